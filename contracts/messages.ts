@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { idSchema } from './ids.js';
+import { eventTypeSchema } from './events.js';
+
+/**
+ * Canonical message payloads (DESIGN.md, "Topics (v1)"). The gateway produces them,
+ * the broker carries them, ingest and alerting consume them. Types come from these
+ * schemas only.
+ */
+
+/** Field names become InfluxDB field keys: snake_case, ending in a unit suffix (checked against profiles). */
+export const FIELD_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+export const fieldNameSchema = z.string().regex(FIELD_NAME_PATTERN, 'must be snake_case (a-z, 0-9, _)');
+
+/** Milliseconds since the epoch. */
+export const timestampSchema = z.number().int().positive();
+export const seqSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const telemetryValuesSchema = z
+  .record(fieldNameSchema, z.number().finite())
+  .refine((values) => Object.keys(values).length > 0, 'must hold at least one value')
+  .refine((values) => Object.keys(values).length <= 200, 'must hold at most 200 values');
+
+export const telemetryMessageSchema = z.strictObject({
+  ts: timestampSchema,
+  seq: seqSchema,
+  values: telemetryValuesSchema,
+});
+export type TelemetryMessage = z.infer<typeof telemetryMessageSchema>;
+
+const eventDataValueSchema = z.union([z.string().max(256), z.number().finite(), z.boolean()]);
+export const eventDataSchema = z
+  .record(fieldNameSchema, eventDataValueSchema)
+  .refine((data) => Object.keys(data).length <= 32, 'must hold at most 32 entries');
+
+export const eventMessageSchema = z.strictObject({
+  ts: timestampSchema,
+  seq: seqSchema,
+  type: eventTypeSchema,
+  data: eventDataSchema.default({}),
+});
+export type EventMessage = z.infer<typeof eventMessageSchema>;
+
+export const batchTelemetryItemSchema = telemetryMessageSchema.extend({ device: idSchema });
+export const batchEventItemSchema = eventMessageSchema.extend({ device: idSchema });
+
+/** One poll cycle of many devices in one message (DESIGN.md: batches spend the broker's per-message cost once). */
+export const batchMessageSchema = z.strictObject({
+  ts: timestampSchema,
+  telemetry: z.array(batchTelemetryItemSchema).max(1000).default([]),
+  events: z.array(batchEventItemSchema).max(1000).default([]),
+});
+export type BatchMessage = z.infer<typeof batchMessageSchema>;
+
+export const gatewayStateSchema = z.enum(['online', 'offline']);
+
+/** Retained on `v1/{site}/{gateway}/status`; the offline form is also the LWT. */
+export const statusMessageSchema = z.strictObject({
+  state: gatewayStateSchema,
+  ts: timestampSchema,
+  version: z.string().max(64),
+  uptime_s: z.number().nonnegative().optional(),
+  buffer_depth: z.number().int().nonnegative().optional(),
+  reason: z.enum(['startup', 'shutdown', 'lwt']).optional(),
+});
+export type StatusMessage = z.infer<typeof statusMessageSchema>;
+
+export const healthMessageSchema = z.strictObject({
+  ts: timestampSchema,
+  cpu_pct: z.number().nonnegative(),
+  memory_rss_bytes: z.number().int().nonnegative(),
+  disk_free_bytes: z.number().int().nonnegative().optional(),
+  buffer_depth: z.number().int().nonnegative(),
+  uptime_s: z.number().nonnegative(),
+  poll_ok_count: z.number().int().nonnegative(),
+  poll_error_count: z.number().int().nonnegative(),
+  devices_online: z.number().int().nonnegative(),
+  devices_offline: z.number().int().nonnegative(),
+});
+export type HealthMessage = z.infer<typeof healthMessageSchema>;
+
+/** What a service publishes on its dead-letter topic and logs for every rejected message. */
+export const deadLetterSchema = z.strictObject({
+  ts: timestampSchema,
+  service: z.string(),
+  reason: z.string(),
+  code: z.string(),
+  topic: z.string(),
+  /** The first bytes of the payload, base64, so a technician can see what arrived. */
+  payload_base64: z.string(),
+  payload_bytes: z.number().int().nonnegative(),
+  issues: z.array(z.string()).default([]),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;

@@ -1,0 +1,64 @@
+import { isId } from './ids.js';
+
+/**
+ * The one place topic strings are assembled and parsed (DESIGN.md, "Topics (v1)").
+ * Every publisher and subscriber goes through these helpers so a topic is never
+ * built by hand twice.
+ */
+export const TOPIC_VERSION = 'v1';
+
+export const topics = {
+  telemetry: (site: string, gateway: string, device: string) => `v1/${site}/${gateway}/${device}/telemetry`,
+  event: (site: string, gateway: string, device: string) => `v1/${site}/${gateway}/${device}/event`,
+  status: (site: string, gateway: string) => `v1/${site}/${gateway}/status`,
+  health: (site: string, gateway: string) => `v1/${site}/${gateway}/health`,
+  batch: (site: string, gateway: string) => `v1/${site}/${gateway}/batch`,
+  alert: (site: string, ruleId: string) => `v1/${site}/alerts/${ruleId}`,
+  /** Rejected messages, published by the service that rejected them. */
+  deadLetter: (service: string) => `ops/deadletter/${service}`,
+} as const;
+
+/** Subscription filters. */
+export const topicFilters = {
+  allTelemetry: 'v1/+/+/+/telemetry',
+  allEvents: 'v1/+/+/+/event',
+  allStatus: 'v1/+/+/status',
+  allHealth: 'v1/+/+/health',
+  allBatches: 'v1/+/+/batch',
+  allAlerts: 'v1/+/alerts/+',
+  /** Everything a gateway may publish, for one gateway. */
+  gatewayPrefix: (site: string, gateway: string) => `v1/${site}/${gateway}/#`,
+} as const;
+
+export type ParsedTopic =
+  | { kind: 'telemetry'; site: string; gateway: string; device: string }
+  | { kind: 'event'; site: string; gateway: string; device: string }
+  | { kind: 'status'; site: string; gateway: string }
+  | { kind: 'health'; site: string; gateway: string }
+  | { kind: 'batch'; site: string; gateway: string }
+  | { kind: 'alert'; site: string; ruleId: string };
+
+export type TopicKind = ParsedTopic['kind'];
+
+/** Parses a v1 topic; returns undefined for anything that is not exactly one of the shapes above. */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== TOPIC_VERSION) return undefined;
+  const ids = parts.slice(1);
+  if (parts.length === 4 && parts[2] === 'alerts') {
+    const [site, , ruleId] = ids as [string, string, string];
+    return isId(site) && isId(ruleId) ? { kind: 'alert', site, ruleId } : undefined;
+  }
+  if (parts.length === 4) {
+    const [site, gateway, leaf] = ids as [string, string, string];
+    if (!isId(site) || !isId(gateway)) return undefined;
+    if (leaf === 'status' || leaf === 'health' || leaf === 'batch') return { kind: leaf, site, gateway };
+    return undefined;
+  }
+  if (parts.length === 5) {
+    const [site, gateway, device, leaf] = ids as [string, string, string, string];
+    if (!isId(site) || !isId(gateway) || !isId(device)) return undefined;
+    if (leaf === 'telemetry' || leaf === 'event') return { kind: leaf, site, gateway, device };
+  }
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import {
+  deviceProfileSchema,
+  type DeviceProfile,
+  type ModbusProfile,
+  type MqttProfile,
+} from './profile-schema.js';
+import { eastronSdm120 } from './profiles/eastron.js';
+import { chintDdsu666, chintDtsu666 } from './profiles/chint.js';
+import { tuf2000m } from './profiles/tuf.js';
+import { genericPressureTransmitter } from './profiles/generic-pressure.js';
+import { waterQualityProbe } from './profiles/water-quality.js';
+import { frigateCamera } from './profiles/frigate.js';
+import { hikvisionDoor } from './profiles/hikvision.js';
+import { gstFirePanel } from './profiles/gst.js';
+import { emergencyLight } from './profiles/emergency-light.js';
+
+const PROFILE_INPUTS = [
+  eastronSdm120,
+  chintDdsu666,
+  chintDtsu666,
+  tuf2000m,
+  genericPressureTransmitter,
+  waterQualityProbe,
+  frigateCamera,
+  hikvisionDoor,
+  gstFirePanel,
+  emergencyLight,
+];
+
+/** Every profile, validated once at load: a bad profile fails the first import, not a poll in the field. */
+export const CATALOGUE: readonly DeviceProfile[] = Object.freeze(
+  PROFILE_INPUTS.map((input) => {
+    const result = deviceProfileSchema.safeParse(input);
+    if (!result.success) {
+      throw new Error(`device profile ${input.id} is invalid: ${result.error.message}`);
+    }
+    return result.data;
+  }),
+);
+
+const BY_ID = new Map(CATALOGUE.map((profile) => [profile.id, profile]));
+
+export function findProfile(id: string): DeviceProfile | undefined {
+  return BY_ID.get(id);
+}
+
+export function getProfile(id: string): DeviceProfile {
+  const profile = BY_ID.get(id);
+  if (!profile) throw new Error(`unknown device profile "${id}"; known: ${[...BY_ID.keys()].join(', ')}`);
+  return profile;
+}
+
+export function getModbusProfile(id: string): ModbusProfile {
+  const profile = getProfile(id);
+  if (profile.protocol !== 'modbus') throw new Error(`device profile "${id}" is not a Modbus profile`);
+  return profile;
+}
+
+export function getMqttProfile(id: string): MqttProfile {
+  const profile = getProfile(id);
+  if (profile.protocol !== 'mqtt') throw new Error(`device profile "${id}" is not an MQTT profile`);
+  return profile;
+}
+
+/** The InfluxDB measurement a profile's telemetry goes to; safety devices' own readings (battery) are device status. */
+export function telemetryMeasurement(profile: DeviceProfile): 'water' | 'electricity' | 'device_status' {
+  return profile.protocol === 'modbus' && profile.measurement !== 'safety_event'
+    ? profile.measurement
+    : 'device_status';
+}

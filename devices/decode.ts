@@ -1,0 +1,160 @@
+import type { ModbusProfile, RegisterTable } from './profile-schema.js';
+import type { ReadBlock } from './read-plan.js';
+import { decodeWords, encodeWords } from './register-codec.js';
+import { protocolAddress, resolveRegisters } from './register-map.js';
+
+/** Register words by table and address, as read from (or served by) a meter. */
+export class RegisterImage {
+  private readonly words = new Map<string, number>();
+
+  static fromBlocks(blocks: ReadonlyArray<{ block: ReadBlock; words: readonly number[] }>): RegisterImage {
+    const image = new RegisterImage();
+    for (const { block, words } of blocks) {
+      words.forEach((word, i) => image.set(block.table, block.start + i, word));
+    }
+    return image;
+  }
+
+  set(table: RegisterTable, address: number, word: number): void {
+    this.words.set(`${table}:${address}`, word & 0xffff);
+  }
+
+  get(table: RegisterTable, address: number): number | undefined {
+    return this.words.get(`${table}:${address}`);
+  }
+
+  entries(): Array<{ table: RegisterTable; address: number; word: number }> {
+    return [...this.words].map(([key, word]) => {
+      const [table, address] = key.split(':') as [RegisterTable, string];
+      return { table, address: Number(address), word };
+    });
+  }
+}
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+export interface DecodedReading {
+  values: Record<string, number>;
+  errors: FieldError[];
+}
+
+/**
+ * Decodes every field of a profile from the words read. A field whose words are
+ * missing, that decodes to NaN/Infinity, or falls outside its valid range is left
+ * out and reported, so one bad register never poisons the rest of the reading.
+ */
+export function decodeReading(profile: ModbusProfile, image: RegisterImage): DecodedReading {
+  const values: Record<string, number> = {};
+  const errors: FieldError[] = [];
+  for (const register of resolveRegisters(profile)) {
+    const name = register.field.field;
+    const words: number[] = [];
+    for (let i = 0; i < register.width; i++) {
+      const word = image.get(register.table, register.address + i);
+      if (word === undefined) break;
+      words.push(word);
+    }
+    if (words.length !== register.width) {
+      errors.push({ field: name, reason: `register ${register.address} not read` });
+      continue;
+    }
+    let value = decodeWords(words, register.layout);
+    const shift = register.field.decimalShift;
+    if (shift) {
+      const word = (at: number | undefined, signed: boolean): number | undefined => {
+        if (at === undefined) return signed ? 0 : undefined;
+        const raw = image.get(register.table, protocolAddress(profile, at));
+        if (raw === undefined) return undefined;
+        return signed && raw >= 0x8000 ? raw - 0x10000 : raw;
+      };
+      const decimals = word(shift.decimalsAt, false);
+      const offset = word(shift.offsetAt, true);
+      if (decimals === undefined || offset === undefined || decimals > 6) {
+        errors.push({
+          field: name,
+          reason: `decimal places register unreadable or out of range (${decimals})`,
+        });
+        continue;
+      }
+      let factor = 1;
+      if (shift.unitCodeAt !== undefined) {
+        const code = word(shift.unitCodeAt, false);
+        const known = code === undefined ? undefined : shift.unitFactors?.[String(code)];
+        if (known === undefined) {
+          errors.push({ field: name, reason: `unknown unit code ${code}` });
+          continue;
+        }
+        factor = known;
+      }
+      value = ((value + offset) / 10 ** decimals) * factor;
+    }
+    value *= register.field.scale;
+    if (!Number.isFinite(value)) {
+      errors.push({ field: name, reason: 'not a finite number (NaN or Infinity on the wire)' });
+      continue;
+    }
+    const range = register.field.validRange;
+    if (range && (value < range[0] || value > range[1])) {
+      errors.push({ field: name, reason: `value ${value} outside valid range [${range[0]}, ${range[1]}]` });
+      continue;
+    }
+    values[name] = roundForType(value, register.field.type === 'float32');
+  }
+  return { values, errors };
+}
+
+/** float32 carries ~7 significant digits; rounding keeps 229.8 from arriving as 229.8000030517578. */
+function roundForType(value: number, isFloat32: boolean): number {
+  return isFloat32 ? Number(value.toPrecision(7)) : Number(value.toPrecision(12));
+}
+
+/** Per-profile choices a simulated meter makes for decimal-shift registers. */
+export interface EncodeOptions {
+  decimals?: number;
+  unitCode?: number;
+  offset?: number;
+}
+
+/**
+ * The register image a real meter of this profile serves for `values`: the inverse
+ * of {@link decodeReading}, used by the simulator. Decimal-shift fields get their
+ * decimals, unit code and offset registers filled too.
+ */
+export function encodeReading(
+  profile: ModbusProfile,
+  values: Readonly<Record<string, number>>,
+  options: EncodeOptions = {},
+): RegisterImage {
+  const image = new RegisterImage();
+  for (const register of resolveRegisters(profile)) {
+    const value = values[register.field.field];
+    if (value === undefined) continue;
+    let raw = value / register.field.scale;
+    const shift = register.field.decimalShift;
+    if (shift) {
+      const decimals = options.decimals ?? 3;
+      const offset = options.offset ?? 0;
+      let factor = 1;
+      if (shift.unitCodeAt !== undefined) {
+        const factors = Object.entries(shift.unitFactors ?? {});
+        const chosen = factors.find(([code]) => Number(code) === options.unitCode) ?? factors[0];
+        if (!chosen)
+          throw new Error(`profile ${profile.id} field ${register.field.field} has no unit factors`);
+        factor = chosen[1];
+        image.set(register.table, protocolAddress(profile, shift.unitCodeAt), Number(chosen[0]));
+      }
+      raw = (raw / factor) * 10 ** decimals - offset;
+      image.set(register.table, protocolAddress(profile, shift.decimalsAt), decimals);
+      if (shift.offsetAt !== undefined) {
+        image.set(register.table, protocolAddress(profile, shift.offsetAt), offset & 0xffff);
+      }
+    }
+    encodeWords(raw, register.layout).forEach((word, i) =>
+      image.set(register.table, register.address + i, word),
+    );
+  }
+  return image;
+}

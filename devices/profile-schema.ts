@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { EVENT_TYPES, eventTypeSchema, fieldNameSchema, idSchema } from '../contracts/index.js';
+import { UNIT_SUFFIXES, unitOfField } from './units.js';
+
+/**
+ * A device profile is data: everything the edge, ingest, simulator and dashboards
+ * need to know about one device model. Word order, scaling and register numbering
+ * are explicit in every profile because they are the classic field failures.
+ */
+
+export const registerTypeSchema = z.enum(['int16', 'uint16', 'int32', 'uint32', 'float32']);
+export type RegisterType = z.infer<typeof registerTypeSchema>;
+
+export const REGISTER_WIDTH: Readonly<Record<RegisterType, 1 | 2>> = {
+  int16: 1,
+  uint16: 1,
+  int32: 2,
+  uint32: 2,
+  float32: 2,
+};
+
+/** `holding` is function code 03, `input` is 04. */
+export const registerTableSchema = z.enum(['holding', 'input']);
+export type RegisterTable = z.infer<typeof registerTableSchema>;
+
+/**
+ * How the manual numbers registers. `address`: the number is the protocol address
+ * (0-based, as Eastron and CHINT document them). `one-based`: the manual counts from 1
+ * (TUF-2000M "R1" is address 0), so address = number − 1.
+ */
+export const registerNumberingSchema = z.enum(['address', 'one-based']);
+
+/** For 32-bit values: which 16-bit register carries the high half. */
+export const wordOrderSchema = z.enum(['high-first', 'low-first']);
+/** Byte order inside each 16-bit register; Modbus itself is big-endian. */
+export const byteOrderSchema = z.enum(['big', 'little']);
+
+/**
+ * A value whose decimal point and unit are read from other registers at poll time,
+ * as generic pressure transmitters do: value = (raw + offset) / 10^decimals × unit factor.
+ */
+export const decimalShiftSchema = z.strictObject({
+  decimalsAt: z.number().int().min(0).max(65535),
+  offsetAt: z.number().int().min(0).max(65535).optional(),
+  unitCodeAt: z.number().int().min(0).max(65535).optional(),
+  /** Unit code → factor into the field's unit (e.g. bar → MPa is 0.1). Unknown codes fail the read. */
+  unitFactors: z.record(z.string().regex(/^\d+$/), z.number().positive()).optional(),
+});
+
+export const registerFieldSchema = z
+  .strictObject({
+    field: fieldNameSchema,
+    /** Register number as the manual gives it; see the profile's `numbering`. */
+    at: z.number().int().min(0).max(65535),
+    type: registerTypeSchema,
+    table: registerTableSchema.optional(),
+    wordOrder: wordOrderSchema.optional(),
+    byteOrder: byteOrderSchema.optional(),
+    /** Multiplier from register units into the field's unit (after decimal shift, if any). */
+    scale: z.number().positive().default(1),
+    decimalShift: decimalShiftSchema.optional(),
+    /** Readings outside this range are rejected as garbage (a meter mid-reset, a wrong word order). */
+    validRange: z.tuple([z.number(), z.number()]).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (unitOfField(f.field) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['field'],
+        message: `field "${f.field}" must end in a unit suffix (${UNIT_SUFFIXES.join(', ')})`,
+      });
+    }
+  });
+export type RegisterField = z.infer<typeof registerFieldSchema>;
+
+export const measurementSchema = z.enum(['water', 'electricity', 'safety_event']);
+export type Measurement = z.infer<typeof measurementSchema>;
+
+export const categorySchema = z.enum([
+  'electricity-meter',
+  'water-flow-meter',
+  'pressure-transmitter',
+  'water-quality-probe',
+  'camera',
+  'access-control',
+  'fire-panel',
+  'emergency-light',
+]);
+export type DeviceCategory = z.infer<typeof categorySchema>;
+
+const profileBase = {
+  id: idSchema,
+  vendor: z.string().min(1),
+  model: z.string().min(1),
+  category: categorySchema,
+  measurement: measurementSchema,
+  description: z.string().min(1),
+  /** Where the register map comes from, or why it is made up. */
+  source: z.string().min(1),
+};
+
+export const serialDefaultsSchema = z.strictObject({
+  baudRate: z.number().int().positive(),
+  parity: z.enum(['none', 'even', 'odd']),
+  dataBits: z.union([z.literal(7), z.literal(8)]),
+  stopBits: z.union([z.literal(1), z.literal(2)]),
+});
+
+export const modbusProfileSchema = z
+  .strictObject({
+    ...profileBase,
+    protocol: z.literal('modbus'),
+    numbering: registerNumberingSchema,
+    defaultTable: registerTableSchema,
+    defaultWordOrder: wordOrderSchema,
+    defaultByteOrder: byteOrderSchema.default('big'),
+    defaultUnitId: z.number().int().min(1).max(247),
+    serial: serialDefaultsSchema,
+    /** Most meters cap one read at fewer registers than Modbus' 125. */
+    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+    /** Largest gap of unused registers read through to save a transaction. */
+    maxGap: z.number().int().min(0).max(125).default(8),
+    registers: z.array(registerFieldSchema).min(1),
+  })
+  .superRefine((profile, ctx) => {
+    const seen = new Set<string>();
+    for (const register of profile.registers) {
+      if (seen.has(register.field)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `field "${register.field}" is mapped twice`,
+          path: ['registers'],
+        });
+      }
+      seen.add(register.field);
+    }
+  });
+export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
+
+/**
+ * What an MQTT device's vendor payload turns into: canonical events, telemetry values,
+ * or an availability change.
+ */
+export type CanonicalOutput =
+  | { kind: 'event'; type: (typeof EVENT_TYPES)[number]; data?: Record<string, string | number | boolean> }
+  | { kind: 'telemetry'; values: Record<string, number> };
+
+export interface VendorMessageContext {
+  /** The device's name as the vendor system knows it (camera name, Zigbee friendly name, panel address). */
+  vendorId: string;
+  /** Topic levels matched by `{placeholders}` in the pattern. */
+  params: Readonly<Record<string, string>>;
+}
+
+export interface VendorTopicMapping<P = unknown> {
+  /** Topic pattern on the gateway's LAN broker; `{vendorId}` stands for the device's vendor name. */
+  pattern: string;
+  /** Validates the raw vendor payload (already JSON-parsed, or a string for plain payloads). */
+  payload: z.ZodType<P>;
+  /** Whether the payload is JSON (default) or a plain string such as `online`. */
+  format?: 'json' | 'text';
+  /** Pure mapping from a valid payload to canonical outputs; may return [] to ignore. */
+  toCanonical: (payload: P, context: VendorMessageContext) => CanonicalOutput[];
+  /** For topics shared by many devices (Frigate's `frigate/events`): the vendor id the payload is about. */
+  vendorIdOf?: (payload: P) => string | undefined;
+}
+
+export const mqttProfileSchema = z.strictObject({
+  ...profileBase,
+  protocol: z.literal('mqtt'),
+  /** Canonical events this device model can produce. */
+  events: z.array(eventTypeSchema).min(1),
+  /** Telemetry fields this model can report (battery, signal). */
+  fields: z.array(fieldNameSchema).default([]),
+  /** Longest expected silence before the device counts as absent, seconds. */
+  heartbeatS: z.number().int().positive(),
+  topics: z
+    .array(z.custom<VendorTopicMapping<never>>((value) => typeof value === 'object' && value !== null))
+    .min(1),
+});
+export type MqttProfile = z.infer<typeof mqttProfileSchema>;
+
+export const deviceProfileSchema = z.union([modbusProfileSchema, mqttProfileSchema]);
+export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
+
+/** Helper so vendor files get type inference on their payload schemas. */
+export function vendorTopic<P>(mapping: VendorTopicMapping<P>): VendorTopicMapping<never> {
+  return mapping as unknown as VendorTopicMapping<never>;
+}
+
+/** The canonical field names a profile publishes. */
+export function profileFields(profile: DeviceProfile): string[] {
+  return profile.protocol === 'modbus' ? profile.registers.map((r) => r.field) : [...profile.fields];
+}

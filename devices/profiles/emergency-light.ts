@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
+
+type ProfileInput = z.input<typeof mqttProfileSchema>;
+
+const lightEventSchema = z.discriminatedUnion('event', [
+  z.looseObject({
+    event: z.literal('SELF_TEST'),
+    kind: z.enum(['monthly', 'annual']),
+    result: z.enum(['pass', 'fail']),
+    duration_s: z.number().nonnegative().max(36000),
+  }),
+  z.looseObject({ event: z.literal('BATTERY_FAULT') }),
+  z.looseObject({ event: z.literal('LAMP_FAULT') }),
+  z.looseObject({ event: z.literal('MAINS_LOST') }),
+  z.looseObject({ event: z.literal('MAINS_RESTORED') }),
+]);
+
+const lightStatusSchema = z.looseObject({
+  battery_pct: z.number().min(0).max(100),
+});
+
+/**
+ * A centrally monitored emergency luminaire (GB 17945 self-check, GB 51309): self-test
+ * results, battery and lamp faults, mains lost/restored, and periodic battery level.
+ */
+export const emergencyLight: ProfileInput = {
+  id: 'gb17945-emergency-light',
+  vendor: 'Generic',
+  model: 'Centrally monitored emergency luminaire (GB 17945)',
+  category: 'emergency-light',
+  measurement: 'safety_event',
+  protocol: 'mqtt',
+  description: 'Emergency lighting and exit sign with self-test (应急照明和疏散指示).',
+  source:
+    'GB 17945 self-check functions and GB 51309-2018 (battery ≥ 0.5 h); payload shape defined by this project.',
+  events: [
+    'emergency_self_test',
+    'emergency_battery_fault',
+    'emergency_lamp_fault',
+    'emergency_mains_lost',
+    'emergency_mains_restored',
+  ],
+  fields: ['battery_pct'],
+  heartbeatS: 900,
+  topics: [
+    vendorTopic({
+      pattern: 'emlight/{vendorId}/event',
+      payload: lightEventSchema,
+      toCanonical: (event) => {
+        switch (event.event) {
+          case 'SELF_TEST':
+            return [
+              {
+                kind: 'event',
+                type: 'emergency_self_test',
+                data: { kind: event.kind, result: event.result, duration_s: event.duration_s },
+              },
+            ];
+          case 'BATTERY_FAULT':
+            return [{ kind: 'event', type: 'emergency_battery_fault' }];
+          case 'LAMP_FAULT':
+            return [{ kind: 'event', type: 'emergency_lamp_fault' }];
+          case 'MAINS_LOST':
+            return [{ kind: 'event', type: 'emergency_mains_lost' }];
+          case 'MAINS_RESTORED':
+            return [{ kind: 'event', type: 'emergency_mains_restored' }];
+        }
+      },
+    }),
+    vendorTopic({
+      pattern: 'emlight/{vendorId}/status',
+      payload: lightStatusSchema,
+      toCanonical: (status) => [{ kind: 'telemetry', values: { battery_pct: status.battery_pct } }],
+    }),
+  ],
+};

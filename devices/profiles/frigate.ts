@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
+
+type ProfileInput = z.input<typeof mqttProfileSchema>;
+
+const frigateObjectSchema = z.looseObject({
+  id: z.string().max(128),
+  camera: z.string().max(64),
+  label: z.string().max(64),
+  score: z.number().min(0).max(1).optional(),
+  top_score: z.number().min(0).max(1).optional(),
+  start_time: z.number().optional(),
+  end_time: z.number().nullable().optional(),
+  current_zones: z.array(z.string().max(64)).max(32).optional(),
+});
+
+const frigateEventSchema = z.looseObject({
+  type: z.enum(['new', 'update', 'end']),
+  before: frigateObjectSchema.optional(),
+  after: frigateObjectSchema,
+});
+
+/**
+ * A camera behind a Frigate NVR. Frigate publishes object events for all cameras on
+ * `frigate/events` (the camera is named inside the payload). Availability is
+ * per camera here (`frigate/{camera}/available`), and tamper is an `ON`/`OFF` flag on
+ * `frigate/{camera}/tamper`, as a small per-camera bridge adds them; plain Frigate
+ * only has one `frigate/available` for the whole NVR.
+ */
+export const frigateCamera: ProfileInput = {
+  id: 'frigate-camera',
+  vendor: 'Frigate NVR',
+  model: 'IP camera via Frigate',
+  category: 'camera',
+  measurement: 'safety_event',
+  protocol: 'mqtt',
+  description: 'Surveillance camera at an entrance or public area (安防监控摄像头).',
+  source:
+    'Frigate MQTT docs: frigate/events {type, before, after{id, camera, label, score, current_zones}}, availability online/offline.',
+  events: ['camera_online', 'camera_offline', 'camera_tamper', 'object_detected'],
+  fields: [],
+  heartbeatS: 300,
+  topics: [
+    vendorTopic({
+      pattern: 'frigate/{vendorId}/available',
+      format: 'text',
+      payload: z.enum(['online', 'offline']),
+      toCanonical: (state) => [
+        { kind: 'event', type: state === 'online' ? 'camera_online' : 'camera_offline' },
+      ],
+    }),
+    vendorTopic({
+      pattern: 'frigate/{vendorId}/tamper',
+      format: 'text',
+      payload: z.enum(['ON', 'OFF']),
+      toCanonical: (state) => (state === 'ON' ? [{ kind: 'event', type: 'camera_tamper' }] : []),
+    }),
+    vendorTopic({
+      pattern: 'frigate/events',
+      payload: frigateEventSchema,
+      vendorIdOf: (event) => event.after.camera,
+      toCanonical: (event) =>
+        event.type === 'new'
+          ? [
+              {
+                kind: 'event',
+                type: 'object_detected',
+                data: {
+                  label: event.after.label,
+                  score: event.after.score ?? event.after.top_score ?? 0,
+                  zones: (event.after.current_zones ?? []).join(','),
+                },
+              },
+            ]
+          : [],
+    }),
+  ],
+};

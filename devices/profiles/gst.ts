@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
+import type { EventType } from '../../contracts/index.js';
+
+type ProfileInput = z.input<typeof mqttProfileSchema>;
+
+const PANEL_EVENTS = [
+  'FIRE',
+  'FAULT',
+  'FAULT_CLEARED',
+  'SUPERVISORY',
+  'DISABLE',
+  'RELEASE',
+  'RESET',
+  'DELAY',
+] as const;
+
+const PANEL_EVENT_TYPE: Readonly<Record<(typeof PANEL_EVENTS)[number], EventType>> = {
+  FIRE: 'fire_alarm',
+  FAULT: 'fire_fault',
+  FAULT_CLEARED: 'fire_fault_cleared',
+  SUPERVISORY: 'fire_supervisory',
+  DISABLE: 'fire_disable',
+  RELEASE: 'fire_release',
+  RESET: 'fire_reset',
+  // A delayed output is a supervisory condition an operator should see, not a fire.
+  DELAY: 'fire_supervisory',
+};
+
+const panelEventSchema = z.looseObject({
+  event: z.enum(PANEL_EVENTS),
+  loop: z.number().int().min(0).max(255),
+  address: z.number().int().min(0).max(65535),
+  device_type: z.string().max(32).optional(),
+});
+
+/**
+ * A fire alarm control panel (GB 4717 functions) behind a serial-to-MQTT interface
+ * card, reporting GST200-style events per detector (loop + address).
+ */
+export const gstFirePanel: ProfileInput = {
+  id: 'gst-fire-panel',
+  vendor: 'GST 海湾',
+  model: 'GST200 class panel',
+  category: 'fire-panel',
+  measurement: 'safety_event',
+  protocol: 'mqtt',
+  description: 'Fire alarm control panel for a building (火灾报警控制器).',
+  source:
+    'GB 4717 panel functions as GST200 event names: FIRE, FAULT, SUPERVISORY, DISABLE/RELEASE, RESET, DELAY, fault cleared.',
+  events: [
+    'fire_alarm',
+    'fire_fault',
+    'fire_fault_cleared',
+    'fire_supervisory',
+    'fire_disable',
+    'fire_release',
+    'fire_reset',
+  ],
+  fields: [],
+  heartbeatS: 600,
+  topics: [
+    vendorTopic({
+      pattern: 'firepanel/{vendorId}/event',
+      payload: panelEventSchema,
+      toCanonical: (event) => [
+        {
+          kind: 'event',
+          type: PANEL_EVENT_TYPE[event.event],
+          data: {
+            loop: event.loop,
+            address: event.address,
+            panel_event: event.event,
+            ...(event.device_type ? { device_type: event.device_type } : {}),
+          },
+        },
+      ],
+    }),
+  ],
+};

@@ -1,0 +1,44 @@
+/**
+ * Coded errors with a message a technician can act on, in Chinese first and English.
+ * The code is stable (logs, metrics labels, dead letters); the text may improve.
+ */
+export const ERROR_CATALOGUE = {
+  CONFIG_INVALID: { zh: '配置无效', en: 'Configuration is invalid' },
+  PAYLOAD_TOO_LARGE: { zh: '消息过大', en: 'Payload is larger than allowed' },
+  PAYLOAD_NOT_JSON: { zh: '消息不是有效的 JSON', en: 'Payload is not valid JSON' },
+  PAYLOAD_INVALID: { zh: '消息内容不符合格式', en: 'Payload does not match its schema' },
+  TOPIC_INVALID: { zh: '主题格式错误', en: 'Topic is not a valid v1 topic' },
+  DEVICE_UNKNOWN: { zh: '未登记的设备', en: 'Device is not registered for this site' },
+  GATEWAY_MISMATCH: { zh: '设备不属于该网关', en: 'Device is registered to another gateway' },
+  FIELD_UNKNOWN: { zh: '设备型号没有该字段', en: 'Field is not part of the device profile' },
+  EVENT_UNKNOWN: { zh: '设备型号不产生该事件', en: 'Event type is not produced by this device profile' },
+  MODBUS_TIMEOUT: {
+    zh: 'Modbus 读取超时：检查接线、地址和波特率',
+    en: 'Modbus read timed out: check wiring, unit id and baud rate',
+  },
+  MODBUS_EXCEPTION: { zh: 'Modbus 设备返回异常码', en: 'Modbus device answered with an exception' },
+  MODBUS_CONNECT: { zh: '无法连接 Modbus 总线', en: 'Cannot connect to the Modbus bus' },
+  INFLUX_UNAVAILABLE: { zh: 'InfluxDB 不可用', en: 'InfluxDB is unavailable' },
+  INFLUX_REJECTED: { zh: 'InfluxDB 拒绝写入', en: 'InfluxDB rejected the write' },
+  AUTH_FAILED: { zh: '认证失败', en: 'Authentication failed' },
+  ACL_DENIED: { zh: '无权访问该主题', en: 'Not allowed on this topic' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class CodedError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const entry = ERROR_CATALOGUE[code];
+    super(`${code}: ${entry.zh} / ${entry.en}${detail ? ` — ${detail}` : ''}`, options);
+    this.name = 'CodedError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isCodedError(error: unknown): error is CodedError {
+  return error instanceof CodedError;
+}

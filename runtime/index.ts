@@ -1,0 +1,5 @@
+export * from './logger.js';
+export * from './errors.js';
+export * from './config.js';
+export * from './service-http.js';
+export * from './lifecycle.js';

@@ -1,0 +1,42 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Keys whose values never reach a log line, wherever they appear in the logged object. */
+const REDACTED_PATHS = [
+  'password',
+  'token',
+  'secret',
+  'authorization',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.authorization',
+  '*.*.password',
+  '*.*.token',
+  '*.*.secret',
+  'headers.authorization',
+  'req.headers.authorization',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  destination?: DestinationStream;
+}
+
+/** Structured JSON logs; one root logger per process, child loggers per component (`edge.modbus`). */
+export function createLogger(name: string, options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const config = {
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+export function componentLogger(parent: Logger, component: string): Logger {
+  return parent.child({ component });
+}

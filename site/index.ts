@@ -1,0 +1,2 @@
+export * from './site-schema.js';
+export * from './site-registry.js';

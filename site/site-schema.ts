@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { gatewayIdSchema, idSchema } from '../contracts/index.js';
+import { findProfile } from '../devices/index.js';
+
+/** Zones from the guideline's clauses 7.2 and 8; dashboards and alerts speak in these. */
+export const ZONE_KINDS = {
+  maker_workspace: { zh: '创客工作区', en: 'Maker workspace' },
+  public_exchange: { zh: '公共交流区', en: 'Public exchange' },
+  industry_incubation: { zh: '产业孵化区', en: 'Industry incubation' },
+  culture_leisure: { zh: '文化休闲区', en: 'Culture and leisure' },
+  featured_extension: { zh: '特色拓展区', en: 'Featured extension' },
+  dining: { zh: '餐饮', en: 'Dining' },
+  shopping: { zh: '购物', en: 'Shopping' },
+  public_services: { zh: '公共服务', en: 'Public services' },
+} as const;
+
+export const zoneKindSchema = z.enum(
+  Object.keys(ZONE_KINDS) as [keyof typeof ZONE_KINDS, ...(keyof typeof ZONE_KINDS)[]],
+);
+
+export const buildingSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  name_en: z.string().min(1),
+  storeys: z.number().int().min(1).max(30).default(1),
+});
+
+export const zoneSchema = z.strictObject({
+  id: idSchema,
+  kind: zoneKindSchema,
+  name: z.string().min(1),
+  name_en: z.string().min(1),
+  buildings: z.array(buildingSchema).min(1),
+});
+
+/** An RS-485 line (or a Modbus TCP device) that one gateway polls. */
+export const busSchema = z.strictObject({
+  id: idSchema,
+  gateway: gatewayIdSchema,
+  description: z.string().optional(),
+});
+
+/** Knobs of the simulated device; real devices ignore them. */
+export const simulationSchema = z
+  .strictObject({
+    /** Peak active power in W for electricity meters, peak flow in m³/h for flow meters. */
+    peak: z.number().positive().optional(),
+    /** Nominal phase voltage, V. */
+    nominalVoltage: z.number().positive().optional(),
+    /** Static pressure in MPa for pressure transmitters. */
+    pressureMpa: z.number().positive().optional(),
+  })
+  .default({});
+
+export const siteDeviceSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1),
+  profile: idSchema,
+  zone: idSchema,
+  building: idSchema,
+  gateway: gatewayIdSchema,
+  /** Modbus devices: the bus they hang on and their unit id. */
+  bus: idSchema.optional(),
+  unitId: z.number().int().min(1).max(247).optional(),
+  pollIntervalS: z.number().positive().max(3600).default(10),
+  /** MQTT devices: the name the vendor system uses for it (camera name, door controller serial). */
+  vendorId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (it becomes a topic level)')
+    .optional(),
+  simulation: simulationSchema,
+});
+
+export const siteSchema = z
+  .strictObject({
+    version: z.literal(1),
+    site: z.strictObject({ id: idSchema, name: z.string().min(1), name_en: z.string().min(1) }),
+    zones: z.array(zoneSchema).min(1),
+    gateways: z.array(z.strictObject({ id: gatewayIdSchema, name: z.string().min(1) })).min(1),
+    buses: z.array(busSchema).default([]),
+    devices: z.array(siteDeviceSchema).min(1),
+  })
+  .superRefine((site, ctx) => {
+    const unique = (ids: string[], path: string) => {
+      const seen = new Set<string>();
+      ids.forEach((id, index) => {
+        if (seen.has(id))
+          ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id "${id}"` });
+        seen.add(id);
+      });
+    };
+    unique(
+      site.zones.map((z) => z.id),
+      'zones',
+    );
+    unique(
+      site.gateways.map((g) => g.id),
+      'gateways',
+    );
+    unique(
+      site.buses.map((b) => b.id),
+      'buses',
+    );
+    unique(
+      site.devices.map((d) => d.id),
+      'devices',
+    );
+    const gateways = new Set(site.gateways.map((g) => g.id));
+    const buses = new Map(site.buses.map((b) => [b.id, b]));
+    const unitsOnBus = new Set<string>();
+    for (const bus of site.buses) {
+      if (!gateways.has(bus.gateway)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['buses'],
+          message: `bus "${bus.id}" names unknown gateway "${bus.gateway}"`,
+        });
+      }
+    }
+    site.devices.forEach((device, index) => {
+      const path = ['devices', index];
+      const fail = (message: string) =>
+        ctx.addIssue({ code: 'custom', path, message: `device "${device.id}": ${message}` });
+      const zone = site.zones.find((z) => z.id === device.zone);
+      if (!zone) fail(`unknown zone "${device.zone}"`);
+      else if (!zone.buildings.some((b) => b.id === device.building)) {
+        fail(`building "${device.building}" is not in zone "${device.zone}"`);
+      }
+      if (!gateways.has(device.gateway)) fail(`unknown gateway "${device.gateway}"`);
+      const profile = findProfile(device.profile);
+      if (!profile) return fail(`unknown profile "${device.profile}"`);
+      if (profile.protocol === 'modbus') {
+        if (!device.bus || device.unitId === undefined)
+          return fail('a Modbus device needs "bus" and "unitId"');
+        const bus = buses.get(device.bus);
+        if (!bus) return fail(`unknown bus "${device.bus}"`);
+        if (bus.gateway !== device.gateway) fail(`bus "${device.bus}" belongs to gateway "${bus.gateway}"`);
+        const key = `${device.bus}/${device.unitId}`;
+        if (unitsOnBus.has(key)) fail(`unit id ${device.unitId} is used twice on bus "${device.bus}"`);
+        unitsOnBus.add(key);
+      } else if (!device.vendorId) {
+        fail('an MQTT device needs "vendorId"');
+      }
+    });
+  });
+
+export type Site = z.infer<typeof siteSchema>;
+export type SiteDevice = z.infer<typeof siteDeviceSchema>;
+export type Zone = z.infer<typeof zoneSchema>;

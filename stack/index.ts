@@ -1,0 +1,3 @@
+export * from './free-port.js';
+export * from './wait.js';
+export * from './managed-influxd.js';

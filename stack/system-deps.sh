@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system programs the stack and its tests run for real: influxd (Debian's
+# `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines). Does nothing
+# when they are present; needs root (or sudo) with apt otherwise.
+set -euo pipefail
+
+missing=()
+command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "${SKIP_SYSTEM_DEPS:-}" = "1" ]; then
+  echo "system-deps: missing ${missing[*]}, but SKIP_SYSTEM_DEPS=1" >&2
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "system-deps: please install: ${missing[*]} (apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: no apt-get here; install ${missing[*]} with your package manager" >&2
+  exit 1
+fi
+echo "system-deps: installing ${missing[*]} from Debian packages" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's package may start a system influxd on :8086; the stack manages its own under ./data.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet influxdb 2>/dev/null; then
+  $sudo systemctl stop influxdb || true
+fi

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from './logger.js';
 
@@ -23,7 +23,8 @@ export interface ServiceHttpOptions {
 export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Health probes and scrapes arrive every few seconds; logging each would drown the useful lines.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 256 * 1024,
   });
 

@@ -1,0 +1,99 @@
+import type { AedesOptions, AuthenticateError, AuthErrorCode, Client } from 'aedes';
+import { hashPassword, verifyPassword } from '../credentials/password-hash.js';
+import type { AuthFailureReason } from '../broker-metrics.js';
+import { canPublish } from './acl.js';
+import { payloadBytes, type HookContext } from './hook-context.js';
+import { ANONYMOUS_DEV_PRINCIPAL, principalFromGrant, type Principal } from './principal.js';
+
+type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>;
+type PreConnectHandler = NonNullable<AedesOptions['preConnect']>;
+
+// CONNACK return codes (MQTT 3.1.1, 3.2.2.3); aedes types them as an ambient const enum.
+const BAD_USERNAME_OR_PASSWORD = 4 as AuthErrorCode;
+const NOT_AUTHORIZED = 5 as AuthErrorCode;
+const SERVER_UNAVAILABLE = 3 as AuthErrorCode;
+
+/** aedes hands the will to authenticate only through a private field, so preConnect keeps it for us. */
+export function createPreConnect(context: HookContext): PreConnectHandler {
+  return (client, packet, callback) => {
+    context.sessions.rememberWill(client, packet.will);
+    callback(null, true);
+  };
+}
+
+/**
+ * Username and password against the credential store, then the will against the
+ * ACL: a gateway may not leave a last will on another gateway's topics.
+ */
+export function createAuthenticate(context: HookContext): AuthenticateHandler {
+  return (client, username, password, done) => {
+    authenticate(context, client, username, password).then(
+      (outcome) => {
+        if (outcome.ok) {
+          context.sessions.bind(client, outcome.principal, outcome.hash);
+          return done(null, true);
+        }
+        context.metrics.authFailures.inc({ reason: outcome.reason });
+        context.logger.warn({ clientId: client.id, username, reason: outcome.reason }, 'connection refused');
+        done(authError(outcome.reason, outcome.code), false);
+      },
+      (error: unknown) => {
+        context.metrics.authFailures.inc({ reason: 'internal_error' });
+        context.logger.error(
+          { err: error, clientId: client.id, username },
+          'authentication failed unexpectedly',
+        );
+        done(authError('internal_error', SERVER_UNAVAILABLE), false);
+      },
+    );
+  };
+}
+
+type Outcome =
+  | { ok: true; principal: Principal; hash: string | undefined }
+  | { ok: false; reason: AuthFailureReason; code: AuthErrorCode };
+
+async function authenticate(
+  context: HookContext,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+): Promise<Outcome> {
+  if (username === undefined || username === '') {
+    if (!context.allowAnonymous) return { ok: false, reason: 'no_credentials', code: NOT_AUTHORIZED };
+    return { ok: true, principal: ANONYMOUS_DEV_PRINCIPAL, hash: undefined };
+  }
+  const entry = context.store.get(username);
+  const secret = password?.toString('utf8') ?? '';
+  // An unknown user costs the same scrypt as a known one, so timing does not reveal who exists.
+  const matches = await verifyPassword(secret, entry?.hash ?? (await dummyHash()));
+  if (!entry) return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
+  if (!matches) return { ok: false, reason: 'bad_password', code: BAD_USERNAME_OR_PASSWORD };
+
+  const principal = principalFromGrant(entry);
+  const will = context.sessions.willOf(client);
+  if (will) {
+    const decision = canPublish(principal, will.topic);
+    if (!decision.allowed) {
+      context.logger.warn(
+        { clientId: client.id, username, topic: will.topic, reason: decision.reason },
+        'will refused',
+      );
+      return { ok: false, reason: 'will_denied', code: NOT_AUTHORIZED };
+    }
+    if (payloadBytes(will.payload) > context.maxPayloadBytes) {
+      return { ok: false, reason: 'will_too_large', code: NOT_AUTHORIZED };
+    }
+  }
+  return { ok: true, principal, hash: entry.hash };
+}
+
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword('not a password: only used to spend the same time as a real check');
+  return dummy;
+}
+
+function authError(reason: string, code: AuthErrorCode): AuthenticateError {
+  return Object.assign(new Error(`authentication refused: ${reason}`), { returnCode: code });
+}

@@ -1,0 +1,41 @@
+import type { AedesOptions } from 'aedes';
+import { canPublish } from './acl.js';
+import { payloadBytes, type HookContext } from './hook-context.js';
+
+type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
+
+/**
+ * Every client PUBLISH and every will passes here. A refusal closes the client's
+ * connection: MQTT 3.1.1 has no negative PUBACK ([MQTT-3.3.5-2]).
+ */
+export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
+  return (client, packet, callback) => {
+    const bytes = payloadBytes(packet.payload);
+    const clientId = client?.id;
+    if (bytes > context.maxPayloadBytes) {
+      context.metrics.payloadRejections.inc({ stage: 'publish' });
+      const username = client ? context.sessions.principalOf(client)?.username : undefined;
+      context.logger.warn(
+        { clientId, username, topic: packet.topic, bytes, limit: context.maxPayloadBytes },
+        'payload too large',
+      );
+      return callback(new Error(`payload of ${bytes} bytes exceeds ${context.maxPayloadBytes}`));
+    }
+    // No client: a will left by a client of a broker node that died; it was checked when that client connected.
+    if (client === null) return callback(null);
+
+    const principal = context.sessions.principalOf(client);
+    const decision = principal
+      ? canPublish(principal, packet.topic)
+      : { allowed: false as const, reason: 'no session (credential revoked)' };
+    if (!decision.allowed) {
+      context.metrics.aclDenials.inc({ action: 'publish' });
+      context.logger.warn(
+        { clientId, username: principal?.username, topic: packet.topic, reason: decision.reason },
+        'publish denied',
+      );
+      return callback(new Error(`publish to ${packet.topic} denied: ${decision.reason}`));
+    }
+    callback(null);
+  };
+}

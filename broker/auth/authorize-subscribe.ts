@@ -1,0 +1,27 @@
+import type { AedesOptions } from 'aedes';
+import { canSubscribe } from './acl.js';
+import type { HookContext } from './hook-context.js';
+
+type AuthorizeSubscribeHandler = NonNullable<AedesOptions['authorizeSubscribe']>;
+
+/** A refused filter is granted QoS 128 (failure) and the connection stays up ([MQTT-3.9.3-1]). */
+export function createAuthorizeSubscribe(context: HookContext): AuthorizeSubscribeHandler {
+  return (client, subscription, callback) => {
+    const principal = context.sessions.principalOf(client);
+    const decision = principal
+      ? canSubscribe(principal, subscription.topic)
+      : { allowed: false as const, reason: 'no session (credential revoked)' };
+    if (decision.allowed) return callback(null, subscription);
+    context.metrics.aclDenials.inc({ action: 'subscribe' });
+    context.logger.warn(
+      {
+        clientId: client.id,
+        username: principal?.username,
+        topic: subscription.topic,
+        reason: decision.reason,
+      },
+      'subscribe denied',
+    );
+    callback(null, null);
+  };
+}

@@ -1,0 +1,19 @@
+import type { Logger } from '../../runtime/index.js';
+import type { BrokerMetrics } from '../broker-metrics.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import type { SessionRegistry } from './session-registry.js';
+
+/** What every hook needs; built once by the service. */
+export interface HookContext {
+  store: CredentialStore;
+  sessions: SessionRegistry;
+  metrics: BrokerMetrics;
+  logger: Logger;
+  /** Dev mode: clients without a username are let in as an anonymous admin. */
+  allowAnonymous: boolean;
+  maxPayloadBytes: number;
+}
+
+export function payloadBytes(payload: Buffer | string): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+}

@@ -1,0 +1,58 @@
+import type { Client, ConnectPacket } from 'aedes';
+import type { Principal } from './principal.js';
+
+export type WillPacket = NonNullable<ConnectPacket['will']>;
+
+interface Session {
+  principal: Principal;
+  /** The stored hash at connect, so a changed password also ends the session. */
+  credentialHash: string | undefined;
+}
+
+/**
+ * Who each client is. Principals hang off the aedes client object (a WeakMap, so a
+ * client that never registers leaves nothing behind); connected clients are kept
+ * separately so a credentials reload can find and disconnect revoked ones.
+ */
+export class SessionRegistry {
+  private readonly sessions = new WeakMap<Client, Session>();
+  private readonly wills = new WeakMap<Client, WillPacket>();
+  private readonly connected = new Set<Client>();
+
+  rememberWill(client: Client, will: WillPacket | undefined): void {
+    if (will) this.wills.set(client, will);
+  }
+
+  willOf(client: Client): WillPacket | undefined {
+    return this.wills.get(client);
+  }
+
+  bind(client: Client, principal: Principal, credentialHash: string | undefined): void {
+    this.sessions.set(client, { principal, credentialHash });
+  }
+
+  /** After this the client may do nothing, not even publish its will. */
+  unbind(client: Client): void {
+    this.sessions.delete(client);
+  }
+
+  principalOf(client: Client): Principal | undefined {
+    return this.sessions.get(client)?.principal;
+  }
+
+  credentialHashOf(client: Client): string | undefined {
+    return this.sessions.get(client)?.credentialHash;
+  }
+
+  registered(client: Client): void {
+    this.connected.add(client);
+  }
+
+  disconnected(client: Client): void {
+    this.connected.delete(client);
+  }
+
+  connectedClients(): Client[] {
+    return [...this.connected];
+  }
+}

@@ -1,0 +1,71 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type AuthFailureReason =
+  'no_credentials' | 'unknown_user' | 'bad_password' | 'will_denied' | 'will_too_large' | 'internal_error';
+export type AclAction = 'publish' | 'subscribe';
+export type PayloadStage = 'publish' | 'frame';
+
+export interface BrokerMetrics {
+  clientsConnected: Gauge;
+  messagesPublished: Counter<'qos'>;
+  authFailures: Counter<'reason'>;
+  aclDenials: Counter<'action'>;
+  payloadRejections: Counter<'stage'>;
+  clientsRevoked: Counter;
+  credentialsLoaded: Gauge;
+}
+
+/** `readClients`/`readCredentials` are read at scrape time, so the gauges never drift. */
+export function createBrokerMetrics(
+  registry: Registry,
+  read: { clients: () => number; credentials: () => number },
+): BrokerMetrics {
+  const registers = [registry];
+  return {
+    clientsConnected: new Gauge({
+      name: 'broker_clients_connected',
+      help: 'MQTT clients connected now',
+      registers,
+      collect() {
+        this.set(read.clients());
+      },
+    }),
+    messagesPublished: new Counter({
+      name: 'broker_messages_published_total',
+      help: 'Messages accepted from clients, by QoS',
+      labelNames: ['qos'],
+      registers,
+    }),
+    authFailures: new Counter({
+      name: 'broker_auth_failures_total',
+      help: 'Refused connections, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    aclDenials: new Counter({
+      name: 'broker_acl_denials_total',
+      help: 'Publishes and subscriptions refused by the topic ACL',
+      labelNames: ['action'],
+      registers,
+    }),
+    payloadRejections: new Counter({
+      name: 'broker_payload_rejections_total',
+      help: 'Messages refused for exceeding the payload limit (frame: cut off while still arriving)',
+      labelNames: ['stage'],
+      registers,
+    }),
+    clientsRevoked: new Counter({
+      name: 'broker_clients_revoked_total',
+      help: 'Connected clients disconnected because their credential was removed or changed',
+      registers,
+    }),
+    credentialsLoaded: new Gauge({
+      name: 'broker_credentials_loaded',
+      help: 'Credentials in force',
+      registers,
+      collect() {
+        this.set(read.credentials());
+      },
+    }),
+  };
+}

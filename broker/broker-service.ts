@@ -1,0 +1,205 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes } from 'aedes';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import {
+  CodedError,
+  componentLogger,
+  createLogger,
+  createMetricsRegistry,
+  createServiceHttp,
+  type Component,
+  type Logger,
+} from '../runtime/index.js';
+import { createAuthenticate, createPreConnect } from './auth/authenticate.js';
+import { createAuthorizePublish } from './auth/authorize-publish.js';
+import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+import type { HookContext } from './auth/hook-context.js';
+import { revokeStaleSessions } from './auth/revoke-sessions.js';
+import { SessionRegistry } from './auth/session-registry.js';
+import { createBrokerMetrics } from './broker-metrics.js';
+import type { BrokerConfig } from './config.js';
+import { CredentialStore } from './credentials/credential-store.js';
+import { guardFrameSize } from './frame-guard.js';
+
+export interface BrokerServiceOptions {
+  logger?: Logger;
+  registry?: Registry;
+}
+
+/** Room for the topic (up to 64 KiB) and packet id around the largest allowed payload. */
+const FRAME_OVERHEAD_BYTES = 65_536 + 16;
+
+/**
+ * The central MQTT broker: aedes over plain TCP with credentials, a topic ACL and
+ * a payload limit, plus /healthz, /readyz and /metrics. Put TLS in front of it
+ * (a reverse proxy or stunnel) when gateways reach it over the internet.
+ */
+export class BrokerService implements Component {
+  private aedes: Aedes | undefined;
+  private mqttServer: Server | undefined;
+  private http: FastifyInstance | undefined;
+  private store: CredentialStore | undefined;
+  private readonly sockets = new Set<Socket>();
+  private mqttAddress: AddressInfo | undefined;
+  private httpAddress: AddressInfo | undefined;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly options: BrokerServiceOptions = {},
+  ) {}
+
+  /** The port MQTT listens on (the real one when configured as 0); 0 before start. */
+  get mqttPort(): number {
+    return this.mqttAddress?.port ?? 0;
+  }
+
+  get httpPort(): number {
+    return this.httpAddress?.port ?? 0;
+  }
+
+  get mqttUrl(): string {
+    return `mqtt://${connectableHost(this.config.mqtt.host)}:${this.mqttPort}`;
+  }
+
+  get httpUrl(): string {
+    return `http://${connectableHost(this.config.http.host)}:${this.httpPort}`;
+  }
+
+  /** Re-reads the credentials file now instead of waiting for the watcher. */
+  async reloadCredentials(): Promise<void> {
+    await this.store?.reload();
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.startParts();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async startParts(): Promise<void> {
+    const logger = this.options.logger ?? createLogger('broker');
+    const registry = this.options.registry ?? createMetricsRegistry('broker');
+    const sessions = new SessionRegistry();
+    const store = new CredentialStore({
+      file: this.config.credentialsFile,
+      logger: componentLogger(logger, 'broker.credentials'),
+      onReload: () => revokeStaleSessions(context),
+    });
+    const metrics = createBrokerMetrics(registry, {
+      clients: () => this.aedes?.connectedClients ?? 0,
+      credentials: () => store.size,
+    });
+    const context: HookContext = {
+      store,
+      sessions,
+      metrics,
+      logger: componentLogger(logger, 'broker.auth'),
+      allowAnonymous: this.config.allowAnonymous,
+      maxPayloadBytes: this.config.maxPayloadBytes,
+    };
+
+    this.store = store;
+    await store.start();
+    if (!this.config.allowAnonymous && store.size === 0) {
+      throw new CodedError('CONFIG_INVALID', missingCredentialsMessage(this.config.credentialsFile));
+    }
+    if (this.config.allowAnonymous) {
+      logger.warn(
+        'DEV MODE: anonymous clients may connect and publish anywhere (allowAnonymous=true) / 开发模式：允许匿名连接',
+      );
+    }
+
+    const aedes = await Aedes.createBroker({
+      preConnect: createPreConnect(context),
+      authenticate: createAuthenticate(context),
+      authorizePublish: createAuthorizePublish(context),
+      authorizeSubscribe: createAuthorizeSubscribe(context),
+    });
+    this.aedes = aedes;
+    aedes.on('client', (client) => sessions.registered(client));
+    aedes.on('clientDisconnect', (client) => sessions.disconnected(client));
+    aedes.on('publish', (packet, client) => {
+      if (client) metrics.messagesPublished.inc({ qos: String(packet.qos) });
+    });
+    aedes.on('clientError', (client, error) =>
+      logger.debug({ clientId: client.id, err: error }, 'client error'),
+    );
+    aedes.on('connectionError', (client, error) =>
+      logger.debug({ clientId: client.id, err: error }, 'connection error'),
+    );
+
+    const maxFrame = this.config.maxPayloadBytes + FRAME_OVERHEAD_BYTES;
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      aedes.handle(socket);
+      guardFrameSize(socket, maxFrame, (length) => {
+        metrics.payloadRejections.inc({ stage: 'frame' });
+        logger.warn(
+          { remote: socket.remoteAddress, length, limit: maxFrame },
+          'oversized MQTT packet: connection dropped',
+        );
+      });
+    });
+    this.mqttServer = server;
+    this.mqttAddress = await listen(server, this.config.mqtt.host, this.config.mqtt.port);
+
+    const http = createServiceHttp({
+      logger,
+      registry,
+      readiness: [{ name: 'mqtt', check: () => server.listening && !aedes.closed }],
+    });
+    this.http = http;
+    await http.listen({ host: this.config.http.host, port: this.config.http.port });
+    const httpAddress = http.server.address();
+    this.httpAddress = typeof httpAddress === 'object' && httpAddress ? httpAddress : undefined;
+    logger.info({ mqtt: this.mqttUrl, http: this.httpUrl, credentials: store.size }, 'broker listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.mqttServer;
+    const closed = server?.listening
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : undefined;
+    const aedes = this.aedes;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+    await this.http?.close();
+    await this.store?.stop();
+    this.aedes = undefined;
+    this.mqttServer = undefined;
+    this.http = undefined;
+    this.store = undefined;
+    this.mqttAddress = undefined;
+    this.httpAddress = undefined;
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function connectableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function missingCredentialsMessage(file: string): string {
+  return [
+    `no credentials in ${file}; the broker refuses every client without them.`,
+    `凭据文件为空或不存在，请先添加凭据 / add one first, e.g.:`,
+    `  npx tsx broker/cli.ts add ingest --role ingest --site '*' --file ${file}`,
+    `or, for local development only, set BROKER_ALLOW_ANONYMOUS=true.`,
+  ].join('\n');
+}

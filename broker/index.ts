@@ -1,0 +1,24 @@
+export { brokerConfigSchema, brokerEnvMap, DEFAULT_MAX_PAYLOAD_BYTES } from './config.js';
+export type { BrokerConfig, BrokerConfigInput } from './config.js';
+export { BrokerService } from './broker-service.js';
+export type { BrokerServiceOptions } from './broker-service.js';
+export {
+  addCredential,
+  removeCredential,
+  listCredentials,
+  generatePassword,
+  MIN_PASSWORD_LENGTH,
+} from './credentials/credential-admin.js';
+export type { AddCredentialInput } from './credentials/credential-admin.js';
+export { hashPassword, verifyPassword } from './credentials/password-hash.js';
+export {
+  readCredentialsFile,
+  CredentialsFileError,
+  DEFAULT_CREDENTIALS_FILE,
+  CREDENTIALS_FILE_ENV,
+} from './credentials/credentials-file.js';
+export { ROLES, ALL_SITES, grantSchema, credentialSchema } from './credentials/credential-schema.js';
+export type { Role, Grant, Credential } from './credentials/credential-schema.js';
+export { canPublish, canSubscribe } from './auth/acl.js';
+export type { AclDecision } from './auth/acl.js';
+export type { Principal } from './auth/principal.js';

@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createLogger } from '../../runtime/index.js';
+import { BrokerService } from '../broker-service.js';
+import { brokerConfigSchema, type BrokerConfigInput } from '../config.js';
+import { addCredential, type AddCredentialInput } from '../credentials/credential-admin.js';
+
+export const quietLogger = () =>
+  createLogger('broker-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export interface TestBroker {
+  service: BrokerService;
+  dir: string;
+  credentialsFile: string;
+  close(): Promise<void>;
+}
+
+/** A broker on free ports with a credentials file in a fresh temp dir. */
+export async function startTestBroker(
+  users: readonly AddCredentialInput[],
+  config: Partial<BrokerConfigInput> = {},
+): Promise<TestBroker> {
+  const dir = await mkdtemp(join(tmpdir(), 'broker-test-'));
+  const credentialsFile = join(dir, 'credentials.json');
+  for (const user of users) await addCredential(credentialsFile, user);
+  const service = new BrokerService(
+    brokerConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      credentialsFile,
+      ...config,
+    }),
+    { logger: quietLogger() },
+  );
+  await service.start();
+  return {
+    service,
+    dir,
+    credentialsFile,
+    async close() {
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const clients = new Set<MqttClient>();
+
+/** A client closed by `closeAllClients()` (call it in afterEach). */
+export async function connectClient(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = await openClient(url, options);
+  clients.add(client);
+  return client;
+}
+
+/** A client the caller closes itself (one that outlives a single test). */
+export function openClient(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+}
+
+/** Subscribes and returns the granted QoS per filter, 128 for a refusal (mqtt.js rejects when any is 128). */
+export async function subscribeGranted(
+  client: MqttClient,
+  filters: readonly string[],
+  qos: 0 | 1 = 1,
+): Promise<Record<string, number>> {
+  let granted: number[];
+  try {
+    granted = (await client.subscribeAsync([...filters], { qos })).map((grant) => grant.qos);
+  } catch (error) {
+    const packet = (error as { packet?: { granted?: number[] } }).packet;
+    if (!packet?.granted) throw error;
+    granted = packet.granted;
+  }
+  return Object.fromEntries(filters.map((filter, i) => [filter, granted[i] as number]));
+}
+
+/** Resolves with the CONNACK failure code (4 bad credentials, 5 not authorised), rejects if the connect succeeds. */
+export async function connectRefusal(url: string, options: IClientOptions = {}): Promise<number | undefined> {
+  try {
+    const client = await connectClient(url, options);
+    await client.endAsync(true);
+  } catch (error) {
+    return (error as { code?: number }).code;
+  }
+  throw new Error('connection was accepted');
+}
+
+export async function closeAllClients(): Promise<void> {
+  await Promise.all([...clients].map((client) => client.endAsync(true)));
+  clients.clear();
+}
+
+/** Collects messages a client receives, by topic. */
+export function collect(client: MqttClient): Array<{ topic: string; payload: string }> {
+  const received: Array<{ topic: string; payload: string }> = [];
+  client.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
+  return received;
+}
+
+/** Resolves when the client's connection closes (or at once if it already has). */
+export function closed(client: MqttClient): Promise<void> {
+  if (!client.connected) return Promise.resolve();
+  return new Promise((resolve) => client.once('close', () => resolve()));
+}

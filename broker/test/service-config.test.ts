@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../runtime/index.js';
+import { freePort } from '../../stack/index.js';
+import { BrokerService } from '../broker-service.js';
+import { brokerConfigSchema, brokerEnvMap } from '../config.js';
+import { closeAllClients, connectClient, connectRefusal, quietLogger, startTestBroker } from './harness.js';
+
+describe('broker config', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: {} });
+    expect(config).toEqual({
+      mqtt: { host: '127.0.0.1', port: 1883 },
+      http: { host: '127.0.0.1', port: 9101 },
+      credentialsFile: './data/broker/credentials.json',
+      allowAnonymous: false,
+      maxPayloadBytes: 262144,
+    });
+  });
+
+  it('reads every field from the environment', () => {
+    const config = loadConfig({
+      schema: brokerConfigSchema,
+      envMap: brokerEnvMap,
+      env: {
+        BROKER_MQTT_HOST: '0.0.0.0',
+        BROKER_MQTT_PORT: '18830',
+        BROKER_HTTP_HOST: '0.0.0.0',
+        BROKER_HTTP_PORT: '19101',
+        BROKER_CREDENTIALS_FILE: '/etc/village/credentials.json',
+        BROKER_ALLOW_ANONYMOUS: 'true',
+        BROKER_MAX_PAYLOAD_BYTES: '1024',
+      },
+    });
+    expect(config).toEqual({
+      mqtt: { host: '0.0.0.0', port: 18830 },
+      http: { host: '0.0.0.0', port: 19101 },
+      credentialsFile: '/etc/village/credentials.json',
+      allowAnonymous: true,
+      maxPayloadBytes: 1024,
+    });
+  });
+
+  it('names the bad field and its variable', () => {
+    expect(() =>
+      loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_MQTT_PORT: 'abc' } }),
+    ).toThrow(/mqtt\.port \(from BROKER_MQTT_PORT\)/);
+  });
+});
+
+describe('broker start-up', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    await closeAllClients();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('refuses to start without credentials unless in dev mode, and frees its port', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'broker-empty-'));
+    const port = await freePort();
+    const config = brokerConfigSchema.parse({
+      mqtt: { port },
+      http: { port: 0 },
+      credentialsFile: join(dir, 'credentials.json'),
+    });
+    const service = new BrokerService(config, { logger: quietLogger() });
+    await expect(service.start()).rejects.toThrow(/broker\/cli\.ts add/);
+    const again = new BrokerService({ ...config, allowAnonymous: true }, { logger: quietLogger() });
+    await again.start();
+    expect(again.mqttPort).toBe(port);
+    await again.stop();
+  });
+
+  it('in dev mode lets anonymous clients in but still checks passwords of named users', async () => {
+    const broker = await startTestBroker(
+      [{ username: 'admin', role: 'admin', sites: ['*'], password: 'admin-password-1' }],
+      { allowAnonymous: true },
+    );
+    try {
+      const anonymous = await connectClient(broker.service.mqttUrl, { clientId: 'anon' });
+      await anonymous.publishAsync('v1/s/anything/status', 'ok', { qos: 1 });
+      expect(anonymous.connected).toBe(true);
+      expect(
+        await connectRefusal(broker.service.mqttUrl, { username: 'admin', password: 'wrong-password' }),
+      ).toBe(4);
+    } finally {
+      await closeAllClients();
+      await broker.close();
+    }
+  });
+});

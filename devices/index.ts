@@ -6,3 +6,4 @@ export * from './read-plan.js';
 export * from './decode.js';
 export * from './catalogue.js';
 export * from './vendor-topics.js';
+export { HIKVISION_EVENT_CODES } from './profiles/hikvision.js';

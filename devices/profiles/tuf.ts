@@ -6,7 +6,7 @@ type ProfileInput = z.input<typeof modbusProfileSchema>;
 /**
  * TUF-2000M ultrasonic flow meter. Its manual numbers registers from 1 ("R1"), so the
  * protocol address is number − 1, and its 32-bit values come low word first:
- * registers 0x806B 0x4212 decode to 36.625.
+ * the manual's example registers 0x806B 0x4212 are the float 0x4212806B ≈ 36.6254.
  */
 export const tuf2000m: ProfileInput = {
   id: 'tuf-2000m',

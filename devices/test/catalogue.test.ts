@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE, getProfile } from '../catalogue.js';
 import { occupiedWords } from '../register-map.js';
 import { unitOfField } from '../units.js';
-import { modbusProfileSchema, profileFields, type ModbusProfile, type MqttProfile } from '../profile-schema.js';
+import {
+  modbusProfileSchema,
+  profileFields,
+  type ModbusProfile,
+  type MqttProfile,
+} from '../profile-schema.js';
 import { EVENT_TYPES } from '../../contracts/index.js';
 
 const modbus = CATALOGUE.filter((p): p is ModbusProfile => p.protocol === 'modbus');
@@ -11,7 +16,17 @@ const mqtt = CATALOGUE.filter((p): p is MqttProfile => p.protocol === 'mqtt');
 describe('device catalogue', () => {
   it('has the models the village needs', () => {
     const ids = CATALOGUE.map((p) => p.id);
-    for (const id of ['eastron-sdm120', 'chint-dtsu666', 'tuf-2000m', 'generic-pressure-rs485', 'generic-water-quality', 'frigate-camera', 'hikvision-door', 'gst-fire-panel', 'gb17945-emergency-light']) {
+    for (const id of [
+      'eastron-sdm120',
+      'chint-dtsu666',
+      'tuf-2000m',
+      'generic-pressure-rs485',
+      'generic-water-quality',
+      'frigate-camera',
+      'hikvision-door',
+      'gst-fire-panel',
+      'gb17945-emergency-light',
+    ]) {
       expect(ids).toContain(id);
     }
   });
@@ -21,45 +36,60 @@ describe('device catalogue', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it.each(CATALOGUE.map((p) => [p.id, p] as const))('%s: every field is snake_case with a known unit suffix', (_id, profile) => {
-    for (const field of profileFields(profile)) {
-      expect(field).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(unitOfField(field), field).toBeDefined();
-    }
-  });
+  it.each(CATALOGUE.map((p) => [p.id, p] as const))(
+    '%s: every field is snake_case with a known unit suffix',
+    (_id, profile) => {
+      for (const field of profileFields(profile)) {
+        expect(field).toMatch(/^[a-z][a-z0-9_]*$/);
+        expect(unitOfField(field), field).toBeDefined();
+      }
+    },
+  );
 
-  it.each(modbus.map((p) => [p.id, p] as const))('%s: no two fields share a register word', (_id, profile) => {
-    const owners = new Map<string, string>();
-    for (const word of occupiedWords(profile)) {
-      const key = `${word.table}:${word.address}`;
-      expect(owners.get(key), `${word.owner} overlaps ${owners.get(key)} at ${key}`).toBeUndefined();
-      owners.set(key, word.owner);
-    }
-  });
+  it.each(modbus.map((p) => [p.id, p] as const))(
+    '%s: no two fields share a register word',
+    (_id, profile) => {
+      const owners = new Map<string, string>();
+      for (const word of occupiedWords(profile)) {
+        const key = `${word.table}:${word.address}`;
+        expect(owners.get(key), `${word.owner} overlaps ${owners.get(key)} at ${key}`).toBeUndefined();
+        owners.set(key, word.owner);
+      }
+    },
+  );
 
-  it.each(modbus.map((p) => [p.id, p] as const))('%s: addresses are within the Modbus range after numbering', (_id, profile) => {
-    for (const word of occupiedWords(profile)) {
-      expect(word.address).toBeGreaterThanOrEqual(0);
-      expect(word.address).toBeLessThanOrEqual(0xffff);
-    }
-  });
+  it.each(modbus.map((p) => [p.id, p] as const))(
+    '%s: addresses are within the Modbus range after numbering',
+    (_id, profile) => {
+      for (const word of occupiedWords(profile)) {
+        expect(word.address).toBeGreaterThanOrEqual(0);
+        expect(word.address).toBeLessThanOrEqual(0xffff);
+      }
+    },
+  );
 
   it('one-based numbering puts TUF-2000M R1 at address 0', () => {
     const words = occupiedWords(getProfile('tuf-2000m') as ModbusProfile);
     expect(words.find((w) => w.owner === 'flow_m3h')?.address).toBe(0);
   });
 
-  it.each(mqtt.map((p) => [p.id, p] as const))('%s: declares canonical events and topic patterns', (_id, profile) => {
-    for (const event of profile.events) expect(EVENT_TYPES).toContain(event);
-    for (const mapping of profile.topics) {
-      expect(mapping.pattern).toMatch(/^[A-Za-z0-9_{}/-]+$/);
-      expect(mapping.pattern.includes('{vendorId}') || mapping.vendorIdOf !== undefined).toBe(true);
-    }
-  });
+  it.each(mqtt.map((p) => [p.id, p] as const))(
+    '%s: declares canonical events and topic patterns',
+    (_id, profile) => {
+      for (const event of profile.events) expect(EVENT_TYPES).toContain(event);
+      for (const mapping of profile.topics) {
+        expect(mapping.pattern).toMatch(/^[A-Za-z0-9_{}/-]+$/);
+        expect(mapping.pattern.includes('{vendorId}') || mapping.vendorIdOf !== undefined).toBe(true);
+      }
+    },
+  );
 
   it('the schema rejects a field name without a unit suffix and a field mapped twice', () => {
     const base = getProfile('eastron-sdm120');
-    expect(modbusProfileSchema.safeParse({ ...base, registers: [{ field: 'voltage', at: 0, type: 'float32' }] }).success).toBe(false);
+    expect(
+      modbusProfileSchema.safeParse({ ...base, registers: [{ field: 'voltage', at: 0, type: 'float32' }] })
+        .success,
+    ).toBe(false);
     const twice = modbusProfileSchema.safeParse({
       ...base,
       registers: [

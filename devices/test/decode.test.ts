@@ -84,24 +84,28 @@ describe('decodeReading', () => {
     expect(reading.errors).toHaveLength(profile.registers.length);
   });
 
-  it.each(modbusProfiles.map((p) => [p.id, p] as const))('%s: values survive encode → planned reads → decode', (_id, profile) => {
-    const values: Record<string, number> = {};
-    profile.registers.forEach((register, i) => {
-      const [low, high] = register.validRange ?? [0, 1000];
-      const span = Math.min(high, 1000) - Math.max(low, 0);
-      values[register.field] = Math.max(low, 0) + (span * (i + 1)) / (profile.registers.length + 2);
-      if (register.type !== 'float32' && !register.decimalShift) values[register.field] = Math.round(values[register.field] as number);
-    });
-    const served = encodeReading(profile, values);
-    // read back only through the planned blocks, as the gateway does
-    const blocks = planReads(profile).map((block) => ({
-      block,
-      words: Array.from({ length: block.count }, (_, i) => served.get(block.table, block.start + i) ?? 0),
-    }));
-    const reading = decodeReading(profile, RegisterImage.fromBlocks(blocks));
-    expect(reading.errors).toEqual([]);
-    for (const [field, expected] of Object.entries(values)) {
-      expect(reading.values[field]).toBeCloseTo(expected, 2);
-    }
-  });
+  it.each(modbusProfiles.map((p) => [p.id, p] as const))(
+    '%s: values survive encode → planned reads → decode',
+    (_id, profile) => {
+      const values: Record<string, number> = {};
+      profile.registers.forEach((register, i) => {
+        const [low, high] = register.validRange ?? [0, 1000];
+        const span = Math.min(high, 1000) - Math.max(low, 0);
+        values[register.field] = Math.max(low, 0) + (span * (i + 1)) / (profile.registers.length + 2);
+        if (register.type !== 'float32' && !register.decimalShift)
+          values[register.field] = Math.round(values[register.field] as number);
+      });
+      const served = encodeReading(profile, values);
+      // read back only through the planned blocks, as the gateway does
+      const blocks = planReads(profile).map((block) => ({
+        block,
+        words: Array.from({ length: block.count }, (_, i) => served.get(block.table, block.start + i) ?? 0),
+      }));
+      const reading = decodeReading(profile, RegisterImage.fromBlocks(blocks));
+      expect(reading.errors).toEqual([]);
+      for (const [field, expected] of Object.entries(values)) {
+        expect(reading.values[field]).toBeCloseTo(expected, 2);
+      }
+    },
+  );
 });

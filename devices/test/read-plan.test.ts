@@ -16,7 +16,9 @@ describe('planReads', () => {
   });
 
   it('covers the pressure transmitter value and its auxiliary registers in one read', () => {
-    expect(planReads(getModbusProfile('generic-pressure-rs485'))).toEqual([{ table: 'holding', start: 2, count: 11 }]);
+    expect(planReads(getModbusProfile('generic-pressure-rs485'))).toEqual([
+      { table: 'holding', start: 2, count: 11 },
+    ]);
   });
 
   it('splits at the per-read limit and at large gaps', () => {
@@ -38,19 +40,21 @@ describe('planReads', () => {
     ]);
   });
 
-  it.each(CATALOGUE.filter((p): p is ModbusProfile => p.protocol === 'modbus').map((p) => [p.id, p] as const))(
-    '%s: every register is inside exactly one block, no block exceeds 125 registers',
-    (_id, profile) => {
-      const blocks = planReads(profile);
-      for (const block of blocks) {
-        expect(block.count).toBeLessThanOrEqual(Math.min(125, profile.maxRegistersPerRead));
-      }
-      for (const register of resolveRegisters(profile)) {
-        const covering = blocks.filter(
-          (b) => b.table === register.table && b.start <= register.address && register.address + register.width <= b.start + b.count,
-        );
-        expect(covering, register.field.field).toHaveLength(1);
-      }
-    },
-  );
+  it.each(
+    CATALOGUE.filter((p): p is ModbusProfile => p.protocol === 'modbus').map((p) => [p.id, p] as const),
+  )('%s: every register is inside exactly one block, no block exceeds 125 registers', (_id, profile) => {
+    const blocks = planReads(profile);
+    for (const block of blocks) {
+      expect(block.count).toBeLessThanOrEqual(Math.min(125, profile.maxRegistersPerRead));
+    }
+    for (const register of resolveRegisters(profile)) {
+      const covering = blocks.filter(
+        (b) =>
+          b.table === register.table &&
+          b.start <= register.address &&
+          register.address + register.width <= b.start + b.count,
+      );
+      expect(covering, register.field.field).toHaveLength(1);
+    }
+  });
 });

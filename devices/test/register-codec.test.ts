@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWords, encodeWords, type WordLayout } from '../register-codec.js';
 
-const layout = (type: WordLayout['type'], wordOrder: WordLayout['wordOrder'] = 'high-first', byteOrder: WordLayout['byteOrder'] = 'big'): WordLayout => ({
+const layout = (
+  type: WordLayout['type'],
+  wordOrder: WordLayout['wordOrder'] = 'high-first',
+  byteOrder: WordLayout['byteOrder'] = 'big',
+): WordLayout => ({
   type,
   wordOrder,
   byteOrder,

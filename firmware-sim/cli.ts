@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { FAULT_KINDS } from './faults/fault-kinds.js';
+
+/** 村庄模拟器控制命令 / Control commands for the simulated village (talks to its control API). */
+const program = new Command()
+  .name('firmware-sim')
+  .description('模拟村庄的故障控制 / Switch faults in the simulated village')
+  .option(
+    '--url <url>',
+    '模拟器控制接口地址 / control API base URL',
+    process.env.SIM_CONTROL_URL ?? 'http://127.0.0.1:9104',
+  );
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const { url } = program.opts<{ url: string }>();
+  const response = await fetch(new URL(path, url), {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    console.error(`失败 / failed (${response.status}): ${JSON.stringify(parsed)}`);
+    process.exitCode = 1;
+  }
+  return parsed;
+}
+
+function print(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+const fault = program.command('fault').description('开启或关闭故障 / switch a fault on or off');
+
+fault
+  .command('on <kind> <target>')
+  .description(
+    `开启故障 / switch a fault on; kind: ${FAULT_KINDS.join(', ')}; target: 设备或区域 id / device or zone id`,
+  )
+  .action(async (kind: string, target: string) => print(await call('POST', '/faults', { kind, target })));
+
+fault
+  .command('off <id>')
+  .description('关闭故障 / switch a fault off by its id')
+  .action(async (id: string) => print(await call('DELETE', `/faults/${encodeURIComponent(id)}`)));
+
+program
+  .command('faults')
+  .description('列出当前故障 / list active faults')
+  .action(async () => print(await call('GET', '/faults')));
+
+program
+  .command('served <device>')
+  .description('设备最近一次提供的数值 / values a meter served last')
+  .action(async (device: string) =>
+    print(await call('GET', `/devices/${encodeURIComponent(device)}/served`)),
+  );
+
+program
+  .command('endpoints')
+  .description('各总线的 Modbus TCP 地址 / Modbus TCP endpoint of each bus')
+  .action(async () => print(await call('GET', '/endpoints')));
+
+program
+  .command('freeze')
+  .description('冻结所有表计读数 / make every meter serve constant values')
+  .action(async () => print(await call('POST', '/freeze', {})));
+
+program
+  .command('unfreeze')
+  .description('恢复表计读数变化 / let meter values move again')
+  .action(async () => print(await call('POST', '/unfreeze', {})));
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`错误 / error: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,23 @@
+export { simulatorConfigSchema, loadSimulatorConfig, SIMULATOR_ENV } from './config.js';
+export type { SimulatorConfig, SimulatorConfigInput } from './config.js';
+export { Simulator, type SimulatorOptions } from './simulator.js';
+export { SimulatorService } from './service.js';
+export { FAULT_KINDS, faultKindSchema, faultRequestSchema, faultSchema } from './faults/fault-kinds.js';
+export type { Fault, FaultKind, FaultRequest } from './faults/fault-kinds.js';
+export { FAULT_TABLE, type FaultEffect } from './faults/fault-table.js';
+export { FaultTargetError } from './faults/fault-book.js';
+export type { BusEndpoint } from './modbus/bus-server.js';
+export type { ServedReading } from './modbus/simulated-meter.js';
+export { NORMAL_CONDITIONS, type Clock, type DeviceModel, type SimConditions } from './models/conditions.js';
+export { ElectricityMeterModel, type ElectricityMeterSpec } from './models/electricity.js';
+export { FlowMeterModel, velocityMps, pipeDiameterM, type FlowMeterSpec } from './models/flow.js';
+export {
+  PressureTransmitterModel,
+  LOW_PRESSURE_MPA,
+  type PressureTransmitterSpec,
+} from './models/pressure.js';
+export { WaterQualityModel } from './models/water-quality.js';
+export { electricLoadFraction, waterDemandFraction, type ZoneKind } from './models/load-curves.js';
+export { createDeviceModel } from './models/create-model.js';
+export { hourOfDay } from './models/time-of-day.js';
+export { seededRandom, deviceRandom, type Random } from './random.js';

@@ -1,0 +1,119 @@
+import { connect, type MqttClient } from 'mqtt';
+import { vendorTopicFor, type MqttProfile } from '../../devices/index.js';
+import type { Component, Logger } from '../../runtime/index.js';
+import type { RegisteredDevice } from '../../site/index.js';
+import type { FaultKind } from '../faults/fault-kinds.js';
+import type { Clock } from '../models/conditions.js';
+import type { Random } from '../random.js';
+import { DEVICE_BEHAVIOURS, type BehaviourContext, type MqttIntervals } from './device-behaviours.js';
+import { VENDOR_PATTERNS } from './vendor-payloads.js';
+import type { PublishOptions } from './vendor-publisher.js';
+
+export interface MqttDeviceOptions {
+  brokerUrl: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  clock: Clock;
+  random: Random;
+  utcOffsetMinutes: number;
+  intervals: MqttIntervals;
+  faultsOn: (deviceId: string) => ReadonlySet<FaultKind>;
+  logger: Logger;
+  onPublish?: (deviceId: string, topic: string) => void;
+}
+
+/**
+ * One security device on the village LAN: its own MQTT connection (client id = device
+ * id) publishing its vendor's payloads on its vendor's topics.
+ */
+export class SimulatedMqttDevice implements Component {
+  private client: MqttClient | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  readonly context: BehaviourContext;
+
+  constructor(
+    readonly registered: RegisteredDevice & { profile: MqttProfile },
+    private readonly options: MqttDeviceOptions,
+  ) {
+    const { device } = registered;
+    this.context = {
+      device,
+      vendorId: device.vendorId ?? device.id,
+      random: options.random,
+      utcOffsetMinutes: options.utcOffsetMinutes,
+      intervals: options.intervals,
+      now: () => options.clock(),
+      hasFault: (kind) => options.faultsOn(device.id).has(kind),
+      publish: (pattern, payload, publishOptions) => this.publish(pattern, payload, publishOptions),
+      publishSeries: (pattern, payloads) => this.publishSeries(pattern, payloads),
+      every: (intervalMs, task) => {
+        const timer = setInterval(task, intervalMs);
+        this.timers.add(timer);
+      },
+    };
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.client) return;
+    const { device, profile } = this.registered;
+    const cameraWill =
+      profile.category === 'camera'
+        ? {
+            will: {
+              topic: vendorTopicFor(VENDOR_PATTERNS.frigateAvailable, this.context.vendorId),
+              payload: Buffer.from('offline'),
+              qos: 1 as const,
+              retain: true,
+            },
+          }
+        : {};
+    const client = connect(this.options.brokerUrl, {
+      clientId: device.id,
+      username: this.options.username,
+      password: this.options.password,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+      ...cameraWill,
+    });
+    client.on('error', (error) =>
+      this.options.logger.warn({ err: error, device: device.id }, 'LAN broker error'),
+    );
+    this.client = client;
+    DEVICE_BEHAVIOURS[profile.category]?.(this.context);
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(true);
+  }
+
+  private publish(pattern: string, payload: unknown, publishOptions: PublishOptions = {}): void {
+    const client = this.client;
+    if (!client) return;
+    const mapping = this.registered.profile.topics.find((t) => t.pattern === pattern);
+    if (!mapping) throw new Error(`profile ${this.registered.profile.id} has no topic pattern "${pattern}"`);
+    const topic = vendorTopicFor(pattern, this.context.vendorId);
+    const body = mapping.format === 'text' ? String(payload) : JSON.stringify(payload);
+    // mqtt.js queues QoS 1 messages while (re)connecting, so events at start are not lost.
+    client.publish(topic, body, { qos: 1, retain: publishOptions.retain ?? false });
+    this.options.onPublish?.(this.registered.device.id, topic);
+  }
+
+  private publishSeries(pattern: string, payloads: readonly unknown[]): void {
+    payloads.forEach((payload, i) => {
+      if (i === 0) return this.publish(pattern, payload);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.publish(pattern, payload);
+      }, i * this.options.intervals.burstSpacingMs);
+      this.timers.add(timer);
+    });
+  }
+}

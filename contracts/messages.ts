@@ -61,7 +61,7 @@ export const statusMessageSchema = z.strictObject({
   version: z.string().max(64),
   uptime_s: z.number().nonnegative().optional(),
   buffer_depth: z.number().int().nonnegative().optional(),
-  reason: z.enum(['startup', 'shutdown', 'lwt']).optional(),
+  reason: z.enum(['startup', 'reconnect', 'shutdown', 'lwt']).optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessageSchema>;
 

@@ -3,12 +3,38 @@ import { parseTopic, topics, topicFilters, gatewayIdSchema, idSchema } from '../
 
 describe('topics', () => {
   it('builds and parses every v1 topic shape', () => {
-    expect(parseTopic(topics.telemetry('demo', 'gw-1', 'meter-1'))).toEqual({ kind: 'telemetry', site: 'demo', gateway: 'gw-1', device: 'meter-1' });
-    expect(parseTopic(topics.event('demo', 'gw-1', 'door-1'))).toEqual({ kind: 'event', site: 'demo', gateway: 'gw-1', device: 'door-1' });
-    expect(parseTopic(topics.status('demo', 'gw-1'))).toEqual({ kind: 'status', site: 'demo', gateway: 'gw-1' });
-    expect(parseTopic(topics.health('demo', 'gw-1'))).toEqual({ kind: 'health', site: 'demo', gateway: 'gw-1' });
-    expect(parseTopic(topics.batch('demo', 'gw-1'))).toEqual({ kind: 'batch', site: 'demo', gateway: 'gw-1' });
-    expect(parseTopic(topics.alert('demo', 'low-pressure'))).toEqual({ kind: 'alert', site: 'demo', ruleId: 'low-pressure' });
+    expect(parseTopic(topics.telemetry('demo', 'gw-1', 'meter-1'))).toEqual({
+      kind: 'telemetry',
+      site: 'demo',
+      gateway: 'gw-1',
+      device: 'meter-1',
+    });
+    expect(parseTopic(topics.event('demo', 'gw-1', 'door-1'))).toEqual({
+      kind: 'event',
+      site: 'demo',
+      gateway: 'gw-1',
+      device: 'door-1',
+    });
+    expect(parseTopic(topics.status('demo', 'gw-1'))).toEqual({
+      kind: 'status',
+      site: 'demo',
+      gateway: 'gw-1',
+    });
+    expect(parseTopic(topics.health('demo', 'gw-1'))).toEqual({
+      kind: 'health',
+      site: 'demo',
+      gateway: 'gw-1',
+    });
+    expect(parseTopic(topics.batch('demo', 'gw-1'))).toEqual({
+      kind: 'batch',
+      site: 'demo',
+      gateway: 'gw-1',
+    });
+    expect(parseTopic(topics.alert('demo', 'low-pressure'))).toEqual({
+      kind: 'alert',
+      site: 'demo',
+      ruleId: 'low-pressure',
+    });
   });
 
   it.each([
@@ -28,7 +54,9 @@ describe('topics', () => {
   });
 
   it('subscription filters match the topics they are meant for', () => {
-    expect(topicFilters.allTelemetry.split('/')).toHaveLength(topics.telemetry('a', 'b', 'c').split('/').length);
+    expect(topicFilters.allTelemetry.split('/')).toHaveLength(
+      topics.telemetry('a', 'b', 'c').split('/').length,
+    );
     expect(topicFilters.gatewayPrefix('demo', 'gw-1')).toBe('v1/demo/gw-1/#');
   });
 

@@ -68,7 +68,8 @@ export const frigateCamera: ProfileInput = {
                 data: {
                   label: event.after.label,
                   score: event.after.score ?? event.after.top_score ?? 0,
-                  zones: (event.after.current_zones ?? []).join(','),
+                  // the canonical event keeps strings ≤ 256 chars
+                  zones: (event.after.current_zones ?? []).join(',').slice(0, 256),
                 },
               },
             ]

@@ -32,7 +32,11 @@ describe('loadConfig', () => {
       envMap: { MQTT_PASSWORD: 'mqtt.password', DEV: 'devMode', BATCH: 'batchSize' },
       env: { MQTT_PASSWORD: '123456', DEV: 'true', BATCH: '7' },
     });
-    expect(config).toEqual({ mqtt: { url: 'mqtt://a:1883', password: '123456' }, batchSize: 7, devMode: true });
+    expect(config).toEqual({
+      mqtt: { url: 'mqtt://a:1883', password: '123456' },
+      batchSize: 7,
+      devMode: true,
+    });
     expect(Object.isFrozen(config.mqtt)).toBe(true);
   });
 

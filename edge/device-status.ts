@@ -1,0 +1,64 @@
+/** What the gateway knows about one device right now (served by GET /api/devices). */
+export interface DeviceStatus {
+  id: string;
+  profile: string;
+  protocol: 'modbus' | 'mqtt';
+  bus?: string;
+  /** undefined until the first poll or message. */
+  online: boolean | undefined;
+  lastValues: Record<string, number>;
+  lastValuesTs: number | undefined;
+  lastSeenTs: number | undefined;
+  lastError: { code: string; message: string; ts: number } | undefined;
+  successCount: number;
+  errorCount: number;
+  consecutiveFailures: number;
+  lastLatencyMs: number | undefined;
+}
+
+/** The one table of device states, written by pollers and the vendor bridge, read by HTTP and health. */
+export class DeviceStatusBoard {
+  private readonly devices = new Map<string, DeviceStatus>();
+
+  register(id: string, profile: string, protocol: 'modbus' | 'mqtt', bus?: string): DeviceStatus {
+    const status: DeviceStatus = {
+      id,
+      profile,
+      protocol,
+      ...(bus ? { bus } : {}),
+      online: undefined,
+      lastValues: {},
+      lastValuesTs: undefined,
+      lastSeenTs: undefined,
+      lastError: undefined,
+      successCount: 0,
+      errorCount: 0,
+      consecutiveFailures: 0,
+      lastLatencyMs: undefined,
+    };
+    this.devices.set(id, status);
+    return status;
+  }
+
+  get(id: string): DeviceStatus | undefined {
+    return this.devices.get(id);
+  }
+
+  all(): DeviceStatus[] {
+    return [...this.devices.values()];
+  }
+
+  counts(): { online: number; offline: number } {
+    let online = 0;
+    let offline = 0;
+    for (const status of this.devices.values()) {
+      if (status.online === true) online++;
+      else if (status.online === false) offline++;
+    }
+    return { online, offline };
+  }
+
+  clear(): void {
+    this.devices.clear();
+  }
+}

@@ -1,0 +1,191 @@
+import { mkdir } from 'node:fs/promises';
+import type { Registry } from 'prom-client';
+import { componentLogger, createMetricsRegistry, type Component, type Logger } from '../runtime/index.js';
+import type { EdgeConfig } from './config/edge-config-schema.js';
+import { DeviceStatusBoard, type DeviceStatus } from './device-status.js';
+import { HealthReporter } from './health-reporter.js';
+import { EdgeHttp } from './http/edge-http.js';
+import { LanBroker } from './lan/lan-broker.js';
+import { VendorBridge } from './lan/vendor-bridge.js';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { BusPoller } from './modbus/bus-poller.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+import { SeqStore } from './seq-store.js';
+import { CanonicalPublisher } from './upstream/canonical-publisher.js';
+import { UpstreamClient } from './upstream/upstream-client.js';
+
+export interface GatewayOptions {
+  config: EdgeConfig;
+  logger: Logger;
+}
+
+/**
+ * The edge gateway: polls Modbus buses, runs the LAN broker for MQTT devices, and
+ * sends everything upstream in canonical form. Parts start in dependency order and
+ * stop in reverse, each releasing its sockets and timers.
+ */
+export class Gateway implements Component {
+  private readonly board = new DeviceStatusBoard();
+  private parts: Component[] = [];
+  private http: EdgeHttp | undefined;
+  private lan: LanBroker | undefined;
+  private upstream: UpstreamClient | undefined;
+  private registry: Registry | undefined;
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  /** The HTTP port actually bound (useful with port 0); 0 before start. */
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  /** The LAN broker port actually bound; 0 before start or when the LAN broker is disabled. */
+  get lanPort(): number {
+    return this.lan?.port ?? 0;
+  }
+
+  get upstreamConnected(): boolean {
+    return this.upstream?.connected ?? false;
+  }
+
+  /** Every device's state; kept after stop so a test or CLI can read the last one. */
+  devices(): DeviceStatus[] {
+    return this.board.all();
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    const startedAt = Date.now();
+    this.board.clear();
+    await mkdir(config.dataDir, { recursive: true });
+    const registry = createMetricsRegistry('edge');
+    this.registry = registry;
+    let bufferDepth = () => 0;
+    const metrics = createEdgeMetrics(registry, { bufferDepth: () => bufferDepth() });
+    const warnings = new RateLimitedLog(componentLogger(logger, 'edge.warnings'));
+
+    const seq = new SeqStore({ dataDir: config.dataDir, logger: componentLogger(logger, 'edge.seq') });
+    const upstream = new UpstreamClient({
+      config,
+      logger: componentLogger(logger, 'edge.upstream'),
+      metrics,
+      startedAt,
+    });
+    this.upstream = upstream;
+    bufferDepth = () => upstream.bufferDepth();
+    const publisher = new CanonicalPublisher({
+      config,
+      upstream,
+      seq,
+      metrics,
+      logger: componentLogger(logger, 'edge.publisher'),
+      warnings,
+    });
+    const parts: Component[] = [seq, upstream, publisher];
+
+    if (config.lan.enabled) {
+      const lan = new LanBroker({ lan: config.lan, logger: componentLogger(logger, 'edge.lan') });
+      this.lan = lan;
+      parts.push(lan);
+    }
+    for (const bus of config.modbus.buses) {
+      parts.push(
+        new BusPoller({
+          bus,
+          offlineAfterFailures: config.modbus.offlineAfterFailures,
+          offlinePollIntervalS: config.modbus.offlinePollIntervalS,
+          board: this.board,
+          sink: publisher,
+          metrics,
+          warnings,
+          logger: componentLogger(logger, 'edge.modbus'),
+        }),
+      );
+    }
+    parts.push(
+      new HealthReporter({
+        site: config.site,
+        gateway: config.gateway,
+        intervalS: config.healthIntervalS,
+        dataDir: config.dataDir,
+        startedAt,
+        board: this.board,
+        bufferDepth: () => upstream.bufferDepth(),
+        publish: (topic, message) => upstream.publish(topic, message),
+        logger: componentLogger(logger, 'edge.health'),
+      }),
+    );
+    this.http = new EdgeHttp({
+      host: config.http.host,
+      port: config.http.port,
+      logger,
+      registry,
+      board: this.board,
+      upstreamConnected: () => upstream.connected,
+    });
+    parts.push(this.http);
+
+    try {
+      await this.startParts(parts, publisher, metrics, warnings);
+    } catch (error) {
+      await this.stop().catch(() => undefined);
+      throw error;
+    }
+    logger.info(
+      {
+        site: config.site,
+        gateway: config.gateway,
+        httpPort: this.httpPort,
+        lanPort: this.lanPort,
+        buses: config.modbus.buses.length,
+        mqttDevices: config.mqttDevices.length,
+      },
+      'edge gateway running',
+    );
+  }
+
+  private async startParts(
+    parts: readonly Component[],
+    publisher: CanonicalPublisher,
+    metrics: EdgeMetrics,
+    warnings: RateLimitedLog,
+  ): Promise<void> {
+    const { config, logger } = this.options;
+    for (const part of parts) {
+      await part.start();
+      this.parts.push(part);
+      // The bridge needs the started broker, so it is created right after it.
+      if (part === this.lan) {
+        const bridge = new VendorBridge({
+          aedes: this.lan.aedes,
+          devices: config.mqttDevices,
+          board: this.board,
+          sink: publisher,
+          metrics,
+          warnings,
+          logger: componentLogger(logger, 'edge.lan'),
+        });
+        await bridge.start();
+        this.parts.push(bridge);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const parts = this.parts.splice(0).reverse();
+    let firstError: unknown;
+    for (const part of parts) {
+      try {
+        await part.stop();
+      } catch (error) {
+        firstError ??= error;
+        this.options.logger.error({ err: error }, 'error while stopping a gateway part');
+      }
+    }
+    this.registry?.clear();
+    this.http = undefined;
+    this.lan = undefined;
+    this.upstream = undefined;
+    if (firstError) throw firstError;
+  }
+}

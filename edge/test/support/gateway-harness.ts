@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../../runtime/index.js';
+import { edgeConfigSchema, type EdgeConfig, type EdgeConfigInput } from '../../config/edge-config-schema.js';
+import { Gateway } from '../../gateway.js';
+
+export const testLogger = createLogger('edge-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'edge-test-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A config with free ports (0) and test-friendly defaults; `input` overrides any of it. */
+export function testConfig(
+  upstreamUrl: string,
+  dataDir: string,
+  input: Partial<EdgeConfigInput> = {},
+): EdgeConfig {
+  return edgeConfigSchema.parse({
+    site: 'test-site',
+    gateway: 'gw-test',
+    upstream: { url: upstreamUrl, reconnectMs: 200 },
+    lan: { enabled: false, port: 0 },
+    http: { port: 0 },
+    dataDir,
+    healthIntervalS: 3600,
+    ...input,
+  });
+}
+
+export async function startGateway(config: EdgeConfig): Promise<Gateway> {
+  const gateway = new Gateway({ config, logger: testLogger });
+  await gateway.start();
+  return gateway;
+}

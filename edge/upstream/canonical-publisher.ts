@@ -1,0 +1,106 @@
+import {
+  batchMessageSchema,
+  eventMessageSchema,
+  telemetryMessageSchema,
+  topics,
+  type BatchMessage,
+  type EventType,
+} from '../../contracts/index.js';
+import type { Logger } from '../../runtime/index.js';
+import type { EdgeConfig } from '../config/edge-config-schema.js';
+import type { EdgeMetrics } from '../metrics.js';
+import type { RateLimitedLog } from '../rate-limited-log.js';
+import type { SeqStore } from '../seq-store.js';
+
+export type EventData = Record<string, string | number | boolean>;
+
+/** Where pollers and the vendor bridge hand canonical readings and events. */
+export interface CanonicalSink {
+  telemetry(device: string, values: Record<string, number>, ts?: number): void;
+  event(device: string, type: EventType, data?: EventData, ts?: number): void;
+}
+
+/** The part of the upstream client the publisher needs (a durable queue can stand in later). */
+export interface UpstreamPublish {
+  publish(topic: string, payload: unknown, retain?: boolean): void;
+}
+
+export interface CanonicalPublisherOptions {
+  config: EdgeConfig;
+  upstream: UpstreamPublish;
+  seq: SeqStore;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  warnings: RateLimitedLog;
+}
+
+const MAX_BATCH_ITEMS = 1_000;
+
+/**
+ * Validates every canonical message against the contracts before it leaves, then
+ * stamps the device's next seq (only valid messages consume a seq, so ingest's gap
+ * count means loss). In `batch` mode telemetry is gathered for `batchIntervalMs`;
+ * events always go out at once: a fire alarm must not wait for a batch.
+ */
+export class CanonicalPublisher implements CanonicalSink {
+  private batch: BatchMessage['telemetry'] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: CanonicalPublisherOptions) {}
+
+  private get batching(): boolean {
+    return this.options.config.publish.mode === 'batch';
+  }
+
+  async start(): Promise<void> {
+    if (!this.batching) return;
+    this.timer = setInterval(() => this.flush(), this.options.config.publish.batchIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.flush();
+  }
+
+  telemetry(device: string, values: Record<string, number>, ts = Date.now()): void {
+    const checked = telemetryMessageSchema.safeParse({ ts, seq: 0, values });
+    if (!checked.success) return this.reject(device, 'telemetry', checked.error.message);
+    const message = { ...checked.data, seq: this.options.seq.next(device) };
+    if (this.batching) {
+      this.batch.push({ device, ...message });
+      if (this.batch.length >= MAX_BATCH_ITEMS) this.flush();
+      return;
+    }
+    const { site, gateway } = this.options.config;
+    this.options.upstream.publish(topics.telemetry(site, gateway, device), message);
+    this.options.metrics.publishedTotal.inc({ kind: 'telemetry' });
+  }
+
+  event(device: string, type: EventType, data: EventData = {}, ts = Date.now()): void {
+    const checked = eventMessageSchema.safeParse({ ts, seq: 0, type, data });
+    if (!checked.success) return this.reject(device, 'event', checked.error.message);
+    const message = { ...checked.data, seq: this.options.seq.next(device) };
+    const { site, gateway } = this.options.config;
+    this.options.upstream.publish(topics.event(site, gateway, device), message);
+    this.options.metrics.publishedTotal.inc({ kind: 'event' });
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const message = batchMessageSchema.parse({ ts: Date.now(), telemetry: this.batch, events: [] });
+    this.batch = [];
+    const { site, gateway } = this.options.config;
+    this.options.upstream.publish(topics.batch(site, gateway), message);
+    this.options.metrics.publishedTotal.inc({ kind: 'batch' });
+  }
+
+  private reject(device: string, kind: string, reason: string): void {
+    this.options.metrics.vendorRejectedTotal.inc({ reason: `canonical_${kind}_invalid` });
+    this.options.warnings.warn(
+      `canonical:${device}:${kind}`,
+      { device, reason },
+      'canonical message invalid; not sent',
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { connect, type MqttClient } from 'mqtt';
+import { topics } from '../../contracts/index.js';
+import type { Logger } from '../../runtime/index.js';
+import type { EdgeConfig } from '../config/edge-config-schema.js';
+import type { EdgeMetrics } from '../metrics.js';
+import { statusMessage } from './status-message.js';
+
+export interface UpstreamClientOptions {
+  config: EdgeConfig;
+  logger: Logger;
+  metrics: EdgeMetrics;
+  startedAt: number;
+}
+
+const STOP_ACK_TIMEOUT_MS = 2_000;
+
+/**
+ * The gateway's one connection to the central broker. Its will is a retained offline
+ * status, so the platform learns of a dead gateway (or a village power cut) from the
+ * broker. QoS 1 messages wait in mqtt.js' memory while the uplink is down; the disk
+ * buffer replaces that later.
+ */
+export class UpstreamClient {
+  private client: MqttClient | undefined;
+  private readonly statusTopic: string;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.statusTopic = topics.status(options.config.site, options.config.gateway);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Messages not yet acknowledged by the broker: queued while offline plus in flight. */
+  bufferDepth(): number {
+    const client = this.client;
+    if (!client) return 0;
+    return client.queue.length + Object.keys(client.outgoing).length;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger, metrics } = this.options;
+    const upstream = config.upstream;
+    const client = connect(upstream.url, {
+      clientId: upstream.clientId ?? `edge-${config.site}-${config.gateway}`,
+      username: upstream.username,
+      password: upstream.password,
+      keepalive: upstream.keepaliveS,
+      reconnectPeriod: upstream.reconnectMs,
+      connectTimeout: 10_000,
+      protocolVersion: 4,
+      will: { topic: this.statusTopic, payload: this.willPayload(), qos: 1, retain: true },
+    });
+    this.client = client;
+    let connections = 0;
+    client.on('connect', () => {
+      metrics.upstreamConnected.set(1);
+      logger.info({ url: upstream.url }, 'upstream connected');
+      this.publishStatus('online', connections++ === 0 ? 'startup' : 'reconnect');
+    });
+    client.on('close', () => {
+      metrics.upstreamConnected.set(0);
+      // The will goes out with the next CONNECT: refresh its timestamp for that session.
+      if (client.options.will) client.options.will.payload = this.willPayload();
+    });
+    client.on('offline', () =>
+      logger.warn({ url: upstream.url }, 'upstream offline; messages queue in memory'),
+    );
+    client.on('error', (error) => logger.warn({ err: error, url: upstream.url }, 'upstream error'));
+  }
+
+  publish(topic: string, payload: unknown, retain = false): void {
+    const client = this.client;
+    if (!client) return;
+    client.publish(topic, JSON.stringify(payload), { qos: 1, retain }, (error) => {
+      if (error) this.options.logger.warn({ err: error, topic }, 'upstream publish failed');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    if (client.connected) {
+      const status = statusMessage('offline', 'shutdown', this.options.startedAt, 0);
+      await withTimeout(
+        client.publishAsync(this.statusTopic, JSON.stringify(status), { qos: 1, retain: true }),
+        STOP_ACK_TIMEOUT_MS,
+      ).catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'offline status not acknowledged'),
+      );
+      await withTimeout(client.endAsync(), STOP_ACK_TIMEOUT_MS).catch(() => client.end(true));
+    } else {
+      client.end(true);
+    }
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    this.options.metrics.upstreamConnected.set(0);
+  }
+
+  private publishStatus(state: 'online' | 'offline', reason: 'startup' | 'reconnect' | 'shutdown'): void {
+    this.publish(
+      this.statusTopic,
+      statusMessage(state, reason, this.options.startedAt, this.bufferDepth()),
+      true,
+    );
+  }
+
+  private willPayload(): string {
+    return JSON.stringify(statusMessage('offline', 'lwt', this.options.startedAt, 0));
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
-# `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines). Does nothing
-# when they are present; needs root (or sudo) with apt otherwise.
+# `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
+# also Chromium for the headless page tests. Does nothing when they are present; needs
+# root (or sudo) with apt otherwise.
 set -euo pipefail
 
 missing=()
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+if [ "${1:-}" = "test" ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "${SKIP_SYSTEM_DEPS:-}" = "1" ]; then

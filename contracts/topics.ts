@@ -26,6 +26,18 @@ export const topicFilters = {
   allHealth: 'v1/+/+/health',
   allBatches: 'v1/+/+/batch',
   allAlerts: 'v1/+/alerts/+',
+  /**
+   * What a site's consumers (ingest, alerting) subscribe to: every gateway's telemetry,
+   * events, status, health and batches of that site. Consumers subscribe per site, which
+   * is what the broker's ACL grants a site-scoped service and how workers partition sites.
+   */
+  siteStreams: (site: string) => [
+    `v1/${site}/+/+/telemetry`,
+    `v1/${site}/+/+/event`,
+    `v1/${site}/+/status`,
+    `v1/${site}/+/health`,
+    `v1/${site}/+/batch`,
+  ],
   /** Everything a gateway may publish, for one gateway. */
   gatewayPrefix: (site: string, gateway: string) => `v1/${site}/${gateway}/#`,
 } as const;

@@ -8,6 +8,13 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_NOT_JSON: { zh: '消息不是有效的 JSON', en: 'Payload is not valid JSON' },
   PAYLOAD_INVALID: { zh: '消息内容不符合格式', en: 'Payload does not match its schema' },
   TOPIC_INVALID: { zh: '主题格式错误', en: 'Topic is not a valid v1 topic' },
+  SITE_UNKNOWN: { zh: '未配置的站点', en: 'Site is not configured for this service' },
+  GATEWAY_UNKNOWN: { zh: '未登记的网关', en: 'Gateway is not registered for this site' },
+  CLOCK_SKEW: {
+    zh: '设备时间偏差过大：检查网关时钟和 NTP',
+    en: 'Timestamp too far from server time: check the gateway clock and NTP',
+  },
+  INGEST_FAILED: { zh: '入库服务内部错误', en: 'Internal ingest failure' },
   DEVICE_UNKNOWN: { zh: '未登记的设备', en: 'Device is not registered for this site' },
   GATEWAY_MISMATCH: { zh: '设备不属于该网关', en: 'Device is registered to another gateway' },
   FIELD_UNKNOWN: { zh: '设备型号没有该字段', en: 'Field is not part of the device profile' },

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_SITE_FILE } from '../site/index.js';
+import { loadIngestConfig } from './config.js';
+
+describe('ingest config', () => {
+  it('has working defaults', () => {
+    const config = loadIngestConfig({ env: {} });
+    expect(config).toMatchObject({
+      mqtt: { clientId: 'ingest-1' },
+      siteFiles: [DEMO_SITE_FILE],
+      influx: { database: 'village', createDatabase: true },
+      batchSize: 5000,
+      flushIntervalMs: 1000,
+      maxBackoffMs: 30_000,
+      maxPayloadBytes: 256 * 1024,
+      maxAgeDays: 30,
+      maxFutureS: 300,
+      deadLetterFile: './data/ingest/dead-letter.jsonl',
+      http: { host: '127.0.0.1', port: 9102 },
+    });
+  });
+
+  it('reads the environment map', () => {
+    const config = loadIngestConfig({
+      env: {
+        INGEST_MQTT_URL: 'mqtts://broker:8883',
+        INGEST_MQTT_CLIENT_ID: 'ingest-7',
+        INGEST_SITE_FILES: 'a.yaml, b.yaml',
+        INFLUX_URL: 'http://influx:8086',
+        INFLUX_TOKEN: 'secret',
+        INFLUX_ORG: 'county',
+        INFLUX_BUCKET: 'village/autogen',
+        INGEST_BATCH_SIZE: '100',
+        INGEST_FLUSH_INTERVAL_MS: '250',
+        INGEST_HTTP_PORT: '0',
+        INGEST_DEAD_LETTER_FILE: '/tmp/dl.jsonl',
+      },
+    });
+    expect(config.mqtt).toMatchObject({ url: 'mqtts://broker:8883', clientId: 'ingest-7' });
+    expect(config.siteFiles).toEqual(['a.yaml', 'b.yaml']);
+    expect(config.influx).toMatchObject({ token: 'secret', org: 'county', bucket: 'village/autogen' });
+    expect([config.batchSize, config.flushIntervalMs, config.http.port]).toEqual([100, 250, 0]);
+    expect(config.deadLetterFile).toBe('/tmp/dl.jsonl');
+  });
+
+  it('names the bad field and its variable', () => {
+    expect(() => loadIngestConfig({ env: { INGEST_BATCH_SIZE: 'many' } })).toThrow(
+      /batchSize \(from INGEST_BATCH_SIZE\)/,
+    );
+  });
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { configBoolean, configNumber, loadConfig, type EnvMap } from '../runtime/index.js';
+import { DEMO_SITE_FILE } from '../site/index.js';
+
+const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
+
+/** A comma-separated list from the environment, or a YAML list. */
+const stringList = z.union([
+  z.array(z.string().min(1)),
+  z.string().transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ),
+]);
+
+export const ingestConfigSchema = z.strictObject({
+  mqtt: z
+    .strictObject({
+      url: z.string().url().default('mqtt://127.0.0.1:1883'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      /** Fixed, so the broker keeps this session's subscriptions and unacked messages across restarts. */
+      clientId: z.string().min(1).max(64).default('ingest-1'),
+      keepaliveS: positiveInt(30),
+    })
+    .prefault({}),
+  siteFiles: stringList.pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
+  influx: z
+    .strictObject({
+      url: z.string().url().default('http://127.0.0.1:8086'),
+      database: z.string().min(1).default('village'),
+      token: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      org: z.string().optional(),
+      bucket: z.string().optional(),
+      createDatabase: configBoolean().default(true),
+      timeoutMs: positiveInt(10_000),
+    })
+    .prefault({}),
+  batchSize: positiveInt(5000),
+  flushIntervalMs: positiveInt(1000),
+  maxBackoffMs: positiveInt(30_000),
+  maxBufferedPoints: positiveInt(50_000),
+  maxPayloadBytes: positiveInt(256 * 1024),
+  maxAgeDays: positiveInt(30),
+  maxFutureS: positiveInt(300),
+  deadLetterFile: z.string().min(1).default('./data/ingest/dead-letter.jsonl'),
+  /** The dead-letter file is rotated to `<file>.1` when it grows past this size. */
+  deadLetterMaxBytes: positiveInt(10 * 1024 * 1024),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: configNumber().pipe(z.number().int().min(0).max(65535)).default(9102),
+    })
+    .prefault({}),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export const INGEST_ENV_MAP: EnvMap = {
+  INGEST_MQTT_URL: 'mqtt.url',
+  INGEST_MQTT_USERNAME: 'mqtt.username',
+  INGEST_MQTT_PASSWORD: 'mqtt.password',
+  INGEST_MQTT_CLIENT_ID: 'mqtt.clientId',
+  INGEST_SITE_FILES: 'siteFiles',
+  INFLUX_URL: 'influx.url',
+  INFLUX_DATABASE: 'influx.database',
+  INFLUX_TOKEN: 'influx.token',
+  INFLUX_USERNAME: 'influx.username',
+  INFLUX_PASSWORD: 'influx.password',
+  INFLUX_ORG: 'influx.org',
+  INFLUX_BUCKET: 'influx.bucket',
+  INGEST_BATCH_SIZE: 'batchSize',
+  INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
+  INGEST_HTTP_HOST: 'http.host',
+  INGEST_HTTP_PORT: 'http.port',
+  INGEST_DEAD_LETTER_FILE: 'deadLetterFile',
+};
+
+export function loadIngestConfig(
+  options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+): Readonly<IngestConfig> {
+  return loadConfig({ schema: ingestConfigSchema, envMap: INGEST_ENV_MAP, ...options });
+}

@@ -1,0 +1,17 @@
+export { ingestConfigSchema, INGEST_ENV_MAP, loadIngestConfig, type IngestConfig } from './config.js';
+export { IngestService, type IngestServiceOptions } from './ingest-service.js';
+export { toPoints } from './influx/map-points.js';
+export { toLineProtocol, escapeKey, escapeMeasurement, quoteString } from './influx/line-protocol.js';
+export type { Point, FieldValue } from './influx/point.js';
+export { InfluxWriteError, type PointWriter, type WriteFailureKind } from './influx/point-writer.js';
+export { V1PointWriter, type V1WriterOptions } from './influx/v1-writer.js';
+export { V2PointWriter, type V2WriterOptions } from './influx/v2-writer.js';
+export { AutoPointWriter, type AutoWriterOptions } from './influx/auto-writer.js';
+export {
+  selectWriteApi,
+  parseVersion,
+  detectServerVersion,
+  type WriteApiChoice,
+} from './influx/server-version.js';
+export { validateMessage, type ValidReading, type ValidationOutcome } from './validation/validate-message.js';
+export type { Rejection, IngestRejectionCode } from './validation/rejection.js';

@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import { topicFilters, topics } from '../contracts/index.js';
+import {
+  componentLogger,
+  createLogger,
+  createMetricsRegistry,
+  createServiceHttp,
+  type Component,
+  type Logger,
+} from '../runtime/index.js';
+import type { IngestConfig } from './config.js';
+import { DeadLetterSink } from './dead-letter.js';
+import { AutoPointWriter } from './influx/auto-writer.js';
+import type { PointWriter } from './influx/point-writer.js';
+import { createIngestMetrics } from './metrics.js';
+import { DeferredAckClient } from './mqtt/deferred-ack-client.js';
+import { handleMessage } from './pipeline/message-handler.js';
+import { SeqTracker } from './pipeline/seq-tracker.js';
+import { WritePipeline } from './pipeline/write-pipeline.js';
+import { SiteDirectory } from './validation/site-directory.js';
+
+export interface IngestServiceOptions {
+  logger?: Logger;
+  /** Replaces the auto-detecting InfluxDB writer (another sink, a test double). */
+  writer?: PointWriter;
+  /** How long `stop()` keeps trying to write what is buffered before leaving it to redelivery. */
+  drainTimeoutMs?: number;
+}
+
+/** How long a write or ping result counts for /readyz before InfluxDB is pinged again. */
+const INFLUX_STATE_TTL_MS = 5000;
+
+/** MQTT → validation → InfluxDB, acknowledging each message only once its points are stored. */
+export class IngestService implements Component {
+  private http: FastifyInstance | undefined;
+  private mqtt: DeferredAckClient | undefined;
+  private pipeline: WritePipeline | undefined;
+  private deadLetters: DeadLetterSink | undefined;
+  private port = 0;
+  private influxState = { ok: false, at: 0 };
+
+  constructor(
+    private readonly config: Readonly<IngestConfig>,
+    private readonly options: IngestServiceOptions = {},
+  ) {}
+
+  /** The HTTP port actually bound (useful with port 0). */
+  get httpPort(): number {
+    return this.port;
+  }
+
+  get bufferedPoints(): number {
+    return this.pipeline?.bufferedPoints ?? 0;
+  }
+
+  get mqttConnected(): boolean {
+    return this.mqtt?.connected ?? false;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    const logger = this.options.logger ?? createLogger('ingest');
+    const sites = SiteDirectory.fromFiles(config.siteFiles);
+    const registry = createMetricsRegistry('ingest');
+    const metrics = createIngestMetrics(registry);
+    const writer =
+      this.options.writer ??
+      new AutoPointWriter(
+        {
+          ...config.influx,
+          timeoutMs: config.influx.timeoutMs,
+          createDatabase: config.influx.createDatabase,
+        },
+        componentLogger(logger, 'ingest.writer'),
+      );
+    const recordInfluxState = (ok: boolean) => (this.influxState = { ok, at: Date.now() });
+
+    const deadLetterTopic = topics.deadLetter('ingest');
+    const deadLetters = new DeadLetterSink({
+      file: config.deadLetterFile,
+      maxBytes: config.deadLetterMaxBytes,
+      publish: (letter) => this.mqtt?.publish(deadLetterTopic, JSON.stringify(letter)),
+      logger: componentLogger(logger, 'ingest.deadletter'),
+      metrics,
+    });
+    const pipeline = new WritePipeline({
+      writer,
+      batchSize: config.batchSize,
+      flushIntervalMs: config.flushIntervalMs,
+      maxBackoffMs: config.maxBackoffMs,
+      metrics,
+      logger: componentLogger(logger, 'ingest.pipeline'),
+      onRejected: (origin, reason) =>
+        deadLetters.record(origin.topic, {
+          code: 'INFLUX_REJECTED',
+          reason,
+          issues: [reason],
+          payload: origin.payload(),
+        }),
+      onServerState: recordInfluxState,
+    });
+    const seq = new SeqTracker();
+    const validation = {
+      sites,
+      maxPayloadBytes: config.maxPayloadBytes,
+      maxAgeDays: config.maxAgeDays,
+      maxFutureS: config.maxFutureS,
+    };
+    const mqtt = new DeferredAckClient({
+      url: config.mqtt.url,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      clientId: config.mqtt.clientId,
+      keepaliveS: config.mqtt.keepaliveS,
+      filters: sites.siteIds().flatMap((site) => topicFilters.siteStreams(site)),
+      logger: componentLogger(logger, 'ingest.mqtt'),
+      onMessage: (message) => handleMessage(message, { validation, pipeline, deadLetters, seq, metrics }),
+      waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),
+      onConnectionChange: (connected) => {
+        if (!connected) pipeline.purgeStale();
+      },
+    });
+    const http = createServiceHttp({
+      logger,
+      registry,
+      readiness: [
+        { name: 'mqtt', check: () => mqtt.connected },
+        {
+          name: 'influxdb',
+          check: async () => {
+            if (Date.now() - this.influxState.at < INFLUX_STATE_TTL_MS) return this.influxState.ok;
+            recordInfluxState(await writer.ping());
+            return this.influxState.ok;
+          },
+        },
+      ],
+    });
+    this.http = http;
+    this.pipeline = pipeline;
+    this.deadLetters = deadLetters;
+    this.mqtt = mqtt;
+
+    pipeline.start();
+    await http.listen({ host: config.http.host, port: config.http.port });
+    const address = http.server.address();
+    this.port = typeof address === 'object' && address ? address.port : config.http.port;
+    mqtt.start();
+    // Picks and logs the write API now rather than at the first write; a down server is retried later.
+    void writer.ping().then(recordInfluxState);
+    logger.info(
+      {
+        mqtt: config.mqtt.url,
+        clientId: config.mqtt.clientId,
+        influx: config.influx.url,
+        database: config.influx.database,
+        sites: config.siteFiles,
+        http: `${config.http.host}:${this.port}`,
+      },
+      'ingest running',
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.pipeline?.stop(this.options.drainTimeoutMs ?? 5000);
+    await this.deadLetters?.flush();
+    await this.mqtt?.stop();
+    await this.http?.close();
+    this.pipeline = undefined;
+    this.deadLetters = undefined;
+    this.mqtt = undefined;
+    this.http = undefined;
+  }
+}

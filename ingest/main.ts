@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { createLogger, runUntilSignalled } from '../runtime/index.js';
+import { loadIngestConfig } from './config.js';
+import { IngestService } from './ingest-service.js';
+
+const program = new Command('ingest')
+  .description('MQTT → validation → InfluxDB ingest service')
+  .option('-c, --config <file>', 'YAML config file (environment variables override it)')
+  .parse();
+
+const { config: file } = program.opts<{ config?: string }>();
+const logger = createLogger('ingest');
+try {
+  const config = loadIngestConfig(file ? { file } : {});
+  runUntilSignalled(logger, new IngestService(config, { logger }));
+} catch (error) {
+  logger.fatal({ err: error }, 'cannot start ingest');
+  process.exitCode = 1;
+}

@@ -1,0 +1,207 @@
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { Logger } from '../../runtime/index.js';
+import { AckQueue, type AckTicket } from './ack-queue.js';
+
+export interface IncomingPublish {
+  topic: string;
+  payload: Buffer;
+  /** Call exactly once, when every point of the message is stored or dead-lettered. */
+  settle: () => void;
+  isStale: () => boolean;
+}
+
+export interface DeferredAckClientOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  clientId: string;
+  keepaliveS: number;
+  filters: readonly string[];
+  logger: Logger;
+  onMessage: (message: IncomingPublish) => void;
+  /** Back-pressure: a promise while ingest holds too many unwritten points, undefined when there is room. */
+  waitForRoom: () => Promise<void> | undefined;
+  onConnectionChange?: (connected: boolean) => void;
+}
+
+type SendPacket = (
+  packet: Packet,
+  cb?: (error?: Error) => void,
+  cbStorePut?: () => void,
+  noStore?: boolean,
+) => void;
+
+/**
+ * An mqtt.js client (MQTT 3.1.1, persistent session) that sends each PUBACK only
+ * once the message's points are stored.
+ *
+ * Why not `customHandleAcks`: mqtt.js only honours it with protocolVersion 5, which
+ * aedes does not speak. Its 3.1.1 equivalent, `handleMessage`, sends the PUBACK
+ * when its callback runs, but mqtt.js handles incoming packets one at a time and
+ * waits for that callback, so holding it to batch writes would stall the client on
+ * one message. Instead the callback runs at once (the next PUBLISH flows in) and the
+ * PUBACK that mqtt.js then produces is intercepted and queued in an `AckQueue`,
+ * which sends it in arrival order once the points are in InfluxDB. This relies on
+ * mqtt.js' internal `_sendPacket` (checked against mqtt 5.16; the tests catch a
+ * change).
+ *
+ * Back-pressure: when more than `maxBufferedPoints` are unwritten, the `handleMessage`
+ * callback itself is held. mqtt.js then stops reading the socket, TCP fills up and
+ * the broker keeps the rest queued for this session. While held, mqtt.js cannot read
+ * PINGRESP either, so a long InfluxDB outage ends in a keepalive timeout and a
+ * reconnect; the unacknowledged messages are then redelivered and their stale
+ * copies dropped from memory, which keeps memory bounded.
+ */
+export class DeferredAckClient {
+  private client: MqttClient | undefined;
+  private generation = 0;
+  private stopping = false;
+  private intercepting: AckTicket | undefined;
+  private readonly acks = new AckQueue((ticket) => this.isCurrent(ticket));
+
+  constructor(private readonly options: DeferredAckClientOptions) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get pendingAcks(): number {
+    return this.acks.size;
+  }
+
+  start(): void {
+    const { options } = this;
+    this.stopping = false;
+    const clientOptions: IClientOptions = {
+      clientId: options.clientId,
+      clean: false,
+      protocolVersion: 4,
+      keepalive: options.keepaliveS,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      username: options.username,
+      password: options.password,
+      resubscribe: true,
+    };
+    const client = connect(options.url, clientOptions);
+    this.client = client;
+    this.interceptPubacks(client);
+    client.handleMessage = (packet, callback) => this.onPublish(packet, callback);
+
+    let wasConnected = false;
+    client.on('connect', (connack) => {
+      wasConnected = true;
+      options.logger.info(
+        { url: options.url, sessionPresent: connack.sessionPresent },
+        'connected to the broker',
+      );
+      options.onConnectionChange?.(true);
+      // Subscribing again on a present session is harmless and covers a broker that lost it.
+      client.subscribe([...options.filters], { qos: 1 }, (error) => {
+        if (error) options.logger.error({ err: error }, 'subscribe failed');
+      });
+    });
+    client.on('close', () => {
+      // Every PUBACK still pending belongs to the closed connection and must never be sent on the next one.
+      this.generation++;
+      this.acks.release();
+      options.onConnectionChange?.(false);
+      if (!this.stopping && wasConnected) options.logger.warn('broker connection closed; reconnecting');
+      wasConnected = false;
+    });
+    // While the broker is away mqtt.js reports the same error every reconnect attempt: log each kind once.
+    let lastError = '';
+    client.on('connect', () => (lastError = ''));
+    client.on('error', (error) => {
+      const level = error.message === lastError ? 'debug' : 'warn';
+      lastError = error.message;
+      options.logger[level]({ err: error }, 'MQTT client error');
+    });
+  }
+
+  /** Publishes QoS 1 without waiting; mqtt.js keeps it in its outgoing store across reconnects. */
+  publish(topic: string, payload: string): void {
+    this.client?.publish(topic, payload, { qos: 1 }, (error) => {
+      if (error && !this.stopping) this.options.logger.warn({ err: error, topic }, 'publish failed');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.stopping = true;
+    this.generation++;
+    this.client = undefined;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
+      client.end(false, {}, () => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    client.removeAllListeners();
+  }
+
+  private isCurrent(ticket: AckTicket): boolean {
+    return !this.stopping && ticket.generation === this.generation;
+  }
+
+  private onPublish(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    const ticket: AckTicket = {
+      generation: this.generation,
+      needsAck: (packet.qos ?? 0) > 0,
+      settled: false,
+      send: undefined,
+    };
+    this.acks.push(ticket);
+    let settled = false;
+    const payload =
+      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      this.acks.settle(ticket);
+    };
+    try {
+      this.options.onMessage({
+        topic: packet.topic,
+        payload,
+        settle,
+        isStale: () => ticket.needsAck && !this.isCurrent(ticket),
+      });
+    } catch (error) {
+      // A bug must not hold every later acknowledgement hostage; the handler dead-letters what it can.
+      this.options.logger.error({ err: error, topic: packet.topic }, 'message handler failed');
+      settle();
+    }
+    const proceed = () => {
+      this.intercepting = ticket;
+      try {
+        callback();
+      } finally {
+        this.intercepting = undefined;
+      }
+    };
+    const room = this.options.waitForRoom();
+    if (room) void room.then(proceed);
+    else proceed();
+  }
+
+  /** mqtt.js produces the PUBACK synchronously inside the `handleMessage` callback; capture it there. */
+  private interceptPubacks(client: MqttClient): void {
+    const internals = client as unknown as { _sendPacket: SendPacket };
+    const original = internals._sendPacket.bind(client);
+    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      const ticket = this.intercepting;
+      if (packet.cmd === 'puback' && ticket) {
+        this.intercepting = undefined;
+        this.acks.setSender(ticket, () => {
+          if (client.connected) original(packet);
+        });
+        cb?.();
+        return;
+      }
+      original(packet, cb, cbStorePut, noStore);
+    };
+  }
+}

@@ -1,0 +1,257 @@
+import { backoffMs, type Logger } from '../../runtime/index.js';
+import { InfluxWriteError, type PointWriter } from '../influx/point-writer.js';
+import type { IngestMetrics } from '../metrics.js';
+import { delay as sleep } from '../../runtime/index.js';
+
+/** Where points came from: one MQTT message or one item of a batch; rejected points are dead-lettered per origin. */
+export interface PointOrigin {
+  topic: string;
+  /** The refused bytes, built only when a dead letter needs them. */
+  payload: () => Buffer;
+}
+
+export interface PendingPoint {
+  line: string;
+  measurement: string;
+  origin: PointOrigin;
+}
+
+/** The points of one MQTT message, and what to call once every one of them is written or dead-lettered. */
+export interface Submission {
+  points: readonly PendingPoint[];
+  /** True when the message can no longer be acknowledged (its connection closed): the broker will redeliver it. */
+  isStale(): boolean;
+  settled(): void;
+}
+
+export interface WritePipelineOptions {
+  writer: PointWriter;
+  batchSize: number;
+  flushIntervalMs: number;
+  maxBackoffMs: number;
+  metrics: IngestMetrics;
+  logger: Logger;
+  /** Dead-letters an origin whose points InfluxDB refused; resolves once recorded. */
+  onRejected: (origin: PointOrigin, reason: string) => Promise<void>;
+  /** Told after every write attempt whether InfluxDB answered (for /readyz). */
+  onServerState?: (reachable: boolean) => void;
+}
+
+interface Queued {
+  submission: Submission;
+  enqueuedAt: number;
+}
+
+const RETRY_BASE_MS = 250;
+
+/**
+ * Batches points (flush at `batchSize` points or after `flushIntervalMs`, whichever
+ * comes first), writes one batch at a time, and retries a failed write forever
+ * with capped exponential backoff. Nothing is settled (so no MQTT message is
+ * acknowledged) until InfluxDB accepted its points. A batch the server refuses as
+ * bad data is split in halves until the bad points are isolated; those are
+ * dead-lettered and the rest written.
+ */
+export class WritePipeline {
+  private queue: Queued[] = [];
+  private queuedPoints = 0;
+  private inFlightPoints = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private abort = new AbortController();
+  private flushEverything = false;
+  private roomWaiters: Array<{ limit: number; resolve: () => void }> = [];
+
+  constructor(private readonly options: WritePipelineOptions) {}
+
+  get bufferedPoints(): number {
+    return this.queuedPoints + this.inFlightPoints;
+  }
+
+  start(): void {
+    this.abort = new AbortController();
+    this.flushEverything = false;
+  }
+
+  submit(submission: Submission): void {
+    if (submission.points.length === 0) {
+      submission.settled();
+      return;
+    }
+    this.queue.push({ submission, enqueuedAt: Date.now() });
+    this.queuedPoints += submission.points.length;
+    this.updateGauge();
+    this.schedule();
+  }
+
+  /** Resolves once at most `limit` points are buffered; undefined when there is room already. */
+  waitForRoom(limit: number): Promise<void> | undefined {
+    if (this.bufferedPoints <= limit) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push({ limit, resolve }));
+  }
+
+  /** Drops queued points of messages that can no longer be acknowledged; the broker redelivers them. */
+  purgeStale(): void {
+    const kept = this.queue.filter((q) => !q.submission.isStale());
+    if (kept.length === this.queue.length) return;
+    this.queue = kept;
+    this.queuedPoints = kept.reduce((sum, q) => sum + q.submission.points.length, 0);
+    this.afterChange();
+  }
+
+  /** Tries to write what is buffered for up to `drainTimeoutMs`, then abandons the rest unacknowledged. */
+  async stop(drainTimeoutMs: number): Promise<void> {
+    this.clearTimer();
+    this.flushEverything = true;
+    if (!this.running && this.queue.length > 0) this.running = this.drain();
+    if (this.running) {
+      const gaveUp = new AbortController();
+      await Promise.race([this.running, sleep(drainTimeoutMs, gaveUp.signal)]);
+      gaveUp.abort();
+    }
+    this.abort.abort();
+    await this.running;
+    this.queue = [];
+    this.queuedPoints = 0;
+    this.inFlightPoints = 0;
+    this.updateGauge();
+  }
+
+  private schedule(): void {
+    if (this.running || this.abort.signal.aborted) return;
+    if (this.queuedPoints >= this.options.batchSize || this.flushEverything) {
+      this.clearTimer();
+      this.running = this.drain();
+      return;
+    }
+    if (this.timer || this.queue.length === 0) return;
+    const oldest = this.queue[0]?.enqueuedAt ?? Date.now();
+    const wait = Math.max(0, oldest + this.options.flushIntervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.running && !this.abort.signal.aborted) this.running = this.drain();
+    }, wait);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.abort.signal.aborted) {
+        const batch = this.takeBatch();
+        if (batch.length > 0) await this.writeBatch(batch);
+        if (this.queuedPoints < this.options.batchSize && !this.flushEverything) break;
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'write loop failed unexpectedly');
+    } finally {
+      this.running = undefined;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private takeBatch(): Submission[] {
+    const batch: Submission[] = [];
+    let points = 0;
+    let taken = 0;
+    while (taken < this.queue.length && points < this.options.batchSize) {
+      const { submission } = this.queue[taken] as Queued;
+      taken++;
+      this.queuedPoints -= submission.points.length;
+      if (submission.isStale()) continue;
+      batch.push(submission);
+      points += submission.points.length;
+    }
+    this.queue.splice(0, taken);
+    this.inFlightPoints = points;
+    this.updateGauge();
+    return batch;
+  }
+
+  private async writeBatch(batch: Submission[]): Promise<void> {
+    const points = batch.flatMap((s) => s.points);
+    const rejected = await this.writeWithRetry(points);
+    if (rejected === 'aborted') return;
+    for (const [origin, reason] of rejected) await this.options.onRejected(origin, reason);
+    for (const submission of batch) submission.settled();
+    this.inFlightPoints = 0;
+    this.afterChange();
+  }
+
+  /** Writes the points; returns the origins InfluxDB refused, with its reason, or `aborted` when stopping. */
+  private async writeWithRetry(points: PendingPoint[]): Promise<Map<PointOrigin, string> | 'aborted'> {
+    const { writer, metrics, logger } = this.options;
+    const rejected = new Map<PointOrigin, string>();
+    const chunks: PendingPoint[][] = [points];
+    while (chunks.length > 0) {
+      const chunk = chunks.shift() as PendingPoint[];
+      for (let attempt = 0; ; attempt++) {
+        if (this.abort.signal.aborted) return 'aborted';
+        const stopTimer = metrics.writeDuration.startTimer();
+        try {
+          await writer.write(chunk.map((p) => p.line));
+          stopTimer();
+          metrics.batchSize.observe(chunk.length);
+          this.countWritten(chunk);
+          this.options.onServerState?.(true);
+          if (attempt > 0)
+            logger.info({ attempts: attempt + 1, points: chunk.length }, 'InfluxDB write succeeded again');
+          break;
+        } catch (caught) {
+          stopTimer();
+          const error =
+            caught instanceof InfluxWriteError ? caught : new InfluxWriteError('retryable', String(caught));
+          if (error.kind === 'retryable') {
+            this.options.onServerState?.(false);
+            metrics.writeRetries.inc();
+            const waitMs = backoffMs(attempt, RETRY_BASE_MS, this.options.maxBackoffMs);
+            const log = {
+              attempt: attempt + 1,
+              points: chunk.length,
+              retryInMs: waitMs,
+              reason: error.message,
+            };
+            if (attempt === 0 || attempt % 10 === 0) logger.warn(log, 'InfluxDB write failed; retrying');
+            else logger.debug(log, 'InfluxDB write failed; retrying');
+            await sleep(waitMs, this.abort.signal);
+            continue;
+          }
+          this.options.onServerState?.(true);
+          if (chunk.length === 1) {
+            rejected.set((chunk[0] as PendingPoint).origin, error.message);
+          } else {
+            const middle = Math.ceil(chunk.length / 2);
+            chunks.unshift(chunk.slice(0, middle), chunk.slice(middle));
+          }
+          break;
+        }
+      }
+    }
+    return rejected;
+  }
+
+  private countWritten(chunk: readonly PendingPoint[]): void {
+    const byMeasurement = new Map<string, number>();
+    for (const point of chunk)
+      byMeasurement.set(point.measurement, (byMeasurement.get(point.measurement) ?? 0) + 1);
+    for (const [measurement, count] of byMeasurement)
+      this.options.metrics.pointsWritten.inc({ measurement }, count);
+  }
+
+  private afterChange(): void {
+    this.updateGauge();
+    const waiting = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const waiter of waiting) {
+      if (this.bufferedPoints <= waiter.limit) waiter.resolve();
+      else this.roomWaiters.push(waiter);
+    }
+  }
+
+  private updateGauge(): void {
+    this.options.metrics.bufferedPoints.set(this.bufferedPoints);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

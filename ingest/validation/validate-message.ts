@@ -1,0 +1,215 @@
+import type {
+  EventMessage,
+  HealthMessage,
+  StatusMessage,
+  TelemetryMessage,
+  TopicKind,
+} from '../../contracts/index.js';
+import type { RegisteredDevice, SiteRegistry } from '../../site/index.js';
+import { parseJson } from './json-stage.js';
+import type { Rejection, StageResult } from './rejection.js';
+import {
+  checkDevice,
+  checkEventType,
+  checkGateway,
+  checkSite,
+  checkTelemetryFields,
+} from './registry-stage.js';
+import { checkSchema, messageSchemas } from './schema-stage.js';
+import type { SiteDirectory } from './site-directory.js';
+import { checkSize } from './size-limit.js';
+import { checkTimestamp, type ClockPolicy } from './timestamp-stage.js';
+import { checkTopic } from './topic-stage.js';
+
+interface GatewayOrigin {
+  site: string;
+  gateway: string;
+}
+
+export type ValidReading =
+  | (GatewayOrigin & { kind: 'telemetry'; device: RegisteredDevice; message: TelemetryMessage })
+  | (GatewayOrigin & { kind: 'event'; device: RegisteredDevice; message: EventMessage })
+  | (GatewayOrigin & { kind: 'status'; message: StatusMessage })
+  | (GatewayOrigin & { kind: 'health'; message: HealthMessage });
+
+export interface ValidationOutcome {
+  /** The topic's kind, or `invalid` when the topic itself could not be read. */
+  kind: TopicKind | 'invalid';
+  accepted: ValidReading[];
+  rejected: Rejection[];
+}
+
+export interface ValidationContext extends ClockPolicy {
+  sites: SiteDirectory;
+  maxPayloadBytes: number;
+  now?: () => number;
+}
+
+/**
+ * Runs the stages in order: size → topic → JSON → schema → registry → timestamp.
+ * A batch is split after its envelope is read, and each item goes through the
+ * remaining stages on its own.
+ */
+export function validateMessage(
+  topic: string,
+  payload: Buffer,
+  context: ValidationContext,
+): ValidationOutcome {
+  const fail = (kind: ValidationOutcome['kind'], rejection: Rejection): ValidationOutcome => ({
+    kind,
+    accepted: [],
+    rejected: [rejection],
+  });
+  const parsedTopic = checkTopic(topic, payload);
+  const size = checkSize(payload, context.maxPayloadBytes);
+  if (!size.ok) return fail(parsedTopic.ok ? parsedTopic.value.kind : 'invalid', size.rejection);
+  if (!parsedTopic.ok) return fail('invalid', parsedTopic.rejection);
+  const where = parsedTopic.value;
+  const json = parseJson(payload);
+  if (!json.ok) return fail(where.kind, json.rejection);
+  const site = checkSite(context.sites, where.site, payload);
+  const now = (context.now ?? Date.now)();
+
+  const single = (result: StageResult<ValidReading>): ValidationOutcome =>
+    result.ok
+      ? { kind: where.kind, accepted: [result.value], rejected: [] }
+      : fail(where.kind, result.rejection);
+
+  switch (where.kind) {
+    case 'telemetry': {
+      const message = checkSchema(messageSchemas.telemetry, json.value, payload);
+      if (!message.ok) return fail(where.kind, message.rejection);
+      if (!site.ok) return fail(where.kind, site.rejection);
+      return single(
+        validateTelemetry(site.value, where.gateway, where.device, message.value, payload, context, now),
+      );
+    }
+    case 'event': {
+      const message = checkSchema(messageSchemas.event, json.value, payload);
+      if (!message.ok) return fail(where.kind, message.rejection);
+      if (!site.ok) return fail(where.kind, site.rejection);
+      return single(
+        validateEvent(site.value, where.gateway, where.device, message.value, payload, context, now),
+      );
+    }
+    case 'status':
+    case 'health': {
+      const message =
+        where.kind === 'status'
+          ? checkSchema(messageSchemas.status, json.value, payload)
+          : checkSchema(messageSchemas.health, json.value, payload);
+      if (!message.ok) return fail(where.kind, message.rejection);
+      if (!site.ok) return fail(where.kind, site.rejection);
+      const gateway = checkGateway(site.value, where.gateway, payload);
+      if (!gateway.ok) return fail(where.kind, gateway.rejection);
+      const ts = checkTimestamp(message.value.ts, context, payload, now);
+      if (!ts.ok) return fail(where.kind, ts.rejection);
+      const origin = { site: where.site, gateway: where.gateway };
+      return single({
+        ok: true,
+        value:
+          where.kind === 'status'
+            ? { ...origin, kind: 'status', message: message.value as StatusMessage }
+            : { ...origin, kind: 'health', message: message.value as HealthMessage },
+      });
+    }
+    case 'batch':
+      return validateBatch(where, json.value, payload, site, context, now);
+  }
+}
+
+function validateTelemetry(
+  registry: SiteRegistry,
+  gateway: string,
+  deviceId: string,
+  message: TelemetryMessage,
+  payload: Buffer,
+  clock: ClockPolicy,
+  now: number,
+): StageResult<ValidReading> {
+  const device = checkDevice(registry, deviceId, gateway, payload);
+  if (!device.ok) return device;
+  const fields = checkTelemetryFields(device.value, message.values, payload);
+  if (!fields.ok) return fields;
+  const ts = checkTimestamp(message.ts, clock, payload, now);
+  if (!ts.ok) return ts;
+  return {
+    ok: true,
+    value: { kind: 'telemetry', site: registry.siteId, gateway, device: device.value, message },
+  };
+}
+
+function validateEvent(
+  registry: SiteRegistry,
+  gateway: string,
+  deviceId: string,
+  message: EventMessage,
+  payload: Buffer,
+  clock: ClockPolicy,
+  now: number,
+): StageResult<ValidReading> {
+  const device = checkDevice(registry, deviceId, gateway, payload);
+  if (!device.ok) return device;
+  const type = checkEventType(device.value, message.type, payload);
+  if (!type.ok) return type;
+  const ts = checkTimestamp(message.ts, clock, payload, now);
+  if (!ts.ok) return ts;
+  return {
+    ok: true,
+    value: { kind: 'event', site: registry.siteId, gateway, device: device.value, message },
+  };
+}
+
+function validateBatch(
+  where: GatewayOrigin,
+  json: unknown,
+  payload: Buffer,
+  site: StageResult<SiteRegistry>,
+  context: ValidationContext,
+  now: number,
+): ValidationOutcome {
+  const fail = (rejection: Rejection): ValidationOutcome => ({
+    kind: 'batch',
+    accepted: [],
+    rejected: [rejection],
+  });
+  const envelope = checkSchema(messageSchemas.batch, json, payload);
+  if (!envelope.ok) return fail(envelope.rejection);
+  if (!site.ok) return fail(site.rejection);
+  const gateway = checkGateway(site.value, where.gateway, payload);
+  if (!gateway.ok) return fail(gateway.rejection);
+
+  const outcome: ValidationOutcome = { kind: 'batch', accepted: [], rejected: [] };
+  const collect = (label: string, result: StageResult<ValidReading>) => {
+    if (result.ok) outcome.accepted.push(result.value);
+    else {
+      const { rejection } = result;
+      outcome.rejected.push({
+        ...rejection,
+        reason: `${label}: ${rejection.reason}`,
+        issues: rejection.issues.map((issue) => `${label}.${issue}`),
+      });
+    }
+  };
+  envelope.value.telemetry.forEach((raw, index) => {
+    const itemPayload = Buffer.from(JSON.stringify(raw) ?? 'null');
+    const item = checkSchema(messageSchemas.batchTelemetryItem, raw, itemPayload);
+    if (!item.ok) return collect(`telemetry[${index}]`, item);
+    const { device, ...message } = item.value;
+    collect(
+      `telemetry[${index}]`,
+      validateTelemetry(site.value, where.gateway, device, message, itemPayload, context, now),
+    );
+  });
+  envelope.value.events.forEach((raw, index) => {
+    const itemPayload = Buffer.from(JSON.stringify(raw) ?? 'null');
+    const item = checkSchema(messageSchemas.batchEventItem, raw, itemPayload);
+    if (!item.ok) return collect(`events[${index}]`, item);
+    const { device, ...message } = item.value;
+    collect(
+      `events[${index}]`,
+      validateEvent(site.value, where.gateway, device, message, itemPayload, context, now),
+    );
+  });
+  return outcome;
+}

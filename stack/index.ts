@@ -1,3 +1,5 @@
 export * from './free-port.js';
 export * from './wait.js';
 export * from './managed-influxd.js';
+export * from './service-process.js';
+export * from './village-stack.js';

@@ -1,0 +1,291 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify as toYaml } from 'yaml';
+import { addCredential } from '../broker/index.js';
+import { edgeConfigFromSite } from '../edge/index.js';
+import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
+import { freePort } from './free-port.js';
+import { ManagedInfluxd } from './managed-influxd.js';
+import { ServiceProcess } from './service-process.js';
+
+export interface StackPorts {
+  mqtt: number;
+  brokerHttp: number;
+  ingestHttp: number;
+  edgeHttp: number;
+  edgeLan: number;
+  simControl: number;
+  /** First Modbus TCP port; bus i of the site listens on busBase + i. */
+  busBase: number;
+  influx: number;
+}
+
+export interface VillageStackOptions {
+  /** Everything the stack writes: influxd data, credentials, configs, logs. */
+  dataDir: string;
+  siteFile?: string;
+  /** Use this InfluxDB instead of starting a managed influxd. */
+  influxUrl?: string;
+  influxDatabase?: string;
+  /** Ports to use; missing ones are picked free. */
+  ports?: Partial<StackPorts>;
+  logLevel?: string;
+  /** Extra environment per service (tests tune batch sizes, intervals). */
+  env?: Partial<Record<StackServiceName, Record<string, string>>>;
+}
+
+export type StackServiceName = 'broker' | 'ingest' | 'simulator' | 'edge';
+
+interface StackSecrets {
+  gatewayPassword: string;
+  ingestPassword: string;
+  adminPassword: string;
+}
+
+/**
+ * The whole pipeline as real processes on loopback: managed influxd → broker → ingest
+ * → simulator → edge gateway. The main job runs one under ./data; end-to-end tests run
+ * one per suite in a temp folder, and kill or restart single services.
+ */
+export class VillageStack {
+  readonly site: Site;
+  readonly dataDir: string;
+  readonly siteFile: string;
+  readonly database: string;
+  influxd: ManagedInfluxd | undefined;
+  ports!: StackPorts;
+  secrets!: StackSecrets;
+  readonly services = new Map<StackServiceName, ServiceProcess>();
+  private influxUrlValue = '';
+
+  constructor(private readonly options: VillageStackOptions) {
+    this.dataDir = resolve(options.dataDir);
+    this.siteFile = resolve(options.siteFile ?? DEMO_SITE_FILE);
+    this.site = loadSite(this.siteFile);
+    this.database = options.influxDatabase ?? 'village';
+  }
+
+  get influxUrl(): string {
+    return this.influxUrlValue;
+  }
+
+  get mqttUrl(): string {
+    return `mqtt://127.0.0.1:${this.ports.mqtt}`;
+  }
+
+  get gatewayId(): string {
+    const gateway = this.site.gateways[0];
+    if (!gateway) throw new Error('the site has no gateway');
+    return gateway.id;
+  }
+
+  service(name: StackServiceName): ServiceProcess {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`service ${name} is not part of this stack`);
+    return service;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true });
+    this.ports = await this.pickPorts();
+    await this.startInflux();
+    this.secrets = await this.ensureCredentials();
+    this.createServices();
+    await this.service('broker').start();
+    await this.service('ingest').start();
+    await this.service('simulator').start();
+    await this.service('edge').start();
+  }
+
+  async stop(): Promise<void> {
+    for (const name of ['edge', 'simulator', 'ingest', 'broker'] as const) {
+      await this.services.get(name)?.stop();
+    }
+    await this.influxd?.stop();
+  }
+
+  private async pickPorts(): Promise<StackPorts> {
+    const wanted = this.options.ports ?? {};
+    const pick = async (port: number | undefined) => port ?? (await freePort());
+    const busBase = wanted.busBase ?? (await freeRange(this.site.buses.length));
+    return {
+      mqtt: await pick(wanted.mqtt),
+      brokerHttp: await pick(wanted.brokerHttp),
+      ingestHttp: await pick(wanted.ingestHttp),
+      edgeHttp: await pick(wanted.edgeHttp),
+      edgeLan: await pick(wanted.edgeLan),
+      simControl: await pick(wanted.simControl),
+      busBase,
+      influx: await pick(wanted.influx),
+    };
+  }
+
+  private async startInflux(): Promise<void> {
+    if (this.options.influxUrl) {
+      this.influxUrlValue = this.options.influxUrl;
+      return;
+    }
+    this.influxd = new ManagedInfluxd({
+      dataDir: join(this.dataDir, 'influxdb'),
+      port: this.ports.influx,
+      logFile: join(this.dataDir, 'logs', 'influxd.log'),
+    });
+    mkdirSync(join(this.dataDir, 'logs'), { recursive: true });
+    await this.influxd.start();
+    this.influxUrlValue = this.influxd.url;
+  }
+
+  /** Credentials are generated on first start and kept under the data folder (mode 0600), never in the repo. */
+  private async ensureCredentials(): Promise<StackSecrets> {
+    const secretsFile = join(this.dataDir, 'secrets.json');
+    if (existsSync(secretsFile)) return JSON.parse(readFileSync(secretsFile, 'utf8')) as StackSecrets;
+    const credentialsFile = this.credentialsFile;
+    const site = this.site.site.id;
+    const secrets: StackSecrets = {
+      gatewayPassword: randomBytes(18).toString('base64url'),
+      ingestPassword: randomBytes(18).toString('base64url'),
+      adminPassword: randomBytes(18).toString('base64url'),
+    };
+    await addCredential(credentialsFile, {
+      username: this.gatewayId,
+      role: 'gateway',
+      sites: [site],
+      gateway: this.gatewayId,
+      password: secrets.gatewayPassword,
+    });
+    await addCredential(credentialsFile, {
+      username: 'ingest',
+      role: 'ingest',
+      sites: [site],
+      password: secrets.ingestPassword,
+    });
+    await addCredential(credentialsFile, {
+      username: 'admin',
+      role: 'admin',
+      sites: ['*'],
+      password: secrets.adminPassword,
+    });
+    writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+
+  get credentialsFile(): string {
+    return join(this.dataDir, 'broker', 'credentials.json');
+  }
+
+  private createServices(): void {
+    const logs = join(this.dataDir, 'logs');
+    const level = this.options.logLevel ?? 'info';
+    const extra = this.options.env ?? {};
+    const url = (port: number) => `http://127.0.0.1:${port}/readyz`;
+    const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
+
+    this.services.set(
+      'broker',
+      new ServiceProcess({
+        name: 'broker',
+        entry: 'broker/main.ts',
+        logFile: join(logs, 'broker.log'),
+        readyUrl: url(this.ports.brokerHttp),
+        env: {
+          LOG_LEVEL: level,
+          BROKER_MQTT_HOST: '127.0.0.1',
+          BROKER_MQTT_PORT: String(this.ports.mqtt),
+          BROKER_HTTP_PORT: String(this.ports.brokerHttp),
+          BROKER_CREDENTIALS_FILE: this.credentialsFile,
+          ...extra.broker,
+        },
+      }),
+    );
+    this.services.set(
+      'ingest',
+      new ServiceProcess({
+        name: 'ingest',
+        entry: 'ingest/main.ts',
+        logFile: join(logs, 'ingest.log'),
+        readyUrl: url(this.ports.ingestHttp),
+        env: {
+          LOG_LEVEL: level,
+          INGEST_MQTT_URL: this.mqttUrl,
+          INGEST_MQTT_USERNAME: 'ingest',
+          INGEST_MQTT_PASSWORD: this.secrets.ingestPassword,
+          INGEST_SITE_FILES: this.siteFile,
+          INGEST_HTTP_PORT: String(this.ports.ingestHttp),
+          INGEST_DEAD_LETTER_FILE: join(this.dataDir, 'ingest', 'dead-letter.jsonl'),
+          INFLUX_URL: this.influxUrl,
+          INFLUX_DATABASE: this.database,
+          ...extra.ingest,
+        },
+      }),
+    );
+    this.services.set(
+      'simulator',
+      new ServiceProcess({
+        name: 'simulator',
+        entry: 'firmware-sim/main.ts',
+        logFile: join(logs, 'simulator.log'),
+        readyUrl: healthUrl(this.ports.simControl),
+        env: {
+          LOG_LEVEL: level,
+          SIM_SITE_FILE: this.siteFile,
+          SIM_HOST: '127.0.0.1',
+          SIM_BUS_BASE_PORT: String(this.ports.busBase),
+          SIM_LAN_BROKER_URL: `mqtt://127.0.0.1:${this.ports.edgeLan}`,
+          SIM_CONTROL_PORT: String(this.ports.simControl),
+          ...extra.simulator,
+        },
+      }),
+    );
+    const edgeConfigFile = join(this.dataDir, 'edge', 'gateway.yaml');
+    mkdirSync(join(this.dataDir, 'edge'), { recursive: true });
+    const busEndpoints = Object.fromEntries(
+      this.site.buses.map((bus, i) => [bus.id, { host: '127.0.0.1', port: this.ports.busBase + i }]),
+    );
+    const edgeConfig = edgeConfigFromSite(
+      this.site,
+      this.gatewayId,
+      busEndpoints,
+      {
+        url: this.mqttUrl,
+        username: this.gatewayId,
+        password: this.secrets.gatewayPassword,
+      },
+      {
+        lan: { enabled: true, host: '127.0.0.1', port: this.ports.edgeLan },
+        http: { host: '127.0.0.1', port: this.ports.edgeHttp },
+        dataDir: join(this.dataDir, 'edge'),
+      },
+    );
+    writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });
+    this.services.set(
+      'edge',
+      new ServiceProcess({
+        name: 'edge',
+        entry: 'edge/main.ts',
+        args: ['--config', edgeConfigFile],
+        logFile: join(logs, 'edge.log'),
+        readyUrl: url(this.ports.edgeHttp),
+        env: { LOG_LEVEL: level, ...extra.edge },
+      }),
+    );
+  }
+}
+
+/** `count` consecutive free ports (checked one by one; a race with another process is possible but unlikely). */
+async function freeRange(count: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  const isFree = (port: number) =>
+    new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.once('error', () => resolveFree(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const start = 20000 + Math.floor(Math.random() * 30000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await isFree(start + i);
+    if (ok) return start;
+  }
+  throw new Error(`no range of ${count} free ports found`);
+}

@@ -1,0 +1,223 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
+import { getProfile, telemetryMeasurement, type ModbusProfile } from '../../devices/index.js';
+import { topics } from '../../contracts/index.js';
+
+/**
+ * The whole pipeline as real processes on loopback: simulator → edge → broker → ingest
+ * → influxd. One stack for the suite; the InfluxDB outage runs last.
+ */
+describe('village pipeline end to end', () => {
+  let stack: VillageStack;
+  let dir: string;
+  let admin: mqtt.MqttClient;
+
+  const query = async (q: string) => rowsOf(await stack.influxd!.query(stack.database, q));
+  const sim = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${stack.ports.simControl}${path}`, init);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'village-e2e-'));
+    stack = new VillageStack({
+      dataDir: dir,
+      logLevel: 'info',
+      env: { ingest: { INGEST_FLUSH_INTERVAL_MS: '200' } },
+    });
+    await stack.start();
+    admin = await mqtt.connectAsync(stack.mqttUrl, {
+      username: 'admin',
+      password: stack.secrets.adminPassword,
+      clientId: 'e2e-admin',
+      reconnectPeriod: 500,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await admin?.endAsync();
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('stores what every simulated meter served, for every Modbus profile', async () => {
+    const frozen = await sim('/freeze', { method: 'POST' });
+    expect(frozen.status).toBe(200);
+    const frozenAt = Date.now();
+    const modbusDevices = stack.site.devices.filter((d) => getProfile(d.profile).protocol === 'modbus');
+    expect(new Set(modbusDevices.map((d) => d.profile)).size).toBeGreaterThanOrEqual(5);
+
+    for (const device of modbusDevices) {
+      const profile = getProfile(device.profile) as ModbusProfile;
+      const measurement = telemetryMeasurement(profile);
+      const rows = await waitFor(
+        `a reading of ${device.id} after the freeze`,
+        async () => {
+          const result = await query(
+            `SELECT * FROM "${measurement}" WHERE device = '${device.id}' AND time > ${frozenAt + 1000}ms ORDER BY time DESC LIMIT 1`,
+          );
+          return result.length > 0 ? result : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      const stored = rows[0]!;
+      const served = (await (await sim(`/devices/${device.id}/served`)).json()) as { values: Record<string, number> };
+      expect(stored.zone).toBe(device.zone);
+      expect(stored.building).toBe(device.building);
+      expect(stored.model).toBe(device.profile);
+      for (const register of profile.registers) {
+        const expected = served.values[register.field];
+        expect(expected, `${device.id}.${register.field} served`).toBeTypeOf('number');
+        const actual = stored[register.field] as number;
+        const tolerance = Math.max(1e-6, Math.abs(expected!) * 1e-6) + (register.decimalShift ? 10 ** -3 : 0);
+        expect(Math.abs(actual - expected!), `${device.id}.${register.field}: stored ${actual}, served ${expected}`).toBeLessThanOrEqual(
+          register.type === 'float32' ? Math.max(tolerance, Math.abs(expected!) * 2e-7 + 1e-4) : tolerance + 0.5,
+        );
+      }
+    }
+    await sim('/unfreeze', { method: 'POST' });
+  }, 120_000);
+
+  it('turns vendor MQTT events from the LAN into safety events in InfluxDB', async () => {
+    const door = stack.site.devices.find((d) => d.profile === 'hikvision-door')!;
+    const panel = stack.site.devices.find((d) => d.profile === 'gst-fire-panel')!;
+    const since = Date.now();
+    for (const [kind, target] of [
+      ['door-forced', door.id],
+      ['fire-alarm', panel.id],
+    ]) {
+      const response = await sim('/faults', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind, target }),
+      });
+      expect(response.status, `inject ${kind}`).toBeLessThan(300);
+    }
+    for (const [device, type] of [
+      [door.id, 'door_forced'],
+      [panel.id, 'fire_alarm'],
+    ]) {
+      const rows = await waitFor(`${type} of ${device} in InfluxDB`, async () => {
+        const result = await query(
+          `SELECT * FROM safety_event WHERE device = '${device}' AND "type" = '${type}' AND time > ${since - 1000}ms`,
+        );
+        return result.length > 0 ? result : undefined;
+      });
+      expect(rows[0]!.severity).toBe('critical');
+    }
+  }, 60_000);
+
+  it('dead-letters malformed, mistyped, unknown and oversized messages and keeps serving', async () => {
+    const site = stack.site.site.id;
+    const gateway = stack.gatewayId;
+    const meter = stack.site.devices.find((d) => d.profile === 'eastron-sdm120')!;
+    const now = Date.now();
+    const cases: Array<{ topic: string; payload: string | Buffer; code: string }> = [
+      { topic: topics.telemetry(site, gateway, meter.id), payload: '{"ts": 1, "seq": ', code: 'PAYLOAD_NOT_JSON' },
+      {
+        topic: topics.telemetry(site, gateway, meter.id),
+        payload: JSON.stringify({ ts: now, seq: 'one', values: { voltage_v: '230' } }),
+        code: 'PAYLOAD_INVALID',
+      },
+      {
+        topic: topics.telemetry(site, gateway, 'ghost-meter'),
+        payload: JSON.stringify({ ts: now, seq: 1, values: { voltage_v: 230 } }),
+        code: 'DEVICE_UNKNOWN',
+      },
+      {
+        topic: topics.telemetry(site, gateway, meter.id),
+        payload: JSON.stringify({ ts: now, seq: 1, values: { voltage_v: 230, x: 'y'.repeat(300 * 1024) } }),
+        code: 'PAYLOAD_TOO_LARGE',
+      },
+    ];
+    const deadLetterFile = join(dir, 'ingest', 'dead-letter.jsonl');
+    const before = existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').split('\n').filter(Boolean).length : 0;
+    for (const c of cases) await admin.publishAsync(c.topic, c.payload, { qos: 1 });
+
+    const records = await waitFor('dead-letter records', () => {
+      if (!existsSync(deadLetterFile)) return undefined;
+      const lines = readFileSync(deadLetterFile, 'utf8').split('\n').filter(Boolean).slice(before);
+      const parsed = lines.map((l) => JSON.parse(l) as { code: string; topic: string; reason: string });
+      return cases.every((c) => parsed.some((r) => r.code === c.code)) ? parsed : undefined;
+    });
+    for (const c of cases) {
+      const record = records.find((r) => r.code === c.code)!;
+      expect(record.topic).toBe(c.topic);
+      expect(record.reason.length).toBeGreaterThan(0);
+    }
+    expect(await query(`SELECT * FROM electricity WHERE device = 'ghost-meter'`)).toHaveLength(0);
+    expect((await fetch(`http://127.0.0.1:${stack.ports.ingestHttp}/healthz`)).status).toBe(200);
+  }, 60_000);
+
+  it('keeps a gateway inside its own topics and unknown clients out', async () => {
+    const site = stack.site.site.id;
+    const received: string[] = [];
+    admin.on('message', (topic) => received.push(topic));
+    await admin.subscribeAsync('v1/#', { qos: 1 });
+    const gateway = await mqtt.connectAsync(stack.mqttUrl, {
+      username: stack.gatewayId,
+      password: stack.secrets.gatewayPassword,
+      clientId: 'e2e-impostor',
+      reconnectPeriod: 0,
+    });
+    const foreign = topics.telemetry(site, 'gw-other', 'maker-hall-power');
+    await gateway.publishAsync(foreign, JSON.stringify({ ts: Date.now(), seq: 1, values: { voltage_v: 1 } }), { qos: 1 }).catch(() => undefined);
+    await gateway.publishAsync(topics.alert(site, 'fake-rule'), 'x', { qos: 1 }).catch(() => undefined);
+    await sleep(1500);
+    await gateway.endAsync(true);
+    expect(received).not.toContain(foreign);
+    expect(received).not.toContain(topics.alert(site, 'fake-rule'));
+
+    await expect(
+      mqtt.connectAsync(stack.mqttUrl, { username: 'stranger', password: 'guess', reconnectPeriod: 0, connectTimeout: 5000 }),
+    ).rejects.toThrow();
+    await expect(mqtt.connectAsync(stack.mqttUrl, { reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow();
+  }, 30_000);
+
+  it('loses nothing and duplicates nothing while influxd is down for 30 s', async () => {
+    const site = stack.site.site.id;
+    const sent = new Map<string, Set<number>>();
+    const listener = (topic: string, payload: Buffer) => {
+      const parts = topic.split('/');
+      if (parts[1] !== site || parts[4] !== 'telemetry') return;
+      const { seq } = JSON.parse(payload.toString()) as { seq: number };
+      const device = parts[3]!;
+      if (!sent.has(device)) sent.set(device, new Set());
+      sent.get(device)!.add(seq);
+    };
+    admin.on('message', listener);
+    await admin.subscribeAsync(`v1/${site}/+/+/telemetry`, { qos: 1 });
+    await sleep(3000);
+    await stack.influxd!.stop();
+    await sleep(30_000);
+    await stack.influxd!.start();
+    await sleep(3000);
+    admin.off('message', listener);
+    await admin.unsubscribeAsync(`v1/${site}/+/+/telemetry`);
+
+    const devices = [...sent.keys()];
+    expect(devices.length).toBeGreaterThan(20);
+    for (const device of devices) {
+      const seqs = [...sent.get(device)!];
+      const min = Math.min(...seqs);
+      const max = Math.max(...seqs);
+      const profile = getProfile(stack.site.devices.find((d) => d.id === device)!.profile);
+      const measurement = telemetryMeasurement(profile);
+      const rows = await waitFor(
+        `all ${seqs.length} readings of ${device}`,
+        async () => {
+          const result = await query(
+            `SELECT seq FROM "${measurement}" WHERE device = '${device}' AND seq >= ${min} AND seq <= ${max}`,
+          );
+          return result.length >= seqs.length ? result : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+      const stored = rows.map((r) => r.seq as number).sort((a, b) => a - b);
+      expect(stored, device).toEqual([...seqs].sort((a, b) => a - b));
+    }
+    expect((await fetch(`http://127.0.0.1:${stack.ports.ingestHttp}/healthz`)).status).toBe(200);
+  }, 180_000);
+});

@@ -4,7 +4,12 @@ import { DEFAULT_CREDENTIALS_FILE } from './credentials/credentials-file.js';
 
 const port = (fallback: number) => configNumber().pipe(z.number().int().min(0).max(65535)).default(fallback);
 
-export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+/**
+ * The broker's hard limit sits above ingest's (256 KiB by default), so a message that
+ * is too big for ingest still reaches it and gets a dead-letter record with its reason;
+ * only absurd payloads are cut off here, before they cost memory.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 export const brokerConfigSchema = z.strictObject({
   mqtt: z

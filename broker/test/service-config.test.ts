@@ -16,7 +16,7 @@ describe('broker config', () => {
       http: { host: '127.0.0.1', port: 9101 },
       credentialsFile: './data/broker/credentials.json',
       allowAnonymous: false,
-      maxPayloadBytes: 262144,
+      maxPayloadBytes: 1048576,
     });
   });
 

@@ -134,7 +134,14 @@ describe('village pipeline end to end', () => {
     ];
     const deadLetterFile = join(dir, 'ingest', 'dead-letter.jsonl');
     const before = existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').split('\n').filter(Boolean).length : 0;
-    for (const c of cases) await admin.publishAsync(c.topic, c.payload, { qos: 1 });
+    const publisher = await mqtt.connectAsync(stack.mqttUrl, {
+      username: 'admin',
+      password: stack.secrets.adminPassword,
+      clientId: 'e2e-bad-input',
+      reconnectPeriod: 0,
+    });
+    for (const c of cases) await publisher.publishAsync(c.topic, c.payload, { qos: 1 });
+    await publisher.endAsync();
 
     const records = await waitFor('dead-letter records', () => {
       if (!existsSync(deadLetterFile)) return undefined;

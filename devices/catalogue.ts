@@ -1,6 +1,7 @@
 import {
   deviceProfileSchema,
   type DeviceProfile,
+  type Dlt645Profile,
   type ModbusProfile,
   type MqttProfile,
 } from './profile-schema.js';
@@ -13,6 +14,7 @@ import { frigateCamera } from './profiles/frigate.js';
 import { hikvisionDoor } from './profiles/hikvision.js';
 import { gstFirePanel } from './profiles/gst.js';
 import { emergencyLight } from './profiles/emergency-light.js';
+import { dlt645SinglePhaseMeter } from './profiles/dlt645-meter.js';
 
 const PROFILE_INPUTS = [
   eastronSdm120,
@@ -25,6 +27,7 @@ const PROFILE_INPUTS = [
   hikvisionDoor,
   gstFirePanel,
   emergencyLight,
+  dlt645SinglePhaseMeter,
 ];
 
 /** Every profile, validated once at load: a bad profile fails the first import, not a poll in the field. */
@@ -62,8 +65,15 @@ export function getMqttProfile(id: string): MqttProfile {
   return profile;
 }
 
+export function getDlt645Profile(id: string): Dlt645Profile {
+  const profile = getProfile(id);
+  if (profile.protocol !== 'dlt645') throw new Error(`device profile "${id}" is not a DL/T 645 profile`);
+  return profile;
+}
+
 /** The InfluxDB measurement a profile's telemetry goes to; safety devices' own readings (battery) are device status. */
 export function telemetryMeasurement(profile: DeviceProfile): 'water' | 'electricity' | 'device_status' {
+  if (profile.protocol === 'dlt645') return profile.measurement;
   return profile.protocol === 'modbus' && profile.measurement !== 'safety_event'
     ? profile.measurement
     : 'device_status';

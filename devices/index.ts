@@ -7,3 +7,4 @@ export * from './decode.js';
 export * from './catalogue.js';
 export * from './vendor-topics.js';
 export { HIKVISION_EVENT_CODES } from './profiles/hikvision.js';
+export * from './dlt645/index.js';

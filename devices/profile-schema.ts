@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES, eventTypeSchema, fieldNameSchema, idSchema } from '../contracts/index.js';
 import { UNIT_SUFFIXES, unitOfField } from './units.js';
+import { dlt645DataIdSchema } from './dlt645/data-identifiers.js';
+import { dlt645ValueFormatSchema } from './dlt645/value-format.js';
 
 /**
  * A device profile is data: everything the edge, ingest, simulator and dashboards
@@ -47,6 +49,16 @@ export const decimalShiftSchema = z.strictObject({
   unitFactors: z.record(z.string().regex(/^\d+$/), z.number().positive()).optional(),
 });
 
+function requireUnitSuffix(f: { field: string }, ctx: z.RefinementCtx): void {
+  if (unitOfField(f.field) === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['field'],
+      message: `field "${f.field}" must end in a unit suffix (${UNIT_SUFFIXES.join(', ')})`,
+    });
+  }
+}
+
 export const registerFieldSchema = z
   .strictObject({
     field: fieldNameSchema,
@@ -63,15 +75,7 @@ export const registerFieldSchema = z
     validRange: z.tuple([z.number(), z.number()]).optional(),
     description: z.string().optional(),
   })
-  .superRefine((f, ctx) => {
-    if (unitOfField(f.field) === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['field'],
-        message: `field "${f.field}" must end in a unit suffix (${UNIT_SUFFIXES.join(', ')})`,
-      });
-    }
-  });
+  .superRefine(requireUnitSuffix);
 export type RegisterField = z.infer<typeof registerFieldSchema>;
 
 export const measurementSchema = z.enum(['water', 'electricity', 'safety_event']);
@@ -181,7 +185,48 @@ export const mqttProfileSchema = z.strictObject({
 });
 export type MqttProfile = z.infer<typeof mqttProfileSchema>;
 
-export const deviceProfileSchema = z.union([modbusProfileSchema, mqttProfileSchema]);
+/** One value read from a DL/T 645 meter: one read request per data identifier. */
+export const dlt645ItemSchema = z
+  .strictObject({
+    field: fieldNameSchema,
+    dataId: dlt645DataIdSchema,
+    format: dlt645ValueFormatSchema,
+    /** Readings outside this range are rejected as garbage. */
+    validRange: z.tuple([z.number(), z.number()]).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine(requireUnitSuffix);
+export type Dlt645Item = z.infer<typeof dlt645ItemSchema>;
+
+/**
+ * A meter speaking DL/T 645-2007 on RS-485 (most State Grid household meters). It is
+ * addressed by the 12-digit number on its nameplate, which the site gives per device.
+ */
+export const dlt645ProfileSchema = z
+  .strictObject({
+    ...profileBase,
+    protocol: z.literal('dlt645'),
+    category: z.literal('electricity-meter'),
+    measurement: z.literal('electricity'),
+    serial: serialDefaultsSchema,
+    /** `FE` wake-up bytes sent before each request. */
+    preambleBytes: z.number().int().min(0).max(4).default(4),
+    items: z.array(dlt645ItemSchema).min(1),
+  })
+  .superRefine((profile, ctx) => {
+    for (const key of ['field', 'dataId'] as const) {
+      const seen = new Set<string>();
+      for (const item of profile.items) {
+        if (seen.has(item[key])) {
+          ctx.addIssue({ code: 'custom', path: ['items'], message: `${key} "${item[key]}" is listed twice` });
+        }
+        seen.add(item[key]);
+      }
+    }
+  });
+export type Dlt645Profile = z.infer<typeof dlt645ProfileSchema>;
+
+export const deviceProfileSchema = z.union([modbusProfileSchema, mqttProfileSchema, dlt645ProfileSchema]);
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
 /** Helper so vendor files get type inference on their payload schemas. */
@@ -191,5 +236,12 @@ export function vendorTopic<P>(mapping: VendorTopicMapping<P>): VendorTopicMappi
 
 /** The canonical field names a profile publishes. */
 export function profileFields(profile: DeviceProfile): string[] {
-  return profile.protocol === 'modbus' ? profile.registers.map((r) => r.field) : [...profile.fields];
+  switch (profile.protocol) {
+    case 'modbus':
+      return profile.registers.map((r) => r.field);
+    case 'dlt645':
+      return profile.items.map((item) => item.field);
+    default:
+      return [...profile.fields];
+  }
 }

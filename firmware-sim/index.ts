@@ -21,3 +21,17 @@ export { electricLoadFraction, waterDemandFraction, type ZoneKind } from './mode
 export { createDeviceModel } from './models/create-model.js';
 export { hourOfDay } from './models/time-of-day.js';
 export { seededRandom, deviceRandom, type Random } from './random.js';
+export type { MeterMode } from './modbus/simulated-meter.js';
+export {
+  Dlt645Line,
+  openSerialPort,
+  type Dlt645LineOptions,
+  type Dlt645Outcome,
+  type SerialSettings,
+} from './dlt645/dlt645-line.js';
+export {
+  SimulatedDlt645Meter,
+  type Dlt645MeterSpec,
+  type Dlt645MeterEnvironment,
+} from './dlt645/simulated-dlt645-meter.js';
+export { startPtyPair, type PtyPair, type PtyPairOptions } from './dlt645/pty-pair.js';

@@ -3,15 +3,19 @@ import { CATALOGUE, getProfile } from '../catalogue.js';
 import { occupiedWords } from '../register-map.js';
 import { unitOfField } from '../units.js';
 import {
+  dlt645ProfileSchema,
   modbusProfileSchema,
   profileFields,
+  type Dlt645Profile,
   type ModbusProfile,
   type MqttProfile,
 } from '../profile-schema.js';
+import { DLT645_DATA_IDS } from '../dlt645/data-identifiers.js';
 import { EVENT_TYPES } from '../../contracts/index.js';
 
 const modbus = CATALOGUE.filter((p): p is ModbusProfile => p.protocol === 'modbus');
 const mqtt = CATALOGUE.filter((p): p is MqttProfile => p.protocol === 'mqtt');
+const dlt645 = CATALOGUE.filter((p): p is Dlt645Profile => p.protocol === 'dlt645');
 
 describe('device catalogue', () => {
   it('has the models the village needs', () => {
@@ -26,6 +30,7 @@ describe('device catalogue', () => {
       'hikvision-door',
       'gst-fire-panel',
       'gb17945-emergency-light',
+      'dlt645-single-phase',
     ]) {
       expect(ids).toContain(id);
     }
@@ -83,6 +88,41 @@ describe('device catalogue', () => {
       }
     },
   );
+
+  it.each(dlt645.map((p) => [p.id, p] as const))(
+    '%s: data ids are unique, and standard ones keep the standard format',
+    (_id, profile) => {
+      const ids = profile.items.map((i) => i.dataId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const item of profile.items) {
+        expect(unitOfField(item.field), item.field).toBeDefined();
+        const known = DLT645_DATA_IDS[item.dataId];
+        if (known) expect(item.format, item.dataId).toEqual(known.format);
+      }
+    },
+  );
+
+  it('the DL/T 645 schema rejects a field without a unit suffix and a data id read twice', () => {
+    const base = getProfile('dlt645-single-phase');
+    const format = { bytes: 2, decimals: 1 };
+    expect(
+      dlt645ProfileSchema.safeParse({ ...base, items: [{ field: 'voltage', dataId: '02010100', format }] })
+        .success,
+    ).toBe(false);
+    const twice = dlt645ProfileSchema.safeParse({
+      ...base,
+      items: [
+        { field: 'voltage_v', dataId: '02010100', format },
+        { field: 'voltage_l1_v', dataId: '02010100', format },
+      ],
+    });
+    expect(twice.success).toBe(false);
+    expect(twice.error?.issues.map((i) => i.message)).toContain('dataId "02010100" is listed twice');
+    expect(
+      dlt645ProfileSchema.safeParse({ ...base, items: [{ field: 'voltage_v', dataId: '2010100', format }] })
+        .success,
+    ).toBe(false);
+  });
 
   it('the schema rejects a field name without a unit suffix and a field mapped twice', () => {
     const base = getProfile('eastron-sdm120');

@@ -1,0 +1,41 @@
+/**
+ * Why a DL/T 645 frame or value was refused, with a message a technician can act on,
+ * Chinese first and English (as runtime's CodedError; these codes are not in its
+ * catalogue because devices/ stays free of service concerns).
+ */
+export const DLT645_ERRORS = {
+  DLT645_NO_FRAME: { zh: '没有找到帧起始符 68', en: 'No frame start (68 … 68) found' },
+  DLT645_BAD_LENGTH: { zh: '帧长度与长度域 L 不符', en: 'Frame length does not match its L field' },
+  DLT645_BAD_CHECKSUM: {
+    zh: '校验和错误（检查接线与校验位）',
+    en: 'Checksum mismatch (check wiring and parity)',
+  },
+  DLT645_BAD_END: { zh: '帧结束符不是 16', en: 'Frame does not end in 16' },
+  DLT645_NOT_BCD: { zh: '数据不是 BCD 码', en: 'Bytes are not BCD digits' },
+  DLT645_BAD_ADDRESS: { zh: '表地址格式错误（应为 12 位数字）', en: 'Meter address must be 12 digits' },
+  DLT645_BAD_DATA_ID: {
+    zh: '数据标识格式错误（应为 8 位十六进制）',
+    en: 'Data identifier must be 8 hex digits',
+  },
+  DLT645_UNEXPECTED_REPLY: { zh: '应答与请求不匹配', en: 'Reply does not answer the request' },
+  DLT645_METER_ERROR: { zh: '电表返回异常应答', en: 'Meter answered with an error' },
+  DLT645_VALUE_RANGE: { zh: '数值超出数据格式范围', en: 'Value does not fit the data format' },
+} as const;
+
+export type Dlt645ErrorCode = keyof typeof DLT645_ERRORS;
+
+export class Dlt645Error extends Error {
+  override readonly name = 'Dlt645Error';
+
+  constructor(
+    readonly code: Dlt645ErrorCode,
+    readonly detail: string,
+  ) {
+    const entry = DLT645_ERRORS[code];
+    super(`${code}: ${entry.zh} / ${entry.en} — ${detail}`);
+  }
+}
+
+export function isDlt645Error(error: unknown): error is Dlt645Error {
+  return error instanceof Dlt645Error;
+}

@@ -1,0 +1,16 @@
+export * from './board-context.js';
+export * from './schema/influx-schema.js';
+export * from './query/select-expression.js';
+export * from './query/condition.js';
+export * from './query/influx-select.js';
+export * from './query/influx-query-builder.js';
+export * from './panels/common.js';
+export * from './panels/thresholds.js';
+export * from './panels/limits.js';
+export * from './panels/units.js';
+export * from './variables.js';
+export { BOARDS, buildDashboards, generateDashboards } from './output/generate-dashboards.js';
+export * from './output/provisioning.js';
+export { stableJson } from './output/stable-json.js';
+export * from './check/expand-macros.js';
+export * from './check/run-queries.js';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { panelsOf, queriesOf, type DashboardLike } from '../check/run-queries.js';
+import { buildDashboards } from '../output/generate-dashboards.js';
+import { INFLUX_SCHEMA, MEASUREMENTS } from '../schema/influx-schema.js';
+import { VILLAGE_DATASOURCE } from '../board-context.js';
+
+const dashboards = buildDashboards() as unknown as Array<DashboardLike & { uid: string; title: string }>;
+
+interface Box {
+  id?: number;
+  gridPos?: { x: number; y: number; w: number; h: number };
+  type?: string;
+  targets?: Array<{ datasource?: { uid?: string } }>;
+}
+
+/** Every name a query may quote: measurements, their tags and fields. */
+const KNOWN_NAMES = new Set<string>([
+  ...MEASUREMENTS,
+  ...MEASUREMENTS.flatMap((m) => [...INFLUX_SCHEMA[m].tags, ...Object.keys(INFLUX_SCHEMA[m].fields)]),
+]);
+
+describe('generated dashboards', () => {
+  it('has six dashboards per language with unique uids', () => {
+    const uids = dashboards.map((d) => d.uid);
+    expect(uids).toHaveLength(12);
+    expect(new Set(uids).size).toBe(12);
+    expect(uids.filter((u) => u.endsWith('-zh'))).toHaveLength(6);
+  });
+
+  it('numbers panels uniquely within each dashboard', () => {
+    for (const d of dashboards) {
+      const ids = panelsOf(d).map((p) => p.id);
+      expect(
+        ids.every((id) => typeof id === 'number' && id > 0),
+        d.uid,
+      ).toBe(true);
+      expect(new Set(ids).size, d.uid).toBe(ids.length);
+    }
+  });
+
+  it('keeps every panel inside the 24-column grid without overlaps', () => {
+    for (const d of dashboards) {
+      const boxes = panelsOf(d) as Box[];
+      for (const p of boxes) {
+        const g = p.gridPos;
+        expect(g, `${d.uid} panel ${p.id}`).toBeDefined();
+        if (!g) continue;
+        expect(g.x >= 0 && g.y >= 0 && g.w > 0 && g.h > 0 && g.x + g.w <= 24, `${d.uid} panel ${p.id}`).toBe(
+          true,
+        );
+      }
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]?.gridPos;
+          const b = boxes[j]?.gridPos;
+          if (!a || !b) continue;
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect(overlap, `${d.uid}: panels ${boxes[i]?.id} and ${boxes[j]?.id} overlap`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("quotes only measurements, tags and fields of the schema (or the query's own aliases)", () => {
+    for (const d of dashboards) {
+      for (const q of queriesOf(d)) {
+        const aliases = new Set([...q.query.matchAll(/ AS "([a-z0-9_]+)"/g)].map((m) => m[1]));
+        for (const [, name] of q.query.matchAll(/"([^"]+)"/g)) {
+          expect(KNOWN_NAMES.has(name ?? '') || aliases.has(name), `${d.uid} ${q.source}: "${name}"`).toBe(
+            true,
+          );
+        }
+        for (const [, measurement] of q.query.matchAll(/FROM "([^"]+)"/g)) {
+          expect(MEASUREMENTS as readonly string[], `${d.uid} ${q.source}`).toContain(measurement);
+        }
+      }
+    }
+  });
+
+  it('gives every target the village data source and raw InfluxQL', () => {
+    for (const d of dashboards) {
+      for (const p of panelsOf(d) as Box[]) {
+        if (p.type === 'row') continue;
+        expect(p.targets?.length, `${d.uid} panel ${p.id}`).toBeGreaterThan(0);
+        for (const t of p.targets ?? []) {
+          expect(t).toMatchObject({ datasource: VILLAGE_DATASOURCE, rawQuery: true });
+        }
+      }
+    }
+  });
+
+  it('asks the same queries in Chinese and English, with different titles', () => {
+    for (const zh of dashboards.filter((d) => d.uid.endsWith('-zh'))) {
+      const en = dashboards.find((d) => d.uid === zh.uid.replace(/-zh$/, '-en'));
+      expect(en).toBeDefined();
+      if (!en) continue;
+      expect(queriesOf(zh).map((q) => q.query)).toEqual(queriesOf(en).map((q) => q.query));
+      expect(zh.title).not.toBe(en.title);
+      expect(zh.title).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('offers site, zone and building variables from SHOW TAG VALUES', () => {
+    const water = dashboards.find((d) => d.uid === 'village-water-zh');
+    const variables = water?.templating?.list ?? [];
+    expect(variables.map((v) => v.name)).toEqual(['site', 'zone', 'building']);
+    expect(String(variables[1]?.query)).toBe('SHOW TAG VALUES WITH KEY = "zone" WHERE "site" =~ /^$site$/');
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManagedInfluxd, rowsOf } from '../../stack/index.js';
+import { DEMO_SITE_FILE, SiteRegistry } from '../../site/index.js';
+import { checkQueries, queriesOf, type QueryOutcome } from '../check/run-queries.js';
+import { buildDashboards } from '../output/generate-dashboards.js';
+import { VILLAGE_DATABASE } from '../output/provisioning.js';
+import { seedDemoSite } from './seed-demo-site.js';
+
+describe('every dashboard query against a real influxd 1.6', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dashboards-influxd-'));
+  const influxd = new ManagedInfluxd({ dataDir: dir, binary: '/usr/bin/influxd' });
+  let outcomes: QueryOutcome[] = [];
+
+  beforeAll(async () => {
+    await influxd.start();
+    await influxd.createDatabase(VILLAGE_DATABASE);
+    expect(await seedDemoSite(influxd.url, VILLAGE_DATABASE)).toBeGreaterThan(1000);
+    // English and Chinese boards share their queries; checking one language covers both.
+    const queries = buildDashboards()
+      .filter((d) => d.uid?.endsWith('-en'))
+      .flatMap((d) => queriesOf(d as Parameters<typeof queriesOf>[0]));
+    outcomes = await checkQueries(influxd.url, VILLAGE_DATABASE, queries);
+  });
+
+  afterAll(async () => {
+    await influxd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every panel and variable query without an error', () => {
+    expect(outcomes.length).toBeGreaterThan(50);
+    const failures = outcomes
+      .filter((o) => !o.ok)
+      .map((o) => `${o.dashboard} ${o.source}: ${o.error}\n  ${o.expanded}`);
+    expect(failures).toEqual([]);
+  });
+
+  it('returns rows for every query, since every measurement was seeded', () => {
+    const empty = outcomes
+      .filter((o) => o.rows === 0)
+      .map((o) => `${o.dashboard} ${o.source}: ${o.expanded}`);
+    expect(empty).toEqual([]);
+  });
+
+  it('computes village quantities from the seeded values', async () => {
+    const rows = await checkQueries(influxd.url, VILLAGE_DATABASE, [
+      { dashboard: 't', source: 'zones', query: 'SHOW TAG VALUES FROM "water" WITH KEY = "zone"' },
+    ]);
+    expect(rows[0]?.rows).toBe(6);
+    const power = outcomes.find(
+      (o) => o.dashboard === 'village-overview-en' && o.source.startsWith('Power now'),
+    );
+    expect(power?.expanded).toContain('FROM (SELECT mean("active_power_w")');
+    // kW meters (DDSU666) and W meters add up: the last minute's total is Σ peak × (0.4 + 0.2 sin(89/7)).
+    const meters = SiteRegistry.fromFile(DEMO_SITE_FILE)
+      .all()
+      .filter((d) => d.profile.category === 'electricity-meter');
+    const expected =
+      meters.reduce((sum, d) => sum + (d.device.simulation.peak ?? 5000), 0) * (0.4 + 0.2 * Math.sin(89 / 7));
+    const result = await influxd.query(VILLAGE_DATABASE, power?.expanded ?? '');
+    const values = rowsOf(result)
+      .map((row) => row.power_w)
+      .filter((v): v is number => typeof v === 'number');
+    expect(values.at(-1)).toBeCloseTo(expected, 3);
+  });
+
+  it('reports a query with a typo as a failure', async () => {
+    const [syntax, measurement] = await checkQueries(influxd.url, VILLAGE_DATABASE, [
+      {
+        dashboard: 't',
+        source: 'syntax',
+        query: 'SELECT mean("voltage_v") FROM "electricity" WHERE $timeFilter GROUP BY tme($__interval)',
+      },
+      {
+        dashboard: 't',
+        source: 'measurement',
+        query: 'SELECT mean("voltage_v") FROM "electrcity" WHERE $timeFilter',
+      },
+    ]);
+    expect(syntax?.ok).toBe(false);
+    expect(syntax?.error).toMatch(/time\(\)/);
+    // A misspelt measurement is no error to InfluxDB, only an empty answer: the rows check catches it.
+    expect(measurement?.ok).toBe(true);
+    expect(measurement?.rows).toBe(0);
+  });
+
+  it('reports an unreachable server as a failure', async () => {
+    const [outcome] = await checkQueries('http://127.0.0.1:1', VILLAGE_DATABASE, [
+      { dashboard: 't', source: 'x', query: 'SHOW MEASUREMENTS' },
+    ]);
+    expect(outcome?.ok).toBe(false);
+  });
+});

@@ -1,0 +1,266 @@
+import type {
+  BatchMessage,
+  EventMessage,
+  Severity,
+  StatusMessage,
+  TelemetryMessage,
+} from '../../contracts/index.js';
+import type { Rule } from '../rules/rule-schema.js';
+import { AlertBook, pushTimeline, type AlertChange } from './alert-book.js';
+import { newSilenceId } from './alert-id.js';
+import type { Alert, AlertState, NotificationIntent, Silence } from './alert-schema.js';
+import type { Clock } from './clock.js';
+import { enginePolicySchema, type EnginePolicy } from './engine-policy.js';
+import { AbsenceEvaluator } from './evaluators/absence-evaluator.js';
+import { CorrelationEvaluator } from './evaluators/correlation-evaluator.js';
+import { rulesOfKind, type EvaluationContext } from './evaluators/evaluation-context.js';
+import { EventEvaluator } from './evaluators/event-evaluator.js';
+import { ThresholdEvaluator } from './evaluators/threshold-evaluator.js';
+import { WindowEvaluator } from './evaluators/window-evaluator.js';
+import { FlapGuard } from './flap-guard.js';
+import { NotificationPolicy } from './notification-policy.js';
+import { ObservedState } from './observed-state.js';
+import { SilenceBook } from './silences.js';
+import type { DeviceContext, SiteIndex } from './site-index.js';
+
+/** Everything one input changed: persist it (journal), then notify and record history. */
+export interface EngineOutput {
+  changes: AlertChange[];
+  notifications: NotificationIntent[];
+  silencesAdded: Silence[];
+  silencesRemoved: string[];
+}
+
+export interface AlertEngineOptions {
+  rules: readonly Rule[];
+  sites: SiteIndex;
+  clock: Clock;
+  policy?: Partial<EnginePolicy>;
+  /** State replayed from the journal. */
+  initial?: { alerts: readonly Alert[]; silences: readonly Silence[] };
+  onOutput?: (output: EngineOutput) => void;
+}
+
+export type IngestOutcome = 'accepted' | 'unknown_device' | 'gateway_mismatch';
+
+export interface AlertFilter {
+  state?: AlertState | undefined;
+  zone?: string | undefined;
+  severity?: Severity | undefined;
+  site?: string | undefined;
+  ruleId?: string | undefined;
+}
+
+export type SilenceInput = Omit<Silence, 'id' | 'createdAt'>;
+
+/**
+ * The alerting core, pure logic over an injected clock: canonical messages go in as
+ * they arrive, `tick()` runs the timers (absence, windows, reminders, escalation), and
+ * every change comes out through `onOutput` in one piece per call.
+ */
+export class AlertEngine {
+  readonly policy: EnginePolicy;
+  private readonly book: AlertBook;
+  private readonly silenceBook = new SilenceBook();
+  private readonly observed = new ObservedState();
+  private readonly threshold: ThresholdEvaluator;
+  private readonly absence: AbsenceEvaluator;
+  private readonly events: EventEvaluator;
+  private readonly windows: WindowEvaluator;
+  private readonly correlation: CorrelationEvaluator;
+  private readonly notifications: NotificationPolicy;
+  private readonly sites: SiteIndex;
+  private readonly clock: Clock;
+  private silencesAdded: Silence[] = [];
+  private silencesRemoved: string[] = [];
+
+  constructor(private readonly options: AlertEngineOptions) {
+    this.policy = enginePolicySchema.parse(options.policy ?? {});
+    this.sites = options.sites;
+    this.clock = options.clock;
+    this.book = new AlertBook(
+      new FlapGuard(this.policy.flap.maxChanges, this.policy.flap.windowS * 1000),
+      this.policy.resolvedRetention,
+    );
+    this.book.load(options.initial?.alerts ?? []);
+    this.silenceBook.load(options.initial?.silences ?? []);
+    const context: EvaluationContext = {
+      book: this.book,
+      sites: options.sites,
+      observed: this.observed,
+      clock: options.clock,
+      policy: this.policy,
+      startedAt: options.clock.now(),
+    };
+    const rules = options.rules;
+    this.threshold = new ThresholdEvaluator(rulesOfKind(rules, 'threshold'), context);
+    this.absence = new AbsenceEvaluator(rulesOfKind(rules, 'absence'), context);
+    this.events = new EventEvaluator(rulesOfKind(rules, 'event'), context);
+    this.windows = new WindowEvaluator(rulesOfKind(rules, 'window'), context);
+    this.correlation = new CorrelationEvaluator(rulesOfKind(rules, 'correlation'), rules, context);
+    this.notifications = new NotificationPolicy(this.policy, this.silenceBook, this.book);
+  }
+
+  get rules(): readonly Rule[] {
+    return this.options.rules;
+  }
+
+  telemetry(site: string, gateway: string, deviceId: string, message: TelemetryMessage): IngestOutcome {
+    const outcome = this.withDevice(site, gateway, deviceId, (device) =>
+      this.applyTelemetry(device, message),
+    );
+    this.finish();
+    return outcome;
+  }
+
+  event(site: string, gateway: string, deviceId: string, message: EventMessage): IngestOutcome {
+    const outcome = this.withDevice(site, gateway, deviceId, (device) => this.applyEvent(device, message));
+    this.finish();
+    return outcome;
+  }
+
+  /** One poll cycle of many devices; returns the outcome per item. */
+  batch(site: string, gateway: string, message: BatchMessage): IngestOutcome[] {
+    const outcomes: IngestOutcome[] = [];
+    for (const { device, ...item } of message.telemetry) {
+      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyTelemetry(d, item)));
+    }
+    for (const { device, ...item } of message.events) {
+      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyEvent(d, item)));
+    }
+    this.finish();
+    return outcomes;
+  }
+
+  gatewayStatus(site: string, gateway: string, message: StatusMessage): void {
+    const now = this.clock.now();
+    const changed = this.observed.setGateway(site, gateway, message.state, message.ts);
+    if (changed && message.state === 'online') {
+      // Meters get a fresh grace period: they were silent because the gateway was.
+      for (const device of this.sites.devicesOfGateway(site, gateway))
+        this.observed.deviceSeen(site, device.id, now);
+    }
+    this.events.gatewayEvent(
+      site,
+      gateway,
+      message.state === 'offline' ? 'gateway_offline' : 'gateway_online',
+      message.ts,
+    );
+    this.finish();
+  }
+
+  tick(): void {
+    const now = this.clock.now();
+    this.absence.tick();
+    this.events.tick();
+    this.windows.tick();
+    this.book.retryHeld(now);
+    for (const silence of this.silenceBook.expired(now)) {
+      this.silenceBook.remove(silence.id);
+      this.silencesRemoved.push(silence.id);
+    }
+    this.finish(this.notifications.onTick(now));
+  }
+
+  acknowledge(id: string, by: string, comment = ''): Alert | undefined {
+    const alert = this.book.acknowledge(id, by, comment, this.clock.now());
+    this.finish();
+    return alert ? structuredClone(alert) : undefined;
+  }
+
+  addSilence(input: SilenceInput): Silence {
+    const now = this.clock.now();
+    const silence: Silence = { ...input, id: newSilenceId(now), createdAt: now };
+    this.silenceBook.add(silence);
+    this.silencesAdded.push(silence);
+    for (const alert of this.book.openAlerts()) {
+      if (this.silenceBook.matching(alert, now).some((s) => s.id === silence.id)) {
+        pushTimeline(alert, { at: now, type: 'silenced', by: silence.createdBy, detail: silence.id });
+        this.book.record(alert, 'notified');
+      }
+    }
+    this.finish();
+    return silence;
+  }
+
+  removeSilence(id: string): Silence | undefined {
+    const silence = this.silenceBook.remove(id);
+    if (silence) this.silencesRemoved.push(id);
+    this.finish();
+    return silence;
+  }
+
+  silences(): Silence[] {
+    return this.silenceBook.list();
+  }
+
+  alert(id: string): Alert | undefined {
+    const alert = this.book.get(id);
+    return alert ? structuredClone(alert) : undefined;
+  }
+
+  alerts(filter: AlertFilter = {}): Alert[] {
+    return this.book
+      .all()
+      .filter(
+        (a) =>
+          (filter.state === undefined || a.state === filter.state) &&
+          (filter.zone === undefined || a.zone === filter.zone) &&
+          (filter.severity === undefined || a.severity === filter.severity) &&
+          (filter.site === undefined || a.site === filter.site) &&
+          (filter.ruleId === undefined || a.ruleId === filter.ruleId),
+      )
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .map((a) => structuredClone(a));
+  }
+
+  /** Whether a silence or maintenance window currently covers the alert. */
+  isSilenced(alert: Alert): boolean {
+    return this.silenceBook.matching(alert, this.clock.now()).length > 0;
+  }
+
+  private withDevice(
+    site: string,
+    gateway: string,
+    deviceId: string,
+    apply: (device: DeviceContext) => void,
+  ): IngestOutcome {
+    const device = this.sites.device(site, deviceId);
+    if (!device) return 'unknown_device';
+    if (device.gateway !== gateway) return 'gateway_mismatch';
+    apply(device);
+    return 'accepted';
+  }
+
+  private applyTelemetry(device: DeviceContext, message: TelemetryMessage): void {
+    this.absence.seen(device);
+    this.threshold.telemetry(device, message);
+    this.windows.telemetry(device, message);
+  }
+
+  private applyEvent(device: DeviceContext, message: EventMessage): void {
+    this.absence.seen(device);
+    this.events.deviceEvent(device, message);
+    this.windows.deviceEvent(device, message);
+  }
+
+  private finish(extraIntents: NotificationIntent[] = []): void {
+    this.correlation.evaluate();
+    const changes = this.book.takeChanges();
+    const notifications = [...extraIntents, ...this.notifications.onChanges(changes, this.clock.now())];
+    const output: EngineOutput = {
+      changes: changes.map((c) => ({ transition: c.transition, alert: structuredClone(c.alert) })),
+      notifications,
+      silencesAdded: this.silencesAdded,
+      silencesRemoved: this.silencesRemoved,
+    };
+    this.silencesAdded = [];
+    this.silencesRemoved = [];
+    const empty =
+      output.changes.length === 0 &&
+      notifications.length === 0 &&
+      output.silencesAdded.length === 0 &&
+      output.silencesRemoved.length === 0;
+    if (!empty) this.options.onOutput?.(output);
+  }
+}

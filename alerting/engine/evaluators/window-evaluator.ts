@@ -1,0 +1,159 @@
+import type { EventMessage, TelemetryMessage } from '../../../contracts/index.js';
+import { conditionHolds, describeCondition } from '../../rules/condition.js';
+import type { WindowRule } from '../../rules/rule-schema.js';
+import { selectsDevice } from '../../rules/selectors.js';
+import { alertKey, type AlertSubject } from '../alert-book.js';
+import { unitSymbol, type DeviceContext } from '../site-index.js';
+import type { EvaluationContext } from './evaluation-context.js';
+import { TimeOfDayWindow } from './time-of-day.js';
+
+interface Sample {
+  at: number;
+  value: number;
+}
+
+interface Series {
+  subject: AlertSubject;
+  samples: Sample[];
+  /** Time-of-day rules: start of the window the samples belong to. */
+  windowStart?: number;
+}
+
+/**
+ * Aggregates over a window: a count of events (5 denied cards at one door in 60 s),
+ * or the minimum/maximum of a field (night minimum flow between 01:00 and 05:00,
+ * judged when the night window closes).
+ */
+export class WindowEvaluator {
+  private readonly series = new Map<string, Series>();
+  private readonly timeWindows = new Map<string, TimeOfDayWindow>();
+
+  constructor(
+    private readonly rules: readonly WindowRule[],
+    private readonly context: EvaluationContext,
+  ) {
+    for (const rule of rules) {
+      if (rule.timeOfDay) {
+        const { from, to } = rule.timeOfDay;
+        this.timeWindows.set(rule.id, new TimeOfDayWindow(from, to, context.policy.utcOffsetMinutes));
+      }
+    }
+  }
+
+  deviceEvent(device: DeviceContext, message: EventMessage): void {
+    for (const rule of this.rules) {
+      if (rule.aggregate !== 'count' || !rule.events.includes(message.type)) continue;
+      if (!selectsDevice(rule.selectors, device)) continue;
+      const group = rule.groupByData ? message.data[rule.groupByData] : undefined;
+      const subjectId = group === undefined ? device.id : `${device.id}:${rule.groupByData}-${String(group)}`;
+      const series = this.seriesFor(rule, device, subjectId);
+      series.samples.push({ at: message.ts, value: 1 });
+      this.prune(series, rule, message.ts);
+      this.judgeSliding(rule, series, message.ts);
+    }
+  }
+
+  telemetry(device: DeviceContext, message: TelemetryMessage): void {
+    for (const rule of this.rules) {
+      if (rule.aggregate === 'count' || !rule.field) continue;
+      const value = message.values[rule.field];
+      if (value === undefined || !selectsDevice(rule.selectors, device)) continue;
+      const series = this.seriesFor(rule, device, `${device.id}:${rule.field}`);
+      const window = this.timeWindows.get(rule.id);
+      if (!window) {
+        series.samples.push({ at: message.ts, value });
+        this.prune(series, rule, message.ts);
+        this.judgeSliding(rule, series, message.ts);
+        continue;
+      }
+      if (series.windowStart !== undefined && message.ts >= window.endOf(series.windowStart)) {
+        this.judgeClosedWindow(rule, series, window);
+      }
+      if (window.contains(message.ts)) {
+        series.windowStart ??= window.startFor(message.ts);
+        series.samples.push({ at: message.ts, value });
+      }
+    }
+  }
+
+  tick(): void {
+    const now = this.context.clock.now();
+    for (const rule of this.rules) {
+      const window = this.timeWindows.get(rule.id);
+      for (const [key, series] of this.series) {
+        if (series.subject.rule.id !== rule.id) continue;
+        if (window) {
+          if (series.windowStart !== undefined && now >= window.endOf(series.windowStart)) {
+            this.judgeClosedWindow(rule, series, window);
+          }
+          continue;
+        }
+        this.prune(series, rule, now);
+        if (series.samples.length === 0) {
+          this.context.book.deactivate(key, now);
+          this.series.delete(key);
+        } else {
+          this.judgeSliding(rule, series, now);
+        }
+      }
+    }
+  }
+
+  private seriesFor(rule: WindowRule, device: DeviceContext, subjectId: string): Series {
+    const key = alertKey(rule.id, device.site, subjectId);
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        subject: {
+          rule,
+          site: device.site,
+          zone: device.zone,
+          subject: subjectId,
+          building: device.building,
+          device: device.id,
+          gateway: device.gateway,
+          field: rule.field ?? 'count',
+        },
+        samples: [],
+      };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
+  private prune(series: Series, rule: WindowRule, now: number): void {
+    const oldest = now - rule.windowS * 1000;
+    while (series.samples.length > 0 && (series.samples[0] as Sample).at <= oldest) series.samples.shift();
+  }
+
+  private aggregate(rule: WindowRule, samples: readonly Sample[]): number {
+    if (rule.aggregate === 'count') return samples.length;
+    const values = samples.map((s) => s.value);
+    return rule.aggregate === 'min' ? Math.min(...values) : Math.max(...values);
+  }
+
+  private judgeSliding(rule: WindowRule, series: Series, at: number): void {
+    if (series.samples.length < (rule.aggregate === 'count' ? 1 : rule.minSamples)) return;
+    this.judge(rule, series, this.aggregate(rule, series.samples), at);
+  }
+
+  private judgeClosedWindow(rule: WindowRule, series: Series, window: TimeOfDayWindow): void {
+    const end = window.endOf(series.windowStart as number);
+    if (series.samples.length >= rule.minSamples)
+      this.judge(rule, series, this.aggregate(rule, series.samples), end);
+    series.samples = [];
+    series.windowStart = undefined;
+  }
+
+  private judge(rule: WindowRule, series: Series, value: number, at: number): void {
+    const { book } = this.context;
+    const key = alertKey(rule.id, series.subject.site, series.subject.subject);
+    if (conditionHolds(rule.fire, value)) {
+      const unit = rule.aggregate === 'count' ? '' : unitSymbol(rule.field);
+      const threshold = `${rule.aggregate} ${describeCondition(rule.fire, unit)} / ${rule.windowS} s`;
+      book.activate(series.subject, { at, value, threshold }, 0);
+    } else {
+      book.deactivate(key, at);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/** What the engine has seen of gateways and devices, shared by the evaluators. */
+export class ObservedState {
+  private readonly gateways = new Map<string, { state: 'online' | 'offline'; since: number }>();
+  private readonly lastSeen = new Map<string, number>();
+
+  gatewayState(site: string, gateway: string): { state: 'online' | 'offline'; since: number } | undefined {
+    return this.gateways.get(`${site}/${gateway}`);
+  }
+
+  isGatewayOffline(site: string, gateway: string): boolean {
+    return this.gatewayState(site, gateway)?.state === 'offline';
+  }
+
+  /** Returns whether the state changed. */
+  setGateway(site: string, gateway: string, state: 'online' | 'offline', at: number): boolean {
+    const previous = this.gatewayState(site, gateway);
+    if (previous?.state === state) return false;
+    this.gateways.set(`${site}/${gateway}`, { state, since: at });
+    return true;
+  }
+
+  deviceSeen(site: string, device: string, at: number): void {
+    const key = `${site}/${device}`;
+    this.lastSeen.set(key, Math.max(at, this.lastSeen.get(key) ?? 0));
+  }
+
+  /** When the device last reported; a device never seen counts from `fallback` (the engine's start). */
+  lastSeenAt(site: string, device: string, fallback: number): number {
+    return this.lastSeen.get(`${site}/${device}`) ?? fallback;
+  }
+}

@@ -1,0 +1,101 @@
+import type { DeviceCategory } from '../../devices/index.js';
+import type { SiteRegistry } from '../../site/index.js';
+import { unitOfField, UNITS } from '../../devices/index.js';
+
+/** What an alert needs to know about a device: where it is, in the words staff use. */
+export interface DeviceContext {
+  site: string;
+  id: string;
+  name: string;
+  zone: string;
+  zoneName: string;
+  zoneNameEn: string;
+  building: string;
+  buildingName: string;
+  buildingNameEn: string;
+  gateway: string;
+  profile: string;
+  category: DeviceCategory;
+  /** Polled devices only: how often the gateway reads them. */
+  pollIntervalS: number | undefined;
+}
+
+export interface ZoneContext {
+  site: string;
+  id: string;
+  name: string;
+  nameEn: string;
+}
+
+export const MULTIPLE_ZONES = 'multiple';
+
+/** Devices and zones of every configured site, keyed by site and id. */
+export class SiteIndex {
+  private readonly devices = new Map<string, DeviceContext>();
+  private readonly zones = new Map<string, ZoneContext>();
+
+  constructor(registries: readonly SiteRegistry[]) {
+    for (const registry of registries) {
+      const site = registry.siteId;
+      for (const zone of registry.site.zones) {
+        this.zones.set(`${site}/${zone.id}`, { site, id: zone.id, name: zone.name, nameEn: zone.name_en });
+      }
+      for (const { device, profile, zone } of registry.all()) {
+        const building = zone.buildings.find((b) => b.id === device.building);
+        this.devices.set(`${site}/${device.id}`, {
+          site,
+          id: device.id,
+          name: device.name,
+          zone: zone.id,
+          zoneName: zone.name,
+          zoneNameEn: zone.name_en,
+          building: device.building,
+          buildingName: building?.name ?? device.building,
+          buildingNameEn: building?.name_en ?? device.building,
+          gateway: device.gateway,
+          profile: profile.id,
+          category: profile.category,
+          pollIntervalS: profile.protocol === 'modbus' ? device.pollIntervalS : undefined,
+        });
+      }
+    }
+  }
+
+  device(site: string, id: string): DeviceContext | undefined {
+    return this.devices.get(`${site}/${id}`);
+  }
+
+  zone(site: string, id: string): ZoneContext | undefined {
+    return this.zones.get(`${site}/${id}`);
+  }
+
+  allDevices(): DeviceContext[] {
+    return [...this.devices.values()];
+  }
+
+  devicesOfGateway(site: string, gateway: string): DeviceContext[] {
+    return this.allDevices().filter((d) => d.site === site && d.gateway === gateway);
+  }
+
+  /** The zone a gateway-level alert is filed under: its devices' zone, or "multiple" when they span several. */
+  gatewayZone(site: string, gateway: string): string {
+    const zones = new Set(this.devicesOfGateway(site, gateway).map((d) => d.zone));
+    return zones.size === 1 ? ([...zones][0] as string) : MULTIPLE_ZONES;
+  }
+
+  gatewaysOf(site: string): string[] {
+    return [
+      ...new Set(
+        this.allDevices()
+          .filter((d) => d.site === site)
+          .map((d) => d.gateway),
+      ),
+    ];
+  }
+}
+
+/** The unit symbol of a canonical field name ("pressure_mpa" → "MPa"). */
+export function unitSymbol(field: string | undefined): string {
+  const unit = field ? unitOfField(field) : undefined;
+  return unit ? UNITS[unit].symbol : '';
+}

@@ -1,0 +1,52 @@
+export { AlertingService, type AlertingServiceOptions } from './service/alerting-service.js';
+export {
+  alertingConfigSchema,
+  loadAlertingConfig,
+  effectiveNotifications,
+  apiTokens,
+  ALERTING_ENV,
+  type AlertingConfig,
+} from './service/config.js';
+export { ALERTING_SUBSCRIPTIONS } from './service/mqtt-input.js';
+export { decodeCanonical, type CanonicalInput, type DecodeResult } from './service/decode-message.js';
+export {
+  AlertEngine,
+  type AlertEngineOptions,
+  type EngineOutput,
+  type AlertFilter,
+  type IngestOutcome,
+  type SilenceInput,
+} from './engine/alert-engine.js';
+export type { AlertChange, Transition } from './engine/alert-book.js';
+export {
+  alertSchema,
+  silenceSchema,
+  notificationIntentSchema,
+  type Alert,
+  type AlertState,
+  type Silence,
+  type NotificationIntent,
+  type NotificationReason,
+} from './engine/alert-schema.js';
+export { enginePolicySchema, type EnginePolicy } from './engine/engine-policy.js';
+export { FakeClock, systemClock, type Clock } from './engine/clock.js';
+export { SiteIndex, type DeviceContext } from './engine/site-index.js';
+export { ruleSchema, type Rule, type RuleKind } from './rules/rule-schema.js';
+export { loadRules, DEFAULT_RULES_FILE } from './rules/load-rules.js';
+export {
+  notificationsSchema,
+  type NotificationsConfig,
+  type Contact,
+  type Route,
+} from './notify/channel-config.js';
+export { deliverySchema, type Delivery } from './notify/delivery-schema.js';
+export {
+  webhookSignature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  IDEMPOTENCY_HEADER,
+} from './notify/channels/webhook-sender.js';
+export { dingtalkSign } from './notify/channels/dingtalk-sender.js';
+export { feishuSign } from './notify/channels/feishu-sender.js';
+export { renderMessage, type RenderedMessage } from './notify/message-text.js';
+export { Journal, JOURNAL_FILE } from './persistence/journal.js';

@@ -1,0 +1,218 @@
+import { backoffMs, type Logger } from '../../runtime/index.js';
+import type { Journal } from '../persistence/journal.js';
+import type { ChannelConfig, NotificationsConfig } from './channel-config.js';
+import { DingtalkSender } from './channels/dingtalk-sender.js';
+import { EmailSender } from './channels/email-sender.js';
+import { FeishuSender } from './channels/feishu-sender.js';
+import { MqttSender, type AlertPublisher } from './channels/mqtt-sender.js';
+import { WebhookSender } from './channels/webhook-sender.js';
+import { WecomSender } from './channels/wecom-sender.js';
+import type { Delivery, DeliveryStatus } from './delivery-schema.js';
+import { renderMessage, type MessageContext } from './message-text.js';
+import { channelOf } from './routing.js';
+
+export interface OutboxMetrics {
+  delivered(channel: string): void;
+  attemptFailed(channel: string): void;
+  givenUp(channel: string): void;
+}
+
+export interface OutboxOptions {
+  journal: Journal;
+  config: NotificationsConfig;
+  messages: MessageContext;
+  publisher: () => AlertPublisher | undefined;
+  logger: Logger;
+  metrics?: OutboxMetrics;
+  concurrency?: number;
+}
+
+/**
+ * Delivers outbox entries from the journal: each attempt is journalled as "sending"
+ * before and "delivered" (or rescheduled with backoff, finally "failed") after, all
+ * under the entry's idempotency key. Nothing is dropped: failures stay visible.
+ */
+export class Outbox {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<string>();
+  private running = false;
+  private abandoned = false;
+  private readonly webhook: WebhookSender;
+  private readonly wecom: WecomSender;
+  private readonly dingtalk: DingtalkSender;
+  private readonly feishu: FeishuSender;
+  private readonly email: EmailSender;
+  private readonly mqtt: MqttSender;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: OutboxOptions) {
+    const timeout = options.config.timeoutMs;
+    this.webhook = new WebhookSender(timeout);
+    this.wecom = new WecomSender(timeout);
+    this.dingtalk = new DingtalkSender(timeout);
+    this.feishu = new FeishuSender(timeout);
+    this.email = new EmailSender(options.config.smtp, timeout);
+    this.mqtt = new MqttSender(options.publisher);
+  }
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.idle;
+    await this.email.close();
+  }
+
+  /** A crash stand-in: stops at once and writes nothing more, whatever is in flight. */
+  abandon(): void {
+    this.running = false;
+    this.abandoned = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  list(statuses?: readonly DeliveryStatus[]): Delivery[] {
+    return [...this.options.journal.state.deliveries.values()]
+      .filter((d) => statuses === undefined || statuses.includes(d.status))
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Puts a failed entry back in the queue (from the API). */
+  retry(key: string): Delivery | undefined {
+    const delivery = this.options.journal.state.deliveries.get(key);
+    if (!delivery || delivery.status !== 'failed') return delivery;
+    this.save({
+      ...delivery,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+    this.wake();
+    return this.options.journal.state.deliveries.get(key);
+  }
+
+  /** Looks for due entries now (after new ones were journalled, or a retry time came). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    const concurrency = this.options.concurrency ?? 4;
+    const waiting = this.list(['pending', 'sending']).filter((d) => !this.inFlight.has(d.key));
+    const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
+    for (const delivery of due.slice(0, Math.max(0, concurrency - this.inFlight.size)))
+      this.attempt(delivery);
+    const later = waiting.filter((d) => d.nextAttemptAt > now).map((d) => d.nextAttemptAt);
+    if (later.length > 0) {
+      this.timer = setTimeout(() => this.wake(), Math.max(10, Math.min(...later) - now));
+      this.timer.unref();
+    }
+  }
+
+  private attempt(delivery: Delivery): void {
+    this.inFlight.add(delivery.key);
+    const sending: Delivery = {
+      ...delivery,
+      status: 'sending',
+      attempts: delivery.attempts + 1,
+      updatedAt: Date.now(),
+    };
+    this.save(sending);
+    const run = this.send(sending)
+      .then(
+        () => {
+          const now = Date.now();
+          this.save({
+            ...sending,
+            status: 'delivered',
+            deliveredAt: now,
+            updatedAt: now,
+            lastError: undefined,
+          });
+          this.options.metrics?.delivered(sending.channelType);
+        },
+        (error: unknown) => this.failed(sending, error),
+      )
+      .finally(() => {
+        this.inFlight.delete(delivery.key);
+        if (this.running) this.wake();
+      });
+    this.idle = Promise.all([this.idle, run.catch(() => undefined)]).then(() => undefined);
+  }
+
+  private failed(delivery: Delivery, error: unknown): void {
+    const { config, logger, metrics } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    const now = Date.now();
+    this.options.metrics?.attemptFailed(delivery.channelType);
+    if (delivery.attempts >= config.maxAttempts) {
+      this.save({ ...delivery, status: 'failed', lastError: message, updatedAt: now });
+      metrics?.givenUp(delivery.channelType);
+      logger.error(
+        { key: delivery.key, channel: delivery.channelId, attempts: delivery.attempts, err: message },
+        'notification failed for good / 通知发送失败',
+      );
+      return;
+    }
+    const wait = backoffMs(delivery.attempts - 1, config.retryBaseMs, config.retryMaxMs);
+    this.save({
+      ...delivery,
+      status: 'pending',
+      lastError: message,
+      nextAttemptAt: now + wait,
+      updatedAt: now,
+    });
+    logger.warn(
+      {
+        key: delivery.key,
+        channel: delivery.channelId,
+        attempt: delivery.attempts,
+        retryInMs: wait,
+        err: message,
+      },
+      'notification attempt failed',
+    );
+  }
+
+  private async send(delivery: Delivery): Promise<void> {
+    const channel = channelOf(delivery, this.options.config);
+    if (!channel)
+      throw new Error(
+        `channel ${delivery.channelId} of contact ${delivery.contactId} is no longer configured`,
+      );
+    const message = renderMessage(delivery.alert, delivery.reason, delivery.language, this.options.messages);
+    await this.sendTo(channel, delivery, message);
+  }
+
+  private sendTo(
+    channel: ChannelConfig,
+    delivery: Delivery,
+    message: ReturnType<typeof renderMessage>,
+  ): Promise<void> {
+    switch (channel.type) {
+      case 'webhook':
+        return this.webhook.send(channel, delivery, message);
+      case 'wecom':
+        return this.wecom.send(channel, delivery, message);
+      case 'dingtalk':
+        return this.dingtalk.send(channel, delivery, message);
+      case 'feishu':
+        return this.feishu.send(channel, delivery, message);
+      case 'email':
+        return this.email.send(channel, delivery, message);
+      case 'mqtt':
+        return this.mqtt.send(channel, delivery, message);
+    }
+  }
+
+  private save(delivery: Delivery): void {
+    if (this.abandoned) return;
+    this.options.journal.append([{ t: 'delivery', v: delivery }]);
+  }
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { alertSchema, silenceSchema } from '../engine/alert-schema.js';
+import { deliverySchema } from '../notify/delivery-schema.js';
+
+/** One line of the journal. Replay is last-write-wins per id. */
+export const journalRecordSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('alert'), v: alertSchema }),
+  z.object({ t: z.literal('alert-removed'), id: z.string() }),
+  z.object({ t: z.literal('silence'), v: silenceSchema }),
+  z.object({ t: z.literal('silence-removed'), id: z.string() }),
+  z.object({ t: z.literal('delivery'), v: deliverySchema }),
+]);
+export type JournalRecord = z.infer<typeof journalRecordSchema>;

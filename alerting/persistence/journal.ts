@@ -1,0 +1,164 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Alert, Silence } from '../engine/alert-schema.js';
+import type { Delivery } from '../notify/delivery-schema.js';
+import { journalRecordSchema, type JournalRecord } from './journal-records.js';
+
+export interface JournalState {
+  alerts: Map<string, Alert>;
+  silences: Map<string, Silence>;
+  deliveries: Map<string, Delivery>;
+}
+
+export interface JournalOptions {
+  dir: string;
+  /** Rewrite the file from the current state once it holds this many lines. */
+  compactAfterLines?: number;
+  /** Delivered outbox entries kept through a compaction (for the API); older ones are dropped. */
+  keepDelivered?: number;
+  /** Resolved alerts kept through a compaction. */
+  keepResolved?: number;
+}
+
+export const JOURNAL_FILE = 'alerting-journal.jsonl';
+
+/**
+ * Alert state, silences and the notification outbox as an append-only JSON-lines
+ * file: replayed at start, appended (and fsynced for state changes) as things happen,
+ * compacted by rewriting the live state to a temp file and renaming it over.
+ */
+export class Journal {
+  readonly state: JournalState = { alerts: new Map(), silences: new Map(), deliveries: new Map() };
+  private fd: number | undefined;
+  private lines = 0;
+  private skippedLines = 0;
+
+  constructor(private readonly options: JournalOptions) {}
+
+  get file(): string {
+    return join(this.options.dir, JOURNAL_FILE);
+  }
+
+  /** Lines that could not be read at replay (a torn last write after a crash). */
+  get skipped(): number {
+    return this.skippedLines;
+  }
+
+  open(): JournalState {
+    mkdirSync(this.options.dir, { recursive: true });
+    if (existsSync(this.file)) {
+      for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const record = parseLine(line);
+        if (record) this.apply(record);
+        else this.skippedLines += 1;
+      }
+    }
+    this.compact();
+    return this.state;
+  }
+
+  append(records: readonly JournalRecord[], { sync = true }: { sync?: boolean } = {}): void {
+    if (records.length === 0) return;
+    const fd = this.requireOpen();
+    for (const record of records) this.apply(record);
+    writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    if (sync) fsyncSync(fd);
+    this.lines += records.length;
+    if (this.lines >= (this.options.compactAfterLines ?? 20_000)) this.compact();
+  }
+
+  compact(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    const records = this.liveRecords();
+    const temp = `${this.file}.tmp`;
+    const fd = openSync(temp, 'w');
+    writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : ''));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, this.file);
+    syncDirectory(this.options.dir);
+    this.fd = openSync(this.file, 'a');
+    this.lines = records.length;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private requireOpen(): number {
+    if (this.fd === undefined) throw new Error('journal is not open');
+    return this.fd;
+  }
+
+  private apply(record: JournalRecord): void {
+    switch (record.t) {
+      case 'alert':
+        this.state.alerts.set(record.v.id, record.v);
+        break;
+      case 'alert-removed':
+        this.state.alerts.delete(record.id);
+        break;
+      case 'silence':
+        this.state.silences.set(record.v.id, record.v);
+        break;
+      case 'silence-removed':
+        this.state.silences.delete(record.id);
+        break;
+      case 'delivery':
+        this.state.deliveries.set(record.v.key, record.v);
+        break;
+    }
+  }
+
+  private liveRecords(): JournalRecord[] {
+    const alerts = [...this.state.alerts.values()];
+    const resolved = alerts
+      .filter((a) => a.state === 'resolved')
+      .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
+    for (const old of resolved.slice(this.options.keepResolved ?? 1000)) this.state.alerts.delete(old.id);
+    const delivered = [...this.state.deliveries.values()]
+      .filter((d) => d.status === 'delivered')
+      .sort((a, b) => (b.deliveredAt ?? 0) - (a.deliveredAt ?? 0));
+    for (const old of delivered.slice(this.options.keepDelivered ?? 500))
+      this.state.deliveries.delete(old.key);
+    return [
+      ...[...this.state.alerts.values()].map((v): JournalRecord => ({ t: 'alert', v })),
+      ...[...this.state.silences.values()].map((v): JournalRecord => ({ t: 'silence', v })),
+      ...[...this.state.deliveries.values()].map((v): JournalRecord => ({ t: 'delivery', v })),
+    ];
+  }
+}
+
+function parseLine(line: string): JournalRecord | undefined {
+  try {
+    const result = journalRecordSchema.safeParse(JSON.parse(line));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some filesystems refuse to fsync a directory; the rename is still atomic.
+  }
+}

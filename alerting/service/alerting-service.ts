@@ -1,0 +1,284 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import {
+  componentLogger,
+  createLogger,
+  createMetricsRegistry,
+  createServiceHttp,
+  type Component,
+  type Logger,
+} from '../../runtime/index.js';
+import { SiteRegistry } from '../../site/index.js';
+import { registerAlertingApi } from '../api/register-api.js';
+import { AlertEngine, type EngineOutput, type IngestOutcome } from '../engine/alert-engine.js';
+import { systemClock, type Clock } from '../engine/clock.js';
+import { SiteIndex } from '../engine/site-index.js';
+import type { NotificationsConfig } from '../notify/channel-config.js';
+import { Outbox } from '../notify/outbox.js';
+import { deliveriesFor } from '../notify/routing.js';
+import { InfluxHistory } from '../persistence/influx-history.js';
+import { Journal } from '../persistence/journal.js';
+import type { JournalRecord } from '../persistence/journal-records.js';
+import { loadRules } from '../rules/load-rules.js';
+import { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
+import { apiTokens, effectiveNotifications, type AlertingConfig } from './config.js';
+import type { DecodeResult } from './decode-message.js';
+import { MqttInput } from './mqtt-input.js';
+
+export interface AlertingServiceOptions {
+  logger?: Logger;
+  registry?: Registry;
+  clock?: Clock;
+}
+
+interface Running {
+  engine: AlertEngine;
+  journal: Journal;
+  outbox: Outbox;
+  history: InfluxHistory | undefined;
+  http: FastifyInstance;
+  mqtt: MqttInput;
+  tick: NodeJS.Timeout;
+  notifications: NotificationsConfig;
+  metrics: AlertingMetrics;
+}
+
+/**
+ * The alerting service: broker → validated canonical messages → engine → journal,
+ * outbox (webhook, WeCom, DingTalk, Feishu, e-mail, MQTT) and InfluxDB history, with
+ * the token-protected API next to /healthz, /readyz and /metrics.
+ */
+export class AlertingService implements Component {
+  private running: Running | undefined;
+  private httpAddress: { host: string; port: number } | undefined;
+
+  constructor(
+    private readonly config: AlertingConfig,
+    private readonly options: AlertingServiceOptions = {},
+  ) {}
+
+  get httpUrl(): string {
+    if (!this.httpAddress) throw new Error('alerting is not started');
+    return `http://${this.httpAddress.host}:${this.httpAddress.port}`;
+  }
+
+  get engine(): AlertEngine {
+    if (!this.running) throw new Error('alerting is not started');
+    return this.running.engine;
+  }
+
+  get outbox(): Outbox {
+    if (!this.running) throw new Error('alerting is not started');
+    return this.running.outbox;
+  }
+
+  /** Subscribed to the broker and able to take messages. */
+  get ready(): boolean {
+    return this.running?.mqtt.ready ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const config = this.config;
+    const logger = this.options.logger ?? createLogger('alerting');
+    const registry = this.options.registry ?? createMetricsRegistry('alerting');
+    const clock = this.options.clock ?? systemClock;
+    const metrics = createAlertingMetrics(registry, () => this.updateGauges());
+    const sites = new SiteIndex(config.sites.files.map((file) => SiteRegistry.fromFile(file)));
+    const rules = loadRules(config.rules.files, config.rules.overrides);
+    const notifications = effectiveNotifications(config);
+
+    const journal = new Journal({
+      dir: config.dataDir,
+      compactAfterLines: config.journal.compactAfterLines,
+      keepResolved: config.engine.resolvedRetention,
+    });
+    const state = journal.open();
+    if (journal.skipped > 0)
+      logger.warn({ skipped: journal.skipped }, 'journal lines could not be read (torn write?)');
+
+    const history = config.influx.url
+      ? new InfluxHistory({
+          url: config.influx.url,
+          database: config.influx.database,
+          username: config.influx.username,
+          password: config.influx.password,
+          logger: componentLogger(logger, 'alerting.history'),
+          onWritten: (n) => metrics.history.inc({ outcome: 'written' }, n),
+          onDropped: (n) => metrics.history.inc({ outcome: 'dropped' }, n),
+          onFailed: () => metrics.history.inc({ outcome: 'write_failed' }),
+        })
+      : undefined;
+
+    const mqtt = new MqttInput({
+      url: config.mqtt.url,
+      clientId: config.mqtt.clientId,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      logger: componentLogger(logger, 'alerting.mqtt'),
+      onResult: (result) => this.handle(result),
+    });
+    const http = createServiceHttp({
+      logger,
+      registry,
+      readiness: [{ name: 'mqtt', check: () => mqtt.ready }],
+    });
+    const address = { host: config.http.host, port: config.http.port };
+    const publicUrl = () => config.publicUrl ?? `http://${address.host}:${address.port}`;
+    const outbox = new Outbox({
+      journal,
+      config: notifications,
+      messages: {
+        sites,
+        rules: new Map(rules.map((r) => [r.id, r])),
+        get publicUrl() {
+          return publicUrl();
+        },
+        utcOffsetMinutes: config.engine.utcOffsetMinutes,
+      },
+      publisher: () => mqtt,
+      logger: componentLogger(logger, 'alerting.outbox'),
+      metrics: {
+        delivered: (channel) => metrics.deliveries.inc({ channel, outcome: 'delivered' }),
+        attemptFailed: (channel) => metrics.deliveries.inc({ channel, outcome: 'attempt_failed' }),
+        givenUp: (channel) => metrics.deliveries.inc({ channel, outcome: 'failed' }),
+      },
+    });
+
+    const engine = new AlertEngine({
+      rules,
+      sites,
+      clock,
+      policy: config.engine,
+      initial: { alerts: [...state.alerts.values()], silences: [...state.silences.values()] },
+      onOutput: (output) => this.persist(output),
+    });
+    const tick = setInterval(() => engine.tick(), config.tickMs);
+    this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics };
+
+    await registerAlertingApi(http, {
+      tokens: apiTokens(config),
+      engine: () => engine,
+      outbox: () => outbox,
+      now: () => clock.now(),
+    });
+    await http.listen({ host: config.http.host, port: config.http.port });
+    const bound = http.server.address();
+    if (typeof bound === 'object' && bound) address.port = bound.port;
+    this.httpAddress = address;
+
+    history?.backfill([...state.alerts.values()]);
+    history?.start();
+    outbox.start();
+    mqtt.start();
+    logger.info(
+      {
+        http: this.httpUrl,
+        mqtt: config.mqtt.url,
+        rules: rules.length,
+        openAlerts: engine.alerts().filter((a) => a.state !== 'resolved').length,
+      },
+      'alerting started',
+    );
+  }
+
+  /**
+   * `crash: true` is the stand-in for kill -9 in tests: sockets are dropped, nothing
+   * more is written, the journal is not compacted.
+   */
+  async stop({ crash = false }: { crash?: boolean } = {}): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    clearInterval(running.tick);
+    if (crash) running.outbox.abandon();
+    await running.mqtt.stop({ force: crash });
+    if (!crash) await running.outbox.stop();
+    await running.history?.stop({ flush: !crash });
+    await running.http.close();
+    if (!crash) running.journal.compact();
+    running.journal.close();
+    if (crash) await running.outbox.stop();
+  }
+
+  private handle(result: DecodeResult): void {
+    const running = this.running;
+    if (!running) return;
+    if (!result.ok) {
+      running.metrics.messages.inc({
+        kind: result.kind,
+        outcome: result.reason === 'ignored' ? 'ignored' : 'invalid',
+      });
+      return;
+    }
+    const { engine, metrics } = running;
+    const input = result.input;
+    const count = (outcome: IngestOutcome) => metrics.messages.inc({ kind: input.kind, outcome });
+    switch (input.kind) {
+      case 'telemetry':
+        count(engine.telemetry(input.site, input.gateway, input.device, input.message));
+        break;
+      case 'event':
+        count(engine.event(input.site, input.gateway, input.device, input.message));
+        break;
+      case 'batch':
+        for (const outcome of engine.batch(input.site, input.gateway, input.message)) count(outcome);
+        break;
+      case 'status':
+        engine.gatewayStatus(input.site, input.gateway, input.message);
+        count('accepted');
+        break;
+    }
+  }
+
+  /** Journals an engine output in one fsynced write (alerts and their outbox entries together), then notifies. */
+  private persist(output: EngineOutput): void {
+    const running = this.running;
+    if (!running) return;
+    const now = Date.now();
+    const records: JournalRecord[] = [];
+    const latest = new Map<string, EngineOutput['changes'][number]['alert']>();
+    for (const change of output.changes) {
+      if (change.transition === 'discarded') {
+        latest.delete(change.alert.id);
+        records.push({ t: 'alert-removed', id: change.alert.id });
+      } else {
+        latest.set(change.alert.id, change.alert);
+      }
+      running.metrics.transitions.inc({ rule: change.alert.ruleId, transition: change.transition });
+    }
+    for (const alert of latest.values()) records.push({ t: 'alert', v: alert });
+    for (const silence of output.silencesAdded) records.push({ t: 'silence', v: silence });
+    for (const id of output.silencesRemoved) records.push({ t: 'silence-removed', id });
+    for (const intent of output.notifications) {
+      for (const delivery of deliveriesFor(intent, running.notifications, now)) {
+        if (!running.journal.state.deliveries.has(delivery.key)) records.push({ t: 'delivery', v: delivery });
+      }
+    }
+    running.journal.append(records);
+    for (const { alert, transition } of output.changes) {
+      const at =
+        transition === 'acknowledged'
+          ? alert.ack?.at
+          : transition === 'resolved'
+            ? alert.resolvedAt
+            : alert.firedAt;
+      running.history?.record(alert, transition, at ?? alert.updatedAt);
+    }
+    if (output.notifications.length > 0) running.outbox.wake();
+  }
+
+  private updateGauges(): void {
+    const running = this.running;
+    if (!running) return;
+    const { metrics, engine, outbox } = running;
+    metrics.openAlerts.reset();
+    for (const alert of engine.alerts()) {
+      if (alert.state !== 'resolved')
+        metrics.openAlerts.inc({ state: alert.state, severity: alert.severity });
+    }
+    metrics.outbox.reset();
+    for (const status of ['pending', 'sending', 'failed'] as const)
+      metrics.outbox.set({ status }, outbox.list([status]).length);
+  }
+}

@@ -1,0 +1,100 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../persistence/journal.js';
+import { toLine } from '../persistence/line-protocol.js';
+import { DEFAULT_RULES_FILE, loadRules } from '../rules/load-rules.js';
+import { engineHarness } from './engine-harness.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'alerting-unit-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('journal', () => {
+  it('replays the last state of every alert, skips a torn last line, and compacts', () => {
+    const dir = tempDir();
+    const h = engineHarness({ start: Date.UTC(2025, 5, 1) });
+    const journal = new Journal({ dir, compactAfterLines: 1_000 });
+    journal.open();
+    h.event('clinic-door', 'door_forced');
+    h.event('shop-camera', 'camera_offline');
+    h.event('shop-camera', 'camera_online');
+    for (const output of h.outputs)
+      journal.append(output.changes.map((c) => ({ t: 'alert' as const, v: c.alert })));
+    journal.close();
+    appendFileSync(journal.file, '{"t":"alert","v":{"id":"half-writ');
+
+    const replayed = new Journal({ dir });
+    const state = replayed.open();
+    expect(replayed.skipped).toBe(1);
+    expect([...state.alerts.values()].map((a) => `${a.ruleId}:${a.state}`).sort()).toEqual([
+      'camera-offline:resolved',
+      'door-forced:firing',
+    ]);
+    // compaction at open rewrote one line per live alert
+    expect(readFileSync(replayed.file, 'utf8').trim().split('\n')).toHaveLength(2);
+    replayed.close();
+  });
+});
+
+describe('rule files', () => {
+  it('merges per-site overrides by rule id and adds new rules', () => {
+    const dir = tempDir();
+    const overrides = join(dir, 'site-overrides.yaml');
+    writeFileSync(
+      overrides,
+      [
+        'version: 1',
+        'rules:',
+        '  - { id: low-pressure, fire: { op: "<", value: 0.1 }, clear: { op: ">=", value: 0.12 } }',
+        '  - { id: camera-tamper, enabled: false }',
+        '  - { id: pump-room-door, kind: event, severity: critical, clause: "6.1.5", title_zh: 泵房门被打开, title_en: Pump room door opened, events: [door_opened], selectors: { devices: [water-station-door] } }',
+      ].join('\n'),
+    );
+    const rules = loadRules([DEFAULT_RULES_FILE], [overrides]);
+    const low = rules.find((r) => r.id === 'low-pressure');
+    expect(low?.kind === 'threshold' && low.fire).toEqual({ op: '<', value: 0.1 });
+    expect(low?.kind === 'threshold' && low.forS).toBe(60);
+    expect(rules.find((r) => r.id === 'camera-tamper')?.enabled).toBe(false);
+    expect(rules.find((r) => r.id === 'pump-room-door')?.selectors.devices).toEqual(['water-station-door']);
+  });
+
+  it('lists every problem with the file and field', () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      [
+        'version: 1',
+        'rules:',
+        '  - { id: no-kind, severity: warning, clause: x, title_zh: x, title_en: x }',
+        '  - { id: bad-range, kind: threshold, severity: warning, clause: x, title_zh: x, title_en: x, fields: [pressure_mpa], fire: { outside: [2, 1] } }',
+        '  - { id: bad-source, kind: correlation, severity: warning, clause: x, title_zh: x, title_en: x, mode: zone_outage, sourceRules: [nope] }',
+      ].join('\n'),
+    );
+    expect(() => loadRules([bad])).toThrow(
+      /no-kind[\s\S]*bad-range[\s\S]*low ≤ high[\s\S]*unknown rule "nope"/,
+    );
+  });
+});
+
+describe('line protocol', () => {
+  it('escapes tags and string fields and leaves out empty ones', () => {
+    const line = toLine({
+      measurement: 'alert',
+      tags: { site: 'demo village', zone: 'a,b', rule: 'x=y', severity: undefined },
+      fields: { message: 'say "hi" \\ there', value: 1.5, device: undefined },
+      timestampMs: 1700000000000,
+    });
+    expect(line).toBe(
+      'alert,rule=x\\=y,site=demo\\ village,zone=a\\,b message="say \\"hi\\" \\\\ there",value=1.5 1700000000000',
+    );
+  });
+});

@@ -1,0 +1,24 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes } from 'aedes';
+import { freePort } from '../../../stack/index.js';
+
+/** A bare aedes broker on a free loopback port (no auth: the broker's own tests cover that). */
+export async function startBareBroker(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const aedes = await Aedes.createBroker();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    stop: async () => {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

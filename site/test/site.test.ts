@@ -9,14 +9,30 @@ describe('demo village site', () => {
     expect(site.devices.length).toBeGreaterThanOrEqual(30);
     expect(site.devices.length).toBeLessThanOrEqual(60);
     const kinds = new Set(site.zones.map((z) => z.kind));
-    for (const kind of ['maker_workspace', 'public_exchange', 'industry_incubation', 'culture_leisure', 'dining', 'public_services']) {
+    for (const kind of [
+      'maker_workspace',
+      'public_exchange',
+      'industry_incubation',
+      'culture_leisure',
+      'dining',
+      'public_services',
+    ]) {
       expect(kinds.has(kind as keyof typeof ZONE_KINDS)).toBe(true);
     }
   });
 
   it('uses every profile category the village needs', () => {
     const categories = new Set(registry.all().map((d) => d.profile.category));
-    for (const c of ['electricity-meter', 'water-flow-meter', 'pressure-transmitter', 'water-quality-probe', 'camera', 'access-control', 'fire-panel', 'emergency-light']) {
+    for (const c of [
+      'electricity-meter',
+      'water-flow-meter',
+      'pressure-transmitter',
+      'water-quality-probe',
+      'camera',
+      'access-control',
+      'fire-panel',
+      'emergency-light',
+    ]) {
       expect(categories.has(c as never), c).toBe(true);
     }
   });

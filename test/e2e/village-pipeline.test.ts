@@ -18,7 +18,8 @@ describe('village pipeline end to end', () => {
   let admin: mqtt.MqttClient;
 
   const query = async (q: string) => rowsOf(await stack.influxd!.query(stack.database, q));
-  const sim = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${stack.ports.simControl}${path}`, init);
+  const sim = (path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${stack.ports.simControl}${path}`, init);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'village-e2e-'));
@@ -63,7 +64,9 @@ describe('village pipeline end to end', () => {
         { timeoutMs: 60_000, intervalMs: 500 },
       );
       const stored = rows[0]!;
-      const served = (await (await sim(`/devices/${device.id}/served`)).json()) as { values: Record<string, number> };
+      const served = (await (await sim(`/devices/${device.id}/served`)).json()) as {
+        values: Record<string, number>;
+      };
       expect(stored.zone).toBe(device.zone);
       expect(stored.building).toBe(device.building);
       expect(stored.model).toBe(device.profile);
@@ -72,8 +75,13 @@ describe('village pipeline end to end', () => {
         expect(expected, `${device.id}.${register.field} served`).toBeTypeOf('number');
         const actual = stored[register.field] as number;
         const tolerance = Math.max(1e-6, Math.abs(expected!) * 1e-6) + (register.decimalShift ? 10 ** -3 : 0);
-        expect(Math.abs(actual - expected!), `${device.id}.${register.field}: stored ${actual}, served ${expected}`).toBeLessThanOrEqual(
-          register.type === 'float32' ? Math.max(tolerance, Math.abs(expected!) * 2e-7 + 1e-4) : tolerance + 0.5,
+        expect(
+          Math.abs(actual - expected!),
+          `${device.id}.${register.field}: stored ${actual}, served ${expected}`,
+        ).toBeLessThanOrEqual(
+          register.type === 'float32'
+            ? Math.max(tolerance, Math.abs(expected!) * 2e-7 + 1e-4)
+            : tolerance + 0.5,
         );
       }
     }
@@ -115,7 +123,11 @@ describe('village pipeline end to end', () => {
     const meter = stack.site.devices.find((d) => d.profile === 'eastron-sdm120')!;
     const now = Date.now();
     const cases: Array<{ topic: string; payload: string | Buffer; code: string }> = [
-      { topic: topics.telemetry(site, gateway, meter.id), payload: '{"ts": 1, "seq": ', code: 'PAYLOAD_NOT_JSON' },
+      {
+        topic: topics.telemetry(site, gateway, meter.id),
+        payload: '{"ts": 1, "seq": ',
+        code: 'PAYLOAD_NOT_JSON',
+      },
       {
         topic: topics.telemetry(site, gateway, meter.id),
         payload: JSON.stringify({ ts: now, seq: 'one', values: { voltage_v: '230' } }),
@@ -133,7 +145,9 @@ describe('village pipeline end to end', () => {
       },
     ];
     const deadLetterFile = join(dir, 'ingest', 'dead-letter.jsonl');
-    const before = existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').split('\n').filter(Boolean).length : 0;
+    const before = existsSync(deadLetterFile)
+      ? readFileSync(deadLetterFile, 'utf8').split('\n').filter(Boolean).length
+      : 0;
     const publisher = await mqtt.connectAsync(stack.mqttUrl, {
       username: 'admin',
       password: stack.secrets.adminPassword,
@@ -178,7 +192,9 @@ describe('village pipeline end to end', () => {
         reconnectPeriod: 0,
       });
       const closed = new Promise<void>((resolve) => gateway.once('close', () => resolve()));
-      gateway.publish(topic, JSON.stringify({ ts: Date.now(), seq: 1, values: { voltage_v: 1 } }), { qos: 1 });
+      gateway.publish(topic, JSON.stringify({ ts: Date.now(), seq: 1, values: { voltage_v: 1 } }), {
+        qos: 1,
+      });
       // MQTT 3.1.1 has no per-message refusal: the broker drops the connection instead.
       await closed;
       gateway.end(true);
@@ -191,7 +207,11 @@ describe('village pipeline end to end', () => {
       clientId: 'e2e-allowed',
       reconnectPeriod: 0,
     });
-    await gateway.publishAsync(allowed, JSON.stringify({ ts: Date.now(), seq: 1, values: { voltage_v: 1 } }), { qos: 1 });
+    await gateway.publishAsync(
+      allowed,
+      JSON.stringify({ ts: Date.now(), seq: 1, values: { voltage_v: 1 } }),
+      { qos: 1 },
+    );
     await waitFor('the allowed message', () => received.includes(allowed));
     gateway.end(true);
     admin.off('message', onMessage);
@@ -208,8 +228,12 @@ describe('village pipeline end to end', () => {
       client.end(true);
       return outcome;
     };
-    expect(await refused({ username: 'stranger', password: 'guess-guess-guess' })).toMatch(/Bad username or password|Not authorized/);
-    expect(await refused({ username: stack.gatewayId, password: 'wrong-password-123' })).toMatch(/Bad username or password|Not authorized/);
+    expect(await refused({ username: 'stranger', password: 'guess-guess-guess' })).toMatch(
+      /Bad username or password|Not authorized/,
+    );
+    expect(await refused({ username: stack.gatewayId, password: 'wrong-password-123' })).toMatch(
+      /Bad username or password|Not authorized/,
+    );
     expect(await refused({})).not.toBe('connected');
   }, 60_000);
 

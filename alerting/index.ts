@@ -7,7 +7,7 @@ export {
   ALERTING_ENV,
   type AlertingConfig,
 } from './service/config.js';
-export { ALERTING_SUBSCRIPTIONS } from './service/mqtt-input.js';
+export { alertingSubscriptions } from './service/mqtt-input.js';
 export { decodeCanonical, type CanonicalInput, type DecodeResult } from './service/decode-message.js';
 export {
   AlertEngine,

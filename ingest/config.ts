@@ -1,19 +1,10 @@
 import { z } from 'zod';
-import { configBoolean, configNumber, loadConfig, type EnvMap } from '../runtime/index.js';
+import { configBoolean, configNumber, configStringList, loadConfig, type EnvMap } from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
 
 const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
 
 /** A comma-separated list from the environment, or a YAML list. */
-const stringList = z.union([
-  z.array(z.string().min(1)),
-  z.string().transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  ),
-]);
 
 export const ingestConfigSchema = z.strictObject({
   mqtt: z
@@ -26,7 +17,7 @@ export const ingestConfigSchema = z.strictObject({
       keepaliveS: positiveInt(30),
     })
     .prefault({}),
-  siteFiles: stringList.pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
+  siteFiles: configStringList().pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
   influx: z
     .strictObject({
       url: z.string().url().default('http://127.0.0.1:8086'),

@@ -84,6 +84,19 @@ export function configNumber() {
   ]);
 }
 
+/** A list given as YAML array or, from the environment, as comma-separated text. */
+export function configStringList() {
+  return z.union([
+    z.array(z.string().min(1)),
+    z.string().transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ]);
+}
+
 export function configBoolean() {
   return z.union([
     z.boolean(),

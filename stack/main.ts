@@ -14,6 +14,7 @@ const DEFAULT_PORTS: StackPorts = {
   ingestHttp: 9102,
   edgeHttp: 9103,
   simControl: 9104,
+  alertingHttp: 9105,
   edgeLan: 1884,
   busBase: 5020,
   influx: 8086,
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
   MQTT broker        ${stack.mqttUrl}  (authentication on; credentials in ${options.data}/broker, secrets in ${options.data}/secrets.json)
   broker   health    http://127.0.0.1:${p.brokerHttp}/readyz   metrics /metrics
   ingest   health    http://127.0.0.1:${p.ingestHttp}/readyz   metrics /metrics
-  gateway  devices   http://127.0.0.1:${p.edgeHttp}/api/devices   health /readyz
+  alerting API       http://127.0.0.1:${p.alertingHttp}/api/alerts   (Authorization: Bearer <alertingApiToken from ${options.data}/secrets.json>)
+  gateway  status    http://127.0.0.1:${p.edgeHttp}/   devices /api/devices   health /readyz
   simulator control  http://127.0.0.1:${p.simControl}/faults   (npx tsx firmware-sim/cli.ts --url http://127.0.0.1:${p.simControl} fault on fire-alarm <device>)
   Modbus TCP buses   127.0.0.1:${p.busBase}–${p.busBase + stack.site.buses.length - 1}   LAN broker mqtt://127.0.0.1:${p.edgeLan}
   logs               ${options.data}/logs/*.log

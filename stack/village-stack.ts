@@ -16,6 +16,7 @@ export interface StackPorts {
   edgeHttp: number;
   edgeLan: number;
   simControl: number;
+  alertingHttp: number;
   /** First Modbus TCP port; bus i of the site listens on busBase + i. */
   busBase: number;
   influx: number;
@@ -35,12 +36,15 @@ export interface VillageStackOptions {
   env?: Partial<Record<StackServiceName, Record<string, string>>>;
 }
 
-export type StackServiceName = 'broker' | 'ingest' | 'simulator' | 'edge';
+export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'simulator' | 'edge';
 
 interface StackSecrets {
   gatewayPassword: string;
   ingestPassword: string;
+  alertingPassword: string;
   adminPassword: string;
+  /** Bearer token for the alerting API. */
+  alertingApiToken: string;
 }
 
 /**
@@ -94,12 +98,13 @@ export class VillageStack {
     this.createServices();
     await this.service('broker').start();
     await this.service('ingest').start();
+    await this.service('alerting').start();
     await this.service('simulator').start();
     await this.service('edge').start();
   }
 
   async stop(): Promise<void> {
-    for (const name of ['edge', 'simulator', 'ingest', 'broker'] as const) {
+    for (const name of ['edge', 'simulator', 'alerting', 'ingest', 'broker'] as const) {
       await this.services.get(name)?.stop();
     }
     await this.influxd?.stop();
@@ -116,6 +121,7 @@ export class VillageStack {
       edgeHttp: await pick(wanted.edgeHttp),
       edgeLan: await pick(wanted.edgeLan),
       simControl: await pick(wanted.simControl),
+      alertingHttp: await pick(wanted.alertingHttp),
       busBase,
       influx: await pick(wanted.influx),
     };
@@ -142,10 +148,13 @@ export class VillageStack {
     if (existsSync(secretsFile)) return JSON.parse(readFileSync(secretsFile, 'utf8')) as StackSecrets;
     const credentialsFile = this.credentialsFile;
     const site = this.site.site.id;
+    const secret = () => randomBytes(18).toString('base64url');
     const secrets: StackSecrets = {
-      gatewayPassword: randomBytes(18).toString('base64url'),
-      ingestPassword: randomBytes(18).toString('base64url'),
-      adminPassword: randomBytes(18).toString('base64url'),
+      gatewayPassword: secret(),
+      ingestPassword: secret(),
+      alertingPassword: secret(),
+      adminPassword: secret(),
+      alertingApiToken: secret(),
     };
     await addCredential(credentialsFile, {
       username: this.gatewayId,
@@ -216,6 +225,28 @@ export class VillageStack {
           INFLUX_URL: this.influxUrl,
           INFLUX_DATABASE: this.database,
           ...extra.ingest,
+        },
+      }),
+    );
+    this.services.set(
+      'alerting',
+      new ServiceProcess({
+        name: 'alerting',
+        entry: 'alerting/main.ts',
+        logFile: join(logs, 'alerting.log'),
+        readyUrl: url(this.ports.alertingHttp),
+        env: {
+          LOG_LEVEL: level,
+          ALERTING_MQTT_URL: this.mqttUrl,
+          ALERTING_MQTT_USERNAME: 'alerting',
+          ALERTING_MQTT_PASSWORD: this.secrets.alertingPassword,
+          ALERTING_HTTP_PORT: String(this.ports.alertingHttp),
+          ALERTING_DATA_DIR: join(this.dataDir, 'alerting'),
+          ALERTING_SITE_FILES: this.siteFile,
+          ALERTING_API_TOKEN: this.secrets.alertingApiToken,
+          INFLUX_URL: this.influxUrl,
+          INFLUX_DATABASE: this.database,
+          ...extra.alerting,
         },
       }),
     );

@@ -84,7 +84,8 @@ export class AlertingService implements Component {
     const registry = this.options.registry ?? createMetricsRegistry('alerting');
     const clock = this.options.clock ?? systemClock;
     const metrics = createAlertingMetrics(registry, () => this.updateGauges());
-    const sites = new SiteIndex(config.sites.files.map((file) => SiteRegistry.fromFile(file)));
+    const registries = config.sites.files.map((file) => SiteRegistry.fromFile(file));
+    const sites = new SiteIndex(registries);
     const rules = loadRules(config.rules.files, config.rules.overrides);
     const notifications = effectiveNotifications(config);
 
@@ -115,6 +116,7 @@ export class AlertingService implements Component {
       clientId: config.mqtt.clientId,
       username: config.mqtt.username,
       password: config.mqtt.password,
+      sites: registries.map((registry) => registry.siteId),
       logger: componentLogger(logger, 'alerting.mqtt'),
       onResult: (result) => this.handle(result),
     });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configNumber, loadConfig, type EnvMap } from '../../runtime/index.js';
+import { configNumber, configStringList, loadConfig, type EnvMap } from '../../runtime/index.js';
 import { DEMO_SITE_FILE } from '../../site/index.js';
 import { enginePolicySchema } from '../engine/engine-policy.js';
 import { DEFAULT_RULES_FILE } from '../rules/load-rules.js';
@@ -20,7 +20,9 @@ export const alertingConfigSchema = z.strictObject({
       clientId: z.string().min(1).max(64).default('alerting'),
     })
     .default({ url: 'mqtt://127.0.0.1:1883', clientId: 'alerting' }),
-  sites: z.strictObject({ files: z.array(z.string()).min(1) }).default({ files: [DEMO_SITE_FILE] }),
+  sites: z
+    .strictObject({ files: configStringList().pipe(z.array(z.string()).min(1)) })
+    .default({ files: [DEMO_SITE_FILE] }),
   rules: z
     .strictObject({
       files: z.array(z.string()).min(1).default([DEFAULT_RULES_FILE]),
@@ -74,6 +76,7 @@ export const ALERTING_ENV: EnvMap = {
   ALERTING_MQTT_PASSWORD: 'mqtt.password',
   ALERTING_HTTP_PORT: 'http.port',
   ALERTING_DATA_DIR: 'dataDir',
+  ALERTING_SITE_FILES: 'sites.files',
   INFLUX_URL: 'influx.url',
   INFLUX_DATABASE: 'influx.database',
   ALERTING_API_TOKEN: 'api.token',

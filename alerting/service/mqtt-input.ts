@@ -9,16 +9,18 @@ export interface MqttInputOptions {
   clientId: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** The sites this service watches; it subscribes per site, as the broker grants a site-scoped service. */
+  sites: readonly string[];
   logger: Logger;
   onResult: (result: DecodeResult) => void;
 }
 
-export const ALERTING_SUBSCRIPTIONS = [
-  topicFilters.allTelemetry,
-  topicFilters.allEvents,
-  topicFilters.allStatus,
-  topicFilters.allBatches,
-] as const;
+/** Every stream of the given sites except gateway health, which no rule reads. */
+export function alertingSubscriptions(sites: readonly string[]): string[] {
+  return sites.flatMap((site) =>
+    topicFilters.siteStreams(site).filter((filter) => !filter.endsWith('/health')),
+  );
+}
 
 /**
  * The broker connection: a persistent session (clean = false, fixed client id) with
@@ -50,7 +52,9 @@ export class MqttInput implements AlertPublisher {
     this.client = client;
     client.on('connect', (connack) => {
       logger.info({ url, sessionPresent: connack.sessionPresent }, 'connected to the broker');
-      const filters = Object.fromEntries(ALERTING_SUBSCRIPTIONS.map((f) => [f, { qos: 1 as const }]));
+      const filters = Object.fromEntries(
+        alertingSubscriptions(this.options.sites).map((f) => [f, { qos: 1 as const }]),
+      );
       client.subscribe(filters, (error, granted) => {
         if (error) {
           logger.error({ err: error }, 'subscribe failed');

@@ -170,6 +170,12 @@ export class VillageStack {
       password: secrets.ingestPassword,
     });
     await addCredential(credentialsFile, {
+      username: 'alerting',
+      role: 'alerting',
+      sites: [site],
+      password: secrets.alertingPassword,
+    });
+    await addCredential(credentialsFile, {
       username: 'admin',
       role: 'admin',
       sites: ['*'],

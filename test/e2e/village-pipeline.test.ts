@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement, type ModbusProfile } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
+import { buildDashboards, checkQueries, queriesOf } from '../../dashboards/index.js';
 
 /**
  * The whole pipeline as real processes on loopback: simulator → edge → broker → ingest
@@ -236,6 +237,34 @@ describe('village pipeline end to end', () => {
     );
     expect(await refused({})).not.toBe('connected');
   }, 60_000);
+
+  it('answers every dashboard panel query from what the pipeline stored', async () => {
+    // let every gateway health interval and slow poll land at least once
+    await waitFor(
+      'gateway health in InfluxDB',
+      async () => (await query('SELECT * FROM gateway_health LIMIT 1')).length > 0,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      },
+    );
+    const queries = buildDashboards()
+      .filter((d) => d.tags?.includes('zh'))
+      .flatMap((d) => queriesOf(d));
+    expect(queries.length).toBeGreaterThan(30);
+    const outcomes = await checkQueries(stack.influxUrl, stack.database, queries, {
+      range: '15m',
+      interval: '10s',
+    });
+    const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.dashboard} ${o.source}: ${o.error}`);
+    expect(failed).toEqual([]);
+    // panels over the measurements the simulated village fills must show data
+    const filled = /FROM "?(water|electricity|gateway_health)"?/;
+    const empty = outcomes
+      .filter((o) => filled.test(o.expanded) && o.rows === 0)
+      .map((o) => `${o.dashboard} ${o.source}`);
+    expect(empty).toEqual([]);
+  }, 120_000);
 
   it('loses nothing and duplicates nothing while influxd is down for 30 s', async () => {
     const site = stack.site.site.id;

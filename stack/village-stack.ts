@@ -32,6 +32,8 @@ export interface VillageStackOptions {
   /** Ports to use; missing ones are picked free. */
   ports?: Partial<StackPorts>;
   logLevel?: string;
+  /** How often the gateway reports its health (default 30 s); tests shorten it. */
+  edgeHealthIntervalS?: number;
   /** Extra environment per service (tests tune batch sizes, intervals). */
   env?: Partial<Record<StackServiceName, Record<string, string>>>;
 }
@@ -292,6 +294,7 @@ export class VillageStack {
         lan: { enabled: true, host: '127.0.0.1', port: this.ports.edgeLan },
         http: { host: '127.0.0.1', port: this.ports.edgeHttp },
         dataDir: join(this.dataDir, 'edge'),
+        ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
       },
     );
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });

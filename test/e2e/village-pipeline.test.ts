@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement, type ModbusProfile } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
-import { buildDashboards, checkQueries, queriesOf } from '../../dashboards/index.js';
+import { checkQueries, generateDashboards, queriesOf, type DashboardLike } from '../../dashboards/index.js';
 
 /**
  * The whole pipeline as real processes on loopback: simulator → edge → broker → ingest
@@ -27,6 +27,7 @@ describe('village pipeline end to end', () => {
     stack = new VillageStack({
       dataDir: dir,
       logLevel: 'info',
+      edgeHealthIntervalS: 5,
       env: { ingest: { INGEST_FLUSH_INTERVAL_MS: '200' } },
     });
     await stack.start();
@@ -248,9 +249,9 @@ describe('village pipeline end to end', () => {
         intervalMs: 1000,
       },
     );
-    const queries = buildDashboards()
-      .filter((d) => d.tags?.includes('zh'))
-      .flatMap((d) => queriesOf(d));
+    const queries = Object.entries(generateDashboards())
+      .filter(([path]) => path.startsWith('dashboards/zh/'))
+      .flatMap(([, json]) => queriesOf(JSON.parse(json) as DashboardLike));
     expect(queries.length).toBeGreaterThan(30);
     const outcomes = await checkQueries(stack.influxUrl, stack.database, queries, {
       range: '15m',

@@ -1,6 +1,9 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { componentLogger, createMetricsRegistry, type Component, type Logger } from '../runtime/index.js';
+import { DurableQueue, type QueueStats } from './buffer/durable-queue.js';
+import { Forwarder } from './buffer/forwarder.js';
 import type { EdgeConfig } from './config/edge-config-schema.js';
 import { DeviceStatusBoard, type DeviceStatus } from './device-status.js';
 import { HealthReporter } from './health-reporter.js';
@@ -30,7 +33,10 @@ export class Gateway implements Component {
   private http: EdgeHttp | undefined;
   private lan: LanBroker | undefined;
   private upstream: UpstreamClient | undefined;
+  private queue: DurableQueue | undefined;
+  private forwarder: Forwarder | undefined;
   private registry: Registry | undefined;
+  private lastBuffer: QueueStats = { depth: 0, bytes: 0, dropped: 0, diskLow: false };
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -48,6 +54,12 @@ export class Gateway implements Component {
     return this.upstream?.connected ?? false;
   }
 
+  /** The store-and-forward buffer: depth, bytes, dropped count; the last values after stop. */
+  bufferStats(): QueueStats {
+    if (this.queue) this.lastBuffer = this.queue.stats();
+    return this.lastBuffer;
+  }
+
   /** Every device's state; kept after stop so a test or CLI can read the last one. */
   devices(): DeviceStatus[] {
     return this.board.all();
@@ -60,28 +72,50 @@ export class Gateway implements Component {
     await mkdir(config.dataDir, { recursive: true });
     const registry = createMetricsRegistry('edge');
     this.registry = registry;
-    let bufferDepth = () => 0;
-    const metrics = createEdgeMetrics(registry, { bufferDepth: () => bufferDepth() });
     const warnings = new RateLimitedLog(componentLogger(logger, 'edge.warnings'));
+    const queueRef: { current?: DurableQueue } = {};
+    const metrics = createEdgeMetrics(registry, {
+      bufferDepth: () => queueRef.current?.depth ?? 0,
+      bufferBytes: () => queueRef.current?.stats().bytes ?? 0,
+    });
 
     const seq = new SeqStore({ dataDir: config.dataDir, logger: componentLogger(logger, 'edge.seq') });
+    const queue = new DurableQueue({
+      dir: join(config.dataDir, 'buffer'),
+      config: config.buffer,
+      metrics,
+      warnings,
+      logger: componentLogger(logger, 'edge.buffer'),
+    });
+    queueRef.current = queue;
+    this.queue = queue;
     const upstream = new UpstreamClient({
       config,
       logger: componentLogger(logger, 'edge.upstream'),
       metrics,
       startedAt,
+      bufferDepth: () => queue.depth,
     });
     this.upstream = upstream;
-    bufferDepth = () => upstream.bufferDepth();
+    const forwarder = new Forwarder({
+      queue,
+      link: upstream,
+      config: config.buffer,
+      metrics,
+      logger: componentLogger(logger, 'edge.forwarder'),
+    });
+    this.forwarder = forwarder;
     const publisher = new CanonicalPublisher({
       config,
-      upstream,
+      upstream: queue,
       seq,
       metrics,
       logger: componentLogger(logger, 'edge.publisher'),
       warnings,
     });
-    const parts: Component[] = [seq, upstream, publisher];
+    // Stopped in reverse: the publisher's last batch reaches the queue, the upstream
+    // client says goodbye, then the queue writes what is left and closes.
+    const parts: Component[] = [seq, queue, upstream, forwarder, publisher];
 
     if (config.lan.enabled) {
       const lan = new LanBroker({ lan: config.lan, logger: componentLogger(logger, 'edge.lan') });
@@ -110,8 +144,8 @@ export class Gateway implements Component {
         dataDir: config.dataDir,
         startedAt,
         board: this.board,
-        bufferDepth: () => upstream.bufferDepth(),
-        publish: (topic, message) => upstream.publish(topic, message),
+        bufferDepth: () => queue.depth,
+        publish: (topic, message) => queue.publish(topic, message),
         logger: componentLogger(logger, 'edge.health'),
       }),
     );
@@ -122,6 +156,13 @@ export class Gateway implements Component {
       registry,
       board: this.board,
       upstreamConnected: () => upstream.connected,
+      status: () => ({
+        site: config.site,
+        gateway: config.gateway,
+        startedAt,
+        upstream: { url: redactUrl(config.upstream.url), connected: upstream.connected },
+        buffer: { ...this.bufferStats(), replaying: forwarder.replaying },
+      }),
     });
     parts.push(this.http);
 
@@ -183,9 +224,17 @@ export class Gateway implements Component {
       }
     }
     this.registry?.clear();
+    this.bufferStats();
+    this.queue = undefined;
+    this.forwarder = undefined;
     this.http = undefined;
     this.lan = undefined;
     this.upstream = undefined;
     if (firstError) throw firstError;
   }
+}
+
+/** The broker URL without credentials, for the status page. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }

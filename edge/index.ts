@@ -1,4 +1,12 @@
-export { edgeConfigSchema, type EdgeConfig, type EdgeConfigInput } from './config/edge-config-schema.js';
+export {
+  edgeConfigSchema,
+  busSchema,
+  bufferSchema,
+  type EdgeConfig,
+  type EdgeConfigInput,
+  type BusConfig,
+  type BufferConfig,
+} from './config/edge-config-schema.js';
 export { loadEdgeConfig, EDGE_ENV_MAP, type LoadEdgeConfigOptions } from './config/load-edge-config.js';
 export {
   edgeConfigFromSite,
@@ -9,3 +17,6 @@ export {
 export { Gateway, type GatewayOptions } from './gateway.js';
 export type { DeviceStatus } from './device-status.js';
 export type { ModbusTransport } from './modbus/modbus-transport.js';
+export type { QueueStats } from './buffer/durable-queue.js';
+export type { GatewayStatusSnapshot } from './http/edge-http.js';
+export { EdgeError, EDGE_ERROR_CATALOGUE, type EdgeErrorCode } from './errors.js';

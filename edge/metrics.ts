@@ -5,7 +5,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * profile and reason for vendor messages; the per-device gauge is one series per
  * device (a village has a few hundred at most).
  */
-export function createEdgeMetrics(registry: Registry, probes: { bufferDepth: () => number }) {
+export interface EdgeMetricProbes {
+  bufferDepth: () => number;
+  bufferBytes?: () => number;
+}
+
+export function createEdgeMetrics(registry: Registry, probes: EdgeMetricProbes) {
   const registers = [registry];
   return {
     pollsTotal: new Counter({
@@ -23,6 +28,12 @@ export function createEdgeMetrics(registry: Registry, probes: { bufferDepth: () 
     transactionsTotal: new Counter({
       name: 'edge_modbus_transactions_total',
       help: 'Modbus read transactions sent, by bus',
+      labelNames: ['bus'] as const,
+      registers,
+    }),
+    retriesTotal: new Counter({
+      name: 'edge_modbus_retries_total',
+      help: 'Poll attempts repeated after a timeout or garbled answer, by bus',
       labelNames: ['bus'] as const,
       registers,
     }),
@@ -70,11 +81,31 @@ export function createEdgeMetrics(registry: Registry, probes: { bufferDepth: () 
     }),
     bufferDepth: new Gauge({
       name: 'edge_upstream_buffer_depth',
-      help: 'Messages queued or in flight in the upstream client',
+      help: 'Messages in the store-and-forward buffer (on disk or being written), not yet acknowledged upstream',
       registers,
       collect() {
         this.set(probes.bufferDepth());
       },
+    }),
+    bufferBytes: new Gauge({
+      name: 'edge_buffer_bytes',
+      help: 'Bytes of key and payload held in the store-and-forward buffer',
+      registers,
+      collect() {
+        this.set(probes.bufferBytes?.() ?? 0);
+      },
+    }),
+    bufferDroppedTotal: new Counter({
+      name: 'edge_buffer_dropped_total',
+      help: 'Oldest buffered messages dropped because the buffer or the disk was full, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    bufferForwardedTotal: new Counter({
+      name: 'edge_buffer_forwarded_total',
+      help: 'Buffered messages acknowledged by the upstream broker, by path (live, replay)',
+      labelNames: ['path'] as const,
+      registers,
     }),
   };
 }

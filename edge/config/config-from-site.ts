@@ -21,6 +21,8 @@ export interface EdgeConfigFromSiteOptions {
   dataDir?: string;
   healthIntervalS?: number;
   publish?: EdgeConfigInput['publish'];
+  /** Store-and-forward buffer limits (defaults otherwise). */
+  buffer?: EdgeConfigInput['buffer'];
   /** Per-transaction timeout for every bus. */
   timeoutMs?: number;
   offlineAfterFailures?: number;
@@ -93,6 +95,7 @@ export function edgeConfigFromSite(
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.healthIntervalS !== undefined ? { healthIntervalS: options.healthIntervalS } : {}),
     ...(options.publish ? { publish: options.publish } : {}),
+    ...(options.buffer ? { buffer: options.buffer } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   };
   return edgeConfigSchema.parse(input);

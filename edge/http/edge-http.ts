@@ -1,7 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createServiceHttp, type Logger } from '../../runtime/index.js';
+import type { QueueStats } from '../buffer/durable-queue.js';
 import type { DeviceStatusBoard } from '../device-status.js';
+import { statusPageHtml } from './status-page.js';
+
+/** What GET /api/status serves besides the device counts. */
+export interface GatewayStatusSnapshot {
+  site: string;
+  gateway: string;
+  startedAt: number;
+  upstream: { url: string; connected: boolean };
+  buffer: QueueStats & { replaying: boolean };
+}
 
 export interface EdgeHttpOptions {
   host: string;
@@ -10,9 +21,10 @@ export interface EdgeHttpOptions {
   registry: Registry;
   board: DeviceStatusBoard;
   upstreamConnected: () => boolean;
+  status?: () => GatewayStatusSnapshot;
 }
 
-/** /healthz, /readyz (upstream connected), /metrics, and GET /api/devices for technicians. */
+/** /healthz, /readyz (upstream connected), /metrics, and for technicians `/` (status page), GET /api/devices and GET /api/status. */
 export class EdgeHttp {
   private app: FastifyInstance | undefined;
   private boundPort = 0;
@@ -31,6 +43,21 @@ export class EdgeHttp {
       readiness: [{ name: 'upstream', check: this.options.upstreamConnected }],
     });
     app.get('/api/devices', async () => ({ devices: board.all() }));
+    const status = this.options.status;
+    if (status) {
+      app.get('/api/status', async () => {
+        const snapshot = status();
+        return {
+          ...snapshot,
+          uptime_s: (Date.now() - snapshot.startedAt) / 1000,
+          devices: board.counts(),
+        };
+      });
+      app.get('/', async (_request, reply) => {
+        const { site, gateway } = status();
+        return reply.type('text/html; charset=utf-8').send(statusPageHtml(`${site} / ${gateway}`));
+      });
+    }
     this.app = app;
     await app.listen({ host: this.options.host, port: this.options.port });
     const address = app.server.address();

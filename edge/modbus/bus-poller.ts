@@ -4,10 +4,9 @@ import type { DeviceStatusBoard } from '../device-status.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
-import { BusQueue } from './bus-queue.js';
+import { createScheduler, createTransport } from './create-transport.js';
 import { DevicePoller } from './device-poller.js';
 import type { ModbusTransport } from './modbus-transport.js';
-import { TcpModbusTransport } from './tcp-transport.js';
 
 export interface BusPollerOptions {
   bus: BusConfig;
@@ -20,20 +19,7 @@ export interface BusPollerOptions {
   logger: Logger;
 }
 
-/** Chooses the transport for a bus; the RS-485 transport is added here. */
-export function createTransport(bus: BusConfig, logger: Logger): ModbusTransport {
-  switch (bus.transport) {
-    case 'tcp':
-      return new TcpModbusTransport({
-        host: bus.host,
-        port: bus.port,
-        connectTimeoutMs: bus.connectTimeoutMs,
-        logger,
-      });
-  }
-}
-
-/** One bus: its transport, its one-at-a-time queue, and a poller per device on it. */
+/** One bus: its transport, its scheduler (one transaction at a time on serial), and a poller per device on it. */
 export class BusPoller {
   private transport: ModbusTransport | undefined;
   private pollers: DevicePoller[] = [];
@@ -44,7 +30,7 @@ export class BusPoller {
     const { bus, logger } = this.options;
     const busLogger = logger.child({ bus: bus.id });
     const transport = createTransport(bus, busLogger);
-    const queue = new BusQueue();
+    const scheduler = createScheduler(bus);
     this.transport = transport;
     this.pollers = bus.devices.map(
       (device) =>
@@ -52,8 +38,10 @@ export class BusPoller {
           device,
           busId: bus.id,
           transport,
-          queue,
+          scheduler,
           timeoutMs: bus.timeoutMs,
+          retries: bus.retries,
+          retryBackoffMs: bus.retryBackoffMs,
           offlineAfterFailures: this.options.offlineAfterFailures,
           offlinePollIntervalS: this.options.offlinePollIntervalS,
           status: this.options.board.register(device.id, device.profile, 'modbus', bus.id),

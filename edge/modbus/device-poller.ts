@@ -1,22 +1,26 @@
 import { getModbusProfile, planReads, type ModbusProfile, type ReadBlock } from '../../devices/index.js';
 import type { Logger } from '../../runtime/index.js';
-import { delay as sleep } from '../../runtime/index.js';
+import { backoffMs, delay as sleep } from '../../runtime/index.js';
 import type { ModbusDeviceConfig } from '../config/edge-config-schema.js';
 import type { DeviceStatus } from '../device-status.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
-import type { BusQueue } from './bus-queue.js';
-import { toModbusError } from './modbus-error.js';
+import type { EdgeError } from '../errors.js';
+import type { BusScheduler } from './bus-scheduler.js';
+import { isSilence, toModbusError } from './modbus-error.js';
 import type { ModbusTransport } from './modbus-transport.js';
-import { readDevice } from './read-device.js';
+import { readDevice, type DeviceReading } from './read-device.js';
 
 export interface DevicePollerOptions {
   device: ModbusDeviceConfig;
   busId: string;
   transport: ModbusTransport;
-  queue: BusQueue;
+  scheduler: BusScheduler;
+  /** The bus' timeout; the device's own `timeoutMs` wins. */
   timeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
   offlineAfterFailures: number;
   offlinePollIntervalS: number;
   status: DeviceStatus;
@@ -29,9 +33,11 @@ export interface DevicePollerOptions {
 const MAX_EVENT_TEXT = 256;
 
 /**
- * Polls one device on its own interval through its bus' queue. A device that stops
- * answering is reported offline after N consecutive failures and then polled at the
- * slower offline rate, so it costs its bus one timeout per offline interval.
+ * Polls one device on its own interval through its bus' scheduler. A failed poll of an
+ * online device is retried after a back-off during which the bus serves others. A
+ * device that stops answering is reported offline after N consecutive failed polls and
+ * then polled at the slower offline rate without retries, so it costs its bus at most
+ * one timeout per offline interval.
  */
 export class DevicePoller {
   private abort: AbortController | undefined;
@@ -58,9 +64,7 @@ export class DevicePoller {
   private async run(signal: AbortSignal): Promise<void> {
     let due = Date.now();
     while (!signal.aborted) {
-      await this.options.queue.run(async () => {
-        if (!signal.aborted) await this.pollOnce();
-      });
+      await this.pollOnce(signal);
       const { device, offlinePollIntervalS } = this.options;
       const intervalS =
         this.options.status.online === false
@@ -72,21 +76,49 @@ export class DevicePoller {
     }
   }
 
-  private async pollOnce(): Promise<void> {
+  /** One reading with its retries; resolves with the reading or throws the last error. */
+  private async readWithRetries(signal: AbortSignal): Promise<{ reading: DeviceReading; latencyMs: number }> {
+    const { device, busId, metrics, status } = this.options;
+    const profile = this.profile as ModbusProfile;
+    const timeoutMs = device.timeoutMs ?? this.options.timeoutMs;
+    const attempts = status.online === false ? 1 : 1 + this.options.retries;
+    let lastError: EdgeError | undefined;
+    for (let attempt = 0; attempt < attempts && !signal.aborted; attempt++) {
+      if (attempt > 0) {
+        metrics.retriesTotal.inc({ bus: busId });
+        const base = this.options.retryBackoffMs;
+        await sleep(backoffMs(attempt - 1, base, base * 16), signal);
+        if (signal.aborted) break;
+      }
+      try {
+        return await this.options.scheduler.run(async () => {
+          const started = performance.now();
+          const reading = await readDevice(
+            this.options.transport,
+            profile,
+            this.plan,
+            device.unitId,
+            timeoutMs,
+            () => metrics.transactionsTotal.inc({ bus: busId }),
+          );
+          return { reading, latencyMs: performance.now() - started };
+        });
+      } catch (error) {
+        lastError = toModbusError(error, `device ${device.id}`);
+        // An exception is the meter's considered answer and a closed line reopens on its own back-off.
+        if (lastError.code === 'MODBUS_EXCEPTION' || lastError.code === 'MODBUS_CONNECT') break;
+      }
+    }
+    throw lastError ?? toModbusError(new Error('poll cancelled'), `device ${device.id}`);
+  }
+
+  private async pollOnce(signal: AbortSignal): Promise<void> {
     const { device, busId, status, metrics, sink } = this.options;
     const profile = this.profile as ModbusProfile;
     const ts = Date.now();
-    const started = performance.now();
     try {
-      const reading = await readDevice(
-        this.options.transport,
-        profile,
-        this.plan,
-        device.unitId,
-        this.options.timeoutMs,
-        () => metrics.transactionsTotal.inc({ bus: busId }),
-      );
-      const latencyMs = performance.now() - started;
+      const { reading, latencyMs } = await this.readWithRetries(signal);
+      if (signal.aborted) return;
       metrics.pollsTotal.inc({ bus: busId, result: 'ok' });
       metrics.pollDuration.observe({ bus: busId }, latencyMs / 1000);
       status.successCount++;
@@ -113,6 +145,7 @@ export class DevicePoller {
       status.online = true;
       metrics.deviceOnline.set({ device: device.id }, 1);
     } catch (error) {
+      if (signal.aborted) return;
       const coded = toModbusError(error, `device ${device.id}`);
       metrics.pollsTotal.inc({ bus: busId, result: 'error' });
       metrics.pollErrorsTotal.inc({ bus: busId, code: coded.code });
@@ -123,8 +156,8 @@ export class DevicePoller {
         { device: device.id, bus: busId, code: coded.code, detail: coded.detail },
         'device poll failed',
       );
-      // A device that answers with an exception is there (just misconfigured); only silence counts.
-      if (coded.code === 'MODBUS_EXCEPTION') return;
+      // A device answering with an exception or garbled frames is there; only silence counts.
+      if (!isSilence(coded.code)) return;
       status.consecutiveFailures++;
       if (status.consecutiveFailures >= this.options.offlineAfterFailures && status.online !== false) {
         status.online = false;

@@ -1,10 +1,9 @@
 import type { ReadBlock } from '../../devices/index.js';
 
 /**
- * One Modbus line as the poller sees it. The poller guarantees one call at a time per
- * transport (a serial line cannot do more), so a transport needs no queue of its own.
- * Implementations reconnect by themselves and throw CodedErrors: MODBUS_TIMEOUT,
- * MODBUS_EXCEPTION, MODBUS_CONNECT. Modbus TCP now; RS-485 (RTU) slots in beside it.
+ * One Modbus line as the poller sees it. The bus scheduler decides how many calls run
+ * at once (one on a serial line). Implementations reopen by themselves and throw
+ * EdgeErrors: MODBUS_TIMEOUT, MODBUS_EXCEPTION, MODBUS_BAD_FRAME, MODBUS_CONNECT.
  */
 export interface ModbusTransport {
   readonly description: string;

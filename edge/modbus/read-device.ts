@@ -9,6 +9,8 @@ import type { ModbusTransport } from './modbus-transport.js';
 
 export interface DeviceReading extends DecodedReading {
   transactions: number;
+  /** The words each block returned, for the technician's `probe --raw`. */
+  blocks: Array<{ block: ReadBlock; words: number[] }>;
 }
 
 /**
@@ -29,5 +31,5 @@ export async function readDevice(
     onTransaction();
     blocks.push({ block, words: await transport.read(unitId, block, timeoutMs) });
   }
-  return { ...decodeReading(profile, RegisterImage.fromBlocks(blocks)), transactions: blocks.length };
+  return { ...decodeReading(profile, RegisterImage.fromBlocks(blocks)), transactions: blocks.length, blocks };
 }

@@ -143,7 +143,8 @@ describe('edge config', () => {
     const siteDevices = site.devices.filter((d) => d.gateway === 'gw-center');
     const polled = config.modbus.buses.flatMap((b) => b.devices.map((d) => d.id));
     expect(polled.length + config.mqttDevices.length).toBe(siteDevices.length);
-    expect(config.modbus.buses.find((b) => b.id === 'bus-maker-workspace')?.port).toBe(15020);
+    const makerBus = config.modbus.buses.find((b) => b.id === 'bus-maker-workspace');
+    expect(makerBus?.transport === 'tcp' ? makerBus.port : undefined).toBe(15020);
     expect(config.mqttDevices.find((d) => d.id === 'maker-hall-camera')?.vendorId).toBe('maker_hall_cam');
     expect(() => edgeConfigFromSite(site, 'gw-center', {}, { url: 'mqtt://127.0.0.1:1883' })).toThrow(
       /no endpoint given for bus/,

@@ -3,6 +3,7 @@ import { topics } from '../../contracts/index.js';
 import type { Logger } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
+import type { ForwardLink } from '../buffer/forwarder.js';
 import { statusMessage } from './status-message.js';
 
 export interface UpstreamClientOptions {
@@ -10,6 +11,8 @@ export interface UpstreamClientOptions {
   logger: Logger;
   metrics: EdgeMetrics;
   startedAt: number;
+  /** Messages waiting upstream (the disk buffer), reported in the status message. */
+  bufferDepth?: () => number;
 }
 
 const STOP_ACK_TIMEOUT_MS = 2_000;
@@ -17,12 +20,14 @@ const STOP_ACK_TIMEOUT_MS = 2_000;
 /**
  * The gateway's one connection to the central broker. Its will is a retained offline
  * status, so the platform learns of a dead gateway (or a village power cut) from the
- * broker. QoS 1 messages wait in mqtt.js' memory while the uplink is down; the disk
- * buffer replaces that later.
+ * broker. Everything but the status comes from the disk buffer's forwarder, which
+ * publishes only while a session is up; mqtt.js re-sends what was in flight when a
+ * connection dropped before it reports the next session ready.
  */
-export class UpstreamClient {
+export class UpstreamClient implements ForwardLink {
   private client: MqttClient | undefined;
   private readonly statusTopic: string;
+  private readonly sessionListeners = new Set<(ready: boolean) => void>();
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.statusTopic = topics.status(options.config.site, options.config.gateway);
@@ -32,11 +37,23 @@ export class UpstreamClient {
     return this.client?.connected ?? false;
   }
 
-  /** Messages not yet acknowledged by the broker: queued while offline plus in flight. */
+  /** Messages waiting upstream: the disk buffer's depth when there is one, else mqtt.js' queue. */
   bufferDepth(): number {
+    if (this.options.bufferDepth) return this.options.bufferDepth();
     const client = this.client;
     if (!client) return 0;
     return client.queue.length + Object.keys(client.outgoing).length;
+  }
+
+  onSession(listener: (ready: boolean) => void): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  publishRaw(topic: string, body: string, done: (error?: Error) => void): void {
+    const client = this.client;
+    if (!client) return done(new Error('upstream client stopped'));
+    client.publish(topic, body, { qos: 1 }, (error) => done(error ?? undefined));
   }
 
   async start(): Promise<void> {
@@ -58,14 +75,16 @@ export class UpstreamClient {
       metrics.upstreamConnected.set(1);
       logger.info({ url: upstream.url }, 'upstream connected');
       this.publishStatus('online', connections++ === 0 ? 'startup' : 'reconnect');
+      for (const listener of this.sessionListeners) listener(true);
     });
     client.on('close', () => {
       metrics.upstreamConnected.set(0);
+      for (const listener of this.sessionListeners) listener(false);
       // The will goes out with the next CONNECT: refresh its timestamp for that session.
       if (client.options.will) client.options.will.payload = this.willPayload();
     });
     client.on('offline', () =>
-      logger.warn({ url: upstream.url }, 'upstream offline; messages queue in memory'),
+      logger.warn({ url: upstream.url }, 'upstream offline; messages wait in the disk buffer'),
     );
     client.on('error', (error) => logger.warn({ err: error, url: upstream.url }, 'upstream error'));
   }
@@ -96,6 +115,7 @@ export class UpstreamClient {
     }
     client.removeAllListeners();
     client.on('error', () => undefined);
+    this.sessionListeners.clear();
     this.options.metrics.upstreamConnected.set(0);
   }
 

@@ -15,6 +15,8 @@ export class ModbusTestServer {
   private readonly held: Callback[] = [];
   private server: ServerTCP | undefined;
   port = 0;
+  /** When true, unit ids without an image stay silent (an empty address), as on a real line. */
+  silentUnlessServed = false;
 
   serve(unitId: number, image: RegisterImage): void {
     this.images.set(unitId, image);
@@ -59,7 +61,7 @@ export class ModbusTestServer {
 
   private answer(table: RegisterTable, addr: number, length: number, unitId: number, cb: Callback): void {
     this.transactions.set(unitId, (this.transactions.get(unitId) ?? 0) + 1);
-    if (this.silent.has(unitId)) {
+    if (this.silent.has(unitId) || (this.silentUnlessServed && !this.images.has(unitId))) {
       this.held.push(cb); // never answered
       return;
     }

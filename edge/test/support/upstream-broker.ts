@@ -9,11 +9,16 @@ export interface ReceivedMessage {
   retain: boolean;
 }
 
-/** A bare aedes standing in for the central broker, with a subscriber that records everything. */
+/**
+ * A bare aedes standing in for the central broker, with a subscriber that records
+ * everything. The recorder connects through a private listener before the public port
+ * opens, so nothing a gateway publishes after a (re)start can slip past it.
+ */
 export class UpstreamBroker {
   readonly messages: ReceivedMessage[] = [];
   aedes: Aedes | undefined;
   private server: Server | undefined;
+  private recorderServer: Server | undefined;
   private subscriber: MqttClient | undefined;
   port = 0;
 
@@ -21,20 +26,26 @@ export class UpstreamBroker {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  /** Starts on `port` (to come back where gateways expect it after stop()), or a free one. */
+  async start(port = 0): Promise<void> {
     const aedes = await Aedes.createBroker();
-    const server = createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
     this.aedes = aedes;
+    const recorderServer = createServer(aedes.handle);
+    this.recorderServer = recorderServer;
+    const recorderPort = await listen(recorderServer, 0);
+    this.subscriber = await this.subscribeAt(`mqtt://127.0.0.1:${recorderPort}`, 'v1/#', this.messages);
+    const server = createServer(aedes.handle);
     this.server = server;
-    this.subscriber = await this.subscribe('v1/#', this.messages);
+    this.port = await listen(server, port);
   }
 
   /** A new client subscribing to `filter`; retained messages arrive with `retain: true`. */
-  async subscribe(filter: string, into: ReceivedMessage[]): Promise<MqttClient> {
-    const client = connect(this.url, { reconnectPeriod: 100 });
+  subscribe(filter: string, into: ReceivedMessage[]): Promise<MqttClient> {
+    return this.subscribeAt(this.url, filter, into);
+  }
+
+  private async subscribeAt(url: string, filter: string, into: ReceivedMessage[]): Promise<MqttClient> {
+    const client = connect(url, { reconnectPeriod: 100 });
     client.on('message', (topic, payload, packet) => {
       into.push({
         topic,
@@ -59,11 +70,28 @@ export class UpstreamBroker {
     return waitFor(description, () => this.messages.find(predicate), { timeoutMs, intervalMs: 20 });
   }
 
+  /** Stops the broker: gateways see the uplink gone; `messages` is kept. */
   async stop(): Promise<void> {
     await this.subscriber?.endAsync(true);
+    this.subscriber = undefined;
     const aedes = this.aedes;
+    this.aedes = undefined;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of [this.server, this.recorderServer]) {
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    this.server = undefined;
+    this.recorderServer = undefined;
   }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }

@@ -1,0 +1,312 @@
+import { statfs } from 'node:fs/promises';
+import { ClassicLevel } from 'classic-level';
+import type { Logger } from '../../runtime/index.js';
+import type { BufferConfig } from '../config/edge-config-schema.js';
+import { EdgeError } from '../errors.js';
+import type { EdgeMetrics } from '../metrics.js';
+import type { RateLimitedLog } from '../rate-limited-log.js';
+import type { UpstreamPublish } from '../upstream/canonical-publisher.js';
+import { KEY_BYTES, decodeEntry, decodeKey, encodeEntry, encodeKey } from './queue-key.js';
+
+export interface QueueEntry {
+  key: bigint;
+  topic: string;
+  body: string;
+  /** Key plus value bytes, as counted against `maxBytes`. */
+  size: number;
+}
+
+export interface DurableQueueOptions {
+  dir: string;
+  config: BufferConfig;
+  metrics: EdgeMetrics;
+  warnings: RateLimitedLog;
+  logger: Logger;
+}
+
+export interface QueueStats {
+  depth: number;
+  bytes: number;
+  dropped: number;
+  diskLow: boolean;
+}
+
+/** Messages waiting for the disk beyond this are dropped oldest-first (a stuck disk must not eat RAM). */
+const MAX_PENDING = 50_000;
+
+/**
+ * The store-and-forward buffer: an append-only LevelDB log keyed by a monotonic
+ * sequence. Appends are grouped for `flushIntervalMs` and written as one batch with
+ * `sync: true` (one fsync per group); only then are they visible to the forwarder.
+ *
+ * Durability: a kill -9 or power cut loses at most the group not yet written (one
+ * window, events are written at once). LevelDB's log is checksummed per record and
+ * recovery drops a torn tail, so a cut never corrupts what was synced. Deletes (acks,
+ * drops) are not synced: after a cut some acknowledged messages may be sent again,
+ * which ingest tolerates (same seq).
+ *
+ * Bounds: past `maxMessages` or `maxBytes`, or while the disk has less than
+ * `reserveBytes` free (then the buffer stops growing), the oldest entries not in
+ * flight are dropped and counted.
+ */
+export class DurableQueue implements UpstreamPublish {
+  private db: ClassicLevel<Buffer, string> | undefined;
+  private nextSeq = 0n;
+  private pending: Array<{ key: bigint; value: string; size: number }> = [];
+  private count = 0;
+  private bytes = 0;
+  private droppedCount = 0;
+  /** Keys handed to the forwarder and not yet released or deleted: never dropped. */
+  private readonly claimed = new Set<bigint>();
+  private acked: QueueEntry[] = [];
+  private deleting: Promise<void> = Promise.resolve();
+  private deleteScheduled = false;
+  private writing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private diskTimer: NodeJS.Timeout | undefined;
+  private urgentQueued = false;
+  private lowDiskCap: { messages: number; bytes: number } | undefined;
+  private readonly durableListeners = new Set<() => void>();
+
+  constructor(private readonly options: DurableQueueOptions) {}
+
+  async start(): Promise<void> {
+    const db = new ClassicLevel<Buffer, string>(this.options.dir, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'utf8',
+      // Small caches: a gateway has 1 GB of RAM and reads the log front to back.
+      cacheSize: 2 * 1024 * 1024,
+      writeBufferSize: 1024 * 1024,
+    });
+    await db.open();
+    this.db = db;
+    let last: bigint | undefined;
+    for await (const [key, value] of db.iterator()) {
+      this.count++;
+      this.bytes += KEY_BYTES + Buffer.byteLength(value);
+      last = decodeKey(key);
+    }
+    this.nextSeq = last === undefined ? 0n : last + 1n;
+    if (this.count > 0) {
+      this.options.logger.info({ depth: this.count, bytes: this.bytes }, 'buffer holds messages from before');
+    }
+    await this.checkDisk();
+    this.flushTimer = setInterval(() => void this.flush(), this.options.config.flushIntervalMs);
+    this.diskTimer = setInterval(() => void this.checkDisk(), this.options.config.diskCheckIntervalS * 1000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.diskTimer);
+    this.flushTimer = undefined;
+    this.diskTimer = undefined;
+    await this.flush();
+    await this.deleteAcked();
+    const db = this.db;
+    this.db = undefined;
+    this.durableListeners.clear();
+    this.claimed.clear();
+    await db?.close();
+  }
+
+  /** Messages not yet acknowledged upstream: on disk plus waiting for the disk. */
+  get depth(): number {
+    return this.count + this.pending.length;
+  }
+
+  stats(): QueueStats {
+    return {
+      depth: this.depth,
+      bytes: this.bytes,
+      dropped: this.droppedCount,
+      diskLow: this.lowDiskCap !== undefined,
+    };
+  }
+
+  /** The key the next appended message gets: everything below it exists already. */
+  get nextKey(): bigint {
+    return this.nextSeq;
+  }
+
+  /** Called after each group of messages became durable (the forwarder wakes up). */
+  onDurable(listener: () => void): () => void {
+    this.durableListeners.add(listener);
+    return () => this.durableListeners.delete(listener);
+  }
+
+  /** UpstreamPublish: canonical messages and health enter the buffer here. */
+  publish(topic: string, payload: unknown): void {
+    const urgent = topic.endsWith('/event');
+    this.append(topic, JSON.stringify(payload), urgent);
+  }
+
+  /** Queues a message for the next group commit; `urgent` commits it at once (events). */
+  append(topic: string, body: string, urgent = false): void {
+    if (!this.db) return;
+    const value = encodeEntry(topic, body);
+    this.pending.push({ key: this.nextSeq++, value, size: KEY_BYTES + Buffer.byteLength(value) });
+    if (this.pending.length > MAX_PENDING) {
+      this.pending.shift();
+      this.countDropped(1, 'disk_stalled');
+    }
+    if (urgent && !this.urgentQueued) {
+      this.urgentQueued = true;
+      setImmediate(() => {
+        this.urgentQueued = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Writes what is pending as one synced batch; resolves when it is durable. */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(() => this.writePending());
+    return this.writing;
+  }
+
+  /**
+   * Up to `limit` durable entries with keys in [from, to), oldest first, skipping
+   * those already claimed; the returned entries are claimed until acked or released.
+   */
+  async read(from: bigint, to: bigint | undefined, limit: number): Promise<QueueEntry[]> {
+    const db = this.db;
+    if (!db || limit <= 0) return [];
+    const entries: QueueEntry[] = [];
+    const range = to === undefined ? { gte: encodeKey(from) } : { gte: encodeKey(from), lt: encodeKey(to) };
+    for await (const [rawKey, value] of db.iterator(range)) {
+      const key = decodeKey(rawKey);
+      if (this.claimed.has(key)) continue;
+      const { topic, body } = decodeEntry(value);
+      this.claimed.add(key);
+      entries.push({ key, topic, body, size: KEY_BYTES + Buffer.byteLength(value) });
+      if (entries.length >= limit) break;
+    }
+    return entries;
+  }
+
+  /** The broker acknowledged the entry: it is deleted (in a batch, soon). */
+  ack(entry: QueueEntry): void {
+    if (!this.claimed.has(entry.key)) return;
+    this.acked.push(entry);
+    if (this.deleteScheduled) return;
+    this.deleteScheduled = true;
+    setImmediate(() => void this.deleteAcked());
+  }
+
+  /** Publishing failed: the entry stays and may be read again. */
+  release(entry: QueueEntry): void {
+    this.claimed.delete(entry.key);
+  }
+
+  private async writePending(): Promise<void> {
+    const db = this.db;
+    if (!db || this.pending.length === 0) return;
+    const group = this.pending;
+    this.pending = [];
+    try {
+      await db.batch(
+        group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
+        { sync: true },
+      );
+    } catch (error) {
+      this.countDropped(group.length, 'write_failed');
+      const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
+      this.options.warnings.warn('buffer:write', { err: coded, lost: group.length }, coded.message);
+      return;
+    }
+    this.count += group.length;
+    for (const entry of group) this.bytes += entry.size;
+    await this.enforceLimits();
+    for (const listener of this.durableListeners) listener();
+  }
+
+  private deleteAcked(): Promise<void> {
+    this.deleteScheduled = false;
+    const batch = this.acked;
+    this.acked = [];
+    if (batch.length === 0) return this.deleting;
+    this.deleting = this.deleting.then(async () => {
+      const db = this.db;
+      if (!db) return;
+      try {
+        await db.batch(batch.map((entry) => ({ type: 'del' as const, key: encodeKey(entry.key) })));
+        this.count -= batch.length;
+        for (const entry of batch) this.bytes -= entry.size;
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error },
+          'cannot delete acknowledged messages; they will be sent again',
+        );
+      } finally {
+        for (const entry of batch) this.claimed.delete(entry.key);
+      }
+    });
+    return this.deleting;
+  }
+
+  private limits(): { messages: number; bytes: number } {
+    const { maxMessages, maxBytes } = this.options.config;
+    const low = this.lowDiskCap;
+    return low
+      ? { messages: Math.min(maxMessages, low.messages), bytes: Math.min(maxBytes, low.bytes) }
+      : { messages: maxMessages, bytes: maxBytes };
+  }
+
+  /** Drops the oldest entries not in flight until the buffer is within its limits. */
+  private async enforceLimits(): Promise<void> {
+    const db = this.db;
+    const cap = this.limits();
+    if (!db || (this.count <= cap.messages && this.bytes <= cap.bytes)) return;
+    const victims: Array<{ key: Buffer; size: number }> = [];
+    let count = this.count;
+    let bytes = this.bytes;
+    for await (const [rawKey, value] of db.iterator()) {
+      if (count <= cap.messages && bytes <= cap.bytes) break;
+      if (this.claimed.has(decodeKey(rawKey))) continue;
+      const size = KEY_BYTES + Buffer.byteLength(value);
+      victims.push({ key: Buffer.from(rawKey), size });
+      count--;
+      bytes -= size;
+    }
+    if (victims.length === 0) return;
+    await db.batch(victims.map((v) => ({ type: 'del' as const, key: v.key })));
+    // Relative updates: acknowledged deletes may have run meanwhile.
+    this.count -= victims.length;
+    for (const victim of victims) this.bytes -= victim.size;
+    this.countDropped(victims.length, this.lowDiskCap ? 'disk_reserve' : 'buffer_full');
+  }
+
+  private countDropped(n: number, reason: string): void {
+    this.droppedCount += n;
+    this.options.metrics.bufferDroppedTotal.inc({ reason }, n);
+    this.options.warnings.warn(
+      `buffer:drop:${reason}`,
+      { dropped: n, reason, total: this.droppedCount },
+      'buffer full: oldest messages dropped',
+    );
+  }
+
+  /** Below the free-space reserve the buffer stops growing; above it the configured limits apply again. */
+  private async checkDisk(): Promise<void> {
+    let free: number;
+    try {
+      const stats = await statfs(this.options.dir);
+      free = stats.bavail * stats.bsize;
+    } catch {
+      return;
+    }
+    const low = free < this.options.config.reserveBytes;
+    if (low && !this.lowDiskCap) {
+      // Keep room for live traffic: the in-flight window, twice over.
+      const floor = 2 * this.options.config.inflightWindow;
+      this.lowDiskCap = { messages: Math.max(this.count, floor), bytes: Math.max(this.bytes, floor * 512) };
+      this.options.logger.warn(
+        { freeBytes: free, reserveBytes: this.options.config.reserveBytes, depth: this.count },
+        'disk space below reserve: buffer stops growing, oldest messages will be dropped',
+      );
+    } else if (!low && this.lowDiskCap) {
+      this.lowDiskCap = undefined;
+      this.options.logger.info({ freeBytes: free }, 'disk space above reserve again');
+    }
+  }
+}

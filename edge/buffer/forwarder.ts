@@ -1,0 +1,153 @@
+import type { Logger } from '../../runtime/index.js';
+import type { BufferConfig } from '../config/edge-config-schema.js';
+import type { EdgeMetrics } from '../metrics.js';
+import type { DurableQueue, QueueEntry } from './durable-queue.js';
+
+/** The part of the upstream client the forwarder needs. */
+export interface ForwardLink {
+  readonly connected: boolean;
+  /** QoS 1; `done` runs on PUBACK (no error) or when the message is given up. */
+  publishRaw(topic: string, body: string, done: (error?: Error) => void): void;
+  /** `listener(true)` once a session is ready for new messages, `listener(false)` when it ends. */
+  onSession(listener: (ready: boolean) => void): () => void;
+}
+
+export interface ForwarderOptions {
+  queue: DurableQueue;
+  link: ForwardLink;
+  config: BufferConfig;
+  metrics: EdgeMetrics;
+  logger: Logger;
+}
+
+type Path = 'live' | 'replay';
+
+/**
+ * Publishes buffered messages upstream and deletes each only after its PUBACK, with
+ * at most `inflightWindow` unacknowledged at once. When a session starts, everything
+ * already buffered is backlog; what is appended from then on is live. Turns alternate:
+ * live messages first, then at most `replayChunk` of backlog, so dashboards show the
+ * present at once while the outage is filled in behind it, each path in order.
+ */
+export class Forwarder {
+  private ready = false;
+  private inflight = 0;
+  private liveFrom = 0n;
+  private liveCursor = 0n;
+  private backlogCursor = 0n;
+  private pumping = false;
+  private again = false;
+  private replayStartedAt = 0;
+  private replayed = 0;
+  private unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly options: ForwarderOptions) {}
+
+  /** Whether backlog from before the current session is still being sent. */
+  get replaying(): boolean {
+    return this.ready && this.backlogCursor < this.liveFrom;
+  }
+
+  async start(): Promise<void> {
+    const { queue, link } = this.options;
+    this.unsubscribers = [
+      queue.onDurable(() => void this.pump()),
+      link.onSession((ready) => (ready ? this.beginSession() : this.endSession())),
+    ];
+    if (link.connected) this.beginSession();
+  }
+
+  async stop(): Promise<void> {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+    this.ready = false;
+  }
+
+  private beginSession(): void {
+    this.liveFrom = this.options.queue.nextKey;
+    this.liveCursor = this.liveFrom;
+    this.backlogCursor = 0n;
+    this.replayStartedAt = Date.now();
+    this.replayed = 0;
+    this.ready = true;
+    void this.pump();
+  }
+
+  private endSession(): void {
+    this.ready = false;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        await this.fill();
+      } while (this.again && this.ready);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'cannot read the buffer');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async fill(): Promise<void> {
+    const { queue, config } = this.options;
+    let turn: Path = 'live';
+    let idleTurns = 0;
+    while (this.ready && this.options.link.connected && idleTurns < 2) {
+      const room = config.inflightWindow - this.inflight;
+      if (room <= 0) return;
+      const limit = Math.min(room, config.replayChunk);
+      const entries =
+        turn === 'live'
+          ? await queue.read(this.liveCursor, undefined, limit)
+          : this.backlogCursor < this.liveFrom
+            ? await queue.read(this.backlogCursor, this.liveFrom, limit)
+            : [];
+      idleTurns = entries.length === 0 ? idleTurns + 1 : 0;
+      for (const entry of entries) this.send(entry, turn);
+      if (turn === 'replay' && entries.length === 0 && this.backlogCursor < this.liveFrom) {
+        this.backlogCursor = this.liveFrom;
+        this.logReplayDone();
+      }
+      turn = turn === 'live' ? 'replay' : 'live';
+    }
+  }
+
+  private send(entry: QueueEntry, path: Path): void {
+    const { queue, link, metrics } = this.options;
+    if (path === 'live') this.liveCursor = entry.key + 1n;
+    else this.backlogCursor = entry.key + 1n;
+    this.inflight++;
+    link.publishRaw(entry.topic, entry.body, (error) => {
+      this.inflight--;
+      if (error) {
+        queue.release(entry);
+        // Sent again in order: from this key on, in whichever path it belongs to.
+        if (entry.key < this.liveFrom) {
+          if (entry.key < this.backlogCursor) this.backlogCursor = entry.key;
+        } else if (entry.key < this.liveCursor) this.liveCursor = entry.key;
+        return;
+      }
+      queue.ack(entry);
+      metrics.bufferForwardedTotal.inc({ path });
+      if (path === 'replay') this.replayed++;
+      void this.pump();
+    });
+  }
+
+  private logReplayDone(): void {
+    if (this.replayed === 0) return;
+    const seconds = Math.max(0.001, (Date.now() - this.replayStartedAt) / 1000);
+    this.options.logger.info(
+      { replayed: this.replayed, seconds, perSecond: Math.round(this.replayed / seconds) },
+      'backlog replayed',
+    );
+    this.replayed = 0;
+  }
+}

@@ -1,0 +1,114 @@
+import { statfs } from 'node:fs/promises';
+import { connectAsync } from 'mqtt';
+import { getModbusProfile, planReads } from '../../devices/index.js';
+import { isCodedError } from '../../runtime/index.js';
+import type { EdgeConfig } from '../config/edge-config-schema.js';
+import { loadEdgeConfig } from '../config/load-edge-config.js';
+import { createScheduler, createTransport } from '../modbus/create-transport.js';
+import { toModbusError } from '../modbus/modbus-error.js';
+import { readDevice } from '../modbus/read-device.js';
+import { cliLogger, type Print } from './print.js';
+import { explainError } from './text.js';
+
+export interface CheckOptions {
+  skipUpstream: boolean;
+}
+
+/**
+ * Validates a config file, then reads every Modbus device once and tries the uplink.
+ * Exit code: 0 all good, 1 something failed, 2 the config itself is invalid.
+ */
+export async function checkConfig(file: string, options: CheckOptions, print: Print): Promise<number> {
+  let config: EdgeConfig;
+  try {
+    config = loadEdgeConfig({ file });
+  } catch (error) {
+    const detail = isCodedError(error) ? (error.detail ?? '') : (error as Error).message;
+    print(`✘ ${explainError('CONFIG_INVALID', undefined)}\n  ${file}:${detail}`);
+    return 2;
+  }
+  const deviceCount = config.modbus.buses.reduce((n, bus) => n + bus.devices.length, 0);
+  print(
+    `✔ 配置有效 / configuration valid: ${config.site}/${config.gateway}, ${config.modbus.buses.length} 条总线 bus(es), ${deviceCount} 台 Modbus 设备 device(s), ${config.mqttDevices.length} 台 MQTT 设备 device(s)`,
+  );
+  let failures = 0;
+  for (const bus of config.modbus.buses) {
+    const transport = createTransport(bus, cliLogger);
+    const scheduler = createScheduler(bus);
+    print(`总线 Bus ${bus.id} (${transport.description})`);
+    try {
+      for (const device of bus.devices) {
+        const profile = getModbusProfile(device.profile);
+        const label = `${device.id} (unit ${device.unitId}, ${device.profile})`;
+        const started = performance.now();
+        try {
+          const reading = await scheduler.run(() =>
+            readDevice(
+              transport,
+              profile,
+              planReads(profile),
+              device.unitId,
+              device.timeoutMs ?? bus.timeoutMs,
+              () => undefined,
+            ),
+          );
+          const ms = Math.round(performance.now() - started);
+          const fields = Object.keys(reading.values).length;
+          const bad = reading.errors.length ? `, ${reading.errors.length} 个字段无效 invalid field(s)` : '';
+          print(`  ✔ ${label}: ${fields} 个读数 values${bad}, ${ms} ms`);
+          if (reading.errors.length) failures++;
+        } catch (error) {
+          failures++;
+          const coded = toModbusError(error, device.id);
+          print(`  ✘ ${label}: ${explainError(coded.code, coded.detail)}`);
+        }
+      }
+    } finally {
+      await transport.close();
+    }
+  }
+  if (config.mqttDevices.length) {
+    print(
+      `· ${config.mqttDevices.length} 台 MQTT 设备需在状态页查看 / MQTT devices report by themselves: watch the status page`,
+    );
+  }
+  if (!options.skipUpstream) failures += await checkUpstream(config, print);
+  await reportDisk(config, print);
+  print(failures === 0 ? '全部正常 / all checks passed' : `${failures} 项失败 / ${failures} check(s) failed`);
+  return failures === 0 ? 0 : 1;
+}
+
+async function checkUpstream(config: EdgeConfig, print: Print): Promise<number> {
+  const { url, username, password, clientId } = config.upstream;
+  try {
+    // Its own client id: reusing the gateway's would throw a running gateway off the broker.
+    const client = await connectAsync(url, {
+      clientId: `${clientId ?? `edge-${config.site}-${config.gateway}`}-check`.slice(0, 64),
+      username,
+      password,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+    });
+    await client.endAsync();
+    print(`✔ 上行 Uplink ${url}: 已连接 connected`);
+    return 0;
+  } catch (error) {
+    print(`✘ 上行 Uplink ${url}: 无法连接 cannot connect — ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function reportDisk(config: EdgeConfig, print: Print): Promise<void> {
+  try {
+    const stats = await statfs(config.dataDir);
+    const free = stats.bavail * stats.bsize;
+    const ok = free > config.buffer.reserveBytes;
+    print(
+      `${ok ? '✔' : '!'} 数据目录 Data dir ${config.dataDir}: ${(free / 2 ** 20).toFixed(0)} MiB 可用 free (保留 reserve ${(config.buffer.reserveBytes / 2 ** 20).toFixed(0)} MiB)`,
+    );
+  } catch {
+    print(
+      `· 数据目录 Data dir ${config.dataDir}: 尚不存在，启动时创建 / does not exist yet, created at start`,
+    );
+  }
+}

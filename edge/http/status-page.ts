@@ -1,0 +1,150 @@
+import { UNITS } from '../../devices/index.js';
+import { EDGE_ERROR_CATALOGUE } from '../errors.js';
+
+/**
+ * The technician's page at `/`: plain HTML and one small script that polls
+ * `/api/devices` and `/api/status` every 2 s. No framework, no CDN: the cabinet's
+ * laptop may have no internet. Values are set with textContent, never as HTML.
+ */
+export function statusPageHtml(title: string): string {
+  const units = Object.fromEntries(Object.entries(UNITS).map(([suffix, unit]) => [suffix, unit.symbol]));
+  const errors = EDGE_ERROR_CATALOGUE;
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · 网关状态 Gateway status</title>
+<style>
+  body { font: 15px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; margin: 1rem; color: #222; }
+  h1 { font-size: 1.3rem; margin: 0 0 .5rem; }
+  .en { color: #666; font-size: .85em; }
+  .summary { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; margin: .5rem 0 1rem; }
+  .summary div { background: #f3f5f7; padding: .4rem .7rem; border-radius: 4px; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left; vertical-align: top; }
+  th { background: #f3f5f7; }
+  .online { color: #0a7d32; font-weight: 600; }
+  .offline { color: #b3261e; font-weight: 600; }
+  .unknown { color: #777; }
+  .error { color: #b3261e; }
+  .values span { display: inline-block; margin-right: .8rem; white-space: nowrap; }
+  #stale { color: #b3261e; display: none; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)} 网关状态 <span class="en">Gateway status</span></h1>
+<p id="stale">无法连接网关 / Cannot reach the gateway</p>
+<div class="summary">
+  <div>上行 <span class="en">Uplink</span>: <b id="uplink">…</b></div>
+  <div>缓存条数 <span class="en">Buffered</span>: <b id="buffer-depth">…</b></div>
+  <div>缓存大小 <span class="en">Buffer size</span>: <b id="buffer-bytes">…</b></div>
+  <div>已丢弃 <span class="en">Dropped</span>: <b id="buffer-dropped">…</b></div>
+  <div>运行时间 <span class="en">Uptime</span>: <b id="uptime">…</b></div>
+</div>
+<table>
+<thead><tr>
+  <th>设备 <span class="en">Device</span></th>
+  <th>状态 <span class="en">State</span></th>
+  <th>最新读数 <span class="en">Last values</span></th>
+  <th>成功率 <span class="en">Success</span></th>
+  <th>延迟 <span class="en">Latency</span></th>
+  <th>最近错误 <span class="en">Last error</span></th>
+</tr></thead>
+<tbody id="devices"></tbody>
+</table>
+<script>
+const UNITS = ${JSON.stringify(units)};
+const ERRORS = ${JSON.stringify(errors)};
+function unitOf(field) {
+  const suffix = field.slice(field.lastIndexOf('_') + 1);
+  return field.includes('_') && suffix in UNITS ? UNITS[suffix] : '';
+}
+function cell(row, text, className) {
+  const td = document.createElement('td');
+  if (className) td.className = className;
+  if (text !== undefined) td.textContent = text;
+  row.appendChild(td);
+  return td;
+}
+function bytes(n) {
+  return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB' : n + ' B';
+}
+function age(ts) {
+  if (!ts) return '';
+  const s = Math.round((Date.now() - ts) / 1000);
+  return s < 60 ? s + ' 秒前 / s ago' : Math.round(s / 60) + ' 分钟前 / min ago';
+}
+function plainError(error) {
+  const entry = ERRORS[error.code];
+  const cut = error.message.indexOf(' — ');
+  const detail = cut >= 0 ? error.message.slice(cut + 3) : '';
+  return { words: entry ? entry.zh + ' / ' + entry.en : error.message, detail };
+}
+function renderDevice(device) {
+  const row = document.createElement('tr');
+  row.dataset.device = device.id;
+  const name = cell(row);
+  name.textContent = device.id;
+  const profile = document.createElement('div');
+  profile.className = 'en';
+  profile.textContent = device.profile + (device.bus ? ' · ' + device.bus : '');
+  name.appendChild(profile);
+  const state = device.online === true ? ['在线 / online', 'online'] : device.online === false ? ['离线 / offline', 'offline'] : ['未知 / unknown', 'unknown'];
+  cell(row, state[0], 'state ' + state[1]);
+  const values = cell(row, undefined, 'values');
+  for (const [field, value] of Object.entries(device.lastValues)) {
+    const span = document.createElement('span');
+    span.textContent = field + ' = ' + value + (unitOf(field) ? ' ' + unitOf(field) : '');
+    values.appendChild(span);
+  }
+  if (device.lastValuesTs) {
+    const when = document.createElement('div');
+    when.className = 'en';
+    when.textContent = age(device.lastValuesTs);
+    values.appendChild(when);
+  }
+  const total = device.successCount + device.errorCount;
+  cell(row, total ? Math.round((100 * device.successCount) / total) + ' % (' + device.successCount + '/' + total + ')' : '—', 'rate');
+  cell(row, device.lastLatencyMs !== undefined && device.lastLatencyMs !== null ? device.lastLatencyMs + ' ms' : '—', 'latency');
+  const errorCell = cell(row, undefined, 'error');
+  if (device.lastError) {
+    const { words, detail } = plainError(device.lastError);
+    errorCell.textContent = words;
+    const more = document.createElement('div');
+    more.className = 'en';
+    more.textContent = [detail, age(device.lastError.ts)].filter(Boolean).join(' · ');
+    errorCell.appendChild(more);
+  }
+  return row;
+}
+async function refresh() {
+  try {
+    const [devices, status] = await Promise.all([
+      fetch('api/devices').then((r) => r.json()),
+      fetch('api/status').then((r) => r.json()),
+    ]);
+    document.getElementById('stale').style.display = 'none';
+    document.getElementById('uplink').textContent = status.upstream.connected
+      ? '已连接 / connected' + (status.buffer.replaying ? '（补传中 / replaying）' : '')
+      : '断开 / disconnected';
+    document.getElementById('buffer-depth').textContent = String(status.buffer.depth);
+    document.getElementById('buffer-bytes').textContent = bytes(status.buffer.bytes);
+    document.getElementById('buffer-dropped').textContent = String(status.buffer.dropped) + (status.buffer.diskLow ? ' (磁盘空间不足 / disk low)' : '');
+    document.getElementById('uptime').textContent = Math.round(status.uptime_s) + ' s';
+    document.getElementById('devices').replaceChildren(...devices.devices.map(renderDevice));
+  } catch (error) {
+    document.getElementById('stale').style.display = 'block';
+  }
+}
+refresh();
+setInterval(refresh, 2000);
+</script>
+</body>
+</html>
+`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,127 @@
+import type { ReadBlock } from '../../devices/index.js';
+import { backoffMs, type Logger } from '../../runtime/index.js';
+import { EdgeError } from '../errors.js';
+import type { ModbusRTU } from './modbus-client.js';
+import { toModbusError } from './modbus-error.js';
+import type { ModbusLink } from './modbus-link.js';
+import type { ModbusTransport } from './modbus-transport.js';
+
+/** Extra time past the Modbus timeout before a read is abandoned whatever the library does. */
+const GUARD_MS = 500;
+
+/**
+ * A ModbusTransport over one modbus-serial client (TCP, serial RTU, RTU over TCP). The
+ * client is opened on the first read and again after any error that means the line is
+ * gone; failed opens back off, so a missing USB adapter or dead serial server is not
+ * hammered and each read fails fast with MODBUS_CONNECT meanwhile. Every read settles
+ * within its timeout, even if the library loses the transaction.
+ */
+export class ClientTransport implements ModbusTransport {
+  private client: ModbusRTU | undefined;
+  private opening: Promise<ModbusRTU> | undefined;
+  private openFailures = 0;
+  private nextOpenAt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly link: ModbusLink,
+    private readonly logger: Logger,
+  ) {}
+
+  get description(): string {
+    return this.link.description;
+  }
+
+  async read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
+    const client = await this.connected();
+    const where = `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
+    try {
+      this.link.beforeRequest?.(client);
+      client.setID(unitId);
+      client.setTimeout(timeoutMs);
+      const request =
+        block.table === 'holding'
+          ? client.readHoldingRegisters(block.start, block.count)
+          : client.readInputRegisters(block.start, block.count);
+      const result = await settleWithin(request, timeoutMs + GUARD_MS);
+      if (result.data.length !== block.count) {
+        throw new EdgeError('MODBUS_BAD_FRAME', `${where}: got ${result.data.length} registers`);
+      }
+      return result.data;
+    } catch (error) {
+      const coded = toModbusError(error, where);
+      if (coded.code === 'MODBUS_CONNECT') this.drop(client);
+      throw coded;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opening?.catch(() => undefined);
+    if (this.client) this.drop(this.client);
+  }
+
+  private async connected(): Promise<ModbusRTU> {
+    if (this.closed) throw new EdgeError('MODBUS_CONNECT', `${this.description}: transport closed`);
+    if (this.client?.isOpen) return this.client;
+    if (this.client) this.drop(this.client);
+    // Concurrent reads on a TCP bus share one opening attempt.
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<ModbusRTU> {
+    if (Date.now() < this.nextOpenAt) {
+      throw new EdgeError('MODBUS_CONNECT', `${this.description}: waiting before reconnecting`);
+    }
+    let client: ModbusRTU;
+    try {
+      client = await this.link.open();
+    } catch (error) {
+      this.openFailures++;
+      this.nextOpenAt = Date.now() + backoffMs(this.openFailures, 500, 30_000);
+      throw new EdgeError('MODBUS_CONNECT', `${this.description}: ${messageOf(error)}`, { cause: error });
+    }
+    // modbus-serial emits port errors here; without a listener they would crash the process.
+    client.on('error', (error: unknown) => this.logger.debug({ err: error }, 'modbus port error'));
+    client.on('close', () => {
+      if (this.client === client) this.client = undefined;
+    });
+    if (this.closed) {
+      this.link.dispose(client);
+      throw new EdgeError('MODBUS_CONNECT', `${this.description}: transport closed`);
+    }
+    if (this.openFailures > 0) this.logger.info({ bus: this.description }, 'modbus line open again');
+    this.openFailures = 0;
+    this.nextOpenAt = 0;
+    this.client = client;
+    return client;
+  }
+
+  private drop(client: ModbusRTU): void {
+    if (this.client === client) this.client = undefined;
+    this.link.dispose(client);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' })), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

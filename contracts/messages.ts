@@ -71,7 +71,11 @@ export const healthMessageSchema = z.strictObject({
   memory_rss_bytes: z.number().int().nonnegative(),
   disk_free_bytes: z.number().int().nonnegative().optional(),
   buffer_depth: z.number().int().nonnegative(),
+  /** Messages the disk buffer dropped (oldest first) since start because it was full. */
+  buffer_dropped_count: z.number().int().nonnegative().optional(),
   uptime_s: z.number().nonnegative(),
+  /** Mean latency of the last successful poll of each online Modbus device, ms. */
+  poll_latency_ms: z.number().nonnegative().optional(),
   poll_ok_count: z.number().int().nonnegative(),
   poll_error_count: z.number().int().nonnegative(),
   devices_online: z.number().int().nonnegative(),

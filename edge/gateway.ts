@@ -145,6 +145,7 @@ export class Gateway implements Component {
         startedAt,
         board: this.board,
         bufferDepth: () => queue.depth,
+        bufferDropped: () => queue.stats().dropped,
         publish: (topic, message) => queue.publish(topic, message),
         logger: componentLogger(logger, 'edge.health'),
       }),

@@ -11,6 +11,7 @@ export interface HealthReporterOptions {
   startedAt: number;
   board: DeviceStatusBoard;
   bufferDepth: () => number;
+  bufferDropped: () => number;
   publish: (topic: string, payload: HealthMessage) => void;
   logger: Logger;
 }
@@ -42,10 +43,12 @@ export class HealthReporter {
     this.lastAt = now;
     let pollOk = 0;
     let pollError = 0;
+    const latencies: number[] = [];
     for (const status of this.options.board.all()) {
       if (status.protocol !== 'modbus') continue;
       pollOk += status.successCount;
       pollError += status.errorCount;
+      if (status.online && status.lastLatencyMs !== undefined) latencies.push(status.lastLatencyMs);
     }
     const counts = this.options.board.counts();
     return healthMessageSchema.parse({
@@ -55,6 +58,10 @@ export class HealthReporter {
       memory_rss_bytes: process.memoryUsage.rss(),
       ...(await this.diskFree()),
       buffer_depth: this.options.bufferDepth(),
+      buffer_dropped_count: this.options.bufferDropped(),
+      ...(latencies.length > 0
+        ? { poll_latency_ms: Math.round((latencies.reduce((a, b) => a + b, 0) / latencies.length) * 10) / 10 }
+        : {}),
       uptime_s: Math.max(0, (Date.now() - this.options.startedAt) / 1000),
       poll_ok_count: pollOk,
       poll_error_count: pollError,

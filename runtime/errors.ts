@@ -24,6 +24,14 @@ export const ERROR_CATALOGUE = {
     en: 'Modbus read timed out: check wiring, unit id and baud rate',
   },
   MODBUS_EXCEPTION: { zh: 'Modbus 设备返回异常码', en: 'Modbus device answered with an exception' },
+  MODBUS_BAD_FRAME: {
+    zh: 'Modbus 应答乱码或 CRC 校验错误：检查 A/B 线、终端电阻、波特率和校验位，以及总线上是否有重复地址',
+    en: 'Modbus answer garbled or failed its CRC: check the A/B wires, termination, baud rate and parity, and for duplicate unit ids',
+  },
+  BUFFER_WRITE_FAILED: {
+    zh: '本地缓存写入失败：检查存储卡剩余空间',
+    en: 'Cannot write the local buffer: check free space on the storage card',
+  },
   MODBUS_CONNECT: { zh: '无法连接 Modbus 总线', en: 'Cannot connect to the Modbus bus' },
   INFLUX_UNAVAILABLE: { zh: 'InfluxDB 不可用', en: 'InfluxDB is unavailable' },
   INFLUX_REJECTED: { zh: 'InfluxDB 拒绝写入', en: 'InfluxDB rejected the write' },
@@ -48,4 +56,9 @@ export class CodedError extends Error {
 
 export function isCodedError(error: unknown): error is CodedError {
   return error instanceof CodedError;
+}
+
+/** The catalogue text of a code in both languages, for status pages and CLIs. */
+export function describeCode(code: string): { zh: string; en: string } | undefined {
+  return (ERROR_CATALOGUE as Record<string, { zh: string; en: string }>)[code];
 }

@@ -1,3 +1,4 @@
+import { isCodedError } from '../../runtime/index.js';
 import { EdgeError } from '../errors.js';
 
 interface ModbusSerialError {
@@ -12,8 +13,7 @@ const BAD_FRAME_PATTERN = /CRC error|Data length error|Unexpected data error|Bad
 
 /** Maps what modbus-serial throws onto the coded errors a technician can act on. */
 export function toModbusError(error: unknown, where: string): EdgeError {
-  const known = EdgeError.from(error);
-  if (known) return known;
+  if (isCodedError(error)) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as ModbusSerialError;
   const message = e.message ?? String(error);
   // A TCP-to-RS-485 gateway answers 0x0A/0x0B when the meter behind it is silent: that is a timeout.

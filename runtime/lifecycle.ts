@@ -29,6 +29,7 @@ export function runUntilSignalled(logger: Logger, service: Component): void {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  watchSupervisor(() => void stop('supervisor gone'));
   service.start().then(
     () => logger.info('started'),
     (error: unknown) => {
@@ -58,4 +59,23 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/**
+ * A service started by a supervisor process (the stack runner, a test) gets the
+ * supervisor's pid in VILLAGE_SUPERVISOR_PID and stops when it disappears, so a
+ * supervisor killed with SIGKILL leaves no orphaned services behind.
+ */
+function watchSupervisor(onGone: () => void): void {
+  const pid = Number(process.env.VILLAGE_SUPERVISOR_PID);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      clearInterval(timer);
+      onGone();
+    }
+  }, 2000);
+  timer.unref();
 }

@@ -53,7 +53,20 @@ export class ManagedInfluxd {
     const configFile = join(dataDir, 'influxdb.conf');
     writeFileSync(configFile, renderConfig(dataDir, this.httpPort, this.rpcPort));
     const binary = this.options.binary ?? 'influxd';
-    const child = spawn(binary, ['-config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // influxd runs under a small shell watchdog in its own process group: if this
+    // process dies without stopping it (a test runner killed hard), the watchdog
+    // stops influxd instead of leaving it orphaned. stop() signals the whole group.
+    const watchdog = [
+      '"$INFLUXD" -config "$CONFIG" & child=$!',
+      "trap 'kill -TERM $child 2>/dev/null; wait $child; exit' TERM INT",
+      'while kill -0 "$SUPERVISOR" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done',
+      'kill -TERM $child 2>/dev/null; wait $child',
+    ].join('\n');
+    const child = spawn('sh', ['-c', watchdog], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, INFLUXD: binary, CONFIG: configFile, SUPERVISOR: String(process.pid) },
+    });
     this.child = child;
     if (this.options.logFile) {
       const { createWriteStream } = await import('node:fs');
@@ -82,7 +95,7 @@ export class ManagedInfluxd {
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolveExit) => {
       child.once('exit', () => resolveExit());
-      child.kill(kill ? 'SIGKILL' : 'SIGTERM');
+      if (child.pid !== undefined) process.kill(-child.pid, kill ? 'SIGKILL' : 'SIGTERM');
     });
     this.child = undefined;
   }

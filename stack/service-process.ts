@@ -45,7 +45,7 @@ export class ServiceProcess {
       ['--import', 'tsx', this.options.entry, ...(this.options.args ?? [])],
       {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...this.options.env },
+        env: { ...process.env, VILLAGE_SUPERVISOR_PID: String(process.pid), ...this.options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image for every service; docker-compose.yml picks the service by its command, e.g.
+#   node --import tsx broker/main.ts
+# The TypeScript runs through tsx (a runtime dependency): there is no build step.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# serialport and classic-level ship prebuilt addons for linux x64, arm64 and arm; the
+# compilers are only a fallback for other platforms and stay in this stage.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+# The npm that wrote package-lock.json; it runs install scripts only for the packages in
+# package.json's allowScripts and, with --strict-allow-scripts, fails on any other.
+RUN npm install -g npm@11.19.1 --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --strict-allow-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Named volumes mounted here start with this ownership, so the services can write them.
+RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge \
+  && chown -R node:node /data
+COPY --from=build /app/node_modules ./node_modules
+# The code stays owned by root: the service user can read it, not change it.
+COPY . .
+USER node
+CMD ["node", "-e", "console.log('选择一个服务 / choose a service, e.g.: node --import tsx broker/main.ts (see docker-compose.yml)')"]

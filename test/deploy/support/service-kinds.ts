@@ -1,0 +1,162 @@
+import type { z } from 'zod';
+import { alertingConfigSchema, ALERTING_ENV } from '../../../alerting/index.js';
+import { brokerConfigSchema, brokerEnvMap } from '../../../broker/index.js';
+import { DEPLOY_INIT_ENV, initConfigSchema } from '../../../deploy/index.js';
+import { edgeConfigSchema, EDGE_ENV_MAP } from '../../../edge/index.js';
+import { simulatorConfigSchema, SIMULATOR_ENV } from '../../../firmware-sim/index.js';
+import { ingestConfigSchema, INGEST_ENV_MAP } from '../../../ingest/index.js';
+import type { EnvMap } from '../../../runtime/index.js';
+import { loadSite } from '../../../site/index.js';
+
+export interface Listener {
+  what: string;
+  host: string;
+  port: number;
+}
+
+export interface Target {
+  what: string;
+  url: string;
+}
+
+/** What the compose checks need to know of one service, read from its effective config. */
+export interface ServiceFacts {
+  listeners: Listener[];
+  /** The port of /healthz and /readyz; none for a one-shot. */
+  httpPort?: number;
+  /** Other services this one connects to. */
+  targets: Target[];
+  /** Files it reads at start (container paths). */
+  files: string[];
+}
+
+/** A service of this repo, known by the entry file its container runs. */
+export interface ServiceKind {
+  entry: string;
+  schema: z.ZodType;
+  envMap: EnvMap;
+  /** The config file (container path) its command line names, if any. */
+  configFile(args: readonly string[]): string | undefined;
+  facts(config: unknown): ServiceFacts;
+}
+
+function kind<S extends z.ZodType>(spec: {
+  entry: string;
+  schema: S;
+  envMap: EnvMap;
+  configFile?: (args: readonly string[]) => string | undefined;
+  facts: (config: z.infer<S>) => ServiceFacts;
+}): ServiceKind {
+  return {
+    entry: spec.entry,
+    schema: spec.schema,
+    envMap: spec.envMap,
+    configFile: spec.configFile ?? (() => undefined),
+    facts: (config) => spec.facts(config as z.infer<S>),
+  };
+}
+
+const optionValue = (names: string[]) => (args: readonly string[]) => {
+  const at = args.findIndex((arg) => names.includes(arg));
+  return at >= 0 ? args[at + 1] : undefined;
+};
+
+export const SERVICE_KINDS: readonly ServiceKind[] = [
+  kind({
+    entry: 'broker/main.ts',
+    schema: brokerConfigSchema,
+    envMap: brokerEnvMap,
+    configFile: optionValue(['--config']),
+    facts: (c) => ({
+      listeners: [
+        { what: 'mqtt', ...c.mqtt },
+        { what: 'http', ...c.http },
+      ],
+      httpPort: c.http.port,
+      targets: [],
+      files: [],
+    }),
+  }),
+  kind({
+    entry: 'ingest/main.ts',
+    schema: ingestConfigSchema,
+    envMap: INGEST_ENV_MAP,
+    configFile: optionValue(['-c', '--config']),
+    facts: (c) => ({
+      listeners: [{ what: 'http', ...c.http }],
+      httpPort: c.http.port,
+      targets: [
+        { what: 'mqtt.url', url: c.mqtt.url },
+        { what: 'influx.url', url: c.influx.url },
+      ],
+      files: [...c.siteFiles],
+    }),
+  }),
+  kind({
+    entry: 'alerting/main.ts',
+    schema: alertingConfigSchema,
+    envMap: ALERTING_ENV,
+    configFile: (args) => args[0],
+    facts: (c) => ({
+      listeners: [{ what: 'http', ...c.http }],
+      httpPort: c.http.port,
+      targets: [
+        { what: 'mqtt.url', url: c.mqtt.url },
+        ...(c.influx.url ? [{ what: 'influx.url', url: c.influx.url }] : []),
+      ],
+      files: [...c.sites.files, ...c.rules.files, ...c.rules.overrides],
+    }),
+  }),
+  kind({
+    entry: 'firmware-sim/main.ts',
+    schema: simulatorConfigSchema,
+    envMap: SIMULATOR_ENV,
+    facts: (c) => {
+      const buses = loadSite(c.siteFile).buses;
+      return {
+        listeners: [
+          { what: 'control', host: c.host, port: c.controlPort },
+          ...buses.map((bus, i) => ({ what: `bus ${bus.id}`, host: c.host, port: c.busBasePort + i })),
+        ],
+        httpPort: c.controlPort,
+        targets: c.lanBrokerUrl ? [{ what: 'lanBrokerUrl', url: c.lanBrokerUrl }] : [],
+        files: [c.siteFile],
+      };
+    },
+  }),
+  kind({
+    entry: 'edge/main.ts',
+    schema: edgeConfigSchema,
+    envMap: EDGE_ENV_MAP,
+    configFile: optionValue(['-c', '--config']),
+    facts: (c) => ({
+      listeners: [
+        { what: 'http', ...c.http },
+        ...(c.lan.enabled ? [{ what: 'lan', host: c.lan.host, port: c.lan.port }] : []),
+      ],
+      httpPort: c.http.port,
+      targets: [
+        { what: 'upstream.url', url: c.upstream.url },
+        ...c.modbus.buses.flatMap((bus) =>
+          bus.transport === 'rtu' ? [] : [{ what: `bus ${bus.id}`, url: `tcp://${bus.host}:${bus.port}` }],
+        ),
+      ],
+      files: [],
+    }),
+  }),
+  kind({
+    entry: 'deploy/init/main.ts',
+    schema: initConfigSchema,
+    envMap: DEPLOY_INIT_ENV,
+    facts: (c) => ({ listeners: [], targets: [], files: [...c.siteFiles] }),
+  }),
+];
+
+/** Images this repo does not build, and the ports they listen on inside the container. */
+export const EXTERNAL_LISTENERS: Readonly<Record<string, readonly number[]>> = {
+  influxdb: [8086],
+  'grafana/grafana': [3000],
+};
+
+/** Variables any service may get besides its env map: read by runtime/logger and by Node itself. */
+export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV'];

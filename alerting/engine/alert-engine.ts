@@ -39,6 +39,11 @@ export interface AlertEngineOptions {
   /** State replayed from the journal. */
   initial?: { alerts: readonly Alert[]; silences: readonly Silence[] };
   onOutput?: (output: EngineOutput) => void;
+  /**
+   * Whether the input stream counts as connected from the start (the default, for pure
+   * use); a service passes false and reports its broker link with `inputConnection()`.
+   */
+  inputConnectedAtStart?: boolean;
 }
 
 export type IngestOutcome = 'accepted' | 'unknown_device' | 'gateway_mismatch';
@@ -92,6 +97,7 @@ export class AlertEngine {
       policy: this.policy,
       startedAt: options.clock.now(),
     };
+    if (options.inputConnectedAtStart ?? true) this.observed.setInputConnected(true, context.startedAt);
     const rules = options.rules;
     this.threshold = new ThresholdEvaluator(rulesOfKind(rules, 'threshold'), context);
     this.absence = new AbsenceEvaluator(rulesOfKind(rules, 'absence'), context);
@@ -147,6 +153,11 @@ export class AlertEngine {
       message.ts,
     );
     this.finish();
+  }
+
+  /** The service's link to the broker came up (subscribed) or went down; absence is judged only while up. */
+  inputConnection(connected: boolean): void {
+    this.observed.setInputConnected(connected, this.clock.now());
   }
 
   tick(): void {

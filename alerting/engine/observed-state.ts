@@ -2,6 +2,21 @@
 export class ObservedState {
   private readonly gateways = new Map<string, { state: 'online' | 'offline'; since: number }>();
   private readonly lastSeen = new Map<string, number>();
+  private inputSince: number | undefined;
+
+  /**
+   * Whether alerting itself receives the stream, and since when. While it does not
+   * (broker unreachable, just started), a meter's silence says nothing about the meter.
+   */
+  setInputConnected(connected: boolean, at: number): void {
+    if (!connected) this.inputSince = undefined;
+    else this.inputSince ??= at;
+  }
+
+  /** When the current connection to the stream began; undefined while disconnected. */
+  inputConnectedSince(): number | undefined {
+    return this.inputSince;
+  }
 
   gatewayState(site: string, gateway: string): { state: 'online' | 'offline'; since: number } | undefined {
     return this.gateways.get(`${site}/${gateway}`);

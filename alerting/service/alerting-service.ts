@@ -119,6 +119,7 @@ export class AlertingService implements Component {
       sites: registries.map((registry) => registry.siteId),
       logger: componentLogger(logger, 'alerting.mqtt'),
       onResult: (result) => this.handle(result),
+      onConnection: (connected) => this.running?.engine.inputConnection(connected),
     });
     const http = createServiceHttp({
       logger,
@@ -154,6 +155,7 @@ export class AlertingService implements Component {
       policy: config.engine,
       initial: { alerts: [...state.alerts.values()], silences: [...state.silences.values()] },
       onOutput: (output) => this.persist(output),
+      inputConnectedAtStart: false,
     });
     const tick = setInterval(() => engine.tick(), config.tickMs);
     this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics };

@@ -13,6 +13,8 @@ export interface MqttInputOptions {
   sites: readonly string[];
   logger: Logger;
   onResult: (result: DecodeResult) => void;
+  /** Told true once subscribed after each (re)connect, false when the connection drops. */
+  onConnection?: (connected: boolean) => void;
 }
 
 /** Every stream of the given sites except gateway health, which no rule reads. */
@@ -63,10 +65,12 @@ export class MqttInput implements AlertPublisher {
         const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
         if (refused.length > 0) logger.error({ refused }, 'broker refused subscriptions (check the ACL)');
         this.subscribed = refused.length === 0;
+        if (this.subscribed) this.options.onConnection?.(true);
       });
     });
     client.on('close', () => {
       this.subscribed = false;
+      this.options.onConnection?.(false);
     });
     client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'));
     client.on('message', (topic, payload) => this.options.onResult(decodeCanonical(topic, payload)));

@@ -61,6 +61,7 @@ describe('acknowledge, silences, reminders and escalation', () => {
     const bare: Rule = {
       ...(defaultRules(['overvoltage'])[0] as Extract<Rule, { kind: 'threshold' }>),
       clear: undefined,
+      clearForS: 0,
       id: 'overvoltage-no-deadband',
     };
     const h = engineHarness({ rules: [bare], policy: { flap: { maxChanges: 4, windowS: 600 } } });

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { testSite } from '../test/helpers.js';
 import { FaultBook, FaultTargetError } from './fault-book.js';
 
+function testSiteWithMeter(): FaultBook {
+  return new FaultBook(
+    testSite([
+      { id: 'p-a', profile: 'generic-pressure-rs485', unitId: 1 },
+      { id: 'e-a', profile: 'eastron-sdm120', unitId: 2 },
+    ]),
+  );
+}
+
 describe('FaultBook', () => {
   const site = () =>
     testSite([
@@ -44,6 +53,20 @@ describe('FaultBook', () => {
     book.inject({ kind: 'meter-silent', target: 'q-b' }, 3);
     expect(book.modbusModeFor('q-b')).toBe('silent');
     expect(book.list()).toHaveLength(2);
+  });
+
+  it('supply and pressure excursions set the physics of the devices they act on', () => {
+    const book = testSiteWithMeter();
+    book.inject({ kind: 'overvoltage', target: 'e-a' }, 1);
+    book.inject({ kind: 'frequency-deviation', target: 'zone-a' }, 1);
+    book.inject({ kind: 'high-pressure', target: 'p-a' }, 1);
+    expect(book.conditionsFor('e-a')).toMatchObject({ voltageFactor: 1.1, frequencyHz: 50.5 });
+    expect(book.conditionsFor('p-a').highPressureMpa).toBe(0.55);
+    expect(book.conditionsFor('p-a').voltageFactor).toBeUndefined();
+    const under = book.inject({ kind: 'undervoltage', target: 'e-a' }, 2);
+    expect(book.conditionsFor('e-a').voltageFactor).toBe(0.84);
+    book.clear(under.fault.id);
+    expect(() => book.inject({ kind: 'overvoltage', target: 'p-a' }, 3)).toThrow(/electricity-meter/);
   });
 
   it('rejects targets of the wrong kind', () => {

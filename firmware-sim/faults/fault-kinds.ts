@@ -4,6 +4,10 @@ import { idSchema } from '../../contracts/index.js';
 export const FAULT_KINDS = [
   'power-outage',
   'low-pressure',
+  'high-pressure',
+  'undervoltage',
+  'overvoltage',
+  'frequency-deviation',
   'water-outage',
   'leak',
   'quality-excursion',

@@ -1,6 +1,6 @@
 import type { DeviceCategory } from '../../devices/index.js';
 import type { SimConditions } from '../models/conditions.js';
-import { LOW_PRESSURE_MPA } from '../models/pressure.js';
+import { HIGH_PRESSURE_MPA, LOW_PRESSURE_MPA } from '../models/pressure.js';
 import type { VendorPublisher } from '../mqtt/vendor-publisher.js';
 import {
   HIKVISION_MINOR,
@@ -32,6 +32,12 @@ export interface FaultEffect {
 }
 
 export const DENIED_BURST_COUNT = 6;
+/** Supply at 84 % of nominal (193 V on 230 V): below the −10 % limit of GB/T 12325. */
+export const UNDERVOLTAGE_FACTOR = 0.84;
+/** Supply at 110 % of nominal (253 V on 230 V): above the +7 % limit of GB/T 12325. */
+export const OVERVOLTAGE_FACTOR = 1.1;
+/** An islanded or overloaded supply: outside 50 ± 0.2 Hz (GB/T 15945). */
+export const DEVIATED_FREQUENCY_HZ = 50.5;
 export const LOW_BATTERY_PCT = 12;
 
 const hikvision = (minor: number, cardNo?: string) => (d: VendorPublisher) =>
@@ -54,6 +60,26 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     scope: 'device-or-zone',
     categories: ['pressure-transmitter'],
     conditions: { lowPressureMpa: LOW_PRESSURE_MPA },
+  },
+  'high-pressure': {
+    scope: 'device-or-zone',
+    categories: ['pressure-transmitter'],
+    conditions: { highPressureMpa: HIGH_PRESSURE_MPA },
+  },
+  undervoltage: {
+    scope: 'device-or-zone',
+    categories: ['electricity-meter'],
+    conditions: { voltageFactor: UNDERVOLTAGE_FACTOR },
+  },
+  overvoltage: {
+    scope: 'device-or-zone',
+    categories: ['electricity-meter'],
+    conditions: { voltageFactor: OVERVOLTAGE_FACTOR },
+  },
+  'frequency-deviation': {
+    scope: 'device-or-zone',
+    categories: ['electricity-meter'],
+    conditions: { frequencyHz: DEVIATED_FREQUENCY_HZ },
   },
   'water-outage': {
     scope: 'zone',

@@ -11,6 +11,12 @@ export interface SimConditions {
   waterOff: boolean;
   /** Pressure forced to this value, MPa (low-pressure fault). */
   lowPressureMpa?: number;
+  /** Pressure forced to this value, MPa (high-pressure fault: a failed pressure-reducing valve). */
+  highPressureMpa?: number;
+  /** Supply voltage as a fraction of nominal (undervoltage / overvoltage faults). */
+  voltageFactor?: number;
+  /** Grid frequency forced to this value, Hz (frequency-deviation fault). */
+  frequencyHz?: number;
   /** Flow never falls below this, m³/h (leak fault). */
   leakFloorM3h?: number;
   qualityExcursion: boolean;

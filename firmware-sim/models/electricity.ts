@@ -45,8 +45,9 @@ export class ElectricityMeterModel implements DeviceModel {
     this.integrate(now, powerW);
 
     const pf = on ? roundTo(0.94 + noise(random, 0.04), 3) : 1;
+    const supplyV = this.spec.nominalVoltage * (conditions.voltageFactor ?? 1);
     const voltages = Array.from({ length: this.spec.phases }, () =>
-      on ? roundTo(this.spec.nominalVoltage + noise(random, 1.5), 2) : 0,
+      on ? roundTo(supplyV + noise(random, 1.5), 2) : 0,
     );
     const currents = voltages.map((v) => (v > 0 ? roundTo(powerW / this.spec.phases / (v * pf), 3) : 0));
     const active = roundTo(powerW, 1);
@@ -67,7 +68,7 @@ export class ElectricityMeterModel implements DeviceModel {
       power_factor_ratio: pf,
       // A meter that lost its supply keeps its last frequency reading; 0 Hz would be
       // rejected by the profiles' valid range and look like a garbage reading.
-      frequency_hz: roundTo(50 + noise(random, 0.05), 3),
+      frequency_hz: roundTo((conditions.frequencyHz ?? 50) + noise(random, 0.05), 3),
       import_energy_kwh: importKwh,
       export_energy_kwh: this.exportKwh,
       total_energy_kwh: roundTo(importKwh + this.exportKwh, 2),

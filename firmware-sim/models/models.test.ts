@@ -4,7 +4,7 @@ import { NORMAL_CONDITIONS, type SimConditions } from './conditions.js';
 import { ElectricityMeterModel } from './electricity.js';
 import { FlowMeterModel } from './flow.js';
 import { electricLoadFraction, waterDemandFraction } from './load-curves.js';
-import { LOW_PRESSURE_MPA, PressureTransmitterModel } from './pressure.js';
+import { HIGH_PRESSURE_MPA, LOW_PRESSURE_MPA, PressureTransmitterModel } from './pressure.js';
 import { hourOfDay } from './time-of-day.js';
 import { WaterQualityModel } from './water-quality.js';
 
@@ -82,6 +82,21 @@ describe('electricity meter model', () => {
         (v.active_power_w as number) / 3 / ((v.voltage_l2_v as number) * (v.power_factor_ratio as number));
       expect(v.current_l2_a).toBeCloseTo(expected, 2);
     }
+  });
+
+  it('follows the supply out of its bands under voltage and frequency faults', () => {
+    const model = new ElectricityMeterModel(
+      { ...spec, phases: 1 },
+      context(() => at(12)),
+    );
+    const low = model.read(conditions({ voltageFactor: 0.84 }));
+    expect(low.voltage_v).toBeLessThan(198);
+    expect(low.voltage_v).toBeGreaterThan(188);
+    const high = model.read(conditions({ voltageFactor: 1.1 }));
+    expect(high.voltage_v).toBeGreaterThan(235.4);
+    const off = model.read(conditions({ frequencyHz: 50.5 }));
+    expect(Math.abs((off.frequency_hz as number) - 50.5)).toBeLessThanOrEqual(0.05);
+    expect(off.voltage_v).toBeGreaterThan(226);
   });
 
   it('reads 0 V, 0 A and 0 W in a power outage', () => {
@@ -165,6 +180,7 @@ describe('pressure and quality models', () => {
     );
     expect(low.read(conditions({ lowPressureMpa: LOW_PRESSURE_MPA })).pressure_mpa).toBeCloseTo(0.02, 2);
     expect(low.read(conditions({ waterOff: true })).pressure_mpa).toBeLessThan(0.005);
+    expect(low.read(conditions({ highPressureMpa: HIGH_PRESSURE_MPA })).pressure_mpa).toBeGreaterThan(0.45);
   });
 
   it('keeps drinking water inside GB 5749 and leaves it in an excursion', () => {

@@ -13,6 +13,9 @@ export function silenceLimitMs(rule: AbsenceRule, device: DeviceContext): number
 /**
  * A polled device silent for longer than its limit. Devices behind an offline gateway
  * are not judged: the gateway alert (and the power-outage incident) already says it.
+ * Nothing is judged while alerting itself is cut off from the broker, and silence is
+ * counted from the later of the last message and the start of the current connection,
+ * so a reconnect (or a fresh start) waits one full window before calling a meter silent.
  */
 export class AbsenceEvaluator {
   constructor(
@@ -31,14 +34,17 @@ export class AbsenceEvaluator {
   }
 
   tick(): void {
-    const { clock, observed, sites, book, startedAt } = this.context;
+    const { clock, observed, sites, book } = this.context;
     const now = clock.now();
+    const connectedSince = observed.inputConnectedSince();
+    if (connectedSince === undefined) return;
     for (const rule of this.rules) {
       for (const device of sites.allDevices()) {
         if (!selectsDevice(rule.selectors, device)) continue;
         const limit = silenceLimitMs(rule, device);
         if (limit === undefined || observed.isGatewayOffline(device.site, device.gateway)) continue;
-        const silentMs = now - observed.lastSeenAt(device.site, device.id, startedAt);
+        const lastSeen = observed.lastSeenAt(device.site, device.id, connectedSince);
+        const silentMs = now - Math.max(lastSeen, connectedSince);
         if (silentMs <= limit) continue;
         book.activate(
           {

@@ -1,0 +1,165 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { stringify as toYaml } from 'yaml';
+import { VillageStack, type VillageStackOptions } from '../../stack/index.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+
+export const WEBHOOK_SECRET = 'e2e-webhook-secret-0123456789';
+
+export interface AlertingVillageOptions {
+  /** Prefix of the temp folder. */
+  name: string;
+  /** Extra alerting config written to the file passed as ALERTING_CONFIG (notifications, engine). */
+  alertingConfig?: Record<string, unknown>;
+  /** Rule overrides by id, written to an overrides file named in the alerting config. */
+  ruleOverrides?: Array<Record<string, unknown>>;
+  env?: VillageStackOptions['env'];
+}
+
+interface ApiAlert {
+  id: string;
+  ruleId: string;
+  state: string;
+  device?: string;
+  subject: string;
+  occurrences: number;
+  ack?: { by: string; at: number };
+}
+
+/**
+ * The whole village pipeline (VillageStack) with alerting wired to a real signed
+ * webhook receiver, its config passed as a file, and the simulator's fault switch,
+ * the alerting API and the edge's LAN broker at hand.
+ */
+export class AlertingVillage {
+  readonly webhook = new WebhookReceiver(WEBHOOK_SECRET);
+  private dirValue: string | undefined;
+  private stackValue: VillageStack | undefined;
+  private readonly faultIds = new Set<string>();
+
+  constructor(private readonly options: AlertingVillageOptions) {}
+
+  get dir(): string {
+    if (!this.dirValue) throw new Error('the village is not started');
+    return this.dirValue;
+  }
+
+  get stack(): VillageStack {
+    if (!this.stackValue) throw new Error('the village is not started');
+    return this.stackValue;
+  }
+
+  get site(): string {
+    return this.stack.site.site.id;
+  }
+
+  private get configFile(): string {
+    return join(this.dir, 'alerting-config', 'alerting.yaml');
+  }
+
+  private get overridesFile(): string {
+    return join(this.dir, 'alerting-config', 'rule-overrides.yaml');
+  }
+
+  async start(): Promise<void> {
+    const { name, env } = this.options;
+    this.dirValue = mkdtempSync(join(tmpdir(), `${name}-`));
+    await this.webhook.start();
+    this.writeConfig(this.options.ruleOverrides ?? []);
+    this.stackValue = new VillageStack({
+      dataDir: join(this.dir, 'stack'),
+      logLevel: 'warn',
+      env: {
+        ...env,
+        alerting: {
+          ALERTING_CONFIG: this.configFile,
+          ALERTING_WEBHOOK_URL: this.webhook.url,
+          ALERTING_WEBHOOK_SECRET: WEBHOOK_SECRET,
+          ...env?.alerting,
+        },
+      },
+    });
+    await this.stackValue.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.stackValue?.stop();
+    await this.webhook.stop();
+    if (this.dirValue) rmSync(this.dirValue, { recursive: true, force: true });
+  }
+
+  /** Writes the alerting config and rule overrides; alerting reads them when it (re)starts. */
+  writeConfig(ruleOverrides: Array<Record<string, unknown>>): void {
+    mkdirSync(join(this.dir, 'alerting-config'), { recursive: true });
+    writeFileSync(this.overridesFile, toYaml({ version: 1, rules: ruleOverrides }));
+    writeFileSync(
+      this.configFile,
+      toYaml({ ...this.options.alertingConfig, rules: { overrides: [this.overridesFile] } }),
+    );
+  }
+
+  async injectFault(kind: string, target: string): Promise<string> {
+    const response = await this.sim('/faults', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind, target }),
+    });
+    const body = (await response.json()) as { id?: string; error?: string };
+    if (response.status >= 300 || !body.id) throw new Error(`fault ${kind} on ${target}: ${body.error}`);
+    this.faultIds.add(body.id);
+    return body.id;
+  }
+
+  async clearFault(id: string): Promise<void> {
+    const response = await this.sim(`/faults/${id}`, { method: 'DELETE' });
+    if (response.status !== 200) throw new Error(`clearing fault ${id}: HTTP ${response.status}`);
+    this.faultIds.delete(id);
+  }
+
+  async clearAllFaults(): Promise<void> {
+    for (const id of [...this.faultIds]) await this.clearFault(id);
+  }
+
+  async alerts(query = ''): Promise<ApiAlert[]> {
+    const response = await this.api(`/api/alerts${query}`);
+    if (response.status !== 200) throw new Error(`GET /api/alerts: HTTP ${response.status}`);
+    return ((await response.json()) as { alerts: ApiAlert[] }).alerts;
+  }
+
+  async acknowledge(id: string, by: string): Promise<ApiAlert> {
+    const response = await this.api(`/api/alerts/${id}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by, comment: '已到现场' }),
+    });
+    if (response.status !== 200) throw new Error(`ack ${id}: HTTP ${response.status}`);
+    return (await response.json()) as ApiAlert;
+  }
+
+  /** A client on the gateway's LAN broker, where vendor devices publish (anonymous in the stack). */
+  async lanClient(clientId: string): Promise<mqtt.MqttClient> {
+    return mqtt.connectAsync(`mqtt://127.0.0.1:${this.stack.ports.edgeLan}`, {
+      clientId,
+      reconnectPeriod: 500,
+    });
+  }
+
+  private sim(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`http://127.0.0.1:${this.stack.ports.simControl}${path}`, init);
+  }
+
+  private api(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`http://127.0.0.1:${this.stack.ports.alertingHttp}${path}`, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${this.stack.secrets.alertingApiToken}` },
+    });
+  }
+}
+
+/** "HH:MM" of a timestamp at the village's UTC+8, `addMinutes` later. */
+export function villageClock(ts: number, addMinutes = 0): string {
+  const local = new Date(ts + (480 + addMinutes) * 60_000);
+  return local.toISOString().slice(11, 16);
+}

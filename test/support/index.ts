@@ -1,0 +1,13 @@
+export {
+  AlertingVillage,
+  villageClock,
+  WEBHOOK_SECRET,
+  type AlertingVillageOptions,
+} from './alerting-village.js';
+export {
+  WebhookReceiver,
+  type AlertNotice,
+  type ReceivedNotice,
+  type NoticeMatch,
+} from './webhook-receiver.js';
+export { SmtpReceiver, type ReceivedMail } from './smtp-receiver.js';

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { CATALOGUE } from '../devices/index.js';
-import { busFromOptions, addBusOptions, type BusOptions } from './cli/bus-options.js';
+import { busFromOptions, addBusOptions, dlt645BusFromOptions, type BusOptions } from './cli/bus-options.js';
 import { checkConfig } from './cli/check.js';
+import { probeDlt645Meter } from './cli/dlt645-probe.js';
+import { scanDlt645Line } from './cli/dlt645-scan.js';
 import { writeStarterConfig } from './cli/init.js';
 import { probeDevice } from './cli/probe.js';
 import { parseIds, scanBus } from './cli/scan.js';
@@ -14,7 +16,7 @@ import { runGatewayFromFile } from './run-gateway.js';
  */
 const print = (line: string) => console.log(line);
 const HELP = '显示帮助 / show help';
-const modbusProfiles = CATALOGUE.filter((p) => p.protocol === 'modbus').map((p) => p.id);
+const polledProfiles = CATALOGUE.filter((p) => p.protocol !== 'mqtt').map((p) => p.id);
 
 async function exitWith(run: () => Promise<number>): Promise<void> {
   try {
@@ -43,7 +45,9 @@ const program = new Command()
 addBusOptions(
   program
     .command('scan')
-    .description('扫描总线上哪些从站地址有应答 / Scan a bus: which unit ids answer')
+    .description(
+      '扫描总线上哪些从站地址有应答（dlt645：读通信地址）/ Scan a bus: which unit ids answer (dlt645: read the address)',
+    )
     .helpOption('-h, --help', HELP)
     .option('--ids <range>', '地址范围，如 1-247 或 1-10,20 / unit ids, e.g. 1-247 or 1-10,20', '1-247')
     .addOption(
@@ -55,6 +59,7 @@ addBusOptions(
   200,
 ).action((options: BusOptions & { ids: string; table: 'holding' | 'input'; register: string }) =>
   exitWith(() => {
+    if (options.protocol === 'dlt645') return scanDlt645Line(dlt645BusFromOptions(options), print);
     const bus = busFromOptions(options);
     const ids = parseIds(options.ids, bus.transport === 'tcp' ? 255 : 247);
     return scanBus(bus, { ids, table: options.table, address: Number(options.register) }, print);
@@ -68,20 +73,32 @@ addBusOptions(
       '按型号读取一台设备并列出读数和单位 / Read one device with its profile: a table of values with units',
     )
     .helpOption('-h, --help', HELP)
-    .requiredOption('--unit <id>', '从站地址 / unit id')
+    .option('--unit <id>', 'Modbus 从站地址 / Modbus unit id')
+    .option('--address <digits>', 'DL/T 645 表地址（铭牌上 12 位）/ DL/T 645 meter address (12 digits)')
     .addOption(
-      new Option('--profile <id>', '设备型号 / device profile').choices(modbusProfiles).makeOptionMandatory(),
+      new Option('--profile <id>', '设备型号 / device profile').choices(polledProfiles).makeOptionMandatory(),
     )
-    .option('--raw', '同时显示寄存器原始值（十六进制）/ also show the raw register words in hex', false),
+    .option('--raw', '同时显示原始值（十六进制）/ also show the raw words or bytes in hex', false),
   1000,
-).action((options: BusOptions & { unit: string; profile: string; raw: boolean }) =>
-  exitWith(() =>
-    probeDevice(
+).action((options: BusOptions & { unit?: string; address?: string; profile: string; raw: boolean }) =>
+  exitWith(async () => {
+    if (options.protocol === 'dlt645') {
+      if (!options.address)
+        throw new Error('请给出 --address / give --address (12 digits) for a DL/T 645 meter');
+      const bus = dlt645BusFromOptions(options);
+      return probeDlt645Meter(
+        bus,
+        { address: options.address, profile: options.profile, raw: options.raw },
+        print,
+      );
+    }
+    if (!options.unit) throw new Error('请给出 --unit / give --unit for a Modbus device');
+    return probeDevice(
       busFromOptions(options),
       { unitId: Number(options.unit), profile: options.profile, raw: options.raw },
       print,
-    ),
-  ),
+    );
+  }),
 );
 
 program

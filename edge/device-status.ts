@@ -1,8 +1,10 @@
+export type DeviceProtocol = 'modbus' | 'dlt645' | 'mqtt';
+
 /** What the gateway knows about one device right now (served by GET /api/devices). */
 export interface DeviceStatus {
   id: string;
   profile: string;
-  protocol: 'modbus' | 'mqtt';
+  protocol: DeviceProtocol;
   bus?: string;
   /** undefined until the first poll or message. */
   online: boolean | undefined;
@@ -20,7 +22,7 @@ export interface DeviceStatus {
 export class DeviceStatusBoard {
   private readonly devices = new Map<string, DeviceStatus>();
 
-  register(id: string, profile: string, protocol: 'modbus' | 'mqtt', bus?: string): DeviceStatus {
+  register(id: string, profile: string, protocol: DeviceProtocol, bus?: string): DeviceStatus {
     const status: DeviceStatus = {
       id,
       profile,

@@ -45,7 +45,7 @@ export class HealthReporter {
     let pollError = 0;
     const latencies: number[] = [];
     for (const status of this.options.board.all()) {
-      if (status.protocol !== 'modbus') continue;
+      if (status.protocol === 'mqtt') continue;
       pollOk += status.successCount;
       pollError += status.errorCount;
       if (status.online && status.lastLatencyMs !== undefined) latencies.push(status.lastLatencyMs);

@@ -35,3 +35,4 @@ export {
   type Dlt645MeterEnvironment,
 } from './dlt645/simulated-dlt645-meter.js';
 export { startPtyPair, type PtyPair, type PtyPairOptions } from './dlt645/pty-pair.js';
+export { Dlt645TcpServer, type Dlt645TcpServerOptions } from './dlt645/dlt645-tcp-server.js';

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { ModbusProfile, MqttProfile } from '../devices/index.js';
+import type { Dlt645Profile, ModbusProfile, MqttProfile } from '../devices/index.js';
 import type { Component, Logger } from '../runtime/index.js';
 import { freePort } from '../stack/index.js';
 import { SiteRegistry, type RegisteredDevice } from '../site/index.js';
@@ -9,7 +9,9 @@ import type { Fault, FaultRequest } from './faults/fault-kinds.js';
 import { FAULT_TABLE } from './faults/fault-table.js';
 import { createSimulatorMetrics } from './metrics.js';
 import type { Clock } from './models/conditions.js';
+import type { DeviceModel } from './models/conditions.js';
 import { createDeviceModel } from './models/create-model.js';
+import { Dlt645TcpServer } from './dlt645/dlt645-tcp-server.js';
 import { BusServer, type BusEndpoint } from './modbus/bus-server.js';
 import { SimulatedMeter, type ServedReading } from './modbus/simulated-meter.js';
 import { SimulatedMqttDevice } from './mqtt/simulated-mqtt-device.js';
@@ -29,13 +31,19 @@ type FrozenValues = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
 /**
  * The simulated village: one Modbus TCP server per site bus serving its meters by
- * unit id, one MQTT connection per security device, and faults switchable at run time.
+ * unit id (a DL/T 645 bus: a raw-frame TCP server, as a transparent RS-485 converter),
+ * one MQTT connection per security device, and faults switchable at run time.
  */
 export class Simulator implements Component {
   private site: SiteRegistry | undefined;
   private faultBook: FaultBook | undefined;
   private meters = new Map<string, SimulatedMeter>();
-  private buses: BusServer[] = [];
+  private buses: Array<BusServer | Dlt645TcpServer> = [];
+  /** DL/T 645 meters by device id: their line, address, and model. */
+  private dlt645Meters = new Map<
+    string,
+    { server: Dlt645TcpServer; address: string; model: DeviceModel; profile: Dlt645Profile }
+  >();
   private mqttDevices = new Map<string, SimulatedMqttDevice>();
   private frozen: Map<string, Record<string, number>> | undefined;
   private version = 0;
@@ -71,6 +79,11 @@ export class Simulator implements Component {
     this.running = true;
     try {
       for (const [index, bus] of site.site.buses.entries()) {
+        const port = config.busBasePort > 0 ? config.busBasePort + index : await freePort();
+        if (bus.protocol === 'dlt645') {
+          await this.startDlt645Bus(site, bus.id, port, modelContext);
+          continue;
+        }
         const meters = site
           .all()
           .filter(
@@ -79,7 +92,6 @@ export class Simulator implements Component {
           )
           .map((r) => new SimulatedMeter(r, createDeviceModel(r, modelContext(r.device.id)), environment));
         for (const meter of meters) this.meters.set(meter.id, meter);
-        const port = config.busBasePort > 0 ? config.busBasePort + index : await freePort();
         const server = new BusServer(
           { busId: bus.id, host: config.host, port },
           meters,
@@ -121,6 +133,7 @@ export class Simulator implements Component {
     this.mqttDevices.clear();
     this.buses = [];
     this.meters.clear();
+    this.dlt645Meters.clear();
     this.frozen = undefined;
   }
 
@@ -158,6 +171,8 @@ export class Simulator implements Component {
   }
 
   lastServed(deviceId: string): ServedReading | undefined {
+    const dlt645 = this.dlt645Meters.get(deviceId);
+    if (dlt645) return dlt645.server.lastServed(dlt645.address);
     return this.meters.get(deviceId)?.lastServed();
   }
 
@@ -169,6 +184,15 @@ export class Simulator implements Component {
   freeze(values: FrozenValues = {}): Record<string, Record<string, number>> {
     const frozen = new Map<string, Record<string, number>>();
     for (const [id, meter] of this.meters) frozen.set(id, { ...meter.currentValues(), ...values[id] });
+    for (const [id, { model, profile }] of this.dlt645Meters) {
+      const current = model.read(this.book().conditionsFor(id));
+      const fields = Object.fromEntries(
+        profile.items.flatMap((item) =>
+          current[item.field] === undefined ? [] : [[item.field, current[item.field]]],
+        ),
+      ) as Record<string, number>;
+      frozen.set(id, { ...fields, ...values[id] });
+    }
     this.frozen = frozen;
     this.version += 1;
     return Object.fromEntries(frozen);
@@ -181,6 +205,58 @@ export class Simulator implements Component {
 
   get isFrozen(): boolean {
     return this.frozen !== undefined;
+  }
+
+  /** A DL/T 645 bus: its meters behind a raw-frame TCP server, faults and freeze applied by device id. */
+  private async startDlt645Bus(
+    site: SiteRegistry,
+    busId: string,
+    port: number,
+    modelContext: (id: string) => Parameters<typeof createDeviceModel>[1],
+  ): Promise<void> {
+    const { config, logger } = this.options;
+    const registered = site
+      .all()
+      .filter(
+        (r): r is RegisteredDevice & { profile: Dlt645Profile } =>
+          r.profile.protocol === 'dlt645' && r.device.bus === busId && r.device.meterAddress !== undefined,
+      );
+    const idOf = new Map(registered.map((r) => [r.device.meterAddress as string, r.device.id]));
+    const faults = this.book();
+    const meters = registered.map((r) => {
+      const model = createDeviceModel(r, modelContext(r.device.id));
+      const id = r.device.id;
+      // While the village is frozen a meter serves its frozen values.
+      const frozenModel: DeviceModel = {
+        read: (conditions) => this.frozen?.get(id) ?? model.read(conditions),
+      };
+      return {
+        registered: r,
+        model,
+        spec: { address: r.device.meterAddress as string, profile: r.profile, model: frozenModel },
+      };
+    });
+    const server = new Dlt645TcpServer(
+      { busId, host: config.host, port },
+      {
+        meters: meters.map((m) => m.spec),
+        logger: logger.child({ component: 'sim.dlt645', bus: busId }),
+        clock: this.clock,
+        refreshMs: config.imageRefreshMs,
+        conditions: (address) => faults.conditionsFor(idOf.get(address) ?? ''),
+        mode: (address) => faults.modbusModeFor(idOf.get(address) ?? ''),
+      },
+    );
+    await server.start();
+    this.buses.push(server);
+    for (const { registered: r, model } of meters) {
+      this.dlt645Meters.set(r.device.id, {
+        server,
+        address: r.device.meterAddress as string,
+        model,
+        profile: r.profile,
+      });
+    }
   }
 
   private book(): FaultBook {

@@ -37,8 +37,19 @@ export const zoneSchema = z.strictObject({
 export const busSchema = z.strictObject({
   id: idSchema,
   gateway: gatewayIdSchema,
+  /** What the meters on the line speak; a line carries one protocol. */
+  protocol: z.enum(['modbus', 'dlt645']).default('modbus'),
   description: z.string().optional(),
 });
+
+/**
+ * A DL/T 645 meter's nameplate address: 12 digits. YAML reads an unquoted number
+ * without its leading zeros, so a number is zero-padded back to 12 digits.
+ */
+export const meterAddressSchema = z
+  .union([z.string().regex(/^[0-9]{12}$/, 'must be 12 digits, as on the meter nameplate'), z.number().int()])
+  .transform((value) => (typeof value === 'number' ? String(value).padStart(12, '0') : value))
+  .refine((value) => /^[0-9]{12}$/.test(value), 'must be 12 digits, as on the meter nameplate');
 
 /** Knobs of the simulated device; real devices ignore them. */
 export const simulationSchema = z
@@ -62,6 +73,8 @@ export const siteDeviceSchema = z.strictObject({
   /** Modbus devices: the bus they hang on and their unit id. */
   bus: idSchema.optional(),
   unitId: z.number().int().min(1).max(247).optional(),
+  /** DL/T 645 meters: the bus they hang on and their 12-digit nameplate address. */
+  meterAddress: meterAddressSchema.optional(),
   pollIntervalS: z.number().positive().max(3600).default(10),
   /** MQTT devices: the name the vendor system uses for it (camera name, door controller serial). */
   vendorId: z
@@ -107,7 +120,7 @@ export const siteSchema = z
     );
     const gateways = new Set(site.gateways.map((g) => g.id));
     const buses = new Map(site.buses.map((b) => [b.id, b]));
-    const unitsOnBus = new Set<string>();
+    const slotsOnBus = new Set<string>();
     for (const bus of site.buses) {
       if (!gateways.has(bus.gateway)) {
         ctx.addIssue({
@@ -129,15 +142,28 @@ export const siteSchema = z
       if (!gateways.has(device.gateway)) fail(`unknown gateway "${device.gateway}"`);
       const profile = findProfile(device.profile);
       if (!profile) return fail(`unknown profile "${device.profile}"`);
-      if (profile.protocol === 'modbus') {
-        if (!device.bus || device.unitId === undefined)
-          return fail('a Modbus device needs "bus" and "unitId"');
+      if (profile.protocol === 'modbus' || profile.protocol === 'dlt645') {
+        const isModbus = profile.protocol === 'modbus';
+        const slot = isModbus ? device.unitId : device.meterAddress;
+        if (!device.bus || slot === undefined)
+          return fail(
+            isModbus
+              ? 'a Modbus device needs "bus" and "unitId"'
+              : 'a DL/T 645 meter needs "bus" and "meterAddress"',
+          );
         const bus = buses.get(device.bus);
         if (!bus) return fail(`unknown bus "${device.bus}"`);
         if (bus.gateway !== device.gateway) fail(`bus "${device.bus}" belongs to gateway "${bus.gateway}"`);
-        const key = `${device.bus}/${device.unitId}`;
-        if (unitsOnBus.has(key)) fail(`unit id ${device.unitId} is used twice on bus "${device.bus}"`);
-        unitsOnBus.add(key);
+        if (bus.protocol !== profile.protocol) {
+          fail(
+            `bus "${device.bus}" is a ${bus.protocol} bus; a ${profile.protocol} device needs a bus with protocol: ${profile.protocol}`,
+          );
+        }
+        const key = `${device.bus}/${slot}`;
+        if (slotsOnBus.has(key)) {
+          fail(`${isModbus ? 'unit id' : 'meter address'} ${slot} is used twice on bus "${device.bus}"`);
+        }
+        slotsOnBus.add(key);
       } else if (!device.vendorId) {
         fail('an MQTT device needs "vendorId"');
       }

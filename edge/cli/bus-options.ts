@@ -1,55 +1,103 @@
-import type { Command } from 'commander';
-import { busSchema, type BusConfig } from '../config/edge-config-schema.js';
+import { Option, type Command } from 'commander';
+import type { z } from 'zod';
+import {
+  busSchema,
+  dlt645BusSchema,
+  type BusConfig,
+  type Dlt645BusConfig,
+} from '../config/edge-config-schema.js';
 
 export interface BusOptions {
+  protocol?: string;
   tcp?: string;
   rtu?: string;
   rtuOverTcp?: string;
-  baud: string;
-  parity: string;
+  baud?: string;
+  parity?: string;
   dataBits: string;
   stopBits: string;
   timeout: string;
 }
 
+/** Factory line settings: Modbus meters ship at 9600 8N1, DL/T 645 meters at 2400 8E1. */
+const LINE_DEFAULTS = {
+  modbus: { baud: '9600', parity: 'none' },
+  dlt645: { baud: '2400', parity: 'even' },
+} as const;
+
 /** The options every command that talks to a bus directly takes. */
 export function addBusOptions(command: Command, defaultTimeoutMs: number): Command {
   return command
-    .option('--tcp <host:port>', 'Modbus TCP 地址 / Modbus TCP host:port (port defaults to 502)')
+    .addOption(
+      new Option('--protocol <protocol>', '总线协议 / bus protocol')
+        .choices(['modbus', 'dlt645'])
+        .default('modbus'),
+    )
+    .option(
+      '--tcp <host:port>',
+      'Modbus TCP 地址（dlt645：透传模块）/ Modbus TCP host:port (port defaults to 502; dlt645: transparent converter)',
+    )
     .option('--rtu <path>', 'RS-485 串口，如 /dev/ttyUSB0 / serial port, e.g. /dev/ttyUSB0')
     .option('--rtu-over-tcp <host:port>', '透传型 TCP 转 485 模块 / transparent TCP→RS-485 converter')
-    .option('--baud <rate>', '波特率 / baud rate', '9600')
-    .option('--parity <parity>', '校验位 none|even|odd / parity', 'none')
+    .option(
+      '--baud <rate>',
+      '波特率，默认 Modbus 9600、DL/T 645 2400 / baud rate (default 9600; dlt645 2400)',
+    )
+    .option(
+      '--parity <parity>',
+      '校验位 none|even|odd，默认 Modbus none、DL/T 645 even / parity (default none; dlt645 even)',
+    )
     .option('--data-bits <bits>', '数据位 / data bits', '8')
     .option('--stop-bits <bits>', '停止位 / stop bits', '1')
     .option('--timeout <ms>', '每次读取超时（毫秒）/ timeout per read, ms', String(defaultTimeoutMs));
 }
 
-/** A one-bus config from the command line, validated by the same schema as the config file. */
+/** A one-bus Modbus config from the command line, validated by the same schema as the config file. */
 export function busFromOptions(options: BusOptions): BusConfig {
+  const input = busInput(options, 'modbus');
+  return parseBus(busSchema, input);
+}
+
+/** A one-bus DL/T 645 config (`--protocol dlt645`): `--rtu` is a serial port, `--tcp`/`--rtu-over-tcp` a transparent converter. */
+export function dlt645BusFromOptions(options: BusOptions): Dlt645BusConfig {
+  const input = busInput(options, 'dlt645');
+  return parseBus(dlt645BusSchema, input);
+}
+
+function busInput(options: BusOptions, protocol: 'modbus' | 'dlt645'): Record<string, unknown> {
   const chosen = [options.tcp, options.rtu, options.rtuOverTcp].filter(Boolean);
   if (chosen.length !== 1) {
     throw new Error(
       '请指定一个总线：--tcp、--rtu 或 --rtu-over-tcp / give exactly one of --tcp, --rtu, --rtu-over-tcp',
     );
   }
+  const defaults = LINE_DEFAULTS[protocol];
   const line = {
-    baudRate: Number(options.baud),
-    parity: options.parity,
+    baudRate: Number(options.baud ?? defaults.baud),
+    parity: options.parity ?? defaults.parity,
     dataBits: Number(options.dataBits),
     stopBits: Number(options.stopBits),
   };
   const common = { id: 'cli', timeoutMs: Number(options.timeout), retries: 0 };
   const endpoint = (value: string) => {
     const [host, port] = value.split(':');
-    return { host, port: port ? Number(port) : 502 };
+    return { host, port: port ? Number(port) : protocol === 'modbus' ? 502 : undefined };
   };
-  const input = options.rtu
+  if (protocol === 'dlt645') {
+    const remote = options.tcp ?? options.rtuOverTcp;
+    return remote
+      ? { ...common, protocol, transport: 'tcp', ...endpoint(remote) }
+      : { ...common, protocol, transport: 'serial', path: options.rtu, ...line };
+  }
+  return options.rtu
     ? { ...common, transport: 'rtu', path: options.rtu, ...line }
     : options.tcp
       ? { ...common, transport: 'tcp', ...endpoint(options.tcp) }
       : { ...common, transport: 'rtu-over-tcp', ...endpoint(options.rtuOverTcp as string), ...line };
-  const result = busSchema.safeParse(input);
+}
+
+function parseBus<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
   if (!result.success) {
     throw new Error(result.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
   }

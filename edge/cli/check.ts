@@ -1,12 +1,9 @@
 import { statfs } from 'node:fs/promises';
 import { connectAsync } from 'mqtt';
-import { getModbusProfile, planReads } from '../../devices/index.js';
 import { isCodedError } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import { loadEdgeConfig } from '../config/load-edge-config.js';
-import { createScheduler, createTransport } from '../modbus/create-transport.js';
-import { toModbusError } from '../modbus/modbus-error.js';
-import { readDevice } from '../modbus/read-device.js';
+import { createBusLine } from '../poll/bus-line.js';
 import { cliLogger, type Print } from './print.js';
 import { explainError } from './text.js';
 
@@ -15,7 +12,7 @@ export interface CheckOptions {
 }
 
 /**
- * Validates a config file, then reads every Modbus device once and tries the uplink.
+ * Validates a config file, then reads every polled device (Modbus, DL/T 645) once and tries the uplink.
  * Exit code: 0 all good, 1 something failed, 2 the config itself is invalid.
  */
 export async function checkConfig(file: string, options: CheckOptions, print: Print): Promise<number> {
@@ -27,30 +24,24 @@ export async function checkConfig(file: string, options: CheckOptions, print: Pr
     print(`✘ ${explainError('CONFIG_INVALID', undefined)}\n  ${file}:${detail}`);
     return 2;
   }
-  const deviceCount = config.modbus.buses.reduce((n, bus) => n + bus.devices.length, 0);
+  const count = (protocol: string) =>
+    config.modbus.buses.reduce((n, bus) => n + (bus.protocol === protocol ? bus.devices.length : 0), 0);
+  const dlt645Count = count('dlt645');
+  const dlt645 = dlt645Count > 0 ? `, ${dlt645Count} 台 DL/T 645 电表 meter(s)` : '';
   print(
-    `✔ 配置有效 / configuration valid: ${config.site}/${config.gateway}, ${config.modbus.buses.length} 条总线 bus(es), ${deviceCount} 台 Modbus 设备 device(s), ${config.mqttDevices.length} 台 MQTT 设备 device(s)`,
+    `✔ 配置有效 / configuration valid: ${config.site}/${config.gateway}, ${config.modbus.buses.length} 条总线 bus(es), ${count('modbus')} 台 Modbus 设备 device(s)${dlt645}, ${config.mqttDevices.length} 台 MQTT 设备 device(s)`,
   );
   let failures = 0;
   for (const bus of config.modbus.buses) {
-    const transport = createTransport(bus, cliLogger);
-    const scheduler = createScheduler(bus);
-    print(`总线 Bus ${bus.id} (${transport.description})`);
+    const line = createBusLine(bus, cliLogger);
+    print(`总线 Bus ${bus.id} (${line.description})`);
     try {
-      for (const device of bus.devices) {
-        const profile = getModbusProfile(device.profile);
-        const label = `${device.id} (unit ${device.unitId}, ${device.profile})`;
+      for (const { device, reader } of line.devices) {
+        const label = `${device.id} (${reader.label}, ${device.profile})`;
         const started = performance.now();
         try {
-          const reading = await scheduler.run(() =>
-            readDevice(
-              transport,
-              profile,
-              planReads(profile),
-              device.unitId,
-              device.timeoutMs ?? bus.timeoutMs,
-              () => undefined,
-            ),
+          const reading = await line.scheduler.run(() =>
+            reader.read(device.timeoutMs ?? bus.timeoutMs, () => undefined),
           );
           const ms = Math.round(performance.now() - started);
           const fields = Object.keys(reading.values).length;
@@ -59,12 +50,12 @@ export async function checkConfig(file: string, options: CheckOptions, print: Pr
           if (reading.errors.length) failures++;
         } catch (error) {
           failures++;
-          const coded = toModbusError(error, device.id);
+          const coded = reader.codeError(error, device.id);
           print(`  ✘ ${label}: ${explainError(coded.code, coded.detail)}`);
         }
       }
     } finally {
-      await transport.close();
+      await line.close();
     }
   }
   if (config.mqttDevices.length) {

@@ -44,6 +44,26 @@ function starterConfig(options: InitOptions, site: Site | undefined): string {
     .map((bus, i) => {
       const onBus = devices.filter((d) => d.bus === bus.id);
       if (onBus.length === 0) return '';
+      if (bus.protocol === 'dlt645') {
+        const meter = onBus.map((d) => findProfile(d.profile)).find((p) => p?.protocol === 'dlt645');
+        const line =
+          meter?.protocol === 'dlt645'
+            ? meter.serial
+            : { baudRate: 2400, parity: 'even', dataBits: 8, stopBits: 1 };
+        return `    # ${bus.description ?? bus.id}
+    - id: ${bus.id}
+      protocol: dlt645          # DL/T 645-2007 meters, read by nameplate address
+      transport: serial         # serial | tcp (transparent converter: host, port)
+      path: /dev/ttyUSB${i}       # ls -l /dev/serial/by-id/ shows stable names
+      baudRate: ${line.baudRate}
+      parity: ${line.parity}
+      dataBits: ${line.dataBits}
+      stopBits: ${line.stopBits}
+      timeoutMs: 1500           # per request; a poll sends one per data identifier
+      retries: 1
+      devices:
+${onBus.map((d) => `        - { id: ${d.id}, profile: ${d.profile}, address: '${d.meterAddress}', pollIntervalS: ${d.pollIntervalS} }`).join('\n')}`;
+      }
       const serial = onBus.map((d) => findProfile(d.profile)).find((p) => p?.protocol === 'modbus');
       const line =
         serial?.protocol === 'modbus'

@@ -2,10 +2,22 @@ import type { Site } from '../../site/index.js';
 import { findProfile } from '../../devices/index.js';
 import { edgeConfigSchema, type EdgeConfig, type EdgeConfigInput } from './edge-config-schema.js';
 
-export interface BusEndpoint {
+/** Where the gateway reaches a bus: a TCP host (Modbus TCP, or a transparent converter for DL/T 645)… */
+export interface TcpBusEndpoint {
   host: string;
   port: number;
 }
+
+/** …or a local serial port (RS-485 adapter); line settings default per protocol. */
+export interface SerialBusEndpoint {
+  path: string;
+  baudRate?: number;
+  parity?: 'none' | 'even' | 'odd';
+  dataBits?: 7 | 8;
+  stopBits?: 1 | 2;
+}
+
+export type BusEndpoint = TcpBusEndpoint | SerialBusEndpoint;
 
 export interface UpstreamEndpoint {
   url: string;
@@ -31,9 +43,10 @@ export interface EdgeConfigFromSiteOptions {
 }
 
 /**
- * The gateway config for one gateway of a site: its buses (each reached over Modbus
- * TCP at the given endpoint, e.g. a serial server or the simulator) and its MQTT
- * devices. Buses without devices are left out; a bus with devices but no endpoint is
+ * The gateway config for one gateway of a site: its buses and its MQTT devices. A
+ * Modbus bus with a host endpoint is reached over Modbus TCP (a serial server or the
+ * simulator), with a serial endpoint as RTU; a DL/T 645 bus (`protocol: dlt645`) is
+ * reached over a transparent TCP converter or a serial port. Buses without devices are left out; a bus with devices but no endpoint is
  * an error naming the bus.
  */
 export function edgeConfigFromSite(
@@ -58,12 +71,29 @@ export function edgeConfigFromSite(
     .map(({ bus, devices: onBus }) => {
       const endpoint = endpointOf(bus.id);
       if (!endpoint) throw new Error(`no endpoint given for bus "${bus.id}" of gateway "${gatewayId}"`);
+      const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+      if (bus.protocol === 'dlt645') {
+        return {
+          id: bus.id,
+          protocol: 'dlt645' as const,
+          ...('path' in endpoint
+            ? { transport: 'serial' as const, ...endpoint }
+            : { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port }),
+          ...timeout,
+          devices: onBus.map((d) => ({
+            id: d.id,
+            profile: d.profile,
+            address: d.meterAddress as string,
+            pollIntervalS: d.pollIntervalS,
+          })),
+        };
+      }
       return {
         id: bus.id,
-        transport: 'tcp' as const,
-        host: endpoint.host,
-        port: endpoint.port,
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...('path' in endpoint
+          ? { transport: 'rtu' as const, ...endpoint }
+          : { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port }),
+        ...timeout,
         devices: onBus.map((d) => ({
           id: d.id,
           profile: d.profile,

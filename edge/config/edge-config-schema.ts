@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { gatewayIdSchema, idSchema } from '../../contracts/index.js';
-import { findProfile } from '../../devices/index.js';
+import { findProfile, isDlt645Address, normaliseDlt645Address } from '../../devices/index.js';
 import { configBoolean, configNumber } from '../../runtime/index.js';
 
 const portSchema = configNumber().pipe(z.number().int().min(0).max(65535));
@@ -70,6 +70,9 @@ const busBase = {
   devices: z.array(modbusDeviceSchema).default([]),
 };
 
+/** Buses without `protocol` are Modbus buses, as before DL/T 645 was supported. */
+const modbusProtocol = { protocol: z.literal('modbus').default('modbus') };
+
 const tcpEndpoint = {
   host: hostSchema,
   port: portSchema.default(502),
@@ -93,6 +96,7 @@ const serialLine = {
 /** Modbus TCP: a meter with Ethernet, or a serial server in Modbus TCP mode. */
 export const tcpBusSchema = z.strictObject({
   ...busBase,
+  ...modbusProtocol,
   transport: z.literal('tcp'),
   ...tcpEndpoint,
   /**
@@ -105,6 +109,7 @@ export const tcpBusSchema = z.strictObject({
 /** RS-485 on a local serial port (USB adapter, HAT): one transaction at a time. */
 export const rtuBusSchema = z.strictObject({
   ...busBase,
+  ...modbusProtocol,
   transport: z.literal('rtu'),
   path: z.string().min(1),
   ...serialLine,
@@ -113,13 +118,71 @@ export const rtuBusSchema = z.strictObject({
 /** Raw RTU frames (with CRC) through a transparent TCP→RS-485 converter. */
 export const rtuOverTcpBusSchema = z.strictObject({
   ...busBase,
+  ...modbusProtocol,
   transport: z.literal('rtu-over-tcp'),
   ...tcpEndpoint,
   ...serialLine,
 });
 
+/** A Modbus bus (the protocol the CLI's `--tcp`/`--rtu` options default to). */
 export const busSchema = z.discriminatedUnion('transport', [tcpBusSchema, rtuBusSchema, rtuOverTcpBusSchema]);
 export type BusConfig = z.infer<typeof busSchema>;
+
+export const dlt645DeviceSchema = z.strictObject({
+  id: idSchema,
+  profile: idSchema,
+  /** The 12-digit address on the meter's nameplate; a shorter number is zero-padded. */
+  address: z
+    .union([z.string(), z.number().int().nonnegative()])
+    .transform((value) => String(value))
+    .refine((value) => /^[0-9]{1,12}$/.test(value), 'must be the 12-digit meter address (digits only)')
+    .transform((value) => normaliseDlt645Address(value)),
+  pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(10),
+  /** Overrides the bus' per-request timeout for a slow meter. */
+  timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
+});
+export type Dlt645DeviceConfig = z.infer<typeof dlt645DeviceSchema>;
+
+const dlt645BusBase = {
+  ...busBase,
+  protocol: z.literal('dlt645'),
+  /**
+   * Per-request timeout. A poll sends one request per data identifier; at 2400 baud a
+   * request and its reply take about 0.2 s on the wire, and meters may wait 0.5 s to answer.
+   */
+  timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).default(1_500),
+  devices: z.array(dlt645DeviceSchema).default([]),
+  /** Silence kept after each reply before the next request (at least 3.5 characters on a serial line). */
+  interFrameDelayMs: configNumber().pipe(z.number().min(0).max(1_000)).optional(),
+};
+
+/** DL/T 645 meters on a local RS-485 port; most meters default to 2400 baud 8E1. */
+export const dlt645SerialBusSchema = z.strictObject({
+  ...dlt645BusBase,
+  transport: z.literal('serial').default('serial'),
+  path: z.string().min(1),
+  baudRate: configNumber().pipe(z.number().int().min(300).max(921_600)).default(2400),
+  parity: z.enum(['none', 'even', 'odd']).default('even'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+});
+
+/** Raw DL/T 645 frames through a transparent TCP→RS-485 converter (the converter sets the line's baud rate). */
+export const dlt645TcpBusSchema = z.strictObject({
+  ...dlt645BusBase,
+  transport: z.literal('tcp'),
+  host: hostSchema,
+  /** Converters have no standard port for transparent mode (often 4001, 8899, 502): give it. */
+  port: portSchema,
+  connectTimeoutMs: tcpEndpoint.connectTimeoutMs,
+});
+
+export const dlt645BusSchema = z.discriminatedUnion('transport', [dlt645SerialBusSchema, dlt645TcpBusSchema]);
+export type Dlt645BusConfig = z.infer<typeof dlt645BusSchema>;
+
+/** Any bus the gateway polls: Modbus (the default) or DL/T 645 (`protocol: dlt645`). */
+export const polledBusSchema = z.discriminatedUnion('protocol', [busSchema, dlt645BusSchema]);
+export type PolledBusConfig = z.infer<typeof polledBusSchema>;
 export type SerialLineConfig = Pick<
   z.infer<typeof rtuBusSchema>,
   'baudRate' | 'parity' | 'dataBits' | 'stopBits' | 'interFrameDelayMs'
@@ -158,7 +221,8 @@ export const modbusSchema = z.strictObject({
   offlineAfterFailures: configNumber().pipe(z.number().int().min(1).max(100)).default(3),
   /** Poll interval while a device is offline, so a dead meter costs its bus little. */
   offlinePollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(30),
-  buses: z.array(busSchema).default([]),
+  /** Modbus buses, and DL/T 645 buses (`protocol: dlt645`) which share the offline settings above. */
+  buses: z.array(polledBusSchema).default([]),
 });
 
 export const mqttDeviceSchema = z.strictObject({
@@ -169,6 +233,9 @@ export const mqttDeviceSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (it is a topic level)'),
 });
 export type MqttDeviceConfig = z.infer<typeof mqttDeviceSchema>;
+
+const PROTOCOL_NAMES = { modbus: 'Modbus', dlt645: 'DL/T 645' } as const;
+const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 export const edgeConfigSchema = z
   .strictObject({
@@ -203,6 +270,41 @@ export const edgeConfigSchema = z
         });
       }
       busIds.add(bus.id);
+      const checkProfile = (profileId: string, path: (string | number)[]) => {
+        const profile = findProfile(profileId);
+        if (!profile) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'profile'],
+            message: `unknown profile "${profileId}"`,
+          });
+        } else if (profile.protocol !== bus.protocol) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'profile'],
+            message: `profile "${profileId}" is ${article(profile.protocol)} ${profile.protocol} profile, not a ${PROTOCOL_NAMES[bus.protocol]} one`,
+          });
+        }
+      };
+      if (bus.protocol === 'dlt645') {
+        const addresses = new Set<string>();
+        bus.devices.forEach((device, d) => {
+          const path = ['modbus', 'buses', b, 'devices', d];
+          claimId(device.id, [...path, 'id']);
+          checkProfile(device.profile, path);
+          // An address refused by its own schema is reported there already.
+          if (!isDlt645Address(device.address)) return;
+          if (addresses.has(device.address)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, 'address'],
+              message: `meter address ${device.address} is used twice on bus "${bus.id}"`,
+            });
+          }
+          addresses.add(device.address);
+        });
+        return;
+      }
       const units = new Set<number>();
       bus.devices.forEach((device, d) => {
         const path = ['modbus', 'buses', b, 'devices', d];
@@ -214,20 +316,7 @@ export const edgeConfigSchema = z
             message: `unit id ${device.unitId} is not valid on a serial line (1-247)`,
           });
         }
-        const profile = findProfile(device.profile);
-        if (!profile) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'profile'],
-            message: `unknown profile "${device.profile}"`,
-          });
-        } else if (profile.protocol !== 'modbus') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'profile'],
-            message: `profile "${device.profile}" is an ${profile.protocol} profile, not a Modbus one`,
-          });
-        }
+        checkProfile(device.profile, path);
         if (units.has(device.unitId)) {
           ctx.addIssue({
             code: 'custom',

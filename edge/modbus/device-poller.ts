@@ -1,21 +1,19 @@
-import { getModbusProfile, planReads, type ModbusProfile, type ReadBlock } from '../../devices/index.js';
+import type { DecodedReading } from '../../devices/index.js';
 import type { Logger } from '../../runtime/index.js';
 import { backoffMs, delay as sleep } from '../../runtime/index.js';
-import type { ModbusDeviceConfig } from '../config/edge-config-schema.js';
 import type { DeviceStatus } from '../device-status.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
 import type { EdgeError } from '../errors.js';
+import type { DeviceReader, PolledDevice } from '../poll/device-reader.js';
 import type { BusScheduler } from './bus-scheduler.js';
-import { isSilence, toModbusError } from './modbus-error.js';
-import type { ModbusTransport } from './modbus-transport.js';
-import { readDevice, type DeviceReading } from './read-device.js';
 
 export interface DevicePollerOptions {
-  device: ModbusDeviceConfig;
+  device: PolledDevice;
   busId: string;
-  transport: ModbusTransport;
+  /** How this device is read (Modbus blocks, DL/T 645 data identifiers). */
+  reader: DeviceReader;
   scheduler: BusScheduler;
   /** The bus' timeout; the device's own `timeoutMs` wins. */
   timeoutMs: number;
@@ -33,7 +31,7 @@ export interface DevicePollerOptions {
 const MAX_EVENT_TEXT = 256;
 
 /**
- * Polls one device on its own interval through its bus' scheduler. A failed poll of an
+ * Polls one device, of any polled protocol, on its own interval through its bus' scheduler. A failed poll of an
  * online device is retried after a back-off during which the bus serves others. A
  * device that stops answering is reported offline after N consecutive failed polls and
  * then polled at the slower offline rate without retries, so it costs its bus at most
@@ -42,14 +40,10 @@ const MAX_EVENT_TEXT = 256;
 export class DevicePoller {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  private profile: ModbusProfile | undefined;
-  private plan: ReadBlock[] = [];
 
   constructor(private readonly options: DevicePollerOptions) {}
 
   async start(): Promise<void> {
-    this.profile = getModbusProfile(this.options.device.profile);
-    this.plan = planReads(this.profile);
     this.abort = new AbortController();
     this.loop = this.run(this.abort.signal);
   }
@@ -77,9 +71,10 @@ export class DevicePoller {
   }
 
   /** One reading with its retries; resolves with the reading or throws the last error. */
-  private async readWithRetries(signal: AbortSignal): Promise<{ reading: DeviceReading; latencyMs: number }> {
-    const { device, busId, metrics, status } = this.options;
-    const profile = this.profile as ModbusProfile;
+  private async readWithRetries(
+    signal: AbortSignal,
+  ): Promise<{ reading: DecodedReading; latencyMs: number }> {
+    const { device, busId, metrics, status, reader } = this.options;
     const timeoutMs = device.timeoutMs ?? this.options.timeoutMs;
     const attempts = status.online === false ? 1 : 1 + this.options.retries;
     let lastError: EdgeError | undefined;
@@ -93,28 +88,19 @@ export class DevicePoller {
       try {
         return await this.options.scheduler.run(async () => {
           const started = performance.now();
-          const reading = await readDevice(
-            this.options.transport,
-            profile,
-            this.plan,
-            device.unitId,
-            timeoutMs,
-            () => metrics.transactionsTotal.inc({ bus: busId }),
-          );
+          const reading = await reader.read(timeoutMs, () => metrics.transactionsTotal.inc({ bus: busId }));
           return { reading, latencyMs: performance.now() - started };
         });
       } catch (error) {
-        lastError = toModbusError(error, `device ${device.id}`);
-        // An exception is the meter's considered answer and a closed line reopens on its own back-off.
-        if (lastError.code === 'MODBUS_EXCEPTION' || lastError.code === 'MODBUS_CONNECT') break;
+        lastError = reader.codeError(error, `device ${device.id}`);
+        if (reader.isFinal(lastError.code)) break;
       }
     }
-    throw lastError ?? toModbusError(new Error('poll cancelled'), `device ${device.id}`);
+    throw lastError ?? reader.codeError(new Error('poll cancelled'), `device ${device.id}`);
   }
 
   private async pollOnce(signal: AbortSignal): Promise<void> {
-    const { device, busId, status, metrics, sink } = this.options;
-    const profile = this.profile as ModbusProfile;
+    const { device, busId, status, metrics, sink, reader } = this.options;
     const ts = Date.now();
     try {
       const { reading, latencyMs } = await this.readWithRetries(signal);
@@ -126,11 +112,11 @@ export class DevicePoller {
       status.lastLatencyMs = Math.round(latencyMs * 10) / 10;
       status.lastSeenTs = Date.now();
       if (reading.errors.length > 0) {
-        metrics.fieldErrorsTotal.inc({ profile: profile.id }, reading.errors.length);
+        metrics.fieldErrorsTotal.inc({ profile: device.profile }, reading.errors.length);
         this.options.warnings.warn(
           `fields:${device.id}`,
           { device: device.id, errors: reading.errors },
-          'register fields left out of the reading',
+          'fields left out of the reading',
         );
       }
       if (Object.keys(reading.values).length > 0) {
@@ -146,7 +132,7 @@ export class DevicePoller {
       metrics.deviceOnline.set({ device: device.id }, 1);
     } catch (error) {
       if (signal.aborted) return;
-      const coded = toModbusError(error, `device ${device.id}`);
+      const coded = reader.codeError(error, `device ${device.id}`);
       metrics.pollsTotal.inc({ bus: busId, result: 'error' });
       metrics.pollErrorsTotal.inc({ bus: busId, code: coded.code });
       status.errorCount++;
@@ -157,7 +143,7 @@ export class DevicePoller {
         'device poll failed',
       );
       // A device answering with an exception or garbled frames is there; only silence counts.
-      if (!isSilence(coded.code)) return;
+      if (!reader.isSilence(coded.code)) return;
       status.consecutiveFailures++;
       if (status.consecutiveFailures >= this.options.offlineAfterFailures && status.online !== false) {
         status.online = false;

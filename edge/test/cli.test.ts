@@ -161,7 +161,14 @@ describe('technician CLI', () => {
       ...config.mqttDevices.map((d) => d.id),
     ];
     expect(listed.sort()).toEqual(expected);
-    expect(config.modbus.buses.every((b) => b.transport === 'rtu')).toBe(true);
+    expect(
+      config.modbus.buses.every((b) => b.transport === (b.protocol === 'dlt645' ? 'serial' : 'rtu')),
+    ).toBe(true);
+    const meters = site.devices.filter((d) => d.meterAddress !== undefined);
+    const dlt645 = config.modbus.buses.find((b) => b.protocol === 'dlt645');
+    expect(dlt645?.devices.map((d) => ('address' in d ? d.address : undefined))).toEqual(
+      meters.map((d) => d.meterAddress),
+    );
     expect((await cli('init', '--site', 'demo-village', '--gateway', 'gw-center', '--out', out)).code).toBe(
       1,
     );

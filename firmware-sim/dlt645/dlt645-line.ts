@@ -109,7 +109,9 @@ export class Dlt645Line implements Component {
         this.options.onFrame?.('broken_frame');
         continue;
       }
-      this.options.onFrame?.(this.dispatch(output.frame));
+      // Dispatched first: `onFrame?.(dispatch())` would not answer at all without an onFrame.
+      const outcome = this.dispatch(output.frame);
+      this.options.onFrame?.(outcome);
     }
   }
 

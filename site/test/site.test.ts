@@ -56,3 +56,65 @@ describe('demo village site', () => {
     expect(messages).toMatch(/no-bus.*needs "bus" and "unitId"/);
   });
 });
+
+describe('DL/T 645 meters in a site', () => {
+  const site = loadSite(DEMO_SITE_FILE);
+  const base = site.devices.find((d) => d.profile === 'chint-ddsu666')!;
+  const meter = (id: string, meterAddress: unknown, bus = 'bus-meters') => ({
+    ...base,
+    id,
+    profile: 'dlt645-single-phase',
+    bus,
+    unitId: undefined,
+    meterAddress,
+  });
+  const withMeters = (...devices: unknown[]) => ({
+    ...site,
+    buses: [...site.buses, { id: 'bus-meters', gateway: base.gateway, protocol: 'dlt645' }],
+    devices: [...site.devices, ...devices],
+  });
+
+  it('accepts meters by bus and 12-digit address, zero-padding a number YAML read', () => {
+    const parsed = siteSchema.parse(
+      withMeters(meter('shop-meter', '000012345678'), meter('hall-meter', 87654321)),
+    );
+    expect(parsed.buses.find((b) => b.id === 'bus-meters')?.protocol).toBe('dlt645');
+    expect(parsed.buses.find((b) => b.id === base.bus)?.protocol).toBe('modbus');
+    expect(parsed.devices.find((d) => d.id === 'hall-meter')?.meterAddress).toBe('000087654321');
+  });
+
+  it('rejects a duplicate address, a bad address, a missing address and a meter on a Modbus bus', () => {
+    const result = siteSchema.safeParse(
+      withMeters(
+        meter('meter-a', '000012345678'),
+        meter('meter-dup', '000012345678'),
+        meter('meter-short', '12345678901'),
+        meter('meter-none', undefined),
+        meter('meter-modbus-bus', '000011112222', base.bus),
+      ),
+    );
+    expect(result.success).toBe(false);
+    const issues = result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
+    const at = (id: string) =>
+      site.devices.length +
+      ['meter-a', 'meter-dup', 'meter-short', 'meter-none', 'meter-modbus-bus'].indexOf(id);
+    expect(issues).toMatch(/meter-dup.*meter address 000012345678 is used twice on bus "bus-meters"/);
+    expect(issues).toContain(`devices.${at('meter-short')}.meterAddress: must be 12 digits`);
+    expect(issues).toMatch(/meter-none.*needs "bus" and "meterAddress"/);
+    expect(issues).toMatch(
+      /meter-modbus-bus.*is a modbus bus; a dlt645 device needs a bus with protocol: dlt645/,
+    );
+    expect(issues).not.toMatch(/"meter-a"/);
+  });
+
+  it('rejects a Modbus device on a DL/T 645 bus', () => {
+    const result = siteSchema.safeParse({
+      ...withMeters(),
+      devices: [...site.devices, { ...base, id: 'lost-modbus', bus: 'bus-meters', unitId: 9 }],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.message).join('\n')).toMatch(
+      /lost-modbus.*is a dlt645 bus; a modbus device needs a bus with protocol: modbus/,
+    );
+  });
+});

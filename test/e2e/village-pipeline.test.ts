@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
-import { getProfile, telemetryMeasurement, type ModbusProfile } from '../../devices/index.js';
+import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
 import { checkQueries, generateDashboards, queriesOf, type DashboardLike } from '../../dashboards/index.js';
 
@@ -45,15 +45,16 @@ describe('village pipeline end to end', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('stores what every simulated meter served, for every Modbus profile', async () => {
+  it('stores what every simulated meter served, for every Modbus and DL/T 645 profile', async () => {
     const frozen = await sim('/freeze', { method: 'POST' });
     expect(frozen.status).toBe(200);
     const frozenAt = Date.now();
-    const modbusDevices = stack.site.devices.filter((d) => getProfile(d.profile).protocol === 'modbus');
-    expect(new Set(modbusDevices.map((d) => d.profile)).size).toBeGreaterThanOrEqual(5);
+    const polledDevices = stack.site.devices.filter((d) => getProfile(d.profile).protocol !== 'mqtt');
+    expect(new Set(polledDevices.map((d) => d.profile)).size).toBeGreaterThanOrEqual(5);
 
-    for (const device of modbusDevices) {
-      const profile = getProfile(device.profile) as ModbusProfile;
+    for (const device of polledDevices) {
+      const profile = getProfile(device.profile);
+      if (profile.protocol === 'mqtt') continue;
       const measurement = telemetryMeasurement(profile);
       const rows = await waitFor(
         `a reading of ${device.id} after the freeze`,
@@ -72,7 +73,16 @@ describe('village pipeline end to end', () => {
       expect(stored.zone).toBe(device.zone);
       expect(stored.building).toBe(device.building);
       expect(stored.model).toBe(device.profile);
-      for (const register of profile.registers) {
+      // DL/T 645 values are decimal digits on the wire: what was served is stored exactly.
+      const fields =
+        profile.protocol === 'modbus'
+          ? profile.registers
+          : profile.items.map((item) => ({
+              field: item.field,
+              type: 'bcd' as const,
+              decimalShift: undefined,
+            }));
+      for (const register of fields) {
         const expected = served.values[register.field];
         expect(expected, `${device.id}.${register.field} served`).toBeTypeOf('number');
         const actual = stored[register.field] as number;
@@ -83,7 +93,9 @@ describe('village pipeline end to end', () => {
         ).toBeLessThanOrEqual(
           register.type === 'float32'
             ? Math.max(tolerance, Math.abs(expected!) * 2e-7 + 1e-4)
-            : tolerance + 0.5,
+            : register.type === 'bcd'
+              ? tolerance
+              : tolerance + 0.5,
         );
       }
     }

@@ -52,7 +52,7 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
     dataDir: config.dataDir,
     modbus: {
       buses: config.modbus.buses.map((bus) =>
-        bus.transport === 'tcp'
+        bus.protocol === 'modbus' && bus.transport === 'tcp'
           ? {
               id: bus.id,
               transport: bus.transport,

@@ -138,7 +138,7 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
       targets: [
         { what: 'upstream.url', url: c.upstream.url },
         ...c.modbus.buses.flatMap((bus) =>
-          bus.transport === 'rtu' ? [] : [{ what: `bus ${bus.id}`, url: `tcp://${bus.host}:${bus.port}` }],
+          'host' in bus ? [{ what: `bus ${bus.id}`, url: `tcp://${bus.host}:${bus.port}` }] : [],
         ),
       ],
       files: [],

@@ -4,6 +4,8 @@ export {
   loadAlertingConfig,
   effectiveNotifications,
   apiTokens,
+  apiTokenGrants,
+  httpScheme,
   ALERTING_ENV,
   type AlertingConfig,
 } from './service/config.js';
@@ -50,3 +52,6 @@ export { dingtalkSign } from './notify/channels/dingtalk-sender.js';
 export { feishuSign } from './notify/channels/feishu-sender.js';
 export { renderMessage, type RenderedMessage } from './notify/message-text.js';
 export { Journal, JOURNAL_FILE } from './persistence/journal.js';
+export { API_SCOPES, requiredScope, scopesGrant, type ApiScope } from './api/api-scopes.js';
+export type { ApiToken } from './api/bearer-auth.js';
+export type { ApiRateLimit } from './api/api-rate-limit.js';

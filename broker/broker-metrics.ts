@@ -1,7 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type AuthFailureReason =
-  'no_credentials' | 'unknown_user' | 'bad_password' | 'will_denied' | 'will_too_large' | 'internal_error';
+  | 'no_credentials'
+  | 'unknown_user'
+  | 'bad_password'
+  | 'will_denied'
+  | 'will_too_large'
+  | 'client_id_too_long'
+  | 'internal_error';
 export type AclAction = 'publish' | 'subscribe';
 export type PayloadStage = 'publish' | 'frame';
 
@@ -13,12 +19,13 @@ export interface BrokerMetrics {
   payloadRejections: Counter<'stage'>;
   clientsRevoked: Counter;
   credentialsLoaded: Gauge;
+  socketsOpen: Gauge;
 }
 
-/** `readClients`/`readCredentials` are read at scrape time, so the gauges never drift. */
+/** The `read` callbacks are called at scrape time, so the gauges never drift. */
 export function createBrokerMetrics(
   registry: Registry,
-  read: { clients: () => number; credentials: () => number },
+  read: { clients: () => number; credentials: () => number; sockets: () => number },
 ): BrokerMetrics {
   const registers = [registry];
   return {
@@ -65,6 +72,14 @@ export function createBrokerMetrics(
       registers,
       collect() {
         this.set(read.credentials());
+      },
+    }),
+    socketsOpen: new Gauge({
+      name: 'broker_sockets_open',
+      help: 'MQTT connections open now, whether they have sent CONNECT or not (a leak shows here first)',
+      registers,
+      collect() {
+        this.set(read.sockets());
       },
     }),
   };

@@ -18,9 +18,11 @@ import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
 import { SessionRegistry } from './auth/session-registry.js';
 import { createBrokerMetrics } from './broker-metrics.js';
-import type { BrokerConfig } from './config.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type BrokerConfig } from './config.js';
 import { CredentialStore } from './credentials/credential-store.js';
 import { guardFrameSize } from './frame-guard.js';
+import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
+import { MqttTlsListener } from './tls/mqtt-tls-listener.js';
 
 export interface BrokerServiceOptions {
   logger?: Logger;
@@ -31,13 +33,14 @@ export interface BrokerServiceOptions {
 const FRAME_OVERHEAD_BYTES = 65_536 + 16;
 
 /**
- * The central MQTT broker: aedes over plain TCP with credentials, a topic ACL and
- * a payload limit, plus /healthz, /readyz and /metrics. Put TLS in front of it
- * (a reverse proxy or stunnel) when gateways reach it over the internet.
+ * The central MQTT broker: aedes over plain TCP and/or TLS (optionally with client
+ * certificates, tls/) with credentials, a topic ACL and a payload limit, plus
+ * /healthz, /readyz and /metrics (HTTP or HTTPS).
  */
 export class BrokerService implements Component {
   private aedes: Aedes | undefined;
   private mqttServer: Server | undefined;
+  private tlsListener: MqttTlsListener | undefined;
   private http: FastifyInstance | undefined;
   private store: CredentialStore | undefined;
   private readonly sockets = new Set<Socket>();
@@ -58,12 +61,22 @@ export class BrokerService implements Component {
     return this.httpAddress?.port ?? 0;
   }
 
+  /** The port MQTT over TLS listens on; 0 before start or without `tls`. */
+  get mqttsPort(): number {
+    return this.tlsListener?.port ?? 0;
+  }
+
+  get mqttsUrl(): string {
+    return `mqtts://${connectableHost(this.config.tls?.host ?? '127.0.0.1')}:${this.mqttsPort}`;
+  }
+
   get mqttUrl(): string {
     return `mqtt://${connectableHost(this.config.mqtt.host)}:${this.mqttPort}`;
   }
 
   get httpUrl(): string {
-    return `http://${connectableHost(this.config.http.host)}:${this.httpPort}`;
+    const scheme = this.config.http.https ? 'https' : 'http';
+    return `${scheme}://${connectableHost(this.config.http.host)}:${this.httpPort}`;
   }
 
   /** Re-reads the credentials file now instead of waiting for the watcher. */
@@ -92,6 +105,7 @@ export class BrokerService implements Component {
     const metrics = createBrokerMetrics(registry, {
       clients: () => this.aedes?.connectedClients ?? 0,
       credentials: () => store.size,
+      sockets: () => this.sockets.size,
     });
     const context: HookContext = {
       store,
@@ -114,8 +128,13 @@ export class BrokerService implements Component {
     }
 
     const aedes = await Aedes.createBroker({
+      connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       preConnect: createPreConnect(context),
-      authenticate: createAuthenticate(context),
+      authenticate: withClientCertificateCheck(
+        createAuthenticate(context),
+        context,
+        this.config.tls?.requireClientCert ?? false,
+      ),
       authorizePublish: createAuthorizePublish(context),
       authorizeSubscribe: createAuthorizeSubscribe(context),
     });
@@ -133,7 +152,7 @@ export class BrokerService implements Component {
     );
 
     const maxFrame = this.config.maxPayloadBytes + FRAME_OVERHEAD_BYTES;
-    const server = createServer((socket) => {
+    const acceptConnection = (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       aedes.handle(socket);
@@ -144,20 +163,45 @@ export class BrokerService implements Component {
           'oversized MQTT packet: connection dropped',
         );
       });
-    });
+    };
+    const server = createServer(acceptConnection);
     this.mqttServer = server;
-    this.mqttAddress = await listen(server, this.config.mqtt.host, this.config.mqtt.port);
+    if (this.config.mqtt.enabled !== false) {
+      this.mqttAddress = await listen(server, this.config.mqtt.host, this.config.mqtt.port);
+    }
+    if (this.config.tls) {
+      this.tlsListener = new MqttTlsListener({
+        tls: this.config.tls,
+        accept: acceptConnection,
+        logger: componentLogger(logger, 'broker.tls'),
+        onHandshakeFailure: () => metrics.authFailures.inc({ reason: 'tls_handshake' }),
+      });
+      await this.tlsListener.start();
+    }
+    const plainReady = () => this.config.mqtt.enabled === false || server.listening;
+    const tlsReady = () => this.tlsListener === undefined || this.tlsListener.listening;
 
     const http = createServiceHttp({
       logger,
       registry,
-      readiness: [{ name: 'mqtt', check: () => server.listening && !aedes.closed }],
+      readiness: [{ name: 'mqtt', check: () => plainReady() && tlsReady() && !aedes.closed }],
+      https: this.config.http.https,
     });
     this.http = http;
     await http.listen({ host: this.config.http.host, port: this.config.http.port });
     const httpAddress = http.server.address();
     this.httpAddress = typeof httpAddress === 'object' && httpAddress ? httpAddress : undefined;
-    logger.info({ mqtt: this.mqttUrl, http: this.httpUrl, credentials: store.size }, 'broker listening');
+    logger.info(
+      {
+        mqtt: this.config.mqtt.enabled === false ? 'off' : this.mqttUrl,
+        ...(this.tlsListener
+          ? { mqtts: this.mqttsUrl, requireClientCert: this.config.tls?.requireClientCert }
+          : {}),
+        http: this.httpUrl,
+        credentials: store.size,
+      },
+      'broker listening',
+    );
   }
 
   async stop(): Promise<void> {
@@ -169,6 +213,8 @@ export class BrokerService implements Component {
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
+    await this.tlsListener?.stop();
+    this.tlsListener = undefined;
     await this.http?.close();
     await this.store?.stop();
     this.aedes = undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { configBoolean, configNumber } from '../runtime/index.js';
+import { configBoolean, configNumber, httpsFilesSchema } from '../runtime/index.js';
 import { DEFAULT_CREDENTIALS_FILE } from './credentials/credentials-file.js';
+import { brokerTlsEnvMap, brokerTlsSchema } from './tls/tls-config.js';
 
 const port = (fallback: number) => configNumber().pipe(z.number().int().min(0).max(65535)).default(fallback);
 
@@ -11,19 +12,28 @@ const port = (fallback: number) => configNumber().pipe(z.number().int().min(0).m
  */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
-export const brokerConfigSchema = z.strictObject({
+/** aedes' own default is 30 s; a gateway on a slow 4G link sends CONNECT well within 10 s of its TCP handshake. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+const brokerConfigFields = z.strictObject({
   mqtt: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port(1883),
+      /** `false` turns the plain TCP listener off (TLS only); absent means on. */
+      enabled: configBoolean().optional(),
     })
     .prefault({}),
   http: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port(9101),
+      /** Serve /healthz, /readyz, /metrics over HTTPS. */
+      https: httpsFilesSchema.optional(),
     })
     .prefault({}),
+  /** MQTT over TLS, beside or instead of plain TCP (tls/tls-config.ts). */
+  tls: brokerTlsSchema.optional(),
   /** JSON file written by `broker/cli.ts`; never committed. */
   credentialsFile: z.string().min(1).default(DEFAULT_CREDENTIALS_FILE),
   /** Dev mode: clients without a username may connect and do anything. Never on a reachable network. */
@@ -37,7 +47,21 @@ export const brokerConfigSchema = z.strictObject({
         .max(256 * 1024 * 1024),
     )
     .default(DEFAULT_MAX_PAYLOAD_BYTES),
+  /**
+   * A connection that has not sent CONNECT this long after it opened (or after its TLS
+   * handshake) is dropped: half-open sockets and clients trickling bytes hold a file
+   * descriptor and a client object each. Absent means DEFAULT_CONNECT_TIMEOUT_MS.
+   */
+  connectTimeoutMs: configNumber().pipe(z.number().int().min(100).max(300_000)).optional(),
 });
+
+export const brokerConfigSchema = brokerConfigFields.refine(
+  (config) => config.mqtt.enabled !== false || config.tls !== undefined,
+  {
+    message: 'with the plain listener off (mqtt.enabled=false) configure tls, or no client can connect',
+    path: ['mqtt', 'enabled'],
+  },
+);
 
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;
 /** What callers may pass: every field has a default. */
@@ -51,4 +75,7 @@ export const brokerEnvMap = {
   BROKER_CREDENTIALS_FILE: 'credentialsFile',
   BROKER_ALLOW_ANONYMOUS: 'allowAnonymous',
   BROKER_MAX_PAYLOAD_BYTES: 'maxPayloadBytes',
+  BROKER_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  BROKER_MQTT_ENABLED: 'mqtt.enabled',
+  ...brokerTlsEnvMap,
 } as const;

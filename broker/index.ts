@@ -1,4 +1,9 @@
-export { brokerConfigSchema, brokerEnvMap, DEFAULT_MAX_PAYLOAD_BYTES } from './config.js';
+export {
+  brokerConfigSchema,
+  brokerEnvMap,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+} from './config.js';
 export type { BrokerConfig, BrokerConfigInput } from './config.js';
 export { BrokerService } from './broker-service.js';
 export type { BrokerServiceOptions } from './broker-service.js';
@@ -22,3 +27,6 @@ export type { Role, Grant, Credential } from './credentials/credential-schema.js
 export { canPublish, canSubscribe } from './auth/acl.js';
 export type { AclDecision } from './auth/acl.js';
 export type { Principal } from './auth/principal.js';
+export { brokerTlsSchema, brokerTlsEnvMap, DEFAULT_MQTT_TLS_PORT } from './tls/tls-config.js';
+export type { BrokerTlsConfig } from './tls/tls-config.js';
+export { certificateNames, checkClientCertificate } from './tls/client-certificate.js';

@@ -1,7 +1,13 @@
 export { ingestConfigSchema, INGEST_ENV_MAP, loadIngestConfig, type IngestConfig } from './config.js';
 export { IngestService, type IngestServiceOptions } from './ingest-service.js';
 export { toPoints } from './influx/map-points.js';
-export { toLineProtocol, escapeKey, escapeMeasurement, quoteString } from './influx/line-protocol.js';
+export {
+  toLineProtocol,
+  escapeKey,
+  escapeMeasurement,
+  quoteString,
+  unstorableNameReason,
+} from './influx/line-protocol.js';
 export type { Point, FieldValue } from './influx/point.js';
 export { InfluxWriteError, type PointWriter, type WriteFailureKind } from './influx/point-writer.js';
 export { V1PointWriter, type V1WriterOptions } from './influx/v1-writer.js';
@@ -13,5 +19,11 @@ export {
   detectServerVersion,
   type WriteApiChoice,
 } from './influx/server-version.js';
-export { validateMessage, type ValidReading, type ValidationOutcome } from './validation/validate-message.js';
+export {
+  validateMessage,
+  type ValidReading,
+  type ValidationOutcome,
+  type ValidationContext,
+} from './validation/validate-message.js';
+export { SiteDirectory } from './validation/site-directory.js';
 export type { Rejection, IngestRejectionCode } from './validation/rejection.js';

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './config.js';
 export * from './service-http.js';
 export * from './lifecycle.js';
+export * from './secret-scrub.js';

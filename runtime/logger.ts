@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { scrubSecrets } from './secret-scrub.js';
 
 export type { Logger } from 'pino';
 
@@ -31,6 +32,8 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The paths above only reach three levels; this catches secret-named keys at any depth (secret-scrub.ts).
+    formatters: { log: (object: Record<string, unknown>) => scrubSecrets(object) },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

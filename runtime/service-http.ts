@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { z } from 'zod';
+import { CodedError } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface ReadinessCheck {
@@ -13,7 +16,17 @@ export interface ServiceHttpOptions {
   readiness: readonly ReadinessCheck[];
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
+  /** Serve HTTPS instead of HTTP with this PEM certificate (chain) and key. */
+  https?: HttpsFiles | undefined;
 }
+
+/** PEM files for an HTTPS listener, as services put them in their config (`http.https`). */
+export const httpsFilesSchema = z.strictObject({
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+});
+
+export type HttpsFiles = z.infer<typeof httpsFilesSchema>;
 
 /**
  * The HTTP face every long-running service has: `/healthz` (the process is alive),
@@ -26,7 +39,8 @@ export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance 
     // Health probes and scrapes arrive every few seconds; logging each would drown the useful lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 256 * 1024,
-  });
+    ...(options.https ? { https: readHttpsFiles(options.https) } : {}),
+  }) as unknown as FastifyInstance; // an https.Server underneath then: routes, hooks and listen() are the same
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -49,6 +63,21 @@ export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance 
   });
 
   return app;
+}
+
+/** Reads the PEM files at start-up, so a missing or unreadable file stops the service with its path. */
+function readHttpsFiles(files: HttpsFiles): { cert: Buffer; key: Buffer } {
+  const read = (what: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new CodedError(
+        'CONFIG_INVALID',
+        `cannot read HTTPS ${what} ${file}: ${(error as Error).message}`,
+      );
+    }
+  };
+  return { cert: read('certificate', files.certFile), key: read('key', files.keyFile) };
 }
 
 /** A metrics registry with the process defaults (CPU, RSS, event loop lag) and a service label. */

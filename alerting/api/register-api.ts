@@ -1,23 +1,40 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../engine/alert-engine.js';
 import type { Outbox } from '../notify/outbox.js';
 import { registerAlertRoutes } from './alert-routes.js';
-import { bearerAuth } from './bearer-auth.js';
+import { registerApiRateLimit, type ApiRateLimit } from './api-rate-limit.js';
+import { authorizeCaller, callerOf, type ApiToken } from './bearer-auth.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
 import { registerSilenceRoutes } from './silence-routes.js';
 
 export interface AlertingApiOptions {
-  tokens: readonly string[];
+  /** Bare strings are admin tokens (the single ALERTING_API_TOKEN of earlier versions). */
+  tokens: readonly (ApiToken | string)[];
+  rateLimit?: ApiRateLimit;
   engine: () => AlertEngine;
   outbox: () => Outbox;
   now: () => number;
 }
 
-/** The /api routes in their own plugin scope, so the token check never covers /healthz, /readyz, /metrics. */
+/**
+ * The /api routes in their own plugin scope, so neither the token check nor the
+ * rate limit covers /healthz, /readyz, /metrics. Per request: who is calling
+ * (onRequest), rate limit (onRequest, per route), 401/403 (preParsing).
+ */
 export async function registerAlertingApi(app: FastifyInstance, options: AlertingApiOptions): Promise<void> {
+  const tokens = options.tokens.map((token, i): ApiToken =>
+    typeof token === 'string' ? { name: `token-${i}`, token, scopes: ['admin'] } : token,
+  );
+  const callers = new WeakMap<FastifyRequest, ApiToken>();
+  const caller = (request: FastifyRequest) => callers.get(request);
   await app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(options.tokens));
+    api.addHook('onRequest', async (request) => {
+      const token = callerOf(request, tokens);
+      if (token) callers.set(request, token);
+    });
+    if (options.rateLimit) await registerApiRateLimit(api, options.rateLimit, caller);
+    api.addHook('preParsing', authorizeCaller(caller));
     registerAlertRoutes(api, options.engine);
     registerSilenceRoutes(api, options.engine, options.now);
     registerRuleRoutes(api, options.engine);

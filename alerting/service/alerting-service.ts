@@ -21,7 +21,7 @@ import { Journal } from '../persistence/journal.js';
 import type { JournalRecord } from '../persistence/journal-records.js';
 import { loadRules } from '../rules/load-rules.js';
 import { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
-import { apiTokens, effectiveNotifications, type AlertingConfig } from './config.js';
+import { apiTokenGrants, effectiveNotifications, httpScheme, type AlertingConfig } from './config.js';
 import type { DecodeResult } from './decode-message.js';
 import { MqttInput } from './mqtt-input.js';
 
@@ -59,7 +59,7 @@ export class AlertingService implements Component {
 
   get httpUrl(): string {
     if (!this.httpAddress) throw new Error('alerting is not started');
-    return `http://${this.httpAddress.host}:${this.httpAddress.port}`;
+    return `${httpScheme(this.config)}://${this.httpAddress.host}:${this.httpAddress.port}`;
   }
 
   get engine(): AlertEngine {
@@ -125,9 +125,10 @@ export class AlertingService implements Component {
       logger,
       registry,
       readiness: [{ name: 'mqtt', check: () => mqtt.ready }],
+      https: config.http.https,
     });
     const address = { host: config.http.host, port: config.http.port };
-    const publicUrl = () => config.publicUrl ?? `http://${address.host}:${address.port}`;
+    const publicUrl = () => config.publicUrl ?? `${httpScheme(config)}://${address.host}:${address.port}`;
     const outbox = new Outbox({
       journal,
       config: notifications,
@@ -161,7 +162,8 @@ export class AlertingService implements Component {
     this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics };
 
     await registerAlertingApi(http, {
-      tokens: apiTokens(config),
+      tokens: apiTokenGrants(config),
+      rateLimit: config.api.rateLimit,
       engine: () => engine,
       outbox: () => outbox,
       now: () => clock.now(),

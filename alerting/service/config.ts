@@ -1,11 +1,42 @@
 import { z } from 'zod';
-import { configNumber, configStringList, loadConfig, type EnvMap } from '../../runtime/index.js';
+import {
+  configBoolean,
+  configNumber,
+  configStringList,
+  httpsFilesSchema,
+  loadConfig,
+  type EnvMap,
+} from '../../runtime/index.js';
 import { DEMO_SITE_FILE } from '../../site/index.js';
+import { API_SCOPES } from '../api/api-scopes.js';
+import type { ApiToken } from '../api/bearer-auth.js';
 import { enginePolicySchema } from '../engine/engine-policy.js';
 import { DEFAULT_RULES_FILE } from '../rules/load-rules.js';
 import { notificationsSchema, type NotificationsConfig } from '../notify/channel-config.js';
 
 const tokenSchema = z.string().min(16, 'API tokens must be at least 16 characters');
+
+/** A bare string is an admin token (as before scopes existed); an object names its scopes. */
+const apiTokenSchema = z.union([
+  tokenSchema,
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
+    token: tokenSchema,
+    scopes: z.array(z.enum(API_SCOPES)).min(1),
+  }),
+]);
+
+const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().min(1)).default(fallback);
+
+/** Per token (or, without a known token, per client address) over `windowMs`; /healthz, /readyz, /metrics are exempt. */
+const apiRateLimitSchema = z
+  .strictObject({
+    enabled: configBoolean().default(true),
+    max: positiveInt(600),
+    unauthenticatedMax: positiveInt(30),
+    windowMs: positiveInt(60_000),
+  })
+  .prefault({});
 
 export const alertingConfigSchema = z.strictObject({
   mqtt: z
@@ -49,17 +80,28 @@ export const alertingConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: configNumber().pipe(z.number().int().min(0).max(65535)).default(9105),
+      /** Serve the API and probes over HTTPS with these PEM files. */
+      https: httpsFilesSchema.optional(),
     })
     .default({ host: '127.0.0.1', port: 9105 }),
   /** Where people reach the API, for the "how to acknowledge" line; defaults to http://host:port. */
   publicUrl: z.url().optional(),
   api: z
-    .strictObject({ tokens: z.array(tokenSchema).default([]), token: tokenSchema.optional() })
-    .default({ tokens: [] })
+    .strictObject({
+      tokens: z.array(apiTokenSchema).default([]),
+      /** The single admin token of ALERTING_API_TOKEN. */
+      token: tokenSchema.optional(),
+      rateLimit: apiRateLimitSchema,
+    })
+    .prefault({})
     .refine(
       (api) => api.tokens.length > 0 || api.token !== undefined,
       'give at least one API token (ALERTING_API_TOKEN)',
-    ),
+    )
+    .refine((api) => new Set(namedTokens(api).map((t) => t.name)).size === namedTokens(api).length, {
+      message: 'API token names must be unique',
+      path: ['tokens'],
+    }),
   dataDir: z.string().min(1).default('./data/alerting'),
   tickMs: configNumber().pipe(z.number().int().min(10).max(60_000)).default(1_000),
   engine: enginePolicySchema.default(enginePolicySchema.parse({})),
@@ -85,6 +127,12 @@ export const ALERTING_ENV: EnvMap = {
   INFLUX_USERNAME: 'influx.username',
   INFLUX_PASSWORD: 'influx.password',
   ALERTING_API_TOKEN: 'api.token',
+  ALERTING_API_RATE_LIMIT_ENABLED: 'api.rateLimit.enabled',
+  ALERTING_API_RATE_LIMIT_MAX: 'api.rateLimit.max',
+  ALERTING_API_RATE_LIMIT_UNAUTHENTICATED_MAX: 'api.rateLimit.unauthenticatedMax',
+  ALERTING_API_RATE_LIMIT_WINDOW_MS: 'api.rateLimit.windowMs',
+  ALERTING_HTTPS_CERT_FILE: 'http.https.certFile',
+  ALERTING_HTTPS_KEY_FILE: 'http.https.keyFile',
   ALERTING_WEBHOOK_URL: 'webhookUrl',
   ALERTING_WEBHOOK_SECRET: 'webhookSecret',
 };
@@ -95,8 +143,31 @@ export function loadAlertingConfig(
   return loadConfig({ schema: alertingConfigSchema, envMap: ALERTING_ENV, ...options });
 }
 
+/** Every token's secret, whatever its scopes (kept for callers from before scopes). */
 export function apiTokens(config: AlertingConfig): string[] {
-  return [...config.api.tokens, ...(config.api.token ? [config.api.token] : [])];
+  return apiTokenGrants(config).map((t) => t.token);
+}
+
+/** Every token with its name and scopes: bare strings and ALERTING_API_TOKEN are admin tokens. */
+export function apiTokenGrants(config: AlertingConfig): ApiToken[] {
+  return namedTokens(config.api);
+}
+
+function namedTokens(api: {
+  tokens: ReadonlyArray<z.infer<typeof apiTokenSchema>>;
+  token?: string | undefined;
+}): ApiToken[] {
+  const listed = api.tokens.map((entry, i): ApiToken =>
+    typeof entry === 'string' ? { name: `tokens.${i}`, token: entry, scopes: ['admin'] } : entry,
+  );
+  return api.token
+    ? [...listed, { name: 'ALERTING_API_TOKEN', token: api.token, scopes: ['admin'] }]
+    : listed;
+}
+
+/** `https://` when the API is served over TLS. */
+export function httpScheme(config: AlertingConfig): 'http' | 'https' {
+  return config.http.https ? 'https' : 'http';
 }
 
 /** The notification config with the ALERTING_WEBHOOK_URL shortcut folded in as a contact, group and catch-all route. */

@@ -12,6 +12,14 @@ type PreConnectHandler = NonNullable<AedesOptions['preConnect']>;
 const BAD_USERNAME_OR_PASSWORD = 4 as AuthErrorCode;
 const NOT_AUTHORIZED = 5 as AuthErrorCode;
 const SERVER_UNAVAILABLE = 3 as AuthErrorCode;
+const IDENTIFIER_REJECTED = 2 as AuthErrorCode;
+
+/**
+ * MQTT 3.1.1 lets a client id run to 64 KiB and aedes only bounds it for 3.1; an id
+ * that long is copied into every log line and session about the client. Our services
+ * use at most 64 characters; 256 leaves room for any real client.
+ */
+export const MAX_CLIENT_ID_LENGTH = 256;
 
 /** aedes hands the will to authenticate only through a private field, so preConnect keeps it for us. */
 export function createPreConnect(context: HookContext): PreConnectHandler {
@@ -34,7 +42,10 @@ export function createAuthenticate(context: HookContext): AuthenticateHandler {
           return done(null, true);
         }
         context.metrics.authFailures.inc({ reason: outcome.reason });
-        context.logger.warn({ clientId: client.id, username, reason: outcome.reason }, 'connection refused');
+        context.logger.warn(
+          { clientId: client.id.slice(0, MAX_CLIENT_ID_LENGTH), username, reason: outcome.reason },
+          'connection refused',
+        );
         done(authError(outcome.reason, outcome.code), false);
       },
       (error: unknown) => {
@@ -59,6 +70,9 @@ async function authenticate(
   username: string | undefined,
   password: Buffer | undefined,
 ): Promise<Outcome> {
+  if (client.id.length > MAX_CLIENT_ID_LENGTH) {
+    return { ok: false, reason: 'client_id_too_long', code: IDENTIFIER_REJECTED };
+  }
   if (username === undefined || username === '') {
     if (!context.allowAnonymous) return { ok: false, reason: 'no_credentials', code: NOT_AUTHORIZED };
     return { ok: true, principal: ANONYMOUS_DEV_PRINCIPAL, hash: undefined };

@@ -27,6 +27,19 @@ export function reject<T>(
   return { ok: false, rejection: { code, reason, issues, payload } };
 }
 
+/**
+ * Issue texts echo keys of the payload (paths, unrecognised keys), so a hostile key
+ * of 200 KiB would otherwise be copied into the log line, the dead-letter file and the
+ * dead-letter MQTT message, where it could pass the broker's payload limit.
+ */
+const MAX_ISSUE_CHARS = 240;
+
 export function zodIssues(error: z.ZodError): string[] {
-  return error.issues.slice(0, 20).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return error.issues
+    .slice(0, 20)
+    .map((issue) => truncate(`${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_ISSUE_CHARS ? text : `${text.slice(0, MAX_ISSUE_CHARS)}… (${text.length} chars)`;
 }

@@ -17,6 +17,7 @@ import {
 } from './registry-stage.js';
 import { checkSchema, messageSchemas } from './schema-stage.js';
 import type { SiteDirectory } from './site-directory.js';
+import { itemPayload } from './item-payload.js';
 import { checkSize } from './size-limit.js';
 import { checkTimestamp, type ClockPolicy } from './timestamp-stage.js';
 import { checkTopic } from './topic-stage.js';
@@ -192,23 +193,23 @@ function validateBatch(
     }
   };
   envelope.value.telemetry.forEach((raw, index) => {
-    const itemPayload = Buffer.from(JSON.stringify(raw) ?? 'null');
-    const item = checkSchema(messageSchemas.batchTelemetryItem, raw, itemPayload);
+    const itemBytes = itemPayload(raw);
+    const item = checkSchema(messageSchemas.batchTelemetryItem, raw, itemBytes);
     if (!item.ok) return collect(`telemetry[${index}]`, item);
     const { device, ...message } = item.value;
     collect(
       `telemetry[${index}]`,
-      validateTelemetry(site.value, where.gateway, device, message, itemPayload, context, now),
+      validateTelemetry(site.value, where.gateway, device, message, itemBytes, context, now),
     );
   });
   envelope.value.events.forEach((raw, index) => {
-    const itemPayload = Buffer.from(JSON.stringify(raw) ?? 'null');
-    const item = checkSchema(messageSchemas.batchEventItem, raw, itemPayload);
+    const itemBytes = itemPayload(raw);
+    const item = checkSchema(messageSchemas.batchEventItem, raw, itemBytes);
     if (!item.ok) return collect(`events[${index}]`, item);
     const { device, ...message } = item.value;
     collect(
       `events[${index}]`,
-      validateEvent(site.value, where.gateway, device, message, itemPayload, context, now),
+      validateEvent(site.value, where.gateway, device, message, itemBytes, context, now),
     );
   });
   return outcome;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
-# also Chromium for the headless page tests. Does nothing when they are present; needs
+# also Chromium for the headless page tests; with `bench`, mosquitto for comparison. Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
 
@@ -10,6 +10,10 @@ command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+# Benchmarks compare our broker with Debian's mosquitto.
+if [ "${1:-}" = "bench" ]; then
+  command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

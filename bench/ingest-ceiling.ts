@@ -1,0 +1,166 @@
+/**
+ * Storage ceiling vs the full pipeline, in points stored per second (a script, not a test):
+ *   ceiling  — line protocol straight to influxd's /write, batches of 5000 points, 3 writers (keep-alive);
+ *   pipeline — canonical telemetry as the gateway user, QoS 1, 4 publishers → BrokerService (auth + ACL)
+ *              → IngestService (validation, acks after write) → the same influxd; per-device topic and batch topic.
+ * Variants run interleaved, ROUNDS times; medians and pipeline/ceiling ratios are printed with CPU per point.
+ *
+ *   npx tsx bench/ingest-ceiling.ts [--quick] [--rounds N] [--cpu-prof]
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBroker } from './support/brokers.js';
+import { BenchEnvironment } from './support/bench-environment.js';
+import { summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { IngestProcess } from './support/ingest-process.js';
+import {
+  runCeiling,
+  runPipeline,
+  type BenchTarget,
+  type RunResult,
+  type Timing,
+} from './support/pipeline-run.js';
+import { loadAverage } from './support/process-stats.js';
+import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
+
+const args = benchArgs();
+const profile = process.argv.includes('--cpu-prof');
+const rounds = args.rounds ?? 3;
+const timing: Timing = args.quick ? { warmupS: 1, measureS: 3 } : { warmupS: 3, measureS: 12 };
+const VARIANTS = ['ceiling', 'pipeline: per-device topic', 'pipeline: batch topic'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const env = new BenchEnvironment();
+await env.start();
+const broker = await startBroker('ours', env.dir);
+const target: BenchTarget = {
+  influxd: env.influxd,
+  influxdPid: env.influxdPid,
+  database: env.database,
+  brokerUrl: broker.url,
+  brokerPid: broker.child.pid,
+  users: broker.users,
+};
+const newIngest = (clientId: string, cpuProfileDir?: string) =>
+  new IngestProcess({
+    brokerUrl: broker.url,
+    users: broker.users,
+    influxUrl: env.influxd.url,
+    database: env.database,
+    dir: env.dir,
+    clientId,
+    cpuProfileDir,
+  });
+
+const results = new Map<Variant, RunResult[]>(VARIANTS.map((v) => [v, []]));
+const loadBefore = loadAverage();
+const startedAt = new Date();
+try {
+  const ingest = newIngest('bench-ingest');
+  await ingest.start();
+  const consumer = { pid: ingest.pid, written: () => ingest.pointsWritten() };
+  for (let round = 1; round <= rounds; round++) {
+    results.get('ceiling')?.push(await runCeiling(target, timing));
+    results
+      .get('pipeline: per-device topic')
+      ?.push(await runPipeline(target, consumer, 'ingest', 'telemetry', timing));
+    results
+      .get('pipeline: batch topic')
+      ?.push(await runPipeline(target, consumer, 'ingest', 'batch', timing));
+    process.stderr.write(`round ${round}/${rounds} done\n`);
+  }
+  const invalid = await ingest.invalid();
+  await ingest.stop();
+  report(invalid);
+  if (profile) await profileIngest();
+} finally {
+  await broker.stop();
+  await env.stop();
+}
+
+function report(invalid: number): void {
+  const ceiling = median(results.get('ceiling')?.map((r) => r.pointsPerS) ?? []);
+  print(
+    `## ingest ceiling — ${startedAt.toISOString()} — ${args.quick ? 'quick' : 'default'}, ${rounds} rounds × ${timing.measureS} s`,
+  );
+  print(`load average before: ${loadBefore}; after: ${loadAverage()}; ingest rejected ${invalid} messages`);
+  print();
+  const rows = VARIANTS.map((variant) => {
+    const runs = results.get(variant) ?? [];
+    const rates = runs.map((r) => r.pointsPerS);
+    const ratios = runs.map(
+      (r, i) => r.pointsPerS / ((results.get('ceiling') ?? [])[i]?.pointsPerS ?? Number.NaN),
+    );
+    const stored = runs.every((r) => r.storedPoints === r.sentPoints)
+      ? 'all'
+      : runs.map((r) => `${r.storedPoints}/${r.sentPoints}`).join(' ');
+    return [
+      variant,
+      fmtInt(median(rates)),
+      rates.map(fmtInt).join(' / '),
+      variant === 'ceiling' ? '1' : `${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`,
+      variant === 'ceiling' ? '—' : fmtInt(median(runs.map((r) => r.messagesPerS))),
+      stored,
+    ];
+  });
+  print(
+    markdownTable(
+      ['variant', 'points/s (median)', 'per round', 'vs ceiling (same round)', 'messages/s', 'stored = sent'],
+      rows,
+    ),
+  );
+  print();
+  const names = ['broker', 'ingest', 'influxd', 'load generator'];
+  const cpuRows = VARIANTS.map((variant) => {
+    const runs = results.get(variant) ?? [];
+    return [
+      variant,
+      ...names.map((name) => {
+        const us = median(runs.map((r) => r.cpuUsPerPoint[name] ?? Number.NaN));
+        const cores = median(runs.map((r) => r.cores[name] ?? Number.NaN));
+        return Number.isFinite(us) ? `${fmt(us, 1)} µs (${fmt(cores, 2)} cores)` : '—';
+      }),
+    ];
+  });
+  print('CPU per stored point (median), and cores busy:');
+  print();
+  print(markdownTable(['variant', ...names], cpuRows));
+  print();
+  print(`ceiling median ${fmtInt(ceiling)} points/s; target: pipeline ≥ 80 % of it.`);
+}
+
+async function profileIngest(): Promise<void> {
+  for (const mode of ['telemetry', 'batch'] as const) {
+    const dir = join(env.dir, `cpu-prof-${mode}`);
+    mkdirSync(dir, { recursive: true });
+    const ingest = newIngest(`bench-ingest-prof-${mode}`, dir);
+    await ingest.start();
+    await runPipeline(
+      target,
+      { pid: ingest.pid, written: () => ingest.pointsWritten() },
+      'ingest',
+      mode,
+      timing,
+    );
+    await ingest.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) continue;
+    const summary = summariseCpuProfile(join(dir, file));
+    print();
+    print(`### ingest CPU profile, ${mode} mode (${fmtInt(summary.busyMs)} ms busy, self time)`);
+    print();
+    print(
+      markdownTable(
+        ['owner', 'self %'],
+        summary.owners.map((o) => [o.name, fmt(o.selfPct, 1)]),
+      ),
+    );
+    print();
+    print(
+      markdownTable(
+        ['function', 'self %'],
+        summary.functions.map((f) => [f.name, fmt(f.selfPct, 1)]),
+      ),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { addCredential } from '../../broker/index.js';
+
+export const BENCH_SITE = 'demo-village';
+export const BENCH_GATEWAY = 'gw-center';
+
+export interface BenchUsers {
+  gateway: { username: string; password: string };
+  ingest: { username: string; password: string };
+}
+
+/** A gateway user for the demo site's gateway and an ingest user for the demo site, as the stack creates them. */
+export async function writeBenchCredentials(file: string): Promise<BenchUsers> {
+  const gateway = { username: BENCH_GATEWAY, password: 'bench-gateway-password' };
+  const ingest = { username: 'ingest', password: 'bench-ingest-password' };
+  await addCredential(file, {
+    ...gateway,
+    role: 'gateway',
+    sites: [BENCH_SITE],
+    gateway: BENCH_GATEWAY,
+  });
+  await addCredential(file, { ...ingest, role: 'ingest', sites: [BENCH_SITE] });
+  return { gateway, ingest };
+}

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { freePort, waitFor } from '../../stack/index.js';
+import type { BenchUsers } from './bench-credentials.js';
+import { Child } from './child-process.js';
+
+export interface IngestProcessOptions {
+  brokerUrl: string;
+  users: BenchUsers | undefined;
+  influxUrl: string;
+  database: string;
+  dir: string;
+  clientId: string;
+  /** Writes a V8 CPU profile into this folder when the process exits. */
+  cpuProfileDir?: string | undefined;
+  env?: Record<string, string>;
+}
+
+/** Our IngestService as a process (`ingest/main.ts`), configured through its environment variables. */
+export class IngestProcess {
+  private child: Child | undefined;
+  private httpPort = 0;
+
+  constructor(private readonly options: IngestProcessOptions) {}
+
+  get pid(): number {
+    return (this.child as Child).pid;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.httpPort = await freePort();
+    const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+    this.child = Child.node('ingest/main.ts', [], {
+      logFile: join(options.dir, `ingest-${options.clientId}.log`),
+      nodeFlags,
+      env: {
+        INGEST_MQTT_URL: options.brokerUrl,
+        ...(options.users
+          ? {
+              INGEST_MQTT_USERNAME: options.users.ingest.username,
+              INGEST_MQTT_PASSWORD: options.users.ingest.password,
+            }
+          : {}),
+        INGEST_MQTT_CLIENT_ID: options.clientId,
+        INFLUX_URL: options.influxUrl,
+        INFLUX_DATABASE: options.database,
+        INGEST_HTTP_PORT: String(this.httpPort),
+        INGEST_DEAD_LETTER_FILE: join(options.dir, `dead-letter-${options.clientId}.jsonl`),
+        ...options.env,
+      },
+    });
+    await waitFor(
+      'ingest ready',
+      async () => (await fetch(`http://127.0.0.1:${this.httpPort}/readyz`)).status === 200,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  }
+
+  /** `ingest_points_written_total` summed over measurements. */
+  async pointsWritten(): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.httpPort}/metrics`)).text();
+    let total = 0;
+    for (const match of text.matchAll(/^ingest_points_written_total\{[^}]*\} (\d+)/gm))
+      total += Number(match[1]);
+    return total;
+  }
+
+  /** `ingest_invalid_total` summed over codes: should stay 0 with canonical load. */
+  async invalid(): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.httpPort}/metrics`)).text();
+    let total = 0;
+    for (const match of text.matchAll(/^ingest_invalid_total\{[^}]*\} (\d+)/gm)) total += Number(match[1]);
+    return total;
+  }
+
+  /** Stops the process and removes its persistent session from the broker, so nothing is queued for it later. */
+  async stop(): Promise<void> {
+    await this.child?.stop(10_000);
+    this.child = undefined;
+    const { users, brokerUrl, clientId } = this.options;
+    const client = await mqtt.connectAsync(brokerUrl, {
+      clientId,
+      clean: true,
+      reconnectPeriod: 0,
+      ...(users ? { username: users.ingest.username, password: users.ingest.password } : {}),
+    });
+    await client.endAsync(true);
+  }
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { waitFor } from '../../stack/index.js';
+import type { BenchUsers } from './bench-credentials.js';
+import { Child } from './child-process.js';
+
+/** The naive subscriber (naive-ingest-main.ts) as a process; counts what it reports as written. */
+export class NaiveIngestProcess {
+  private child: Child | undefined;
+  private ready = false;
+  written = 0;
+
+  constructor(
+    private readonly options: {
+      brokerUrl: string;
+      users: BenchUsers | undefined;
+      influxUrl: string;
+      database: string;
+      dir: string;
+    },
+  ) {}
+
+  get pid(): number {
+    return (this.child as Child).pid;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const child = Child.node('bench/support/naive-ingest-main.ts', [], {
+      logFile: join(options.dir, 'naive-ingest.log'),
+      ipc: true,
+      env: {
+        MQTT_URL: options.brokerUrl,
+        MQTT_USERNAME: options.users?.ingest.username ?? '',
+        MQTT_PASSWORD: options.users?.ingest.password ?? '',
+        INFLUX_URL: options.influxUrl,
+        INFLUX_DATABASE: options.database,
+      },
+    });
+    child.process.on('message', (message: { ready?: boolean; written?: number }) => {
+      if (message.ready) this.ready = true;
+      if (message.written !== undefined) this.written = message.written;
+    });
+    this.child = child;
+    await waitFor('naive ingest subscribed', () => this.ready, { timeoutMs: 30_000 });
+  }
+
+  async stop(): Promise<void> {
+    await this.child?.stop();
+    this.child = undefined;
+  }
+}

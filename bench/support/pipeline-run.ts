@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ManagedInfluxd } from '../../stack/index.js';
+import { waitFor } from '../../stack/index.js';
+import type { BenchUsers } from './bench-credentials.js';
+import { CanonicalTelemetry } from './canonical-telemetry.js';
+import { countPoints } from './influx-count.js';
+import { measureWindow } from './measure-window.js';
+import { PublisherPool, type Gate } from './publisher-pool.js';
+import { RawLineWriter } from './raw-writer.js';
+
+export interface Timing {
+  warmupS: number;
+  measureS: number;
+}
+
+export interface BenchTarget {
+  influxd: ManagedInfluxd;
+  influxdPid: number;
+  database: string;
+  brokerUrl: string;
+  brokerPid: number;
+  users: BenchUsers | undefined;
+}
+
+/** Something that takes messages off the broker and writes them to InfluxDB. */
+export interface Consumer {
+  pid: number;
+  /** Points InfluxDB has accepted from it so far. */
+  written(): number | Promise<number>;
+}
+
+export interface RunResult {
+  pointsPerS: number;
+  messagesPerS: number;
+  /** CPU µs per stored point, per process. */
+  cpuUsPerPoint: Record<string, number>;
+  /** CPU cores busy, per process. */
+  cores: Record<string, number>;
+  sentPoints: number;
+  storedPoints: number;
+}
+
+export type PublishMode = 'telemetry' | 'batch';
+
+/** Each run owns a 10-minute slice of time, so counts never mix runs. */
+const RUN_SPAN_MS = 10 * 60_000;
+const RUNS_START = Date.now() - 12 * 3_600_000;
+let runCounter = 0;
+const nextBaseTs = () => RUNS_START + runCounter++ * RUN_SPAN_MS;
+
+/** Unwritten points the publishers may run ahead of the consumer (keeps the broker's backlog bounded). */
+const MAX_BACKLOG_POINTS = 50_000;
+const PUBLISHERS = 4;
+const WINDOW = 100;
+
+function toResult(
+  window: Awaited<ReturnType<typeof measureWindow>>,
+  pointsPerMessage: number,
+  sentPoints: number,
+  storedPoints: number,
+): RunResult {
+  const points = window.rate * window.wallS;
+  const cpuUsPerPoint: Record<string, number> = {};
+  const cores: Record<string, number> = {};
+  for (const [name, cpu] of Object.entries(window.cpuS)) {
+    cpuUsPerPoint[name] = (cpu * 1e6) / points;
+    cores[name] = cpu / window.wallS;
+  }
+  return {
+    pointsPerS: window.rate,
+    messagesPerS: window.rate / pointsPerMessage,
+    cpuUsPerPoint,
+    cores,
+    sentPoints,
+    storedPoints,
+  };
+}
+
+/** The storage ceiling: batches of `batchPoints` lines straight to /write from `writers` concurrent writers. */
+export async function runCeiling(
+  target: BenchTarget,
+  timing: Timing,
+  writers = 3,
+  batchPoints = 5000,
+): Promise<RunResult> {
+  const baseTs = nextBaseTs();
+  const telemetry = new CanonicalTelemetry(baseTs);
+  const writer = new RawLineWriter(target.influxd.url, target.database, writers);
+  let n = 0;
+  const nextBody = () => {
+    const lines: string[] = new Array(batchPoints);
+    for (let i = 0; i < batchPoints; i++) lines[i] = telemetry.fastLine(n++);
+    return { body: lines.join('\n'), points: batchPoints };
+  };
+  const endAt = performance.now() + (timing.warmupS + timing.measureS) * 1000 + 200;
+  const load = writer.run(nextBody, () => performance.now() < endAt);
+  const window = await measureWindow({
+    ...timing,
+    progress: () => writer.written,
+    processes: { influxd: target.influxdPid, 'load generator': process.pid },
+  });
+  await load;
+  writer.close();
+  const stored = await countPoints(target.influxd, target.database, baseTs, baseTs + RUN_SPAN_MS);
+  return toResult(window, batchPoints, writer.written, stored);
+}
+
+/** Canonical telemetry published as the gateway user at QoS 1 → broker → `consumer` → InfluxDB. */
+export async function runPipeline(
+  target: BenchTarget,
+  consumer: Consumer,
+  consumerName: string,
+  mode: PublishMode,
+  timing: Timing,
+): Promise<RunResult> {
+  const baseTs = nextBaseTs();
+  const telemetry = new CanonicalTelemetry(baseTs);
+  const pool = new PublisherPool({
+    url: target.brokerUrl,
+    username: target.users?.gateway.username,
+    password: target.users?.gateway.password,
+    publishers: PUBLISHERS,
+    clientIdPrefix: `bench-${mode}-${baseTs}`,
+  });
+  await pool.start();
+  const writtenAtStart = await consumer.written();
+  let writtenSoFar = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      writtenSoFar = (await consumer.written()) - writtenAtStart;
+      await sleep(100);
+    }
+  })();
+  const endAt = performance.now() + (timing.warmupS + timing.measureS) * 1000 + 200;
+  const gate = (): Gate => {
+    if (performance.now() >= endAt) return 'stop';
+    return pool.finished.points - writtenSoFar > MAX_BACKLOG_POINTS ? 'wait' : 'go';
+  };
+  const next = mode === 'batch' ? () => telemetry.batch() : () => telemetry.telemetry();
+  const pointsPerMessage = mode === 'batch' ? telemetry.devices.length : 1;
+  const load = pool.run(1, WINDOW, next, gate);
+  const window = await measureWindow({
+    ...timing,
+    progress: async () => (await consumer.written()) - writtenAtStart,
+    processes: {
+      broker: target.brokerPid,
+      [consumerName]: consumer.pid,
+      influxd: target.influxdPid,
+      'load generator': process.pid,
+    },
+  });
+  await load;
+  await pool.stop();
+  const sent = pool.finished.points;
+  await waitFor(
+    'the consumer to write everything published',
+    async () => (await consumer.written()) - writtenAtStart >= sent,
+    {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    },
+  ).catch(() => undefined);
+  polling = false;
+  await poller;
+  const stored = await countPoints(target.influxd, target.database, baseTs, baseTs + RUN_SPAN_MS);
+  return toResult(window, pointsPerMessage, sent, stored);
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** User + system CPU seconds a process has used so far, from /proc/PID/stat (fields 14 and 15). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: split after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS_PER_S;
+}
+
+/** Resident set size in bytes, from VmRSS in /proc/PID/status. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? 0 : Number(kb) * 1024;
+}
+
+/** CPU used by a process between `begin()` and `end()`, and its peak RSS sampled meanwhile. */
+export class ProcessMeter {
+  private cpuAtStart = 0;
+  private startedAt = 0;
+  private peakRss = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pid: number) {}
+
+  begin(): void {
+    this.cpuAtStart = cpuSeconds(this.pid);
+    this.startedAt = performance.now();
+    this.peakRss = rssBytes(this.pid);
+    this.timer = setInterval(() => {
+      this.peakRss = Math.max(this.peakRss, rssBytes(this.pid));
+    }, 250);
+  }
+
+  /** CPU seconds used, wall seconds elapsed and peak RSS since `begin()`. */
+  end(): { cpuS: number; wallS: number; peakRssBytes: number } {
+    clearInterval(this.timer);
+    this.peakRss = Math.max(this.peakRss, rssBytes(this.pid));
+    return {
+      cpuS: cpuSeconds(this.pid) - this.cpuAtStart,
+      wallS: (performance.now() - this.startedAt) / 1000,
+      peakRssBytes: this.peakRss,
+    };
+  }
+}
+
+/** The whole machine's load average over the last minute, for the "load conditions" note. */
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}

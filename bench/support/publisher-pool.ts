@@ -1,0 +1,107 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { BenchMessage } from './canonical-telemetry.js';
+
+export interface PublisherPoolOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  publishers: number;
+  clientIdPrefix: string;
+}
+
+/** MQTT publishers on their own connections, each keeping a window of publishes in flight. */
+export class PublisherPool {
+  private clients: MqttClient[] = [];
+
+  constructor(private readonly options: PublisherPoolOptions) {}
+
+  async start(): Promise<void> {
+    const { url, username, password, publishers, clientIdPrefix } = this.options;
+    this.clients = await Promise.all(
+      Array.from({ length: publishers }, (_, i) =>
+        mqtt.connectAsync(url, {
+          clientId: `${clientIdPrefix}-${i}`,
+          username,
+          password,
+          reconnectPeriod: 0,
+          protocolVersion: 4,
+        }),
+      ),
+    );
+  }
+
+  /** Messages and points finished (QoS 1: PUBACKed; QoS 0: written to the socket) so far. */
+  finished = { messages: 0, points: 0 };
+
+  /**
+   * Publishes until `gate` says `stop`, each publisher keeping up to `window` messages
+   * unfinished; while it says `wait` (the consumer is too far behind) no new message goes out.
+   */
+  async run(qos: 0 | 1, window: number, nextMessage: () => BenchMessage, gate: () => Gate): Promise<void> {
+    await Promise.all(this.clients.map((client) => this.pump(client, qos, window, nextMessage, gate)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.endAsync(true)));
+    this.clients = [];
+  }
+
+  private pump(
+    client: MqttClient,
+    qos: 0 | 1,
+    window: number,
+    nextMessage: () => BenchMessage,
+    gate: () => Gate,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let inFlight = 0;
+      let stopping = false;
+      let waiting = false;
+      let filling = false;
+      const fill = (): void => {
+        // A QoS 0 callback may run inside client.publish: the running loop picks its slot up.
+        if (filling) return;
+        filling = true;
+        try {
+          fillWindow();
+        } finally {
+          filling = false;
+        }
+        if (stopping && inFlight === 0) resolve();
+      };
+      const fillWindow = (): void => {
+        while (!stopping && inFlight < window) {
+          const state = gate();
+          if (state === 'stop') stopping = true;
+          else if (state === 'wait') {
+            if (!waiting) {
+              waiting = true;
+              setTimeout(() => {
+                waiting = false;
+                fill();
+              }, 10);
+            }
+            return;
+          } else send();
+        }
+      };
+      const send = (): void => {
+        const message = nextMessage();
+        inFlight++;
+        client.publish(message.topic, message.payload, { qos }, (error) => {
+          if (error) return reject(error);
+          inFlight--;
+          this.finished.messages++;
+          this.finished.points += message.points;
+          fill();
+        });
+      };
+      client.once('close', () => {
+        if (!stopping) reject(new Error('publisher connection closed during the run'));
+      });
+      fill();
+    });
+  }
+}
+
+export type Gate = 'go' | 'wait' | 'stop';

@@ -87,6 +87,10 @@ export class InfluxHistory {
           device: alert.device ?? alert.gateway ?? '',
           value: alert.value,
           message,
+          // what the alerts dashboard's "time to acknowledge" reads
+          ...(transition === 'acknowledged'
+            ? { ack_delay_s: Math.max(0, (at - (alert.firedAt ?? alert.startedAt)) / 1000) }
+            : {}),
         },
         timestampMs: ts,
       }),

@@ -125,6 +125,10 @@ describe('AlertingService survives a crash and writes history to InfluxDB', () =
       device: 'canteen-fire-panel',
     });
     expect(String(fireRow?.alert_id)).toMatch(/^al-/);
+    const ackRow = rows.find((r) => r.state === 'acknowledged');
+    expect(ackRow?.ack_delay_s).toBeTypeOf('number');
+    expect(ackRow?.ack_delay_s as number).toBeGreaterThanOrEqual(0);
+    expect(fireRow?.ack_delay_s ?? null).toBeNull();
     expect((await alertsOf(svc, '?state=resolved')).map((a) => a.ruleId)).toContain('fire-alarm');
   });
 });

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { addCredential } from '../broker/index.js';
-import { edgeConfigFromSite } from '../edge/index.js';
+import { edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
 import { freePort } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
@@ -36,6 +36,10 @@ export interface VillageStackOptions {
   edgeHealthIntervalS?: number;
   /** Extra environment per service (tests tune batch sizes, intervals). */
   env?: Partial<Record<StackServiceName, Record<string, string>>>;
+  /** Where the gateway finds the broker, when not directly (tests put an uplink proxy between them). */
+  edgeUpstreamUrl?: string;
+  /** The gateway's store-and-forward buffer limits (fault tests use small ones). */
+  edgeBuffer?: EdgeConfigFromSiteOptions['buffer'];
 }
 
 export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'simulator' | 'edge';
@@ -286,7 +290,7 @@ export class VillageStack {
       this.gatewayId,
       busEndpoints,
       {
-        url: this.mqttUrl,
+        url: this.options.edgeUpstreamUrl ?? this.mqttUrl,
         username: this.gatewayId,
         password: this.secrets.gatewayPassword,
       },
@@ -295,6 +299,7 @@ export class VillageStack {
         http: { host: '127.0.0.1', port: this.ports.edgeHttp },
         dataDir: join(this.dataDir, 'edge'),
         ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
+        ...(this.options.edgeBuffer ? { buffer: this.options.edgeBuffer } : {}),
       },
     );
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });

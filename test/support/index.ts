@@ -11,3 +11,4 @@ export {
   type NoticeMatch,
 } from './webhook-receiver.js';
 export { SmtpReceiver, type ReceivedMail } from './smtp-receiver.js';
+export { TcpProxy } from './tcp-proxy.js';

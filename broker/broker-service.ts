@@ -22,6 +22,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, type BrokerConfig } from './config.js';
 import { CredentialStore } from './credentials/credential-store.js';
 import { guardFrameSize } from './frame-guard.js';
 import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
+import { createIndexedMemoryPersistence } from './persistence/indexed-memory-persistence.js';
 import { MqttTlsListener } from './tls/mqtt-tls-listener.js';
 
 export interface BrokerServiceOptions {
@@ -129,6 +130,8 @@ export class BrokerService implements Component {
 
     const aedes = await Aedes.createBroker({
       connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // aedes' default memory persistence, with an indexed outgoing queue (see the file).
+      persistence: createIndexedMemoryPersistence(),
       preConnect: createPreConnect(context),
       authenticate: withClientCertificateCheck(
         createAuthenticate(context),

@@ -1,6 +1,6 @@
 import type { AedesOptions } from 'aedes';
-import { canPublish } from './acl.js';
 import { payloadBytes, type HookContext } from './hook-context.js';
+import { PublishDecisionCache } from './publish-decision-cache.js';
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
 
@@ -9,6 +9,7 @@ type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
  * connection: MQTT 3.1.1 has no negative PUBACK ([MQTT-3.3.5-2]).
  */
 export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
+  const decisions = new PublishDecisionCache();
   return (client, packet, callback) => {
     const bytes = payloadBytes(packet.payload);
     const clientId = client?.id;
@@ -26,7 +27,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
 
     const principal = context.sessions.principalOf(client);
     const decision = principal
-      ? canPublish(principal, packet.topic)
+      ? decisions.decide(principal, packet.topic)
       : { allowed: false as const, reason: 'no session (credential revoked)' };
     if (!decision.allowed) {
       context.metrics.aclDenials.inc({ action: 'publish' });

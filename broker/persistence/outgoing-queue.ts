@@ -1,0 +1,85 @@
+import type { AedesPacket } from 'aedes-packet';
+import { SortedSlotIndex } from './sorted-slot-index.js';
+
+/**
+ * One client's queue of outgoing QoS 1/2 packets not yet acknowledged, with the exact
+ * lookup semantics of aedes-persistence's memory queue (an array searched from the
+ * front, see indexed-memory-persistence.ts) but indexed: every packet sits in a slot
+ * numbered in queue order, found by brokerId + brokerCounter or by messageId in O(1)
+ * (amortised) instead of a scan over everything still unacknowledged.
+ */
+export class OutgoingQueue {
+  /** slot -> packet; a Map iterates in insertion order, which is the queue order. */
+  private readonly packets = new Map<number, AedesPacket>();
+  private readonly byCounter = new Map<string | undefined, SortedSlotIndex<number | undefined>>();
+  private readonly byMessageId = new SortedSlotIndex<number | undefined>();
+  private nextSlot = 0;
+
+  get size(): number {
+    return this.packets.size;
+  }
+
+  enqueue(packet: AedesPacket): void {
+    const slot = this.nextSlot++;
+    this.packets.set(slot, packet);
+    this.index(slot, packet);
+  }
+
+  /**
+   * The earliest packet that is either the same message (brokerId and brokerCounter)
+   * — it gets the new messageId — or, from another broker id, holds the same messageId
+   * — it is replaced by `packet` in place (e.g. a PUBREL after a PUBREC).
+   * Returns false when there is none.
+   */
+  update(packet: AedesPacket): boolean {
+    const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
+    const sameId = this.byMessageId.firstWhere(
+      packet.messageId,
+      (slot) => this.packets.get(slot)?.brokerId !== packet.brokerId,
+    );
+    if (sameMessage !== undefined && (sameId === undefined || sameMessage < sameId)) {
+      const stored = this.packets.get(sameMessage) as AedesPacket;
+      this.byMessageId.remove(stored.messageId, sameMessage);
+      stored.messageId = packet.messageId;
+      this.byMessageId.add(stored.messageId, sameMessage);
+      return true;
+    }
+    if (sameId !== undefined) {
+      this.unindex(sameId, this.packets.get(sameId) as AedesPacket);
+      this.packets.set(sameId, packet);
+      this.index(sameId, packet);
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes and returns the earliest packet with this messageId. */
+  clear(messageId: number | undefined): AedesPacket | undefined {
+    const slot = this.byMessageId.first(messageId);
+    if (slot === undefined) return undefined;
+    const packet = this.packets.get(slot) as AedesPacket;
+    this.packets.delete(slot);
+    this.unindex(slot, packet);
+    return packet;
+  }
+
+  /** A copy, in queue order, so the caller may iterate while the queue changes. */
+  snapshot(): AedesPacket[] {
+    return [...this.packets.values()];
+  }
+
+  private index(slot: number, packet: AedesPacket): void {
+    let counters = this.byCounter.get(packet.brokerId);
+    if (counters === undefined) {
+      counters = new SortedSlotIndex<number | undefined>();
+      this.byCounter.set(packet.brokerId, counters);
+    }
+    counters.add(packet.brokerCounter, slot);
+    this.byMessageId.add(packet.messageId, slot);
+  }
+
+  private unindex(slot: number, packet: AedesPacket): void {
+    this.byCounter.get(packet.brokerId)?.remove(packet.brokerCounter, slot);
+    this.byMessageId.remove(packet.messageId, slot);
+  }
+}

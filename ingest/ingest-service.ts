@@ -116,8 +116,9 @@ export class IngestService implements Component {
       logger: componentLogger(logger, 'ingest.mqtt'),
       onMessage: (message) => handleMessage(message, { validation, pipeline, deadLetters, seq, metrics }),
       waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),
+      // Stale = the broker kept the session and redelivers; known only once reconnected.
       onConnectionChange: (connected) => {
-        if (!connected) pipeline.purgeStale();
+        if (connected) pipeline.purgeStale();
       },
     });
     const http = createServiceHttp({

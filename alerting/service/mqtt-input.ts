@@ -47,6 +47,8 @@ export class MqttInput implements AlertPublisher {
       clean: false,
       protocolVersion: 4,
       reconnectPeriod: 1_000,
+      // a refused login (credentials briefly missing on the broker) must not end retrying for good
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),

@@ -65,6 +65,8 @@ export class UpstreamClient implements ForwardLink {
       password: upstream.password,
       keepalive: upstream.keepaliveS,
       reconnectPeriod: upstream.reconnectMs,
+      // a refused login (credentials file briefly missing on the broker) must not end retrying for good
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       protocolVersion: 4,
       will: { topic: this.statusTopic, payload: this.willPayload(), qos: 1, retain: true },

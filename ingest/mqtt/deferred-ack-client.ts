@@ -50,11 +50,21 @@ type SendPacket = (
  * the broker keeps the rest queued for this session. While held, mqtt.js cannot read
  * PINGRESP either, so a long InfluxDB outage ends in a keepalive timeout and a
  * reconnect; the unacknowledged messages are then redelivered and their stale
- * copies dropped from memory, which keeps memory bounded.
+ * copies dropped from memory, which keeps memory bounded. Only when the broker
+ * reports the session present: a broker that was restarted (aedes keeps sessions in
+ * memory) redelivers nothing, so the closed connection's messages are written anyway
+ * (their PUBACKs are never sent).
  */
 export class DeferredAckClient {
   private client: MqttClient | undefined;
   private generation = 0;
+  /**
+   * Messages of connections before this generation will be redelivered: the broker said
+   * so (session present) on a later CONNACK. Until then a closed connection's messages
+   * are still written: a broker that restarted lost the session with them, and what
+   * ingest holds is then the only copy.
+   */
+  private redeliveredBelow = 0;
   private stopping = false;
   private intercepting: AckTicket | undefined;
   private readonly acks = new AckQueue((ticket) => this.isCurrent(ticket));
@@ -78,6 +88,8 @@ export class DeferredAckClient {
       protocolVersion: 4,
       keepalive: options.keepaliveS,
       reconnectPeriod: 1000,
+      // mqtt.js 5 stops for good after one refused CONNACK otherwise (a credentials file briefly missing on the broker).
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       username: options.username,
       password: options.password,
@@ -91,6 +103,7 @@ export class DeferredAckClient {
     let wasConnected = false;
     client.on('connect', (connack) => {
       wasConnected = true;
+      if (connack.sessionPresent) this.redeliveredBelow = this.generation;
       options.logger.info(
         { url: options.url, sessionPresent: connack.sessionPresent },
         'connected to the broker',
@@ -167,7 +180,7 @@ export class DeferredAckClient {
         topic: packet.topic,
         payload,
         settle,
-        isStale: () => ticket.needsAck && !this.isCurrent(ticket),
+        isStale: () => ticket.needsAck && ticket.generation < this.redeliveredBelow,
       });
     } catch (error) {
       // A bug must not hold every later acknowledgement hostage; the handler dead-letters what it can.

@@ -103,7 +103,7 @@ export class WritePipeline {
   async stop(drainTimeoutMs: number): Promise<void> {
     this.clearTimer();
     this.flushEverything = true;
-    if (!this.running && this.queue.length > 0) this.running = this.drain();
+    if (!this.running && this.queue.length > 0) this.startDrain();
     if (this.running) {
       const gaveUp = new AbortController();
       await Promise.race([this.running, sleep(drainTimeoutMs, gaveUp.signal)]);
@@ -121,7 +121,7 @@ export class WritePipeline {
     if (this.running || this.abort.signal.aborted) return;
     if (this.queuedPoints >= this.options.batchSize || this.flushEverything) {
       this.clearTimer();
-      this.running = this.drain();
+      this.startDrain();
       return;
     }
     if (this.timer || this.queue.length === 0) return;
@@ -129,8 +129,24 @@ export class WritePipeline {
     const wait = Math.max(0, oldest + this.options.flushIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.running && !this.abort.signal.aborted) this.running = this.drain();
+      if (!this.running && !this.abort.signal.aborted) this.startDrain();
     }, wait);
+  }
+
+  /**
+   * `running` is cleared by the run that set it, after it settled. (Clearing it inside
+   * `drain` was wrong: a drain that met only stale messages finished without awaiting,
+   * cleared `running` before the caller assigned it, and the caller then left a settled
+   * promise in `running` that blocked every later flush.)
+   */
+  private startDrain(): void {
+    const run = this.drain();
+    this.running = run;
+    void run.then(() => {
+      if (this.running !== run) return;
+      this.running = undefined;
+      if (this.queue.length > 0) this.schedule();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -142,9 +158,6 @@ export class WritePipeline {
       }
     } catch (error) {
       this.options.logger.error({ err: error }, 'write loop failed unexpectedly');
-    } finally {
-      this.running = undefined;
-      if (this.queue.length > 0) this.schedule();
     }
   }
 

@@ -1,0 +1,20 @@
+export { FaultVillage, type FaultVillageOptions, type EdgeStatus } from './fault-village.js';
+export { SeqLedger } from './seq-ledger.js';
+export {
+  LoadPublisher,
+  LOAD_SEQ_BASE,
+  type LoadDevice,
+  type LoadPublisherOptions,
+} from './load-publisher.js';
+export { storedSeqs, storedCounts } from './stored-seqs.js';
+export {
+  awaitDelivery,
+  deliveryReport,
+  logReport,
+  summary,
+  type DeliveryReport,
+  type DeliveryExpectation,
+} from './delivery-check.js';
+export { rssBytes } from './process-rss.js';
+export { tmpfsAvailable, mountTmpfs, unmount, fillDisk, freeDisk } from './tmpfs.js';
+export { RssSampler, type RssSample } from './rss-sampler.js';

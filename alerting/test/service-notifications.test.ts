@@ -13,7 +13,7 @@ import { callApi } from './support/api-client.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
 import { HttpReceiver } from './support/http-receiver.js';
-import { SmtpReceiver } from './support/smtp-receiver.js';
+import { SmtpReceiver } from '../../test/support/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';

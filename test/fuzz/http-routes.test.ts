@@ -9,7 +9,7 @@ import { simulatorConfigSchema, SimulatorService } from '../../firmware-sim/inde
 import { IngestService, loadIngestConfig } from '../../ingest/index.js';
 import { createLogger } from '../../runtime/index.js';
 import { freePort, waitFor } from '../../stack/index.js';
-import { BareBroker } from './support/bare-broker.js';
+import { BareBroker } from '../support/index.js';
 import { fuzzOptions } from './support/fuzz-options.js';
 import { hostileString, INVALID_UTF8, toBytes } from './support/hostile.js';
 

@@ -15,7 +15,7 @@ import {
 } from '../../ingest/index.js';
 import { createLogger } from '../../runtime/index.js';
 import { ManagedInfluxd, rowsOf, waitFor, type InfluxQueryResult } from '../../stack/index.js';
-import { BareBroker, topicMatches } from './support/bare-broker.js';
+import { BareBroker, topicMatches } from '../support/index.js';
 import { FUZZ_SEED } from './support/fuzz-options.js';
 import { fuzzMessage, type FuzzMessage } from './support/village-messages.js';
 import { expectedRead, pointArbitrary, storable } from './support/points.js';

@@ -12,3 +12,4 @@ export {
 } from './webhook-receiver.js';
 export { SmtpReceiver, type ReceivedMail } from './smtp-receiver.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { BareBroker, topicMatches } from './bare-broker.js';

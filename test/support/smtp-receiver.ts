@@ -1,4 +1,3 @@
-// A copy of alerting/test/support/smtp-receiver.ts: test folders import each other only through index.ts.
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../stack/index.js';
 

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
 import { deadLetterSchema, topics, type DeadLetter } from '../../../contracts/index.js';
 import { createLogger } from '../../../runtime/index.js';
@@ -15,36 +13,7 @@ export const GATEWAY = 'gw-center';
 export const DATABASE = 'village';
 
 /** A bare aedes on a free loopback port: a real MQTT broker over TCP. */
-export class TestBroker {
-  private aedes: Aedes | undefined;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const aedes = await Aedes.createBroker();
-    const server = createServer((socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      aedes.handle(socket);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-    this.aedes = aedes;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-    await new Promise<void>((resolve) => this.aedes?.close(() => resolve()) ?? resolve());
-  }
-}
+export { BareBroker as TestBroker } from '../../../test/support/index.js';
 
 export class TestClient {
   constructor(readonly client: MqttClient) {}

@@ -40,6 +40,10 @@ export class Forwarder {
   private replayStartedAt = 0;
   private replayed = 0;
   private unsubscribers: Array<() => void> = [];
+  /** Bumped when a session ends: PUBACK callbacks from an older session are ignored. */
+  private session = 0;
+  /** Entries published in the current session and not yet acknowledged. */
+  private readonly unacked = new Map<bigint, QueueEntry>();
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -64,6 +68,7 @@ export class Forwarder {
   }
 
   private beginSession(): void {
+    this.abandonInflight();
     this.liveFrom = this.options.queue.nextKey;
     this.liveCursor = this.liveFrom;
     this.backlogCursor = 0n;
@@ -75,6 +80,21 @@ export class Forwarder {
 
   private endSession(): void {
     this.ready = false;
+    this.abandonInflight();
+  }
+
+  /**
+   * A session ended with messages unacknowledged: whether the MQTT client will resend
+   * them is its business, not the buffer's. They are released so the next session
+   * replays them (keys below its live start are backlog); a late PUBACK from the old
+   * session is ignored, and a duplicate delivery carries the same seq and timestamp,
+   * so InfluxDB stores it once.
+   */
+  private abandonInflight(): void {
+    this.session++;
+    for (const entry of this.unacked.values()) this.options.queue.release(entry);
+    this.unacked.clear();
+    this.inflight = 0;
   }
 
   private async pump(): Promise<void> {
@@ -124,7 +144,11 @@ export class Forwarder {
     if (path === 'live') this.liveCursor = entry.key + 1n;
     else this.backlogCursor = entry.key + 1n;
     this.inflight++;
+    this.unacked.set(entry.key, entry);
+    const session = this.session;
     link.publishRaw(entry.topic, entry.body, (error) => {
+      if (session !== this.session) return;
+      this.unacked.delete(entry.key);
       this.inflight--;
       if (error) {
         queue.release(entry);

@@ -5,7 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import { addCredential } from '../broker/index.js';
 import { edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
-import { freePort } from './free-port.js';
+import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
 import { ServiceProcess } from './service-process.js';
 
@@ -119,7 +119,7 @@ export class VillageStack {
   private async pickPorts(): Promise<StackPorts> {
     const wanted = this.options.ports ?? {};
     const pick = async (port: number | undefined) => port ?? (await freePort());
-    const busBase = wanted.busBase ?? (await freeRange(this.site.buses.length));
+    const busBase = wanted.busBase ?? (await freePorts(this.site.buses.length));
     return {
       mqtt: await pick(wanted.mqtt),
       brokerHttp: await pick(wanted.brokerHttp),
@@ -315,22 +315,4 @@ export class VillageStack {
       }),
     );
   }
-}
-
-/** `count` consecutive free ports (checked one by one; a race with another process is possible but unlikely). */
-async function freeRange(count: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  const isFree = (port: number) =>
-    new Promise<boolean>((resolveFree) => {
-      const server = createServer();
-      server.once('error', () => resolveFree(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const start = 20000 + Math.floor(Math.random() * 30000);
-    let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await isFree(start + i);
-    if (ok) return start;
-  }
-  throw new Error(`no range of ${count} free ports found`);
 }

@@ -56,8 +56,15 @@ export class DurableQueue implements UpstreamPublish {
   private count = 0;
   private bytes = 0;
   private droppedCount = 0;
-  /** Keys handed to the forwarder and not yet released or deleted: never dropped. */
+  /** Keys handed to the forwarder, or being deleted, and not yet released or gone: never read or dropped again. */
   private readonly claimed = new Set<bigint>();
+  /**
+   * Keys deleted while an iterator was open. LevelDB iterators read a snapshot, so an
+   * open one may still yield them; skipping them keeps a deleted message from being
+   * sent or counted twice. Cleared once no iterator is open.
+   */
+  private readonly tombstones = new Set<bigint>();
+  private openIterators = 0;
   private acked: QueueEntry[] = [];
   private deleting: Promise<void> = Promise.resolve();
   private deleteScheduled = false;
@@ -173,15 +180,38 @@ export class DurableQueue implements UpstreamPublish {
     if (!db || limit <= 0) return [];
     const entries: QueueEntry[] = [];
     const range = to === undefined ? { gte: encodeKey(from) } : { gte: encodeKey(from), lt: encodeKey(to) };
-    for await (const [rawKey, value] of db.iterator(range)) {
-      const key = decodeKey(rawKey);
-      if (this.claimed.has(key)) continue;
+    for await (const [key, value] of this.scan(db, range)) {
       const { topic, body } = decodeEntry(value);
       this.claimed.add(key);
       entries.push({ key, topic, body, size: KEY_BYTES + Buffer.byteLength(value) });
       if (entries.length >= limit) break;
     }
     return entries;
+  }
+
+  /** Live entries in key order, skipping those claimed or already deleted. */
+  private async *scan(
+    db: ClassicLevel<Buffer, string>,
+    range: { gte?: Buffer; lt?: Buffer } = {},
+  ): AsyncGenerator<[bigint, string]> {
+    this.openIterators++;
+    try {
+      for await (const [rawKey, value] of db.iterator(range)) {
+        const key = decodeKey(rawKey);
+        if (this.claimed.has(key) || this.tombstones.has(key)) continue;
+        yield [key, value];
+      }
+    } finally {
+      if (--this.openIterators === 0) this.tombstones.clear();
+    }
+  }
+
+  /** Deleted keys stop being claimed; an open iterator's snapshot must still skip them. */
+  private forget(keys: Iterable<bigint>): void {
+    for (const key of keys) {
+      this.claimed.delete(key);
+      if (this.openIterators > 0) this.tombstones.add(key);
+    }
   }
 
   /** The broker acknowledged the entry: it is deleted (in a batch, soon). */
@@ -232,13 +262,13 @@ export class DurableQueue implements UpstreamPublish {
         await db.batch(batch.map((entry) => ({ type: 'del' as const, key: encodeKey(entry.key) })));
         this.count -= batch.length;
         for (const entry of batch) this.bytes -= entry.size;
+        this.forget(batch.map((entry) => entry.key));
       } catch (error) {
+        for (const entry of batch) this.claimed.delete(entry.key);
         this.options.logger.warn(
           { err: error },
           'cannot delete acknowledged messages; they will be sent again',
         );
-      } finally {
-        for (const entry of batch) this.claimed.delete(entry.key);
       }
     });
     return this.deleting;
@@ -257,22 +287,30 @@ export class DurableQueue implements UpstreamPublish {
     const db = this.db;
     const cap = this.limits();
     if (!db || (this.count <= cap.messages && this.bytes <= cap.bytes)) return;
-    const victims: Array<{ key: Buffer; size: number }> = [];
+    const victims: Array<{ key: bigint; size: number }> = [];
     let count = this.count;
     let bytes = this.bytes;
-    for await (const [rawKey, value] of db.iterator()) {
+    for await (const [key, value] of this.scan(db)) {
       if (count <= cap.messages && bytes <= cap.bytes) break;
-      if (this.claimed.has(decodeKey(rawKey))) continue;
       const size = KEY_BYTES + Buffer.byteLength(value);
-      victims.push({ key: Buffer.from(rawKey), size });
+      // Claimed so that no read hands a victim to the forwarder while it is deleted.
+      this.claimed.add(key);
+      victims.push({ key, size });
       count--;
       bytes -= size;
     }
     if (victims.length === 0) return;
-    await db.batch(victims.map((v) => ({ type: 'del' as const, key: v.key })));
+    try {
+      await db.batch(victims.map((v) => ({ type: 'del' as const, key: encodeKey(v.key) })));
+    } catch (error) {
+      for (const victim of victims) this.claimed.delete(victim.key);
+      this.options.logger.warn({ err: error }, 'cannot drop the oldest messages; the buffer stays over its limit');
+      return;
+    }
     // Relative updates: acknowledged deletes may have run meanwhile.
     this.count -= victims.length;
     for (const victim of victims) this.bytes -= victim.size;
+    this.forget(victims.map((v) => v.key));
     this.countDropped(victims.length, this.lowDiskCap ? 'disk_reserve' : 'buffer_full');
   }
 

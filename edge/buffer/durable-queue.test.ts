@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bufferSchema } from '../config/edge-config-schema.js';
+import { createEdgeMetrics } from '../metrics.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { DurableQueue, type QueueEntry } from './durable-queue.js';
+
+const logger = pino({ level: 'silent' });
+const dirs: string[] = [];
+
+async function openQueue(dir: string, overrides: Partial<Record<string, number>> = {}): Promise<DurableQueue> {
+  const queue = new DurableQueue({
+    dir,
+    config: bufferSchema.parse({ flushIntervalMs: 5_000, reserveBytes: 0, ...overrides }),
+    metrics: createEdgeMetrics(new Registry(), { bufferDepth: () => 0 }),
+    warnings: new RateLimitedLog(logger),
+    logger,
+  });
+  await queue.start();
+  return queue;
+}
+
+async function tempQueueDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'durable-queue-'));
+  dirs.push(dir);
+  return join(dir, 'buffer');
+}
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('durable queue', () => {
+  it('never hands out a message again after its acknowledged delete, and counts each delete once', async () => {
+    const dir = await tempQueueDir();
+    const queue = await openQueue(dir);
+    const total = 3_000;
+    for (let i = 0; i < total; i++) queue.append('v1/s/g/d/telemetry', `{"seq":${i}}`);
+    await queue.flush();
+
+    const acked = new Set<bigint>();
+    const handedOutAfterAck: bigint[] = [];
+    // Several readers at once, like live and replay turns overlapping with deletes:
+    // each acks most of what it got and releases the rest, yielding between steps so
+    // that deletes complete while other iterators are still open.
+    const reader = async (seed: number): Promise<void> => {
+      for (let round = 0; round < 200 && acked.size < total; round++) {
+        const entries: QueueEntry[] = await queue.read(0n, undefined, 7 + seed);
+        for (const entry of entries) {
+          if (acked.has(entry.key)) handedOutAfterAck.push(entry.key);
+          if ((Number(entry.key) + round) % 5 === 0) queue.release(entry);
+          else {
+            acked.add(entry.key);
+            queue.ack(entry);
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    };
+    await Promise.all([reader(0), reader(1), reader(2), reader(3)]);
+    await queue.stop();
+
+    expect(handedOutAfterAck).toEqual([]);
+    const depthBefore = queue.stats().depth;
+    expect(depthBefore).toBe(total - acked.size);
+
+    const reopened = await openQueue(dir);
+    expect(reopened.stats().depth).toBe(depthBefore);
+    await reopened.stop();
+  });
+
+  it('keeps its counters equal to what is on disk when dropping the oldest while messages are acknowledged', async () => {
+    const dir = await tempQueueDir();
+    const maxMessages = 200;
+    const queue = await openQueue(dir, { maxMessages });
+    const readers: Array<Promise<void>> = [];
+    let ackedCount = 0;
+    for (let group = 0; group < 30; group++) {
+      for (let i = 0; i < 50; i++) queue.append('v1/s/g/d/telemetry', `{"group":${group},"i":${i}}`);
+      const flushed = queue.flush();
+      readers.push(
+        (async () => {
+          const entries = await queue.read(0n, undefined, 20);
+          for (const entry of entries) {
+            queue.ack(entry);
+            ackedCount++;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        })(),
+      );
+      await flushed;
+    }
+    await Promise.all(readers);
+    await queue.stop();
+    const { depth, dropped } = queue.stats();
+    expect(depth).toBeGreaterThanOrEqual(0);
+    expect(depth).toBeLessThanOrEqual(maxMessages);
+    expect(depth + dropped + ackedCount).toBe(30 * 50);
+
+    const reopened = await openQueue(dir, { maxMessages });
+    expect(reopened.stats().depth).toBe(depth);
+    await reopened.stop();
+  });
+});

@@ -52,6 +52,7 @@ const MAX_PENDING = 50_000;
 export class DurableQueue implements UpstreamPublish {
   private db: ClassicLevel<Buffer, string> | undefined;
   private nextSeq = 0n;
+  private durableNext = 0n;
   private pending: Array<{ key: bigint; value: string; size: number }> = [];
   private count = 0;
   private bytes = 0;
@@ -94,6 +95,7 @@ export class DurableQueue implements UpstreamPublish {
       last = decodeKey(key);
     }
     this.nextSeq = last === undefined ? 0n : last + 1n;
+    this.durableNext = this.nextSeq;
     if (this.count > 0) {
       this.options.logger.info({ depth: this.count, bytes: this.bytes }, 'buffer holds messages from before');
     }
@@ -130,9 +132,12 @@ export class DurableQueue implements UpstreamPublish {
     };
   }
 
-  /** The key the next appended message gets: everything below it exists already. */
-  get nextKey(): bigint {
-    return this.nextSeq;
+  /**
+   * Every key below this is durable (or was dropped); keys from here on are still on
+   * their way to the disk and are announced by `onDurable` when they arrive.
+   */
+  get durableEnd(): bigint {
+    return this.durableNext;
   }
 
   /** Called after each group of messages became durable (the forwarder wakes up). */
@@ -239,11 +244,13 @@ export class DurableQueue implements UpstreamPublish {
         { sync: true },
       );
     } catch (error) {
+      this.durableNext = group[group.length - 1]!.key + 1n;
       this.countDropped(group.length, 'write_failed');
       const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
       this.options.warnings.warn('buffer:write', { err: coded, lost: group.length }, coded.message);
       return;
     }
+    this.durableNext = group[group.length - 1]!.key + 1n;
     this.count += group.length;
     for (const entry of group) this.bytes += entry.size;
     await this.enforceLimits();

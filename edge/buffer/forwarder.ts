@@ -69,7 +69,9 @@ export class Forwarder {
 
   private beginSession(): void {
     this.abandonInflight();
-    this.liveFrom = this.options.queue.nextKey;
+    // Messages still on their way to the disk become durable after this
+    // and must be read as live, or a replay that ended before them would pass them by.
+    this.liveFrom = this.options.queue.durableEnd;
     this.liveCursor = this.liveFrom;
     this.backlogCursor = 0n;
     this.replayStartedAt = Date.now();
@@ -123,12 +125,18 @@ export class Forwarder {
       const room = config.inflightWindow - this.inflight;
       if (room <= 0) return;
       const limit = Math.min(room, config.replayChunk);
+      const session = this.session;
       const entries =
         turn === 'live'
           ? await queue.read(this.liveCursor, undefined, limit)
           : this.backlogCursor < this.liveFrom
             ? await queue.read(this.backlogCursor, this.liveFrom, limit)
             : [];
+      if (session !== this.session) {
+        // The session changed during the read: these belong to the new session's cursors.
+        for (const entry of entries) queue.release(entry);
+        return;
+      }
       idleTurns = entries.length === 0 ? idleTurns + 1 : 0;
       for (const entry of entries) this.send(entry, turn);
       if (turn === 'replay' && entries.length === 0 && this.backlogCursor < this.liveFrom) {

@@ -36,7 +36,8 @@ describe('local status page', () => {
               transport: 'tcp',
               host: '127.0.0.1',
               port: server.port,
-              timeoutMs: 100,
+              // Long enough that a busy CI box never fails a poll of the good meter (offline after one failure).
+              timeoutMs: 1000,
               retries: 0,
               devices: [
                 { id: 'hall-meter', profile: profile.id, unitId: 1, pollIntervalS: 0.2 },

@@ -12,7 +12,10 @@ import { DurableQueue, type QueueEntry } from './durable-queue.js';
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];
 
-async function openQueue(dir: string, overrides: Partial<Record<string, number>> = {}): Promise<DurableQueue> {
+async function openQueue(
+  dir: string,
+  overrides: Partial<Record<string, number>> = {},
+): Promise<DurableQueue> {
   const queue = new DurableQueue({
     dir,
     config: bufferSchema.parse({ flushIntervalMs: 5_000, reserveBytes: 0, ...overrides }),

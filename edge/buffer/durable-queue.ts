@@ -311,7 +311,10 @@ export class DurableQueue implements UpstreamPublish {
       await db.batch(victims.map((v) => ({ type: 'del' as const, key: encodeKey(v.key) })));
     } catch (error) {
       for (const victim of victims) this.claimed.delete(victim.key);
-      this.options.logger.warn({ err: error }, 'cannot drop the oldest messages; the buffer stays over its limit');
+      this.options.logger.warn(
+        { err: error },
+        'cannot drop the oldest messages; the buffer stays over its limit',
+      );
       return;
     }
     // Relative updates: acknowledged deletes may have run meanwhile.

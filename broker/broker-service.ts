@@ -22,7 +22,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, type BrokerConfig } from './config.js';
 import { CredentialStore } from './credentials/credential-store.js';
 import { guardFrameSize } from './frame-guard.js';
 import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
-import { createIndexedMemoryPersistence } from './persistence/indexed-memory-persistence.js';
+import { openPersistence, type OpenedPersistence } from './persistence/open-persistence.js';
 import { MqttTlsListener } from './tls/mqtt-tls-listener.js';
 
 export interface BrokerServiceOptions {
@@ -44,6 +44,7 @@ export class BrokerService implements Component {
   private tlsListener: MqttTlsListener | undefined;
   private http: FastifyInstance | undefined;
   private store: CredentialStore | undefined;
+  private persistence: OpenedPersistence | undefined;
   private readonly sockets = new Set<Socket>();
   private mqttAddress: AddressInfo | undefined;
   private httpAddress: AddressInfo | undefined;
@@ -128,10 +129,12 @@ export class BrokerService implements Component {
       );
     }
 
+    const persistence = await openPersistence(this.config.persistence);
+    this.persistence = persistence;
     const aedes = await Aedes.createBroker({
       connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      // aedes' default memory persistence, with an indexed outgoing queue (see the file).
-      persistence: createIndexedMemoryPersistence(),
+      persistence: persistence.persistence,
+      ...(persistence.mq ? { mq: persistence.mq } : {}),
       preConnect: createPreConnect(context),
       authenticate: withClientCertificateCheck(
         createAuthenticate(context),
@@ -202,6 +205,7 @@ export class BrokerService implements Component {
           : {}),
         http: this.httpUrl,
         credentials: store.size,
+        persistence: this.config.persistence.backend,
       },
       'broker listening',
     );
@@ -220,6 +224,8 @@ export class BrokerService implements Component {
     this.tlsListener = undefined;
     await this.http?.close();
     await this.store?.stop();
+    await this.persistence?.close();
+    this.persistence = undefined;
     this.aedes = undefined;
     this.mqttServer = undefined;
     this.http = undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configBoolean, configNumber, httpsFilesSchema } from '../runtime/index.js';
 import { DEFAULT_CREDENTIALS_FILE } from './credentials/credentials-file.js';
+import { brokerPersistenceEnvMap, brokerPersistenceSchema } from './persistence/persistence-config.js';
 import { brokerTlsEnvMap, brokerTlsSchema } from './tls/tls-config.js';
 
 const port = (fallback: number) => configNumber().pipe(z.number().int().min(0).max(65535)).default(fallback);
@@ -34,6 +35,8 @@ const brokerConfigFields = z.strictObject({
     .prefault({}),
   /** MQTT over TLS, beside or instead of plain TCP (tls/tls-config.ts). */
   tls: brokerTlsSchema.optional(),
+  /** Sessions and queued messages: on disk unless told otherwise (persistence/persistence-config.ts). */
+  persistence: brokerPersistenceSchema.prefault({}),
   /** JSON file written by `broker/cli.ts`; never committed. */
   credentialsFile: z.string().min(1).default(DEFAULT_CREDENTIALS_FILE),
   /** Dev mode: clients without a username may connect and do anything. Never on a reachable network. */
@@ -78,4 +81,5 @@ export const brokerEnvMap = {
   BROKER_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
   BROKER_MQTT_ENABLED: 'mqtt.enabled',
   ...brokerTlsEnvMap,
+  ...brokerPersistenceEnvMap,
 } as const;

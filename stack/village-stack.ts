@@ -215,6 +215,7 @@ export class VillageStack {
           BROKER_MQTT_PORT: String(this.ports.mqtt),
           BROKER_HTTP_PORT: String(this.ports.brokerHttp),
           BROKER_CREDENTIALS_FILE: this.credentialsFile,
+          BROKER_PERSISTENCE_DIR: join(this.dataDir, 'broker', 'sessions'),
           ...extra.broker,
         },
       }),

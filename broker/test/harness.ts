@@ -30,6 +30,7 @@ export async function startTestBroker(
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       credentialsFile,
+      persistence: { dir: join(dir, 'sessions') },
       ...config,
     }),
     { logger: quietLogger() },
@@ -43,6 +44,22 @@ export async function startTestBroker(
       await service.stop();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A fresh temp folder for a broker's credentials file and sessions. */
+export async function tempBrokerDir(): Promise<{
+  path: string;
+  credentialsFile: string;
+  sessionsDir: string;
+  remove(): Promise<void>;
+}> {
+  const path = await mkdtemp(join(tmpdir(), 'broker-test-'));
+  return {
+    path,
+    credentialsFile: join(path, 'credentials.json'),
+    sessionsDir: join(path, 'sessions'),
+    remove: () => rm(path, { recursive: true, force: true }),
   };
 }
 

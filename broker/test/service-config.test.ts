@@ -15,6 +15,7 @@ describe('broker config', () => {
       mqtt: { host: '127.0.0.1', port: 1883 },
       http: { host: '127.0.0.1', port: 9101 },
       credentialsFile: './data/broker/credentials.json',
+      persistence: { backend: 'disk', dir: 'data/broker/sessions' },
       allowAnonymous: false,
       maxPayloadBytes: 1048576,
     });
@@ -32,12 +33,16 @@ describe('broker config', () => {
         BROKER_CREDENTIALS_FILE: '/etc/village/credentials.json',
         BROKER_ALLOW_ANONYMOUS: 'true',
         BROKER_MAX_PAYLOAD_BYTES: '1024',
+        BROKER_PERSISTENCE: 'redis',
+        BROKER_PERSISTENCE_DIR: '/var/lib/village/broker',
+        BROKER_REDIS_URL: 'redis://redis:6379/2',
       },
     });
     expect(config).toEqual({
       mqtt: { host: '0.0.0.0', port: 18830 },
       http: { host: '0.0.0.0', port: 19101 },
       credentialsFile: '/etc/village/credentials.json',
+      persistence: { backend: 'redis', dir: '/var/lib/village/broker', redisUrl: 'redis://redis:6379/2' },
       allowAnonymous: true,
       maxPayloadBytes: 1024,
     });
@@ -47,6 +52,12 @@ describe('broker config', () => {
     expect(() =>
       loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_MQTT_PORT: 'abc' } }),
     ).toThrow(/mqtt\.port \(from BROKER_MQTT_PORT\)/);
+  });
+
+  it('asks for the Redis URL when sessions are to live in Redis', () => {
+    expect(() =>
+      loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_PERSISTENCE: 'redis' } }),
+    ).toThrow(/persistence\.redisUrl.*BROKER_REDIS_URL/s);
   });
 });
 
@@ -65,6 +76,7 @@ describe('broker start-up', () => {
       mqtt: { port },
       http: { port: 0 },
       credentialsFile: join(dir, 'credentials.json'),
+      persistence: { dir: join(dir, 'sessions') },
     });
     const service = new BrokerService(config, { logger: quietLogger() });
     await expect(service.start()).rejects.toThrow(/broker\/cli\.ts add/);

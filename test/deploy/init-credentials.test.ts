@@ -85,6 +85,7 @@ describe('the init container', () => {
         mqtt: { host: '127.0.0.1', port: 0 },
         http: { host: '127.0.0.1', port: 0 },
         credentialsFile: file,
+        persistence: { dir: join(dir, 'broker', 'sessions') },
       }),
       { logger: createLogger('deploy-test', { level: 'silent' }) },
     );

@@ -29,6 +29,7 @@ beforeAll(async () => {
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       credentialsFile,
+      persistence: { dir: join(dir, 'sessions') },
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
     }),
     { logger: createLogger('fuzz-broker', { level: process.env.LOG_LEVEL ?? 'silent' }) },

@@ -41,6 +41,7 @@ beforeAll(async () => {
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       credentialsFile: join(dir, 'credentials.json'),
+      persistence: { dir: join(dir, 'sessions') },
       allowAnonymous: true,
     }),
     { logger },

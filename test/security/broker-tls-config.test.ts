@@ -70,6 +70,7 @@ describe('broker TLS config', () => {
         mqtt: { port: 0 },
         http: { port: 0 },
         allowAnonymous: true,
+        persistence: { backend: 'memory' },
         tls: { port: 0, certFile: '/nonexistent/broker.crt', keyFile: '/nonexistent/broker.key' },
       }),
       { logger: quietLogger() },

@@ -116,6 +116,7 @@ describe('broker probes over HTTPS (BROKER_HTTPS_CERT_FILE / BROKER_HTTPS_KEY_FI
         BROKER_MQTT_PORT: '0',
         BROKER_HTTP_PORT: '0',
         BROKER_CREDENTIALS_FILE: credentialsFile,
+        BROKER_PERSISTENCE_DIR: join(dir, 'sessions'),
         BROKER_HTTPS_CERT_FILE: serverPem.certFile,
         BROKER_HTTPS_KEY_FILE: serverPem.keyFile,
       },

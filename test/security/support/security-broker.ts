@@ -33,6 +33,7 @@ export async function startSecurityBroker(
       mqtt: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
       credentialsFile,
+      persistence: { dir: join(dir, 'sessions') },
       ...config,
     }),
     { logger },

@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { afterAll, describe } from 'vitest';
+import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
+import { createLevelPersistence } from './open-persistence.js';
+
+const root = mkdtempSync(join(tmpdir(), 'level-persistence-'));
+let databases = 0;
+
+describe('aedes-persistence abstract suite: disk backend (LevelDB, completions in order)', () => {
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  runAbstractPersistenceSuite(() =>
+    createLevelPersistence(
+      new ClassicLevel<string, Buffer>(join(root, String(databases++)), { valueEncoding: 'buffer' }),
+    ),
+  );
+});

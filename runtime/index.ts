@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './service-http.js';
 export * from './lifecycle.js';
 export * from './secret-scrub.js';
+export * from './mqtt-failover.js';

@@ -1,5 +1,7 @@
 export * from './free-port.js';
 export * from './wait.js';
 export * from './managed-influxd.js';
+export { ManagedRedis } from './managed-redis.js';
+export type { ManagedRedisOptions } from './managed-redis.js';
 export * from './service-process.js';
 export * from './village-stack.js';

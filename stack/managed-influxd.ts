@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait.js';
+import { binaryOnPath, exitDuringStart, spawnWatched, stopWatched } from './watched-child.js';
 
 export interface ManagedInfluxdOptions {
   /** Folder for meta, data and WAL; kept across restarts so data survives. */
@@ -40,8 +41,7 @@ export class ManagedInfluxd {
   }
 
   static binaryAvailable(binary = 'influxd'): boolean {
-    const paths = (process.env.PATH ?? '').split(':');
-    return binary.includes('/') ? existsSync(binary) : paths.some((p) => existsSync(join(p, binary)));
+    return binaryOnPath(binary);
   }
 
   async start(): Promise<void> {
@@ -53,34 +53,9 @@ export class ManagedInfluxd {
     const configFile = join(dataDir, 'influxdb.conf');
     writeFileSync(configFile, renderConfig(dataDir, this.httpPort, this.rpcPort));
     const binary = this.options.binary ?? 'influxd';
-    // influxd runs under a small shell watchdog in its own process group: if this
-    // process dies without stopping it (a test runner killed hard), the watchdog
-    // stops influxd instead of leaving it orphaned. stop() signals the whole group.
-    const watchdog = [
-      '"$INFLUXD" -config "$CONFIG" & child=$!',
-      "trap 'kill -TERM $child 2>/dev/null; wait $child; exit' TERM INT",
-      'while kill -0 "$SUPERVISOR" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done',
-      'kill -TERM $child 2>/dev/null; wait $child',
-    ].join('\n');
-    const child = spawn('sh', ['-c', watchdog], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, INFLUXD: binary, CONFIG: configFile, SUPERVISOR: String(process.pid) },
-    });
+    const child = spawnWatched(binary, ['-config', configFile], this.options.logFile);
     this.child = child;
-    if (this.options.logFile) {
-      const { createWriteStream } = await import('node:fs');
-      const log = createWriteStream(this.options.logFile, { flags: 'a' });
-      child.stdout?.pipe(log);
-      child.stderr?.pipe(log);
-    } else {
-      child.stdout?.resume();
-      child.stderr?.resume();
-    }
-    const exited = new Promise<never>((_, reject) => {
-      child.once('error', (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
-      child.once('exit', (code) => reject(new Error(`${binary} exited with code ${code} during start-up`)));
-    });
+    const exited = exitDuringStart(child, binary);
     await Promise.race([
       waitFor(`influxd on ${this.url}`, async () => (await fetch(`${this.url}/ping`)).status === 204, {
         timeoutMs: 30_000,
@@ -91,12 +66,7 @@ export class ManagedInfluxd {
 
   /** Stops influxd; `kill` sends SIGKILL to simulate a crash instead of a clean shutdown. */
   async stop({ kill = false }: { kill?: boolean } = {}): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolveExit) => {
-      child.once('exit', () => resolveExit());
-      if (child.pid !== undefined) process.kill(-child.pid, kill ? 'SIGKILL' : 'SIGTERM');
-    });
+    await stopWatched(this.child, kill ? 'SIGKILL' : 'SIGTERM');
     this.child = undefined;
   }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
-# also Chromium for the headless page tests; with `bench`, mosquitto for comparison. Does nothing when they are present; needs
+# also Chromium for the headless page tests and redis-server for the broker cluster; with
+# `bench`, mosquitto for comparison. Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # The broker cluster tests share sessions through Redis.
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fi
 # Benchmarks compare our broker with Debian's mosquitto.
 if [ "${1:-}" = "bench" ]; then
@@ -40,4 +43,8 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package may start a system influxd on :8086; the stack manages its own under ./data.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet influxdb 2>/dev/null; then
   $sudo systemctl stop influxdb || true
+fi
+# Likewise the package's system redis: tests start their own on free ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  $sudo systemctl stop redis-server || true
 fi

@@ -1,62 +1,77 @@
 import { z } from 'zod';
 import { configBoolean, configNumber, configStringList, loadConfig, type EnvMap } from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
+import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js';
 
 const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
 
 /** A comma-separated list from the environment, or a YAML list. */
 
-export const ingestConfigSchema = z.strictObject({
-  mqtt: z
-    .strictObject({
-      url: z.string().url().default('mqtt://127.0.0.1:1883'),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      /** Fixed, so the broker keeps this session's subscriptions and unacked messages across restarts. */
-      clientId: z.string().min(1).max(64).default('ingest-1'),
-      keepaliveS: positiveInt(30),
-    })
-    .prefault({}),
-  siteFiles: configStringList().pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
-  influx: z
-    .strictObject({
-      url: z.string().url().default('http://127.0.0.1:8086'),
-      database: z.string().min(1).default('village'),
-      token: z.string().optional(),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      org: z.string().optional(),
-      bucket: z.string().optional(),
-      createDatabase: configBoolean().default(true),
-      timeoutMs: positiveInt(10_000),
-    })
-    .prefault({}),
-  batchSize: positiveInt(5000),
-  flushIntervalMs: positiveInt(1000),
-  maxBackoffMs: positiveInt(30_000),
-  maxBufferedPoints: positiveInt(50_000),
-  maxPayloadBytes: positiveInt(256 * 1024),
-  maxAgeDays: positiveInt(30),
-  maxFutureS: positiveInt(300),
-  deadLetterFile: z.string().min(1).default('./data/ingest/dead-letter.jsonl'),
-  /** The dead-letter file is rotated to `<file>.1` when it grows past this size. */
-  deadLetterMaxBytes: positiveInt(10 * 1024 * 1024),
-  http: z
-    .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: configNumber().pipe(z.number().int().min(0).max(65535)).default(9102),
-    })
-    .prefault({}),
-});
+export const ingestConfigSchema = z
+  .strictObject({
+    mqtt: z
+      .strictObject({
+        url: z.string().url().default('mqtt://127.0.0.1:1883'),
+        /** Other nodes of a broker cluster, tried in turn when the current one is unreachable. */
+        failoverUrls: configStringList().pipe(z.array(z.string().url())).default([]),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        /**
+         * Fixed, so the broker keeps this session's subscriptions and unacked messages across
+         * restarts. Absent: `ingest-1`, or `ingest-k-of-n` for worker k of a partition.
+         */
+        clientId: z.string().min(1).max(64).optional(),
+        keepaliveS: positiveInt(30),
+      })
+      .prefault({}),
+    siteFiles: configStringList().pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
+    /** This worker's share of the sites (site-partition.ts): "1/1" takes them all. */
+    partition: sitePartitionSchema.prefault('1/1'),
+    influx: z
+      .strictObject({
+        url: z.string().url().default('http://127.0.0.1:8086'),
+        database: z.string().min(1).default('village'),
+        token: z.string().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        org: z.string().optional(),
+        bucket: z.string().optional(),
+        createDatabase: configBoolean().default(true),
+        timeoutMs: positiveInt(10_000),
+      })
+      .prefault({}),
+    batchSize: positiveInt(5000),
+    flushIntervalMs: positiveInt(1000),
+    maxBackoffMs: positiveInt(30_000),
+    maxBufferedPoints: positiveInt(50_000),
+    maxPayloadBytes: positiveInt(256 * 1024),
+    maxAgeDays: positiveInt(30),
+    maxFutureS: positiveInt(300),
+    deadLetterFile: z.string().min(1).default('./data/ingest/dead-letter.jsonl'),
+    /** The dead-letter file is rotated to `<file>.1` when it grows past this size. */
+    deadLetterMaxBytes: positiveInt(10 * 1024 * 1024),
+    http: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: configNumber().pipe(z.number().int().min(0).max(65535)).default(9102),
+      })
+      .prefault({}),
+  })
+  .transform((config) => ({
+    ...config,
+    mqtt: { ...config.mqtt, clientId: config.mqtt.clientId ?? defaultIngestClientId(config.partition) },
+  }));
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
 export const INGEST_ENV_MAP: EnvMap = {
   INGEST_MQTT_URL: 'mqtt.url',
+  INGEST_MQTT_FAILOVER_URLS: 'mqtt.failoverUrls',
   INGEST_MQTT_USERNAME: 'mqtt.username',
   INGEST_MQTT_PASSWORD: 'mqtt.password',
   INGEST_MQTT_CLIENT_ID: 'mqtt.clientId',
   INGEST_SITE_FILES: 'siteFiles',
+  INGEST_PARTITION: 'partition',
   INFLUX_URL: 'influx.url',
   INFLUX_DATABASE: 'influx.database',
   INFLUX_TOKEN: 'influx.token',

@@ -17,6 +17,7 @@ import { DeferredAckClient } from './mqtt/deferred-ack-client.js';
 import { handleMessage } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
+import { sitesOfPartition } from './site-partition.js';
 import { SiteDirectory } from './validation/site-directory.js';
 
 export interface IngestServiceOptions {
@@ -61,6 +62,13 @@ export class IngestService implements Component {
     const { config } = this;
     const logger = this.options.logger ?? createLogger('ingest');
     const sites = SiteDirectory.fromFiles(config.siteFiles);
+    const ownSites = sitesOfPartition(sites.siteIds(), config.partition);
+    if (ownSites.length === 0) {
+      logger.warn(
+        { partition: config.partition, sites: sites.siteIds().length },
+        "no site falls in this worker's partition: it will write nothing",
+      );
+    }
     const registry = createMetricsRegistry('ingest');
     const metrics = createIngestMetrics(registry);
     const writer =
@@ -108,11 +116,12 @@ export class IngestService implements Component {
     };
     const mqtt = new DeferredAckClient({
       url: config.mqtt.url,
+      failoverUrls: config.mqtt.failoverUrls,
       username: config.mqtt.username,
       password: config.mqtt.password,
       clientId: config.mqtt.clientId,
       keepaliveS: config.mqtt.keepaliveS,
-      filters: sites.siteIds().flatMap((site) => topicFilters.siteStreams(site)),
+      filters: ownSites.flatMap((site) => topicFilters.siteStreams(site)),
       logger: componentLogger(logger, 'ingest.mqtt'),
       onMessage: (message) => handleMessage(message, { validation, pipeline, deadLetters, seq, metrics }),
       waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),
@@ -155,6 +164,8 @@ export class IngestService implements Component {
         influx: config.influx.url,
         database: config.influx.database,
         sites: config.siteFiles,
+        partition: `${config.partition.index}/${config.partition.count}`,
+        ownSites: ownSites.length,
         http: `${config.http.host}:${this.port}`,
       },
       'ingest running',

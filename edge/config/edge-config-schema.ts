@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { gatewayIdSchema, idSchema } from '../../contracts/index.js';
 import { findProfile, isDlt645Address, normaliseDlt645Address } from '../../devices/index.js';
-import { configBoolean, configNumber } from '../../runtime/index.js';
+import { configBoolean, configNumber, configStringList } from '../../runtime/index.js';
 
 const portSchema = configNumber().pipe(z.number().int().min(0).max(65535));
 const hostSchema = z.string().min(1);
@@ -11,8 +11,14 @@ export const credentialsSchema = z.strictObject({
   password: z.string().min(1),
 });
 
+const brokerUrlSchema = z
+  .string()
+  .regex(/^(mqtts?|tcp|tls|wss?):\/\/.+/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL');
+
 export const upstreamSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/.+/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL'),
+  url: brokerUrlSchema,
+  /** Other nodes of the broker cluster, tried in turn when the current one is unreachable. */
+  failoverUrls: configStringList().pipe(z.array(brokerUrlSchema)).default([]),
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
   clientId: z.string().min(1).max(64).optional(),

@@ -4,6 +4,7 @@ import { edgeConfigSchema, type EdgeConfig } from './edge-config-schema.js';
 /** Environment variables that override the config file (deployment secrets and ports). */
 export const EDGE_ENV_MAP: EnvMap = {
   EDGE_UPSTREAM_URL: 'upstream.url',
+  EDGE_UPSTREAM_FAILOVER_URLS: 'upstream.failoverUrls',
   EDGE_UPSTREAM_USERNAME: 'upstream.username',
   EDGE_UPSTREAM_PASSWORD: 'upstream.password',
   EDGE_HTTP_PORT: 'http.port',

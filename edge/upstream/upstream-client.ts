@@ -1,6 +1,6 @@
 import { connect, type MqttClient } from 'mqtt';
 import { topics } from '../../contracts/index.js';
-import type { Logger } from '../../runtime/index.js';
+import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { ForwardLink } from '../buffer/forwarder.js';
@@ -70,6 +70,7 @@ export class UpstreamClient implements ForwardLink {
       connectTimeout: 10_000,
       protocolVersion: 4,
       will: { topic: this.statusTopic, payload: this.willPayload(), qos: 1, retain: true },
+      ...mqttFailoverServers(upstream.url, upstream.failoverUrls),
     });
     this.client = client;
     let connections = 0;

@@ -1,5 +1,5 @@
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import type { Logger } from '../../runtime/index.js';
+import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import { AckQueue, type AckTicket } from './ack-queue.js';
 
 export interface IncomingPublish {
@@ -15,6 +15,8 @@ export interface DeferredAckClientOptions {
   username?: string | undefined;
   password?: string | undefined;
   clientId: string;
+  /** Other nodes of the broker cluster, tried in turn after `url` when a connection fails. */
+  failoverUrls?: readonly string[];
   keepaliveS: number;
   filters: readonly string[];
   logger: Logger;
@@ -94,6 +96,7 @@ export class DeferredAckClient {
       username: options.username,
       password: options.password,
       resubscribe: true,
+      ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
     };
     const client = connect(options.url, clientOptions);
     this.client = client;

@@ -25,8 +25,6 @@ export interface DeliveryExpectation {
   load?: LoadPublisher | undefined;
   /** Gateway crashes so far: each allows one large seq skip per device. */
   gatewayCrashes?: number;
-  /** Losses already reported by an earlier check of the same run (so each check sees only its own). */
-  excused?: ReadonlyMap<string, ReadonlySet<number>>;
   /** Gateway seqs below this are not checked for gaps (e.g. dropped on purpose by a full buffer). */
   ignoreGapsBefore?: Map<string, number>;
 }
@@ -123,8 +121,7 @@ function compare(
   for (const [device, seqs] of sent) {
     report.sent += seqs.size;
     const have = new Set(stored.get(device) ?? []);
-    const excused = expectation.excused?.get(device);
-    const missing = [...seqs].filter((s) => !have.has(s) && !excused?.has(s)).sort((a, b) => a - b);
+    const missing = [...seqs].filter((s) => !have.has(s)).sort((a, b) => a - b);
     if (missing.length > 0) report.missing.push({ device, seqs: missing });
   }
   const devices = new Set([...sent.keys(), ...stored.keys()]);
@@ -134,13 +131,11 @@ function compare(
     for (const seq of stored.get(device) ?? []) if (seq < LOAD_SEQ_BASE) seen.add(seq);
     const ordered = [...seen].sort((a, b) => a - b);
     const floor = expectation.ignoreGapsBefore?.get(device) ?? -1;
-    const excused = expectation.excused?.get(device);
     let skipsLeft = expectation.gatewayCrashes ?? 0;
     for (let i = 1; i < ordered.length; i++) {
       const after = ordered[i - 1] as number;
       const before = ordered[i] as number;
       if (before - after <= 1 || before <= floor) continue;
-      if (excused && excused.has(after + 1) && excused.has(before - 1)) continue;
       if (before - after >= CRASH_GAP_MIN && skipsLeft > 0) {
         skipsLeft--;
         report.crashSkips++;

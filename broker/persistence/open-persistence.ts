@@ -19,6 +19,7 @@ const require = createRequire(import.meta.url);
 type AsyncPersistence = {
   outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;
   outgoingUpdate(client: { id: string }, packet: unknown): Promise<unknown>;
+  addSubscriptions(client: { id: string }, subs: object): Promise<unknown>;
 };
 type AsyncPersistenceClass<Options> = new (options: Options) => AsyncPersistence;
 type CallBackPersistenceClass = new <Options>(
@@ -85,15 +86,30 @@ function openRedis(url: string): OpenedPersistence {
  * and it was not delivered until the subscriber reconnected (measured: 40–66 of 2000).
  * Likewise a message is written to a client once its packet id is stored
  * (outgoingUpdate): those finish in order per client, so messages keep their order.
+ *
+ * aedes stores a SUBSCRIBE's whole list once per filter in it, concurrently; a store
+ * that announces subscriptions to other nodes (Redis) waits for its own announcement
+ * under a key made from the first filter, so all but one of those calls waited for
+ * ever and a persistent client subscribing to several filters never got its SUBACK.
+ * Concurrent calls for the same list now share one store.
  */
 function wrapForAedes<Options>(Persistence: AsyncPersistenceClass<Options>, options: Options): object {
   const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as {
     CallBackPersistence: CallBackPersistenceClass;
   };
-  return new CallBackPersistence((opts: Options) => completeInOrder(new Persistence(opts)), options);
+  return new CallBackPersistence((opts: Options) => adaptForAedes(new Persistence(opts)), options);
 }
 
-function completeInOrder(persistence: AsyncPersistence): AsyncPersistence {
+function adaptForAedes(persistence: AsyncPersistence): AsyncPersistence {
+  const addSubscriptions = persistence.addSubscriptions.bind(persistence);
+  const storing = new WeakMap<object, Promise<unknown>>();
+  persistence.addSubscriptions = (client, subs) => {
+    const running = storing.get(subs);
+    if (running) return running;
+    const done = addSubscriptions(client, subs).finally(() => storing.delete(subs));
+    storing.set(subs, done);
+    return done;
+  };
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   const update = persistence.outgoingUpdate.bind(persistence);
   const enqueues = new CompletionOrder();

@@ -16,6 +16,7 @@ export interface FaultVillageOptions {
   pollIntervalS?: number;
   edgeBuffer?: VillageStackOptions['edgeBuffer'];
   env?: VillageStackOptions['env'];
+  ports?: VillageStackOptions['ports'];
   /** Prepares the data folder before the stack starts (e.g. mounts a small file system). */
   beforeStart?: (dataDir: string) => void;
 }
@@ -47,6 +48,7 @@ export class FaultVillage {
       edgeHealthIntervalS: 2,
       env: { ...this.options.env, ingest: { INGEST_FLUSH_INTERVAL_MS: '200', ...this.options.env?.ingest } },
       ...(this.options.edgeBuffer ? { edgeBuffer: this.options.edgeBuffer } : {}),
+      ...(this.options.ports ? { ports: this.options.ports } : {}),
     });
     await this.stack.start();
     this.ledger = new SeqLedger({

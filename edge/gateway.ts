@@ -153,6 +153,7 @@ export class Gateway implements Component {
     this.http = new EdgeHttp({
       host: config.http.host,
       port: config.http.port,
+      https: config.http.https,
       logger,
       registry,
       board: this.board,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { configBoolean, configNumber, configStringList, loadConfig, type EnvMap } from '../runtime/index.js';
+import {
+  configBoolean,
+  configNumber,
+  configStringList,
+  httpsFilesSchema,
+  loadConfig,
+  type EnvMap,
+} from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
 import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js';
 
@@ -54,6 +61,8 @@ export const ingestConfigSchema = z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
         port: configNumber().pipe(z.number().int().min(0).max(65535)).default(9102),
+        /** Serve /healthz, /readyz, /metrics over HTTPS with these PEM files. */
+        https: httpsFilesSchema.optional(),
       })
       .prefault({}),
   })
@@ -83,6 +92,8 @@ export const INGEST_ENV_MAP: EnvMap = {
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   INGEST_HTTP_HOST: 'http.host',
   INGEST_HTTP_PORT: 'http.port',
+  INGEST_HTTPS_CERT_FILE: 'http.https.certFile',
+  INGEST_HTTPS_KEY_FILE: 'http.https.keyFile',
   INGEST_DEAD_LETTER_FILE: 'deadLetterFile',
 };
 

@@ -133,6 +133,7 @@ export class IngestService implements Component {
     const http = createServiceHttp({
       logger,
       registry,
+      https: config.http.https,
       readiness: [
         { name: 'mqtt', check: () => mqtt.connected },
         {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { gatewayIdSchema, idSchema } from '../../contracts/index.js';
 import { findProfile, isDlt645Address, normaliseDlt645Address } from '../../devices/index.js';
-import { configBoolean, configNumber, configStringList } from '../../runtime/index.js';
+import { configBoolean, configNumber, configStringList, httpsFilesSchema } from '../../runtime/index.js';
 
 const portSchema = configNumber().pipe(z.number().int().min(0).max(65535));
 const hostSchema = z.string().min(1);
@@ -42,6 +42,8 @@ export const lanSchema = z.strictObject({
 export const httpSchema = z.strictObject({
   host: hostSchema.default('127.0.0.1'),
   port: portSchema.default(9103),
+  /** Serve the status page, API and probes over HTTPS with these PEM files (a LAN where that matters). */
+  https: httpsFilesSchema.optional(),
 });
 
 export const publishSchema = z.strictObject({

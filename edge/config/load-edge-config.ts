@@ -8,6 +8,8 @@ export const EDGE_ENV_MAP: EnvMap = {
   EDGE_UPSTREAM_USERNAME: 'upstream.username',
   EDGE_UPSTREAM_PASSWORD: 'upstream.password',
   EDGE_HTTP_PORT: 'http.port',
+  EDGE_HTTPS_CERT_FILE: 'http.https.certFile',
+  EDGE_HTTPS_KEY_FILE: 'http.https.keyFile',
   EDGE_LAN_PORT: 'lan.port',
   EDGE_DATA_DIR: 'dataDir',
 };

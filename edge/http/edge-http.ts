@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createServiceHttp, type Logger } from '../../runtime/index.js';
+import { createServiceHttp, type HttpsFiles, type Logger } from '../../runtime/index.js';
 import type { QueueStats } from '../buffer/durable-queue.js';
 import type { DeviceStatusBoard } from '../device-status.js';
 import { statusPageHtml } from './status-page.js';
@@ -22,6 +22,7 @@ export interface EdgeHttpOptions {
   board: DeviceStatusBoard;
   upstreamConnected: () => boolean;
   status?: () => GatewayStatusSnapshot;
+  https?: HttpsFiles | undefined;
 }
 
 /** /healthz, /readyz (upstream connected), /metrics, and for technicians `/` (status page), GET /api/devices and GET /api/status. */
@@ -41,6 +42,7 @@ export class EdgeHttp {
       logger: this.options.logger,
       registry: this.options.registry,
       readiness: [{ name: 'upstream', check: this.options.upstreamConnected }],
+      https: this.options.https,
     });
     app.get('/api/devices', async () => ({ devices: board.all() }));
     const status = this.options.status;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAlertingConfig } from '../../alerting/index.js';
 import { addCredential, BrokerService, brokerConfigSchema, brokerEnvMap } from '../../broker/index.js';
+import { Gateway, loadEdgeConfig } from '../../edge/index.js';
+import { IngestService, loadIngestConfig } from '../../ingest/index.js';
 import { createMetricsRegistry, createServiceHttp, loadConfig } from '../../runtime/index.js';
 import { freePort } from '../../stack/index.js';
 import { httpsRequest } from './support/https-request.js';
@@ -130,6 +132,62 @@ describe('broker probes over HTTPS (BROKER_HTTPS_CERT_FILE / BROKER_HTTPS_KEY_FI
       expect(JSON.parse(answer.body)).toMatchObject({ status: 'ready', checks: { mqtt: true } });
     } finally {
       await broker.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ingest probes over HTTPS (INGEST_HTTPS_CERT_FILE / INGEST_HTTPS_KEY_FILE)', () => {
+  it('serves /healthz and /metrics over HTTPS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingest-https-'));
+    const config = loadIngestConfig({
+      env: {
+        INGEST_MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`,
+        INFLUX_URL: `http://127.0.0.1:${await freePort()}`,
+        INGEST_HTTP_PORT: '0',
+        INGEST_DEAD_LETTER_FILE: join(dir, 'dead-letter.jsonl'),
+        INGEST_HTTPS_CERT_FILE: serverPem.certFile,
+        INGEST_HTTPS_KEY_FILE: serverPem.keyFile,
+      },
+    });
+    const ingest = new IngestService(config, { logger: quietLogger(), drainTimeoutMs: 100 });
+    try {
+      await ingest.start();
+      const base = `https://127.0.0.1:${ingest.httpPort}`;
+      expect((await httpsRequest(`${base}/healthz`, ca.ca)).status).toBe(200);
+      expect((await httpsRequest(`${base}/metrics`, ca.ca)).body).toContain('ingest_points_written_total');
+    } finally {
+      await ingest.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gateway status page over HTTPS (EDGE_HTTPS_CERT_FILE / EDGE_HTTPS_KEY_FILE)', () => {
+  it('serves the status page to a technician’s browser that trusts the CA', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'edge-https-'));
+    const config = loadEdgeConfig({
+      env: {
+        EDGE_HTTPS_CERT_FILE: serverPem.certFile,
+        EDGE_HTTPS_KEY_FILE: serverPem.keyFile,
+      },
+      overrides: {
+        site: 'https-site',
+        gateway: 'gw-https',
+        upstream: { url: `mqtt://127.0.0.1:${await freePort()}` },
+        lan: { enabled: false },
+        'http.port': 0,
+        dataDir: dir,
+      },
+    });
+    const gateway = new Gateway({ config, logger: quietLogger() });
+    try {
+      await gateway.start();
+      const page = await httpsRequest(`https://127.0.0.1:${gateway.httpPort}/`, ca.ca);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('gw-https');
+    } finally {
+      await gateway.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -129,7 +129,9 @@ export class BrokerService implements Component {
       );
     }
 
-    const persistence = await openPersistence(this.config.persistence);
+    const persistence = await openPersistence(this.config.persistence, (error) =>
+      logger.warn({ err: error }, 'session store (Redis) connection error; retrying'),
+    );
     this.persistence = persistence;
     const aedes = await Aedes.createBroker({
       connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,

@@ -27,17 +27,26 @@ type CallBackPersistenceClass = new <Options>(
   options: Options,
 ) => object;
 type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => MQEmitter;
-type RedisClient = { duplicate(): RedisClient; quit(): Promise<unknown>; disconnect(): void };
+type RedisClient = {
+  duplicate(): RedisClient;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+};
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
 
-export async function openPersistence(config: BrokerPersistenceConfig): Promise<OpenedPersistence> {
+/** `onError` hears connection errors of a Redis backend (it reconnects by itself). */
+export async function openPersistence(
+  config: BrokerPersistenceConfig,
+  onError: (error: Error) => void = () => undefined,
+): Promise<OpenedPersistence> {
   switch (config.backend) {
     case 'memory':
       return { persistence: createIndexedMemoryPersistence(), close: async () => undefined };
     case 'disk':
       return openDisk(config.dir);
     case 'redis':
-      return openRedis(config.redisUrl!);
+      return openRedis(config.redisUrl!, onError);
   }
 }
 
@@ -56,12 +65,13 @@ export function createLevelPersistence(db: ClassicLevel<string, Buffer>): object
   return wrapForAedes(LevelPersistence, db);
 }
 
-function openRedis(url: string): OpenedPersistence {
+function openRedis(url: string, onError: (error: Error) => void): OpenedPersistence {
   const Redis = (require('ioredis') as { Redis: RedisConstructor }).Redis;
   // Commands wait while Redis is away instead of failing at once: a Redis restart
   // stalls the broker's deliveries rather than losing them.
   const base = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   const connections = [base, base.duplicate(), base.duplicate()];
+  for (const connection of connections) connection.on('error', onError);
   const RedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as AsyncPersistenceClass<{
     conn: unknown;
   }>;

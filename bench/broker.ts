@@ -49,7 +49,8 @@ async function runBroker(
   qosLevels: ReadonlyArray<0 | 1>,
   nodeFlags: string[] = [],
 ): Promise<Map<0 | 1, WindowResult>> {
-  const broker = await startBroker(kind, dir, nodeFlags);
+  // Sessions in memory like bare aedes and mosquitto, so the difference is auth + ACL alone.
+  const broker = await startBroker(kind, dir, nodeFlags, 'memory');
   const subscriber = new SubscriberProcess({
     url: broker.url,
     username: broker.users?.ingest.username,

@@ -34,6 +34,8 @@ export async function startBroker(
   kind: BrokerKind,
   dir: string,
   nodeFlags: string[] = [],
+  /** Ours only: where sessions live. `disk` (the production default) keeps them in `dir`. */
+  persistence: 'disk' | 'memory' = 'disk',
 ): Promise<RunningBroker> {
   const port = await freePort();
   const logFile = join(dir, `broker-${kind}.log`);
@@ -49,6 +51,8 @@ export async function startBroker(
         BROKER_MQTT_PORT: String(port),
         BROKER_HTTP_PORT: String(await freePort()),
         BROKER_CREDENTIALS_FILE: credentialsFile,
+        BROKER_PERSISTENCE: persistence,
+        BROKER_PERSISTENCE_DIR: join(dir, `broker-sessions-${port}`),
       },
     });
   } else if (kind === 'aedes') {

@@ -27,3 +27,4 @@ export {
 } from './validation/validate-message.js';
 export { SiteDirectory } from './validation/site-directory.js';
 export type { Rejection, IngestRejectionCode } from './validation/rejection.js';
+export { partitionOf, sitesOfPartition, type SitePartition } from './site-partition.js';

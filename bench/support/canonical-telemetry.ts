@@ -27,7 +27,11 @@ export class CanonicalTelemetry {
   private readonly registry = SiteRegistry.fromFile(DEMO_SITE_FILE);
   private next = 0;
 
-  constructor(readonly baseTs: number) {
+  /** `sites`: copies of the demo site's gateway under these site ids, taken in turn (ceiling lines use the first). */
+  constructor(
+    readonly baseTs: number,
+    readonly sites: readonly string[] = [BENCH_SITE],
+  ) {
     this.devices = this.registry
       .devicesOfGateway(BENCH_GATEWAY)
       .filter((d) => d.profile.protocol !== 'mqtt')
@@ -46,19 +50,23 @@ export class CanonicalTelemetry {
   /** Message number `n` of the per-device form (`topics.telemetry`). */
   telemetry(): BenchMessage {
     const n = this.next++;
-    const device = this.devices[n % this.devices.length] as PolledDevice;
-    const k = Math.floor(n / this.devices.length);
+    const site = this.sites[n % this.sites.length] as string;
+    const m = Math.floor(n / this.sites.length);
+    const device = this.devices[m % this.devices.length] as PolledDevice;
+    const k = Math.floor(m / this.devices.length);
     const payload = { ts: this.baseTs + k, seq: k, values: this.values(device, k) };
     return {
-      topic: topics.telemetry(BENCH_SITE, BENCH_GATEWAY, device.registered.device.id),
+      topic: topics.telemetry(site, BENCH_GATEWAY, device.registered.device.id),
       payload: Buffer.from(JSON.stringify(payload)),
       points: 1,
     };
   }
 
-  /** One poll cycle of every device in one message (`topics.batch`). */
+  /** One poll cycle of every device of one site in one message (`topics.batch`). */
   batch(): BenchMessage {
-    const k = this.next++;
+    const n = this.next++;
+    const site = this.sites[n % this.sites.length] as string;
+    const k = Math.floor(n / this.sites.length);
     const ts = this.baseTs + k;
     const telemetry = this.devices.map((device) => ({
       device: device.registered.device.id,
@@ -67,7 +75,7 @@ export class CanonicalTelemetry {
       values: this.values(device, k),
     }));
     return {
-      topic: topics.batch(BENCH_SITE, BENCH_GATEWAY),
+      topic: topics.batch(site, BENCH_GATEWAY),
       payload: Buffer.from(JSON.stringify({ ts, telemetry })),
       points: telemetry.length,
     };

@@ -25,6 +25,8 @@ export interface BenchTarget {
 /** Something that takes messages off the broker and writes them to InfluxDB. */
 export interface Consumer {
   pid: number;
+  /** Several processes (workers): each is metered under its own name instead of `pid`. */
+  pids?: Record<string, number>;
   /** Points InfluxDB has accepted from it so far. */
   written(): number | Promise<number>;
 }
@@ -112,9 +114,10 @@ export async function runPipeline(
   consumerName: string,
   mode: PublishMode,
   timing: Timing,
+  sites?: readonly string[],
 ): Promise<RunResult> {
   const baseTs = nextBaseTs();
-  const telemetry = new CanonicalTelemetry(baseTs);
+  const telemetry = new CanonicalTelemetry(baseTs, sites);
   const pool = new PublisherPool({
     url: target.brokerUrl,
     username: target.users?.gateway.username,
@@ -145,7 +148,7 @@ export async function runPipeline(
     progress: async () => (await consumer.written()) - writtenAtStart,
     processes: {
       broker: target.brokerPid,
-      [consumerName]: consumer.pid,
+      ...(consumer.pids ?? { [consumerName]: consumer.pid }),
       influxd: target.influxdPid,
       'load generator': process.pid,
     },

@@ -13,13 +13,7 @@ import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { IngestProcess } from './support/ingest-process.js';
-import {
-  runCeiling,
-  runPipeline,
-  type BenchTarget,
-  type RunResult,
-  type Timing,
-} from './support/pipeline-run.js';
+import { runCeiling, runPipeline, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
 
@@ -33,14 +27,7 @@ type Variant = (typeof VARIANTS)[number];
 const env = new BenchEnvironment();
 await env.start();
 const broker = await startBroker('ours', env.dir);
-const target: BenchTarget = {
-  influxd: env.influxd,
-  influxdPid: env.influxdPid,
-  database: env.database,
-  brokerUrl: broker.url,
-  brokerPid: broker.child.pid,
-  users: broker.users,
-};
+const target = env.target(broker);
 const newIngest = (clientId: string, cpuProfileDir?: string) =>
   new IngestProcess({
     brokerUrl: broker.url,

@@ -11,13 +11,7 @@ import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { NaiveIngestProcess } from './support/naive-process.js';
-import {
-  runPipeline,
-  type BenchTarget,
-  type PublishMode,
-  type RunResult,
-  type Timing,
-} from './support/pipeline-run.js';
+import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
 
@@ -31,14 +25,7 @@ type ConsumerKind = (typeof CONSUMERS)[number];
 const env = new BenchEnvironment();
 await env.start();
 const broker = await startBroker('ours', env.dir);
-const target: BenchTarget = {
-  influxd: env.influxd,
-  influxdPid: env.influxdPid,
-  database: env.database,
-  brokerUrl: broker.url,
-  brokerPid: broker.child.pid,
-  users: broker.users,
-};
+const target = env.target(broker);
 const results = new Map<string, RunResult[]>();
 const key = (consumer: ConsumerKind, mode: PublishMode) => `${consumer}/${mode}`;
 const loadBefore = loadAverage();

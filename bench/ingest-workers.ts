@@ -17,13 +17,7 @@ import { DEMO_SITE_FILE } from '../site/index.js';
 import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { IngestProcess } from './support/ingest-process.js';
-import {
-  runPipeline,
-  type BenchTarget,
-  type PublishMode,
-  type RunResult,
-  type Timing,
-} from './support/pipeline-run.js';
+import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
 
@@ -56,14 +50,7 @@ const siteFiles = sites.map((id) => {
 });
 const broker = await startBroker('ours', env.dir);
 const users = broker.users!;
-const target: BenchTarget = {
-  influxd: env.influxd,
-  influxdPid: env.influxdPid,
-  database: env.database,
-  brokerUrl: broker.url,
-  brokerPid: broker.child.pid,
-  users: { ...users, gateway: users.loader! },
-};
+const target = env.target(broker, { ...users, gateway: users.loader! });
 const results = new Map<string, RunResult[]>();
 const key = (workers: Workers, mode: PublishMode) => `${workers}/${mode}`;
 const loadBefore = loadAverage();

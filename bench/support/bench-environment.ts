@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedInfluxd } from '../../stack/index.js';
+import type { RunningBroker } from './brokers.js';
+import type { BenchTarget } from './pipeline-run.js';
 import { findInfluxdPid } from './influxd-pid.js';
 
 /** A temp folder and a fresh managed influxd (Debian's 1.6.7) with one database, for one benchmark. */
@@ -21,6 +23,18 @@ export class BenchEnvironment {
     const pid = findInfluxdPid(join(this.dir, 'influxdb'));
     if (pid === undefined) throw new Error('cannot find the influxd process');
     this.influxdPid = pid;
+  }
+
+  /** What a pipeline run needs: this influxd and `broker`, publishing as `users` (the broker's by default). */
+  target(broker: RunningBroker, users = broker.users): BenchTarget {
+    return {
+      influxd: this.influxd,
+      influxdPid: this.influxdPid,
+      database: this.database,
+      brokerUrl: broker.url,
+      brokerPid: broker.child.pid,
+      users,
+    };
   }
 
   async stop(): Promise<void> {

@@ -113,6 +113,7 @@ export class AlertingService implements Component {
 
     const mqtt = new MqttInput({
       url: config.mqtt.url,
+      failoverUrls: config.mqtt.failoverUrls,
       clientId: config.mqtt.clientId,
       username: config.mqtt.username,
       password: config.mqtt.password,

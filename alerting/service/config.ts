@@ -45,12 +45,16 @@ export const alertingConfigSchema = z.strictObject({
         .string()
         .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
         .default('mqtt://127.0.0.1:1883'),
+      /** Other nodes of a broker cluster, tried in turn when the current one is unreachable. */
+      failoverUrls: configStringList()
+        .pipe(z.array(z.string().regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')))
+        .default([]),
       username: z.string().optional(),
       password: z.string().optional(),
       /** Fixed, so the broker keeps the persistent session (and queued QoS 1 messages) across restarts. */
       clientId: z.string().min(1).max(64).default('alerting'),
     })
-    .default({ url: 'mqtt://127.0.0.1:1883', clientId: 'alerting' }),
+    .prefault({}),
   sites: z
     .strictObject({ files: configStringList().pipe(z.array(z.string()).min(1)) })
     .default({ files: [DEMO_SITE_FILE] }),
@@ -114,6 +118,7 @@ export type AlertingConfig = z.infer<typeof alertingConfigSchema>;
 
 export const ALERTING_ENV: EnvMap = {
   ALERTING_MQTT_URL: 'mqtt.url',
+  ALERTING_MQTT_FAILOVER_URLS: 'mqtt.failoverUrls',
   ALERTING_MQTT_USERNAME: 'mqtt.username',
   ALERTING_MQTT_PASSWORD: 'mqtt.password',
   ALERTING_MQTT_CLIENT_ID: 'mqtt.clientId',

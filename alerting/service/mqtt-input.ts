@@ -1,11 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { topicFilters } from '../../contracts/index.js';
-import type { Logger } from '../../runtime/index.js';
+import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
 import { decodeCanonical, type DecodeResult } from './decode-message.js';
 
 export interface MqttInputOptions {
   url: string;
+  /** Other nodes of the broker cluster, tried in turn after `url`. */
+  failoverUrls?: readonly string[];
   clientId: string;
   username?: string | undefined;
   password?: string | undefined;
@@ -41,8 +43,9 @@ export class MqttInput implements AlertPublisher {
   }
 
   start(): void {
-    const { url, clientId, username, password, logger } = this.options;
+    const { url, failoverUrls = [], clientId, username, password, logger } = this.options;
     const client = mqtt.connect(url, {
+      ...mqttFailoverServers(url, failoverUrls),
       clientId,
       clean: false,
       protocolVersion: 4,

@@ -30,3 +30,10 @@ export type { Principal } from './auth/principal.js';
 export { brokerTlsSchema, brokerTlsEnvMap, DEFAULT_MQTT_TLS_PORT } from './tls/tls-config.js';
 export type { BrokerTlsConfig } from './tls/tls-config.js';
 export { certificateNames, checkClientCertificate } from './tls/client-certificate.js';
+export { openPersistence } from './persistence/open-persistence.js';
+export type { OpenedPersistence } from './persistence/open-persistence.js';
+export {
+  brokerPersistenceSchema,
+  PERSISTENCE_BACKENDS,
+  type BrokerPersistenceConfig,
+} from './persistence/persistence-config.js';

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { ClassicLevel } from 'classic-level';
 import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
+import { createJournaledPersistence } from './journaled-memory-persistence.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
 
 /** What aedes takes as `persistence` (and `mq` for a cluster), and how to let go of it. */
@@ -45,6 +46,8 @@ export async function openPersistence(
       return { persistence: createIndexedMemoryPersistence(), close: async () => undefined };
     case 'disk':
       return openDisk(config.dir);
+    case 'journal':
+      return openJournal(config.dir);
     case 'redis':
       return openRedis(config.redisUrl!, onError);
   }
@@ -55,6 +58,19 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
   return { persistence: createLevelPersistence(db), close: () => db.close() };
+}
+
+/**
+ * Sessions in memory, journalled to LevelDB in `dir` (JournaledMemoryPersistence): what
+ * `openDisk` keeps, at a fraction of the CPU per message.
+ */
+async function openJournal(dir: string): Promise<OpenedPersistence> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+  await db.open();
+  const persistence = createJournaledPersistence(db);
+  // destroy() writes what is still pending before it closes the database.
+  return { persistence, close: () => persistence.destroy() };
 }
 
 /** aedes-persistence-level on an opened (or opening) database, in the wrapper aedes takes. */

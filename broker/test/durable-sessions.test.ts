@@ -17,7 +17,7 @@ const INGEST = {
 const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
 const TOPIC = topics.telemetry('s', 'gw-a', 'meter-1');
 
-const backends = [{ backend: 'disk' }, { backend: 'redis' }] as const;
+const backends = [{ backend: 'disk' }, { backend: 'journal' }, { backend: 'redis' }] as const;
 
 /**
  * A persistent consumer (ingest) must not lose what the broker acknowledged to a

@@ -1,0 +1,104 @@
+/*
+ * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store.
+ *   npx tsx bench/broker-persistence.ts [messages]
+ * The broker runs in a child process (this file, forked), so its CPU is measured alone;
+ * the publisher (100 in flight) and the auto-acking persistent subscriber run here.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { openPersistence, type OpenedPersistence } from '../broker/index.js';
+import { freePort } from '../stack/index.js';
+
+const BACKENDS = ['memory', 'disk', 'journal'] as const;
+type Backend = (typeof BACKENDS)[number];
+type FromBroker = { ready: number } | { cpuMicros: number };
+
+function open(backend: Backend, dir: string): Promise<OpenedPersistence> {
+  return openPersistence({ backend, dir });
+}
+
+/** Child: a bare aedes on a free port; reports CPU used between 'start' and 'stop'. */
+async function runBroker(backend: Backend, dir: string): Promise<void> {
+  const opened = await open(backend, dir);
+  const aedes = await Aedes.createBroker({ persistence: opened.persistence as never });
+  const server = createServer(aedes.handle);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  let started = process.cpuUsage();
+  process.on('message', (command: string) => {
+    if (command === 'start') started = process.cpuUsage();
+    if (command === 'stop') {
+      const used = process.cpuUsage(started);
+      process.send?.({ cpuMicros: used.user + used.system } satisfies FromBroker);
+    }
+    if (command === 'exit') {
+      server.close();
+      aedes.close(() => void opened.close().then(() => process.exit(0)));
+    }
+  });
+  process.send?.({ ready: port } satisfies FromBroker);
+}
+
+async function measure(backend: Backend, messages: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `journal-cost-${backend}-`));
+  const broker = fork(import.meta.filename, ['broker', backend, dir], { execArgv: process.execArgv });
+  const nextMessage = () => new Promise<FromBroker>((resolve) => broker.once('message', resolve));
+  try {
+    const ready = await nextMessage();
+    if (!('ready' in ready)) throw new Error('broker did not start');
+    const url = `mqtt://127.0.0.1:${ready.ready}`;
+    const subscriber = await mqtt.connectAsync(url, {
+      clientId: 'bench-sub',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await subscriber.subscribeAsync('bench/#', { qos: 1 });
+    const publisher = await mqtt.connectAsync(url, { clientId: 'bench-pub', reconnectPeriod: 0 });
+    let received = 0;
+    const allReceived = new Promise<void>((resolve) =>
+      subscriber.on('message', () => {
+        if (++received === messages) resolve();
+      }),
+    );
+
+    broker.send('start');
+    const startedAt = performance.now();
+    let sent = 0;
+    const payload = Buffer.from(JSON.stringify({ ts: Date.now(), seq: 0, values: { voltage_v: 229.8 } }));
+    const sender = async () => {
+      while (sent < messages) {
+        sent++;
+        await publisher.publishAsync('bench/demo/gw-1/m-1/telemetry', payload, { qos: 1 });
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, sender));
+    await allReceived;
+    const wallMs = performance.now() - startedAt;
+    broker.send('stop');
+    const used = await nextMessage();
+    if (!('cpuMicros' in used)) throw new Error('no CPU report');
+    const perMessage = used.cpuMicros / messages;
+    process.stdout.write(
+      `${backend.padEnd(8)} broker CPU ${perMessage.toFixed(1).padStart(6)} µs/message, ` +
+        `wall ${wallMs.toFixed(0).padStart(6)} ms (${Math.round((messages / wallMs) * 1000)} msg/s)\n`,
+    );
+    await Promise.all([subscriber.endAsync(), publisher.endAsync()]);
+  } finally {
+    broker.send('exit');
+    await new Promise((resolve) => broker.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [mode, backend, dir] = process.argv.slice(2);
+if (mode === 'broker') {
+  await runBroker(backend as Backend, dir as string);
+} else {
+  const messages = Number(mode ?? 20_000);
+  for (const each of BACKENDS) await measure(each, messages);
+}

@@ -1,0 +1,42 @@
+import type { ClassicLevel } from 'classic-level';
+import {
+  decodeRecord,
+  JOURNAL_PREFIXES,
+  outgoingRecordSchema,
+  retainedRecordSchema,
+  subscriptionRecordSchema,
+  willRecordSchema,
+  type OutgoingRecord,
+  type PacketFields,
+  type SubscriptionRecord,
+  type WillRecord,
+} from './journal-records.js';
+
+/** Everything the journal holds, grouped for replay; outgoing records in queue order. */
+export interface JournalContents {
+  subscriptions: Map<string, SubscriptionRecord[]>;
+  retained: PacketFields[];
+  wills: WillRecord[];
+  outgoing: OutgoingRecord[];
+}
+
+/** Reads the whole journal once, at start-up. */
+export async function readJournal(db: ClassicLevel<string, Buffer>): Promise<JournalContents> {
+  const contents: JournalContents = { subscriptions: new Map(), retained: [], wills: [], outgoing: [] };
+  for await (const [key, value] of db.iterator()) {
+    if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
+      contents.outgoing.push(decodeRecord(outgoingRecordSchema, key, value));
+    } else if (key.startsWith(JOURNAL_PREFIXES.subscription)) {
+      const sub = decodeRecord(subscriptionRecordSchema, key, value);
+      const subs = contents.subscriptions.get(sub.clientId);
+      if (subs) subs.push(sub);
+      else contents.subscriptions.set(sub.clientId, [sub]);
+    } else if (key.startsWith(JOURNAL_PREFIXES.retained)) {
+      contents.retained.push(decodeRecord(retainedRecordSchema, key, value));
+    } else if (key.startsWith(JOURNAL_PREFIXES.will)) {
+      contents.wills.push(decodeRecord(willRecordSchema, key, value));
+    }
+  }
+  contents.outgoing.sort((a, b) => a.seq - b.seq);
+  return contents;
+}

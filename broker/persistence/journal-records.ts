@@ -1,0 +1,82 @@
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+
+/*
+ * What the journal keeps in LevelDB, one record per piece of session state:
+ *   sub:{clientId}:{topic}                       a persistent client's subscription
+ *   ret:{topic}                                  a retained message
+ *   will:{clientId}                              a will
+ *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, in its latest state
+ * Client ids are URI-encoded so ':' separates fields. Values are msgpack; each carries
+ * everything replay needs, so keys are never parsed.
+ */
+
+const require = createRequire(import.meta.url);
+// Installed with aedes-persistence-level; it ships no declarations.
+const msgpack = require('msgpack-lite') as {
+  encode(value: unknown): Buffer;
+  decode(buffer: Buffer): unknown;
+};
+
+export const JOURNAL_PREFIXES = {
+  subscription: 'sub:',
+  retained: 'ret:',
+  will: 'will:',
+  outgoing: 'out:',
+} as const;
+
+export const subscriptionKey = (clientId: string, topic: string) =>
+  `${JOURNAL_PREFIXES.subscription}${encodeURIComponent(clientId)}:${topic}`;
+export const retainedKey = (topic: string) => `${JOURNAL_PREFIXES.retained}${topic}`;
+export const willKey = (clientId: string) => `${JOURNAL_PREFIXES.will}${encodeURIComponent(clientId)}`;
+export const outgoingKey = (
+  clientId: string,
+  brokerId: string | undefined,
+  brokerCounter: number | undefined,
+) => `${JOURNAL_PREFIXES.outgoing}${encodeURIComponent(clientId)}:${brokerId}:${brokerCounter}`;
+
+/** A packet's own fields (functions such as aedes' writeCallback, and undefined values, left out). */
+const packetFieldsSchema = z.record(z.string(), z.unknown());
+export type PacketFields = z.infer<typeof packetFieldsSchema>;
+
+export const subscriptionRecordSchema = z.looseObject({
+  clientId: z.string(),
+  topic: z.string(),
+  qos: z.number().int().min(0).max(2),
+});
+export type SubscriptionRecord = z.infer<typeof subscriptionRecordSchema>;
+
+export const retainedRecordSchema = z.looseObject({ topic: z.string(), payload: z.instanceof(Buffer) });
+
+export const willRecordSchema = z.object({ clientId: z.string(), packet: packetFieldsSchema });
+export type WillRecord = z.infer<typeof willRecordSchema>;
+
+export const outgoingRecordSchema = z.object({
+  clientId: z.string(),
+  /** Queue position: replay restores queue order from it (keys sort by broker id first). */
+  seq: z.number().int().nonnegative(),
+  brokerId: z.string().optional(),
+  brokerCounter: z.number().optional(),
+  packet: packetFieldsSchema,
+});
+export type OutgoingRecord = z.infer<typeof outgoingRecordSchema>;
+
+export function plainFields(value: object): PacketFields {
+  const fields: PacketFields = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field !== undefined && typeof field !== 'function') fields[name] = field;
+  }
+  return fields;
+}
+
+export function encodeRecord(record: object): Buffer {
+  return msgpack.encode(record);
+}
+
+/** msgpack has no undefined: absent stays absent, but a stored nil comes back as null. */
+export function decodeRecord<T>(schema: z.ZodType<T>, key: string, value: Buffer): T {
+  const parsed = schema.safeParse(msgpack.decode(value));
+  if (!parsed.success)
+    throw new Error(`session journal record ${key} is unreadable: ${parsed.error.message}`);
+  return parsed.data;
+}

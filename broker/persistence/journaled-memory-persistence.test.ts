@@ -1,0 +1,201 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Client, Subscription } from 'aedes';
+import type { AedesPacket } from 'aedes-packet';
+import { ClassicLevel } from 'classic-level';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
+import { createJournaledPersistence, JournaledMemoryPersistence } from './journaled-memory-persistence.js';
+
+const root = mkdtempSync(join(tmpdir(), 'journaled-persistence-'));
+let databases = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const openDb = (dir = join(root, String(databases++))) =>
+  new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+
+describe('aedes-persistence abstract suite: journaled memory (callback wrapper, what aedes uses)', () => {
+  runAbstractPersistenceSuite(() => createJournaledPersistence(openDb()));
+});
+
+describe('aedes-persistence abstract suite: journaled memory (async instance)', () => {
+  runAbstractPersistenceSuite(() => new JournaledMemoryPersistence(openDb()), true);
+});
+
+const client = (id: string) => ({ id }) as Client;
+const publish = (brokerId: string, brokerCounter: number, topic: string, qos = 1) =>
+  ({
+    cmd: 'publish',
+    topic,
+    payload: Buffer.from(`${topic}#${brokerCounter}`),
+    qos,
+    retain: false,
+    dup: false,
+    brokerId,
+    brokerCounter,
+  }) as AedesPacket;
+
+async function collect<T>(stream: Readable): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) items.push(item as T);
+  return items;
+}
+
+const describeQueue = (packets: AedesPacket[]) =>
+  packets.map((p) => {
+    const { cmd, brokerId, brokerCounter, messageId } = p;
+    const topic = (p as { topic?: string }).topic;
+    return { cmd, brokerId, brokerCounter, messageId, topic };
+  });
+
+async function opened(dir: string, brokerId: string): Promise<JournaledMemoryPersistence> {
+  const persistence = new JournaledMemoryPersistence(openDb(dir));
+  await persistence.setup({ id: brokerId });
+  return persistence;
+}
+
+describe('JournaledMemoryPersistence after a restart', () => {
+  it('has back subscriptions, retained messages, wills and each queued packet in its latest state', async () => {
+    const dir = join(root, 'restart');
+    const first = await opened(dir, 'broker-a');
+    const ingest = client('ingest');
+    const subs = [
+      { topic: 'v1/+/+/+/telemetry', qos: 1 },
+      { topic: 'v1/demo/#', qos: 1 },
+      { topic: 'ops/#', qos: 0 },
+    ] as Subscription[];
+    await first.addSubscriptions(ingest, subs);
+    await first.addSubscriptions(client('alerting'), [{ topic: 'v1/demo/#', qos: 1 }] as Subscription[]);
+    await first.removeSubscriptions(client('alerting'), ['v1/demo/#']);
+    await first.storeRetained({
+      ...publish('broker-a', 0, 'v1/demo/gw-1/status'),
+      retain: true,
+    } as AedesPacket);
+    await first.storeRetained({
+      ...publish('broker-a', 0, 'v1/demo/gw-2/status'),
+      retain: true,
+    } as AedesPacket);
+    await first.storeRetained({
+      ...publish('broker-a', 0, 'v1/demo/gw-2/status'),
+      payload: Buffer.alloc(0),
+    } as AedesPacket);
+    await first.putWill(client('gw-1'), publish('broker-a', 0, 'v1/demo/gw-1/status'));
+    await first.putWill(client('gw-2'), publish('broker-a', 0, 'v1/demo/gw-2/status'));
+    void first.delWill(client('gw-2'));
+
+    for (let counter = 1; counter <= 6; counter++) {
+      await first.outgoingEnqueueCombi(
+        [{ clientId: 'ingest' }],
+        publish('broker-a', counter, 'v1/demo/gw-1/m/telemetry'),
+      );
+    }
+    // Delivered with packet ids 11..14; 11 and 13 acknowledged; 14 got PUBREC (QoS 2 style), 5 and 6 not sent.
+    for (let counter = 1; counter <= 4; counter++) {
+      await first.outgoingUpdate(ingest, {
+        ...publish('broker-a', counter, 'x'),
+        messageId: 10 + counter,
+      } as AedesPacket);
+    }
+    await first.outgoingClearMessageId(ingest, { messageId: 11 } as AedesPacket);
+    await first.outgoingClearMessageId(ingest, { messageId: 13 } as AedesPacket);
+    await first.outgoingUpdate(ingest, { cmd: 'pubrel', messageId: 14 } as AedesPacket);
+    const before = describeQueue(await collect<AedesPacket>(first.outgoingStream(ingest)));
+    await first.destroy();
+
+    const second = await opened(dir, 'broker-b');
+    expect(await second.subscriptionsByClient(ingest)).toEqual(
+      expect.arrayContaining(subs.map((sub) => expect.objectContaining(sub))),
+    );
+    expect(await second.subscriptionsByClient(client('alerting'))).toEqual([]);
+    expect(await second.countOffline()).toEqual({ subsCount: 2, clientsCount: 1 });
+    const matched = await second.subscriptionsByTopic('v1/demo/gw-1/m/telemetry');
+    expect(matched.map((sub) => [sub.clientId, sub.topic]).sort()).toEqual([
+      ['ingest', 'v1/+/+/+/telemetry'],
+      ['ingest', 'v1/demo/#'],
+    ]);
+
+    const retained = await collect<AedesPacket & { topic: string; payload: Buffer }>(
+      second.createRetainedStream('v1/demo/#'),
+    );
+    expect(retained.map((p) => [p.topic, p.payload.toString()])).toEqual([
+      ['v1/demo/gw-1/status', 'v1/demo/gw-1/status#0'],
+    ]);
+
+    const will = await second.getWill(client('gw-1'));
+    expect(will?.topic).toBe('v1/demo/gw-1/status');
+    // Still the dead broker's will: aedes publishes it once that broker's heartbeat is missing.
+    expect(will?.brokerId).toBe('broker-a');
+    expect(await second.getWill(client('gw-2'))).toBeUndefined();
+
+    const after = await collect<AedesPacket>(second.outgoingStream(ingest));
+    expect(
+      describeQueue(after).map(({ cmd, brokerCounter, messageId }) => [cmd, brokerCounter, messageId]),
+    ).toEqual([
+      ['publish', 2, 12],
+      ['pubrel', 4, 14],
+      ['publish', 5, undefined],
+      ['publish', 6, undefined],
+    ]);
+    expect(before.map(({ cmd, messageId }) => [cmd, messageId])).toEqual(
+      describeQueue(after).map(({ cmd, messageId }) => [cmd, messageId]),
+    );
+    expect((after[0] as AedesPacket & { payload: Buffer }).payload.toString()).toBe(
+      'v1/demo/gw-1/m/telemetry#2',
+    );
+
+    // The replayed queue keeps working, and so does its journal: ack one, queue one, restart again.
+    await second.outgoingClearMessageId(ingest, { messageId: 12 } as AedesPacket);
+    await second.outgoingEnqueueCombi(
+      [{ clientId: 'ingest' }],
+      publish('broker-b', 1, 'v1/demo/gw-1/m/telemetry'),
+    );
+    await second.destroy();
+    const third = await opened(dir, 'broker-c');
+    const last = await collect<AedesPacket>(third.outgoingStream(ingest));
+    expect(last.map((p) => [p.brokerId, p.brokerCounter])).toEqual([
+      ['broker-a', 4],
+      ['broker-a', 5],
+      ['broker-a', 6],
+      ['broker-b', 1],
+    ]);
+    await third.destroy();
+  });
+
+  it('keeps an acknowledged enqueue even when the process dies without destroy()', async () => {
+    const dir = join(root, 'no-destroy');
+    const db = openDb(dir);
+    const first = new JournaledMemoryPersistence(db);
+    await first.setup({ id: 'broker-a' });
+    await first.addSubscriptions(client('ingest'), [{ topic: 't', qos: 1 }] as Subscription[]);
+    await first.outgoingEnqueueCombi([{ clientId: 'ingest' }], publish('broker-a', 1, 't'));
+    // What kill -9 leaves: what was acknowledged is written; only the handle is closed here.
+    await db.close();
+    const second = await opened(dir, 'broker-b');
+    const queued = await collect<AedesPacket>(second.outgoingStream(client('ingest')));
+    expect(queued.map((p) => p.brokerCounter)).toEqual([1]);
+    await second.destroy();
+  });
+});
+
+describe('JournaledMemoryPersistence enqueue order', () => {
+  it('resolves many concurrent enqueues in call order, across several group commits', async () => {
+    const persistence = await opened(join(root, 'order'), 'broker-a');
+    const resolved: number[] = [];
+    const enqueues: Promise<void>[] = [];
+    for (let counter = 1; counter <= 2_000; counter++) {
+      const subs = counter % 7 === 0 ? [] : [{ clientId: 'ingest' }, { clientId: `c${counter % 3}` }];
+      enqueues.push(
+        persistence.outgoingEnqueueCombi(subs, publish('broker-a', counter, 't')).then(() => {
+          resolved.push(counter);
+        }),
+      );
+      // Spread the calls over event-loop turns so they land in different batches.
+      if (counter % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(enqueues);
+    expect(resolved).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
+    await persistence.destroy();
+  });
+});

@@ -1,0 +1,247 @@
+import { createRequire } from 'node:module';
+import type { Client, Subscription } from 'aedes';
+import type { AedesPacket } from 'aedes-packet';
+import type { ClassicLevel } from 'classic-level';
+import { IndexedMemoryPersistence } from './indexed-memory-persistence.js';
+import { readJournal } from './journal-reader.js';
+import {
+  encodeRecord,
+  outgoingKey,
+  plainFields,
+  retainedKey,
+  subscriptionKey,
+  willKey,
+  type OutgoingRecord,
+} from './journal-records.js';
+import { JournalWriter } from './journal-writer.js';
+import { OutgoingRecordIndex, type QueuedRecord } from './outgoing-record-index.js';
+
+const require = createRequire(import.meta.url);
+const PacketCopy = require('aedes-packet') as new (packet: AedesPacket) => AedesPacket;
+const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as {
+  CallBackPersistence: new (factory: () => JournaledMemoryPersistence) => JournaledAedesPersistence;
+};
+
+const asClient = (id: string) => ({ id }) as Client;
+/** Fields read back from the journal, in the shape they had when written. */
+const asPacket = (fields: object) => fields as AedesPacket;
+
+/**
+ * The in-memory persistence (every read and match stays in memory) with each change
+ * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9 while a
+ * message costs one record put and, later, one update and one delete, written in group
+ * commits instead of ~7 LevelDB round trips.
+ *
+ * What aedes acknowledges is on disk first: enqueues, subscriptions, retained messages
+ * and wills resolve only once their batch is written (enqueues in call order, see
+ * open-persistence.ts). Packet-id updates and clears are not awaited: losing them to a
+ * crash only redelivers a message. Incoming QoS 2 packets are not journalled.
+ */
+export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
+  private readonly writer: JournalWriter;
+  private readonly outgoingRecords = new Map<string, OutgoingRecordIndex>();
+  private readonly subscribedTopics = new Map<string, Set<string>>();
+  private nextSeq = 0;
+  private enqueuesDone: Promise<void> = Promise.resolve();
+  private setupBroker: unknown;
+
+  constructor(private readonly db: ClassicLevel<string, Buffer>) {
+    super();
+    this.writer = new JournalWriter(db);
+  }
+
+  /** Replays the journal through the parent's own methods, so its indexes are built, then sets up. */
+  override async setup(broker: unknown): Promise<void> {
+    this.setupBroker = broker;
+    const journal = await readJournal(this.db);
+    for (const [clientId, subs] of journal.subscriptions) {
+      await super.addSubscriptions(asClient(clientId), subs as Subscription[]);
+      this.subscribedTopics.set(clientId, new Set(subs.map((sub) => sub.topic)));
+    }
+    for (const packet of journal.retained) await super.storeRetained(asPacket(packet));
+    for (const record of journal.outgoing) this.replayOutgoing(record);
+    this.nextSeq = (journal.outgoing.at(-1)?.seq ?? -1) + 1;
+    await super.setup(broker);
+    for (const will of journal.wills) {
+      const packet = asPacket(will.packet);
+      const brokerId = packet.brokerId;
+      await super.putWill(asClient(will.clientId), packet);
+      // putWill stamps this broker's id on the object it keeps; a will left by the
+      // broker that died must keep that broker's id, or aedes never publishes it.
+      packet.brokerId = brokerId;
+    }
+  }
+
+  /** Known from the start of setup() on, as upstream's is (the abstract suite reads it at once). */
+  get broker(): unknown {
+    return this.setupBroker;
+  }
+
+  override async addSubscriptions(client: Client, subs: Subscription[]): Promise<void> {
+    const stored = super.addSubscriptions(client, subs);
+    const topics = this.topicsOf(client.id);
+    for (const sub of subs) {
+      topics.add(sub.topic);
+      const record = plainFields({ ...sub, clientId: client.id });
+      this.writer.put(subscriptionKey(client.id, sub.topic), () => encodeRecord(record));
+    }
+    await Promise.all([stored, this.writer.committed()]);
+  }
+
+  override async removeSubscriptions(client: Client, topics: string[]): Promise<void> {
+    const removed = super.removeSubscriptions(client, topics);
+    this.forgetTopics(client.id, topics);
+    await Promise.all([removed, this.writer.committed()]);
+  }
+
+  override async cleanSubscriptions(client: Client): Promise<void> {
+    const cleaned = super.cleanSubscriptions(client);
+    this.forgetTopics(client.id, [...(this.subscribedTopics.get(client.id) ?? [])]);
+    await Promise.all([cleaned, this.writer.committed()]);
+  }
+
+  override async storeRetained(packet: AedesPacket): Promise<void> {
+    const stored = super.storeRetained(packet);
+    const { topic, payload } = packet as AedesPacket & { topic: string; payload: Buffer };
+    if (payload.length === 0) this.writer.del(retainedKey(topic));
+    else {
+      const record = plainFields(packet);
+      this.writer.put(retainedKey(topic), () => encodeRecord(record));
+    }
+    await Promise.all([stored, this.writer.committed()]);
+  }
+
+  override async putWill(client: Client, packet: AedesPacket): Promise<void> {
+    // The parent stamps brokerId and clientId on the packet before its promise settles.
+    const stored = super.putWill(client, packet);
+    const record = { clientId: client.id, packet: plainFields(packet) };
+    this.writer.put(willKey(client.id), () => encodeRecord(record));
+    await Promise.all([stored, this.writer.committed()]);
+  }
+
+  override delWill(client: Client): ReturnType<IndexedMemoryPersistence['delWill']> {
+    const deleted = super.delWill(client);
+    this.writer.del(willKey(client.id));
+    return deleted;
+  }
+
+  override outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
+    return this.outgoingEnqueueCombi([sub], packet);
+  }
+
+  /** Resolves in call order, once its records are written (even with no subscriber: see open-persistence.ts). */
+  override outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
+    const stored = super.outgoingEnqueueCombi(subs, packet);
+    for (const sub of subs) this.journalEnqueue(sub.clientId, new PacketCopy(packet), this.nextSeq++);
+    const done = Promise.all([stored, this.enqueuesDone, this.writer.committed()]).then(() => undefined);
+    this.enqueuesDone = done.catch(() => undefined);
+    return done;
+  }
+
+  override outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
+    const updated = super.outgoingUpdate(client, packet);
+    const record = this.outgoingRecords.get(client.id)?.update(packet);
+    if (record) this.writeOutgoing(client.id, record);
+    return updated;
+  }
+
+  override outgoingClearMessageId(client: Client, packet: AedesPacket): Promise<AedesPacket> {
+    const cleared = super.outgoingClearMessageId(client, packet);
+    const records = this.outgoingRecords.get(client.id);
+    const record = records?.clear(packet.messageId);
+    if (record) this.writer.del(record.key);
+    if (records?.size === 0) this.outgoingRecords.delete(client.id);
+    return cleared;
+  }
+
+  /** Writes what is pending, then closes the database. */
+  override async destroy(): Promise<void> {
+    try {
+      await this.writer.drain();
+    } finally {
+      await super.destroy();
+      await this.db.close();
+    }
+  }
+
+  private journalEnqueue(clientId: string, copy: AedesPacket, seq: number): void {
+    const record = this.queueRecord(clientId, copy, seq);
+    this.writeOutgoing(clientId, record);
+  }
+
+  private queueRecord(clientId: string, copy: AedesPacket, seq: number): QueuedRecord {
+    const { brokerId, brokerCounter } = copy;
+    const record: QueuedRecord = {
+      key: outgoingKey(clientId, brokerId, brokerCounter),
+      seq,
+      brokerId,
+      brokerCounter,
+      packet: copy,
+    };
+    let records = this.outgoingRecords.get(clientId);
+    if (records === undefined) this.outgoingRecords.set(clientId, (records = new OutgoingRecordIndex()));
+    records.enqueue(record);
+    return record;
+  }
+
+  /**
+   * Encoded when its batch is written, in the record's state then: a record only moves
+   * forward, and each later change writes it again after this, so disk never goes back.
+   */
+  private writeOutgoing(clientId: string, record: QueuedRecord): void {
+    this.writer.put(record.key, () => {
+      const value: OutgoingRecord = { clientId, seq: record.seq, packet: plainFields(record.packet) };
+      if (record.brokerId !== undefined) value.brokerId = record.brokerId;
+      if (record.brokerCounter !== undefined) value.brokerCounter = record.brokerCounter;
+      return encodeRecord(value);
+    });
+  }
+
+  /**
+   * Enqueued under the key's broker id and counter (unique per client), then given its
+   * packet id by an update on them: memory and the record index end in the same state.
+   */
+  private replayOutgoing(stored: OutgoingRecord): void {
+    const packet = {
+      ...stored.packet,
+      brokerId: stored.brokerId,
+      brokerCounter: stored.brokerCounter,
+    } as AedesPacket;
+    void super.outgoingEnqueue({ clientId: stored.clientId }, packet);
+    const record = this.queueRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    const messageId = stored.packet['messageId'];
+    if (typeof messageId !== 'number') return;
+    const update = {
+      brokerId: record.brokerId,
+      brokerCounter: record.brokerCounter,
+      messageId,
+    } as AedesPacket;
+    void super.outgoingUpdate(asClient(stored.clientId), update);
+    this.outgoingRecords.get(stored.clientId)?.update(update);
+  }
+
+  private topicsOf(clientId: string): Set<string> {
+    let topics = this.subscribedTopics.get(clientId);
+    if (topics === undefined) this.subscribedTopics.set(clientId, (topics = new Set()));
+    return topics;
+  }
+
+  private forgetTopics(clientId: string, topics: string[]): void {
+    const subscribed = this.subscribedTopics.get(clientId);
+    for (const topic of topics) {
+      subscribed?.delete(topic);
+      this.writer.del(subscriptionKey(clientId, topic));
+    }
+    if (subscribed?.size === 0) this.subscribedTopics.delete(clientId);
+  }
+}
+
+/** What `Aedes.createBroker({ persistence })` takes; `destroy()` writes what is pending and closes `db`. */
+export interface JournaledAedesPersistence {
+  destroy(): Promise<void>;
+}
+
+/** The journaled persistence on an opened (or opening) database, in the wrapper aedes takes. */
+export function createJournaledPersistence(db: ClassicLevel<string, Buffer>): JournaledAedesPersistence {
+  return new CallBackPersistence(() => new JournaledMemoryPersistence(db));
+}

@@ -87,7 +87,13 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
   // stalls the broker's deliveries rather than losing them.
   const base = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   const connections = [base, base.duplicate(), base.duplicate()];
-  for (const connection of connections) connection.on('error', onError);
+  for (const connection of connections) {
+    connection.on('error', onError);
+    // mqemitter-redis quits its connections on close without handling the promise; one
+    // already closed (Redis went away) rejected unhandled. Closed is what quit wants.
+    const quit = connection.quit.bind(connection);
+    connection.quit = () => quit().catch(() => 'OK');
+  }
   const RedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as AsyncPersistenceClass<{
     conn: unknown;
   }>;
@@ -96,9 +102,8 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
     persistence: wrapForAedes(RedisPersistence, { conn: connections[0] }),
     mq: createRedisEmitter({ subConn: connections[1], pubConn: connections[2] }),
     close: async () => {
-      await Promise.all(
-        connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
-      );
+      await Promise.all(connections.map((connection) => connection.quit()));
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

@@ -72,18 +72,32 @@ function checkName(name: string, role: 'measurement' | 'key' | 'tag value'): str
   return name;
 }
 
-/** One point as one line, tags sorted by key (what InfluxDB recommends for write performance). */
-export function toLineProtocol(point: Point): string {
-  let line = escapeMeasurement(checkName(point.measurement, 'measurement'));
-  for (const key of Object.keys(point.tags).sort()) {
-    const value = point.tags[key];
+/**
+ * The measurement and its tags, sorted by key (what InfluxDB recommends for write
+ * performance): everything of a line before the first space. Throws for an unstorable name.
+ */
+export function seriesKey(measurement: string, tags: Readonly<Record<string, string>>): string {
+  let line = escapeMeasurement(checkName(measurement, 'measurement'));
+  for (const key of Object.keys(tags).sort()) {
+    const value = tags[key];
     // An empty tag value is not allowed in line protocol: the tag is left out.
     if (value === undefined || value === '') continue;
     line += `,${escapeKey(checkName(key, 'key'))}=${escapeKey(checkName(value, 'tag value'))}`;
   }
+  return line;
+}
+
+/** A field key as written, escaped. Throws for an unstorable name. */
+export function fieldKey(key: string): string {
+  return escapeKey(checkName(key, 'key'));
+}
+
+/** One point as one line: series key, fields in their order, ms timestamp. */
+export function toLineProtocol(point: Point): string {
+  const series = seriesKey(point.measurement, point.tags);
   const fields = Object.entries(point.fields).map(
-    ([key, value]) => `${escapeKey(checkName(key, 'key'))}=${formatFieldValue(value)}`,
+    ([key, value]) => `${fieldKey(key)}=${formatFieldValue(value)}`,
   );
   if (fields.length === 0) throw new Error(`point of ${point.measurement} has no fields`);
-  return `${line} ${fields.join(',')} ${Math.trunc(point.timestampMs)}`;
+  return `${series} ${fields.join(',')} ${Math.trunc(point.timestampMs)}`;
 }

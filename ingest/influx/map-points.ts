@@ -11,34 +11,35 @@ import { floatField, intField, stringField, type FieldValue, type Point } from '
  * it again overwrites instead of duplicating.
  */
 export function toPoints(reading: ValidReading): Point[] {
+  return [toPoint(reading)];
+}
+
+/** Every reading is exactly one point. */
+export function toPoint(reading: ValidReading): Point {
   switch (reading.kind) {
     case 'telemetry': {
       const fields: Record<string, FieldValue> = {};
       for (const [name, value] of Object.entries(reading.message.values)) fields[name] = floatField(value);
       fields.seq = intField(reading.message.seq);
-      return [
-        {
-          measurement: telemetryMeasurement(reading.device.profile),
-          tags: deviceTags(reading.site, reading.gateway, reading.device),
-          fields,
-          timestampMs: reading.message.ts,
-        },
-      ];
+      return {
+        measurement: telemetryMeasurement(reading.device.profile),
+        tags: deviceTags(reading.site, reading.gateway, reading.device),
+        fields,
+        timestampMs: reading.message.ts,
+      };
     }
     case 'event': {
       const { message } = reading;
-      return [
-        {
-          measurement: 'safety_event',
-          tags: { ...deviceTags(reading.site, reading.gateway, reading.device), type: message.type },
-          fields: {
-            seq: intField(message.seq),
-            severity: stringField(EVENT_SEVERITY[message.type]),
-            data_json: stringField(JSON.stringify(message.data ?? {})),
-          },
-          timestampMs: message.ts,
+      return {
+        measurement: 'safety_event',
+        tags: { ...deviceTags(reading.site, reading.gateway, reading.device), type: message.type },
+        fields: {
+          seq: intField(message.seq),
+          severity: stringField(EVENT_SEVERITY[message.type]),
+          data_json: stringField(JSON.stringify(message.data ?? {})),
         },
-      ];
+        timestampMs: message.ts,
+      };
     }
     case 'status': {
       const { message } = reading;
@@ -50,14 +51,12 @@ export function toPoints(reading: ValidReading): Point[] {
       if (message.uptime_s !== undefined) fields.uptime_s = floatField(message.uptime_s);
       if (message.buffer_depth !== undefined) fields.buffer_depth = intField(message.buffer_depth);
       if (message.reason !== undefined) fields.reason = stringField(message.reason);
-      return [
-        {
-          measurement: 'device_status',
-          tags: { site: reading.site, gateway: reading.gateway },
-          fields,
-          timestampMs: message.ts,
-        },
-      ];
+      return {
+        measurement: 'device_status',
+        tags: { site: reading.site, gateway: reading.gateway },
+        fields,
+        timestampMs: message.ts,
+      };
     }
     case 'health': {
       const { message } = reading;
@@ -72,19 +71,22 @@ export function toPoints(reading: ValidReading): Point[] {
         devices_offline: intField(message.devices_offline),
       };
       if (message.disk_free_bytes !== undefined) fields.disk_free_bytes = intField(message.disk_free_bytes);
-      return [
-        {
-          measurement: 'gateway_health',
-          tags: { site: reading.site, gateway: reading.gateway },
-          fields,
-          timestampMs: message.ts,
-        },
-      ];
+      return {
+        measurement: 'gateway_health',
+        tags: { site: reading.site, gateway: reading.gateway },
+        fields,
+        timestampMs: message.ts,
+      };
     }
   }
 }
 
-function deviceTags(site: string, gateway: string, registered: RegisteredDevice): Record<string, string> {
+/** The tags of every point of a device. */
+export function deviceTags(
+  site: string,
+  gateway: string,
+  registered: RegisteredDevice,
+): Record<string, string> {
   return {
     site,
     zone: registered.device.zone,

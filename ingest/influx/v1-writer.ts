@@ -73,7 +73,8 @@ export class V1PointWriter implements PointWriter {
     return this.request(`${this.options.url}/write?${params}`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: lines.join('\n'),
+      // Bytes, not a string: fetch would scan a string body for lone surrogates before encoding it.
+      body: Buffer.from(lines.join('\n')),
     });
   }
 

@@ -1,15 +1,21 @@
+import { telemetryMeasurement } from '../../devices/index.js';
+import type { RegisteredDevice } from '../../site/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
 import { toLineProtocol } from '../influx/line-protocol.js';
-import { toPoints } from '../influx/map-points.js';
+import { toPoint } from '../influx/map-points.js';
+import { telemetryLine } from '../influx/telemetry-line.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { IncomingPublish } from '../mqtt/deferred-ack-client.js';
+import { itemPayload } from '../validation/item-payload.js';
 import {
   validateMessage,
   type ValidReading,
   type ValidationContext,
+  type ValidationOutcome,
 } from '../validation/validate-message.js';
 import type { SeqTracker } from './seq-tracker.js';
-import type { PendingPoint, PointOrigin, WritePipeline } from './write-pipeline.js';
+import type { PointOrigin } from './write-pipeline.js';
+import type { WritePipeline } from './write-pipeline.js';
 
 export interface MessageHandlerDeps {
   validation: ValidationContext;
@@ -20,50 +26,77 @@ export interface MessageHandlerDeps {
 }
 
 /**
- * One MQTT message: validate, dead-letter what is refused, map the rest to points
- * and hand them to the write pipeline. The message settles (may be acknowledged)
- * once its dead letters are on disk and its points are in InfluxDB.
+ * One MQTT message: validate, dead-letter what is refused, turn the rest into lines
+ * (one per reading) and hand them to the write pipeline. The message settles (may be
+ * acknowledged) once its dead letters are on disk and its points are in InfluxDB.
  */
 export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps): void {
   const { topic, payload } = message;
-  let parts = 2;
-  const partDone = () => {
-    if (--parts === 0) message.settle();
-  };
-
-  let points: PendingPoint[] = [];
-  let recorded: Promise<unknown>;
+  let outcome: ValidationOutcome;
+  const lines: string[] = [];
+  const measurements: string[] = [];
   try {
-    const outcome = validateMessage(topic, payload, deps.validation);
+    outcome = validateMessage(topic, payload, deps.validation);
     deps.metrics.messagesIn.inc({ kind: outcome.kind });
     for (const reading of outcome.accepted) {
       trackSeq(reading, deps);
-      const origin: PointOrigin = {
-        topic,
-        payload:
-          outcome.kind === 'batch' ? () => Buffer.from(JSON.stringify(itemOf(reading))) : () => payload,
-      };
-      for (const point of toPoints(reading)) {
-        points.push({ line: toLineProtocol(point), measurement: point.measurement, origin });
+      if (reading.kind === 'telemetry') {
+        lines.push(telemetryLine(reading));
+        measurements.push(telemetryMeasurement(reading.device.profile));
+      } else {
+        const point = toPoint(reading);
+        lines.push(toLineProtocol(point));
+        measurements.push(point.measurement);
       }
     }
-    recorded = Promise.all(outcome.rejected.map((rejection) => deps.deadLetters.record(topic, rejection)));
   } catch (error) {
-    points = [];
-    recorded = deps.deadLetters.record(topic, {
+    const failed = deps.deadLetters.record(topic, {
       code: 'INGEST_FAILED',
       reason: `unexpected error while handling the message: ${(error as Error).message}`,
       issues: [],
       payload,
     });
+    void failed.then(message.settle, message.settle);
+    return;
   }
-  void recorded.then(partDone, partDone);
-  deps.pipeline.submit({ points, isStale: message.isStale, settled: partDone });
+
+  const { accepted, rejected } = outcome;
+  const batch = outcome.kind === 'batch';
+  const submission = {
+    lines,
+    measurements,
+    // Line i is reading i; the dead-letter payload of a batch item is only built if InfluxDB refuses it.
+    originOf: (index: number): PointOrigin => ({
+      topic,
+      payload: batch ? () => itemPayload(itemOf(accepted[index] as ValidReading)) : () => payload,
+    }),
+    isStale: message.isStale,
+    settled: message.settle,
+  };
+  if (rejected.length > 0) {
+    let parts = 2;
+    const partDone = () => {
+      if (--parts === 0) message.settle();
+    };
+    submission.settled = partDone;
+    const recorded = Promise.all(rejected.map((rejection) => deps.deadLetters.record(topic, rejection)));
+    void recorded.then(partDone, partDone);
+  }
+  deps.pipeline.submit(submission);
 }
+
+/** Per device, the seq tracker's key, built once instead of for every reading. */
+const seqKeys = new WeakMap<RegisteredDevice, string>();
 
 function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   if (reading.kind !== 'telemetry' && reading.kind !== 'event') return;
-  const verdict = deps.seq.observe(`${reading.site}/${reading.device.device.id}`, reading.message.seq);
+  const { device } = reading;
+  let key = seqKeys.get(device);
+  if (key === undefined) {
+    key = `${reading.site}/${device.device.id}`;
+    seqKeys.set(device, key);
+  }
+  const verdict = deps.seq.observe(key, reading.message.seq);
   if (verdict.kind === 'gap') deps.metrics.seqGaps.inc(verdict.missing);
   else if (verdict.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
 }

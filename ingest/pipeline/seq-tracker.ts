@@ -5,6 +5,12 @@ export type SeqVerdict =
   | { kind: 'duplicate' }
   | { kind: 'reset' };
 
+// Shared answers: `observe` runs for every reading and must not allocate for the common ones.
+const FIRST: SeqVerdict = Object.freeze({ kind: 'first' });
+const NEXT: SeqVerdict = Object.freeze({ kind: 'next' });
+const DUPLICATE: SeqVerdict = Object.freeze({ kind: 'duplicate' });
+const RESET: SeqVerdict = Object.freeze({ kind: 'reset' });
+
 /**
  * Last seq per device, in memory only (a restart forgets it: the first message after
  * a restart is never counted as a gap). A seq far below the last one means the
@@ -19,11 +25,11 @@ export class SeqTracker {
     const previous = this.last.get(deviceKey);
     if (previous === undefined) {
       this.last.set(deviceKey, seq);
-      return { kind: 'first' };
+      return FIRST;
     }
     if (seq === previous + 1) {
       this.last.set(deviceKey, seq);
-      return { kind: 'next' };
+      return NEXT;
     }
     if (seq > previous + 1) {
       this.last.set(deviceKey, seq);
@@ -31,8 +37,8 @@ export class SeqTracker {
     }
     if (previous - seq > this.resetThreshold) {
       this.last.set(deviceKey, seq);
-      return { kind: 'reset' };
+      return RESET;
     }
-    return { kind: 'duplicate' };
+    return DUPLICATE;
   }
 }

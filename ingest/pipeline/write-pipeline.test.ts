@@ -17,7 +17,7 @@ class MemoryWriter implements PointWriter {
 
 function submission(line: string, stale: boolean, settled: () => void = () => {}): Submission {
   const origin = { topic: 't', payload: () => Buffer.from(line) };
-  return { points: [{ line, measurement: 'm', origin }], isStale: () => stale, settled };
+  return { lines: [line], measurements: ['m'], originOf: () => origin, isStale: () => stale, settled };
 }
 
 describe('WritePipeline', () => {

@@ -15,6 +15,10 @@ export interface ClockPolicy {
  * behind "future" data on every dashboard. Both are refused with CLOCK_SKEW and
  * dead-lettered, so a technician can see and fix the clock.
  */
+export function isWithinClockPolicy(ts: number, policy: ClockPolicy, nowMs: number): boolean {
+  return ts >= nowMs - policy.maxAgeDays * 86_400_000 && ts <= nowMs + policy.maxFutureS * 1000;
+}
+
 export function checkTimestamp(
   ts: number,
   policy: ClockPolicy,

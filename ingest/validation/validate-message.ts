@@ -7,7 +7,7 @@ import type {
 } from '../../contracts/index.js';
 import type { RegisteredDevice, SiteRegistry } from '../../site/index.js';
 import { parseJson } from './json-stage.js';
-import type { Rejection, StageResult } from './rejection.js';
+import { accept, type Rejection, type StageResult } from './rejection.js';
 import {
   checkDevice,
   checkEventType,
@@ -17,8 +17,10 @@ import {
 } from './registry-stage.js';
 import { checkSchema, messageSchemas } from './schema-stage.js';
 import type { SiteDirectory } from './site-directory.js';
+import { acceptTelemetryFast, telemetryItemReader } from './fast-path.js';
 import { itemPayload } from './item-payload.js';
 import { checkSize } from './size-limit.js';
+import { readBatchEnvelope } from './telemetry-shape.js';
 import { checkTimestamp, type ClockPolicy } from './timestamp-stage.js';
 import { checkTopic } from './topic-stage.js';
 
@@ -56,6 +58,24 @@ export function validateMessage(
   payload: Buffer,
   context: ValidationContext,
 ): ValidationOutcome {
+  return validate(topic, payload, context, true);
+}
+
+/** The same stages through zod only, without the fast path: the reference the fast path is tested against. */
+export function validateMessageWithZod(
+  topic: string,
+  payload: Buffer,
+  context: ValidationContext,
+): ValidationOutcome {
+  return validate(topic, payload, context, false);
+}
+
+function validate(
+  topic: string,
+  payload: Buffer,
+  context: ValidationContext,
+  fastPath: boolean,
+): ValidationOutcome {
   const fail = (kind: ValidationOutcome['kind'], rejection: Rejection): ValidationOutcome => ({
     kind,
     accepted: [],
@@ -78,6 +98,17 @@ export function validateMessage(
 
   switch (where.kind) {
     case 'telemetry': {
+      if (fastPath) {
+        const reading = acceptTelemetryFast(
+          json.value,
+          site.ok ? site.value : undefined,
+          where.gateway,
+          where.device,
+          context,
+          now,
+        );
+        if (reading) return { kind: where.kind, accepted: [reading], rejected: [] };
+      }
       const message = checkSchema(messageSchemas.telemetry, json.value, payload);
       if (!message.ok) return fail(where.kind, message.rejection);
       if (!site.ok) return fail(where.kind, site.rejection);
@@ -115,7 +146,7 @@ export function validateMessage(
       });
     }
     case 'batch':
-      return validateBatch(where, json.value, payload, site, context, now);
+      return validateBatch(where, json.value, payload, site, context, now, fastPath);
   }
 }
 
@@ -168,13 +199,15 @@ function validateBatch(
   site: StageResult<SiteRegistry>,
   context: ValidationContext,
   now: number,
+  fastPath: boolean,
 ): ValidationOutcome {
   const fail = (rejection: Rejection): ValidationOutcome => ({
     kind: 'batch',
     accepted: [],
     rejected: [rejection],
   });
-  const envelope = checkSchema(messageSchemas.batch, json, payload);
+  const fastEnvelope = fastPath ? readBatchEnvelope(json) : undefined;
+  const envelope = fastEnvelope ? accept(fastEnvelope) : checkSchema(messageSchemas.batch, json, payload);
   if (!envelope.ok) return fail(envelope.rejection);
   if (!site.ok) return fail(site.rejection);
   const gateway = checkGateway(site.value, where.gateway, payload);
@@ -192,25 +225,41 @@ function validateBatch(
       });
     }
   };
-  envelope.value.telemetry.forEach((raw, index) => {
+  const { telemetry, events } = envelope.value;
+  const fastItem = fastPath ? telemetryItemReader(site.value, where.gateway, context, now) : undefined;
+  // Index loops, not forEach: a hole in the array is an item like any other (zod's copy has none).
+  for (let index = 0; index < telemetry.length; index++) {
+    const raw = telemetry[index];
+    const reading = fastItem?.(raw);
+    if (reading) {
+      outcome.accepted.push(reading);
+      continue;
+    }
     const itemBytes = itemPayload(raw);
     const item = checkSchema(messageSchemas.batchTelemetryItem, raw, itemBytes);
-    if (!item.ok) return collect(`telemetry[${index}]`, item);
+    if (!item.ok) {
+      collect(`telemetry[${index}]`, item);
+      continue;
+    }
     const { device, ...message } = item.value;
     collect(
       `telemetry[${index}]`,
       validateTelemetry(site.value, where.gateway, device, message, itemBytes, context, now),
     );
-  });
-  envelope.value.events.forEach((raw, index) => {
+  }
+  for (let index = 0; index < events.length; index++) {
+    const raw = events[index];
     const itemBytes = itemPayload(raw);
     const item = checkSchema(messageSchemas.batchEventItem, raw, itemBytes);
-    if (!item.ok) return collect(`events[${index}]`, item);
+    if (!item.ok) {
+      collect(`events[${index}]`, item);
+      continue;
+    }
     const { device, ...message } = item.value;
     collect(
       `events[${index}]`,
       validateEvent(site.value, where.gateway, device, message, itemBytes, context, now),
     );
-  });
+  }
   return outcome;
 }

@@ -244,13 +244,14 @@ export class DurableQueue implements UpstreamPublish {
         { sync: true },
       );
     } catch (error) {
-      this.durableNext = group[group.length - 1]!.key + 1n;
       this.countDropped(group.length, 'write_failed');
       const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
       this.options.warnings.warn('buffer:write', { err: coded, lost: group.length }, coded.message);
       return;
+    } finally {
+      // Written or lost, these keys are no longer on their way to the disk.
+      this.durableNext = group[group.length - 1]!.key + 1n;
     }
-    this.durableNext = group[group.length - 1]!.key + 1n;
     this.count += group.length;
     for (const entry of group) this.bytes += entry.size;
     await this.enforceLimits();

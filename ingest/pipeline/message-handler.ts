@@ -14,8 +14,7 @@ import {
   type ValidationOutcome,
 } from '../validation/validate-message.js';
 import type { SeqTracker } from './seq-tracker.js';
-import type { PointOrigin } from './write-pipeline.js';
-import type { WritePipeline } from './write-pipeline.js';
+import type { PointOrigin, WritePipeline } from './write-pipeline.js';
 
 export interface MessageHandlerDeps {
   validation: ValidationContext;

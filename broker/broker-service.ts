@@ -149,9 +149,6 @@ export class BrokerService implements Component {
     this.aedes = aedes;
     aedes.on('client', (client) => sessions.registered(client));
     aedes.on('clientDisconnect', (client) => sessions.disconnected(client));
-    aedes.on('publish', (packet, client) => {
-      if (client) metrics.messagesPublished.inc({ qos: String(packet.qos) });
-    });
     aedes.on('clientError', (client, error) =>
       logger.debug({ clientId: client.id, err: error }, 'client error'),
     );

@@ -10,6 +10,8 @@ type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
  */
 export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
   const decisions = new PublishDecisionCache();
+  // Bound once: a labelled inc() hashes its labels on every message.
+  const publishedByQos = [0, 1, 2].map((qos) => context.metrics.messagesPublished.labels(String(qos)));
   return (client, packet, callback) => {
     const bytes = payloadBytes(packet.payload);
     const clientId = client?.id;
@@ -37,6 +39,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
       );
       return callback(new Error(`publish to ${packet.topic} denied: ${decision.reason}`));
     }
+    publishedByQos[packet.qos]?.inc();
     callback(null);
   };
 }

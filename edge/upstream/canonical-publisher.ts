@@ -35,6 +35,13 @@ export interface CanonicalPublisherOptions {
 }
 
 const MAX_BATCH_ITEMS = 1_000;
+/**
+ * A batch goes out before it passes this many bytes of JSON: well under ingest's and the
+ * broker's default payload limits (256 KiB, 1 MiB), which a thousand wide meters would pass.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024;
+/** `{"ts":…,"telemetry":[…],"events":[]}` around the items. */
+const BATCH_ENVELOPE_BYTES = 64;
 
 /**
  * Validates every canonical message against the contracts before it leaves, then
@@ -44,6 +51,7 @@ const MAX_BATCH_ITEMS = 1_000;
  */
 export class CanonicalPublisher implements CanonicalSink {
   private batch: BatchMessage['telemetry'] = [];
+  private batchBytes = BATCH_ENVELOPE_BYTES;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CanonicalPublisherOptions) {}
@@ -68,7 +76,11 @@ export class CanonicalPublisher implements CanonicalSink {
     if (!checked.success) return this.reject(device, 'telemetry', checked.error.message);
     const message = { ...checked.data, seq: this.options.seq.next(device) };
     if (this.batching) {
-      this.batch.push({ device, ...message });
+      const item = { device, ...message };
+      const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+      if (this.batchBytes + itemBytes > MAX_BATCH_BYTES) this.flush();
+      this.batch.push(item);
+      this.batchBytes += itemBytes;
       if (this.batch.length >= MAX_BATCH_ITEMS) this.flush();
       return;
     }
@@ -90,6 +102,7 @@ export class CanonicalPublisher implements CanonicalSink {
     if (this.batch.length === 0) return;
     const message = batchMessageSchema.parse({ ts: Date.now(), telemetry: this.batch, events: [] });
     this.batch = [];
+    this.batchBytes = BATCH_ENVELOPE_BYTES;
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.batch(site, gateway), message);
     this.options.metrics.publishedTotal.inc({ kind: 'batch' });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { openPersistence, type OpenedPersistence } from '../broker/index.js';
+import { brokerPersistenceSchema, openPersistence, type OpenedPersistence } from '../broker/index.js';
 import { freePort } from '../stack/index.js';
 
 const BACKENDS = ['memory', 'disk', 'journal'] as const;
@@ -19,7 +19,7 @@ type Backend = (typeof BACKENDS)[number];
 type FromBroker = { ready: number } | { cpuMicros: number };
 
 function open(backend: Backend, dir: string): Promise<OpenedPersistence> {
-  return openPersistence({ backend, dir });
+  return openPersistence(brokerPersistenceSchema.parse({ backend, dir }));
 }
 
 /** Child: a bare aedes on a free port; reports CPU used between 'start' and 'stop'. */

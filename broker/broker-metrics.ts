@@ -20,12 +20,22 @@ export interface BrokerMetrics {
   clientsRevoked: Counter;
   credentialsLoaded: Gauge;
   socketsOpen: Gauge;
+  queuePayloadBytes: Gauge;
+  queuePayloadsOnDisk: Gauge;
 }
+
+/** What the session store says about its queues (the `journal` backend); undefined for the others. */
+export type QueueMemoryProbe = () => { payloadBytes: number; payloadsOnDiskOnly: number } | undefined;
 
 /** The `read` callbacks are called at scrape time, so the gauges never drift. */
 export function createBrokerMetrics(
   registry: Registry,
-  read: { clients: () => number; credentials: () => number; sockets: () => number },
+  read: {
+    clients: () => number;
+    credentials: () => number;
+    sockets: () => number;
+    queueMemory: QueueMemoryProbe;
+  },
 ): BrokerMetrics {
   const registers = [registry];
   return {
@@ -80,6 +90,22 @@ export function createBrokerMetrics(
       registers,
       collect() {
         this.set(read.sockets());
+      },
+    }),
+    queuePayloadBytes: new Gauge({
+      name: 'broker_queue_payload_ram_bytes',
+      help: 'Bytes of queued QoS 1 payloads held in RAM (journal sessions; bounded by BROKER_QUEUE_RAM_MB)',
+      registers,
+      collect() {
+        this.set(read.queueMemory()?.payloadBytes ?? 0);
+      },
+    }),
+    queuePayloadsOnDisk: new Gauge({
+      name: 'broker_queue_payloads_on_disk',
+      help: 'Queued messages whose payload is on disk only, read back when resent (a consumer is away or slow)',
+      registers,
+      collect() {
+        this.set(read.queueMemory()?.payloadsOnDiskOnly ?? 0);
       },
     }),
   };

@@ -108,6 +108,7 @@ export class BrokerService implements Component {
       clients: () => this.aedes?.connectedClients ?? 0,
       credentials: () => store.size,
       sockets: () => this.sockets.size,
+      queueMemory: () => this.persistence?.queueMemory?.(),
     });
     const context: HookContext = {
       store,

@@ -34,8 +34,8 @@ export async function startBroker(
   kind: BrokerKind,
   dir: string,
   nodeFlags: string[] = [],
-  /** Ours only: where sessions live. `disk` (the production default) keeps them in `dir`. */
-  persistence: 'disk' | 'memory' = 'disk',
+  /** Ours only: where sessions live. `journal` (the production default) keeps them in `dir`. */
+  persistence: 'journal' | 'disk' | 'memory' = 'journal',
 ): Promise<RunningBroker> {
   const port = await freePort();
   const logFile = join(dir, `broker-${kind}.log`);

@@ -81,7 +81,17 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   }
 
   override outgoingStream(client: Client): Readable {
-    return Readable.from(this.outgoing.get(client.id)?.snapshot() ?? []);
+    return Readable.from(this.queuedPackets(client.id));
+  }
+
+  /** Queues this very packet object (not a copy), so a subclass may keep a handle on it. */
+  protected enqueueOwned(clientId: string, packet: AedesPacket): void {
+    this.queueOf(clientId).enqueue(packet);
+  }
+
+  /** The client's queue in order, as a copy of the list (the packets themselves are live). */
+  protected queuedPackets(clientId: string): AedesPacket[] {
+    return this.outgoing.get(clientId)?.snapshot() ?? [];
   }
 
   private queueOf(clientId: string): OutgoingQueue {

@@ -11,6 +11,7 @@ import {
   type SubscriptionRecord,
   type WillRecord,
 } from './journal-records.js';
+import { EVICTED_PAYLOAD } from './payload-budget.js';
 
 /** Everything the journal holds, grouped for replay; outgoing records in queue order. */
 export interface JournalContents {
@@ -20,12 +21,25 @@ export interface JournalContents {
   outgoing: OutgoingRecord[];
 }
 
-/** Reads the whole journal once, at start-up. */
-export async function readJournal(db: ClassicLevel<string, Buffer>): Promise<JournalContents> {
+/**
+ * Reads the whole journal once, at start-up. Queued payloads past `payloadRamBytes` are
+ * left on disk (EVICTED_PAYLOAD in their place), so a long queue does not fill RAM.
+ */
+export async function readJournal(
+  db: ClassicLevel<string, Buffer>,
+  payloadRamBytes = Number.POSITIVE_INFINITY,
+): Promise<JournalContents> {
   const contents: JournalContents = { subscriptions: new Map(), retained: [], wills: [], outgoing: [] };
+  let payloadBytes = 0;
   for await (const [key, value] of db.iterator()) {
     if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
-      contents.outgoing.push(decodeRecord(outgoingRecordSchema, key, value));
+      const record = decodeRecord(outgoingRecordSchema, key, value);
+      const payload = record.packet['payload'];
+      if (Buffer.isBuffer(payload)) {
+        payloadBytes += payload.length;
+        if (payloadBytes > payloadRamBytes) record.packet['payload'] = EVICTED_PAYLOAD;
+      }
+      contents.outgoing.push(record);
     } else if (key.startsWith(JOURNAL_PREFIXES.subscription)) {
       const sub = decodeRecord(subscriptionRecordSchema, key, value);
       const subs = contents.subscriptions.get(sub.clientId);

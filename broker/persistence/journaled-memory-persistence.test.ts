@@ -199,3 +199,63 @@ describe('JournaledMemoryPersistence enqueue order', () => {
     await persistence.destroy();
   });
 });
+
+describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
+  const payloadOf = (p: AedesPacket) => (p as AedesPacket & { payload: Buffer }).payload.toString();
+  const bigPublish = (counter: number) =>
+    ({
+      ...publish('broker-a', counter, 't'),
+      payload: Buffer.from(`${counter}:`.padEnd(1_000, 'x')),
+    }) as AedesPacket;
+
+  it('keeps payloads in RAM up to its budget and reads older ones back when the queue is resent', async () => {
+    const dir = join(root, 'budget');
+    const ingest = client('ingest');
+    const first = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
+    await first.setup({ id: 'broker-a' });
+    for (let counter = 1; counter <= 100; counter++) {
+      await first.outgoingEnqueueCombi([{ clientId: 'ingest' }], bigPublish(counter));
+    }
+    expect(first.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
+    expect(first.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(90);
+
+    const resent = await collect<AedesPacket>(first.outgoingStream(ingest));
+    expect(resent.map(payloadOf)).toEqual(
+      Array.from({ length: 100 }, (_, i) => bigPublish(i + 1)).map(payloadOf),
+    );
+    // aedes gives each resent packet an id (evicted ones too), then some are acknowledged.
+    for (const [i, packet] of resent.entries()) {
+      await first.outgoingUpdate(ingest, { ...packet, messageId: i + 1 } as AedesPacket);
+    }
+    for (let messageId = 1; messageId <= 30; messageId++) {
+      await first.outgoingClearMessageId(ingest, { messageId } as AedesPacket);
+    }
+    expect(first.queueMemory.payloadsOnDiskOnly).toBeLessThanOrEqual(70);
+    await first.destroy();
+
+    const second = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
+    await second.setup({ id: 'broker-b' });
+    expect(second.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
+    expect(second.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(60);
+    const after = await collect<AedesPacket>(second.outgoingStream(ingest));
+    expect(after.map((p) => [p.brokerCounter, p.messageId, payloadOf(p)])).toEqual(
+      Array.from({ length: 70 }, (_, i) => [i + 31, i + 31, payloadOf(bigPublish(i + 31))]),
+    );
+    await second.destroy();
+  });
+
+  it('lets an acknowledged message go from the budget, so an online consumer never spills', async () => {
+    const persistence = new JournaledMemoryPersistence(openDb(join(root, 'budget-online')), {
+      payloadRamBytes: 5_000,
+    });
+    await persistence.setup({ id: 'broker-a' });
+    const ingest = client('ingest');
+    for (let counter = 1; counter <= 500; counter++) {
+      await persistence.outgoingEnqueueCombi([{ clientId: 'ingest' }], bigPublish(counter));
+      await persistence.outgoingUpdate(ingest, { ...bigPublish(counter), messageId: counter } as AedesPacket);
+      await persistence.outgoingClearMessageId(ingest, { messageId: counter } as AedesPacket);
+    }
+    expect(persistence.queueMemory).toEqual({ payloadBytes: 0, payloadsOnDiskOnly: 0 });
+    await persistence.destroy();
+  });
+});

@@ -1,12 +1,15 @@
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 import type { Client, Subscription } from 'aedes';
 import type { AedesPacket } from 'aedes-packet';
 import type { ClassicLevel } from 'classic-level';
 import { IndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import { readJournal } from './journal-reader.js';
 import {
+  decodeRecord,
   encodeRecord,
   outgoingKey,
+  outgoingRecordSchema,
   plainFields,
   retainedKey,
   subscriptionKey,
@@ -15,6 +18,7 @@ import {
 } from './journal-records.js';
 import { JournalWriter } from './journal-writer.js';
 import { OutgoingRecordIndex, type QueuedRecord } from './outgoing-record-index.js';
+import { isEvicted, PayloadBudget } from './payload-budget.js';
 
 const require = createRequire(import.meta.url);
 const PacketCopy = require('aedes-packet') as new (packet: AedesPacket) => AedesPacket;
@@ -36,24 +40,42 @@ const asPacket = (fields: object) => fields as AedesPacket;
  * and wills resolve only once their batch is written (enqueues in call order, see
  * open-persistence.ts). Packet-id updates and clears are not awaited: losing them to a
  * crash only redelivers a message. Incoming QoS 2 packets are not journalled.
+ *
+ * RAM: queued payloads stay in memory up to `payloadRamBytes` (PayloadBudget); older
+ * ones are read back from the journal when the queue is resent. A consumer that is away
+ * then costs the queue's bookkeeping per message, not what the messages carry.
  */
 export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   private readonly writer: JournalWriter;
+  private readonly budget: PayloadBudget;
   private readonly outgoingRecords = new Map<string, OutgoingRecordIndex>();
   private readonly subscribedTopics = new Map<string, Set<string>>();
   private nextSeq = 0;
   private enqueuesDone: Promise<void> = Promise.resolve();
   private setupBroker: unknown;
 
-  constructor(private readonly db: ClassicLevel<string, Buffer>) {
+  constructor(
+    private readonly db: ClassicLevel<string, Buffer>,
+    private readonly options: JournaledPersistenceOptions = {},
+  ) {
     super();
     this.writer = new JournalWriter(db);
+    this.budget = new PayloadBudget(this.payloadRamBytes);
+  }
+
+  /** Queued payload bytes in RAM now, and queued messages whose payload is on disk only. */
+  get queueMemory(): { payloadBytes: number; payloadsOnDiskOnly: number } {
+    return { payloadBytes: this.budget.bytes, payloadsOnDiskOnly: this.budget.evicted };
+  }
+
+  private get payloadRamBytes(): number {
+    return this.options.payloadRamBytes ?? DEFAULT_PAYLOAD_RAM_BYTES;
   }
 
   /** Replays the journal through the parent's own methods, so its indexes are built, then sets up. */
   override async setup(broker: unknown): Promise<void> {
     this.setupBroker = broker;
-    const journal = await readJournal(this.db);
+    const journal = await readJournal(this.db, this.payloadRamBytes);
     for (const [clientId, subs] of journal.subscriptions) {
       await super.addSubscriptions(asClient(clientId), subs as Subscription[]);
       this.subscribedTopics.set(clientId, new Set(subs.map((sub) => sub.topic)));
@@ -61,6 +83,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     for (const packet of journal.retained) await super.storeRetained(asPacket(packet));
     for (const record of journal.outgoing) this.replayOutgoing(record);
     this.nextSeq = (journal.outgoing.at(-1)?.seq ?? -1) + 1;
+    this.budget.written(this.nextSeq - 1);
     await super.setup(broker);
     for (const will of journal.wills) {
       const packet = asPacket(will.packet);
@@ -130,18 +153,39 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   }
 
   /** Resolves in call order, once its records are written (even with no subscriber: see open-persistence.ts). */
-  override outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
-    const stored = super.outgoingEnqueueCombi(subs, packet);
-    for (const sub of subs) this.journalEnqueue(sub.clientId, new PacketCopy(packet), this.nextSeq++);
-    const done = Promise.all([stored, this.enqueuesDone, this.writer.committed()]).then(() => undefined);
-    this.enqueuesDone = done.catch(() => undefined);
-    return done;
+  override async outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
+    for (const sub of subs) {
+      const seq = this.nextSeq++;
+      const inQueue = new PacketCopy(packet);
+      this.enqueueOwned(sub.clientId, inQueue);
+      const record = this.queueRecord(sub.clientId, new PacketCopy(packet), seq);
+      record.payload = this.budget.add(seq, [inQueue, record.packet]);
+      this.writeOutgoing(sub.clientId, record, payloadOf(record.packet));
+    }
+    const lastSeq = this.nextSeq - 1;
+    const done = Promise.all([this.enqueuesDone, this.writer.committed()]);
+    this.enqueuesDone = done.then(
+      () => this.budget.written(lastSeq),
+      () => undefined,
+    );
+    await done;
   }
 
   override outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
     const updated = super.outgoingUpdate(client, packet);
-    const record = this.outgoingRecords.get(client.id)?.update(packet);
-    if (record) this.writeOutgoing(client.id, record);
+    const change = this.outgoingRecords.get(client.id)?.update(packet);
+    if (change === undefined) return updated;
+    const { record } = change;
+    if (change.replaced && record.payload) {
+      // A PUBREL took the PUBLISH's place: its payload left the queue.
+      this.budget.release(record.payload);
+      record.payload = undefined;
+    }
+    if (!isEvicted(record.packet)) this.writeOutgoing(client.id, record, payloadOf(record.packet));
+    // aedes updates a packet it is about to send, so it has the payload RAM no longer holds.
+    else if (!isEvicted(packet) && payloadOf(packet) !== undefined) {
+      this.writeOutgoing(client.id, record, payloadOf(packet));
+    }
     return updated;
   }
 
@@ -149,9 +193,17 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     const cleared = super.outgoingClearMessageId(client, packet);
     const records = this.outgoingRecords.get(client.id);
     const record = records?.clear(packet.messageId);
-    if (record) this.writer.del(record.key);
+    if (record) {
+      this.writer.del(record.key);
+      if (record.payload) this.budget.release(record.payload);
+    }
     if (records?.size === 0) this.outgoingRecords.delete(client.id);
     return cleared;
+  }
+
+  /** The queue in order, with payloads no longer in RAM read back from the journal. */
+  override outgoingStream(client: Client): Readable {
+    return Readable.from(this.withPayloads(client.id, this.queuedPackets(client.id)));
   }
 
   /** Writes what is pending, then closes the database. */
@@ -164,9 +216,28 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     }
   }
 
-  private journalEnqueue(clientId: string, copy: AedesPacket, seq: number): void {
-    const record = this.queueRecord(clientId, copy, seq);
-    this.writeOutgoing(clientId, record);
+  private async *withPayloads(clientId: string, packets: AedesPacket[]): AsyncGenerator<AedesPacket> {
+    for (const packet of packets) {
+      if (!isEvicted(packet)) {
+        yield packet;
+        continue;
+      }
+      const stored = await this.readOutgoing(outgoingKey(clientId, packet.brokerId, packet.brokerCounter));
+      // Gone: acknowledged while the stream was being read.
+      if (stored === undefined) continue;
+      const copy = new PacketCopy(packet);
+      copy.messageId = packet.messageId;
+      (copy as { payload?: unknown }).payload = stored.packet['payload'];
+      yield copy;
+    }
+  }
+
+  private async readOutgoing(key: string): Promise<OutgoingRecord | undefined> {
+    const value = await this.db.get(key).catch((error: { code?: string }) => {
+      if (error.code === 'LEVEL_NOT_FOUND') return undefined;
+      throw error;
+    });
+    return value === undefined ? undefined : decodeRecord(outgoingRecordSchema, key, value);
   }
 
   private queueRecord(clientId: string, copy: AedesPacket, seq: number): QueuedRecord {
@@ -187,10 +258,14 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   /**
    * Encoded when its batch is written, in the record's state then: a record only moves
    * forward, and each later change writes it again after this, so disk never goes back.
+   * The payload is taken now, as RAM may let go of it before the batch is cut.
    */
-  private writeOutgoing(clientId: string, record: QueuedRecord): void {
+  private writeOutgoing(clientId: string, record: QueuedRecord, payload: unknown): void {
     this.writer.put(record.key, () => {
-      const value: OutgoingRecord = { clientId, seq: record.seq, packet: plainFields(record.packet) };
+      const packet = plainFields(record.packet);
+      if (payload === undefined) delete packet['payload'];
+      else packet['payload'] = payload;
+      const value: OutgoingRecord = { clientId, seq: record.seq, packet };
       if (record.brokerId !== undefined) value.brokerId = record.brokerId;
       if (record.brokerCounter !== undefined) value.brokerCounter = record.brokerCounter;
       return encodeRecord(value);
@@ -207,8 +282,12 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       brokerId: stored.brokerId,
       brokerCounter: stored.brokerCounter,
     } as AedesPacket;
-    void super.outgoingEnqueue({ clientId: stored.clientId }, packet);
+    const inQueue = new PacketCopy(packet);
+    this.enqueueOwned(stored.clientId, inQueue);
     const record = this.queueRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    record.payload = isEvicted(inQueue)
+      ? this.budget.addEvicted(stored.seq)
+      : this.budget.add(stored.seq, [inQueue, record.packet]);
     const messageId = stored.packet['messageId'];
     if (typeof messageId !== 'number') return;
     const update = {
@@ -236,12 +315,27 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   }
 }
 
+export interface JournaledPersistenceOptions {
+  /** Queued payloads kept in RAM, in bytes (DEFAULT_PAYLOAD_RAM_BYTES); older ones are read from disk. */
+  payloadRamBytes?: number;
+}
+
+export const DEFAULT_PAYLOAD_RAM_BYTES = 64 * 1024 * 1024;
+
+function payloadOf(packet: AedesPacket): unknown {
+  return (packet as { payload?: unknown }).payload;
+}
+
 /** What `Aedes.createBroker({ persistence })` takes; `destroy()` writes what is pending and closes `db`. */
 export interface JournaledAedesPersistence {
   destroy(): Promise<void>;
+  readonly asyncPersistence: JournaledMemoryPersistence;
 }
 
 /** The journaled persistence on an opened (or opening) database, in the wrapper aedes takes. */
-export function createJournaledPersistence(db: ClassicLevel<string, Buffer>): JournaledAedesPersistence {
-  return new CallBackPersistence(() => new JournaledMemoryPersistence(db));
+export function createJournaledPersistence(
+  db: ClassicLevel<string, Buffer>,
+  options: JournaledPersistenceOptions = {},
+): JournaledAedesPersistence {
+  return new CallBackPersistence(() => new JournaledMemoryPersistence(db, options));
 }

@@ -13,6 +13,8 @@ export interface OpenedPersistence {
   mq?: MQEmitter;
   /** After aedes closed: releases the database or the Redis connections. */
   close(): Promise<void>;
+  /** `journal`: queued payload bytes in RAM, and queued messages whose payload is on disk only. */
+  queueMemory?: () => { payloadBytes: number; payloadsOnDiskOnly: number };
 }
 
 // None of these modules ships declarations; the shapes used here are typed inline.
@@ -47,7 +49,7 @@ export async function openPersistence(
     case 'disk':
       return openDisk(config.dir);
     case 'journal':
-      return openJournal(config.dir);
+      return openJournal(config.dir, config.queueRamMb * 1024 * 1024);
     case 'redis':
       return openRedis(config.redisUrl!, onError);
   }
@@ -64,13 +66,17 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
  * Sessions in memory, journalled to LevelDB in `dir` (JournaledMemoryPersistence): what
  * `openDisk` keeps, at a fraction of the CPU per message.
  */
-async function openJournal(dir: string): Promise<OpenedPersistence> {
+async function openJournal(dir: string, payloadRamBytes: number): Promise<OpenedPersistence> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
-  const persistence = createJournaledPersistence(db);
-  // destroy() writes what is still pending before it closes the database.
-  return { persistence, close: () => persistence.destroy() };
+  const persistence = createJournaledPersistence(db, { payloadRamBytes });
+  return {
+    persistence,
+    // destroy() writes what is still pending before it closes the database.
+    close: () => persistence.destroy(),
+    queueMemory: () => persistence.asyncPersistence.queueMemory,
+  };
 }
 
 /** aedes-persistence-level on an opened (or opening) database, in the wrapper aedes takes. */

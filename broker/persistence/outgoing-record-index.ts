@@ -1,4 +1,5 @@
 import type { AedesPacket } from 'aedes-packet';
+import type { ResidentPayload } from './payload-budget.js';
 import { SortedSlotIndex } from './sorted-slot-index.js';
 
 /** One queued packet as the journal knows it: its record key and queue position never change. */
@@ -10,6 +11,8 @@ export interface QueuedRecord {
   readonly brokerCounter: number | undefined;
   /** What the in-memory queue holds at this position; its brokerId, brokerCounter and messageId decide lookups. */
   packet: AedesPacket;
+  /** Its payload's place in the RAM budget, until it is acknowledged or replaced. */
+  payload?: ResidentPayload;
 }
 
 /**
@@ -32,8 +35,11 @@ export class OutgoingRecordIndex {
     this.index(record);
   }
 
-  /** Mirrors OutgoingQueue.update: returns the record changed, or undefined when none matches. */
-  update(packet: AedesPacket): QueuedRecord | undefined {
+  /**
+   * Mirrors OutgoingQueue.update: returns the record changed, and whether its packet was
+   * replaced by another (a PUBREL), or undefined when none matches.
+   */
+  update(packet: AedesPacket): { record: QueuedRecord; replaced: boolean } | undefined {
     const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
     const sameId = this.byMessageId.firstWhere(
       packet.messageId,
@@ -44,7 +50,7 @@ export class OutgoingRecordIndex {
       this.byMessageId.remove(record.packet.messageId, record.seq);
       record.packet.messageId = packet.messageId;
       this.byMessageId.add(record.packet.messageId, record.seq);
-      return record;
+      return { record, replaced: false };
     }
     if (sameId === undefined) return undefined;
     const record = this.records.get(sameId) as QueuedRecord;
@@ -52,7 +58,7 @@ export class OutgoingRecordIndex {
     // A copy: memory holds this very object and updates its messageId itself.
     record.packet = { ...packet };
     this.index(record);
-    return record;
+    return { record, replaced: true };
   }
 
   /** Mirrors OutgoingQueue.clear: removes and returns the earliest record with this messageId. */

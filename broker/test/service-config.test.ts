@@ -15,7 +15,7 @@ describe('broker config', () => {
       mqtt: { host: '127.0.0.1', port: 1883 },
       http: { host: '127.0.0.1', port: 9101 },
       credentialsFile: './data/broker/credentials.json',
-      persistence: { backend: 'disk', dir: 'data/broker/sessions' },
+      persistence: { backend: 'journal', dir: 'data/broker/sessions', queueRamMb: 64 },
       allowAnonymous: false,
       maxPayloadBytes: 1048576,
     });
@@ -36,13 +36,19 @@ describe('broker config', () => {
         BROKER_PERSISTENCE: 'redis',
         BROKER_PERSISTENCE_DIR: '/var/lib/village/broker',
         BROKER_REDIS_URL: 'redis://redis:6379/2',
+        BROKER_QUEUE_RAM_MB: '256',
       },
     });
     expect(config).toEqual({
       mqtt: { host: '0.0.0.0', port: 18830 },
       http: { host: '0.0.0.0', port: 19101 },
       credentialsFile: '/etc/village/credentials.json',
-      persistence: { backend: 'redis', dir: '/var/lib/village/broker', redisUrl: 'redis://redis:6379/2' },
+      persistence: {
+        backend: 'redis',
+        dir: '/var/lib/village/broker',
+        redisUrl: 'redis://redis:6379/2',
+        queueRamMb: 256,
+      },
       allowAnonymous: true,
       maxPayloadBytes: 1024,
     });
@@ -52,6 +58,12 @@ describe('broker config', () => {
     expect(() =>
       loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_MQTT_PORT: 'abc' } }),
     ).toThrow(/mqtt\.port \(from BROKER_MQTT_PORT\)/);
+  });
+
+  it('says how much RAM queued messages may take when the amount is unusable', () => {
+    expect(() =>
+      loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_QUEUE_RAM_MB: '0' } }),
+    ).toThrow(/persistence\.queueRamMb \(from BROKER_QUEUE_RAM_MB\).*at least 1 MiB/s);
   });
 
   it('asks for the Redis URL when sessions are to live in Redis', () => {

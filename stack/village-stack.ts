@@ -40,6 +40,8 @@ export interface VillageStackOptions {
   edgeUpstreamUrl?: string;
   /** The gateway's store-and-forward buffer limits (fault tests use small ones). */
   edgeBuffer?: EdgeConfigFromSiteOptions['buffer'];
+  /** How the gateway publishes telemetry (default: batches, as in production). */
+  edgePublish?: EdgeConfigFromSiteOptions['publish'];
 }
 
 export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'simulator' | 'edge';
@@ -301,6 +303,7 @@ export class VillageStack {
         dataDir: join(this.dataDir, 'edge'),
         ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
         ...(this.options.edgeBuffer ? { buffer: this.options.edgeBuffer } : {}),
+        ...(this.options.edgePublish ? { publish: this.options.edgePublish } : {}),
       },
     );
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });

@@ -47,8 +47,13 @@ export const httpSchema = z.strictObject({
 });
 
 export const publishSchema = z.strictObject({
-  /** `batch` puts many devices' telemetry in one message on `v1/{site}/{gateway}/batch`; events always go out at once. */
-  mode: z.enum(['per-device', 'batch']).default('per-device'),
+  /**
+   * `batch` (default) puts every device's telemetry of `batchIntervalMs` in one message on
+   * `v1/{site}/{gateway}/batch`: the broker's per-message cost is paid once per batch, not
+   * once per reading. `per-device` sends each reading on its device's topic at once. Events
+   * always go out at once: a fire alarm does not wait for a batch.
+   */
+  mode: z.enum(['per-device', 'batch']).default('batch'),
   batchIntervalMs: configNumber().pipe(z.number().int().min(50).max(60_000)).default(1_000),
 });
 

@@ -54,7 +54,7 @@ describe('edge config', () => {
       EDGE_HTTP_PORT: '0',
       EDGE_UPSTREAM_URL: 'mqtts://broker.example:8883',
     });
-    expect(config.publish.mode).toBe('per-device');
+    expect(config.publish.mode).toBe('batch');
     expect(config.http.port).toBe(0);
     expect(config.upstream.url).toBe('mqtts://broker.example:8883');
     expect(config.modbus.offlineAfterFailures).toBe(3);

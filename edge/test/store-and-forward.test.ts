@@ -61,6 +61,8 @@ describe('store-and-forward across an outage and a kill -9', () => {
         http: { port: httpPort },
         dataDir,
         healthIntervalS: 0.5,
+        // Each reading on its device's topic, so the test can follow every seq by path.
+        publish: { mode: 'per-device' },
         buffer: { flushIntervalMs: 50, inflightWindow: 16, replayChunk: 16 },
         modbus: {
           buses: [

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
+import { publishedReadings } from '../support/index.js';
 import { checkQueries, generateDashboards, queriesOf, type DashboardLike } from '../../dashboards/index.js';
 
 /**
@@ -283,22 +284,23 @@ describe('village pipeline end to end', () => {
     const site = stack.site.site.id;
     const sent = new Map<string, Set<number>>();
     const listener = (topic: string, payload: Buffer) => {
-      const parts = topic.split('/');
-      if (parts[1] !== site || parts[4] !== 'telemetry') return;
-      const { seq } = JSON.parse(payload.toString()) as { seq: number };
-      const device = parts[3]!;
-      if (!sent.has(device)) sent.set(device, new Set());
-      sent.get(device)!.add(seq);
+      if (topic.split('/')[1] !== site) return;
+      for (const { device, seq, kind } of publishedReadings(topic, payload)) {
+        if (kind !== 'telemetry') continue;
+        if (!sent.has(device)) sent.set(device, new Set());
+        sent.get(device)!.add(seq);
+      }
     };
+    const filters = [`v1/${site}/+/+/telemetry`, `v1/${site}/+/batch`];
     admin.on('message', listener);
-    await admin.subscribeAsync(`v1/${site}/+/+/telemetry`, { qos: 1 });
+    await admin.subscribeAsync(filters, { qos: 1 });
     await sleep(3000);
     await stack.influxd!.stop();
     await sleep(30_000);
     await stack.influxd!.start();
     await sleep(3000);
     admin.off('message', listener);
-    await admin.unsubscribeAsync(`v1/${site}/+/+/telemetry`);
+    await admin.unsubscribeAsync(filters);
 
     const devices = [...sent.keys()];
     expect(devices.length).toBeGreaterThan(20);

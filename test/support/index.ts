@@ -13,3 +13,4 @@ export {
 export { SmtpReceiver, type ReceivedMail } from './smtp-receiver.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { BareBroker, topicMatches } from './bare-broker.js';
+export { publishedReadings, type PublishedReading } from './published-readings.js';

@@ -26,6 +26,8 @@ export function testConfig(
     http: { port: 0 },
     dataDir,
     healthIntervalS: 3600,
+    // These tests follow each reading on its device's topic; batch-publish.test.ts covers batches.
+    publish: { mode: 'per-device' },
     ...input,
   });
 }

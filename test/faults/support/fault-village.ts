@@ -15,6 +15,7 @@ export interface FaultVillageOptions {
   /** Poll interval of every Modbus meter (the demo site polls every 5–10 s). */
   pollIntervalS?: number;
   edgeBuffer?: VillageStackOptions['edgeBuffer'];
+  edgePublish?: VillageStackOptions['edgePublish'];
   env?: VillageStackOptions['env'];
   ports?: VillageStackOptions['ports'];
   /** Prepares the data folder before the stack starts (e.g. mounts a small file system). */
@@ -48,6 +49,7 @@ export class FaultVillage {
       edgeHealthIntervalS: 2,
       env: { ...this.options.env, ingest: { INGEST_FLUSH_INTERVAL_MS: '200', ...this.options.env?.ingest } },
       ...(this.options.edgeBuffer ? { edgeBuffer: this.options.edgeBuffer } : {}),
+      ...(this.options.edgePublish ? { edgePublish: this.options.edgePublish } : {}),
       ...(this.options.ports ? { ports: this.options.ports } : {}),
     });
     await this.stack.start();

@@ -1,5 +1,6 @@
 import mqtt from 'mqtt';
 import { healthMessageSchema, type HealthMessage } from '../../../contracts/index.js';
+import { publishedReadings } from '../../support/index.js';
 
 /**
  * What the broker let through, as a subscriber sees it: every telemetry and event seq
@@ -7,7 +8,7 @@ import { healthMessageSchema, type HealthMessage } from '../../../contracts/inde
  * the gateway published"; it reconnects (and resubscribes) after broker restarts.
  */
 export class SeqLedger {
-  /** device → seqs seen on its telemetry and event topics. */
+  /** device → seqs seen on its telemetry and event topics, or in the gateway's batches. */
   readonly seqs = new Map<string, Set<number>>();
   readonly health: HealthMessage[] = [];
   private client: mqtt.MqttClient | undefined;
@@ -31,9 +32,10 @@ export class SeqLedger {
     });
     this.client = client;
     client.on('message', (topic, payload) => this.record(topic, payload));
-    await client.subscribeAsync([`v1/${site}/+/+/telemetry`, `v1/${site}/+/+/event`, `v1/${site}/+/health`], {
-      qos: 1,
-    });
+    await client.subscribeAsync(
+      [`v1/${site}/+/+/telemetry`, `v1/${site}/+/+/event`, `v1/${site}/+/batch`, `v1/${site}/+/health`],
+      { qos: 1 },
+    );
   }
 
   async stop(): Promise<void> {
@@ -53,12 +55,10 @@ export class SeqLedger {
       if (parsed.success) this.health.push(parsed.data);
       return;
     }
-    if (parts.length !== 5 || (parts[4] !== 'telemetry' && parts[4] !== 'event')) return;
-    const { seq } = JSON.parse(payload.toString()) as { seq: unknown };
-    if (typeof seq !== 'number') return;
-    const device = parts[3] as string;
-    let set = this.seqs.get(device);
-    if (!set) this.seqs.set(device, (set = new Set()));
-    set.add(seq);
+    for (const { device, seq } of publishedReadings(topic, payload)) {
+      let set = this.seqs.get(device);
+      if (!set) this.seqs.set(device, (set = new Set()));
+      set.add(seq);
+    }
   }
 }

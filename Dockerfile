@@ -14,7 +14,9 @@ RUN apt-get update \
 # The npm that wrote package-lock.json; it runs install scripts only for the packages in
 # package.json's allowScripts and, with --strict-allow-scripts, fails on any other.
 RUN npm install -g npm@11.19.1 --no-audit --no-fund
+# patches/ holds fixes to dependencies that npm ci applies (patch-package, postinstall).
 COPY package.json package-lock.json .npmrc ./
+COPY patches ./patches
 RUN npm ci --omit=dev --strict-allow-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime

@@ -2,7 +2,10 @@ import type { AedesPacket } from 'aedes-packet';
 import { describe, expect, it } from 'vitest';
 import { OutgoingQueue } from './outgoing-queue.js';
 
-/** aedes-persistence 11's array queue (asyncPersistence.js), the behaviour to match. */
+/**
+ * aedes-persistence 11's array queue (asyncPersistence.js), the behaviour to match, but
+ * for one fix: only a PUBREL replaces a packet of another broker id by packet id.
+ */
 class UpstreamArrayQueue {
   readonly packets: AedesPacket[] = [];
   enqueue(packet: AedesPacket): void {
@@ -16,7 +19,7 @@ class UpstreamArrayQueue {
           stored.messageId = packet.messageId;
           return true;
         }
-      } else if (stored.messageId === packet.messageId) {
+      } else if (packet.cmd !== 'publish' && stored.messageId === packet.messageId) {
         this.packets[i] = packet;
         return true;
       }
@@ -82,6 +85,21 @@ describe('OutgoingQueue', () => {
       }
       expect(ours.snapshot().map(describePacket)).toEqual(upstream.packets.map(describePacket));
     }
+  });
+
+  it('keeps a message queued before a restart when a live one gets its packet id', () => {
+    const queue = new OutgoingQueue();
+    // Sent with id 5 by broker "old", not acknowledged, then the broker restarted as "new".
+    queue.enqueue(packet('old', 17, 5));
+    queue.enqueue(packet('new', 1));
+    expect(queue.update(packet('new', 1, 5))).toBe(true);
+    expect(queue.snapshot().map(describePacket)).toEqual([
+      ['old', 17, 5, 'publish'],
+      ['new', 1, 5, 'publish'],
+    ]);
+    // Each PUBACK for id 5 removes one of them, oldest first.
+    expect(queue.clear(5)?.brokerId).toBe('old');
+    expect(queue.clear(5)?.brokerId).toBe('new');
   });
 
   it('keeps queue order when messages are acknowledged out of order', () => {

@@ -27,16 +27,22 @@ export class OutgoingQueue {
 
   /**
    * The earliest packet that is either the same message (brokerId and brokerCounter)
-   * — it gets the new messageId — or, from another broker id, holds the same messageId
-   * — it is replaced by `packet` in place (e.g. a PUBREL after a PUBREC).
+   * — it gets the new messageId — or, for a PUBREL after a PUBREC, one from another
+   * broker id holding the same messageId — it is replaced by `packet` in place.
    * Returns false when there is none.
+   *
+   * Unlike upstream, a PUBLISH never replaces another packet: after a broker restart
+   * (a new broker id) a live message given the packet id of a message still queued from
+   * before the restart took that message's place, and the older one was never resent.
    */
   update(packet: AedesPacket): boolean {
     const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
-    const sameId = this.byMessageId.firstWhere(
-      packet.messageId,
-      (slot) => this.packets.get(slot)?.brokerId !== packet.brokerId,
-    );
+    const sameId = replacesById(packet)
+      ? this.byMessageId.firstWhere(
+          packet.messageId,
+          (slot) => this.packets.get(slot)?.brokerId !== packet.brokerId,
+        )
+      : undefined;
     if (sameMessage !== undefined && (sameId === undefined || sameMessage < sameId)) {
       const stored = this.packets.get(sameMessage) as AedesPacket;
       this.byMessageId.remove(stored.messageId, sameMessage);
@@ -82,4 +88,9 @@ export class OutgoingQueue {
     this.byCounter.get(packet.brokerId)?.remove(packet.brokerCounter, slot);
     this.byMessageId.remove(packet.messageId, slot);
   }
+}
+
+/** Only a PUBREL takes the place of the PUBLISH whose packet id it carries. */
+export function replacesById(packet: AedesPacket): boolean {
+  return packet.cmd !== 'publish';
 }

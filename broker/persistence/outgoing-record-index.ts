@@ -1,4 +1,5 @@
 import type { AedesPacket } from 'aedes-packet';
+import { replacesById } from './outgoing-queue.js';
 import type { ResidentPayload } from './payload-budget.js';
 import { SortedSlotIndex } from './sorted-slot-index.js';
 
@@ -41,10 +42,12 @@ export class OutgoingRecordIndex {
    */
   update(packet: AedesPacket): { record: QueuedRecord; replaced: boolean } | undefined {
     const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
-    const sameId = this.byMessageId.firstWhere(
-      packet.messageId,
-      (seq) => this.records.get(seq)?.packet.brokerId !== packet.brokerId,
-    );
+    const sameId = replacesById(packet)
+      ? this.byMessageId.firstWhere(
+          packet.messageId,
+          (seq) => this.records.get(seq)?.packet.brokerId !== packet.brokerId,
+        )
+      : undefined;
     if (sameMessage !== undefined && (sameId === undefined || sameMessage < sameId)) {
       const record = this.records.get(sameMessage) as QueuedRecord;
       this.byMessageId.remove(record.packet.messageId, record.seq);

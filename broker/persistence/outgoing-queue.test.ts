@@ -4,7 +4,8 @@ import { OutgoingQueue } from './outgoing-queue.js';
 
 /**
  * aedes-persistence 11's array queue (asyncPersistence.js), the behaviour to match, but
- * for one fix: only a PUBREL replaces a packet of another broker id by packet id.
+ * for two fixes: only a PUBREL replaces a packet of another broker id by packet id, and
+ * a PUBLISH moves on to a packet id no other queued packet holds.
  */
 class UpstreamArrayQueue {
   readonly packets: AedesPacket[] = [];
@@ -16,6 +17,13 @@ class UpstreamArrayQueue {
       const stored = this.packets[i] as AedesPacket;
       if (stored.brokerId === packet.brokerId) {
         if (stored.brokerCounter === packet.brokerCounter) {
+          if (packet.cmd === 'publish' && packet.messageId !== undefined) {
+            let id = packet.messageId;
+            while (this.packets.some((other) => other !== stored && other.messageId === id)) {
+              id = id >= 65_535 ? 1 : id + 1;
+            }
+            packet.messageId = id;
+          }
           stored.messageId = packet.messageId;
           return true;
         }
@@ -51,7 +59,8 @@ function random(seed: number): (below: number) => number {
   let state = seed;
   return (below) => {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state % below;
+    // The high bits: an LCG's low bits repeat with short periods.
+    return Math.floor(state / 65_536) % below;
   };
 }
 
@@ -78,6 +87,7 @@ describe('OutgoingQueue', () => {
           const a = { ...packet(brokerId, counter, messageId), cmd } as AedesPacket;
           const b = { ...a };
           expect(ours.update(a)).toBe(upstream.update(b));
+          expect(a.messageId).toBe(b.messageId);
         } else {
           expect(describePacket(ours.clear(messageId))).toEqual(describePacket(upstream.clear(messageId)));
         }
@@ -87,19 +97,27 @@ describe('OutgoingQueue', () => {
     }
   });
 
-  it('keeps a message queued before a restart when a live one gets its packet id', () => {
+  it('keeps a message queued before a reconnect when a live one draws its packet id', () => {
     const queue = new OutgoingQueue();
-    // Sent with id 5 by broker "old", not acknowledged, then the broker restarted as "new".
+    // Sent with ids 5 and 6 by broker "old", not acknowledged; the broker restarted as "new".
     queue.enqueue(packet('old', 17, 5));
+    queue.enqueue(packet('old', 18, 6));
     queue.enqueue(packet('new', 1));
-    expect(queue.update(packet('new', 1, 5))).toBe(true);
+    const live = packet('new', 1, 5);
+    expect(queue.update(live)).toBe(true);
+    // The live message goes out under the next free id: 5 and 6 still name the older ones.
+    expect(live.messageId).toBe(7);
     expect(queue.snapshot().map(describePacket)).toEqual([
       ['old', 17, 5, 'publish'],
-      ['new', 1, 5, 'publish'],
+      ['old', 18, 6, 'publish'],
+      ['new', 1, 7, 'publish'],
     ]);
-    // Each PUBACK for id 5 removes one of them, oldest first.
-    expect(queue.clear(5)?.brokerId).toBe('old');
-    expect(queue.clear(5)?.brokerId).toBe('new');
+    expect(queue.clear(7)?.brokerId).toBe('new');
+    expect(queue.clear(5)?.brokerCounter).toBe(17);
+    // Resent under its own id, a queued message keeps it.
+    const resent = packet('old', 18, 6);
+    expect(queue.update(resent)).toBe(true);
+    expect(resent.messageId).toBe(6);
   });
 
   it('keeps queue order when messages are acknowledged out of order', () => {

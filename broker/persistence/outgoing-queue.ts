@@ -31,9 +31,12 @@ export class OutgoingQueue {
    * broker id holding the same messageId — it is replaced by `packet` in place.
    * Returns false when there is none.
    *
-   * Unlike upstream, a PUBLISH never replaces another packet: after a broker restart
-   * (a new broker id) a live message given the packet id of a message still queued from
-   * before the restart took that message's place, and the older one was never resent.
+   * Unlike upstream, a PUBLISH never replaces another packet, and never shares a packet
+   * id with another queued packet: `packet.messageId` is moved on to a free id first (aedes
+   * writes this very object). After a reconnect aedes draws new ids from a random start
+   * while messages queued before keep theirs ([MQTT-4.4.0-1]); a live message that drew
+   * one of those took the older message's place (upstream) or had its PUBACK clear the
+   * older message, which then was never resent.
    */
   update(packet: AedesPacket): boolean {
     const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
@@ -45,6 +48,7 @@ export class OutgoingQueue {
       : undefined;
     if (sameMessage !== undefined && (sameId === undefined || sameMessage < sameId)) {
       const stored = this.packets.get(sameMessage) as AedesPacket;
+      if (!replacesById(packet)) packet.messageId = this.freeId(packet.messageId, sameMessage);
       this.byMessageId.remove(stored.messageId, sameMessage);
       stored.messageId = packet.messageId;
       this.byMessageId.add(stored.messageId, sameMessage);
@@ -57,6 +61,17 @@ export class OutgoingQueue {
       return true;
     }
     return false;
+  }
+
+  /** `messageId`, or the next one after it that no packet but the one in `ownSlot` holds. */
+  private freeId(messageId: number | undefined, ownSlot: number): number | undefined {
+    if (messageId === undefined) return messageId;
+    let id = messageId;
+    for (let tries = 0; tries < MAX_PACKET_ID; tries++) {
+      if (this.byMessageId.firstWhere(id, (slot) => slot !== ownSlot) === undefined) return id;
+      id = id >= MAX_PACKET_ID ? 1 : id + 1;
+    }
+    return messageId;
   }
 
   /** Removes and returns the earliest packet with this messageId. */
@@ -89,6 +104,8 @@ export class OutgoingQueue {
     this.byMessageId.remove(packet.messageId, slot);
   }
 }
+
+const MAX_PACKET_ID = 65_535;
 
 /** Only a PUBREL takes the place of the PUBLISH whose packet id it carries. */
 export function replacesById(packet: AedesPacket): boolean {

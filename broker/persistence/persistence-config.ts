@@ -13,7 +13,7 @@ export const DEFAULT_SESSIONS_DIR = 'data/broker/sessions';
  *   in group commits. A broker killed or restarted keeps what it acknowledged, and
  *   queues for a consumer (ingest) that is still reconnecting. Queued payloads stay in
  *   RAM up to `queueRamMb`; older ones are read back from disk when resent, so a
- *   consumer that is away costs a few hundred bytes of RAM per queued message.
+ *   consumer that is away costs about 750 bytes of RAM per queued message.
  * - `disk`: the same guarantee with everything in LevelDB (aedes-persistence-level):
  *   no RAM per queued message, but 3–4× the broker CPU per message.
  * - `memory`: lost on restart; for development and benchmarks.

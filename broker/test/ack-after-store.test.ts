@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { freePort, ServiceProcess, waitFor } from '../../stack/index.js';
 import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, collect, connectClient, tempBrokerDir } from './harness.js';
+import { closeAllClients, connectClient, connectCollecting, tempBrokerDir } from './harness.js';
 
 const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-acks', clean: false };
 const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
@@ -85,8 +85,7 @@ describe('the broker acknowledges a QoS 1 message only once it is stored', () =>
     expect(acked.length).toBeGreaterThanOrEqual(KILL_AT_ACK);
 
     await broker.start();
-    const back = await connectClient(mqttUrl, INGEST);
-    const messages = collect(back);
+    const { messages } = await connectCollecting(mqttUrl, INGEST);
     const lost = () => {
       const received = new Set(messages.map((m) => Number(m.payload)));
       return acked.filter((i) => !received.has(i));

@@ -6,7 +6,7 @@ import { ManagedRedis, waitFor } from '../../stack/index.js';
 import { BrokerService } from '../broker-service.js';
 import { brokerConfigSchema, type BrokerConfigInput } from '../config.js';
 import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, collect, connectClient, quietLogger, tempBrokerDir } from './harness.js';
+import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
 
 const INGEST = {
   username: 'ingest',
@@ -97,8 +97,7 @@ describe.each(backends)('broker sessions kept in $backend', ({ backend }) => {
     gateway = await connectClient(service.mqttUrl, GATEWAY);
     await publish(gateway, 50, 100);
 
-    const again = await connectClient(service.mqttUrl, INGEST);
-    const received = collect(again);
+    const { messages: received } = await connectCollecting(service.mqttUrl, INGEST);
     await waitFor('every message', () => received.length >= 100, { timeoutMs: 10_000 });
     expect(received.map((m) => Number(m.payload)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 100 }, (_, i) => i),

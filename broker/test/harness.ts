@@ -117,6 +117,25 @@ export function collect(client: MqttClient): Array<{ topic: string; payload: str
   return received;
 }
 
+/**
+ * Connects a client that collects what it receives from the first packet on: a broker
+ * sends a persistent session's queue right behind the CONNACK, before `connectAsync`'s
+ * caller could attach a listener.
+ */
+export async function connectCollecting(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ client: MqttClient; messages: Array<{ topic: string; payload: string }> }> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+  clients.add(client);
+  const messages = collect(client);
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return { client, messages };
+}
+
 /** Resolves when the client's connection closes (or at once if it already has). */
 export function closed(client: MqttClient): Promise<void> {
   if (!client.connected) return Promise.resolve();

@@ -4,7 +4,7 @@ import { waitFor } from '../../stack/index.js';
 import { BrokerService } from '../broker-service.js';
 import { brokerConfigSchema } from '../config.js';
 import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, collect, connectClient, quietLogger, tempBrokerDir } from './harness.js';
+import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
 
 const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-away', clean: false };
 const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
@@ -87,8 +87,7 @@ describe('queued payloads beyond the RAM budget', () => {
     expect(await metric(service, 'broker_queue_payload_ram_bytes')).toBeLessThanOrEqual(1024 * 1024);
     expect(await metric(service, 'broker_queue_payloads_on_disk')).toBeGreaterThan(MESSAGES / 2);
 
-    const back = await connectClient(service.mqttUrl, INGEST);
-    const received = collect(back);
+    const { messages: received } = await connectCollecting(service.mqttUrl, INGEST);
     await waitFor('every queued message', () => received.length >= MESSAGES, { timeoutMs: 20_000 });
     expect(received.map((m) => m.payload)).toEqual(Array.from({ length: MESSAGES }, (_, i) => payload(i)));
     // Acknowledged (mqtt.js acks on receipt): nothing is left queued.

@@ -1,0 +1,105 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { topicFilters, topics } from '../../contracts/index.js';
+import { waitFor } from '../../stack/index.js';
+import { BrokerService } from '../broker-service.js';
+import { brokerConfigSchema } from '../config.js';
+import { addCredential } from '../credentials/credential-admin.js';
+import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
+
+const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-order', clean: false };
+const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
+const ROUNDS = 300;
+
+/**
+ * A retained message is stored before it is published, so it reaches the bus after a
+ * message that arrived just behind it. aedes took the late one for a duplicate and
+ * "cleared" it from the persistent subscriber's queue by a packet id it did not have
+ * yet, which removed the next message waiting to be sent: that one was lost and the
+ * connection dropped ("no such packet"). A gateway sends its retained status and its
+ * readings back to back after every reconnect.
+ */
+describe('a retained message published just before another', () => {
+  let dir: Awaited<ReturnType<typeof tempBrokerDir>>;
+  let broker: BrokerService;
+
+  beforeAll(async () => {
+    dir = await tempBrokerDir();
+    await addCredential(dir.credentialsFile, {
+      username: 'ingest',
+      role: 'ingest',
+      sites: ['*'],
+      password: INGEST.password,
+    });
+    await addCredential(dir.credentialsFile, {
+      username: 'gw-a',
+      role: 'gateway',
+      sites: ['s'],
+      gateway: 'gw-a',
+      password: GATEWAY.password,
+    });
+    broker = new BrokerService(
+      brokerConfigSchema.parse({
+        mqtt: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0 },
+        credentialsFile: dir.credentialsFile,
+        persistence: { dir: dir.sessionsDir },
+      }),
+      { logger: quietLogger() },
+    );
+    await broker.start();
+  });
+
+  afterEach(async () => {
+    await closeAllClients();
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    await dir?.remove();
+  });
+
+  it('costs the persistent subscriber no other message and no connection', async () => {
+    const { client: ingest, messages } = await connectCollecting(broker.mqttUrl, INGEST);
+    await ingest.subscribeAsync(topicFilters.siteStreams('s'), { qos: 1 });
+    let drops = 0;
+    ingest.on('close', () => drops++);
+
+    const gateway: MqttClient = await connectClient(broker.mqttUrl, GATEWAY);
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      sent.push(
+        gateway.publishAsync(topics.status('s', 'gw-a'), JSON.stringify({ i }), { qos: 1, retain: true }),
+        gateway.publishAsync(topics.telemetry('s', 'gw-a', 'meter-1'), String(i), { qos: 1 }),
+      );
+    }
+    await Promise.all(sent);
+    const readings = () =>
+      new Set(messages.filter((m) => m.topic.endsWith('/telemetry')).map((m) => m.payload));
+    await waitFor('every reading', () => readings().size === ROUNDS, { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
+    expect(ROUNDS - readings().size).toBe(0);
+    // The late retained messages are delivered too, not taken for duplicates.
+    const statuses = () => new Set(messages.filter((m) => m.topic.endsWith('/status')).map((m) => m.payload));
+    await waitFor('every status', () => statuses().size === ROUNDS, { timeoutMs: 5_000 }).catch(
+      () => undefined,
+    );
+    expect(ROUNDS - statuses().size).toBe(0);
+    expect(drops).toBe(0);
+  });
+
+  it('still delivers a message once to overlapping subscriptions', async () => {
+    const { client: ingest, messages } = await connectCollecting(broker.mqttUrl, {
+      ...INGEST,
+      clientId: 'ingest-overlap',
+    });
+    await ingest.subscribeAsync([topicFilters.allTelemetry, 'v1/s/+/+/telemetry'], { qos: 1 });
+    const gateway = await connectClient(broker.mqttUrl, GATEWAY);
+    for (let i = 0; i < 20; i++)
+      await gateway.publishAsync(topics.telemetry('s', 'gw-a', 'meter-1'), `o${i}`, { qos: 1 });
+    await waitFor('the last one', () => messages.some((m) => m.payload === 'o19'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(messages.map((m) => m.payload)).toEqual(Array.from({ length: 20 }, (_, i) => `o${i}`));
+  });
+});

@@ -250,7 +250,8 @@ export class AlertEngine {
   }
 
   private applyEvent(device: DeviceContext, message: EventMessage): void {
-    this.absence.seen(device);
+    // The gateway's word that the device stopped answering is no sign of life from it.
+    if (message.type !== 'device_offline') this.absence.seen(device);
     this.events.deviceEvent(device, message);
     this.windows.deviceEvent(device, message);
   }

@@ -82,4 +82,31 @@ describe('absence rules and the input link', () => {
     h.run(7_000);
     expect(h.silent()).toContain('clinic-pressure');
   });
+
+  it("the gateway's report that a meter went offline does not end the meter's silence", () => {
+    const h = linkedEngine();
+    h.engine.inputConnection(true);
+    h.run(16_000);
+    expect(h.silent()).toContain('clinic-pressure');
+    // Three failed polls later the gateway says so: that is no reading from the meter.
+    h.engine.event(SITE, GATEWAY, 'clinic-pressure', {
+      ts: h.clock.now(),
+      seq: 1,
+      type: 'device_offline',
+      data: { failures: 3 },
+    });
+    expect(h.silent()).toContain('clinic-pressure');
+    h.run(5_000);
+    // Still the one alert that fired, never resolved in between.
+    const ofMeter = h.engine.alerts({ ruleId: 'meter-silent' }).filter((a) => a.device === 'clinic-pressure');
+    expect(ofMeter.map((a) => a.state)).toEqual(['firing']);
+    // It answers again: both the gateway's word and a reading end the silence.
+    h.engine.event(SITE, GATEWAY, 'clinic-pressure', {
+      ts: h.clock.now(),
+      seq: 2,
+      type: 'device_online',
+      data: {},
+    });
+    expect(h.silent()).not.toContain('clinic-pressure');
+  });
 });

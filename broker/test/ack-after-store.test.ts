@@ -3,11 +3,17 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { freePort, ServiceProcess, waitFor } from '../../stack/index.js';
-import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, connectClient, connectCollecting, tempBrokerDir } from './harness.js';
+import {
+  addSessionAccounts,
+  closeAllClients,
+  connectClient,
+  connectCollecting,
+  SESSION_ACCOUNTS,
+  tempBrokerDir,
+} from './harness.js';
 
-const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-acks', clean: false };
-const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
+const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-acks' };
+const GATEWAY = SESSION_ACCOUNTS.gateway;
 const TOPIC = topics.telemetry('s', 'gw-a', 'meter-1');
 const BURST = 400;
 const KILL_AT_ACK = 150;
@@ -26,19 +32,7 @@ describe('the broker acknowledges a QoS 1 message only once it is stored', () =>
 
   beforeAll(async () => {
     dir = await tempBrokerDir();
-    await addCredential(dir.credentialsFile, {
-      username: 'ingest',
-      role: 'ingest',
-      sites: ['*'],
-      password: INGEST.password,
-    });
-    await addCredential(dir.credentialsFile, {
-      username: 'gw-a',
-      role: 'gateway',
-      sites: ['s'],
-      gateway: 'gw-a',
-      password: GATEWAY.password,
-    });
+    await addSessionAccounts(dir.credentialsFile);
     const [mqttPort, httpPort] = [await freePort(), await freePort()];
     mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
     broker = new ServiceProcess({

@@ -3,18 +3,20 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { ManagedRedis, waitFor } from '../../stack/index.js';
-import { BrokerService } from '../broker-service.js';
-import { brokerConfigSchema, type BrokerConfigInput } from '../config.js';
-import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
+import type { BrokerService } from '../broker-service.js';
+import type { BrokerConfigInput } from '../config.js';
+import {
+  addSessionAccounts,
+  closeAllClients,
+  connectClient,
+  connectCollecting,
+  SESSION_ACCOUNTS,
+  startSessionBroker,
+  tempBrokerDir,
+} from './harness.js';
 
-const INGEST = {
-  username: 'ingest',
-  password: 'ingest-password-1',
-  clientId: 'ingest-durable',
-  clean: false,
-};
-const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
+const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-durable' };
+const GATEWAY = SESSION_ACCOUNTS.gateway;
 const TOPIC = topics.telemetry('s', 'gw-a', 'meter-1');
 
 const backends = [{ backend: 'disk' }, { backend: 'journal' }, { backend: 'redis' }] as const;
@@ -32,19 +34,7 @@ describe.each(backends)('broker sessions kept in $backend', ({ backend }) => {
   const persistence = (): BrokerConfigInput['persistence'] =>
     backend === 'redis' ? { backend, redisUrl: redis!.url } : { backend, dir: dir.sessionsDir };
 
-  const startBroker = async () => {
-    broker = new BrokerService(
-      brokerConfigSchema.parse({
-        mqtt: { host: '127.0.0.1', port: 0 },
-        http: { host: '127.0.0.1', port: 0 },
-        credentialsFile: dir.credentialsFile,
-        persistence: persistence(),
-      }),
-      { logger: quietLogger() },
-    );
-    await broker.start();
-    return broker;
-  };
+  const startBroker = async () => (broker = await startSessionBroker(dir, persistence()));
 
   beforeAll(async () => {
     dir = await tempBrokerDir();
@@ -52,19 +42,7 @@ describe.each(backends)('broker sessions kept in $backend', ({ backend }) => {
       redis = new ManagedRedis({ dataDir: join(dir.path, 'redis') });
       await redis.start();
     }
-    await addCredential(dir.credentialsFile, {
-      username: 'ingest',
-      role: 'ingest',
-      sites: ['*'],
-      password: INGEST.password,
-    });
-    await addCredential(dir.credentialsFile, {
-      username: 'gw-a',
-      role: 'gateway',
-      sites: ['s'],
-      gateway: 'gw-a',
-      password: GATEWAY.password,
-    });
+    await addSessionAccounts(dir.credentialsFile);
   });
 
   afterEach(async () => {

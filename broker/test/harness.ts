@@ -47,6 +47,43 @@ export async function startTestBroker(
   };
 }
 
+/** What the session tests need: ingest (every site, persistent session) and gateway gw-a of site `s`. */
+export const SESSION_ACCOUNTS = {
+  ingest: { username: 'ingest', password: 'ingest-password-1', clean: false },
+  gateway: { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' },
+} as const;
+
+export async function addSessionAccounts(credentialsFile: string): Promise<void> {
+  const { ingest, gateway } = SESSION_ACCOUNTS;
+  const { username, password } = ingest;
+  await addCredential(credentialsFile, { username, password, role: 'ingest', sites: ['*'] });
+  await addCredential(credentialsFile, {
+    username: gateway.username,
+    password: gateway.password,
+    role: 'gateway',
+    sites: ['s'],
+    gateway: 'gw-a',
+  });
+}
+
+/** An in-process broker on free ports over `dir`'s credentials, keeping sessions as `persistence` says. */
+export async function startSessionBroker(
+  dir: { credentialsFile: string; sessionsDir: string },
+  persistence: BrokerConfigInput['persistence'] = {},
+): Promise<BrokerService> {
+  const service = new BrokerService(
+    brokerConfigSchema.parse({
+      mqtt: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      credentialsFile: dir.credentialsFile,
+      persistence: { dir: dir.sessionsDir, ...persistence },
+    }),
+    { logger: quietLogger() },
+  );
+  await service.start();
+  return service;
+}
+
 /** A fresh temp folder for a broker's credentials file and sessions. */
 export async function tempBrokerDir(): Promise<{
   path: string;

@@ -1,13 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { waitFor } from '../../stack/index.js';
-import { BrokerService } from '../broker-service.js';
-import { brokerConfigSchema } from '../config.js';
-import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
+import type { BrokerService } from '../broker-service.js';
+import {
+  addSessionAccounts,
+  closeAllClients,
+  connectClient,
+  connectCollecting,
+  SESSION_ACCOUNTS,
+  startSessionBroker,
+  tempBrokerDir,
+} from './harness.js';
 
-const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-away', clean: false };
-const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
+const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-away' };
+const GATEWAY = SESSION_ACCOUNTS.gateway;
 const TOPIC = topics.batch('s', 'gw-a');
 const MESSAGES = 600;
 /** 600 messages of 8 KiB: almost 5 MiB queued against a 1 MiB budget. */
@@ -22,19 +28,7 @@ describe('queued payloads beyond the RAM budget', () => {
   let dir: Awaited<ReturnType<typeof tempBrokerDir>>;
   let broker: BrokerService | undefined;
 
-  const startBroker = async () => {
-    broker = new BrokerService(
-      brokerConfigSchema.parse({
-        mqtt: { host: '127.0.0.1', port: 0 },
-        http: { host: '127.0.0.1', port: 0 },
-        credentialsFile: dir.credentialsFile,
-        persistence: { dir: dir.sessionsDir, queueRamMb: 1 },
-      }),
-      { logger: quietLogger() },
-    );
-    await broker.start();
-    return broker;
-  };
+  const startBroker = async () => (broker = await startSessionBroker(dir, { queueRamMb: 1 }));
 
   const metric = async (service: BrokerService, name: string) => {
     const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
@@ -43,19 +37,7 @@ describe('queued payloads beyond the RAM budget', () => {
 
   beforeAll(async () => {
     dir = await tempBrokerDir();
-    await addCredential(dir.credentialsFile, {
-      username: 'ingest',
-      role: 'ingest',
-      sites: ['*'],
-      password: INGEST.password,
-    });
-    await addCredential(dir.credentialsFile, {
-      username: 'gw-a',
-      role: 'gateway',
-      sites: ['s'],
-      gateway: 'gw-a',
-      password: GATEWAY.password,
-    });
+    await addSessionAccounts(dir.credentialsFile);
   });
 
   afterEach(async () => {

@@ -2,13 +2,19 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { waitFor } from '../../stack/index.js';
-import { BrokerService } from '../broker-service.js';
-import { brokerConfigSchema } from '../config.js';
-import { addCredential } from '../credentials/credential-admin.js';
-import { closeAllClients, connectClient, connectCollecting, quietLogger, tempBrokerDir } from './harness.js';
+import type { BrokerService } from '../broker-service.js';
+import {
+  addSessionAccounts,
+  closeAllClients,
+  connectClient,
+  connectCollecting,
+  SESSION_ACCOUNTS,
+  startSessionBroker,
+  tempBrokerDir,
+} from './harness.js';
 
-const INGEST = { username: 'ingest', password: 'ingest-password-1', clientId: 'ingest-order', clean: false };
-const GATEWAY = { username: 'gw-a', password: 'gateway-a-password', clientId: 'gw-a' };
+const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-order' };
+const GATEWAY = SESSION_ACCOUNTS.gateway;
 const ROUNDS = 300;
 
 /**
@@ -25,29 +31,8 @@ describe('a retained message published just before another', () => {
 
   beforeAll(async () => {
     dir = await tempBrokerDir();
-    await addCredential(dir.credentialsFile, {
-      username: 'ingest',
-      role: 'ingest',
-      sites: ['*'],
-      password: INGEST.password,
-    });
-    await addCredential(dir.credentialsFile, {
-      username: 'gw-a',
-      role: 'gateway',
-      sites: ['s'],
-      gateway: 'gw-a',
-      password: GATEWAY.password,
-    });
-    broker = new BrokerService(
-      brokerConfigSchema.parse({
-        mqtt: { host: '127.0.0.1', port: 0 },
-        http: { host: '127.0.0.1', port: 0 },
-        credentialsFile: dir.credentialsFile,
-        persistence: { dir: dir.sessionsDir },
-      }),
-      { logger: quietLogger() },
-    );
-    await broker.start();
+    await addSessionAccounts(dir.credentialsFile);
+    broker = await startSessionBroker(dir);
   });
 
   afterEach(async () => {

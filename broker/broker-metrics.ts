@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { QueueMemory } from './persistence/payload-budget.js';
 
 export type AuthFailureReason =
   | 'no_credentials'
@@ -25,7 +26,7 @@ export interface BrokerMetrics {
 }
 
 /** What the session store says about its queues (the `journal` backend); undefined for the others. */
-export type QueueMemoryProbe = () => { payloadBytes: number; payloadsOnDiskOnly: number } | undefined;
+export type QueueMemoryProbe = () => QueueMemory | undefined;
 
 /** The `read` callbacks are called at scrape time, so the gauges never drift. */
 export function createBrokerMetrics(

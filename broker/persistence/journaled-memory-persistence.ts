@@ -18,7 +18,7 @@ import {
 } from './journal-records.js';
 import { JournalWriter } from './journal-writer.js';
 import { OutgoingRecordIndex, type QueuedRecord } from './outgoing-record-index.js';
-import { isEvicted, PayloadBudget } from './payload-budget.js';
+import { isEvicted, PayloadBudget, type QueueMemory } from './payload-budget.js';
 
 const require = createRequire(import.meta.url);
 const PacketCopy = require('aedes-packet') as new (packet: AedesPacket) => AedesPacket;
@@ -63,8 +63,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     this.budget = new PayloadBudget(this.payloadRamBytes);
   }
 
-  /** Queued payload bytes in RAM now, and queued messages whose payload is on disk only. */
-  get queueMemory(): { payloadBytes: number; payloadsOnDiskOnly: number } {
+  get queueMemory(): QueueMemory {
     return { payloadBytes: this.budget.bytes, payloadsOnDiskOnly: this.budget.evicted };
   }
 

@@ -4,6 +4,7 @@ import { ClassicLevel } from 'classic-level';
 import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import { createJournaledPersistence } from './journaled-memory-persistence.js';
+import type { QueueMemory } from './payload-budget.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
 
 /** What aedes takes as `persistence` (and `mq` for a cluster), and how to let go of it. */
@@ -13,8 +14,8 @@ export interface OpenedPersistence {
   mq?: MQEmitter;
   /** After aedes closed: releases the database or the Redis connections. */
   close(): Promise<void>;
-  /** `journal`: queued payload bytes in RAM, and queued messages whose payload is on disk only. */
-  queueMemory?: () => { payloadBytes: number; payloadsOnDiskOnly: number };
+  /** `journal` only. */
+  queueMemory?: () => QueueMemory;
 }
 
 // None of these modules ships declarations; the shapes used here are typed inline.

@@ -9,6 +9,14 @@ export const EVICTED_PAYLOAD: Buffer = Buffer.alloc(0);
 export const isEvicted = (packet: AedesPacket): boolean =>
   (packet as { payload?: unknown }).payload === EVICTED_PAYLOAD;
 
+/** What a session store's queues hold in RAM, and what they left on disk. */
+export interface QueueMemory {
+  /** Bytes of queued payloads in RAM. */
+  payloadBytes: number;
+  /** Queued messages whose payload is on disk only. */
+  payloadsOnDiskOnly: number;
+}
+
 /** One queued message's payload, shared by the copies of the packet that hold it. */
 export interface ResidentPayload {
   readonly seq: number;

@@ -25,9 +25,9 @@ export class AutoPointWriter implements PointWriter {
     return this.selected?.description ?? 'InfluxDB (version not detected yet)';
   }
 
-  async write(lines: readonly string[]): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     const writer = this.selected ?? (await this.select());
-    await writer.write(lines);
+    await writer.write(body);
   }
 
   async ping(): Promise<boolean> {

@@ -2,8 +2,11 @@
 export interface PointWriter {
   /** Which API this writer uses, for logs. */
   readonly description: string;
-  /** Writes line-protocol lines; throws an `InfluxWriteError` that says whether to retry, split or give up. */
-  write(lines: readonly string[]): Promise<void>;
+  /**
+   * Writes a body of line protocol (lines separated by `\n`, UTF-8); throws an
+   * `InfluxWriteError` that says whether to retry, split or give up.
+   */
+  write(body: Buffer): Promise<void>;
   /** True when the server answers `/ping`. */
   ping(): Promise<boolean>;
 }

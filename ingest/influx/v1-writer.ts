@@ -19,14 +19,14 @@ export class V1PointWriter implements PointWriter {
     this.description = `InfluxDB 1.x /write (db ${options.database})`;
   }
 
-  async write(lines: readonly string[]): Promise<void> {
-    let response = await this.post(lines);
+  async write(body: Buffer): Promise<void> {
+    let response = await this.post(body);
     if (response.status === 404 && this.options.createDatabase) {
       const text = await response.text();
       if (!/database not found/i.test(text))
         throw new InfluxWriteError('retryable', serverMessage(text), 404);
       await this.ensureDatabase();
-      response = await this.post(lines);
+      response = await this.post(body);
     }
     if (response.status === 204 || response.status === 200) {
       await response.body?.cancel();
@@ -68,13 +68,12 @@ export class V1PointWriter implements PointWriter {
     }
   }
 
-  private post(lines: readonly string[]): Promise<Response> {
+  private post(body: Buffer): Promise<Response> {
     const params = new URLSearchParams({ db: this.options.database, precision: 'ms' });
     return this.request(`${this.options.url}/write?${params}`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      // Bytes, not a string: fetch would scan a string body for lone surrogates before encoding it.
-      body: Buffer.from(lines.join('\n')),
+      body,
     });
   }
 

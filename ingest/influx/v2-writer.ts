@@ -28,14 +28,15 @@ export class V2PointWriter implements PointWriter {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
   }
 
-  async write(lines: readonly string[]): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     const params = new URLSearchParams({
       org: this.options.org,
       bucket: this.options.bucket,
       precision: 'ms',
     });
     try {
-      await this.client.transport.request(`/api/v2/write?${params}`, lines.join('\n'), {
+      // The client's transport takes a string (anything else it sends as JSON) and encodes it again.
+      await this.client.transport.request(`/api/v2/write?${params}`, body.toString(), {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
       });

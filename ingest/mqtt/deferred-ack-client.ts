@@ -171,8 +171,9 @@ export class DeferredAckClient {
     };
     this.acks.push(ticket);
     let settled = false;
-    const payload =
-      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    // Not copied: a view into a socket read. Messages are held in arrival order and released
+    // about together, so the views keep little more than their own bytes alive.
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     const settle = () => {
       if (settled) return;
       settled = true;

@@ -1,6 +1,7 @@
 import { telemetryMeasurement } from '../../devices/index.js';
 import type { RegisteredDevice } from '../../site/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
+import { encodeLines } from '../influx/encoded-lines.js';
 import { toLineProtocol } from '../influx/line-protocol.js';
 import { toPoint } from '../influx/map-points.js';
 import { telemetryLine } from '../influx/telemetry-line.js';
@@ -59,16 +60,11 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
     return;
   }
 
-  const { accepted, rejected } = outcome;
-  const batch = outcome.kind === 'batch';
+  const { rejected } = outcome;
   const submission = {
-    lines,
+    lines: encodeLines(lines),
     measurements,
-    // Line i is reading i; the dead-letter payload of a batch item is only built if InfluxDB refuses it.
-    originOf: (index: number): PointOrigin => ({
-      topic,
-      payload: batch ? () => itemPayload(itemOf(accepted[index] as ValidReading)) : () => payload,
-    }),
+    originOf: originsOf(topic, payload, outcome),
     isStale: message.isStale,
     settled: message.settle,
   };
@@ -98,6 +94,34 @@ function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   const verdict = deps.seq.observe(key, reading.message.seq);
   if (verdict.kind === 'gap') deps.metrics.seqGaps.inc(verdict.missing);
   else if (verdict.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
+}
+
+/**
+ * Where line `index` came from: the message, or for a batch the item behind reading
+ * `index`, serialised only if InfluxDB refuses that line. The common case (nothing
+ * refused by validation, so line i is item i of the batch) holds on to the payload
+ * alone and reads the item from it again, so the parsed message can be collected
+ * while its points wait for InfluxDB.
+ */
+function originsOf(
+  topic: string,
+  payload: Buffer,
+  outcome: ValidationOutcome,
+): (index: number) => PointOrigin {
+  if (outcome.kind !== 'batch') return () => ({ topic, payload: () => payload });
+  if (outcome.rejected.length === 0)
+    return (index) => ({ topic, payload: () => itemPayload(batchItemAt(payload, index)) });
+  const { accepted } = outcome;
+  return (index) => ({ topic, payload: () => itemPayload(itemOf(accepted[index] as ValidReading)) });
+}
+
+/** Item `index` of a valid batch's items, telemetry first, then events (the order validation reads them in). */
+function batchItemAt(payload: Buffer, index: number): unknown {
+  const { telemetry = [], events = [] } = JSON.parse(payload.toString()) as {
+    telemetry?: unknown[];
+    events?: unknown[];
+  };
+  return index < telemetry.length ? telemetry[index] : events[index - telemetry.length];
 }
 
 function itemOf(reading: ValidReading): unknown {

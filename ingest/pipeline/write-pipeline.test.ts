@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, createMetricsRegistry } from '../../runtime/index.js';
 import type { PointWriter } from '../influx/point-writer.js';
+import { encodeLines } from '../influx/encoded-lines.js';
 import { createIngestMetrics } from '../metrics.js';
 import { WritePipeline, type Submission } from './write-pipeline.js';
 
 class MemoryWriter implements PointWriter {
   readonly description = 'memory';
   readonly lines: string[] = [];
-  async write(lines: readonly string[]): Promise<void> {
-    this.lines.push(...lines);
+  async write(body: Buffer): Promise<void> {
+    this.lines.push(...body.toString().split('\n'));
   }
   async ping(): Promise<boolean> {
     return true;
@@ -17,7 +18,13 @@ class MemoryWriter implements PointWriter {
 
 function submission(line: string, stale: boolean, settled: () => void = () => {}): Submission {
   const origin = { topic: 't', payload: () => Buffer.from(line) };
-  return { lines: [line], measurements: ['m'], originOf: () => origin, isStale: () => stale, settled };
+  return {
+    lines: encodeLines([line]),
+    measurements: ['m'],
+    originOf: () => origin,
+    isStale: () => stale,
+    settled,
+  };
 }
 
 describe('WritePipeline', () => {

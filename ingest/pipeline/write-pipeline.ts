@@ -1,4 +1,5 @@
 import { backoffMs, type Logger } from '../../runtime/index.js';
+import { joinLines, type EncodedLines } from '../influx/encoded-lines.js';
 import { InfluxWriteError, type PointWriter } from '../influx/point-writer.js';
 import type { IngestMetrics } from '../metrics.js';
 import { delay as sleep } from '../../runtime/index.js';
@@ -12,11 +13,11 @@ export interface PointOrigin {
 
 /**
  * The points of one MQTT message, and what to call once every one of them is written or dead-lettered.
- * Plain arrays of lines rather than an object per point: ingest handles tens of thousands a second.
+ * Encoded lines rather than an object per point: ingest handles tens of thousands a second.
  */
 export interface Submission {
   /** One line of line protocol per point. */
-  lines: readonly string[];
+  lines: EncodedLines;
   /** The measurement of each line, in the same order (for `ingest_points_written_total`). */
   measurements: readonly string[];
   /** Where line `index` came from; asked only when InfluxDB refuses that line. */
@@ -76,12 +77,12 @@ export class WritePipeline {
   }
 
   submit(submission: Submission): void {
-    if (submission.lines.length === 0) {
+    if (submission.lines.ends.length === 0) {
       submission.settled();
       return;
     }
     this.queue.push({ submission, enqueuedAt: Date.now() });
-    this.queuedPoints += submission.lines.length;
+    this.queuedPoints += submission.lines.ends.length;
     this.updateGauge();
     this.schedule();
   }
@@ -97,7 +98,7 @@ export class WritePipeline {
     const kept = this.queue.filter((q) => !q.submission.isStale());
     if (kept.length === this.queue.length) return;
     this.queue = kept;
-    this.queuedPoints = kept.reduce((sum, q) => sum + q.submission.lines.length, 0);
+    this.queuedPoints = kept.reduce((sum, q) => sum + q.submission.lines.ends.length, 0);
     this.afterChange();
   }
 
@@ -170,10 +171,10 @@ export class WritePipeline {
     while (taken < this.queue.length && points < this.options.batchSize) {
       const { submission } = this.queue[taken] as Queued;
       taken++;
-      this.queuedPoints -= submission.lines.length;
+      this.queuedPoints -= submission.lines.ends.length;
       if (submission.isStale()) continue;
       batch.push(submission);
-      points += submission.lines.length;
+      points += submission.lines.ends.length;
     }
     this.queue.splice(0, taken);
     this.inFlightPoints = points;
@@ -199,7 +200,7 @@ export class WritePipeline {
   private async writeWithRetry(flat: FlatBatch): Promise<Map<number, string> | 'aborted'> {
     const { writer, metrics, logger } = this.options;
     const rejected = new Map<number, string>();
-    const chunks: Array<[start: number, end: number]> = [[0, flat.lines.length]];
+    const chunks: Array<[start: number, end: number]> = [[0, flat.measurements.length]];
     while (chunks.length > 0) {
       const [start, end] = chunks.shift() as [number, number];
       const size = end - start;
@@ -207,7 +208,7 @@ export class WritePipeline {
         if (this.abort.signal.aborted) return 'aborted';
         const stopTimer = metrics.writeDuration.startTimer();
         try {
-          await writer.write(size === flat.lines.length ? flat.lines : flat.lines.slice(start, end));
+          await writer.write(joinLines(flat.parts, flat.starts, start, end));
           stopTimer();
           metrics.batchSize.observe(size);
           this.countWritten(flat.measurements, start, end);
@@ -281,29 +282,27 @@ export class WritePipeline {
   }
 }
 
-/** The lines of a batch of submissions, end to end, and where each submission starts. */
+/** A batch read as one sequence of lines: each submission's lines, where each starts, every line's measurement. */
 interface FlatBatch {
-  lines: readonly string[];
-  measurements: readonly string[];
+  parts: readonly EncodedLines[];
   starts: readonly number[];
+  measurements: readonly string[];
 }
 
 function flatten(batch: readonly Submission[]): FlatBatch {
   if (batch.length === 1) {
     const only = batch[0] as Submission;
-    return { lines: only.lines, measurements: only.measurements, starts: [0] };
+    return { parts: [only.lines], starts: [0], measurements: only.measurements };
   }
-  const lines: string[] = [];
+  const parts: EncodedLines[] = [];
   const measurements: string[] = [];
   const starts: number[] = [];
   for (const submission of batch) {
-    starts.push(lines.length);
-    for (let i = 0; i < submission.lines.length; i++) {
-      lines.push(submission.lines[i] as string);
-      measurements.push(submission.measurements[i] as string);
-    }
+    starts.push(measurements.length);
+    parts.push(submission.lines);
+    for (const measurement of submission.measurements) measurements.push(measurement);
   }
-  return { lines, measurements, starts };
+  return { parts, starts, measurements };
 }
 
 /** The origin of line `index` of the flattened batch (submissions are never empty, so starts increase). */

@@ -244,4 +244,27 @@ describe('ingest with a real broker and influxd', () => {
     );
     expect(seqs).toEqual([1, 3]);
   });
+
+  it('dead-letters the right batch item when validation refused an earlier one', async () => {
+    const before = deadLetters.length;
+    const ts = T0 + 9500;
+    await gateway.publish(topics.batch(SITE, GATEWAY), {
+      ts,
+      telemetry: [
+        { device: 'shop-power', ts, seq: 4, values: { voltage_v: 231 } },
+        { device: 'shop-power', ts: ts + 1, seq: 5, values: { voltage_v: 'high' } },
+        { device: 'shop-power', ts: ts + 2, seq: 6, values: { frequency_hz: 49.98 } },
+        { device: 'shop-power', ts: ts + 3, seq: 7, values: { voltage_v: 232 } },
+      ],
+    });
+    await waitFor('both dead letters', () => deadLetters.length >= before + 2);
+    const letters = deadLetters.slice(before).sort((a, b) => a.code.localeCompare(b.code));
+    expect(letters.map((d) => d.code)).toEqual(['INFLUX_REJECTED', 'PAYLOAD_INVALID']);
+    const refused = JSON.parse(Buffer.from(letters[0]?.payload_base64 ?? '', 'base64').toString());
+    expect(refused).toMatchObject({ device: 'shop-power', seq: 6 });
+    const seqs = (await influx.rows(`SELECT seq FROM electricity WHERE device = 'shop-power'`)).map(
+      (r) => r.seq,
+    );
+    expect(seqs).toEqual([1, 3, 4, 7]);
+  });
 });

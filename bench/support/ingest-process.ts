@@ -13,6 +13,7 @@ export interface IngestProcessOptions {
   clientId: string;
   /** Writes a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string | undefined;
+  nodeFlags?: string[];
   env?: Record<string, string>;
 }
 
@@ -30,7 +31,10 @@ export class IngestProcess {
   async start(): Promise<void> {
     const { options } = this;
     this.httpPort = await freePort();
-    const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+    const nodeFlags = [
+      ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+      ...(options.nodeFlags ?? []),
+    ];
     this.child = Child.node('ingest/main.ts', [], {
       logFile: join(options.dir, `ingest-${options.clientId}.log`),
       nodeFlags,

@@ -2,6 +2,7 @@ import type { ClassicLevel } from 'classic-level';
 import {
   decodeRecord,
   JOURNAL_PREFIXES,
+  messageIdRecordSchema,
   outgoingRecordSchema,
   retainedRecordSchema,
   subscriptionRecordSchema,
@@ -31,9 +32,16 @@ export async function readJournal(
 ): Promise<JournalContents> {
   const contents: JournalContents = { subscriptions: new Map(), retained: [], wills: [], outgoing: [] };
   let payloadBytes = 0;
+  // By key without its prefix, shared by a message's `out:` and `mid:` records.
+  const sentWith = new Map<string, number>();
+  const outgoingKeys = new Map<OutgoingRecord, string>();
   for await (const [key, value] of db.iterator()) {
-    if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
+    if (key.startsWith(JOURNAL_PREFIXES.messageId)) {
+      const { messageId } = decodeRecord(messageIdRecordSchema, key, value);
+      sentWith.set(key.slice(JOURNAL_PREFIXES.messageId.length), messageId);
+    } else if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
       const record = decodeRecord(outgoingRecordSchema, key, value);
+      outgoingKeys.set(record, key.slice(JOURNAL_PREFIXES.outgoing.length));
       const payload = record.packet['payload'];
       if (Buffer.isBuffer(payload)) {
         payloadBytes += payload.length;
@@ -50,6 +58,10 @@ export async function readJournal(
     } else if (key.startsWith(JOURNAL_PREFIXES.will)) {
       contents.wills.push(decodeRecord(willRecordSchema, key, value));
     }
+  }
+  for (const record of contents.outgoing) {
+    const messageId = sentWith.get(outgoingKeys.get(record) as string);
+    if (messageId !== undefined) record.packet['messageId'] = messageId;
   }
   contents.outgoing.sort((a, b) => a.seq - b.seq);
   return contents;

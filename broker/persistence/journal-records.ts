@@ -6,9 +6,12 @@ import { z } from 'zod';
  *   sub:{clientId}:{topic}                       a persistent client's subscription
  *   ret:{topic}                                  a retained message
  *   will:{clientId}                              a will
- *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, in its latest state
- * Client ids are URI-encoded so ':' separates fields. Values are msgpack; each carries
- * everything replay needs, so keys are never parsed.
+ *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, as enqueued (or as the PUBREL that replaced it)
+ *   mid:{clientId}:{brokerId}:{brokerCounter}    the packet id it was last sent with
+ * The packet id has a record of its own so that sending a message does not write its
+ * payload a second time. Client ids are URI-encoded so ':' separates fields. Values are
+ * msgpack; each carries everything replay needs, so keys are parsed only to pair a
+ * `mid:` record with its `out:` record.
  */
 
 const require = createRequire(import.meta.url);
@@ -23,6 +26,7 @@ export const JOURNAL_PREFIXES = {
   retained: 'ret:',
   will: 'will:',
   outgoing: 'out:',
+  messageId: 'mid:',
 } as const;
 
 export const subscriptionKey = (clientId: string, topic: string) =>
@@ -34,6 +38,10 @@ export const outgoingKey = (
   brokerId: string | undefined,
   brokerCounter: number | undefined,
 ) => `${JOURNAL_PREFIXES.outgoing}${encodeURIComponent(clientId)}:${brokerId}:${brokerCounter}`;
+
+/** The `mid:` key of the message whose `out:` key is `outgoing`. */
+export const messageIdKey = (outgoing: string) =>
+  `${JOURNAL_PREFIXES.messageId}${outgoing.slice(JOURNAL_PREFIXES.outgoing.length)}`;
 
 /** A packet's own fields (functions such as aedes' writeCallback, and undefined values, left out). */
 const packetFieldsSchema = z.record(z.string(), z.unknown());
@@ -60,6 +68,8 @@ export const outgoingRecordSchema = z.object({
   packet: packetFieldsSchema,
 });
 export type OutgoingRecord = z.infer<typeof outgoingRecordSchema>;
+
+export const messageIdRecordSchema = z.object({ messageId: z.number().int() });
 
 export function plainFields(value: object): PacketFields {
   const fields: PacketFields = {};

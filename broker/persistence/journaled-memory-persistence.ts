@@ -8,6 +8,7 @@ import { readJournal } from './journal-reader.js';
 import {
   decodeRecord,
   encodeRecord,
+  messageIdKey,
   outgoingKey,
   outgoingRecordSchema,
   plainFields,
@@ -33,8 +34,8 @@ const asPacket = (fields: object) => fields as AedesPacket;
 /**
  * The in-memory persistence (every read and match stays in memory) with each change
  * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9 while a
- * message costs one record put and, later, one update and one delete, written in group
- * commits instead of ~7 LevelDB round trips.
+ * message costs one record put, later a small put of the packet id it was sent with,
+ * and deletes, written in group commits instead of ~7 LevelDB round trips.
  *
  * What aedes acknowledges is on disk first: enqueues, subscriptions, retained messages
  * and wills resolve only once their batch is written (enqueues in call order, see
@@ -175,16 +176,18 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     const change = this.outgoingRecords.get(client.id)?.update(packet);
     if (change === undefined) return updated;
     const { record } = change;
-    if (change.replaced && record.payload) {
-      // A PUBREL took the PUBLISH's place: its payload left the queue.
+    if (!change.replaced) {
+      // The record on disk keeps its payload (also when RAM has let go of it): only the id is new.
+      this.writer.put(messageIdKey(record.key), () => encodeRecord({ messageId: record.packet.messageId }));
+      return updated;
+    }
+    // A PUBREL took the PUBLISH's place: its payload left the queue, and it carries its own id.
+    if (record.payload) {
       this.budget.release(record.payload);
       record.payload = undefined;
     }
-    if (!isEvicted(record.packet)) this.writeOutgoing(client.id, record, payloadOf(record.packet));
-    // aedes updates a packet it is about to send, so it has the payload RAM no longer holds.
-    else if (!isEvicted(packet) && payloadOf(packet) !== undefined) {
-      this.writeOutgoing(client.id, record, payloadOf(packet));
-    }
+    this.writer.del(messageIdKey(record.key));
+    this.writeOutgoing(client.id, record, payloadOf(record.packet));
     return updated;
   }
 
@@ -194,6 +197,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     const record = records?.clear(packet.messageId);
     if (record) {
       this.writer.del(record.key);
+      this.writer.del(messageIdKey(record.key));
       if (record.payload) this.budget.release(record.payload);
     }
     if (records?.size === 0) this.outgoingRecords.delete(client.id);

@@ -9,11 +9,10 @@ import { freePort, waitFor } from '../../stack/index.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema } from '../service/config.js';
 import { webhookSignature } from '../notify/channels/webhook-sender.js';
-import { callApi } from './support/api-client.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
 import { HttpReceiver } from './support/http-receiver.js';
-import { SmtpReceiver } from '../../test/support/index.js';
+import { callApi, SmtpReceiver } from '../../test/support/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';

@@ -1,3 +1,4 @@
+import { callApi } from '../../test/support/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,6 @@ import { createLogger } from '../../runtime/index.js';
 import { ManagedInfluxd, rowsOf, waitFor } from '../../stack/index.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema, type AlertingConfig } from '../service/config.js';
-import { callApi } from './support/api-client.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
 import { HttpReceiver } from './support/http-receiver.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/index.js';
+import { callApi as call } from '../support/index.js';
 import { startSecurityAlerting, type SecurityAlerting } from './support/security-alerting.js';
 
 const TOKENS = {
@@ -8,24 +9,6 @@ const TOKENS = {
   admin: 'admin-token-0123456789ab',
   legacy: 'legacy-env-token-0123456789',
 };
-
-async function call(
-  base: string,
-  token: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
 
 const silence = { matchers: { zone: 'dining' }, durationS: 600, createdBy: '值班员' };
 

@@ -14,3 +14,4 @@ export { SmtpReceiver, type ReceivedMail } from './smtp-receiver.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { BareBroker, topicMatches } from './bare-broker.js';
 export { publishedReadings, type PublishedReading } from './published-readings.js';
+export { callApi } from './api-client.js';

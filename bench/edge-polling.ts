@@ -8,10 +8,9 @@
  *
  *   npx tsx bench/edge-polling.ts [--quick] [--rounds N]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import {
   auxiliaryRegisters,
   getModbusProfile,
@@ -20,6 +19,7 @@ import {
   type ModbusProfile,
 } from '../devices/index.js';
 import { freePort, waitFor } from '../stack/index.js';
+import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { measureWindow, type WindowResult } from './support/measure-window.js';
@@ -54,34 +54,14 @@ async function runGateway(meters: number, round: number): Promise<EdgeRun> {
   const buses = meters / METERS_PER_BUS;
   const httpPort = await freePort();
   const configFile = join(dir, `edge-${meters}-${round}.yaml`);
-  writeFileSync(
-    configFile,
-    stringify({
-      site: 'bench',
-      gateway: 'gw-bench',
-      upstream: { url: upstream.url, clientId: `gw-bench-${meters}-${round}` },
-      lan: { enabled: false },
-      http: { port: httpPort },
-      dataDir: join(dir, `edge-data-${meters}-${round}`),
-      // Measured per reading (the recorded numbers); the default, batch, sends far fewer messages.
-      publish: { mode: 'per-device' },
-      logLevel: 'warn',
-      modbus: {
-        buses: farm.ports.slice(0, buses).map((port, b) => ({
-          id: `bus-${b}`,
-          transport: 'tcp',
-          host: '127.0.0.1',
-          port,
-          devices: unitProfiles.map((profile, i) => ({
-            id: `meter-${b}-${i + 1}`,
-            profile,
-            unitId: i + 1,
-            pollIntervalS: 1,
-          })),
-        })),
-      },
-    }),
-  );
+  writeBenchGatewayConfig({
+    file: configFile,
+    upstream: { url: upstream.url, clientId: `gw-bench-${meters}-${round}` },
+    httpPort,
+    dataDir: join(dir, `edge-data-${meters}-${round}`),
+    busPorts: farm.ports.slice(0, buses),
+    unitProfiles,
+  });
   const gateway = Child.node('edge/main.ts', ['--config', configFile], {
     logFile: join(dir, `edge-${meters}-${round}.log`),
   });

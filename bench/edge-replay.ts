@@ -7,13 +7,13 @@
  *   npx tsx bench/edge-replay.ts [--quick]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stringify } from 'yaml';
 import { freePort, waitFor } from '../stack/index.js';
 import { TcpProxy } from '../test/support/index.js';
+import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
@@ -47,34 +47,14 @@ try {
   const httpPort = await freePort();
   const dataDir = join(dir, 'edge-data');
   const configFile = join(dir, 'edge.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      site: 'bench',
-      gateway: 'gw-bench',
-      upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
-      lan: { enabled: false },
-      http: { port: httpPort },
-      dataDir,
-      logLevel: 'warn',
-      // Measured per reading (the recorded numbers); the default, batch, sends far fewer messages.
-      publish: { mode: 'per-device' },
-      modbus: {
-        buses: farm.ports.slice(0, BUSES).map((port, b) => ({
-          id: `bus-${b}`,
-          transport: 'tcp',
-          host: '127.0.0.1',
-          port,
-          devices: unitProfiles.map((profile, i) => ({
-            id: `meter-${b}-${i + 1}`,
-            profile,
-            unitId: i + 1,
-            pollIntervalS: 1,
-          })),
-        })),
-      },
-    }),
-  );
+  writeBenchGatewayConfig({
+    file: configFile,
+    upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
+    httpPort,
+    dataDir,
+    busPorts: farm.ports.slice(0, BUSES),
+    unitProfiles,
+  });
   gateway = Child.node('edge/main.ts', ['--config', configFile], { logFile: join(dir, 'edge.log') });
   const status = async (): Promise<Status> =>
     (await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()) as Status;

@@ -1,6 +1,7 @@
 /*
  * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store.
- *   npx tsx bench/broker-persistence.ts [messages]
+ *   npx tsx bench/broker-persistence.ts [messages] [payload bytes]
+ * (payload: one reading, ~60 bytes, by default; a gateway's batch of 26 meters is ~5000)
  * The broker runs in a child process (this file, forked), so its CPU is measured alone;
  * the publisher (100 in flight) and the auto-acking persistent subscriber run here.
  */
@@ -44,7 +45,7 @@ async function runBroker(backend: Backend, dir: string): Promise<void> {
   process.send?.({ ready: port } satisfies FromBroker);
 }
 
-async function measure(backend: Backend, messages: number): Promise<void> {
+async function measure(backend: Backend, messages: number, payloadBytes: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `journal-cost-${backend}-`));
   const broker = fork(import.meta.filename, ['broker', backend, dir], { execArgv: process.execArgv });
   const nextMessage = () => new Promise<FromBroker>((resolve) => broker.once('message', resolve));
@@ -69,7 +70,8 @@ async function measure(backend: Backend, messages: number): Promise<void> {
     broker.send('start');
     const startedAt = performance.now();
     let sent = 0;
-    const payload = Buffer.from(JSON.stringify({ ts: Date.now(), seq: 0, values: { voltage_v: 229.8 } }));
+    const reading = JSON.stringify({ ts: Date.now(), seq: 0, values: { voltage_v: 229.8 } });
+    const payload = Buffer.from(reading.padEnd(payloadBytes, ' '));
     const sender = async () => {
       while (sent < messages) {
         sent++;
@@ -100,5 +102,7 @@ if (mode === 'broker') {
   await runBroker(backend as Backend, dir as string);
 } else {
   const messages = Number(mode ?? 20_000);
-  for (const each of BACKENDS) await measure(each, messages);
+  const payloadBytes = Number(process.argv[3] ?? 0);
+  process.stdout.write(`${messages} messages of ${Math.max(payloadBytes, 60)} bytes\n`);
+  for (const each of BACKENDS) await measure(each, messages, payloadBytes);
 }

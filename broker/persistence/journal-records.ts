@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { Packr } from 'msgpackr';
 import { z } from 'zod';
 
 /*
@@ -14,12 +14,11 @@ import { z } from 'zod';
  * `mid:` record with its `out:` record.
  */
 
-const require = createRequire(import.meta.url);
-// Installed with aedes-persistence-level; it ships no declarations.
-const msgpack = require('msgpack-lite') as {
-  encode(value: unknown): Buffer;
-  decode(buffer: Buffer): unknown;
-};
+/*
+ * Plain msgpack (no msgpackr records or extensions), so journals written with
+ * msgpack-lite before still read, and any msgpack tool can read these.
+ */
+const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
 export const JOURNAL_PREFIXES = {
   subscription: 'sub:',
@@ -80,12 +79,12 @@ export function plainFields(value: object): PacketFields {
 }
 
 export function encodeRecord(record: object): Buffer {
-  return msgpack.encode(record);
+  return packr.pack(record);
 }
 
 /** msgpack has no undefined: absent stays absent, but a stored nil comes back as null. */
 export function decodeRecord<T>(schema: z.ZodType<T>, key: string, value: Buffer): T {
-  const parsed = schema.safeParse(msgpack.decode(value));
+  const parsed = schema.safeParse(packr.unpack(value));
   if (!parsed.success)
     throw new Error(`session journal record ${key} is unreadable: ${parsed.error.message}`);
   return parsed.data;

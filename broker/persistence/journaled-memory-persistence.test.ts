@@ -258,4 +258,50 @@ describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
     expect(persistence.queueMemory).toEqual({ payloadBytes: 0, payloadsOnDiskOnly: 0 });
     await persistence.destroy();
   });
+
+  it('journals the id of a sent QoS 1 message only if it stays unacknowledged, a QoS 2 id at once', async () => {
+    const db = openDb(join(root, 'deferred-ids'));
+    const keysWritten: string[] = [];
+    const batch = db.batch.bind(db) as unknown as (operations: Array<{ key: string }>) => Promise<void>;
+    (db as unknown as { batch: typeof batch }).batch = (operations) => {
+      keysWritten.push(...operations.map((operation) => operation.key));
+      return batch(operations);
+    };
+    const persistence = new JournaledMemoryPersistence(db, { unackedIdDelayMs: 60_000 });
+    await persistence.setup({ id: 'broker-a' });
+    const ingest = client('ingest');
+    const send = async (counter: number, qos: number) => {
+      await persistence.outgoingEnqueueCombi(
+        [{ clientId: 'ingest' }],
+        publish('broker-a', counter, 't', qos),
+      );
+      await persistence.outgoingUpdate(ingest, {
+        ...publish('broker-a', counter, 't', qos),
+        messageId: counter,
+      } as AedesPacket);
+    };
+    // Acknowledged in time: its id never reaches the disk.
+    await send(1, 1);
+    await persistence.outgoingClearMessageId(ingest, { messageId: 1 } as AedesPacket);
+    // QoS 2: its id goes with the next write; a QoS 1 id still waits.
+    await send(2, 2);
+    await send(3, 1);
+    await send(4, 1);
+    expect(keysWritten.filter((key) => key.startsWith('mid:'))).toEqual(['mid:ingest:broker-a:2']);
+    // Still unacknowledged when the broker stops: written then, and back after a restart.
+    await persistence.destroy();
+    expect(keysWritten.filter((key) => key.startsWith('mid:')).sort()).toEqual([
+      'mid:ingest:broker-a:2',
+      'mid:ingest:broker-a:3',
+      'mid:ingest:broker-a:4',
+    ]);
+    const second = await opened(join(root, 'deferred-ids'), 'broker-b');
+    const queue = await collect<AedesPacket>(second.outgoingStream(ingest));
+    expect(queue.map((p) => [p.brokerCounter, p.messageId])).toEqual([
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    await second.destroy();
+  });
 });

@@ -34,13 +34,17 @@ const asPacket = (fields: object) => fields as AedesPacket;
 /**
  * The in-memory persistence (every read and match stays in memory) with each change
  * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9 while a
- * message costs one record put, later a small put of the packet id it was sent with,
- * and deletes, written in group commits instead of ~7 LevelDB round trips.
+ * message costs one record put and, once acknowledged, one delete, written in group
+ * commits instead of ~7 LevelDB round trips.
  *
  * What aedes acknowledges is on disk first: enqueues, subscriptions, retained messages
  * and wills resolve only once their batch is written (enqueues in call order, see
  * open-persistence.ts). Packet-id updates and clears are not awaited: losing them to a
- * crash only redelivers a message. Incoming QoS 2 packets are not journalled.
+ * crash only redelivers a message. The packet id a QoS 1 message was sent with is
+ * journalled only if it is still unacknowledged after UNACKED_ID_DELAY_MS: most are
+ * acknowledged sooner, and their id never reaches the disk. A QoS 2 id is journalled
+ * at once (a resend under another id could deliver it twice). Incoming QoS 2 packets
+ * are not journalled.
  *
  * RAM: queued payloads stay in memory up to `payloadRamBytes` (PayloadBudget); older
  * ones are read back from the journal when the queue is resent. A consumer that is away
@@ -51,6 +55,9 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   private readonly budget: PayloadBudget;
   private readonly outgoingRecords = new Map<string, OutgoingRecordIndex>();
   private readonly subscribedTopics = new Map<string, Set<string>>();
+  /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet, by `mid:` key. */
+  private readonly idsToJournal = new Map<string, QueuedRecord>();
+  private idTimer: NodeJS.Timeout | undefined;
   private nextSeq = 0;
   private enqueuesDone: Promise<void> = Promise.resolve();
   private setupBroker: unknown;
@@ -178,7 +185,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     const { record } = change;
     if (!change.replaced) {
       // The record on disk keeps its payload (also when RAM has let go of it): only the id is new.
-      this.writer.put(messageIdKey(record.key), () => encodeRecord({ messageId: record.packet.messageId }));
+      if ((record.packet as { qos?: number }).qos === 2) this.journalId(record);
+      else this.journalIdLater(record);
       return updated;
     }
     // A PUBREL took the PUBLISH's place: its payload left the queue, and it carries its own id.
@@ -186,7 +194,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       this.budget.release(record.payload);
       record.payload = undefined;
     }
-    this.writer.del(messageIdKey(record.key));
+    this.forgetId(record);
     this.writeOutgoing(client.id, record, payloadOf(record.packet));
     return updated;
   }
@@ -197,7 +205,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     const record = records?.clear(packet.messageId);
     if (record) {
       this.writer.del(record.key);
-      this.writer.del(messageIdKey(record.key));
+      this.forgetId(record);
       if (record.payload) this.budget.release(record.payload);
     }
     if (records?.size === 0) this.outgoingRecords.delete(client.id);
@@ -212,11 +220,39 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
   /** Writes what is pending, then closes the database. */
   override async destroy(): Promise<void> {
     try {
+      this.journalPendingIds();
       await this.writer.drain();
     } finally {
       await super.destroy();
       await this.db.close();
     }
+  }
+
+  private journalId(record: QueuedRecord): void {
+    record.idJournalled = true;
+    this.writer.put(messageIdKey(record.key), () => encodeRecord({ messageId: record.packet.messageId }));
+  }
+
+  private journalIdLater(record: QueuedRecord): void {
+    this.idsToJournal.set(messageIdKey(record.key), record);
+    this.idTimer ??= setTimeout(
+      () => this.journalPendingIds(),
+      this.options.unackedIdDelayMs ?? UNACKED_ID_DELAY_MS,
+    ).unref();
+  }
+
+  private journalPendingIds(): void {
+    if (this.idTimer) clearTimeout(this.idTimer);
+    this.idTimer = undefined;
+    for (const record of this.idsToJournal.values()) this.journalId(record);
+    this.idsToJournal.clear();
+  }
+
+  /** The message left the queue or became a PUBREL: its id is not needed on disk any more. */
+  private forgetId(record: QueuedRecord): void {
+    const key = messageIdKey(record.key);
+    this.idsToJournal.delete(key);
+    if (record.idJournalled) this.writer.del(key);
   }
 
   private async *withPayloads(clientId: string, packets: AedesPacket[]): AsyncGenerator<AedesPacket> {
@@ -293,6 +329,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       : this.budget.add(stored.seq, [inQueue, record.packet]);
     const messageId = stored.packet['messageId'];
     if (typeof messageId !== 'number') return;
+    record.idJournalled = true;
     const update = {
       brokerId: record.brokerId,
       brokerCounter: record.brokerCounter,
@@ -321,9 +358,19 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
 export interface JournaledPersistenceOptions {
   /** Queued payloads kept in RAM, in bytes (DEFAULT_PAYLOAD_RAM_BYTES); older ones are read from disk. */
   payloadRamBytes?: number;
+  /** UNACKED_ID_DELAY_MS unless given (tests). */
+  unackedIdDelayMs?: number;
 }
 
 export const DEFAULT_PAYLOAD_RAM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How long a sent QoS 1 message may stay unacknowledged before the id it was sent with
+ * is journalled. Ingest acknowledges once InfluxDB has its batch (well under a second);
+ * a crash before then resends such a message under a new id, which QoS 1 allows to
+ * be delivered again.
+ */
+export const UNACKED_ID_DELAY_MS = 1000;
 
 function payloadOf(packet: AedesPacket): unknown {
   return (packet as { payload?: unknown }).payload;

@@ -14,6 +14,8 @@ export interface QueuedRecord {
   packet: AedesPacket;
   /** Its payload's place in the RAM budget, until it is acknowledged or replaced. */
   payload?: ResidentPayload;
+  /** A packet id of it has been handed to the journal (its `mid:` record may be on disk). */
+  idJournalled?: boolean;
 }
 
 /**

@@ -42,9 +42,13 @@ describe('Dockerfile', () => {
   it('installs production dependencies with install scripts limited to allowScripts', () => {
     const build = all.find((s) => s.name === 'build')?.lines.join('\n') ?? '';
     expect(build).toMatch(/npm ci --omit=dev --strict-allow-scripts/);
-    expect(Object.keys(packageJson.allowScripts).sort()).toEqual(
-      ['@serialport/bindings-cpp', 'classic-level', 'esbuild'].sort(),
-    );
+    // Native builds that must run; msgpackr-extract's is denied (its prebuilt binary or msgpackr's JS serve).
+    expect(packageJson.allowScripts).toEqual({
+      '@serialport/bindings-cpp': true,
+      'classic-level': true,
+      esbuild: true,
+      'msgpackr-extract': false,
+    });
     // The services run through tsx, so it must survive --omit=dev.
     expect(packageJson.dependencies.tsx).toBeDefined();
   });

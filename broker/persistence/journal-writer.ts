@@ -21,8 +21,8 @@ export const UNAWAITED_FLUSH_MS = 20;
  * to disk with the others as one `db.batch`. A change somebody awaits (`committed()`) is
  * written at the end of the current event-loop turn; one nobody awaits (a packet id, an
  * acknowledged message's delete) waits up to UNAWAITED_FLUSH_MS or until an awaited one
- * goes. Each `db.batch` costs ~15 µs of the event loop whatever it holds, and these
- * changes outnumber the awaited ones three to one. Batches are written one after the
+ * goes. Each `db.batch` costs ~15 µs of the event loop whatever it holds, and there is
+ * one such change (a delete) for every awaited enqueue. Batches are written one after the
  * other, so they land (and are reported written) in the order they were recorded. After
  * a failed batch memory and disk disagree, so every later commit fails too.
  */

@@ -2,6 +2,7 @@ import type { ClassicLevel } from 'classic-level';
 import {
   decodeRecord,
   JOURNAL_PREFIXES,
+  messageIdKey,
   messageIdRecordSchema,
   outgoingRecordSchema,
   retainedRecordSchema,
@@ -32,16 +33,16 @@ export async function readJournal(
 ): Promise<JournalContents> {
   const contents: JournalContents = { subscriptions: new Map(), retained: [], wills: [], outgoing: [] };
   let payloadBytes = 0;
-  // By key without its prefix, shared by a message's `out:` and `mid:` records.
+  // Packet ids by `mid:` key. Keys come in order, so every `mid:` record is read before any `out:` one.
   const sentWith = new Map<string, number>();
-  const outgoingKeys = new Map<OutgoingRecord, string>();
   for await (const [key, value] of db.iterator()) {
     if (key.startsWith(JOURNAL_PREFIXES.messageId)) {
       const { messageId } = decodeRecord(messageIdRecordSchema, key, value);
-      sentWith.set(key.slice(JOURNAL_PREFIXES.messageId.length), messageId);
+      sentWith.set(key, messageId);
     } else if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
       const record = decodeRecord(outgoingRecordSchema, key, value);
-      outgoingKeys.set(record, key.slice(JOURNAL_PREFIXES.outgoing.length));
+      const messageId = sentWith.get(messageIdKey(key));
+      if (messageId !== undefined) record.packet['messageId'] = messageId;
       const payload = record.packet['payload'];
       if (Buffer.isBuffer(payload)) {
         payloadBytes += payload.length;
@@ -58,10 +59,6 @@ export async function readJournal(
     } else if (key.startsWith(JOURNAL_PREFIXES.will)) {
       contents.wills.push(decodeRecord(willRecordSchema, key, value));
     }
-  }
-  for (const record of contents.outgoing) {
-    const messageId = sentWith.get(outgoingKeys.get(record) as string);
-    if (messageId !== undefined) record.packet['messageId'] = messageId;
   }
   contents.outgoing.sort((a, b) => a.seq - b.seq);
   return contents;

@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { projectFile } from '../runtime/index.js';
 import { generateDashboards } from './output/generate-dashboards.js';
 
 /** Writes dashboards/generated/ (dashboard JSON and Grafana provisioning); `npm run dashboards:generate`. */
-export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), 'generated');
+export const GENERATED_DIR = projectFile('dashboards/generated');
 
 function listFiles(dir: string): string[] {
   let names: string[];

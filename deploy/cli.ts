@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { projectFile } from '../runtime/index.js';
 import { DEMO_SITE_FILE, loadSite } from '../site/index.js';
 import { composeGatewayConfig, composeGatewayFile } from './compose-edge-config.js';
 import { fillSecrets } from './generate-env.js';
 
 /** `node --import tsx deploy/cli.ts env|edge-config`: helpers for the Docker deployment. */
-const ENV_EXAMPLE = fileURLToPath(new URL('env.example', import.meta.url));
+const ENV_EXAMPLE = projectFile('deploy/env.example');
 
 const EDGE_CONFIG_HEADER =
   '# Gateway config of the compose stack, written by `node --import tsx deploy/cli.ts edge-config`.\n' +

@@ -5,3 +5,4 @@ export * from './service-http.js';
 export * from './lifecycle.js';
 export * from './secret-scrub.js';
 export * from './mqtt-failover.js';
+export * from './project-files.js';

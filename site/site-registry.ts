@@ -1,10 +1,8 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readConfigFile, CodedError } from '../runtime/index.js';
+import { readConfigFile, CodedError, projectFile } from '../runtime/index.js';
 import { getProfile, type DeviceProfile } from '../devices/index.js';
 import { siteSchema, type Site, type SiteDevice, type Zone } from './site-schema.js';
 
-export const DEMO_SITE_FILE = resolve(fileURLToPath(new URL('.', import.meta.url)), 'demo-village.yaml');
+export const DEMO_SITE_FILE = projectFile('site/demo-village.yaml');
 
 export function loadSite(file: string): Site {
   const result = siteSchema.safeParse(readConfigFile(file));

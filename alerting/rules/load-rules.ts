@@ -1,12 +1,7 @@
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodedError, readConfigFile } from '../../runtime/index.js';
+import { CodedError, projectFile, readConfigFile } from '../../runtime/index.js';
 import { ruleFileSchema, ruleSchema, type Rule } from './rule-schema.js';
 
-export const DEFAULT_RULES_FILE = resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  'village-defaults.yaml',
-);
+export const DEFAULT_RULES_FILE = projectFile('alerting/rules/village-defaults.yaml');
 
 type RawRule = Record<string, unknown> & { id?: unknown };
 

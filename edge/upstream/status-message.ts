@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { StatusMessage } from '../../contracts/index.js';
+import { projectFile } from '../../runtime/index.js';
 
 export const GATEWAY_VERSION: string = readVersion();
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(projectFile('package.json'), 'utf8')) as {
       version?: unknown;
     };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';

@@ -7,3 +7,4 @@ export {
   type ComposeGatewayEndpoints,
 } from './compose-edge-config.js';
 export { fillSecrets, randomSecret, SECRET_VARIABLES } from './generate-env.js';
+export { buildDist, DEFAULT_OUT_DIR, PRODUCT_FOLDERS, type BuildOptions } from './build.js';

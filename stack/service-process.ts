@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { PROJECT_ROOT, siblingEntryCommand } from '../runtime/index.js';
 import { waitFor } from './wait.js';
-
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface ServiceProcessOptions {
   name: string;
@@ -19,8 +17,9 @@ export interface ServiceProcessOptions {
 }
 
 /**
- * One service of the stack as a real OS process (run through tsx, no build step),
- * so tests can kill it with SIGKILL and start it again exactly as a supervisor would.
+ * One service of the stack as a real OS process, so tests can kill it with SIGKILL and
+ * start it again exactly as a supervisor would. It runs the way this process does: the
+ * TypeScript through tsx, or the build's JavaScript when this process is the build.
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -42,7 +41,7 @@ export class ServiceProcess {
     this.log = createWriteStream(this.options.logFile, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', this.options.entry, ...(this.options.args ?? [])],
+      [...siblingEntryCommand(this.options.entry), ...(this.options.args ?? [])],
       {
         cwd: PROJECT_ROOT,
         env: { ...process.env, VILLAGE_SUPERVISOR_PID: String(process.pid), ...this.options.env },

@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every service; docker-compose.yml picks the service by its command, e.g.
-#   node --import tsx broker/main.ts
-# The TypeScript runs through tsx (a runtime dependency): there is no build step.
+#   node dist/broker/main.js
+# The services run the JavaScript that deploy/build.ts emits into dist/ (esbuild, no
+# bundling); tsx stays in the image for the command-line tools (`node --import tsx edge/cli.ts`).
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -28,5 +29,6 @@ RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge \
 COPY --from=build /app/node_modules ./node_modules
 # The code stays owned by root: the service user can read it, not change it.
 COPY . .
+RUN node --import tsx deploy/build.ts
 USER node
-CMD ["node", "-e", "console.log('选择一个服务 / choose a service, e.g.: node --import tsx broker/main.ts (see docker-compose.yml)')"]
+CMD ["node", "-e", "console.log('选择一个服务 / choose a service, e.g.: node dist/broker/main.js (see docker-compose.yml)')"]

@@ -71,6 +71,16 @@ const MUTATIONS: Array<[string, Mutation, RegExp]> = [
     /\[entry-files\] broker: .*broker\/missing\.ts/,
   ],
   [
+    'a built entry whose source does not exist',
+    (f) => (service(f, 'broker').command = ['node', 'dist/broker/missing.js']),
+    /\[entry-files\] broker: .*broker\/missing\.ts/,
+  ],
+  [
+    'a built entry the build does not emit',
+    (f) => (service(f, 'broker').command = ['node', 'dist/bench/soak.js']),
+    /\[entry-files\] broker: dist\/bench\/soak\.js is not built/,
+  ],
+  [
     'an npm script that does not exist',
     (f) => (service(f, 'broker').command = ['npm', 'run', 'no-such-script']),
     /\[entry-files\] broker: npm script "no-such-script" does not exist/,

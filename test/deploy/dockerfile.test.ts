@@ -49,8 +49,19 @@ describe('Dockerfile', () => {
       esbuild: true,
       'msgpackr-extract': false,
     });
-    // The services run through tsx, so it must survive --omit=dev.
+    // The image builds with esbuild and keeps tsx for its CLIs, so both survive --omit=dev.
+    expect(packageJson.dependencies.esbuild).toBeDefined();
     expect(packageJson.dependencies.tsx).toBeDefined();
+  });
+
+  it('builds dist/ from the copied code before dropping root', () => {
+    const lines = runtime?.lines ?? [];
+    const copy = lines.indexOf('COPY . .');
+    const build = lines.indexOf('RUN node --import tsx deploy/build.ts');
+    const user = lines.indexOf('USER node');
+    expect(copy).toBeGreaterThan(0);
+    expect(build).toBeGreaterThan(copy);
+    expect(user).toBeGreaterThan(build);
   });
 
   it('runs as the unprivileged node user, with no HEALTHCHECK (compose has them)', () => {

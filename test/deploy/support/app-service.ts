@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { PRODUCT_FOLDERS } from '../../../deploy/index.js';
 import { loadConfig } from '../../../runtime/index.js';
 import {
   commandOf,
@@ -30,9 +31,19 @@ export interface EntryPoint {
   args: string[];
 }
 
-/** `node --import tsx <entry> …` or `npm run <script> -- …` whose script is `tsx <entry>`. */
+/**
+ * The source entry a command runs: `node dist/<entry>.js …` (the build the image makes),
+ * `node --import tsx <entry> …`, or `npm run <script> -- …` whose script is `tsx <entry>`.
+ */
 export function entryPointOf(service: ComposeService): EntryPoint | string {
   const command = commandOf(service);
+  const built = command[0] === 'node' ? /^dist\/(.+)\.js$/.exec(command[1] ?? '') : null;
+  if (built?.[1]) {
+    const source = `${built[1]}.ts`;
+    if (!PRODUCT_FOLDERS.some((folder) => source.startsWith(`${folder}/`)))
+      return `${command[1]} is not built: ${source} lies outside the folders deploy/build.ts compiles`;
+    return { entry: source, args: command.slice(2) };
+  }
   if (command[0] === 'node' && command[1] === '--import' && command[2] === 'tsx' && command[3]) {
     return { entry: command[3], args: command.slice(4) };
   }
@@ -44,7 +55,7 @@ export function entryPointOf(service: ComposeService): EntryPoint | string {
     const extra = command[3] === '--' ? command.slice(4) : [];
     return { entry: match[1], args: [...(match[2] ?? '').split(/\s+/).filter(Boolean), ...extra] };
   }
-  return `command ${JSON.stringify(command)} is neither "node --import tsx <entry>" nor "npm run <script>"`;
+  return `command ${JSON.stringify(command)} is none of "node dist/<entry>.js", "node --import tsx <entry>", "npm run <script>"`;
 }
 
 /** Where a container path comes from on this machine: a bind mount, the image's copy of the repo, or nowhere. */

@@ -1,18 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, siblingEntryCommand } from '../../runtime/index.js';
 import { waitFor } from '../../stack/index.js';
-
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
 export interface ChildOptions {
   /** Extra environment for the child. */
   env?: Record<string, string>;
   /** stdout and stderr are appended here. */
   logFile: string;
-  /** node flags before `--import tsx` (e.g. `--cpu-prof`). */
+  /** node flags before the entry (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
   /** Opens an IPC channel (process.send in the child). */
   ipc?: boolean;
@@ -26,11 +23,14 @@ export class Child {
     return this.process.pid as number;
   }
 
-  /** A TypeScript entry run with tsx, like the services run in production (`node --import tsx`). */
+  /**
+   * An entry given by its source path: its build output when this benchmark runs built
+   * (`npm run bench`, as the services run in production), the TypeScript through tsx otherwise.
+   */
   static node(entry: string, args: string[], options: ChildOptions): Child {
     return Child.spawn(
       process.execPath,
-      [...(options.nodeFlags ?? []), '--import', 'tsx', entry, ...args],
+      [...(options.nodeFlags ?? []), ...siblingEntryCommand(entry), ...args],
       options,
     );
   }
@@ -38,7 +38,7 @@ export class Child {
   static spawn(command: string, args: string[], options: ChildOptions): Child {
     const log = createWriteStream(options.logFile, { flags: 'a' });
     const child = spawn(command, args, {
-      cwd: REPO_ROOT,
+      cwd: PROJECT_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
       stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });

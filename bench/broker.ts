@@ -111,7 +111,8 @@ try {
   }
   if (process.argv.includes('--cpu-prof')) await profileBrokers();
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 print(

@@ -29,7 +29,7 @@ import { Readable } from 'node:stream';
 import type { Client } from 'aedes';
 import type { AedesPacket } from 'aedes-packet';
 import type MemoryPersistence from 'aedes-persistence/types/asyncPersistence.js';
-import { OutgoingQueue } from './outgoing-queue.js';
+import { OutgoingQueue, type QueuedPacket, type QueueUpdate } from './outgoing-queue.js';
 
 type PersistenceOptions = { broadcastSubscriptions?: boolean };
 type MemoryPersistenceClass = new (options?: PersistenceOptions) => MemoryPersistence;
@@ -55,10 +55,11 @@ const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.j
  * Here the queue is indexed (OutgoingQueue), same results in the same order.
  * Everything else (subscriptions, retained, incoming, wills) is inherited unchanged;
  * upstream's private `#outgoing` is never touched because every method using it is
- * overridden.
+ * overridden. A subclass may tag the packets it queues (`enqueueOwned`) and hear which
+ * tagged packet each update or clear touched (`queuedPacketUpdated`, `queuedPacketCleared`).
  */
-export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
-  private readonly outgoing = new Map<string, OutgoingQueue>();
+export class IndexedMemoryPersistence<Tag = never> extends AsyncMemoryPersistence {
+  private readonly outgoing = new Map<string, OutgoingQueue<Tag>>();
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
     this.queueOf(sub.clientId).enqueue(new PacketCopy(packet));
@@ -69,7 +70,9 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
   }
 
   override async outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
-    if (!this.outgoing.get(client.id)?.update(packet)) throw new Error('no such packet');
+    const change = this.updateQueued(client.id, packet);
+    if (change === undefined) throw new Error('no such packet');
+    this.queuedPacketUpdated(client.id, packet, change);
   }
 
   // Upstream resolves with undefined when nothing matches, whatever its typings say.
@@ -77,27 +80,40 @@ export class IndexedMemoryPersistence extends AsyncMemoryPersistence {
     const queue = this.outgoing.get(client.id);
     const cleared = queue?.clear(packet.messageId);
     if (queue?.size === 0) this.outgoing.delete(client.id);
-    return cleared as AedesPacket;
+    if (cleared === undefined) return undefined as unknown as AedesPacket;
+    this.queuedPacketCleared(client.id, cleared);
+    return cleared.packet;
   }
 
   override outgoingStream(client: Client): Readable {
     return Readable.from(this.queuedPackets(client.id));
   }
 
-  /** Queues this very packet object (not a copy), so a subclass may keep a handle on it. */
-  protected enqueueOwned(clientId: string, packet: AedesPacket): void {
-    this.queueOf(clientId).enqueue(packet);
+  /** Queues this very packet object (not a copy), so a subclass may keep a handle on it, and tags it. */
+  protected enqueueOwned(clientId: string, packet: AedesPacket, tag: Tag): void {
+    this.queueOf(clientId).enqueue(packet, tag);
   }
+
+  /** What outgoingUpdate does to the queue, without telling `queuedPacketUpdated`. */
+  protected updateQueued(clientId: string, packet: AedesPacket): QueueUpdate<Tag> | undefined {
+    return this.outgoing.get(clientId)?.update(packet);
+  }
+
+  /** Called once a queued packet got its new packet id, or was replaced by `packet` (a PUBREL). */
+  protected queuedPacketUpdated(_clientId: string, _packet: AedesPacket, _change: QueueUpdate<Tag>): void {}
+
+  /** Called once a packet left the queue, acknowledged. */
+  protected queuedPacketCleared(_clientId: string, _cleared: QueuedPacket<Tag>): void {}
 
   /** The client's queue in order, as a copy of the list (the packets themselves are live). */
   protected queuedPackets(clientId: string): AedesPacket[] {
     return this.outgoing.get(clientId)?.snapshot() ?? [];
   }
 
-  private queueOf(clientId: string): OutgoingQueue {
+  private queueOf(clientId: string): OutgoingQueue<Tag> {
     let queue = this.outgoing.get(clientId);
     if (queue === undefined) {
-      queue = new OutgoingQueue();
+      queue = new OutgoingQueue<Tag>();
       this.outgoing.set(clientId, queue);
     }
     return queue;

@@ -18,8 +18,9 @@ import {
   type OutgoingRecord,
 } from './journal-records.js';
 import { JournalWriter } from './journal-writer.js';
-import { OutgoingRecordIndex, type QueuedRecord } from './outgoing-record-index.js';
+import type { QueuedPacket, QueueUpdate } from './outgoing-queue.js';
 import { isEvicted, PayloadBudget, type QueueMemory } from './payload-budget.js';
+import type { QueuedRecord } from './queued-record.js';
 
 const require = createRequire(import.meta.url);
 const PacketCopy = require('aedes-packet') as new (packet: AedesPacket) => AedesPacket;
@@ -50,10 +51,9 @@ const asPacket = (fields: object) => fields as AedesPacket;
  * ones are read back from the journal when the queue is resent. A consumer that is away
  * then costs the queue's bookkeeping per message, not what the messages carry.
  */
-export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
+export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedRecord> {
   private readonly writer: JournalWriter;
   private readonly budget: PayloadBudget;
-  private readonly outgoingRecords = new Map<string, OutgoingRecordIndex>();
   private readonly subscribedTopics = new Map<string, Set<string>>();
   /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet, by `mid:` key. */
   private readonly idsToJournal = new Map<string, QueuedRecord>();
@@ -164,8 +164,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     for (const sub of subs) {
       const seq = this.nextSeq++;
       const inQueue = new PacketCopy(packet);
-      this.enqueueOwned(sub.clientId, inQueue);
-      const record = this.queueRecord(sub.clientId, new PacketCopy(packet), seq);
+      const record = newRecord(sub.clientId, new PacketCopy(packet), seq);
+      this.enqueueOwned(sub.clientId, inQueue, record);
       record.payload = this.budget.add(seq, [inQueue, record.packet]);
       this.writeOutgoing(sub.clientId, record, payloadOf(record.packet));
     }
@@ -178,16 +178,18 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     await done;
   }
 
-  override outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
-    const updated = super.outgoingUpdate(client, packet);
-    const change = this.outgoingRecords.get(client.id)?.update(packet);
-    if (change === undefined) return updated;
-    const { record } = change;
-    if (!change.replaced) {
+  protected override queuedPacketUpdated(
+    clientId: string,
+    packet: AedesPacket,
+    { tag: record, replaced }: QueueUpdate<QueuedRecord>,
+  ): void {
+    if (record === undefined) return;
+    mirrorUpdate(record, packet, replaced);
+    if (!replaced) {
       // The record on disk keeps its payload (also when RAM has let go of it): only the id is new.
       if ((record.packet as { qos?: number }).qos === 2) this.journalId(record);
       else this.journalIdLater(record);
-      return updated;
+      return;
     }
     // A PUBREL took the PUBLISH's place: its payload left the queue, and it carries its own id.
     if (record.payload) {
@@ -195,21 +197,17 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       record.payload = undefined;
     }
     this.forgetId(record);
-    this.writeOutgoing(client.id, record, payloadOf(record.packet));
-    return updated;
+    this.writeOutgoing(clientId, record, payloadOf(record.packet));
   }
 
-  override outgoingClearMessageId(client: Client, packet: AedesPacket): Promise<AedesPacket> {
-    const cleared = super.outgoingClearMessageId(client, packet);
-    const records = this.outgoingRecords.get(client.id);
-    const record = records?.clear(packet.messageId);
-    if (record) {
-      this.writer.del(record.key);
-      this.forgetId(record);
-      if (record.payload) this.budget.release(record.payload);
-    }
-    if (records?.size === 0) this.outgoingRecords.delete(client.id);
-    return cleared;
+  protected override queuedPacketCleared(
+    _clientId: string,
+    { tag: record }: QueuedPacket<QueuedRecord>,
+  ): void {
+    if (record === undefined) return;
+    this.writer.del(record.key);
+    this.forgetId(record);
+    if (record.payload) this.budget.release(record.payload);
   }
 
   /** The queue in order, with payloads no longer in RAM read back from the journal. */
@@ -279,21 +277,6 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     return value === undefined ? undefined : decodeRecord(outgoingRecordSchema, key, value);
   }
 
-  private queueRecord(clientId: string, copy: AedesPacket, seq: number): QueuedRecord {
-    const { brokerId, brokerCounter } = copy;
-    const record: QueuedRecord = {
-      key: outgoingKey(clientId, brokerId, brokerCounter),
-      seq,
-      brokerId,
-      brokerCounter,
-      packet: copy,
-    };
-    let records = this.outgoingRecords.get(clientId);
-    if (records === undefined) this.outgoingRecords.set(clientId, (records = new OutgoingRecordIndex()));
-    records.enqueue(record);
-    return record;
-  }
-
   /**
    * Encoded when its batch is written, in the record's state then: a record only moves
    * forward, and each later change writes it again after this, so disk never goes back.
@@ -322,8 +305,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       brokerCounter: stored.brokerCounter,
     } as AedesPacket;
     const inQueue = new PacketCopy(packet);
-    this.enqueueOwned(stored.clientId, inQueue);
-    const record = this.queueRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    const record = newRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    this.enqueueOwned(stored.clientId, inQueue, record);
     record.payload = isEvicted(inQueue)
       ? this.budget.addEvicted(stored.seq)
       : this.budget.add(stored.seq, [inQueue, record.packet]);
@@ -335,8 +318,9 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
       brokerCounter: record.brokerCounter,
       messageId,
     } as AedesPacket;
-    void super.outgoingUpdate(asClient(stored.clientId), update);
-    this.outgoingRecords.get(stored.clientId)?.update(update);
+    // Straight to the queue: the id is on disk already, so the journal has nothing to write.
+    const change = this.updateQueued(stored.clientId, update);
+    if (change?.tag) mirrorUpdate(change.tag, update, change.replaced);
   }
 
   private topicsOf(clientId: string): Set<string> {
@@ -353,6 +337,18 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence {
     }
     if (subscribed?.size === 0) this.subscribedTopics.delete(clientId);
   }
+}
+
+/** The record follows its queue entry: a new packet id, or the packet that replaced it. */
+function mirrorUpdate(record: QueuedRecord, packet: AedesPacket, replaced: boolean): void {
+  // A copy: memory holds this very object and aedes goes on changing it.
+  if (replaced) record.packet = { ...packet };
+  else record.packet.messageId = packet.messageId;
+}
+
+function newRecord(clientId: string, copy: AedesPacket, seq: number): QueuedRecord {
+  const { brokerId, brokerCounter } = copy;
+  return { key: outgoingKey(clientId, brokerId, brokerCounter), seq, brokerId, brokerCounter, packet: copy };
 }
 
 export interface JournaledPersistenceOptions {

@@ -9,10 +9,16 @@ import { OutgoingQueue } from './outgoing-queue.js';
  */
 class UpstreamArrayQueue {
   readonly packets: AedesPacket[] = [];
-  enqueue(packet: AedesPacket): void {
+  /** Not upstream's: what ours should hand back, kept by position. */
+  readonly tags: number[] = [];
+  /** The tag of the position the last update touched. */
+  lastTag: number | undefined;
+  enqueue(packet: AedesPacket, tag: number): void {
     this.packets.push(packet);
+    this.tags.push(tag);
   }
   update(packet: AedesPacket): boolean {
+    this.lastTag = undefined;
     for (let i = 0; i < this.packets.length; i++) {
       const stored = this.packets[i] as AedesPacket;
       if (stored.brokerId === packet.brokerId) {
@@ -25,18 +31,22 @@ class UpstreamArrayQueue {
             packet.messageId = id;
           }
           stored.messageId = packet.messageId;
+          this.lastTag = this.tags[i];
           return true;
         }
       } else if (packet.cmd !== 'publish' && stored.messageId === packet.messageId) {
         this.packets[i] = packet;
+        this.lastTag = this.tags[i];
         return true;
       }
     }
     return false;
   }
-  clear(messageId: number | undefined): AedesPacket | undefined {
+  clear(messageId: number | undefined): { packet: AedesPacket; tag: number } | undefined {
     const at = this.packets.findIndex((stored) => stored.messageId === messageId);
-    return at < 0 ? undefined : this.packets.splice(at, 1)[0];
+    if (at < 0) return undefined;
+    const tag = this.tags.splice(at, 1)[0] as number;
+    return { packet: this.packets.splice(at, 1)[0] as AedesPacket, tag };
   }
 }
 
@@ -67,10 +77,10 @@ function random(seed: number): (below: number) => number {
 const describePacket = (p: AedesPacket | undefined) => p && [p.brokerId, p.brokerCounter, p.messageId, p.cmd];
 
 describe('OutgoingQueue', () => {
-  it('finds and clears the same packets as upstream’s array scan, over random operations', () => {
+  it('finds and clears the same packets as upstream’s array scan, and hands back their tags, over random operations', () => {
     for (const seed of [1, 2, 3, 42, 4242]) {
       const next = random(seed);
-      const ours = new OutgoingQueue();
+      const ours = new OutgoingQueue<number>();
       const upstream = new UpstreamArrayQueue();
       const brokers = ['a', 'b', undefined];
       for (let step = 0; step < 3_000; step++) {
@@ -80,16 +90,21 @@ describe('OutgoingQueue', () => {
         const counter = next(40);
         const messageId = next(8) === 0 ? undefined : next(30);
         if (op < 4) {
-          ours.enqueue(packet(brokerId, counter));
-          upstream.enqueue(packet(brokerId, counter));
+          ours.enqueue(packet(brokerId, counter), step);
+          upstream.enqueue(packet(brokerId, counter), step);
         } else if (op < 7) {
           const cmd = next(2) === 0 ? 'publish' : 'pubrel';
           const a = { ...packet(brokerId, counter, messageId), cmd } as AedesPacket;
           const b = { ...a };
-          expect(ours.update(a)).toBe(upstream.update(b));
+          const change = ours.update(a);
+          expect(change !== undefined).toBe(upstream.update(b));
+          expect(change?.tag).toBe(upstream.lastTag);
           expect(a.messageId).toBe(b.messageId);
         } else {
-          expect(describePacket(ours.clear(messageId))).toEqual(describePacket(upstream.clear(messageId)));
+          const cleared = ours.clear(messageId);
+          const expected = upstream.clear(messageId);
+          expect(describePacket(cleared?.packet)).toEqual(describePacket(expected?.packet));
+          expect(cleared?.tag).toBe(expected?.tag);
         }
         expect(ours.size).toBe(upstream.packets.length);
       }
@@ -104,7 +119,7 @@ describe('OutgoingQueue', () => {
     queue.enqueue(packet('old', 18, 6));
     queue.enqueue(packet('new', 1));
     const live = packet('new', 1, 5);
-    expect(queue.update(live)).toBe(true);
+    expect(queue.update(live)).toEqual({ tag: undefined, replaced: false });
     // The live message goes out under the next free id: 5 and 6 still name the older ones.
     expect(live.messageId).toBe(7);
     expect(queue.snapshot().map(describePacket)).toEqual([
@@ -112,11 +127,11 @@ describe('OutgoingQueue', () => {
       ['old', 18, 6, 'publish'],
       ['new', 1, 7, 'publish'],
     ]);
-    expect(queue.clear(7)?.brokerId).toBe('new');
-    expect(queue.clear(5)?.brokerCounter).toBe(17);
+    expect(queue.clear(7)?.packet.brokerId).toBe('new');
+    expect(queue.clear(5)?.packet.brokerCounter).toBe(17);
     // Resent under its own id, a queued message keeps it.
     const resent = packet('old', 18, 6);
-    expect(queue.update(resent)).toBe(true);
+    expect(queue.update(resent)).toEqual({ tag: undefined, replaced: false });
     expect(resent.messageId).toBe(6);
   });
 
@@ -124,7 +139,7 @@ describe('OutgoingQueue', () => {
     const queue = new OutgoingQueue();
     for (let counter = 1; counter <= 5; counter++) queue.enqueue(packet('b', counter));
     for (let counter = 1; counter <= 5; counter++) queue.update(packet('b', counter, 100 + counter));
-    expect(queue.clear(103)?.brokerCounter).toBe(3);
+    expect(queue.clear(103)?.packet.brokerCounter).toBe(3);
     expect(queue.clear(103)).toBeUndefined();
     expect(queue.snapshot().map((p) => p.messageId)).toEqual([101, 102, 104, 105]);
   });

@@ -1,27 +1,42 @@
 import type { AedesPacket } from 'aedes-packet';
 import { SortedSlotIndex } from './sorted-slot-index.js';
 
+/** A queued packet and what its owner attached to it when it was enqueued. */
+export interface QueuedPacket<Tag> {
+  /** Replaced when a PUBREL takes the place of a PUBLISH; the tag stays. */
+  packet: AedesPacket;
+  readonly tag: Tag | undefined;
+}
+
+/** What an update did to the queue: which entry it changed, and whether it replaced its packet. */
+export interface QueueUpdate<Tag> {
+  readonly tag: Tag | undefined;
+  readonly replaced: boolean;
+}
+
 /**
  * One client's queue of outgoing QoS 1/2 packets not yet acknowledged, with the exact
  * lookup semantics of aedes-persistence's memory queue (an array searched from the
  * front, see indexed-memory-persistence.ts) but indexed: every packet sits in a slot
  * numbered in queue order, found by brokerId + brokerCounter or by messageId in O(1)
- * (amortised) instead of a scan over everything still unacknowledged.
+ * (amortised) instead of a scan over everything still unacknowledged. Each packet may
+ * carry a tag, which updates and clears hand back, so an owner that mirrors the queue
+ * elsewhere (the session journal) learns which entry changed without a second index.
  */
-export class OutgoingQueue {
-  /** slot -> packet; a Map iterates in insertion order, which is the queue order. */
-  private readonly packets = new Map<number, AedesPacket>();
+export class OutgoingQueue<Tag = never> {
+  /** slot -> entry; a Map iterates in insertion order, which is the queue order. */
+  private readonly entries = new Map<number, QueuedPacket<Tag>>();
   private readonly byCounter = new Map<string | undefined, SortedSlotIndex<number | undefined>>();
   private readonly byMessageId = new SortedSlotIndex<number | undefined>();
   private nextSlot = 0;
 
   get size(): number {
-    return this.packets.size;
+    return this.entries.size;
   }
 
-  enqueue(packet: AedesPacket): void {
+  enqueue(packet: AedesPacket, tag?: Tag): void {
     const slot = this.nextSlot++;
-    this.packets.set(slot, packet);
+    this.entries.set(slot, { packet, tag });
     this.index(slot, packet);
   }
 
@@ -29,7 +44,7 @@ export class OutgoingQueue {
    * The earliest packet that is either the same message (brokerId and brokerCounter)
    * — it gets the new messageId — or, for a PUBREL after a PUBREC, one from another
    * broker id holding the same messageId — it is replaced by `packet` in place.
-   * Returns false when there is none.
+   * Returns undefined when there is none.
    *
    * Unlike upstream, a PUBLISH never replaces another packet, and never shares a packet
    * id with another queued packet: `packet.messageId` is moved on to a free id first (aedes
@@ -38,29 +53,30 @@ export class OutgoingQueue {
    * one of those took the older message's place (upstream) or had its PUBACK clear the
    * older message, which then was never resent.
    */
-  update(packet: AedesPacket): boolean {
+  update(packet: AedesPacket): QueueUpdate<Tag> | undefined {
     const sameMessage = this.byCounter.get(packet.brokerId)?.first(packet.brokerCounter);
     const sameId = replacesById(packet)
       ? this.byMessageId.firstWhere(
           packet.messageId,
-          (slot) => this.packets.get(slot)?.brokerId !== packet.brokerId,
+          (slot) => this.entries.get(slot)?.packet.brokerId !== packet.brokerId,
         )
       : undefined;
     if (sameMessage !== undefined && (sameId === undefined || sameMessage < sameId)) {
-      const stored = this.packets.get(sameMessage) as AedesPacket;
+      const entry = this.entries.get(sameMessage) as QueuedPacket<Tag>;
       if (!replacesById(packet)) packet.messageId = this.freeId(packet.messageId, sameMessage);
-      this.byMessageId.remove(stored.messageId, sameMessage);
-      stored.messageId = packet.messageId;
-      this.byMessageId.add(stored.messageId, sameMessage);
-      return true;
+      this.byMessageId.remove(entry.packet.messageId, sameMessage);
+      entry.packet.messageId = packet.messageId;
+      this.byMessageId.add(entry.packet.messageId, sameMessage);
+      return { tag: entry.tag, replaced: false };
     }
     if (sameId !== undefined) {
-      this.unindex(sameId, this.packets.get(sameId) as AedesPacket);
-      this.packets.set(sameId, packet);
+      const entry = this.entries.get(sameId) as QueuedPacket<Tag>;
+      this.unindex(sameId, entry.packet);
+      entry.packet = packet;
       this.index(sameId, packet);
-      return true;
+      return { tag: entry.tag, replaced: true };
     }
-    return false;
+    return undefined;
   }
 
   /** `messageId`, or the next one after it that no packet but the one in `ownSlot` holds. */
@@ -74,19 +90,19 @@ export class OutgoingQueue {
     return messageId;
   }
 
-  /** Removes and returns the earliest packet with this messageId. */
-  clear(messageId: number | undefined): AedesPacket | undefined {
+  /** Removes and returns the earliest entry with this messageId. */
+  clear(messageId: number | undefined): QueuedPacket<Tag> | undefined {
     const slot = this.byMessageId.first(messageId);
     if (slot === undefined) return undefined;
-    const packet = this.packets.get(slot) as AedesPacket;
-    this.packets.delete(slot);
-    this.unindex(slot, packet);
-    return packet;
+    const entry = this.entries.get(slot) as QueuedPacket<Tag>;
+    this.entries.delete(slot);
+    this.unindex(slot, entry.packet);
+    return entry;
   }
 
-  /** A copy, in queue order, so the caller may iterate while the queue changes. */
+  /** The packets, in queue order, as a new list, so the caller may iterate while the queue changes. */
   snapshot(): AedesPacket[] {
-    return [...this.packets.values()];
+    return Array.from(this.entries.values(), (entry) => entry.packet);
   }
 
   private index(slot: number, packet: AedesPacket): void {

@@ -1,0 +1,20 @@
+import type { AedesPacket } from 'aedes-packet';
+import type { ResidentPayload } from './payload-budget.js';
+
+/** One queued packet as the journal knows it: its record key and queue position never change. */
+export interface QueuedRecord {
+  readonly key: string;
+  readonly seq: number;
+  /** Of the packet first enqueued here: a replacement (a PUBREL) may carry another broker id, or none. */
+  readonly brokerId: string | undefined;
+  readonly brokerCounter: number | undefined;
+  /**
+   * A copy of what the in-memory queue holds at this position, as the journal writes it:
+   * aedes changes the queue's own packet objects, and this one changes only with them.
+   */
+  packet: AedesPacket;
+  /** Its payload's place in the RAM budget, until it is acknowledged or replaced. */
+  payload?: ResidentPayload;
+  /** A packet id of it has been handed to the journal (its `mid:` record may be on disk). */
+  idJournalled?: boolean;
+}

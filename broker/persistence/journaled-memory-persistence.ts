@@ -55,8 +55,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   private readonly writer: JournalWriter;
   private readonly budget: PayloadBudget;
   private readonly subscribedTopics = new Map<string, Set<string>>();
-  /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet, by `mid:` key. */
-  private readonly idsToJournal = new Map<string, QueuedRecord>();
+  /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet. */
+  private readonly idsToJournal = new Set<QueuedRecord>();
   private idTimer: NodeJS.Timeout | undefined;
   private nextSeq = 0;
   private enqueuesDone: Promise<void> = Promise.resolve();
@@ -232,7 +232,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   }
 
   private journalIdLater(record: QueuedRecord): void {
-    this.idsToJournal.set(messageIdKey(record.key), record);
+    this.idsToJournal.add(record);
     this.idTimer ??= setTimeout(
       () => this.journalPendingIds(),
       this.options.unackedIdDelayMs ?? UNACKED_ID_DELAY_MS,
@@ -242,15 +242,14 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   private journalPendingIds(): void {
     if (this.idTimer) clearTimeout(this.idTimer);
     this.idTimer = undefined;
-    for (const record of this.idsToJournal.values()) this.journalId(record);
+    for (const record of this.idsToJournal) this.journalId(record);
     this.idsToJournal.clear();
   }
 
   /** The message left the queue or became a PUBREL: its id is not needed on disk any more. */
   private forgetId(record: QueuedRecord): void {
-    const key = messageIdKey(record.key);
-    this.idsToJournal.delete(key);
-    if (record.idJournalled) this.writer.del(key);
+    this.idsToJournal.delete(record);
+    if (record.idJournalled) this.writer.del(messageIdKey(record.key));
   }
 
   private async *withPayloads(clientId: string, packets: AedesPacket[]): AsyncGenerator<AedesPacket> {

@@ -6,7 +6,7 @@
  *   telemetry flows to the broker at LOAD_RATE messages/s as the gateway user;
  * - meter silent: the simulator's meter-silent fault on a meter → its alert arrives.
  *
- * `npx tsx bench/alert-latency.ts` (a script, not a test; ~1–2 minutes).
+ * `npm run bench -- alert-latency` (a script, not a test; ~1–2 minutes).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';

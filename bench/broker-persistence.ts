@@ -1,6 +1,6 @@
 /*
  * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store.
- *   npx tsx bench/broker-persistence.ts [messages] [payload bytes]
+ *   npm run bench -- broker-persistence [messages] [payload bytes]
  * (payload: one reading, ~60 bytes, by default; a gateway's batch of 26 meters is ~5000)
  * The broker runs in a child process (this file, forked), so its CPU is measured alone;
  * the publisher (100 in flight) and the auto-acking persistent subscriber run here.

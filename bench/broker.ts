@@ -5,7 +5,7 @@
  * (another process) counts what arrives. Messages/s received, broker CPU per message
  * (/proc/PID/stat) and peak RSS (VmRSS), at QoS 0 and QoS 1. Brokers alternate, ROUNDS times.
  *
- *   npx tsx bench/broker.ts [--quick] [--rounds N] [--cpu-prof]
+ *   npm run bench -- broker [--quick] [--rounds N] [--cpu-prof]
  * (--cpu-prof: one more QoS 1 run of ours and bare aedes under V8's profiler, summarised)
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

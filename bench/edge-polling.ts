@@ -1,12 +1,12 @@
 /**
- * Edge gateway cost: CPU and RSS of a gateway process (`node --import tsx edge/main.ts
- * --config <generated yaml>`) polling 100 and 500 simulated Modbus TCP meters every
- * second (10 meters per bus/converter, a mix of profiles), publishing per device to an
+ * Edge gateway cost: CPU and RSS of a gateway process (`edge/main.ts --config <generated
+ * yaml>`, built when run by `npm run bench`) polling 100 and 500 simulated Modbus TCP
+ * meters every second (10 meters per bus/converter, a mix of profiles), publishing per device to an
  * upstream aedes; and Modbus transactions per poll cycle with the read planner
  * (devices' planReads, counted on the server side) vs one read per field.
  * Sizes alternate, ROUNDS times; medians.
  *
- *   npx tsx bench/edge-polling.ts [--quick] [--rounds N]
+ *   npm run bench -- edge-polling [--quick] [--rounds N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

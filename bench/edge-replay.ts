@@ -4,7 +4,7 @@
  * disk. A gateway process polls 200 simulated Modbus TCP meters every second and
  * publishes to an upstream aedes through a TCP proxy that plays the village uplink.
  *
- *   npx tsx bench/edge-replay.ts [--quick]
+ *   npm run bench -- edge-replay [--quick]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

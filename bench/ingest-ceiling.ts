@@ -5,7 +5,7 @@
  *              → IngestService (validation, acks after write) → the same influxd; per-device topic and batch topic.
  * Variants run interleaved, ROUNDS times; medians and pipeline/ceiling ratios are printed with CPU per point.
  *
- *   npx tsx bench/ingest-ceiling.ts [--quick] [--rounds N] [--cpu-prof]
+ *   npm run bench -- ingest-ceiling [--quick] [--rounds N] [--cpu-prof]
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

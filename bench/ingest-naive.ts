@@ -5,7 +5,7 @@
  * database, with the same load (canonical telemetry, QoS 1, per-device and batch topics).
  * Consumers alternate, one at a time, ROUNDS times; medians and ours/naive ratios.
  *
- *   npx tsx bench/ingest-naive.ts [--quick] [--rounds N]
+ *   npm run bench -- ingest-naive [--quick] [--rounds N]
  */
 import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';

@@ -7,7 +7,7 @@
  * workers cannot double anything: the point is that the split adds no overhead and
  * every point is written once.
  *
- *   npx tsx bench/ingest-workers.ts [--quick] [--rounds N]
+ *   npm run bench -- ingest-workers [--quick] [--rounds N]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  * broker and ingest every INTERVAL, printed as a table with the growth after a warm-up,
  * and checking at the end that every acknowledged message was stored.
  *
- * `npx tsx bench/soak.ts [--duration-s 600] [--rate 2000] [--interval-s 10]`
+ * `npm run bench -- soak [--duration-s 600] [--rate 2000] [--interval-s 10]`
  * (a script, not a test; the default run takes 10 minutes).
  */
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -22,6 +22,9 @@ export const PRODUCT_FOLDERS = [
 
 export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
 
+/** Test support inside a product folder, and generated output, are not code the services run. */
+const SKIPPED_FOLDERS = new Set(['test', 'generated']);
+
 export interface BuildOptions {
   /** Must lie inside the repository, so the emitted code finds node_modules and package.json above it. */
   outDir?: string;
@@ -55,7 +58,7 @@ function sourceFilesOf(folder: string): string[] {
   const root = join(PROJECT_ROOT, folder);
   return readdirSync(root, { recursive: true, encoding: 'utf8' })
     .filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts'))
-    .filter((path) => !path.split('/').includes('test') && !path.split('/').includes('generated'))
+    .filter((path) => !path.split('/').some((folder) => SKIPPED_FOLDERS.has(folder)))
     .map((path) => join(root, path));
 }
 

@@ -37,3 +37,4 @@ export {
   PERSISTENCE_BACKENDS,
   type BrokerPersistenceConfig,
 } from './persistence/persistence-config.js';
+export { BROKER_PROCESS_ENV } from './process-env.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import { addCredential } from '../broker/index.js';
+import { addCredential, BROKER_PROCESS_ENV } from '../broker/index.js';
 import { edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
@@ -212,6 +212,7 @@ export class VillageStack {
         logFile: join(logs, 'broker.log'),
         readyUrl: url(this.ports.brokerHttp),
         env: {
+          ...BROKER_PROCESS_ENV,
           LOG_LEVEL: level,
           BROKER_MQTT_HOST: '127.0.0.1',
           BROKER_MQTT_PORT: String(this.ports.mqtt),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BROKER_PROCESS_ENV } from '../../broker/index.js';
 import { REPO_ROOT } from './support/compose-file.js';
 import { dockerignorePatterns, isIgnored } from './support/dockerignore.js';
 
@@ -52,6 +53,11 @@ describe('Dockerfile', () => {
     // The image builds with esbuild and keeps tsx for its CLIs, so both survive --omit=dev.
     expect(packageJson.dependencies.esbuild).toBeDefined();
     expect(packageJson.dependencies.tsx).toBeDefined();
+  });
+
+  it('sets the malloc threshold the broker needs for every service (broker/process-env.ts)', () => {
+    const lines = runtime?.lines ?? [];
+    expect(lines).toContain(`ENV GLIBC_TUNABLES=${BROKER_PROCESS_ENV.GLIBC_TUNABLES}`);
   });
 
   it('builds dist/ from the copied code before dropping root', () => {

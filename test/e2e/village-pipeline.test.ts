@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_PROCESS_ENV } from '../../broker/index.js';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
@@ -102,6 +103,11 @@ describe('village pipeline end to end', () => {
     }
     await sim('/unfreeze', { method: 'POST' });
   }, 120_000);
+
+  it('starts the broker with the malloc threshold that keeps scrypt from growing it for good', () => {
+    const environ = readFileSync(`/proc/${stack.service('broker').pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`GLIBC_TUNABLES=${BROKER_PROCESS_ENV.GLIBC_TUNABLES}`);
+  });
 
   it('turns vendor MQTT events from the LAN into safety events in InfluxDB', async () => {
     const door = stack.site.devices.find((d) => d.profile === 'hikvision-door')!;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BROKER_PROCESS_ENV } from '../../broker/index.js';
 import { freePort } from '../../stack/index.js';
 import { BENCH_GATEWAY, BENCH_SITE, writeBenchCredentials, type BenchUsers } from './bench-credentials.js';
 import { Child, waitForPort } from './child-process.js';
@@ -48,6 +49,7 @@ export async function startBroker(
       logFile,
       nodeFlags,
       env: {
+        ...BROKER_PROCESS_ENV,
         BROKER_MQTT_PORT: String(port),
         BROKER_HTTP_PORT: String(await freePort()),
         BROKER_CREDENTIALS_FILE: credentialsFile,

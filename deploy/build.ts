@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../runtime/index.js';
+import { PROJECT_ROOT, projectFile } from '../runtime/index.js';
 
 /** The folders the services, gateway and CLIs are made of (tests and benchmarks are not). */
 export const PRODUCT_FOLDERS = [
@@ -20,10 +20,10 @@ export const PRODUCT_FOLDERS = [
   'deploy',
 ] as const;
 
-export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
+export const DEFAULT_OUT_DIR = projectFile('dist');
 
-/** Test support inside a product folder, and generated output, are not code the services run. */
-const SKIPPED_FOLDERS = new Set(['test', 'generated']);
+/** Tests, benchmarks and generated output inside a product folder are not code the services run. */
+const SKIPPED_FOLDERS = new Set(['test', 'bench', 'generated']);
 
 export interface BuildOptions {
   /** Must lie inside the repository, so the emitted code finds node_modules and package.json above it. */

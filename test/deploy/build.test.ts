@@ -38,7 +38,7 @@ describe('the build (deploy/build.ts) as the image runs it', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('emits every service entry and no test', () => {
+  it('emits every service entry and no test or benchmark', () => {
     const files = readdirSync(outDir, { recursive: true, encoding: 'utf8' });
     for (const entry of [
       'broker/main.js',
@@ -48,7 +48,7 @@ describe('the build (deploy/build.ts) as the image runs it', () => {
       'stack/main.js',
     ])
       expect(files).toContain(entry);
-    expect(files.filter((file) => /\.test\.js$|(^|\/)test\//.test(file))).toEqual([]);
+    expect(files.filter((file) => /\.test\.js$|(^|\/)(test|bench)\//.test(file))).toEqual([]);
   });
 
   it('does not wrap closures in __name calls, the cost tsx adds to every hot path', () => {

@@ -6,14 +6,17 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentialsFile } from '../credentials/credentials-file.js';
 import { verifyPassword } from '../credentials/password-hash.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
 const run = promisify(execFile);
-const repoRoot = new URL('../../', import.meta.url).pathname;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { BROKER_CREDENTIALS_FILE: _ignored, ...env } = process.env;
-    const { stdout, stderr } = await run('npx', ['tsx', 'broker/cli.ts', ...args], { cwd: repoRoot, env });
+    const { stdout, stderr } = await run('npx', ['tsx', 'broker/cli.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -8,16 +8,15 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
 import { freePort, waitFor } from '../../stack/index.js';
 import { ModbusTestServer } from '../test/support/modbus-test-server.js';
 import { UpstreamBroker } from '../test/support/upstream-broker.js';
 import { tempDir } from '../test/support/gateway-harness.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
 const seconds = Number(process.argv[2] ?? 60);
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const profile = getModbusProfile('chint-dtsu666');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -63,7 +62,7 @@ await writeFile(
   }),
 );
 const child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--config', configFile], {
-  cwd: repoRoot,
+  cwd: PROJECT_ROOT,
   env: { ...process.env, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -11,8 +10,8 @@ import { loadEdgeConfig } from '../index.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
 import { tempDir } from './support/gateway-harness.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const sdm120 = getModbusProfile('eastron-sdm120');
 
 /** Runs `edge/cli.ts` as a technician would; resolves with its output and exit code. */
@@ -22,7 +21,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
       process.execPath,
       ['--import', 'tsx', 'edge/cli.ts', ...args],
       {
-        cwd: repoRoot,
+        cwd: PROJECT_ROOT,
         env: { ...process.env, LOG_LEVEL: 'silent' },
       },
     );

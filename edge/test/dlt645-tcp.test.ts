@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryMessageSchema, topics } from '../../contracts/index.js';
@@ -9,17 +8,17 @@ import type { Gateway } from '../gateway.js';
 import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
 const SHOP = '000012345678';
 const HALL = '000087654321';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'edge/cli.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'silent' } },
+      { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } },
     );
     return { code: 0, out: stdout + stderr };
   } catch (error) {

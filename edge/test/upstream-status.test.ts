@@ -2,18 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { healthMessageSchema, statusMessageSchema, topics } from '../../contracts/index.js';
 import { waitFor } from '../../stack/index.js';
 import { UpstreamBroker, type ReceivedMessage } from './support/upstream-broker.js';
 import { startGateway, tempDir, testConfig } from './support/gateway-harness.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const statusTopic = topics.status('test-site', 'gw-test');
 const packageVersion = (
-  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
 describe('gateway status upstream', () => {
@@ -87,7 +86,7 @@ describe('gateway status upstream', () => {
     const isStatus = (state: string) => (m: ReceivedMessage) =>
       m.topic === statusTopic && m.payload.state === state;
     child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--config', configFile], {
-      cwd: repoRoot,
+      cwd: PROJECT_ROOT,
       // The env override proves EDGE_UPSTREAM_URL wins over the file's (unreachable) URL.
       env: { ...process.env, EDGE_UPSTREAM_URL: upstream.url, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],

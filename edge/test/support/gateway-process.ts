@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../../stack/index.js';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+import { PROJECT_ROOT } from '../../../runtime/index.js';
 
 /** The gateway as a real process (`node --import tsx edge/main.ts --config …`), to be killed for real. */
 export class GatewayProcess {
@@ -15,7 +13,7 @@ export class GatewayProcess {
 
   async start(): Promise<void> {
     this.child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--config', this.configFile], {
-      cwd: repoRoot,
+      cwd: PROJECT_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,6 +1,5 @@
 import type { AedesOptions } from 'aedes';
 import { payloadBytes, type HookContext } from './hook-context.js';
-import { PublishDecisionCache } from './publish-decision-cache.js';
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
 
@@ -9,7 +8,6 @@ type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
  * connection: MQTT 3.1.1 has no negative PUBACK ([MQTT-3.3.5-2]).
  */
 export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
-  const decisions = new PublishDecisionCache();
   // Bound once: a labelled inc() hashes its labels on every message.
   const publishedByQos = [0, 1, 2].map((qos) => context.metrics.messagesPublished.labels(String(qos)));
   return (client, packet, callback) => {
@@ -27,14 +25,14 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
     // No client: a will left by a client of a broker node that died; it was checked when that client connected.
     if (client === null) return callback(null);
 
-    const principal = context.sessions.principalOf(client);
-    const decision = principal
-      ? decisions.decide(principal, packet.topic)
+    const session = context.sessions.sessionOf(client);
+    const decision = session
+      ? session.publishDecisions.decide(packet.topic)
       : { allowed: false as const, reason: 'no session (credential revoked)' };
     if (!decision.allowed) {
       context.metrics.aclDenials.inc({ action: 'publish' });
       context.logger.warn(
-        { clientId, username: principal?.username, topic: packet.topic, reason: decision.reason },
+        { clientId, username: session?.principal.username, topic: packet.topic, reason: decision.reason },
         'publish denied',
       );
       return callback(new Error(`publish to ${packet.topic} denied: ${decision.reason}`));

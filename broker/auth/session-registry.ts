@@ -1,12 +1,16 @@
 import type { Client, ConnectPacket } from 'aedes';
 import type { Principal } from './principal.js';
+import { PublishDecisionCache } from './publish-decision-cache.js';
 
 export type WillPacket = NonNullable<ConnectPacket['will']>;
 
-interface Session {
-  principal: Principal;
+/** An authenticated client, from authentication until it disconnects or is revoked. */
+export interface Session {
+  readonly principal: Principal;
   /** The stored hash at connect, so a changed password also ends the session. */
-  credentialHash: string | undefined;
+  readonly credentialHash: string | undefined;
+  /** Kept here so a PUBLISH costs one lookup, the session's, before the ACL answer. */
+  readonly publishDecisions: PublishDecisionCache;
 }
 
 /**
@@ -28,12 +32,20 @@ export class SessionRegistry {
   }
 
   bind(client: Client, principal: Principal, credentialHash: string | undefined): void {
-    this.sessions.set(client, { principal, credentialHash });
+    this.sessions.set(client, {
+      principal,
+      credentialHash,
+      publishDecisions: new PublishDecisionCache(principal),
+    });
   }
 
   /** After this the client may do nothing, not even publish its will. */
   unbind(client: Client): void {
     this.sessions.delete(client);
+  }
+
+  sessionOf(client: Client): Session | undefined {
+    return this.sessions.get(client);
   }
 
   principalOf(client: Client): Principal | undefined {

@@ -9,31 +9,30 @@ const gateway = (gatewayId: string) =>
 
 describe('PublishDecisionCache', () => {
   it('gives canPublish’s decision, per session, on first and repeated use', () => {
-    const cache = new PublishDecisionCache();
     const gwA = gateway('gw-a');
+    const cache = new PublishDecisionCache(gwA);
     const own = topics.telemetry('s', 'gw-a', 'meter-1');
     const other = topics.telemetry('s', 'gw-b', 'meter-1');
     for (let i = 0; i < 3; i++) {
-      expect(cache.decide(gwA, own)).toEqual({ allowed: true });
-      expect(cache.decide(gwA, other)).toEqual(canPublish(gwA, other));
-      expect(cache.decide(gwA, other).allowed).toBe(false);
+      expect(cache.decide(own)).toEqual({ allowed: true });
+      expect(cache.decide(other)).toEqual(canPublish(gwA, other));
+      expect(cache.decide(other).allowed).toBe(false);
     }
-    // Another session (a new Principal, e.g. gw-b, or gw-a re-granted) does not see gw-a's decisions.
-    const gwB = gateway('gw-b');
-    expect(cache.decide(gwB, own).allowed).toBe(false);
-    expect(cache.decide(gwB, other)).toEqual({ allowed: true });
+    // Another session's cache (gw-b here) answers for its own principal.
+    const forB = new PublishDecisionCache(gateway('gw-b'));
+    expect(forB.decide(own).allowed).toBe(false);
+    expect(forB.decide(other)).toEqual({ allowed: true });
   });
 
   it('stays correct past its bound', () => {
-    const cache = new PublishDecisionCache();
-    const gwA = gateway('gw-a');
+    const cache = new PublishDecisionCache(gateway('gw-a'));
     const count = MAX_CACHED_TOPICS_PER_SESSION + 50;
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < count; i++) {
         const own = topics.telemetry('s', 'gw-a', `meter-${i}`);
         const foreign = topics.telemetry('s', 'gw-b', `meter-${i}`);
-        expect(cache.decide(gwA, own).allowed).toBe(true);
-        expect(cache.decide(gwA, foreign).allowed).toBe(false);
+        expect(cache.decide(own).allowed).toBe(true);
+        expect(cache.decide(foreign).allowed).toBe(false);
       }
     }
   });

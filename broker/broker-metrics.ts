@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { HotCounter } from '../runtime/index.js';
 import type { QueueMemory } from './persistence/payload-budget.js';
 
 export type AuthFailureReason =
@@ -14,7 +15,7 @@ export type PayloadStage = 'publish' | 'frame';
 
 export interface BrokerMetrics {
   clientsConnected: Gauge;
-  messagesPublished: Counter<'qos'>;
+  messagesPublished: HotCounter<'0' | '1' | '2'>;
   authFailures: Counter<'reason'>;
   aclDenials: Counter<'action'>;
   payloadRejections: Counter<'stage'>;
@@ -48,10 +49,11 @@ export function createBrokerMetrics(
         this.set(read.clients());
       },
     }),
-    messagesPublished: new Counter({
+    messagesPublished: new HotCounter({
       name: 'broker_messages_published_total',
       help: 'Messages accepted from clients, by QoS',
-      labelNames: ['qos'],
+      labelName: 'qos',
+      values: ['0', '1', '2'],
       registers,
     }),
     authFailures: new Counter({

@@ -6,3 +6,4 @@ export * from './lifecycle.js';
 export * from './secret-scrub.js';
 export * from './mqtt-failover.js';
 export * from './project-files.js';
+export * from './hot-counter.js';

@@ -8,8 +8,8 @@ type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
  * connection: MQTT 3.1.1 has no negative PUBACK ([MQTT-3.3.5-2]).
  */
 export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
-  // Bound once: a labelled inc() hashes its labels on every message.
-  const publishedByQos = [0, 1, 2].map((qos) => context.metrics.messagesPublished.labels(String(qos)));
+  const published = context.metrics.messagesPublished;
+  const publishedByQos = [published.child('0'), published.child('1'), published.child('2')];
   return (client, packet, callback) => {
     const bytes = payloadBytes(packet.payload);
     const clientId = client?.id;

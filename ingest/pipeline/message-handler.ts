@@ -37,7 +37,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   const measurements: string[] = [];
   try {
     outcome = validateMessage(topic, payload, deps.validation);
-    deps.metrics.messagesIn.inc({ kind: outcome.kind });
+    deps.metrics.messagesIn.inc(outcome.kind);
     for (const reading of outcome.accepted) {
       trackSeq(reading, deps);
       if (reading.kind === 'telemetry') {

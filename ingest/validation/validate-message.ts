@@ -35,9 +35,11 @@ export type ValidReading =
   | (GatewayOrigin & { kind: 'status'; message: StatusMessage })
   | (GatewayOrigin & { kind: 'health'; message: HealthMessage });
 
+/** The topic's kind, or `invalid` when the topic itself could not be read. */
+export type MessageKind = TopicKind | 'invalid';
+
 export interface ValidationOutcome {
-  /** The topic's kind, or `invalid` when the topic itself could not be read. */
-  kind: TopicKind | 'invalid';
+  kind: MessageKind;
   accepted: ValidReading[];
   rejected: Rejection[];
 }

@@ -32,6 +32,7 @@ describe('ingest config', () => {
         INFLUX_BUCKET: 'village/autogen',
         INGEST_BATCH_SIZE: '100',
         INGEST_FLUSH_INTERVAL_MS: '250',
+        INGEST_MAX_BUFFERED_POINTS: '20000',
         INGEST_HTTP_PORT: '0',
         INGEST_DEAD_LETTER_FILE: '/tmp/dl.jsonl',
       },
@@ -39,7 +40,9 @@ describe('ingest config', () => {
     expect(config.mqtt).toMatchObject({ url: 'mqtts://broker:8883', clientId: 'ingest-7' });
     expect(config.siteFiles).toEqual(['a.yaml', 'b.yaml']);
     expect(config.influx).toMatchObject({ token: 'secret', org: 'county', bucket: 'village/autogen' });
-    expect([config.batchSize, config.flushIntervalMs, config.http.port]).toEqual([100, 250, 0]);
+    expect([config.batchSize, config.flushIntervalMs, config.maxBufferedPoints, config.http.port]).toEqual([
+      100, 250, 20_000, 0,
+    ]);
     expect(config.deadLetterFile).toBe('/tmp/dl.jsonl');
   });
 

@@ -90,6 +90,7 @@ export const INGEST_ENV_MAP: EnvMap = {
   INFLUX_BUCKET: 'influx.bucket',
   INGEST_BATCH_SIZE: 'batchSize',
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
+  INGEST_MAX_BUFFERED_POINTS: 'maxBufferedPoints',
   INGEST_HTTP_HOST: 'http.host',
   INGEST_HTTP_PORT: 'http.port',
   INGEST_HTTPS_CERT_FILE: 'http.https.certFile',

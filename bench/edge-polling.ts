@@ -18,6 +18,7 @@ import {
   resolveRegisters,
   type ModbusProfile,
 } from '../devices/index.js';
+import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { freePort, waitFor } from '../stack/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
@@ -64,6 +65,8 @@ async function runGateway(meters: number, round: number): Promise<EdgeRun> {
   });
   const gateway = Child.node('edge/main.ts', ['--config', configFile], {
     logFile: join(dir, `edge-${meters}-${round}.log`),
+    // As the systemd unit, compose and the stack start it.
+    env: { ...EDGE_PROCESS_ENV },
   });
   try {
     await waitFor('gateway http', async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, {

@@ -27,3 +27,4 @@ export type { ModbusTransport } from './modbus/modbus-transport.js';
 export type { QueueStats } from './buffer/durable-queue.js';
 export type { GatewayStatusSnapshot } from './http/edge-http.js';
 export { EdgeError, EDGE_ERROR_CATALOGUE, type EdgeErrorCode } from './errors.js';
+export { EDGE_PROCESS_ENV, EDGE_HEAP_LIMIT_MB } from './process-env.js';

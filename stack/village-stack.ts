@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { addCredential, BROKER_PROCESS_ENV } from '../broker/index.js';
-import { edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
+import { EDGE_PROCESS_ENV, edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
@@ -316,7 +316,7 @@ export class VillageStack {
         args: ['--config', edgeConfigFile],
         logFile: join(logs, 'edge.log'),
         readyUrl: url(this.ports.edgeHttp),
-        env: { LOG_LEVEL: level, ...extra.edge },
+        env: { ...EDGE_PROCESS_ENV, LOG_LEVEL: level, ...extra.edge },
       }),
     );
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { composeGatewayConfig, fillSecrets, SECRET_VARIABLES } from '../../deploy/index.js';
-import { loadEdgeConfig } from '../../edge/index.js';
+import { EDGE_PROCESS_ENV, loadEdgeConfig } from '../../edge/index.js';
 import { DEMO_SITE_FILE, loadSite } from '../../site/index.js';
 import { ENV_EXAMPLE_FILE, environmentOf, loadCompose, parseEnvFile } from './support/compose-file.js';
 import { hostPathOf } from './support/app-service.js';
@@ -32,6 +32,10 @@ describe("the compose stack's gateway config", () => {
     expect(loaded).toEqual(expected);
     expect(loaded.modbus.buses.length).toBeGreaterThan(0);
     expect(loaded.mqttDevices.length).toBeGreaterThan(0);
+  });
+
+  it('runs the gateway with the heap limit of its systemd unit', () => {
+    expect(environmentOf(compose.services.edge ?? {}).NODE_OPTIONS).toBe(EDGE_PROCESS_ENV.NODE_OPTIONS);
   });
 });
 

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER_PROCESS_ENV } from '../../broker/index.js';
+import { EDGE_PROCESS_ENV } from '../../edge/index.js';
 import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
@@ -107,6 +108,11 @@ describe('village pipeline end to end', () => {
   it('starts the broker with the malloc threshold that keeps scrypt from growing it for good', () => {
     const environ = readFileSync(`/proc/${stack.service('broker').pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`GLIBC_TUNABLES=${BROKER_PROCESS_ENV.GLIBC_TUNABLES}`);
+  });
+
+  it('starts the gateway with the heap limit of its systemd unit', () => {
+    const environ = readFileSync(`/proc/${stack.service('edge').pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`NODE_OPTIONS=${EDGE_PROCESS_ENV.NODE_OPTIONS}`);
   });
 
   it('turns vendor MQTT events from the LAN into safety events in InfluxDB', async () => {

@@ -159,4 +159,4 @@ export const EXTERNAL_LISTENERS: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** Variables any service may get besides its env map: read by runtime/logger and by Node itself. */
-export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV'];
+export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV', 'NODE_OPTIONS'];

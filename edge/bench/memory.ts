@@ -15,6 +15,7 @@ import { ModbusTestServer } from '../test/support/modbus-test-server.js';
 import { UpstreamBroker } from '../test/support/upstream-broker.js';
 import { tempDir } from '../test/support/gateway-harness.js';
 import { PROJECT_ROOT } from '../../runtime/index.js';
+import { EDGE_PROCESS_ENV } from '../process-env.js';
 
 const seconds = Number(process.argv[2] ?? 60);
 const profile = getModbusProfile('chint-dtsu666');
@@ -63,7 +64,7 @@ await writeFile(
 );
 const child = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts', '--config', configFile], {
   cwd: PROJECT_ROOT,
-  env: { ...process.env, LOG_LEVEL: 'warn' },
+  env: { ...process.env, ...EDGE_PROCESS_ENV, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
@@ -80,9 +81,10 @@ while (Date.now() - startedAt < seconds * 1000) {
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const rss = await rssOf();
   peak = Math.max(peak, rss);
-  const received = upstream.messages.filter((m) => m.topic.endsWith('/telemetry')).length;
+  // The gateway batches by default: a batch carries every meter's reading of its interval.
+  const received = upstream.messages.filter((m) => /\/(telemetry|batch)$/.test(m.topic)).length;
   out(
-    `t=${Math.round((Date.now() - startedAt) / 1000)}s rss=${(rss / 2 ** 20).toFixed(1)} MiB telemetry received=${received}`,
+    `t=${Math.round((Date.now() - startedAt) / 1000)}s rss=${(rss / 2 ** 20).toFixed(1)} MiB telemetry messages received=${received}`,
   );
 }
 out(`final rss=${((await rssOf()) / 2 ** 20).toFixed(1)} MiB, peak=${(peak / 2 ** 20).toFixed(1)} MiB`);

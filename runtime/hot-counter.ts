@@ -41,19 +41,19 @@ export class HotCounter<Value extends string> {
   /** The running total of one label value: bind it once, outside the hot path. */
   child(value: Value): HotCount {
     const options = this.options;
-    let count = this.counts.get(value);
-    if (count === undefined) {
-      count = {
-        total: 0,
-        inc(by = 1) {
-          if (!(by >= 0 && by < Number.POSITIVE_INFINITY)) {
-            throw new RangeError(`${options.name}: a counter only grows by a finite amount, not ${by}`);
-          }
-          this.total += by;
-        },
-      };
-      this.counts.set(value, count);
-    }
+    const existing = this.counts.get(value);
+    if (existing !== undefined) return existing;
+    const count = {
+      total: 0,
+      // Bound to its count, so `const { inc } = counter.child(...)` works too.
+      inc: (by = 1) => {
+        if (!(by >= 0 && by < Number.POSITIVE_INFINITY)) {
+          throw new RangeError(`${options.name}: a counter only grows by a finite amount, not ${by}`);
+        }
+        count.total += by;
+      },
+    };
+    this.counts.set(value, count);
     return count;
   }
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { freePort, waitFor } from '../../stack/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
+import { clearSession } from './clear-session.js';
 
 export interface IngestProcessOptions {
   brokerUrl: string;
@@ -83,12 +83,6 @@ export class IngestProcess {
     await this.child?.stop(10_000);
     this.child = undefined;
     const { users, brokerUrl, clientId } = this.options;
-    const client = await mqtt.connectAsync(brokerUrl, {
-      clientId,
-      clean: true,
-      reconnectPeriod: 0,
-      ...(users ? { username: users.ingest.username, password: users.ingest.password } : {}),
-    });
-    await client.endAsync(true);
+    await clearSession(brokerUrl, clientId, users?.ingest);
   }
 }

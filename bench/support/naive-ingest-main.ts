@@ -5,7 +5,8 @@
  * no dead letters, no ack discipline. Tags come from the site file so it writes the
  * same points as ours. Reports points InfluxDB accepted to the parent over IPC.
  *
- * Env: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, INFLUX_URL, INFLUX_DATABASE.
+ * Env: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, INFLUX_URL, INFLUX_DATABASE; MQTT_CLEAN=false
+ * with MQTT_CLIENT_ID asks the broker for a persistent session (still acknowledged on arrival).
  */
 import mqtt from 'mqtt';
 import { telemetryMeasurement } from '../../devices/index.js';
@@ -52,7 +53,8 @@ function addReading(
 }
 
 const client = mqtt.connect(env('MQTT_URL'), {
-  clientId: 'naive-ingest',
+  clientId: env('MQTT_CLIENT_ID') || 'naive-ingest',
+  clean: env('MQTT_CLEAN') !== 'false',
   username: env('MQTT_USERNAME') || undefined,
   password: env('MQTT_PASSWORD') || undefined,
 });

@@ -2,8 +2,14 @@ import { join } from 'node:path';
 import { waitFor } from '../../stack/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
+import { clearSession } from './clear-session.js';
 
-/** The naive subscriber (naive-ingest-main.ts) as a process; counts what it reports as written. */
+/**
+ * The naive subscriber (naive-ingest-main.ts) as a process; counts what it reports as written.
+ * `persistentSession`: it connects with `clean: false` under `clientId`, as someone who
+ * wants the broker to keep messages while the script is down would, so the broker stores
+ * each message for it as it does for ours; its session is removed again at stop().
+ */
 export class NaiveIngestProcess {
   private child: Child | undefined;
   private ready = false;
@@ -16,6 +22,7 @@ export class NaiveIngestProcess {
       influxUrl: string;
       database: string;
       dir: string;
+      persistentSession?: { clientId: string };
     },
   ) {}
 
@@ -34,6 +41,9 @@ export class NaiveIngestProcess {
         MQTT_PASSWORD: options.users?.ingest.password ?? '',
         INFLUX_URL: options.influxUrl,
         INFLUX_DATABASE: options.database,
+        ...(options.persistentSession
+          ? { MQTT_CLIENT_ID: options.persistentSession.clientId, MQTT_CLEAN: 'false' }
+          : {}),
       },
     });
     child.process.on('message', (message: { ready?: boolean; written?: number }) => {
@@ -47,5 +57,7 @@ export class NaiveIngestProcess {
   async stop(): Promise<void> {
     await this.child?.stop();
     this.child = undefined;
+    const { persistentSession, brokerUrl, users } = this.options;
+    if (persistentSession) await clearSession(brokerUrl, persistentSession.clientId, users?.ingest);
   }
 }

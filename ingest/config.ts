@@ -49,6 +49,8 @@ export const ingestConfigSchema = z
       .prefault({}),
     batchSize: positiveInt(5000),
     flushIntervalMs: positiveInt(1000),
+    /** Batches written to InfluxDB at once (write-pipeline.ts); 1 waits for each write before the next. */
+    writeConcurrency: configNumber().pipe(z.number().int().min(1).max(16)).default(2),
     maxBackoffMs: positiveInt(30_000),
     maxBufferedPoints: positiveInt(50_000),
     maxPayloadBytes: positiveInt(256 * 1024),
@@ -90,6 +92,7 @@ export const INGEST_ENV_MAP: EnvMap = {
   INFLUX_BUCKET: 'influx.bucket',
   INGEST_BATCH_SIZE: 'batchSize',
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
+  INGEST_WRITE_CONCURRENCY: 'writeConcurrency',
   INGEST_MAX_BUFFERED_POINTS: 'maxBufferedPoints',
   INGEST_HTTP_HOST: 'http.host',
   INGEST_HTTP_PORT: 'http.port',

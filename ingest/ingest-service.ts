@@ -95,6 +95,7 @@ export class IngestService implements Component {
       writer,
       batchSize: config.batchSize,
       flushIntervalMs: config.flushIntervalMs,
+      writeConcurrency: config.writeConcurrency,
       maxBackoffMs: config.maxBackoffMs,
       metrics,
       logger: componentLogger(logger, 'ingest.pipeline'),

@@ -16,6 +16,48 @@ class MemoryWriter implements PointWriter {
   }
 }
 
+/** Holds every write until the test releases it, so writes in flight can be counted. */
+class GatedWriter implements PointWriter {
+  readonly description = 'gated';
+  readonly pending: Array<{ body: string; release: () => void }> = [];
+  readonly written: string[] = [];
+  maxInFlight = 0;
+  async write(body: Buffer): Promise<void> {
+    await new Promise<void>((release) => {
+      this.pending.push({ body: body.toString(), release });
+      this.maxInFlight = Math.max(this.maxInFlight, this.pending.length);
+    });
+    this.written.push(body.toString());
+  }
+  release(body: string): void {
+    const index = this.pending.findIndex((write) => write.body === body);
+    if (index < 0) throw new Error(`no write of ${body} in flight`);
+    const [write] = this.pending.splice(index, 1);
+    write?.release();
+  }
+  async ping(): Promise<boolean> {
+    return true;
+  }
+}
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+};
+
+function pipelineWith(writer: PointWriter, writeConcurrency: number, batchSize = 100): WritePipeline {
+  return new WritePipeline({
+    writer,
+    batchSize,
+    flushIntervalMs: 20,
+    writeConcurrency,
+    maxBackoffMs: 100,
+    metrics: createIngestMetrics(createMetricsRegistry('ingest-test')),
+    logger: createLogger('ingest-test', { level: 'silent' }),
+    onRejected: async () => {},
+  });
+}
+
 function submission(line: string, stale: boolean, settled: () => void = () => {}): Submission {
   const origin = { topic: 't', payload: () => Buffer.from(line) };
   return {
@@ -30,15 +72,7 @@ function submission(line: string, stale: boolean, settled: () => void = () => {}
 describe('WritePipeline', () => {
   it('keeps flushing after a flush that found only stale messages', async () => {
     const writer = new MemoryWriter();
-    const pipeline = new WritePipeline({
-      writer,
-      batchSize: 100,
-      flushIntervalMs: 20,
-      maxBackoffMs: 100,
-      metrics: createIngestMetrics(createMetricsRegistry('ingest-test')),
-      logger: createLogger('ingest-test', { level: 'silent' }),
-      onRejected: async () => {},
-    });
+    const pipeline = pipelineWith(writer, 1);
     pipeline.start();
     pipeline.submit(submission('m v=1 1', true));
     await new Promise((resolve) => setTimeout(resolve, 60));
@@ -47,5 +81,66 @@ describe('WritePipeline', () => {
     expect(writer.lines).toEqual(['m v=2 2']);
     expect(pipeline.bufferedPoints).toBe(0);
     await pipeline.stop(100);
+  });
+
+  it('writes up to writeConcurrency batches at once and settles each when its own write is done', async () => {
+    const writer = new GatedWriter();
+    const pipeline = pipelineWith(writer, 2, 1);
+    pipeline.start();
+    const settled: string[] = [];
+    for (const line of ['m v=1 1', 'm v=2 2', 'm v=3 3'])
+      pipeline.submit(submission(line, false, () => settled.push(line)));
+    await until(() => writer.pending.length === 2);
+    expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1', 'm v=2 2']);
+    expect(pipeline.bufferedPoints).toBe(3);
+    // The second batch finishes first: it settles alone, and the third takes its place.
+    writer.release('m v=2 2');
+    await until(() => settled.length === 1 && writer.pending.length === 2);
+    expect(settled).toEqual(['m v=2 2']);
+    expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1', 'm v=3 3']);
+    expect(pipeline.bufferedPoints).toBe(2);
+    writer.release('m v=1 1');
+    writer.release('m v=3 3');
+    await until(() => settled.length === 3);
+    expect(pipeline.bufferedPoints).toBe(0);
+    expect(writer.maxInFlight).toBe(2);
+    await pipeline.stop(100);
+  });
+
+  it('waits for each write before the next with writeConcurrency 1', async () => {
+    const writer = new GatedWriter();
+    const pipeline = pipelineWith(writer, 1, 1);
+    pipeline.start();
+    for (const line of ['m v=1 1', 'm v=2 2']) pipeline.submit(submission(line, false));
+    await until(() => writer.pending.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1']);
+    writer.release('m v=1 1');
+    await until(() => writer.pending[0]?.body === 'm v=2 2');
+    writer.release('m v=2 2');
+    await until(() => writer.written.length === 2);
+    expect(writer.maxInFlight).toBe(1);
+    await pipeline.stop(100);
+  });
+
+  it('writes everything still queued when stopped, several batches at once', async () => {
+    const writer = new MemoryWriter();
+    // A long flush interval: only stop() makes these partial batches go.
+    const pipeline = new WritePipeline({
+      writer,
+      batchSize: 2,
+      flushIntervalMs: 60_000,
+      writeConcurrency: 2,
+      maxBackoffMs: 100,
+      metrics: createIngestMetrics(createMetricsRegistry('ingest-test')),
+      logger: createLogger('ingest-test', { level: 'silent' }),
+      onRejected: async () => {},
+    });
+    pipeline.start();
+    let settled = 0;
+    for (let i = 1; i <= 5; i++) pipeline.submit(submission(`m v=${i} ${i}`, false, () => settled++));
+    await pipeline.stop(1000);
+    expect(writer.lines.sort()).toEqual(['m v=1 1', 'm v=2 2', 'm v=3 3', 'm v=4 4', 'm v=5 5']);
+    expect(settled).toBe(5);
   });
 });

@@ -31,6 +31,8 @@ export interface WritePipelineOptions {
   writer: PointWriter;
   batchSize: number;
   flushIntervalMs: number;
+  /** Batches being written at once (≥ 1). */
+  writeConcurrency: number;
   maxBackoffMs: number;
   metrics: IngestMetrics;
   logger: Logger;
@@ -49,18 +51,23 @@ const RETRY_BASE_MS = 250;
 
 /**
  * Batches points (flush at `batchSize` points or after `flushIntervalMs`, whichever
- * comes first), writes one batch at a time, and retries a failed write forever
- * with capped exponential backoff. Nothing is settled (so no MQTT message is
- * acknowledged) until InfluxDB accepted its points. A batch the server refuses as
- * bad data is split in halves until the bad points are isolated; those are
- * dead-lettered and the rest written.
+ * comes first), writes up to `writeConcurrency` batches at once, and retries a failed
+ * write forever with capped exponential backoff. Nothing is settled (so no MQTT message
+ * is acknowledged) until InfluxDB accepted its points; batches may finish in any order,
+ * as the acknowledgements keep arrival order by themselves (AckQueue). A batch the
+ * server refuses as bad data is split in halves until the bad points are isolated;
+ * those are dead-lettered and the rest written.
+ *
+ * Why more than one write at a time: while one batch is on its way, InfluxDB parses and
+ * stores it on one core and the next batch fills up; with a single write in flight each
+ * waits for the other, and on a busy box InfluxDB's other cores sit idle.
  */
 export class WritePipeline {
   private queue: Queued[] = [];
   private queuedPoints = 0;
   private inFlightPoints = 0;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly writes = new Set<Promise<void>>();
   private abort = new AbortController();
   private flushEverything = false;
   private roomWaiters: Array<{ limit: number; resolve: () => void }> = [];
@@ -106,14 +113,14 @@ export class WritePipeline {
   async stop(drainTimeoutMs: number): Promise<void> {
     this.clearTimer();
     this.flushEverything = true;
-    if (!this.running && this.queue.length > 0) this.startDrain();
-    if (this.running) {
+    this.schedule();
+    if (this.writes.size > 0) {
       const gaveUp = new AbortController();
-      await Promise.race([this.running, sleep(drainTimeoutMs, gaveUp.signal)]);
+      await Promise.race([this.drained(), sleep(drainTimeoutMs, gaveUp.signal)]);
       gaveUp.abort();
     }
     this.abort.abort();
-    await this.running;
+    await Promise.all(this.writes);
     this.queue = [];
     this.queuedPoints = 0;
     this.inFlightPoints = 0;
@@ -121,47 +128,41 @@ export class WritePipeline {
   }
 
   private schedule(): void {
-    if (this.running || this.abort.signal.aborted) return;
-    if (this.queuedPoints >= this.options.batchSize || this.flushEverything) {
+    if (this.abort.signal.aborted) return;
+    while (
+      this.writes.size < this.options.writeConcurrency &&
+      this.queue.length > 0 &&
+      (this.queuedPoints >= this.options.batchSize || this.flushEverything)
+    ) {
       this.clearTimer();
-      this.startDrain();
-      return;
+      this.startWrite();
     }
-    if (this.timer || this.queue.length === 0) return;
+    if (this.timer || this.queue.length === 0 || this.writes.size >= this.options.writeConcurrency) return;
     const oldest = this.queue[0]?.enqueuedAt ?? Date.now();
     const wait = Math.max(0, oldest + this.options.flushIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.running && !this.abort.signal.aborted) this.startDrain();
+      if (this.writes.size < this.options.writeConcurrency && !this.abort.signal.aborted) this.startWrite();
     }, wait);
   }
 
-  /**
-   * `running` is cleared by the run that set it, after it settled. (Clearing it inside
-   * `drain` was wrong: a drain that met only stale messages finished without awaiting,
-   * cleared `running` before the caller assigned it, and the caller then left a settled
-   * promise in `running` that blocked every later flush.)
-   */
-  private startDrain(): void {
-    const run = this.drain();
-    this.running = run;
-    void run.then(() => {
-      if (this.running !== run) return;
-      this.running = undefined;
-      if (this.queue.length > 0) this.schedule();
+  /** Writes the next batch from the queue; when it is done, the next one may start. */
+  private startWrite(): void {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const write = this.writeBatch(batch).catch((error: unknown) => {
+      this.options.logger.error({ err: error }, 'write loop failed unexpectedly');
+    });
+    this.writes.add(write);
+    void write.then(() => {
+      this.writes.delete(write);
+      this.schedule();
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.abort.signal.aborted) {
-        const batch = this.takeBatch();
-        if (batch.length > 0) await this.writeBatch(batch);
-        if (this.queuedPoints < this.options.batchSize && !this.flushEverything) break;
-      }
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'write loop failed unexpectedly');
-    }
+  /** Resolves once nothing is being written (each finished write starts the next while there is work). */
+  private async drained(): Promise<void> {
+    while (this.writes.size > 0) await Promise.race(this.writes);
   }
 
   private takeBatch(): Submission[] {
@@ -177,7 +178,7 @@ export class WritePipeline {
       points += submission.lines.ends.length;
     }
     this.queue.splice(0, taken);
-    this.inFlightPoints = points;
+    this.inFlightPoints += points;
     this.updateGauge();
     return batch;
   }
@@ -189,7 +190,7 @@ export class WritePipeline {
     for (const [index, reason] of rejected)
       await this.options.onRejected(originAt(batch, flat, index), reason);
     for (const submission of batch) submission.settled();
-    this.inFlightPoints = 0;
+    this.inFlightPoints -= flat.measurements.length;
     this.afterChange();
   }
 

@@ -45,11 +45,16 @@ const until = async (condition: () => boolean) => {
   expect(condition()).toBe(true);
 };
 
-function pipelineWith(writer: PointWriter, writeConcurrency: number, batchSize = 100): WritePipeline {
+function pipelineWith(
+  writer: PointWriter,
+  writeConcurrency: number,
+  batchSize = 100,
+  flushIntervalMs = 20,
+): WritePipeline {
   return new WritePipeline({
     writer,
     batchSize,
-    flushIntervalMs: 20,
+    flushIntervalMs,
     writeConcurrency,
     maxBackoffMs: 100,
     metrics: createIngestMetrics(createMetricsRegistry('ingest-test')),
@@ -126,16 +131,7 @@ describe('WritePipeline', () => {
   it('writes everything still queued when stopped, several batches at once', async () => {
     const writer = new MemoryWriter();
     // A long flush interval: only stop() makes these partial batches go.
-    const pipeline = new WritePipeline({
-      writer,
-      batchSize: 2,
-      flushIntervalMs: 60_000,
-      writeConcurrency: 2,
-      maxBackoffMs: 100,
-      metrics: createIngestMetrics(createMetricsRegistry('ingest-test')),
-      logger: createLogger('ingest-test', { level: 'silent' }),
-      onRejected: async () => {},
-    });
+    const pipeline = pipelineWith(writer, 2, 2, 60_000);
     pipeline.start();
     let settled = 0;
     for (let i = 1; i <= 5; i++) pipeline.submit(submission(`m v=${i} ${i}`, false, () => settled++));

@@ -1,19 +1,10 @@
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { ManagedRedis, waitFor } from '../../stack/index.js';
-import type { BrokerService } from '../broker-service.js';
 import type { BrokerConfigInput } from '../config.js';
-import {
-  addSessionAccounts,
-  closeAllClients,
-  connectClient,
-  connectCollecting,
-  SESSION_ACCOUNTS,
-  startSessionBroker,
-  tempBrokerDir,
-} from './harness.js';
+import { connectClient, connectCollecting, SESSION_ACCOUNTS, sessionBrokerFixture } from './harness.js';
 
 const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-durable' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;
@@ -27,34 +18,20 @@ const backends = [{ backend: 'disk' }, { backend: 'journal' }, { backend: 'redis
  * and its queue outlive the broker process.
  */
 describe.each(backends)('broker sessions kept in $backend', ({ backend }) => {
-  let dir: Awaited<ReturnType<typeof tempBrokerDir>>;
   let redis: ManagedRedis | undefined;
-  let broker: BrokerService | undefined;
-
-  const persistence = (): BrokerConfigInput['persistence'] =>
-    backend === 'redis' ? { backend, redisUrl: redis!.url } : { backend, dir: dir.sessionsDir };
-
-  const startBroker = async () => (broker = await startSessionBroker(dir, persistence()));
-
-  beforeAll(async () => {
-    dir = await tempBrokerDir();
-    if (backend === 'redis') {
+  const fixture = sessionBrokerFixture({
+    prepare: async (dir) => {
+      if (backend !== 'redis') return;
       redis = new ManagedRedis({ dataDir: join(dir.path, 'redis') });
       await redis.start();
-    }
-    await addSessionAccounts(dir.credentialsFile);
+    },
+    cleanup: async () => await redis?.stop(),
   });
 
-  afterEach(async () => {
-    await closeAllClients();
-    await broker?.stop();
-    broker = undefined;
-  });
+  const persistence = (): BrokerConfigInput['persistence'] =>
+    backend === 'redis' ? { backend, redisUrl: redis!.url } : { backend, dir: fixture.dir().sessionsDir };
 
-  afterAll(async () => {
-    await redis?.stop();
-    await dir?.remove();
-  });
+  const startBroker = () => fixture.start(persistence());
 
   it('delivers what was acknowledged before and after a restart to a consumer that was away', async () => {
     let service = await startBroker();

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createLogger } from '../../runtime/index.js';
 import { BrokerService } from '../broker-service.js';
 import { brokerConfigSchema, type BrokerConfigInput } from '../config.js';
@@ -84,19 +85,56 @@ export async function startSessionBroker(
   return service;
 }
 
-/** A fresh temp folder for a broker's credentials file and sessions. */
-export async function tempBrokerDir(): Promise<{
+export interface TempBrokerDir {
   path: string;
   credentialsFile: string;
   sessionsDir: string;
   remove(): Promise<void>;
-}> {
+}
+
+/** A fresh temp folder for a broker's credentials file and sessions. */
+export async function tempBrokerDir(): Promise<TempBrokerDir> {
   const path = await mkdtemp(join(tmpdir(), 'broker-test-'));
   return {
     path,
     credentialsFile: join(path, 'credentials.json'),
     sessionsDir: join(path, 'sessions'),
     remove: () => rm(path, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Registers what a test file of session brokers needs: before its tests, a temp folder
+ * with the session accounts (after `prepare`, e.g. starting Redis in it); after each
+ * test, every client closed and the broker `start` last started stopped; at the end,
+ * `cleanup` and the folder removed.
+ */
+export function sessionBrokerFixture(
+  hooks: { prepare?(dir: TempBrokerDir): Promise<void>; cleanup?(): Promise<void> } = {},
+): { dir(): TempBrokerDir; start(persistence?: BrokerConfigInput['persistence']): Promise<BrokerService> } {
+  let dir: TempBrokerDir | undefined;
+  let broker: BrokerService | undefined;
+  beforeAll(async () => {
+    dir = await tempBrokerDir();
+    await hooks.prepare?.(dir);
+    await addSessionAccounts(dir.credentialsFile);
+  });
+  afterEach(async () => {
+    await closeAllClients();
+    await broker?.stop();
+    broker = undefined;
+  });
+  afterAll(async () => {
+    await hooks.cleanup?.();
+    await dir?.remove();
+  });
+  const currentDir = () => {
+    if (dir === undefined) throw new Error('the session broker fixture is used before its beforeAll ran');
+    return dir;
+  };
+  return {
+    dir: currentDir,
+    start: async (persistence) => (broker = await startSessionBroker(currentDir(), persistence)),
   };
 }
 

@@ -1,16 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { waitFor } from '../../stack/index.js';
 import type { BrokerService } from '../broker-service.js';
-import {
-  addSessionAccounts,
-  closeAllClients,
-  connectClient,
-  connectCollecting,
-  SESSION_ACCOUNTS,
-  startSessionBroker,
-  tempBrokerDir,
-} from './harness.js';
+import { connectClient, connectCollecting, SESSION_ACCOUNTS, sessionBrokerFixture } from './harness.js';
 
 const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-away' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;
@@ -25,30 +17,13 @@ const payload = (i: number) => `${i}:`.padEnd(8 * 1024, String.fromCharCode(97 +
  * is queued beyond the budget comes back from disk, byte for byte, in order.
  */
 describe('queued payloads beyond the RAM budget', () => {
-  let dir: Awaited<ReturnType<typeof tempBrokerDir>>;
-  let broker: BrokerService | undefined;
-
-  const startBroker = async () => (broker = await startSessionBroker(dir, { queueRamMb: 1 }));
+  const fixture = sessionBrokerFixture();
+  const startBroker = () => fixture.start({ queueRamMb: 1 });
 
   const metric = async (service: BrokerService, name: string) => {
     const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
     return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
   };
-
-  beforeAll(async () => {
-    dir = await tempBrokerDir();
-    await addSessionAccounts(dir.credentialsFile);
-  });
-
-  afterEach(async () => {
-    await closeAllClients();
-    await broker?.stop();
-    broker = undefined;
-  });
-
-  afterAll(async () => {
-    await dir?.remove();
-  });
 
   it('keeps RAM within the budget while the consumer is away and delivers everything, before and after a restart', async () => {
     let service = await startBroker();

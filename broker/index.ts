@@ -38,3 +38,4 @@ export {
   type BrokerPersistenceConfig,
 } from './persistence/persistence-config.js';
 export { BROKER_PROCESS_ENV } from './process-env.js';
+export { coalesceWrites } from './coalesced-writes.js';

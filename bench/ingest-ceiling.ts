@@ -15,7 +15,7 @@ import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { runCeiling, runPipeline, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
+import { benchArgs, fmt, fmtInt, fmtRatios, markdownTable, median, print } from './support/report.js';
 
 const args = benchArgs();
 const profile = process.argv.includes('--cpu-prof');
@@ -85,7 +85,7 @@ function report(invalid: number): void {
       variant,
       fmtInt(median(rates)),
       rates.map(fmtInt).join(' / '),
-      variant === 'ceiling' ? '1' : `${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`,
+      variant === 'ceiling' ? '1' : fmtRatios(ratios),
       variant === 'ceiling' ? '—' : fmtInt(median(runs.map((r) => r.messagesPerS))),
       stored,
     ];

@@ -25,7 +25,7 @@ import {
   type Timing,
 } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
+import { benchArgs, fmt, fmtInt, fmtRatios, markdownTable, median, print } from './support/report.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
@@ -126,7 +126,7 @@ for (const mode of MODES) {
       runs.every((r) => r.storedPoints === r.sentPoints)
         ? 'all'
         : runs.map((r) => `${r.storedPoints}/${r.sentPoints}`).join(' '),
-      consumer === 'naive' ? '100 %' : `${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`,
+      consumer === 'naive' ? '100 %' : fmtRatios(ratios),
     ]);
   }
 }
@@ -152,7 +152,7 @@ for (const mode of MODES) {
     results.get(key('naive-persistent', mode)) ?? [],
   );
   print(
-    `${mode === 'telemetry' ? 'per-device' : 'batch'}: ours ÷ naive with a persistent session (the same journalled durability), same round: ${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`,
+    `${mode === 'telemetry' ? 'per-device' : 'batch'}: ours ÷ naive with a persistent session (the same journalled durability), same round: ${fmtRatios(ratios)}`,
   );
 }
 print();

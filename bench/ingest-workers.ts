@@ -19,7 +19,7 @@ import { BenchEnvironment } from './support/bench-environment.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, median, print } from './support/report.js';
+import { benchArgs, fmt, fmtInt, fmtRatios, markdownTable, median, print } from './support/report.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
@@ -124,7 +124,7 @@ for (const mode of MODES) {
       runs.every((r) => r.storedPoints === r.sentPoints)
         ? 'all'
         : runs.map((r) => `${r.storedPoints}/${r.sentPoints}`).join(' '),
-      workers === 1 ? '100 %' : `${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`,
+      workers === 1 ? '100 %' : fmtRatios(ratios),
     ]);
   }
 }

@@ -21,6 +21,11 @@ export function fmtPct(ratio: number): string {
   return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(0)} %` : 'n/a';
 }
 
+/** Same-round ratios as their median, then each round: `94 % (94 %, 117 %, 90 %)`. */
+export function fmtRatios(ratios: readonly number[]): string {
+  return `${fmtPct(median(ratios))} (${ratios.map(fmtPct).join(', ')})`;
+}
+
 export function fmtMiB(bytes: number): string {
   return Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : 'n/a';
 }

@@ -1,6 +1,6 @@
 /*
  * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store.
- *   npm run bench -- broker-persistence [messages] [payload bytes]
+ *   [BENCH_BACKENDS=memory,journal] npm run bench -- broker-persistence [messages] [payload bytes]
  * (payload: one reading, ~60 bytes, by default; a gateway's batch of 26 meters is ~5000)
  * The broker runs in a child process (this file, forked), so its CPU is measured alone;
  * the publisher (100 in flight) and the auto-acking persistent subscriber run here.
@@ -15,8 +15,12 @@ import mqtt from 'mqtt';
 import { brokerPersistenceSchema, openPersistence, type OpenedPersistence } from '../broker/index.js';
 import { freePort } from '../stack/index.js';
 
-const BACKENDS = ['memory', 'disk', 'journal'] as const;
-type Backend = (typeof BACKENDS)[number];
+const ALL_BACKENDS = ['memory', 'disk', 'journal'] as const;
+type Backend = (typeof ALL_BACKENDS)[number];
+/** BENCH_BACKENDS=memory,journal skips `disk`, the slow one. */
+const BACKENDS = ALL_BACKENDS.filter((backend) =>
+  (process.env.BENCH_BACKENDS?.split(',') ?? ALL_BACKENDS).includes(backend),
+);
 type FromBroker = { ready: number } | { cpuMicros: number };
 
 function open(backend: Backend, dir: string): Promise<OpenedPersistence> {

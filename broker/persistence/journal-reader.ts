@@ -14,6 +14,7 @@ import {
   type WillRecord,
 } from './journal-records.js';
 import { EVICTED_PAYLOAD } from './payload-budget.js';
+import type { PayloadLog } from './payload-log.js';
 
 /** Everything the journal holds, grouped for replay; outgoing records in queue order. */
 export interface JournalContents {
@@ -24,11 +25,13 @@ export interface JournalContents {
 }
 
 /**
- * Reads the whole journal once, at start-up. Queued payloads past `payloadRamBytes` are
- * left on disk (EVICTED_PAYLOAD in their place), so a long queue does not fill RAM.
+ * Reads the whole journal once, at start-up, holding in `log` every payload a record
+ * points to. Queued payloads past `payloadRamBytes` are left on disk (EVICTED_PAYLOAD in
+ * their place), so a long queue does not fill RAM.
  */
 export async function readJournal(
   db: ClassicLevel<string, Buffer>,
+  log: PayloadLog,
   payloadRamBytes = Number.POSITIVE_INFINITY,
 ): Promise<JournalContents> {
   const contents: JournalContents = { subscriptions: new Map(), retained: [], wills: [], outgoing: [] };
@@ -43,10 +46,18 @@ export async function readJournal(
       const record = decodeRecord(outgoingRecordSchema, key, value);
       const messageId = sentWith.get(messageIdKey(key));
       if (messageId !== undefined) record.packet['messageId'] = messageId;
-      const payload = record.packet['payload'];
-      if (Buffer.isBuffer(payload)) {
-        payloadBytes += payload.length;
-        if (payloadBytes > payloadRamBytes) record.packet['payload'] = EVICTED_PAYLOAD;
+      const { payloadRef } = record;
+      if (payloadRef) {
+        log.hold(payloadRef);
+        payloadBytes += payloadRef.length;
+        record.packet['payload'] =
+          payloadBytes > payloadRamBytes ? EVICTED_PAYLOAD : await log.read(payloadRef);
+      } else {
+        const payload = record.packet['payload'];
+        if (Buffer.isBuffer(payload)) {
+          payloadBytes += payload.length;
+          if (payloadBytes > payloadRamBytes) record.packet['payload'] = EVICTED_PAYLOAD;
+        }
       }
       contents.outgoing.push(record);
     } else if (key.startsWith(JOURNAL_PREFIXES.subscription)) {

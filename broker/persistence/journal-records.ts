@@ -1,12 +1,15 @@
 import { Packr } from 'msgpackr';
 import { z } from 'zod';
+import { payloadRefSchema } from './payload-log.js';
 
 /*
  * What the journal keeps in LevelDB, one record per piece of session state:
  *   sub:{clientId}:{topic}                       a persistent client's subscription
  *   ret:{topic}                                  a retained message
  *   will:{clientId}                              a will
- *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, as enqueued (or as the PUBREL that replaced it)
+ *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, as enqueued (or as the PUBREL that replaced it);
+ *                                                its payload in the payload log (`payloadRef`), or inline when empty
+ *                                                (and in journals written before the log)
  *   mid:{clientId}:{brokerId}:{brokerCounter}    the packet id it was last sent with
  * The packet id has a record of its own so that sending a message does not write its
  * payload a second time. Client ids are URI-encoded so ':' separates fields. Values are
@@ -65,6 +68,7 @@ export const outgoingRecordSchema = z.object({
   brokerId: z.string().optional(),
   brokerCounter: z.number().optional(),
   packet: packetFieldsSchema,
+  payloadRef: payloadRefSchema.optional(),
 });
 export type OutgoingRecord = z.infer<typeof outgoingRecordSchema>;
 

@@ -16,6 +16,12 @@ interface PendingBatch {
 /** How long a change nobody waits for may wait for company before it is written. */
 export const UNAWAITED_FLUSH_MS = 20;
 
+/** Told as a batch is cut (before LevelDB gets it) and once it is written. */
+export interface JournalBatchHooks {
+  cut(): void;
+  written(): void;
+}
+
 /**
  * Group commit into LevelDB: every put/del recorded while a batch is being written goes
  * to disk with the others as one `db.batch`. A change somebody awaits (`committed()`) is
@@ -24,7 +30,9 @@ export const UNAWAITED_FLUSH_MS = 20;
  * goes. Each `db.batch` costs ~15 µs of the event loop whatever it holds, and there is
  * one such change (a delete) for every awaited enqueue. Batches are written one after the
  * other, so they land (and are reported written) in the order they were recorded. After
- * a failed batch memory and disk disagree, so every later commit fails too.
+ * a failed batch memory and disk disagree, so every later commit fails too. `hooks.cut`
+ * runs as a batch is cut, before LevelDB gets it (the payload log writes what the
+ * batch's records point to), and `hooks.written` once it is on disk.
  */
 export class JournalWriter {
   private pending: PendingBatch | undefined;
@@ -36,6 +44,7 @@ export class JournalWriter {
   constructor(
     private readonly db: ClassicLevel<string, Buffer>,
     private readonly unawaitedFlushMs = UNAWAITED_FLUSH_MS,
+    private readonly hooks?: JournalBatchHooks,
   ) {}
 
   put(key: string, encode: () => Buffer): void {
@@ -86,11 +95,23 @@ export class JournalWriter {
     const batch = this.pending;
     this.pending = undefined;
     this.writing = batch;
-    const write = this.failure ? Promise.reject(this.failure) : this.db.batch(encoded(batch.operations));
+    const write = this.failure ? Promise.reject(this.failure) : this.write(batch);
     write.then(
-      () => this.finish(batch),
+      () => {
+        this.hooks?.written();
+        this.finish(batch);
+      },
       (error: unknown) => this.finish(batch, error instanceof Error ? error : new Error(String(error))),
     );
+  }
+
+  private write(batch: PendingBatch): Promise<void> {
+    try {
+      this.hooks?.cut();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.db.batch(encoded(batch.operations));
   }
 
   private finish(batch: PendingBatch, error?: Error): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,7 +7,12 @@ import type { AedesPacket } from 'aedes-packet';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
-import { createJournaledPersistence, JournaledMemoryPersistence } from './journaled-memory-persistence.js';
+import { encodeRecord, outgoingKey } from './journal-records.js';
+import {
+  createJournaledPersistence,
+  JournaledMemoryPersistence,
+  PAYLOADS_FOLDER,
+} from './journaled-memory-persistence.js';
 
 const root = mkdtempSync(join(tmpdir(), 'journaled-persistence-'));
 let databases = 0;
@@ -303,5 +308,98 @@ describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
       [4, 4],
     ]);
     await second.destroy();
+  });
+});
+
+describe('JournaledMemoryPersistence payload log', () => {
+  const payloadOf = (p: AedesPacket) => (p as AedesPacket & { payload: Buffer }).payload.toString();
+  const batchPublish = (counter: number) =>
+    ({
+      ...publish('broker-a', counter, 't'),
+      payload: Buffer.from(`${counter}:`.padEnd(1_200, 'b')),
+    }) as AedesPacket;
+  const payloadFiles = (dir: string) => readdirSync(join(dir, PAYLOADS_FOLDER)).sort();
+  const payloadBytesOnDisk = (dir: string) =>
+    payloadFiles(dir).reduce((sum, name) => sum + statSync(join(dir, PAYLOADS_FOLDER, name)).size, 0);
+
+  it('stores a payload queued for two sessions once, and both get it back after a restart', async () => {
+    const dir = join(root, 'payload-shared');
+    const first = await opened(dir, 'broker-a');
+    for (let counter = 1; counter <= 5; counter++) {
+      await first.outgoingEnqueueCombi(
+        [{ clientId: 'ingest' }, { clientId: 'alerting' }],
+        batchPublish(counter),
+      );
+    }
+    // A single reading stays inside its record.
+    await first.outgoingEnqueueCombi([{ clientId: 'ingest' }], publish('broker-a', 6, 't'));
+    expect(payloadBytesOnDisk(dir)).toBe(5 * 1_200);
+    await first.destroy();
+
+    // Twice: what a start-up reads back, it must also keep for the next one.
+    for (const brokerId of ['broker-b', 'broker-c']) {
+      const restarted = await opened(dir, brokerId);
+      for (const session of ['ingest', 'alerting']) {
+        const queued = await collect<AedesPacket>(restarted.outgoingStream(client(session)));
+        const expected = [1, 2, 3, 4, 5].map((c) => payloadOf(batchPublish(c)));
+        if (session === 'ingest') expected.push('t#6');
+        expect(queued.map(payloadOf)).toEqual(expected);
+      }
+      await restarted.destroy();
+    }
+  });
+
+  it('deletes a segment once every session acknowledged what it holds', async () => {
+    const dir = join(root, 'payload-segments');
+    const persistence = new JournaledMemoryPersistence(openDb(dir), { segmentBytes: 2_000 });
+    await persistence.setup({ id: 'broker-a' });
+    const sessions = [client('ingest'), client('alerting')];
+    for (let counter = 1; counter <= 10; counter++) {
+      await persistence.outgoingEnqueueCombi(
+        sessions.map((session) => ({ clientId: session.id })),
+        batchPublish(counter),
+      );
+      for (const session of sessions) {
+        await persistence.outgoingUpdate(session, {
+          ...batchPublish(counter),
+          messageId: counter,
+        } as AedesPacket);
+      }
+    }
+    // Two 1,200-byte payloads per segment.
+    expect(payloadFiles(dir)).toHaveLength(5);
+    for (let messageId = 1; messageId <= 6; messageId++) {
+      await persistence.outgoingClearMessageId(sessions[0]!, { messageId } as AedesPacket);
+    }
+    // An awaited change commits the deletes too, after which a segment no record points into may go.
+    await persistence.addSubscriptions(sessions[0]!, [{ topic: 'x', qos: 1 }] as Subscription[]);
+    expect(payloadFiles(dir)).toHaveLength(5); // alerting has not acknowledged any yet
+    for (let messageId = 1; messageId <= 6; messageId++) {
+      await persistence.outgoingClearMessageId(sessions[1]!, { messageId } as AedesPacket);
+    }
+    await persistence.addSubscriptions(sessions[0]!, [{ topic: 'y', qos: 1 }] as Subscription[]);
+    expect(payloadFiles(dir)).toHaveLength(2);
+    await persistence.destroy();
+
+    const after = await opened(dir, 'broker-b');
+    const queued = await collect<AedesPacket>(after.outgoingStream(sessions[1]!));
+    expect(queued.map(payloadOf)).toEqual([7, 8, 9, 10].map((c) => payloadOf(batchPublish(c))));
+    await after.destroy();
+  });
+
+  it('reads queued payloads from a journal written before the payload log (inline in the record)', async () => {
+    const dir = join(root, 'payload-inline');
+    const db = openDb(dir);
+    await db.open();
+    const packet = { ...batchPublish(1), messageId: 42 } as unknown as Record<string, unknown>;
+    await db.put(
+      outgoingKey('ingest', 'broker-a', 1),
+      encodeRecord({ clientId: 'ingest', seq: 0, brokerId: 'broker-a', brokerCounter: 1, packet }),
+    );
+    await db.close();
+    const persistence = await opened(dir, 'broker-b');
+    const queued = await collect<AedesPacket>(persistence.outgoingStream(client('ingest')));
+    expect(queued.map((p) => [p.messageId, payloadOf(p)])).toEqual([[42, payloadOf(batchPublish(1))]]);
+    await persistence.destroy();
   });
 });

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Client, Subscription } from 'aedes';
 import type { AedesPacket } from 'aedes-packet';
@@ -17,9 +18,10 @@ import {
   willKey,
   type OutgoingRecord,
 } from './journal-records.js';
-import { JournalWriter } from './journal-writer.js';
+import { JournalWriter, UNAWAITED_FLUSH_MS } from './journal-writer.js';
 import type { QueuedPacket, QueueUpdate } from './outgoing-queue.js';
 import { isEvicted, PayloadBudget, type QueueMemory } from './payload-budget.js';
+import { PayloadLog } from './payload-log.js';
 import type { QueuedRecord } from './queued-record.js';
 
 const require = createRequire(import.meta.url);
@@ -36,7 +38,10 @@ const asPacket = (fields: object) => fields as AedesPacket;
  * The in-memory persistence (every read and match stays in memory) with each change
  * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9 while a
  * message costs one record put and, once acknowledged, one delete, written in group
- * commits instead of ~7 LevelDB round trips.
+ * commits instead of ~7 LevelDB round trips. Queued payloads of LOGGED_PAYLOAD_MIN_BYTES
+ * or more (a gateway's batch) go to an append-only PayloadLog in the journal's
+ * `payloads/` folder, once per message however many sessions it is queued for, and the
+ * records hold where they are; smaller ones (a single reading) stay in the record.
  *
  * What aedes acknowledges is on disk first: enqueues, subscriptions, retained messages
  * and wills resolve only once their batch is written (enqueues in call order, see
@@ -53,6 +58,7 @@ const asPacket = (fields: object) => fields as AedesPacket;
  */
 export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedRecord> {
   private readonly writer: JournalWriter;
+  private readonly log: PayloadLog;
   private readonly budget: PayloadBudget;
   private readonly subscribedTopics = new Map<string, Set<string>>();
   /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet. */
@@ -67,7 +73,11 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     private readonly options: JournaledPersistenceOptions = {},
   ) {
     super();
-    this.writer = new JournalWriter(db);
+    this.log = new PayloadLog(join(db.location, PAYLOADS_FOLDER), options.segmentBytes);
+    this.writer = new JournalWriter(db, UNAWAITED_FLUSH_MS, {
+      cut: () => this.log.takePending(),
+      written: () => this.log.batchWritten(),
+    });
     this.budget = new PayloadBudget(this.payloadRamBytes);
   }
 
@@ -82,7 +92,9 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   /** Replays the journal through the parent's own methods, so its indexes are built, then sets up. */
   override async setup(broker: unknown): Promise<void> {
     this.setupBroker = broker;
-    const journal = await readJournal(this.db, this.payloadRamBytes);
+    this.log.open();
+    const journal = await readJournal(this.db, this.log, this.payloadRamBytes);
+    this.log.pruneUnreferenced();
     for (const [clientId, subs] of journal.subscriptions) {
       await super.addSubscriptions(asClient(clientId), subs as Subscription[]);
       this.subscribedTopics.set(clientId, new Set(subs.map((sub) => sub.topic)));
@@ -161,12 +173,22 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
 
   /** Resolves in call order, once its records are written (even with no subscriber: see open-persistence.ts). */
   override async outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
-    for (const sub of subs) {
+    const payload = payloadOf(packet);
+    // Written once, held by every session's record.
+    const payloadRef =
+      subs.length > 0 && Buffer.isBuffer(payload) && payload.length >= LOGGED_PAYLOAD_MIN_BYTES
+        ? this.log.append(payload)
+        : undefined;
+    for (const [i, sub] of subs.entries()) {
       const seq = this.nextSeq++;
       const inQueue = new PacketCopy(packet);
       const record = newRecord(sub.clientId, new PacketCopy(packet), seq);
       this.enqueueOwned(sub.clientId, inQueue, record);
       record.payload = this.budget.add(seq, [inQueue, record.packet]);
+      if (payloadRef) {
+        if (i > 0) this.log.hold(payloadRef);
+        record.payloadRef = payloadRef;
+      }
       this.writeOutgoing(sub.clientId, record, payloadOf(record.packet));
     }
     const lastSeq = this.nextSeq - 1;
@@ -196,6 +218,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       this.budget.release(record.payload);
       record.payload = undefined;
     }
+    this.releasePayload(record);
     this.forgetId(record);
     this.writeOutgoing(clientId, record, payloadOf(record.packet));
   }
@@ -207,6 +230,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     if (record === undefined) return;
     this.writer.del(record.key);
     this.forgetId(record);
+    this.releasePayload(record);
     if (record.payload) this.budget.release(record.payload);
   }
 
@@ -223,7 +247,14 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     } finally {
       await super.destroy();
       await this.db.close();
+      await this.log.close();
     }
+  }
+
+  private releasePayload(record: QueuedRecord): void {
+    if (record.payloadRef === undefined) return;
+    this.log.release(record.payloadRef);
+    record.payloadRef = undefined;
   }
 
   private journalId(record: QueuedRecord): void {
@@ -263,7 +294,9 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       if (stored === undefined) continue;
       const copy = new PacketCopy(packet);
       copy.messageId = packet.messageId;
-      (copy as { payload?: unknown }).payload = stored.packet['payload'];
+      (copy as { payload?: unknown }).payload = stored.payloadRef
+        ? await this.log.read(stored.payloadRef)
+        : stored.packet['payload'];
       yield copy;
     }
   }
@@ -279,14 +312,17 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   /**
    * Encoded when its batch is written, in the record's state then: a record only moves
    * forward, and each later change writes it again after this, so disk never goes back.
-   * The payload is taken now, as RAM may let go of it before the batch is cut.
+   * A payload in the log is referred to; a small one is taken now, as RAM may let go of
+   * it before the batch is cut.
    */
   private writeOutgoing(clientId: string, record: QueuedRecord, payload: unknown): void {
+    const { payloadRef } = record;
     this.writer.put(record.key, () => {
       const packet = plainFields(record.packet);
-      if (payload === undefined) delete packet['payload'];
+      if (payloadRef !== undefined || payload === undefined) delete packet['payload'];
       else packet['payload'] = payload;
       const value: OutgoingRecord = { clientId, seq: record.seq, packet };
+      if (payloadRef !== undefined) value.payloadRef = payloadRef;
       if (record.brokerId !== undefined) value.brokerId = record.brokerId;
       if (record.brokerCounter !== undefined) value.brokerCounter = record.brokerCounter;
       return encodeRecord(value);
@@ -305,6 +341,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     } as AedesPacket;
     const inQueue = new PacketCopy(packet);
     const record = newRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    if (stored.payloadRef) record.payloadRef = stored.payloadRef;
     this.enqueueOwned(stored.clientId, inQueue, record);
     record.payload = isEvicted(inQueue)
       ? this.budget.addEvicted(stored.seq)
@@ -355,7 +392,18 @@ export interface JournaledPersistenceOptions {
   payloadRamBytes?: number;
   /** UNACKED_ID_DELAY_MS unless given (tests). */
   unackedIdDelayMs?: number;
+  /** Size at which the payload log starts a new segment (DEFAULT_SEGMENT_BYTES unless given: tests). */
+  segmentBytes?: number;
 }
+
+/**
+ * Below this a payload is written inside its record: LevelDB's cost for a value is
+ * mostly per record up to about this size, and a separate append would only add to it.
+ */
+export const LOGGED_PAYLOAD_MIN_BYTES = 1024;
+
+/** Inside the LevelDB folder, which LevelDB leaves alone (it only touches names of its own). */
+export const PAYLOADS_FOLDER = 'payloads';
 
 export const DEFAULT_PAYLOAD_RAM_BYTES = 64 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 import type { AedesPacket } from 'aedes-packet';
 import type { ResidentPayload } from './payload-budget.js';
+import type { PayloadRef } from './payload-log.js';
 
 /** One queued packet as the journal knows it: its record key and queue position never change. */
 export interface QueuedRecord {
@@ -15,6 +16,8 @@ export interface QueuedRecord {
   packet: AedesPacket;
   /** Its payload's place in the RAM budget, until it is acknowledged or replaced. */
   payload?: ResidentPayload;
+  /** Where its payload is in the payload log, until it is acknowledged or replaced. */
+  payloadRef?: PayloadRef;
   /** A packet id of it has been handed to the journal (its `mid:` record may be on disk). */
   idJournalled?: boolean;
 }

@@ -205,49 +205,57 @@ describe('JournaledMemoryPersistence enqueue order', () => {
   });
 });
 
+const payloadOf = (p: AedesPacket) => (p as AedesPacket & { payload: Buffer }).payload.toString();
+/** A PUBLISH whose payload is `bytes` long (a gateway's batch rather than one reading). */
+const sizedPublish = (counter: number, bytes: number) =>
+  ({
+    ...publish('broker-a', counter, 't'),
+    payload: Buffer.from(`${counter}:`.padEnd(bytes, 'x')),
+  }) as AedesPacket;
+
 describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
-  const payloadOf = (p: AedesPacket) => (p as AedesPacket & { payload: Buffer }).payload.toString();
-  const bigPublish = (counter: number) =>
-    ({
-      ...publish('broker-a', counter, 't'),
-      payload: Buffer.from(`${counter}:`.padEnd(1_000, 'x')),
-    }) as AedesPacket;
+  const bigPublish = (counter: number) => sizedPublish(counter, 1_000);
 
-  it('keeps payloads in RAM up to its budget and reads older ones back when the queue is resent', async () => {
-    const dir = join(root, 'budget');
-    const ingest = client('ingest');
-    const first = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
-    await first.setup({ id: 'broker-a' });
-    for (let counter = 1; counter <= 100; counter++) {
-      await first.outgoingEnqueueCombi([{ clientId: 'ingest' }], bigPublish(counter));
-    }
-    expect(first.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
-    expect(first.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(90);
+  // 1,000 bytes stay inside the records (under LOGGED_PAYLOAD_MIN_BYTES), 2,000 go to the payload log.
+  it.each([1_000, 2_000])(
+    'keeps %i-byte payloads in RAM up to its budget and reads older ones back when the queue is resent',
+    async (bytes) => {
+      const bigPublish = (counter: number) => sizedPublish(counter, bytes);
+      const dir = join(root, `budget-${bytes}`);
+      const ingest = client('ingest');
+      const first = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
+      await first.setup({ id: 'broker-a' });
+      for (let counter = 1; counter <= 100; counter++) {
+        await first.outgoingEnqueueCombi([{ clientId: 'ingest' }], bigPublish(counter));
+      }
+      expect(first.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
+      expect(first.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(90);
 
-    const resent = await collect<AedesPacket>(first.outgoingStream(ingest));
-    expect(resent.map(payloadOf)).toEqual(
-      Array.from({ length: 100 }, (_, i) => bigPublish(i + 1)).map(payloadOf),
-    );
-    // aedes gives each resent packet an id (evicted ones too), then some are acknowledged.
-    for (const [i, packet] of resent.entries()) {
-      await first.outgoingUpdate(ingest, { ...packet, messageId: i + 1 } as AedesPacket);
-    }
-    for (let messageId = 1; messageId <= 30; messageId++) {
-      await first.outgoingClearMessageId(ingest, { messageId } as AedesPacket);
-    }
-    expect(first.queueMemory.payloadsOnDiskOnly).toBeLessThanOrEqual(70);
-    await first.destroy();
+      const resent = await collect<AedesPacket>(first.outgoingStream(ingest));
+      expect(resent.map(payloadOf)).toEqual(
+        Array.from({ length: 100 }, (_, i) => bigPublish(i + 1)).map(payloadOf),
+      );
+      // aedes gives each resent packet an id (evicted ones too), then some are acknowledged.
+      for (const [i, packet] of resent.entries()) {
+        await first.outgoingUpdate(ingest, { ...packet, messageId: i + 1 } as AedesPacket);
+      }
+      for (let messageId = 1; messageId <= 30; messageId++) {
+        await first.outgoingClearMessageId(ingest, { messageId } as AedesPacket);
+      }
+      expect(first.queueMemory.payloadsOnDiskOnly).toBeLessThanOrEqual(70);
+      await first.destroy();
 
-    const second = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
-    await second.setup({ id: 'broker-b' });
-    expect(second.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
-    expect(second.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(60);
-    const after = await collect<AedesPacket>(second.outgoingStream(ingest));
-    expect(after.map((p) => [p.brokerCounter, p.messageId, payloadOf(p)])).toEqual(
-      Array.from({ length: 70 }, (_, i) => [i + 31, i + 31, payloadOf(bigPublish(i + 31))]),
-    );
-    await second.destroy();
-  });
+      const second = new JournaledMemoryPersistence(openDb(dir), { payloadRamBytes: 10_000 });
+      await second.setup({ id: 'broker-b' });
+      expect(second.queueMemory.payloadBytes).toBeLessThanOrEqual(10_000);
+      expect(second.queueMemory.payloadsOnDiskOnly).toBeGreaterThanOrEqual(60);
+      const after = await collect<AedesPacket>(second.outgoingStream(ingest));
+      expect(after.map((p) => [p.brokerCounter, p.messageId, payloadOf(p)])).toEqual(
+        Array.from({ length: 70 }, (_, i) => [i + 31, i + 31, payloadOf(bigPublish(i + 31))]),
+      );
+      await second.destroy();
+    },
+  );
 
   it('lets an acknowledged message go from the budget, so an online consumer never spills', async () => {
     const persistence = new JournaledMemoryPersistence(openDb(join(root, 'budget-online')), {
@@ -312,12 +320,7 @@ describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
 });
 
 describe('JournaledMemoryPersistence payload log', () => {
-  const payloadOf = (p: AedesPacket) => (p as AedesPacket & { payload: Buffer }).payload.toString();
-  const batchPublish = (counter: number) =>
-    ({
-      ...publish('broker-a', counter, 't'),
-      payload: Buffer.from(`${counter}:`.padEnd(1_200, 'b')),
-    }) as AedesPacket;
+  const batchPublish = (counter: number) => sizedPublish(counter, 1_200);
   const payloadFiles = (dir: string) => readdirSync(join(dir, PAYLOADS_FOLDER)).sort();
   const payloadBytesOnDisk = (dir: string) =>
     payloadFiles(dir).reduce((sum, name) => sum + statSync(join(dir, PAYLOADS_FOLDER, name)).size, 0);

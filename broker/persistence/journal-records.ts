@@ -8,8 +8,8 @@ import { payloadRefSchema } from './payload-log.js';
  *   ret:{topic}                                  a retained message
  *   will:{clientId}                              a will
  *   out:{clientId}:{brokerId}:{brokerCounter}    a queued outgoing packet, as enqueued (or as the PUBREL that replaced it);
- *                                                its payload in the payload log (`payloadRef`), or inline when empty
- *                                                (and in journals written before the log)
+ *                                                its payload in the payload log (`payloadRef`), or inline when under
+ *                                                LOGGED_PAYLOAD_MIN_BYTES (and in journals written before the log)
  *   mid:{clientId}:{brokerId}:{brokerCounter}    the packet id it was last sent with
  * The packet id has a record of its own so that sending a message does not write its
  * payload a second time. Client ids are URI-encoded so ':' separates fields. Values are

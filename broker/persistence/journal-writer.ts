@@ -105,13 +105,10 @@ export class JournalWriter {
     );
   }
 
-  private write(batch: PendingBatch): Promise<void> {
-    try {
-      this.hooks?.cut();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return this.db.batch(encoded(batch.operations));
+  /** Async, so a throwing `cut` fails the batch like a failed LevelDB write. */
+  private async write(batch: PendingBatch): Promise<void> {
+    this.hooks?.cut();
+    await this.db.batch(encoded(batch.operations));
   }
 
   private finish(batch: PendingBatch, error?: Error): void {

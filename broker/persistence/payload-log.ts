@@ -51,7 +51,7 @@ export class PayloadLog {
   private fd: number | undefined;
   private pending: { segment: number; chunks: Buffer[] }[] = [];
   /** Segments no record points into, deleted once the batch being cut now is written. */
-  private unreferenced = new Set<number>();
+  private readonly unreferenced = new Set<number>();
   private deletable: number[] = [];
 
   constructor(
@@ -107,8 +107,8 @@ export class PayloadLog {
   }
 
   /**
-   * Writes what was appended so far; called as a journal batch is cut, whose write waits
-   * for it. Segments unreferenced by then may go once that batch is written.
+   * Writes what was appended so far, synchronously; called as a journal batch is cut,
+   * before LevelDB gets it. Segments unreferenced by then may go once that batch is written.
    */
   takePending(): void {
     const pending = this.pending;
@@ -154,11 +154,6 @@ export class PayloadLog {
       );
     }
     return bytes;
-  }
-
-  /** Segment files on disk. */
-  get segmentCount(): number {
-    return this.segments.size;
   }
 
   async close(): Promise<void> {

@@ -110,6 +110,11 @@ export class IndexedMemoryPersistence<Tag = never> extends AsyncMemoryPersistenc
     return this.outgoing.get(clientId)?.snapshot() ?? [];
   }
 
+  /** As `queuedPackets`, each packet with its tag. */
+  protected queuedTaggedPackets(clientId: string): QueuedPacket<Tag>[] {
+    return this.outgoing.get(clientId)?.taggedSnapshot() ?? [];
+  }
+
   private queueOf(clientId: string): OutgoingQueue<Tag> {
     let queue = this.outgoing.get(clientId);
     if (queue === undefined) {

@@ -11,10 +11,14 @@ import { payloadRefSchema } from './payload-log.js';
  *                                                its payload in the payload log (`payloadRef`), or inline when under
  *                                                LOGGED_PAYLOAD_MIN_BYTES (and in journals written before the log)
  *   mid:{clientId}:{brokerId}:{brokerCounter}    the packet id it was last sent with
- * The packet id has a record of its own so that sending a message does not write its
- * payload a second time. Client ids are URI-encoded so ':' separates fields. Values are
- * msgpack; each carries everything replay needs, so keys are parsed only to pair a
- * `mid:` record with its `out:` record.
+ *   blk:{n}                                      queued outgoing packets, one client's, written in one batch (an array
+ *                                                of what `out:` records hold; see record-blocks.ts)
+ *   bdel:{n}                                     the indices of block n's records that are gone (sorts before `blk:`)
+ * Journals written before blocks hold `out:` records; they still read, and go as their
+ * messages are acknowledged. The packet id has a record of its own so that sending a
+ * message does not write its payload a second time. Client ids are URI-encoded so ':'
+ * separates fields. Values are msgpack; each carries everything replay needs, so keys
+ * are parsed only for a block's number and to pair a `mid:` record with its message.
  */
 
 /*
@@ -29,6 +33,8 @@ export const JOURNAL_PREFIXES = {
   will: 'will:',
   outgoing: 'out:',
   messageId: 'mid:',
+  block: 'blk:',
+  blockGone: 'bdel:',
 } as const;
 
 export const subscriptionKey = (clientId: string, topic: string) =>
@@ -40,6 +46,9 @@ export const outgoingKey = (
   brokerId: string | undefined,
   brokerCounter: number | undefined,
 ) => `${JOURNAL_PREFIXES.outgoing}${encodeURIComponent(clientId)}:${brokerId}:${brokerCounter}`;
+
+export const blockKey = (block: number) => `${JOURNAL_PREFIXES.block}${block}`;
+export const blockGoneKey = (block: number) => `${JOURNAL_PREFIXES.blockGone}${block}`;
 
 /** The `mid:` key of the message whose `out:` key is `outgoing`. */
 export const messageIdKey = (outgoing: string) =>
@@ -88,8 +97,16 @@ export function encodeRecord(record: object): Buffer {
 
 /** msgpack has no undefined: absent stays absent, but a stored nil comes back as null. */
 export function decodeRecord<T>(schema: z.ZodType<T>, key: string, value: Buffer): T {
-  const parsed = schema.safeParse(packr.unpack(value));
+  return parseRecord(schema, key, packr.unpack(value));
+}
+
+/** `where` names the record in the error: its key, or a block's key and the record's index. */
+export function parseRecord<T>(schema: z.ZodType<T>, where: string, decoded: unknown): T {
+  const parsed = schema.safeParse(decoded);
   if (!parsed.success)
-    throw new Error(`session journal record ${key} is unreadable: ${parsed.error.message}`);
+    throw new Error(`session journal record ${where} is unreadable: ${parsed.error.message}`);
   return parsed.data;
 }
+
+export const blockSchema = z.array(z.unknown());
+export const blockGoneSchema = z.array(z.number().int().nonnegative());

@@ -1,6 +1,5 @@
 import type { ClassicLevel } from 'classic-level';
-
-type JournalOperation = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
+import { RecordBlocks, type JournalOperation, type RecordPlace } from './record-blocks.js';
 /** A put's value is encoded when its batch is cut: a later change to the same key in the batch replaces it unencoded. */
 type PendingOperation = { type: 'put'; key: string; encode: () => Buffer } | { type: 'del'; key: string };
 
@@ -32,7 +31,9 @@ export interface JournalBatchHooks {
  * other, so they land (and are reported written) in the order they were recorded. After
  * a failed batch memory and disk disagree, so every later commit fails too. `hooks.cut`
  * runs as a batch is cut, before LevelDB gets it (the payload log writes what the
- * batch's records point to), and `hooks.written` once it is on disk.
+ * batch's records point to), and `hooks.written` once it is on disk. Records put once
+ * and deleted once (queued messages) go in blocks (`putGrouped`, see RecordBlocks),
+ * cut with the batch.
  */
 export class JournalWriter {
   private pending: PendingBatch | undefined;
@@ -40,6 +41,7 @@ export class JournalWriter {
   private soon: NodeJS.Immediate | undefined;
   private later: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  readonly blocks = new RecordBlocks();
 
   constructor(
     private readonly db: ClassicLevel<string, Buffer>,
@@ -53,6 +55,17 @@ export class JournalWriter {
 
   del(key: string): void {
     this.record({ type: 'del', key });
+  }
+
+  /** Into `group`'s next block; `value` is encoded as the batch is cut. */
+  putGrouped(place: RecordPlace, group: string, value: () => object): void {
+    this.blocks.put(place, group, value);
+    this.nextBatch();
+  }
+
+  delGrouped(place: RecordPlace): void {
+    this.blocks.remove(place);
+    this.nextBatch();
   }
 
   /** Resolves once everything recorded so far is written, which then happens without delay. */
@@ -76,9 +89,14 @@ export class JournalWriter {
   }
 
   private record(operation: PendingOperation): void {
-    if (this.pending === undefined) this.pending = newBatch();
-    this.pending.operations.set(operation.key, operation);
+    this.nextBatch().operations.set(operation.key, operation);
+  }
+
+  /** The batch a change joins; block changes join it too, as RecordBlocks is cut with it. */
+  private nextBatch(): PendingBatch {
+    this.pending ??= newBatch();
     if (!this.writing) this.flushLater();
+    return this.pending;
   }
 
   private flushLater(): void {
@@ -108,7 +126,9 @@ export class JournalWriter {
   /** Async, so a throwing `cut` fails the batch like a failed LevelDB write. */
   private async write(batch: PendingBatch): Promise<void> {
     this.hooks?.cut();
-    await this.db.batch(encoded(batch.operations));
+    const operations = encoded(batch.operations);
+    for (const operation of this.blocks.cut()) operations.push(operation);
+    await this.db.batch(operations);
   }
 
   private finish(batch: PendingBatch, error?: Error): void {

@@ -184,6 +184,68 @@ describe('JournaledMemoryPersistence after a restart', () => {
   });
 });
 
+/** Every key in the database, in order. */
+async function keysIn(dir: string): Promise<string[]> {
+  const db = openDb(dir);
+  await db.open();
+  const keys = await db.keys().all();
+  await db.close();
+  return keys;
+}
+
+describe('JournaledMemoryPersistence record blocks', () => {
+  it('writes a burst of queued messages as one block per client, and deletes it with its last acknowledgement', async () => {
+    const dir = join(root, 'blocks');
+    const db = openDb(dir);
+    const keysPut: string[] = [];
+    const batch = db.batch.bind(db) as (operations: { type: string; key: string }[]) => Promise<void>;
+    (db as unknown as { batch: typeof batch }).batch = (operations) => {
+      keysPut.push(...operations.filter((op) => op.type === 'put').map((op) => op.key));
+      return batch(operations);
+    };
+    const first = new JournaledMemoryPersistence(db);
+    await first.setup({ id: 'broker-a' });
+    const [ingest, alerting] = [client('ingest'), client('alerting')];
+    const subs = [{ clientId: ingest.id }, { clientId: alerting.id }];
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => first.outgoingEnqueueCombi(subs, publish('broker-a', i + 1, 't'))),
+    );
+    expect(keysPut).toEqual(['blk:0', 'blk:1']);
+    for (let counter = 1; counter <= 50; counter++) {
+      await first.outgoingUpdate(ingest, {
+        ...publish('broker-a', counter, 't'),
+        messageId: counter,
+      } as AedesPacket);
+    }
+    for (let messageId = 1; messageId <= 20; messageId++) {
+      await first.outgoingClearMessageId(ingest, { messageId } as AedesPacket);
+    }
+    // An awaited change commits the acknowledgements with it; then the process dies (kill -9).
+    await first.addSubscriptions(ingest, [{ topic: 't', qos: 1 }] as Subscription[]);
+    expect(keysPut.filter((key) => key.startsWith('bdel:'))).toHaveLength(1);
+    await db.close();
+
+    const second = await opened(dir, 'broker-b');
+    const counters = async (session: Client) =>
+      (await collect<AedesPacket>(second.outgoingStream(session))).map((p) => p.brokerCounter);
+    const all = Array.from({ length: 50 }, (_, i) => i + 1);
+    expect(await counters(ingest)).toEqual(all.slice(20));
+    expect(await counters(alerting)).toEqual(all);
+    for (const [session, from] of [
+      [ingest, 21],
+      [alerting, 1],
+    ] as const) {
+      for (let counter = from; counter <= 50; counter++) {
+        const sent = { ...publish('broker-a', counter, 't'), messageId: counter } as AedesPacket;
+        await second.outgoingUpdate(session, sent);
+        await second.outgoingClearMessageId(session, sent);
+      }
+    }
+    await second.destroy();
+    expect((await keysIn(dir)).filter((key) => /^(blk|bdel|out|mid):/.test(key))).toEqual([]);
+  });
+});
+
 describe('JournaledMemoryPersistence enqueue order', () => {
   it('resolves many concurrent enqueues in call order, across several group commits', async () => {
     const persistence = await opened(join(root, 'order'), 'broker-a');
@@ -403,6 +465,9 @@ describe('JournaledMemoryPersistence payload log', () => {
     const persistence = await opened(dir, 'broker-b');
     const queued = await collect<AedesPacket>(persistence.outgoingStream(client('ingest')));
     expect(queued.map((p) => [p.messageId, payloadOf(p)])).toEqual([[42, payloadOf(batchPublish(1))]]);
+    // Acknowledged, it goes from the journal as records in blocks do.
+    await persistence.outgoingClearMessageId(client('ingest'), { messageId: 42 } as AedesPacket);
     await persistence.destroy();
+    expect((await keysIn(dir)).filter((key) => key.startsWith('out:'))).toEqual([]);
   });
 });

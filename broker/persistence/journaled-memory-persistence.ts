@@ -5,13 +5,15 @@ import type { Client, Subscription } from 'aedes';
 import type { AedesPacket } from 'aedes-packet';
 import type { ClassicLevel } from 'classic-level';
 import { IndexedMemoryPersistence } from './indexed-memory-persistence.js';
-import { readJournal } from './journal-reader.js';
+import { readJournal, type StoredOutgoing } from './journal-reader.js';
 import {
+  blockSchema,
   decodeRecord,
   encodeRecord,
   messageIdKey,
   outgoingKey,
   outgoingRecordSchema,
+  parseRecord,
   plainFields,
   retainedKey,
   subscriptionKey,
@@ -36,9 +38,10 @@ const asPacket = (fields: object) => fields as AedesPacket;
 
 /**
  * The in-memory persistence (every read and match stays in memory) with each change
- * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9 while a
- * message costs one record put and, once acknowledged, one delete, written in group
- * commits instead of ~7 LevelDB round trips. Queued payloads of LOGGED_PAYLOAD_MIN_BYTES
+ * mirrored into a LevelDB journal, so sessions survive a restart or a kill -9. A queued
+ * message is a record in a block of its client's messages (RecordBlocks), written in
+ * group commits: its share of a block's put, and once acknowledged an index in the
+ * block's gone-list, instead of ~7 LevelDB round trips. Queued payloads of LOGGED_PAYLOAD_MIN_BYTES
  * or more (a gateway's batch) go to an append-only PayloadLog in the journal's
  * `payloads/` folder, once per message however many sessions it is queued for, and the
  * records hold where they are; smaller ones (a single reading) stay in the record.
@@ -95,13 +98,14 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     this.log.open();
     const journal = await readJournal(this.db, this.log, this.payloadRamBytes);
     this.log.pruneUnreferenced();
+    this.writer.blocks.restore(journal.blocks, journal.orphanGoneLists);
     for (const [clientId, subs] of journal.subscriptions) {
       await super.addSubscriptions(asClient(clientId), subs as Subscription[]);
       this.subscribedTopics.set(clientId, new Set(subs.map((sub) => sub.topic)));
     }
     for (const packet of journal.retained) await super.storeRetained(asPacket(packet));
-    for (const record of journal.outgoing) this.replayOutgoing(record);
-    this.nextSeq = (journal.outgoing.at(-1)?.seq ?? -1) + 1;
+    for (const stored of journal.outgoing) this.replayOutgoing(stored);
+    this.nextSeq = (journal.outgoing.at(-1)?.record.seq ?? -1) + 1;
     this.budget.written(this.nextSeq - 1);
     await super.setup(broker);
     for (const will of journal.wills) {
@@ -228,7 +232,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     { tag: record }: QueuedPacket<QueuedRecord>,
   ): void {
     if (record === undefined) return;
-    this.writer.del(record.key);
+    this.writer.delGrouped(record);
     this.forgetId(record);
     this.releasePayload(record);
     if (record.payload) this.budget.release(record.payload);
@@ -236,7 +240,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
 
   /** The queue in order, with payloads no longer in RAM read back from the journal. */
   override outgoingStream(client: Client): Readable {
-    return Readable.from(this.withPayloads(client.id, this.queuedPackets(client.id)));
+    return Readable.from(this.withPayloads(this.queuedTaggedPackets(client.id)));
   }
 
   /** Writes what is pending, then closes the database. */
@@ -283,13 +287,13 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     if (record.idJournalled) this.writer.del(messageIdKey(record.key));
   }
 
-  private async *withPayloads(clientId: string, packets: AedesPacket[]): AsyncGenerator<AedesPacket> {
-    for (const packet of packets) {
-      if (!isEvicted(packet)) {
+  private async *withPayloads(queued: QueuedPacket<QueuedRecord>[]): AsyncGenerator<AedesPacket> {
+    for (const { packet, tag: record } of queued) {
+      if (!isEvicted(packet) || record === undefined) {
         yield packet;
         continue;
       }
-      const stored = await this.readOutgoing(outgoingKey(clientId, packet.brokerId, packet.brokerCounter));
+      const stored = await this.readOutgoing(record);
       // Gone: acknowledged while the stream was being read.
       if (stored === undefined) continue;
       const copy = new PacketCopy(packet);
@@ -301,12 +305,19 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     }
   }
 
-  private async readOutgoing(key: string): Promise<OutgoingRecord | undefined> {
+  /** Undefined once it is acknowledged (its block may be gone). */
+  private async readOutgoing(record: QueuedRecord): Promise<OutgoingRecord | undefined> {
+    const where = this.writer.blocks.locate(record);
+    if (where === undefined) return undefined;
+    const { key, index } = where;
     const value = await this.db.get(key).catch((error: { code?: string }) => {
       if (error.code === 'LEVEL_NOT_FOUND') return undefined;
       throw error;
     });
-    return value === undefined ? undefined : decodeRecord(outgoingRecordSchema, key, value);
+    if (value === undefined) return undefined;
+    if (index === undefined) return decodeRecord(outgoingRecordSchema, key, value);
+    const fields = decodeRecord(blockSchema, key, value)[index];
+    return parseRecord(outgoingRecordSchema, `${key}[${index}]`, fields);
   }
 
   /**
@@ -317,7 +328,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
    */
   private writeOutgoing(clientId: string, record: QueuedRecord, payload: unknown): void {
     const { payloadRef } = record;
-    this.writer.put(record.key, () => {
+    this.writer.putGrouped(record, clientId, () => {
       const packet = plainFields(record.packet);
       if (payloadRef !== undefined || payload === undefined) delete packet['payload'];
       else packet['payload'] = payload;
@@ -325,7 +336,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       if (payloadRef !== undefined) value.payloadRef = payloadRef;
       if (record.brokerId !== undefined) value.brokerId = record.brokerId;
       if (record.brokerCounter !== undefined) value.brokerCounter = record.brokerCounter;
-      return encodeRecord(value);
+      return value;
     });
   }
 
@@ -333,14 +344,17 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
    * Enqueued under the key's broker id and counter (unique per client), then given its
    * packet id by an update on them: memory and the record index end in the same state.
    */
-  private replayOutgoing(stored: OutgoingRecord): void {
+  private replayOutgoing({ record: stored, place }: StoredOutgoing): void {
     const packet = {
       ...stored.packet,
       brokerId: stored.brokerId,
       brokerCounter: stored.brokerCounter,
     } as AedesPacket;
     const inQueue = new PacketCopy(packet);
-    const record = newRecord(stored.clientId, new PacketCopy(packet), stored.seq);
+    const record: QueuedRecord = {
+      ...newRecord(stored.clientId, new PacketCopy(packet), stored.seq),
+      ...place,
+    };
     if (stored.payloadRef) record.payloadRef = stored.payloadRef;
     this.enqueueOwned(stored.clientId, inQueue, record);
     record.payload = isEvicted(inQueue)

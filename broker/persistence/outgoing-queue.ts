@@ -105,6 +105,11 @@ export class OutgoingQueue<Tag = never> {
     return Array.from(this.entries.values(), (entry) => entry.packet);
   }
 
+  /** As `snapshot()`, each packet with its tag. */
+  taggedSnapshot(): QueuedPacket<Tag>[] {
+    return Array.from(this.entries.values(), ({ packet, tag }) => ({ packet, tag }));
+  }
+
   private index(slot: number, packet: AedesPacket): void {
     let counters = this.byCounter.get(packet.brokerId);
     if (counters === undefined) {

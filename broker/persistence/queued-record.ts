@@ -1,9 +1,13 @@
 import type { AedesPacket } from 'aedes-packet';
 import type { ResidentPayload } from './payload-budget.js';
 import type { PayloadRef } from './payload-log.js';
+import type { RecordPlace } from './record-blocks.js';
 
-/** One queued packet as the journal knows it: its record key and queue position never change. */
-export interface QueuedRecord {
+/**
+ * One queued packet as the journal knows it: its key and queue position never change.
+ * It is its own place in the journal's blocks (the key names its `mid:` record).
+ */
+export interface QueuedRecord extends RecordPlace {
   readonly key: string;
   readonly seq: number;
   /** Of the packet first enqueued here: a replacement (a PUBREL) may carry another broker id, or none. */

@@ -85,7 +85,9 @@ export const messageIdRecordSchema = z.object({ messageId: z.number().int() });
 
 export function plainFields(value: object): PacketFields {
   const fields: PacketFields = {};
-  for (const [name, field] of Object.entries(value)) {
+  // Not Object.entries: this runs for every queued message, and a pair array per field adds up.
+  for (const name of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[name];
     if (field !== undefined && typeof field !== 'function') fields[name] = field;
   }
   return fields;

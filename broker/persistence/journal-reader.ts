@@ -1,8 +1,11 @@
 import type { ClassicLevel } from 'classic-level';
 import {
+  blockedMessageIdSchema,
   blockGoneSchema,
   blockSchema,
   decodeRecord,
+  MESSAGE_ID_BLOCKS,
+  OUTGOING_BLOCKS,
   JOURNAL_PREFIXES,
   messageIdKey,
   messageIdRecordSchema,
@@ -12,6 +15,7 @@ import {
   retainedRecordSchema,
   subscriptionRecordSchema,
   willRecordSchema,
+  type BlockPrefixes,
   type OutgoingRecord,
   type PacketFields,
   type SubscriptionRecord,
@@ -21,10 +25,18 @@ import { EVICTED_PAYLOAD } from './payload-budget.js';
 import type { PayloadLog } from './payload-log.js';
 import type { RecordPlace, StoredBlock } from './record-blocks.js';
 
-/** A queued outgoing packet as read back, and where its record is. */
+/** A queued outgoing packet as read back, where its record is, and where its packet id is (if on disk). */
 export interface StoredOutgoing {
   record: OutgoingRecord;
   place: RecordPlace;
+  idPlace?: RecordPlace;
+}
+
+/** One kind of block as read back, for RecordBlocks.restore. */
+export interface BlocksRead {
+  stored: StoredBlock[];
+  /** Gone-lists whose block is not there (nothing writes one, but a new block must not inherit it). */
+  orphans: number[];
 }
 
 /** Everything the journal holds, grouped for replay; outgoing records in queue order. */
@@ -33,9 +45,8 @@ export interface JournalContents {
   retained: PacketFields[];
   wills: WillRecord[];
   outgoing: StoredOutgoing[];
-  blocks: StoredBlock[];
-  /** Gone-lists whose block is not there (nothing writes one, but a new block must not inherit it). */
-  orphanGoneLists: number[];
+  outgoingBlocks: BlocksRead;
+  messageIdBlocks: BlocksRead;
 }
 
 /**
@@ -48,18 +59,19 @@ export async function readJournal(
   log: PayloadLog,
   payloadRamBytes = Number.POSITIVE_INFINITY,
 ): Promise<JournalContents> {
+  const outgoingBlocks = new BlockReader(OUTGOING_BLOCKS);
+  const messageIdBlocks = new BlockReader(MESSAGE_ID_BLOCKS);
   const contents: JournalContents = {
     subscriptions: new Map(),
     retained: [],
     wills: [],
     outgoing: [],
-    blocks: [],
-    orphanGoneLists: [],
+    outgoingBlocks: outgoingBlocks.read,
+    messageIdBlocks: messageIdBlocks.read,
   };
   let payloadBytes = 0;
-  const sentWith = new Map<string, number>();
-  // By block; keys come in order, so a block's gone-list (`bdel:`) is read before the block.
-  const goneLists = new Map<number, number[]>();
+  // By the `mid:` key of their message.
+  const sentWith = new Map<string, { messageId: number; place: RecordPlace }>();
   const queue = async (record: OutgoingRecord, place: RecordPlace) => {
     const { payloadRef } = record;
     if (payloadRef) {
@@ -79,19 +91,15 @@ export async function readJournal(
   for await (const [key, value] of db.iterator()) {
     if (key.startsWith(JOURNAL_PREFIXES.messageId)) {
       const { messageId } = decodeRecord(messageIdRecordSchema, key, value);
-      sentWith.set(key, messageId);
-    } else if (key.startsWith(JOURNAL_PREFIXES.blockGone)) {
-      goneLists.set(blockNumber(key, JOURNAL_PREFIXES.blockGone), decodeRecord(blockGoneSchema, key, value));
-    } else if (key.startsWith(JOURNAL_PREFIXES.block)) {
-      const block = blockNumber(key, JOURNAL_PREFIXES.block);
-      const records = decodeRecord(blockSchema, key, value);
-      const gone = goneLists.get(block) ?? [];
-      goneLists.delete(block);
-      contents.blocks.push({ block, size: records.length, gone });
-      const isGone = new Set(gone);
-      for (const [index, fields] of records.entries()) {
-        if (isGone.has(index)) continue;
-        await queue(parseRecord(outgoingRecordSchema, `${key}[${index}]`, fields), { block, index });
+      sentWith.set(key, { messageId, place: { ownKey: key } });
+    } else if (messageIdBlocks.holds(key)) {
+      for (const [fields, where, place] of messageIdBlocks.entries(key, value)) {
+        const { key: outgoing, messageId } = parseRecord(blockedMessageIdSchema, where, fields);
+        sentWith.set(messageIdKey(outgoing), { messageId, place });
+      }
+    } else if (outgoingBlocks.holds(key)) {
+      for (const [fields, where, place] of outgoingBlocks.entries(key, value)) {
+        await queue(parseRecord(outgoingRecordSchema, where, fields), place);
       }
     } else if (key.startsWith(JOURNAL_PREFIXES.outgoing)) {
       await queue(decodeRecord(outgoingRecordSchema, key, value), { ownKey: key });
@@ -106,19 +114,61 @@ export async function readJournal(
       contents.wills.push(decodeRecord(willRecordSchema, key, value));
     }
   }
-  contents.orphanGoneLists = [...goneLists.keys()];
-  // Blocks sort before `mid:` records, so ids are paired once everything is read.
-  for (const { record, place } of contents.outgoing) {
-    const key = place.ownKey ?? outgoingKey(record.clientId, record.brokerId, record.brokerCounter);
-    const messageId = sentWith.get(messageIdKey(key));
-    if (messageId !== undefined) record.packet['messageId'] = messageId;
+  outgoingBlocks.finish();
+  messageIdBlocks.finish();
+  // Blocks and ids sort in no useful order against `out:` records, so ids are paired once all is read.
+  if (sentWith.size > 0) {
+    for (const stored of contents.outgoing) {
+      const { record, place } = stored;
+      const key = place.ownKey ?? outgoingKey(record.clientId, record.brokerId, record.brokerCounter);
+      const sent = sentWith.get(messageIdKey(key));
+      if (sent === undefined) continue;
+      record.packet['messageId'] = sent.messageId;
+      stored.idPlace = sent.place;
+    }
   }
   contents.outgoing.sort((a, b) => a.record.seq - b.record.seq);
   return contents;
 }
 
-function blockNumber(key: string, prefix: string): number {
-  const block = Number(key.slice(prefix.length));
-  if (!Number.isSafeInteger(block) || block < 0) throw new Error(`session journal key ${key} is unreadable`);
-  return block;
+/** One kind of block, read in key order: a block's gone-list sorts before the block. */
+class BlockReader {
+  readonly read: BlocksRead = { stored: [], orphans: [] };
+  private readonly goneLists = new Map<number, number[]>();
+
+  constructor(private readonly prefixes: BlockPrefixes) {}
+
+  holds(key: string): boolean {
+    return key.startsWith(this.prefixes.block) || key.startsWith(this.prefixes.gone);
+  }
+
+  /** A block's records still there, each with where it is (for errors) and its place; none for a gone-list. */
+  entries(key: string, value: Buffer): [unknown, string, RecordPlace][] {
+    if (key.startsWith(this.prefixes.gone)) {
+      this.goneLists.set(this.numberOf(key, this.prefixes.gone), decodeRecord(blockGoneSchema, key, value));
+      return [];
+    }
+    const block = this.numberOf(key, this.prefixes.block);
+    const records = decodeRecord(blockSchema, key, value);
+    const gone = this.goneLists.get(block) ?? [];
+    this.goneLists.delete(block);
+    this.read.stored.push({ block, size: records.length, gone });
+    const isGone = new Set(gone);
+    const entries: [unknown, string, RecordPlace][] = [];
+    for (const [index, fields] of records.entries()) {
+      if (!isGone.has(index)) entries.push([fields, `${key}[${index}]`, { block, index }]);
+    }
+    return entries;
+  }
+
+  finish(): void {
+    this.read.orphans = [...this.goneLists.keys()];
+  }
+
+  private numberOf(key: string, prefix: string): number {
+    const block = Number(key.slice(prefix.length));
+    if (!Number.isSafeInteger(block) || block < 0)
+      throw new Error(`session journal key ${key} is unreadable`);
+    return block;
+  }
 }

@@ -14,6 +14,8 @@ import { payloadRefSchema } from './payload-log.js';
  *   blk:{n}                                      queued outgoing packets, one client's, written in one batch (an array
  *                                                of what `out:` records hold; see record-blocks.ts)
  *   bdel:{n}                                     the indices of block n's records that are gone (sorts before `blk:`)
+ *   mblk:{n}, mbdel:{n}                          the same for packet ids: `{key, messageId}`, key that of the message's
+ *                                                `out:` record (whether it is in a block or not)
  * Journals written before blocks hold `out:` records; they still read, and go as their
  * messages are acknowledged. The packet id has a record of its own so that sending a
  * message does not write its payload a second time. Client ids are URI-encoded so ':'
@@ -35,7 +37,23 @@ export const JOURNAL_PREFIXES = {
   messageId: 'mid:',
   block: 'blk:',
   blockGone: 'bdel:',
+  messageIdBlock: 'mblk:',
+  messageIdBlockGone: 'mbdel:',
 } as const;
+
+/** The key prefixes of one kind of block and its gone-lists (which must sort before the blocks). */
+export interface BlockPrefixes {
+  block: string;
+  gone: string;
+}
+export const OUTGOING_BLOCKS: BlockPrefixes = {
+  block: JOURNAL_PREFIXES.block,
+  gone: JOURNAL_PREFIXES.blockGone,
+};
+export const MESSAGE_ID_BLOCKS: BlockPrefixes = {
+  block: JOURNAL_PREFIXES.messageIdBlock,
+  gone: JOURNAL_PREFIXES.messageIdBlockGone,
+};
 
 export const subscriptionKey = (clientId: string, topic: string) =>
   `${JOURNAL_PREFIXES.subscription}${encodeURIComponent(clientId)}:${topic}`;
@@ -46,9 +64,6 @@ export const outgoingKey = (
   brokerId: string | undefined,
   brokerCounter: number | undefined,
 ) => `${JOURNAL_PREFIXES.outgoing}${encodeURIComponent(clientId)}:${brokerId}:${brokerCounter}`;
-
-export const blockKey = (block: number) => `${JOURNAL_PREFIXES.block}${block}`;
-export const blockGoneKey = (block: number) => `${JOURNAL_PREFIXES.blockGone}${block}`;
 
 /** The `mid:` key of the message whose `out:` key is `outgoing`. */
 export const messageIdKey = (outgoing: string) =>
@@ -82,6 +97,9 @@ export const outgoingRecordSchema = z.object({
 export type OutgoingRecord = z.infer<typeof outgoingRecordSchema>;
 
 export const messageIdRecordSchema = z.object({ messageId: z.number().int() });
+/** A packet id in a block: `key` is the `out:` key of its message. */
+export const blockedMessageIdSchema = z.object({ key: z.string(), messageId: z.number().int() });
+export type BlockedMessageId = z.infer<typeof blockedMessageIdSchema>;
 
 export function plainFields(value: object): PacketFields {
   const fields: PacketFields = {};

@@ -1,5 +1,5 @@
 import type { ClassicLevel } from 'classic-level';
-import { RecordBlocks, type JournalOperation, type RecordPlace } from './record-blocks.js';
+import type { JournalOperation, RecordBlocks, RecordPlace } from './record-blocks.js';
 /** A put's value is encoded when its batch is cut: a later change to the same key in the batch replaces it unencoded. */
 type PendingOperation = { type: 'put'; key: string; encode: () => Buffer } | { type: 'del'; key: string };
 
@@ -41,7 +41,8 @@ export class JournalWriter {
   private soon: NodeJS.Immediate | undefined;
   private later: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
-  readonly blocks = new RecordBlocks();
+  /** Every RecordBlocks grouped through this writer: each is cut with every batch. */
+  private readonly grouping = new Set<RecordBlocks>();
 
   constructor(
     private readonly db: ClassicLevel<string, Buffer>,
@@ -57,14 +58,19 @@ export class JournalWriter {
     this.record({ type: 'del', key });
   }
 
-  /** Into `group`'s next block; `value` is encoded as the batch is cut. */
-  putGrouped(place: RecordPlace, group: string, value: () => object): void {
-    this.blocks.put(place, group, value);
+  /** From now on `blocks` is cut with every batch (what restoring it left to delete included). */
+  track(blocks: RecordBlocks): void {
+    this.grouping.add(blocks);
+  }
+
+  /** Into `group`'s next block of `blocks` (tracked); `value` is encoded as the batch is cut. */
+  putGrouped(blocks: RecordBlocks, place: RecordPlace, group: string, value: () => object): void {
+    blocks.put(place, group, value);
     this.nextBatch();
   }
 
-  delGrouped(place: RecordPlace): void {
-    this.blocks.remove(place);
+  delGrouped(blocks: RecordBlocks, place: RecordPlace): void {
+    blocks.remove(place);
     this.nextBatch();
   }
 
@@ -127,7 +133,9 @@ export class JournalWriter {
   private async write(batch: PendingBatch): Promise<void> {
     this.hooks?.cut();
     const operations = encoded(batch.operations);
-    for (const operation of this.blocks.cut()) operations.push(operation);
+    for (const blocks of this.grouping) {
+      for (const operation of blocks.cut()) operations.push(operation);
+    }
     await this.db.batch(operations);
   }
 

@@ -7,7 +7,8 @@ import type { AedesPacket } from 'aedes-packet';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
-import { encodeRecord, outgoingKey } from './journal-records.js';
+import { z } from 'zod';
+import { blockedMessageIdSchema, decodeRecord, encodeRecord, outgoingKey } from './journal-records.js';
 import {
   createJournaledPersistence,
   JournaledMemoryPersistence,
@@ -242,7 +243,7 @@ describe('JournaledMemoryPersistence record blocks', () => {
       }
     }
     await second.destroy();
-    expect((await keysIn(dir)).filter((key) => /^(blk|bdel|out|mid):/.test(key))).toEqual([]);
+    expect((await keysIn(dir)).filter((key) => /^(blk|bdel|mblk|mbdel|out|mid):/.test(key))).toEqual([]);
   });
 });
 
@@ -336,10 +337,16 @@ describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
 
   it('journals the id of a sent QoS 1 message only if it stays unacknowledged, a QoS 2 id at once', async () => {
     const db = openDb(join(root, 'deferred-ids'));
-    const keysWritten: string[] = [];
-    const batch = db.batch.bind(db) as unknown as (operations: Array<{ key: string }>) => Promise<void>;
+    // The `out:` keys whose ids were written, from the blocks of ids.
+    const idsWritten: string[] = [];
+    type Operation = { type: string; key: string; value?: Buffer };
+    const batch = db.batch.bind(db) as unknown as (operations: Operation[]) => Promise<void>;
     (db as unknown as { batch: typeof batch }).batch = (operations) => {
-      keysWritten.push(...operations.map((operation) => operation.key));
+      for (const { type, key, value } of operations) {
+        if (type !== 'put' || !key.startsWith('mblk:')) continue;
+        const ids = decodeRecord(z.array(blockedMessageIdSchema), key, value as Buffer);
+        idsWritten.push(...ids.map((id) => id.key));
+      }
       return batch(operations);
     };
     const persistence = new JournaledMemoryPersistence(db, { unackedIdDelayMs: 60_000 });
@@ -362,14 +369,10 @@ describe('JournaledMemoryPersistence RAM budget for queued payloads', () => {
     await send(2, 2);
     await send(3, 1);
     await send(4, 1);
-    expect(keysWritten.filter((key) => key.startsWith('mid:'))).toEqual(['mid:ingest:broker-a:2']);
+    expect(idsWritten).toEqual(['out:ingest:broker-a:2']);
     // Still unacknowledged when the broker stops: written then, and back after a restart.
     await persistence.destroy();
-    expect(keysWritten.filter((key) => key.startsWith('mid:')).sort()).toEqual([
-      'mid:ingest:broker-a:2',
-      'mid:ingest:broker-a:3',
-      'mid:ingest:broker-a:4',
-    ]);
+    expect(idsWritten).toEqual(['out:ingest:broker-a:2', 'out:ingest:broker-a:3', 'out:ingest:broker-a:4']);
     const second = await opened(join(root, 'deferred-ids'), 'broker-b');
     const queue = await collect<AedesPacket>(second.outgoingStream(ingest));
     expect(queue.map((p) => [p.brokerCounter, p.messageId])).toEqual([
@@ -452,7 +455,7 @@ describe('JournaledMemoryPersistence payload log', () => {
     await after.destroy();
   });
 
-  it('reads queued payloads from a journal written before the payload log (inline in the record)', async () => {
+  it('reads queued payloads and ids from a journal written before the payload log and blocks', async () => {
     const dir = join(root, 'payload-inline');
     const db = openDb(dir);
     await db.open();
@@ -461,13 +464,25 @@ describe('JournaledMemoryPersistence payload log', () => {
       outgoingKey('ingest', 'broker-a', 1),
       encodeRecord({ clientId: 'ingest', seq: 0, brokerId: 'broker-a', brokerCounter: 1, packet }),
     );
+    // Written before blocks too: one record per message, its id in a `mid:` record of its own.
+    const second = { ...publish('broker-a', 2, 't') } as unknown as Record<string, unknown>;
+    await db.put(
+      outgoingKey('ingest', 'broker-a', 2),
+      encodeRecord({ clientId: 'ingest', seq: 1, brokerId: 'broker-a', brokerCounter: 2, packet: second }),
+    );
+    await db.put('mid:ingest:broker-a:2', encodeRecord({ messageId: 43 }));
     await db.close();
     const persistence = await opened(dir, 'broker-b');
     const queued = await collect<AedesPacket>(persistence.outgoingStream(client('ingest')));
-    expect(queued.map((p) => [p.messageId, payloadOf(p)])).toEqual([[42, payloadOf(batchPublish(1))]]);
-    // Acknowledged, it goes from the journal as records in blocks do.
-    await persistence.outgoingClearMessageId(client('ingest'), { messageId: 42 } as AedesPacket);
+    expect(queued.map((p) => [p.messageId, payloadOf(p)])).toEqual([
+      [42, payloadOf(batchPublish(1))],
+      [43, 't#2'],
+    ]);
+    // Acknowledged, they go from the journal as records in blocks do.
+    for (const messageId of [42, 43]) {
+      await persistence.outgoingClearMessageId(client('ingest'), { messageId } as AedesPacket);
+    }
     await persistence.destroy();
-    expect((await keysIn(dir)).filter((key) => key.startsWith('out:'))).toEqual([]);
+    expect((await keysIn(dir)).filter((key) => /^(out|mid):/.test(key))).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@ import {
   blockSchema,
   decodeRecord,
   encodeRecord,
-  messageIdKey,
+  MESSAGE_ID_BLOCKS,
+  OUTGOING_BLOCKS,
   outgoingKey,
   outgoingRecordSchema,
   parseRecord,
@@ -24,6 +25,7 @@ import { JournalWriter, UNAWAITED_FLUSH_MS } from './journal-writer.js';
 import type { QueuedPacket, QueueUpdate } from './outgoing-queue.js';
 import { isEvicted, PayloadBudget, type QueueMemory } from './payload-budget.js';
 import { PayloadLog } from './payload-log.js';
+import { RecordBlocks } from './record-blocks.js';
 import type { QueuedRecord } from './queued-record.js';
 
 const require = createRequire(import.meta.url);
@@ -65,7 +67,9 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   private readonly budget: PayloadBudget;
   private readonly subscribedTopics = new Map<string, Set<string>>();
   /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet. */
-  private readonly idsToJournal = new Set<QueuedRecord>();
+  private readonly idsToJournal = new Map<QueuedRecord, string>();
+  private readonly outgoingBlocks = new RecordBlocks(OUTGOING_BLOCKS);
+  private readonly idBlocks = new RecordBlocks(MESSAGE_ID_BLOCKS);
   private idTimer: NodeJS.Timeout | undefined;
   private nextSeq = 0;
   private enqueuesDone: Promise<void> = Promise.resolve();
@@ -81,6 +85,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       cut: () => this.log.takePending(),
       written: () => this.log.batchWritten(),
     });
+    this.writer.track(this.outgoingBlocks);
+    this.writer.track(this.idBlocks);
     this.budget = new PayloadBudget(this.payloadRamBytes);
   }
 
@@ -98,7 +104,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     this.log.open();
     const journal = await readJournal(this.db, this.log, this.payloadRamBytes);
     this.log.pruneUnreferenced();
-    this.writer.blocks.restore(journal.blocks, journal.orphanGoneLists);
+    this.outgoingBlocks.restore(journal.outgoingBlocks.stored, journal.outgoingBlocks.orphans);
+    this.idBlocks.restore(journal.messageIdBlocks.stored, journal.messageIdBlocks.orphans);
     for (const [clientId, subs] of journal.subscriptions) {
       await super.addSubscriptions(asClient(clientId), subs as Subscription[]);
       this.subscribedTopics.set(clientId, new Set(subs.map((sub) => sub.topic)));
@@ -213,8 +220,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     mirrorUpdate(record, packet, replaced);
     if (!replaced) {
       // The record on disk keeps its payload (also when RAM has let go of it): only the id is new.
-      if ((record.packet as { qos?: number }).qos === 2) this.journalId(record);
-      else this.journalIdLater(record);
+      if ((record.packet as { qos?: number }).qos === 2) this.journalId(record, clientId);
+      else this.journalIdLater(record, clientId);
       return;
     }
     // A PUBREL took the PUBLISH's place: its payload left the queue, and it carries its own id.
@@ -232,7 +239,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     { tag: record }: QueuedPacket<QueuedRecord>,
   ): void {
     if (record === undefined) return;
-    this.writer.delGrouped(record);
+    this.writer.delGrouped(this.outgoingBlocks, record);
     this.forgetId(record);
     this.releasePayload(record);
     if (record.payload) this.budget.release(record.payload);
@@ -261,13 +268,17 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     record.payloadRef = undefined;
   }
 
-  private journalId(record: QueuedRecord): void {
-    record.idJournalled = true;
-    this.writer.put(messageIdKey(record.key), () => encodeRecord({ messageId: record.packet.messageId }));
+  /** Into the client's next block of ids, with the id the record has when the batch is cut. */
+  private journalId(record: QueuedRecord, clientId: string): void {
+    const place = (record.idPlace ??= {});
+    this.writer.putGrouped(this.idBlocks, place, clientId, () => ({
+      key: record.key,
+      messageId: record.packet.messageId,
+    }));
   }
 
-  private journalIdLater(record: QueuedRecord): void {
-    this.idsToJournal.add(record);
+  private journalIdLater(record: QueuedRecord, clientId: string): void {
+    this.idsToJournal.set(record, clientId);
     this.idTimer ??= setTimeout(
       () => this.journalPendingIds(),
       this.options.unackedIdDelayMs ?? UNACKED_ID_DELAY_MS,
@@ -277,14 +288,16 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   private journalPendingIds(): void {
     if (this.idTimer) clearTimeout(this.idTimer);
     this.idTimer = undefined;
-    for (const record of this.idsToJournal) this.journalId(record);
+    for (const [record, clientId] of this.idsToJournal) this.journalId(record, clientId);
     this.idsToJournal.clear();
   }
 
   /** The message left the queue or became a PUBREL: its id is not needed on disk any more. */
   private forgetId(record: QueuedRecord): void {
     this.idsToJournal.delete(record);
-    if (record.idJournalled) this.writer.del(messageIdKey(record.key));
+    if (record.idPlace === undefined) return;
+    this.writer.delGrouped(this.idBlocks, record.idPlace);
+    record.idPlace = undefined;
   }
 
   private async *withPayloads(queued: QueuedPacket<QueuedRecord>[]): AsyncGenerator<AedesPacket> {
@@ -307,7 +320,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
 
   /** Undefined once it is acknowledged (its block may be gone). */
   private async readOutgoing(record: QueuedRecord): Promise<OutgoingRecord | undefined> {
-    const where = this.writer.blocks.locate(record);
+    const where = this.outgoingBlocks.locate(record);
     if (where === undefined) return undefined;
     const { key, index } = where;
     const value = await this.db.get(key).catch((error: { code?: string }) => {
@@ -328,7 +341,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
    */
   private writeOutgoing(clientId: string, record: QueuedRecord, payload: unknown): void {
     const { payloadRef } = record;
-    this.writer.putGrouped(record, clientId, () => {
+    this.writer.putGrouped(this.outgoingBlocks, record, clientId, () => {
       const packet = plainFields(record.packet);
       if (payloadRef !== undefined || payload === undefined) delete packet['payload'];
       else packet['payload'] = payload;
@@ -344,7 +357,7 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
    * Enqueued under the key's broker id and counter (unique per client), then given its
    * packet id by an update on them: memory and the record index end in the same state.
    */
-  private replayOutgoing({ record: stored, place }: StoredOutgoing): void {
+  private replayOutgoing({ record: stored, place, idPlace }: StoredOutgoing): void {
     const packet = {
       ...stored.packet,
       brokerId: stored.brokerId,
@@ -362,7 +375,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       : this.budget.add(stored.seq, [inQueue, record.packet]);
     const messageId = stored.packet['messageId'];
     if (typeof messageId !== 'number') return;
-    record.idJournalled = true;
+    // Undefined for an id inside the record (journals before `mid:` records): nothing of its own to delete.
+    if (idPlace) record.idPlace = idPlace;
     const update = {
       brokerId: record.brokerId,
       brokerCounter: record.brokerCounter,

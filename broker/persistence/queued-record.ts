@@ -5,7 +5,7 @@ import type { RecordPlace } from './record-blocks.js';
 
 /**
  * One queued packet as the journal knows it: its key and queue position never change.
- * It is its own place in the journal's blocks (the key names its `mid:` record).
+ * It is its own place in the journal's blocks; its key goes with its packet id.
  */
 export interface QueuedRecord extends RecordPlace {
   readonly key: string;
@@ -22,6 +22,6 @@ export interface QueuedRecord extends RecordPlace {
   payload?: ResidentPayload;
   /** Where its payload is in the payload log, until it is acknowledged or replaced. */
   payloadRef?: PayloadRef;
-  /** A packet id of it has been handed to the journal (its `mid:` record may be on disk). */
-  idJournalled?: boolean;
+  /** Where the packet id it was sent with is in the journal, once that id was handed to it. */
+  idPlace?: RecordPlace;
 }

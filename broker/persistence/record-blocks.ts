@@ -1,4 +1,4 @@
-import { blockGoneKey, blockKey, encodeRecord } from './journal-records.js';
+import { encodeRecord, OUTGOING_BLOCKS, type BlockPrefixes } from './journal-records.js';
 
 /** One LevelDB operation of a journal batch. */
 export type JournalOperation = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
@@ -47,6 +47,8 @@ export class RecordBlocks {
   private readonly keysGone: string[] = [];
   private nextBlock = 0;
 
+  constructor(private readonly prefixes: BlockPrefixes = OUTGOING_BLOCKS) {}
+
   /** How many blocks are on disk (or about to be); for tests and metrics. */
   get size(): number {
     return this.blocks.size;
@@ -58,7 +60,7 @@ export class RecordBlocks {
       this.blocks.set(block, { live: size - gone.length, gone: [...gone] });
       if (gone.length >= size) this.changed.add(block);
     }
-    for (const block of orphans) this.keysGone.push(blockGoneKey(block));
+    for (const block of orphans) this.keysGone.push(this.goneKey(block));
     const numbers = [...stored.map(({ block }) => block), ...orphans];
     this.nextBlock = Math.max(this.nextBlock, ...numbers.map((block) => block + 1));
   }
@@ -85,7 +87,7 @@ export class RecordBlocks {
   locate(place: RecordPlace): { key: string; index?: number } | undefined {
     if (place.ownKey !== undefined) return { key: place.ownKey };
     if (place.block === undefined) return undefined;
-    return { key: blockKey(place.block), index: place.index };
+    return { key: this.blockKey(place.block), index: place.index };
   }
 
   /** The operations that write what changed since the last cut; records put since then get their places. */
@@ -101,22 +103,30 @@ export class RecordBlocks {
         values.push(value());
       }
       this.blocks.set(block, { live: values.length, gone: [] });
-      operations.push({ type: 'put', key: blockKey(block), value: encodeRecord(values) });
+      operations.push({ type: 'put', key: this.blockKey(block), value: encodeRecord(values) });
     }
     this.pending.clear();
     for (const block of this.changed) {
       const state = this.blocks.get(block) as BlockState;
       if (state.live > 0) {
-        operations.push({ type: 'put', key: blockGoneKey(block), value: encodeRecord(state.gone) });
+        operations.push({ type: 'put', key: this.goneKey(block), value: encodeRecord(state.gone) });
         continue;
       }
       this.blocks.delete(block);
-      operations.push({ type: 'del', key: blockKey(block) }, { type: 'del', key: blockGoneKey(block) });
+      operations.push({ type: 'del', key: this.blockKey(block) }, { type: 'del', key: this.goneKey(block) });
     }
     this.changed.clear();
     for (const key of this.keysGone) operations.push({ type: 'del', key });
     this.keysGone.length = 0;
     return operations;
+  }
+
+  private blockKey(block: number): string {
+    return `${this.prefixes.block}${block}`;
+  }
+
+  private goneKey(block: number): string {
+    return `${this.prefixes.gone}${block}`;
   }
 
   /** Whatever the record had on disk is marked gone (or deleted, under its own key). */

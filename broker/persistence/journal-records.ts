@@ -99,7 +99,6 @@ export type OutgoingRecord = z.infer<typeof outgoingRecordSchema>;
 export const messageIdRecordSchema = z.object({ messageId: z.number().int() });
 /** A packet id in a block: `key` is the `out:` key of its message. */
 export const blockedMessageIdSchema = z.object({ key: z.string(), messageId: z.number().int() });
-export type BlockedMessageId = z.infer<typeof blockedMessageIdSchema>;
 
 export function plainFields(value: object): PacketFields {
   const fields: PacketFields = {};

@@ -121,4 +121,13 @@ describe('RecordBlocks', () => {
       ['del', 'bdel:3'],
     ]);
   });
+
+  it('restores as many blocks as a consumer away for a week leaves (one message per block)', () => {
+    const blocks = new RecordBlocks();
+    const stored = Array.from({ length: 300_000 }, (_, block) => ({ block, size: 1, gone: [] }));
+    blocks.restore(stored);
+    expect(blocks.size).toBe(300_000);
+    blocks.put({}, 'ingest', () => ({}));
+    expect(blocks.cut().map((operation) => operation.key)).toEqual(['blk:300000']);
+  });
 });

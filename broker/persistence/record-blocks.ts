@@ -41,7 +41,8 @@ interface BlockState {
  * next one; a record that goes before its batch is cut never reaches the disk.
  */
 export class RecordBlocks {
-  private readonly pending = new Map<string, Map<RecordPlace, () => object>>();
+  /** Put since the last cut, in put order; grouped as the batch is cut. */
+  private readonly pending = new Map<RecordPlace, { group: string; value: () => object }>();
   private readonly blocks = new Map<number, BlockState>();
   private readonly changed = new Set<number>();
   private readonly keysGone: string[] = [];
@@ -61,26 +62,22 @@ export class RecordBlocks {
       if (gone.length >= size) this.changed.add(block);
     }
     for (const block of orphans) this.keysGone.push(this.goneKey(block));
-    const numbers = [...stored.map(({ block }) => block), ...orphans];
-    this.nextBlock = Math.max(this.nextBlock, ...numbers.map((block) => block + 1));
+    // A loop, not Math.max(...): a consumer away for a week can leave hundreds of thousands of blocks.
+    for (const { block } of stored) this.nextBlock = Math.max(this.nextBlock, block + 1);
+    for (const block of orphans) this.nextBlock = Math.max(this.nextBlock, block + 1);
   }
 
   /** `value` is called once, as the batch is cut, so it encodes the record's state then. */
   put(place: RecordPlace, group: string, value: () => object): void {
     this.leaveDisk(place);
-    for (const waiting of this.pending.values()) {
-      if (waiting.delete(place)) break;
-    }
-    let records = this.pending.get(group);
-    if (records === undefined) this.pending.set(group, (records = new Map()));
-    records.set(place, value);
+    // Deleted first, so a record put again goes to the end, after what was put in between.
+    this.pending.delete(place);
+    this.pending.set(place, { group, value });
   }
 
   remove(place: RecordPlace): void {
     this.leaveDisk(place);
-    for (const waiting of this.pending.values()) {
-      if (waiting.delete(place)) return;
-    }
+    this.pending.delete(place);
   }
 
   /** The key of the block holding the record and its index there; undefined while it waits for a cut. */
@@ -93,19 +90,19 @@ export class RecordBlocks {
   /** The operations that write what changed since the last cut; records put since then get their places. */
   cut(): JournalOperation[] {
     const operations: JournalOperation[] = [];
-    for (const records of this.pending.values()) {
-      if (records.size === 0) continue;
-      const block = this.nextBlock++;
-      const values: object[] = [];
-      for (const [place, value] of records) {
-        place.block = block;
-        place.index = values.length;
-        values.push(value());
-      }
+    const byGroup = new Map<string, { block: number; values: object[] }>();
+    for (const [place, { group, value }] of this.pending) {
+      let forGroup = byGroup.get(group);
+      if (forGroup === undefined) byGroup.set(group, (forGroup = { block: this.nextBlock++, values: [] }));
+      place.block = forGroup.block;
+      place.index = forGroup.values.length;
+      forGroup.values.push(value());
+    }
+    this.pending.clear();
+    for (const { block, values } of byGroup.values()) {
       this.blocks.set(block, { live: values.length, gone: [] });
       operations.push({ type: 'put', key: this.blockKey(block), value: encodeRecord(values) });
     }
-    this.pending.clear();
     for (const block of this.changed) {
       const state = this.blocks.get(block) as BlockState;
       if (state.live > 0) {

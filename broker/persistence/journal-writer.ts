@@ -1,5 +1,6 @@
 import type { ClassicLevel } from 'classic-level';
-import type { JournalOperation, RecordBlocks, RecordPlace } from './record-blocks.js';
+import type { BlockPrefixes } from './journal-records.js';
+import { RecordBlocks, type JournalOperation, type RecordPlace } from './record-blocks.js';
 /** A put's value is encoded when its batch is cut: a later change to the same key in the batch replaces it unencoded. */
 type PendingOperation = { type: 'put'; key: string; encode: () => Buffer } | { type: 'del'; key: string };
 
@@ -41,8 +42,8 @@ export class JournalWriter {
   private soon: NodeJS.Immediate | undefined;
   private later: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
-  /** Every RecordBlocks grouped through this writer: each is cut with every batch. */
-  private readonly grouping = new Set<RecordBlocks>();
+  /** Every RecordBlocks of this writer: each is cut with every batch. */
+  private readonly grouping: RecordBlocks[] = [];
 
   constructor(
     private readonly db: ClassicLevel<string, Buffer>,
@@ -58,12 +59,14 @@ export class JournalWriter {
     this.record({ type: 'del', key });
   }
 
-  /** From now on `blocks` is cut with every batch (what restoring it left to delete included). */
-  track(blocks: RecordBlocks): void {
-    this.grouping.add(blocks);
+  /** Blocks under these prefixes, cut with every batch of this writer (what restoring them left to delete included). */
+  blocks(prefixes: BlockPrefixes): RecordBlocks {
+    const blocks = new RecordBlocks(prefixes);
+    this.grouping.push(blocks);
+    return blocks;
   }
 
-  /** Into `group`'s next block of `blocks` (tracked); `value` is encoded as the batch is cut. */
+  /** Into `group`'s next block of `blocks` (from `this.blocks()`); `value` is encoded as the batch is cut. */
   putGrouped(blocks: RecordBlocks, place: RecordPlace, group: string, value: () => object): void {
     blocks.put(place, group, value);
     this.nextBatch();

@@ -25,7 +25,7 @@ import { JournalWriter, UNAWAITED_FLUSH_MS } from './journal-writer.js';
 import type { QueuedPacket, QueueUpdate } from './outgoing-queue.js';
 import { isEvicted, PayloadBudget, type QueueMemory } from './payload-budget.js';
 import { PayloadLog } from './payload-log.js';
-import { RecordBlocks } from './record-blocks.js';
+import type { RecordBlocks } from './record-blocks.js';
 import type { QueuedRecord } from './queued-record.js';
 
 const require = createRequire(import.meta.url);
@@ -68,8 +68,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   private readonly subscribedTopics = new Map<string, Set<string>>();
   /** QoS 1 messages sent but not yet acknowledged, whose packet id is not journalled yet. */
   private readonly idsToJournal = new Map<QueuedRecord, string>();
-  private readonly outgoingBlocks = new RecordBlocks(OUTGOING_BLOCKS);
-  private readonly idBlocks = new RecordBlocks(MESSAGE_ID_BLOCKS);
+  private readonly outgoingBlocks: RecordBlocks;
+  private readonly idBlocks: RecordBlocks;
   private idTimer: NodeJS.Timeout | undefined;
   private nextSeq = 0;
   private enqueuesDone: Promise<void> = Promise.resolve();
@@ -85,8 +85,8 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
       cut: () => this.log.takePending(),
       written: () => this.log.batchWritten(),
     });
-    this.writer.track(this.outgoingBlocks);
-    this.writer.track(this.idBlocks);
+    this.outgoingBlocks = this.writer.blocks(OUTGOING_BLOCKS);
+    this.idBlocks = this.writer.blocks(MESSAGE_ID_BLOCKS);
     this.budget = new PayloadBudget(this.payloadRamBytes);
   }
 

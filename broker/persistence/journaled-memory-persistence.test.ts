@@ -247,6 +247,28 @@ describe('JournaledMemoryPersistence record blocks', () => {
   });
 });
 
+describe('JournaledMemoryPersistence record blocks, resent', () => {
+  it('reads payloads that left RAM back from their shared block, each from its own place', async () => {
+    const persistence = new JournaledMemoryPersistence(openDb(join(root, 'blocks-evicted')), {
+      payloadRamBytes: 500,
+    });
+    await persistence.setup({ id: 'broker-a' });
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        persistence.outgoingEnqueueCombi([{ clientId: 'ingest' }], sizedPublish(i + 1, 100)),
+      ),
+    );
+    // RAM lets a payload go once its record is written, which the budget hears just after.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(persistence.queueMemory.payloadsOnDiskOnly).toBeGreaterThan(90);
+    const resent = await collect<AedesPacket>(persistence.outgoingStream(client('ingest')));
+    expect(resent.map(payloadOf)).toEqual(
+      Array.from({ length: 100 }, (_, i) => payloadOf(sizedPublish(i + 1, 100))),
+    );
+    await persistence.destroy();
+  });
+});
+
 describe('JournaledMemoryPersistence enqueue order', () => {
   it('resolves many concurrent enqueues in call order, across several group commits', async () => {
     const persistence = await opened(join(root, 'order'), 'broker-a');

@@ -301,12 +301,14 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
   }
 
   private async *withPayloads(queued: QueuedPacket<QueuedRecord>[]): AsyncGenerator<AedesPacket> {
+    // Evicted messages come in queue order, so most are in the block read just before.
+    const lastBlock: BlockRead = {};
     for (const { packet, tag: record } of queued) {
       if (!isEvicted(packet) || record === undefined) {
         yield packet;
         continue;
       }
-      const stored = await this.readOutgoing(record);
+      const stored = await this.readOutgoing(record, lastBlock);
       // Gone: acknowledged while the stream was being read.
       if (stored === undefined) continue;
       const copy = new PacketCopy(packet);
@@ -318,19 +320,28 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     }
   }
 
-  /** Undefined once it is acknowledged (its block may be gone). */
-  private async readOutgoing(record: QueuedRecord): Promise<OutgoingRecord | undefined> {
+  /**
+   * Undefined once it is acknowledged (its block may be gone). A block is written once and
+   * never changed, so `lastBlock` keeps the one decoded last for the records after it.
+   */
+  private async readOutgoing(
+    record: QueuedRecord,
+    lastBlock: BlockRead,
+  ): Promise<OutgoingRecord | undefined> {
     const where = this.outgoingBlocks.locate(record);
     if (where === undefined) return undefined;
     const { key, index } = where;
-    const value = await this.db.get(key).catch((error: { code?: string }) => {
-      if (error.code === 'LEVEL_NOT_FOUND') return undefined;
-      throw error;
-    });
-    if (value === undefined) return undefined;
-    if (index === undefined) return decodeRecord(outgoingRecordSchema, key, value);
-    const fields = decodeRecord(blockSchema, key, value)[index];
-    return parseRecord(outgoingRecordSchema, `${key}[${index}]`, fields);
+    if (index === undefined || lastBlock.key !== key) {
+      const value = await this.db.get(key).catch((error: { code?: string }) => {
+        if (error.code === 'LEVEL_NOT_FOUND') return undefined;
+        throw error;
+      });
+      if (value === undefined) return undefined;
+      if (index === undefined) return decodeRecord(outgoingRecordSchema, key, value);
+      lastBlock.key = key;
+      lastBlock.records = decodeRecord(blockSchema, key, value);
+    }
+    return parseRecord(outgoingRecordSchema, `${key}[${index}]`, lastBlock.records?.[index]);
   }
 
   /**
@@ -401,6 +412,12 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     }
     if (subscribed?.size === 0) this.subscribedTopics.delete(clientId);
   }
+}
+
+/** The block of queued records decoded last while a queue is resent. */
+interface BlockRead {
+  key?: string;
+  records?: unknown[];
 }
 
 /** The record follows its queue entry: a new packet id, or the packet that replaced it. */

@@ -16,7 +16,7 @@ export class RawLineWriter {
     this.agent = new Agent({ keepAlive: true, maxSockets: writers });
   }
 
-  async run(nextBody: () => { body: string; points: number }, shouldContinue: () => boolean): Promise<void> {
+  async run(nextBody: () => { body: Buffer; points: number }, shouldContinue: () => boolean): Promise<void> {
     await Promise.all(
       Array.from({ length: this.writers }, async () => {
         while (shouldContinue()) {
@@ -32,7 +32,7 @@ export class RawLineWriter {
     this.agent.destroy();
   }
 
-  private post(body: string): Promise<void> {
+  private post(body: Buffer): Promise<void> {
     const target = new URL(`/write?db=${encodeURIComponent(this.database)}&precision=ms`, this.url);
     return new Promise((resolve, reject) => {
       const req = request(target, { method: 'POST', agent: this.agent }, (res) => {

@@ -1,5 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import type { BenchMessage } from './canonical-telemetry.js';
+import { RawPublisher } from './raw-publisher.js';
 
 export interface PublisherPoolOptions {
   url: string;
@@ -9,9 +9,12 @@ export interface PublisherPoolOptions {
   clientIdPrefix: string;
 }
 
-/** MQTT publishers on their own connections, each keeping a window of publishes in flight. */
+/**
+ * MQTT publishers on their own connections, each keeping a window of publishes in flight.
+ * They are {@link RawPublisher}s, not mqtt.js clients, so the load costs the measured box little.
+ */
 export class PublisherPool {
-  private clients: MqttClient[] = [];
+  private clients: RawPublisher[] = [];
 
   constructor(private readonly options: PublisherPoolOptions) {}
 
@@ -19,13 +22,7 @@ export class PublisherPool {
     const { url, username, password, publishers, clientIdPrefix } = this.options;
     this.clients = await Promise.all(
       Array.from({ length: publishers }, (_, i) =>
-        mqtt.connectAsync(url, {
-          clientId: `${clientIdPrefix}-${i}`,
-          username,
-          password,
-          reconnectPeriod: 0,
-          protocolVersion: 4,
-        }),
+        RawPublisher.connect(url, { clientId: `${clientIdPrefix}-${i}`, username, password }),
       ),
     );
   }
@@ -42,12 +39,12 @@ export class PublisherPool {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.endAsync(true)));
+    await Promise.all(this.clients.map((client) => client.end()));
     this.clients = [];
   }
 
   private pump(
-    client: MqttClient,
+    client: RawPublisher,
     qos: 0 | 1,
     window: number,
     nextMessage: () => BenchMessage,
@@ -63,7 +60,7 @@ export class PublisherPool {
         if (filling) return;
         filling = true;
         try {
-          fillWindow();
+          client.burst(fillWindow);
         } finally {
           filling = false;
         }
@@ -88,7 +85,7 @@ export class PublisherPool {
       const send = (): void => {
         const message = nextMessage();
         inFlight++;
-        client.publish(message.topic, message.payload, { qos }, (error) => {
+        client.publish(message.topic, message.payload, qos, (error) => {
           if (error) return reject(error);
           inFlight--;
           this.finished.messages++;
@@ -96,7 +93,7 @@ export class PublisherPool {
           fill();
         });
       };
-      client.once('close', () => {
+      client.onClose(() => {
         if (!stopping) reject(new Error('publisher connection closed during the run'));
       });
       fill();

@@ -5,6 +5,7 @@ import type { BenchUsers } from './bench-credentials.js';
 import { CanonicalTelemetry } from './canonical-telemetry.js';
 import { countPoints } from './influx-count.js';
 import { measureWindow } from './measure-window.js';
+import { waitUntilQuiet } from './process-stats.js';
 import { PublisherPool, type Gate } from './publisher-pool.js';
 import { RawLineWriter } from './raw-writer.js';
 
@@ -40,6 +41,8 @@ export interface RunResult {
   cores: Record<string, number>;
   sentPoints: number;
   storedPoints: number;
+  /** Seconds the run waited for influxd to finish the work earlier runs left it (compactions). */
+  quietWaitS: number;
 }
 
 export type PublishMode = 'telemetry' | 'batch';
@@ -60,6 +63,7 @@ function toResult(
   pointsPerMessage: number,
   sentPoints: number,
   storedPoints: number,
+  quietWaitS: number,
 ): RunResult {
   const points = window.rate * window.wallS;
   const cpuUsPerPoint: Record<string, number> = {};
@@ -75,6 +79,7 @@ function toResult(
     cores,
     sentPoints,
     storedPoints,
+    quietWaitS,
   };
 }
 
@@ -89,6 +94,7 @@ export async function runCeiling(
   writers = 3,
   batchPoints = 5000,
 ): Promise<RunResult> {
+  const quietWaitS = await waitUntilQuiet(target.influxdPid);
   const baseTs = nextBaseTs();
   const telemetry = new CanonicalTelemetry(baseTs);
   const writer = new RawLineWriter(target.influxd.url, target.database, writers);
@@ -115,7 +121,7 @@ export async function runCeiling(
   await load;
   writer.close();
   const stored = await countPoints(target.influxd, target.database, baseTs, baseTs + RUN_SPAN_MS);
-  return toResult(window, batchPoints, writer.written, stored);
+  return toResult(window, batchPoints, writer.written, stored, quietWaitS);
 }
 
 /** Canonical telemetry published as the gateway user at QoS 1 → broker → `consumer` → InfluxDB. */
@@ -127,6 +133,7 @@ export async function runPipeline(
   timing: Timing,
   sites?: readonly string[],
 ): Promise<RunResult> {
+  const quietWaitS = await waitUntilQuiet(target.influxdPid);
   const baseTs = nextBaseTs();
   const telemetry = new CanonicalTelemetry(baseTs, sites);
   const pool = new PublisherPool({
@@ -180,5 +187,5 @@ export async function runPipeline(
   polling = false;
   await poller;
   const stored = await countPoints(target.influxd, target.database, baseTs, baseTs + RUN_SPAN_MS);
-  return toResult(window, pointsPerMessage, sent, stored);
+  return toResult(window, pointsPerMessage, sent, stored, quietWaitS);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_S = 100;
@@ -53,4 +54,24 @@ export class ProcessMeter {
 /** The whole machine's load average over the last minute, for the "load conditions" note. */
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/**
+ * Waits until `pid` has used under `maxCores` of a core over one `intervalMs`, or `timeoutMs`
+ * passed, and returns the seconds waited. influxd snapshots its cache and compacts TSM
+ * files after a burst of writes; a run that starts meanwhile is charged for another's work.
+ */
+export async function waitUntilQuiet(
+  pid: number,
+  { maxCores = 0.05, intervalMs = 1000, timeoutMs = 60_000 } = {},
+): Promise<number> {
+  const startedAt = performance.now();
+  let before = cpuSeconds(pid);
+  while (performance.now() - startedAt < timeoutMs) {
+    await sleep(intervalMs);
+    const now = cpuSeconds(pid);
+    if (now - before < (maxCores * intervalMs) / 1000) break;
+    before = now;
+  }
+  return (performance.now() - startedAt) / 1000;
 }

@@ -2,7 +2,9 @@
  * Storage ceiling vs the full pipeline, in points stored per second (a script, not a test):
  *   ceiling  — line protocol straight to influxd's /write, batches of 5000 points, 3 writers (keep-alive);
  *   pipeline — canonical telemetry as the gateway user, QoS 1, 4 publishers → BrokerService (auth + ACL)
- *              → IngestService (validation, acks after write) → the same influxd; per-device topic and batch topic.
+ *              → IngestService (validation, acks after write) → the same influxd; per-device topic and batch topic;
+ *   naive    — the same load and broker, consumed by the naive subscriber of ingest-naive (no validation,
+ *              clean session, acknowledged on arrival): what the simplest Node pipeline reaches on this box.
  * Variants run interleaved, ROUNDS times; medians and pipeline/ceiling ratios are printed with CPU per point.
  *
  *   npm run bench -- ingest-ceiling [--quick] [--rounds N] [--cpu-prof]
@@ -13,6 +15,7 @@ import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { IngestProcess } from './support/ingest-process.js';
+import { NaiveIngestProcess } from './support/naive-process.js';
 import { runCeiling, runPipeline, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtRatios, markdownTable, median, print } from './support/report.js';
@@ -21,7 +24,13 @@ const args = benchArgs();
 const profile = process.argv.includes('--cpu-prof');
 const rounds = args.rounds ?? 3;
 const timing: Timing = args.quick ? { warmupS: 1, measureS: 3 } : { warmupS: 3, measureS: 12 };
-const VARIANTS = ['ceiling', 'pipeline: per-device topic', 'pipeline: batch topic'] as const;
+const VARIANTS = [
+  'ceiling',
+  'pipeline: per-device topic',
+  'pipeline: batch topic',
+  'naive subscriber: per-device topic',
+  'naive subscriber: batch topic',
+] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const env = new BenchEnvironment();
@@ -43,21 +52,37 @@ const results = new Map<Variant, RunResult[]>(VARIANTS.map((v) => [v, []]));
 const loadBefore = loadAverage();
 const startedAt = new Date();
 try {
-  const ingest = newIngest('bench-ingest');
-  await ingest.start();
-  const consumer = { pid: ingest.pid, written: () => ingest.pointsWritten() };
+  let invalid = 0;
+  // One consumer subscribed at a time: a second one would write every point again.
   for (let round = 1; round <= rounds; round++) {
     results.get('ceiling')?.push(await runCeiling(target, timing));
-    results
-      .get('pipeline: per-device topic')
-      ?.push(await runPipeline(target, consumer, 'ingest', 'telemetry', timing));
-    results
-      .get('pipeline: batch topic')
-      ?.push(await runPipeline(target, consumer, 'ingest', 'batch', timing));
+    const ingest = newIngest(`bench-ingest-${round}`);
+    await ingest.start();
+    const ours = { pid: ingest.pid, written: () => ingest.pointsWritten() };
+    for (const [variant, mode] of [
+      ['pipeline: per-device topic', 'telemetry'],
+      ['pipeline: batch topic', 'batch'],
+    ] as const)
+      results.get(variant)?.push(await runPipeline(target, ours, 'ingest', mode, timing));
+    invalid += await ingest.invalid();
+    await ingest.stop();
+    const naive = new NaiveIngestProcess({
+      brokerUrl: broker.url,
+      users: broker.users,
+      influxUrl: env.influxd.url,
+      database: env.database,
+      dir: env.dir,
+    });
+    await naive.start();
+    const naiveConsumer = { pid: naive.pid, written: () => naive.written };
+    for (const [variant, mode] of [
+      ['naive subscriber: per-device topic', 'telemetry'],
+      ['naive subscriber: batch topic', 'batch'],
+    ] as const)
+      results.get(variant)?.push(await runPipeline(target, naiveConsumer, 'naive', mode, timing));
+    await naive.stop();
     process.stderr.write(`round ${round}/${rounds} done\n`);
   }
-  const invalid = await ingest.invalid();
-  await ingest.stop();
   report(invalid);
   if (profile) await profileIngest();
 } finally {
@@ -97,7 +122,7 @@ function report(invalid: number): void {
     ),
   );
   print();
-  const names = ['broker', 'ingest', 'influxd', 'load generator'];
+  const names = ['broker', 'ingest', 'naive', 'influxd', 'load generator'];
   const cpuRows = VARIANTS.map((variant) => {
     const runs = results.get(variant) ?? [];
     return [
@@ -113,6 +138,10 @@ function report(invalid: number): void {
   print();
   print(markdownTable(['variant', ...names], cpuRows));
   print();
+  const waits = [...results.values()].flat().map((r) => r.quietWaitS);
+  print(
+    `Each run started once influxd was quiet (under 5 % of a core for 1 s): waited ${fmt(median(waits), 1)} s (median), ${fmt(Math.max(...waits), 1)} s at most.`,
+  );
   print(`ceiling median ${fmtInt(ceiling)} points/s; target: pipeline ≥ 80 % of it.`);
 }
 

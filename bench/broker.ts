@@ -3,9 +3,12 @@
  * (anonymous, and with a password file + ACL), each as its own process. 10 publishers
  * (one process) send canonical per-device telemetry as the gateway user; one subscriber
  * (another process) counts what arrives. Messages/s received, broker CPU per message
- * (/proc/PID/stat) and peak RSS (VmRSS), at QoS 0 and QoS 1. Brokers alternate, ROUNDS times.
+ * (/proc/PID/stat) and peak RSS (VmRSS), at QoS 0 and QoS 1, each under two loads: as fast
+ * as the subscriber takes them (saturation), and at a fixed offered rate every broker keeps up
+ * with (CPU per message at equal work, without the cost of queues that saturation builds).
+ * Brokers alternate, ROUNDS times.
  *
- *   npm run bench -- broker [--quick] [--rounds N] [--cpu-prof]
+ *   npm run bench -- broker [--quick] [--rounds N] [--rate MSGS_PER_S] [--cpu-prof]
  * (--cpu-prof: one more QoS 1 run of ours and bare aedes under V8's profiler, summarised)
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -19,7 +22,17 @@ import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { measureWindow, type WindowResult } from './support/measure-window.js';
 import { loadAverage } from './support/process-stats.js';
 import { PublisherPool, type Gate } from './support/publisher-pool.js';
-import { benchArgs, fmt, fmtInt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
+import {
+  benchArgs,
+  fmt,
+  fmtInt,
+  fmtMiB,
+  fmtPct,
+  fmtRatios,
+  markdownTable,
+  median,
+  print,
+} from './support/report.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
 
 const args = benchArgs();
@@ -29,6 +42,16 @@ const PUBLISHERS = 10;
 const WINDOW = 50;
 /** Messages the publishers may be ahead of the subscriber, so no broker queues without bound. */
 const MAX_BACKLOG = 20_000;
+/** The fixed offered load, all publishers together: under what mosquitto sustains at QoS 1 here. */
+const rateArg = process.argv.indexOf('--rate');
+const OFFERED_RATE = rateArg > 0 ? Number(process.argv[rateArg + 1]) : 15_000;
+if (!(OFFERED_RATE > 0)) throw new Error('--rate takes a positive number of messages per second');
+type Load = 'saturation' | 'fixed';
+const LOADS: Load[] = ['saturation', 'fixed'];
+const LOAD_LABELS: Record<Load, string> = {
+  saturation: 'saturation',
+  fixed: `${OFFERED_RATE.toLocaleString('en')} msgs/s offered`,
+};
 const kinds: BrokerKind[] = [
   'ours',
   'aedes',
@@ -42,13 +65,14 @@ const startedAt = new Date();
 
 /**
  * One broker process, one subscriber (QoS 1, so it receives at the QoS each message is
- * published with) and the publishers; then a QoS 0 run and a QoS 1 run back to back.
+ * published with) and the publishers; then a run per QoS level and load, back to back.
  */
 async function runBroker(
   kind: BrokerKind,
   qosLevels: ReadonlyArray<0 | 1>,
+  loads: readonly Load[],
   nodeFlags: string[] = [],
-): Promise<Map<0 | 1, WindowResult>> {
+): Promise<Map<string, WindowResult>> {
   // Sessions in memory like bare aedes and mosquitto, so the difference is auth + ACL alone.
   const broker = await startBroker(kind, dir, nodeFlags, 'memory');
   const subscriber = new SubscriberProcess({
@@ -66,29 +90,37 @@ async function runBroker(
     publishers: PUBLISHERS,
     clientIdPrefix: `bench-pub-${kind}`,
   });
-  const windows = new Map<0 | 1, WindowResult>();
+  const windows = new Map<string, WindowResult>();
   try {
     await subscriber.start();
     await pool.start();
     const telemetry = new CanonicalTelemetry(Date.now());
     for (const qos of qosLevels) {
-      const endAt = performance.now() + (timing.warmupS + timing.measureS) * 1000 + 100;
-      const gate = (): Gate => {
-        if (performance.now() >= endAt) return 'stop';
-        return pool.finished.messages - subscriber.received > MAX_BACKLOG ? 'wait' : 'go';
-      };
-      const load = pool.run(qos, WINDOW, () => telemetry.telemetry(), gate);
-      const window = await measureWindow({
-        ...timing,
-        progress: () => subscriber.received,
-        processes: { broker: broker.child.pid },
-      });
-      await load;
-      // Let the subscriber catch up before the next run starts counting.
-      await waitFor('subscriber to catch up', () => subscriber.received >= pool.finished.messages, {
-        timeoutMs: 10_000,
-      }).catch(() => undefined);
-      windows.set(qos, window);
+      for (const load of loads) {
+        const startAt = performance.now();
+        const endAt = startAt + (timing.warmupS + timing.measureS) * 1000 + 100;
+        let sent = 0;
+        const gate = (): Gate => {
+          const now = performance.now();
+          if (now >= endAt) return 'stop';
+          if (pool.finished.messages - subscriber.received > MAX_BACKLOG) return 'wait';
+          if (load === 'fixed' && sent >= ((now - startAt) / 1000) * OFFERED_RATE) return 'wait';
+          sent++;
+          return 'go';
+        };
+        const running = pool.run(qos, WINDOW, () => telemetry.telemetry(), gate);
+        const window = await measureWindow({
+          ...timing,
+          progress: () => subscriber.received,
+          processes: { broker: broker.child.pid },
+        });
+        await running;
+        // Let the subscriber catch up before the next run starts counting.
+        await waitFor('subscriber to catch up', () => subscriber.received >= pool.finished.messages, {
+          timeoutMs: 10_000,
+        }).catch(() => undefined);
+        windows.set(`${qos}/${load}`, window);
+      }
     }
     return windows;
   } finally {
@@ -102,8 +134,8 @@ try {
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      for (const [qos, window] of await runBroker(kind, [0, 1])) {
-        const name = `${kind}/${qos}`;
+      for (const [qosAndLoad, window] of await runBroker(kind, [0, 1], LOADS)) {
+        const name = `${kind}/${qosAndLoad}`;
         results.set(name, [...(results.get(name) ?? []), window]);
       }
     }
@@ -124,30 +156,34 @@ print(
 print();
 const rows: string[][] = [];
 for (const qos of [0, 1] as const) {
-  const bare = results.get(`aedes/${qos}`) ?? [];
-  for (const kind of kinds) {
-    const runs = results.get(`${kind}/${qos}`) ?? [];
-    const cpuPerMsg = runs.map((r) => ((r.cpuS.broker ?? 0) * 1e6) / (r.rate * r.wallS));
-    const bareCpu = bare.map((r) => ((r.cpuS.broker ?? 0) * 1e6) / (r.rate * r.wallS));
-    const rateVsBare = runs.map((r, i) => r.rate / (bare[i]?.rate ?? Number.NaN));
-    const cpuVsBare = cpuPerMsg.map((c, i) => c / (bareCpu[i] ?? Number.NaN));
-    rows.push([
-      `QoS ${qos}`,
-      BROKER_LABELS[kind],
-      fmtInt(median(runs.map((r) => r.rate))),
-      runs.map((r) => fmtInt(r.rate)).join(' / '),
-      `${fmt(median(cpuPerMsg), 1)} µs`,
-      fmt(median(runs.map((r) => (r.cpuS.broker ?? 0) / r.wallS)), 2),
-      fmtMiB(median(runs.map((r) => r.peakRssBytes.broker ?? Number.NaN))),
-      fmtPct(median(rateVsBare)),
-      fmtPct(median(cpuVsBare)),
-    ]);
+  for (const load of LOADS) {
+    const bare = results.get(`aedes/${qos}/${load}`) ?? [];
+    for (const kind of kinds) {
+      const runs = results.get(`${kind}/${qos}/${load}`) ?? [];
+      const cpuPerMsg = runs.map((r) => ((r.cpuS.broker ?? 0) * 1e6) / (r.rate * r.wallS));
+      const bareCpu = bare.map((r) => ((r.cpuS.broker ?? 0) * 1e6) / (r.rate * r.wallS));
+      const rateVsBare = runs.map((r, i) => r.rate / (bare[i]?.rate ?? Number.NaN));
+      const cpuVsBare = cpuPerMsg.map((c, i) => c / (bareCpu[i] ?? Number.NaN));
+      rows.push([
+        `QoS ${qos}`,
+        LOAD_LABELS[load],
+        BROKER_LABELS[kind],
+        fmtInt(median(runs.map((r) => r.rate))),
+        runs.map((r) => fmtInt(r.rate)).join(' / '),
+        `${fmt(median(cpuPerMsg), 1)} µs`,
+        fmt(median(runs.map((r) => (r.cpuS.broker ?? 0) / r.wallS)), 2),
+        fmtMiB(median(runs.map((r) => r.peakRssBytes.broker ?? Number.NaN))),
+        fmtPct(median(rateVsBare)),
+        load === 'fixed' ? fmtRatios(cpuVsBare) : fmtPct(median(cpuVsBare)),
+      ]);
+    }
   }
 }
 print(
   markdownTable(
     [
       'QoS',
+      'load',
       'broker',
       'msgs/s received (median)',
       'per round',
@@ -162,13 +198,15 @@ print(
 );
 print();
 for (const text of profiles) print(text);
-print('Target: auth + ACL cost ≤ 10 % vs bare aedes (CPU/msg ≤ 110 %, rate ≥ 90 %).');
+print(
+  "Target: auth + ACL cost ≤ 10 % vs bare aedes (CPU/msg ≤ 110 %, rate ≥ 90 %). At a fixed offered rate every broker does the same work, so its CPU/msg ratio is the one that reads the hooks' cost; saturation adds whatever queueing the subscriber's lag causes.",
+);
 
 async function profileBrokers(): Promise<void> {
   for (const kind of ['ours', 'aedes'] as const) {
     const profileDir = join(dir, `cpu-prof-${kind}`);
     mkdirSync(profileDir, { recursive: true });
-    await runBroker(kind, [1], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    await runBroker(kind, [1], ['saturation'], ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) continue;
     const summary = summariseCpuProfile(join(profileDir, file), 20);

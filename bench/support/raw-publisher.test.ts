@@ -52,6 +52,9 @@ describe('RawPublisher against a real broker', () => {
     subscriber.on('message', (topic, payload) => received.push({ topic, payload }));
   });
 
+  const connectPublisher = (clientId: string) =>
+    RawPublisher.connect(broker.url, { clientId, username: 'gw', password: 'secret' });
+
   afterAll(async () => {
     await subscriber.endAsync(true);
     await broker.stop();
@@ -59,11 +62,7 @@ describe('RawPublisher against a real broker', () => {
 
   it('delivers every PUBLISH with its topic and bytes, at each size where the length field grows', async () => {
     received.length = 0;
-    const publisher = await RawPublisher.connect(broker.url, {
-      clientId: 'raw-sizes',
-      username: 'gw',
-      password: 'secret',
-    });
+    const publisher = await connectPublisher('raw-sizes');
     for (const qos of [0, 1] as const) {
       // Remaining Length = topic length field + topic + packet id (QoS 1) + payload: each boundary
       // of its 1-, 2-, 3- and 4-byte forms exactly; a multi-byte character checks the topic's byte length.
@@ -85,11 +84,7 @@ describe('RawPublisher against a real broker', () => {
 
   it('acknowledges each QoS 1 message once, past the packet id wrapping at 65535', async () => {
     received.length = 0;
-    const publisher = await RawPublisher.connect(broker.url, {
-      clientId: 'raw-wrap',
-      username: 'gw',
-      password: 'secret',
-    });
+    const publisher = await connectPublisher('raw-wrap');
     let acknowledged = 0;
     for (let round = 0; round < 70; round++) {
       const messages = Array.from({ length: 1000 }, (_, i) => ({
@@ -112,11 +107,7 @@ describe('RawPublisher against a real broker', () => {
   });
 
   it('fails what is still unacknowledged when the connection drops', async () => {
-    const publisher = await RawPublisher.connect(broker.url, {
-      clientId: 'raw-drop',
-      username: 'gw',
-      password: 'secret',
-    });
+    const publisher = await connectPublisher('raw-drop');
     // A second client with the same id makes the broker drop the first.
     const sending = publishAll(
       publisher,
@@ -124,11 +115,7 @@ describe('RawPublisher against a real broker', () => {
       1,
     );
     const failed = expect(sending).rejects.toThrow(/closed the connection|ECONNRESET|EPIPE/);
-    const usurper = await RawPublisher.connect(broker.url, {
-      clientId: 'raw-drop',
-      username: 'gw',
-      password: 'secret',
-    });
+    const usurper = await connectPublisher('raw-drop');
     await failed;
     await usurper.end();
   });

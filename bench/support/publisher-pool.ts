@@ -54,16 +54,10 @@ export class PublisherPool {
       let inFlight = 0;
       let stopping = false;
       let waiting = false;
-      let filling = false;
+      // RawPublisher calls back only from later events (a PUBACK, a finished write), never
+      // inside publish(), so a fill never runs inside another.
       const fill = (): void => {
-        // A QoS 0 callback may run inside client.publish: the running loop picks its slot up.
-        if (filling) return;
-        filling = true;
-        try {
-          client.burst(fillWindow);
-        } finally {
-          filling = false;
-        }
+        client.burst(fillWindow);
         if (stopping && inFlight === 0) resolve();
       };
       const fillWindow = (): void => {

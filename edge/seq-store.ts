@@ -17,7 +17,9 @@ const seqFileSchema = z.strictObject({
  * reading. Jumping ahead by more than a device can emit between two flushes (a flush
  * is also forced whenever a counter runs half a margin ahead of the file) guarantees
  * no seq is reused; ingest then sees one gap, which is the truth (the gateway died).
- * After a clean stop the file is exact and counting simply continues.
+ * A device missing from the file may have been first seen after its last flush (a door
+ * whose first event came just before the crash), so after a crash it starts at the
+ * margin, not at 0. After a clean stop the file is exact and counting simply continues.
  */
 export const SEQ_CRASH_MARGIN = 1_000;
 const FLUSH_INTERVAL_MS = 3_000;
@@ -35,6 +37,8 @@ export class SeqStore {
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
   private flushQueued = false;
+  /** A device's first seq: 0, or the margin when the last run crashed (see SEQ_CRASH_MARGIN). */
+  private firstSeq = 0;
 
   constructor(private readonly options: SeqStoreOptions) {}
 
@@ -49,6 +53,7 @@ export class SeqStore {
       this.counters.set(device, saved?.clean ? last : last + SEQ_CRASH_MARGIN);
     }
     if (saved && !saved.clean) {
+      this.firstSeq = SEQ_CRASH_MARGIN;
       this.options.logger.warn(
         { margin: SEQ_CRASH_MARGIN },
         'previous run did not stop cleanly: seq skips ahead',
@@ -67,10 +72,10 @@ export class SeqStore {
     await this.write(true);
   }
 
-  /** The next seq for a device: 0 for a device never seen. */
+  /** The next seq for a device: 0 for a device never seen (the margin after a crash). */
   next(device: string): number {
     const previous = this.counters.get(device);
-    const seq = previous === undefined ? 0 : previous + 1;
+    const seq = previous === undefined ? this.firstSeq : previous + 1;
     this.counters.set(device, seq);
     this.dirty = true;
     if (seq - (this.persisted.get(device) ?? 0) >= SEQ_CRASH_MARGIN / 2) void this.flush();

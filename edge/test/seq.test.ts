@@ -64,17 +64,24 @@ describe('seq', () => {
     await first.start();
     for (let i = 0; i < 5; i++) first.next('meter');
     await first.flush();
-    // No stop(): the process "died". Counters handed out after the last flush are not in the file.
+    // No stop(): the process "died". Counters handed out after the last flush are not in the file,
+    // nor is a device first seen after it (a door whose first event came just before the crash).
     first.next('meter');
-    expect(JSON.parse(await readFile(join(dataDir, 'seq.json'), 'utf8'))).toMatchObject({
-      clean: false,
-      counters: { meter: 4 },
-    });
+    expect(first.next('door')).toBe(0);
+    const file = JSON.parse(await readFile(join(dataDir, 'seq.json'), 'utf8'));
+    expect(file).toMatchObject({ clean: false, counters: { meter: 4 } });
+    expect(file.counters).not.toHaveProperty('door');
     const second = new SeqStore({ dataDir, logger: testLogger });
     await second.start();
     expect(second.next('meter')).toBe(4 + SEQ_CRASH_MARGIN + 1);
-    expect(second.next('other')).toBe(0);
+    expect(second.next('door')).toBe(SEQ_CRASH_MARGIN);
     await second.stop();
+    // After a clean stop the file is exact: a device seen for the first time starts at 0.
+    const afterCleanStop = new SeqStore({ dataDir, logger: testLogger });
+    await afterCleanStop.start();
+    expect(afterCleanStop.next('door')).toBe(SEQ_CRASH_MARGIN + 1);
+    expect(afterCleanStop.next('new-device')).toBe(0);
+    await afterCleanStop.stop();
     await writeFile(join(dataDir, 'seq.json'), 'garbage');
     const third = new SeqStore({ dataDir, logger: testLogger });
     await third.start();

@@ -85,44 +85,44 @@ export class CanonicalTelemetry {
   }
 
   /**
-   * `JSON.stringify` of reading `k`'s values, cached per value cycle: the pipeline's load
-   * generator shares the box with what it measures, so it should spend as little as it can.
-   * Ids are `[a-z0-9-]` and field names snake_case, so neither needs escaping in JSON.
+   * What the load generators build per device, kept per value cycle (`k % VALUE_CYCLE`): they
+   * share the box with what they measure, so they should spend as little as they can.
    */
-  private valuesJson(index: number, k: number): string {
-    const cache = (this.valuesJsonCache[index] ??= []);
-    return (cache[k % VALUE_CYCLE] ??= JSON.stringify(this.values(this.devices[index] as PolledDevice, k)));
+  private readonly cache: { prefix?: string; valuesJson: string[]; fieldSets: string[] }[] = [];
+
+  private cacheOf(index: number): (typeof this.cache)[number] {
+    return (this.cache[index] ??= { valuesJson: [], fieldSets: [] });
   }
 
-  private readonly valuesJsonCache: string[][] = [];
+  /**
+   * `JSON.stringify` of reading `k`'s values. Ids are `[a-z0-9-]` and field names
+   * snake_case, so neither needs escaping in JSON.
+   */
+  private valuesJson(index: number, k: number): string {
+    const device = this.devices[index] as PolledDevice;
+    return (this.cacheOf(index).valuesJson[k % VALUE_CYCLE] ??= JSON.stringify(this.values(device, k)));
+  }
 
   /**
    * The same line as {@link line}, built from cached pieces (the measurement and tags of
-   * each device, the field set of each of the 97 value cycles), so the storage ceiling's
-   * load generator spends as little of InfluxDB's box as it can and the ceiling measures
+   * each device, the field set of each value cycle), so the storage ceiling's load
+   * generator spends as little of InfluxDB's box as it can and the ceiling measures
    * influxd, not the script feeding it.
    */
   fastLine(n: number): string {
     const index = n % this.devices.length;
     const k = Math.floor(n / this.devices.length);
-    const pieces = (this.linePieces[index] ??= this.piecesOf(index));
-    const cycle = k % VALUE_CYCLE;
-    const fields = (pieces.fieldSets[cycle] ??= this.fieldSetOf(index, k));
-    return `${pieces.prefix} ${fields}seq=${k}i ${this.baseTs + k}`;
+    const cached = this.cacheOf(index);
+    const prefix = (cached.prefix ??= this.line(index).split(' ', 1)[0] as string);
+    const fields = (cached.fieldSets[k % VALUE_CYCLE] ??= this.fieldSetOf(index, k));
+    return `${prefix} ${fields}seq=${k}i ${this.baseTs + k}`;
   }
 
-  private readonly linePieces: { prefix: string; fieldSets: string[] }[] = [];
-
-  private piecesOf(index: number): { prefix: string; fieldSets: string[] } {
-    const sample = this.line(index);
-    return { prefix: sample.slice(0, sample.indexOf(' ')), fieldSets: [] };
-  }
-
-  /** `field=value,` for every field of reading `k` of device `index` (the values repeat every VALUE_CYCLE readings). */
+  /** `field=value,` for every field of reading `k` of device `index`. */
   private fieldSetOf(index: number, k: number): string {
-    const device = this.devices[index] as PolledDevice;
     let fields = '';
-    for (const [field, value] of Object.entries(this.values(device, k))) fields += `${field}=${value},`;
+    for (const [field, value] of Object.entries(this.values(this.devices[index] as PolledDevice, k)))
+      fields += `${field}=${value},`;
     return fields;
   }
 

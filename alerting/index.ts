@@ -18,6 +18,7 @@ export {
   type AlertFilter,
   type IngestOutcome,
   type SilenceInput,
+  SERVICE_ZONE,
 } from './engine/alert-engine.js';
 export type { AlertChange, Transition } from './engine/alert-book.js';
 export {
@@ -33,7 +34,13 @@ export {
 export { enginePolicySchema, type EnginePolicy } from './engine/engine-policy.js';
 export { FakeClock, systemClock, type Clock } from './engine/clock.js';
 export { SiteIndex, type DeviceContext } from './engine/site-index.js';
-export { ruleSchema, type Rule, type RuleKind } from './rules/rule-schema.js';
+export {
+  ruleSchema,
+  SERVICE_CONDITIONS,
+  type Rule,
+  type RuleKind,
+  type ServiceCondition,
+} from './rules/rule-schema.js';
 export { loadRules, DEFAULT_RULES_FILE } from './rules/load-rules.js';
 export {
   notificationsSchema,

@@ -5,8 +5,8 @@ import type {
   StatusMessage,
   TelemetryMessage,
 } from '../../contracts/index.js';
-import type { Rule } from '../rules/rule-schema.js';
-import { AlertBook, pushTimeline, type AlertChange } from './alert-book.js';
+import type { Rule, ServiceCondition } from '../rules/rule-schema.js';
+import { AlertBook, alertKey, pushTimeline, type AlertChange } from './alert-book.js';
 import { newSilenceId } from './alert-id.js';
 import type { Alert, AlertState, NotificationIntent, Silence } from './alert-schema.js';
 import type { Clock } from './clock.js';
@@ -57,6 +57,9 @@ export interface AlertFilter {
 }
 
 export type SilenceInput = Omit<Silence, 'id' | 'createdAt'>;
+
+/** The zone of alerts about the alerting service itself (a failing notification channel). */
+export const SERVICE_ZONE = 'system';
 
 /**
  * The alerting core, pure logic over an injected clock: canonical messages go in as
@@ -177,6 +180,44 @@ export class AlertEngine {
     const alert = this.book.acknowledge(id, by, comment, this.clock.now());
     this.finish();
     return alert ? structuredClone(alert) : undefined;
+  }
+
+  /** A person's note on an alert, kept in its timeline; undefined when there is no such alert. */
+  addNote(id: string, by: string, text: string): Alert | undefined {
+    const alert = this.book.get(id);
+    if (!alert) return undefined;
+    pushTimeline(alert, { at: this.clock.now(), type: 'note', by, detail: text });
+    this.book.record(alert, 'notified');
+    this.finish();
+    return structuredClone(alert);
+  }
+
+  /**
+   * The service saw one of its own conditions start (`active`) or end for `subject`
+   * (e.g. a notification channel id): the enabled `service` rules for that condition
+   * fire at once and resolve when it ends, like any alert.
+   */
+  serviceCondition(
+    condition: ServiceCondition,
+    site: string,
+    subject: string,
+    active: boolean,
+    detail?: { zh: string; en: string },
+  ): void {
+    const now = this.clock.now();
+    for (const rule of rulesOfKind(this.options.rules, 'service')) {
+      if (rule.condition !== condition) continue;
+      if (active) {
+        this.book.activate(
+          { rule, site, zone: SERVICE_ZONE, subject },
+          { at: now, ...(detail ? { detail } : {}) },
+          0,
+        );
+      } else {
+        this.book.deactivate(alertKey(rule.id, site, subject), now);
+      }
+    }
+    this.finish();
   }
 
   addSilence(input: SilenceInput): Silence {

@@ -14,6 +14,8 @@ export const TIMELINE_TYPES = [
   'reminder',
   'escalated',
   'flapping',
+  /** A person's note on the alert (what they saw, what they did). */
+  'note',
 ] as const;
 
 export const timelineEntrySchema = z.object({

@@ -123,12 +123,24 @@ export const correlationRuleSchema = z.strictObject({
   minDevices: z.number().int().positive().default(2),
 });
 
+/** Conditions the alerting service sees in itself, e.g. a notification channel that keeps failing. */
+export const SERVICE_CONDITIONS = ['notification_channel_failing'] as const;
+export type ServiceCondition = (typeof SERVICE_CONDITIONS)[number];
+
+/** Raised and cleared by the service (`AlertEngine.serviceCondition`), not by device data. */
+export const serviceRuleSchema = z.strictObject({
+  ...ruleBase,
+  kind: z.literal('service'),
+  condition: z.enum(SERVICE_CONDITIONS),
+});
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   thresholdRuleSchema,
   absenceRuleSchema,
   eventRuleSchema,
   windowRuleSchema,
   correlationRuleSchema,
+  serviceRuleSchema,
 ]);
 
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
@@ -136,6 +148,7 @@ export type AbsenceRule = z.infer<typeof absenceRuleSchema>;
 export type EventRule = z.infer<typeof eventRuleSchema>;
 export type WindowRule = z.infer<typeof windowRuleSchema>;
 export type CorrelationRule = z.infer<typeof correlationRuleSchema>;
+export type ServiceRule = z.infer<typeof serviceRuleSchema>;
 export type Rule = z.infer<typeof ruleSchema>;
 export type RuleKind = Rule['kind'];
 

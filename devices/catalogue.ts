@@ -1,6 +1,7 @@
 import {
   deviceProfileSchema,
   type DeviceProfile,
+  type Cjt188Profile,
   type Dlt645Profile,
   type ModbusProfile,
   type MqttProfile,
@@ -15,6 +16,7 @@ import { hikvisionDoor } from './profiles/hikvision.js';
 import { gstFirePanel } from './profiles/gst.js';
 import { emergencyLight } from './profiles/emergency-light.js';
 import { dlt645SinglePhaseMeter } from './profiles/dlt645-meter.js';
+import { cjt188ColdWaterMeter } from './profiles/cjt188-water-meter.js';
 
 const PROFILE_INPUTS = [
   eastronSdm120,
@@ -28,6 +30,7 @@ const PROFILE_INPUTS = [
   gstFirePanel,
   emergencyLight,
   dlt645SinglePhaseMeter,
+  cjt188ColdWaterMeter,
 ];
 
 /** Every profile, validated once at load: a bad profile fails the first import, not a poll in the field. */
@@ -71,9 +74,15 @@ export function getDlt645Profile(id: string): Dlt645Profile {
   return profile;
 }
 
+export function getCjt188Profile(id: string): Cjt188Profile {
+  const profile = getProfile(id);
+  if (profile.protocol !== 'cjt188') throw new Error(`device profile "${id}" is not a CJ/T 188 profile`);
+  return profile;
+}
+
 /** The InfluxDB measurement a profile's telemetry goes to; safety devices' own readings (battery) are device status. */
 export function telemetryMeasurement(profile: DeviceProfile): 'water' | 'electricity' | 'device_status' {
-  if (profile.protocol === 'dlt645') return profile.measurement;
+  if (profile.protocol === 'dlt645' || profile.protocol === 'cjt188') return profile.measurement;
   return profile.protocol === 'modbus' && profile.measurement !== 'safety_event'
     ? profile.measurement
     : 'device_status';

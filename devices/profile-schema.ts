@@ -3,6 +3,8 @@ import { EVENT_TYPES, eventTypeSchema, fieldNameSchema, idSchema } from '../cont
 import { UNIT_SUFFIXES, unitOfField } from './units.js';
 import { dlt645DataIdSchema } from './dlt645/data-identifiers.js';
 import { dlt645ValueFormatSchema } from './dlt645/value-format.js';
+import { cjt188DataIdSchema, cjt188EditionSchema } from './cjt188/data-identifiers.js';
+import { CJT188_VALUE_PARTS, cjt188ValuePartSchema } from './cjt188/value-parts.js';
 
 /**
  * A device profile is data: everything the edge, ingest, simulator and dashboards
@@ -226,7 +228,61 @@ export const dlt645ProfileSchema = z
   });
 export type Dlt645Profile = z.infer<typeof dlt645ProfileSchema>;
 
-export const deviceProfileSchema = z.union([modbusProfileSchema, mqttProfileSchema, dlt645ProfileSchema]);
+/** One value taken from a CJ/T 188 reply: which identifier's reply, and which part of it. */
+export const cjt188ItemSchema = z
+  .strictObject({
+    field: fieldNameSchema,
+    part: cjt188ValuePartSchema,
+    /** Readings outside this range are rejected as garbage. */
+    validRange: z.tuple([z.number(), z.number()]).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine(requireUnitSuffix);
+export type Cjt188Item = z.infer<typeof cjt188ItemSchema>;
+
+/**
+ * A household water meter speaking CJ/T 188 on RS-485 or M-Bus, addressed by the
+ * 14-digit number on the meter, which the site gives per device.
+ */
+export const cjt188ProfileSchema = z
+  .strictObject({
+    ...profileBase,
+    protocol: z.literal('cjt188'),
+    category: z.literal('water-flow-meter'),
+    measurement: z.literal('water'),
+    /** Meter type T: 0x10 cold water, 0x11 hot water, 0x12 drinking water, 0x13 reclaimed water. */
+    meterType: z.number().int().min(0x10).max(0x13),
+    /** Which edition of CJ/T 188 the meter speaks: it decides the byte order of data identifiers. */
+    edition: cjt188EditionSchema.default('2004'),
+    serial: serialDefaultsSchema,
+    /** `FE` wake-up bytes sent before each request. */
+    preambleBytes: z.number().int().min(0).max(4).default(2),
+    items: z.array(cjt188ItemSchema).min(1),
+  })
+  .superRefine((profile, ctx) => {
+    const seen = new Set<string>();
+    for (const item of profile.items) {
+      if (seen.has(item.field)) {
+        ctx.addIssue({ code: 'custom', path: ['items'], message: `field "${item.field}" is listed twice` });
+      }
+      seen.add(item.field);
+    }
+  });
+export type Cjt188Profile = z.infer<typeof cjt188ProfileSchema>;
+
+/** The data identifiers a CJ/T 188 profile's items are read from. */
+export function cjt188DataIdsOf(profile: Cjt188Profile): string[] {
+  return [
+    ...new Set(profile.items.map((item) => cjt188DataIdSchema.parse(CJT188_VALUE_PARTS[item.part].dataId))),
+  ];
+}
+
+export const deviceProfileSchema = z.union([
+  modbusProfileSchema,
+  mqttProfileSchema,
+  dlt645ProfileSchema,
+  cjt188ProfileSchema,
+]);
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
 /** Helper so vendor files get type inference on their payload schemas. */
@@ -240,6 +296,7 @@ export function profileFields(profile: DeviceProfile): string[] {
     case 'modbus':
       return profile.registers.map((r) => r.field);
     case 'dlt645':
+    case 'cjt188':
       return profile.items.map((item) => item.field);
     default:
       return [...profile.fields];

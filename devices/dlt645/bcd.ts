@@ -1,3 +1,4 @@
+import { bcdByteValue, hex, isBcdByte } from '../bcd.js';
 import { Dlt645Error } from './errors.js';
 
 /** DL/T 645 adds 0x33 to every data-field byte on the wire (so a field of zeros is not a run of 00). */
@@ -17,28 +18,12 @@ function offsetEach(bytes: Uint8Array, delta: number): Buffer {
   return result;
 }
 
-export function isBcdByte(byte: number): boolean {
-  return byte >> 4 <= 9 && (byte & 0x0f) <= 9;
-}
-
-/** Two decimal digits 0..99 as one packed-BCD byte (42 → 0x42). */
-export function toBcdByte(twoDigits: number): number {
-  return ((Math.floor(twoDigits / 10) % 10) << 4) | (twoDigits % 10);
-}
+export { isBcdByte, toBcdByte, hex, hexBytes } from '../bcd.js';
 
 /** A packed-BCD byte as its two digits (0x42 → 42); `what` names the byte in the error. */
 export function fromBcdByte(byte: number, what: string): number {
   if (!isBcdByte(byte)) {
     throw new Dlt645Error('DLT645_NOT_BCD', `${what}: 0x${hex(byte)} is not two BCD digits`);
   }
-  return (byte >> 4) * 10 + (byte & 0x0f);
-}
-
-export function hex(byte: number): string {
-  return byte.toString(16).toUpperCase().padStart(2, '0');
-}
-
-/** Bytes as `68 AA 16`, for messages and logs. */
-export function hexBytes(bytes: Uint8Array): string {
-  return [...bytes].map(hex).join(' ');
+  return bcdByteValue(byte);
 }

@@ -1,18 +1,11 @@
+import type { FrameScan } from '../frame-stream.js';
 import { decodeDlt645Address } from './address.js';
 import { hex, hexBytes, unscrambleData } from './bcd.js';
 import { Dlt645Error } from './errors.js';
 import { dlt645Checksum, FRAME_END, FRAME_OVERHEAD, FRAME_START, type Dlt645Frame } from './frame.js';
 
 /** What lies at the first frame header in a run of bytes. */
-export type Dlt645FrameScan =
-  /** A whole, valid frame in bytes[start, end). */
-  | { kind: 'frame'; frame: Dlt645Frame; start: number; end: number }
-  /** A header at `start` whose frame has not fully arrived yet. */
-  | { kind: 'incomplete'; start: number }
-  /** A whole frame at `start` that is broken; resume scanning at start + 1. */
-  | { kind: 'invalid'; error: Dlt645Error; start: number }
-  /** No header could start anywhere from `from` on: those bytes are all noise. */
-  | { kind: 'none' };
+export type Dlt645FrameScan = FrameScan<Dlt645Frame, Dlt645Error>;
 
 const HEADER_BYTES = 10;
 

@@ -1,3 +1,4 @@
+import { byteSum } from '../frame-stream.js';
 import { encodeDlt645Address } from './address.js';
 import { scrambleData } from './bcd.js';
 import { Dlt645Error } from './errors.js';
@@ -30,11 +31,7 @@ export interface Dlt645EncodeOptions {
 }
 
 /** CS: the sum of every byte from the first 68 through the last data byte, modulo 256. */
-export function dlt645Checksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (const byte of bytes) sum = (sum + byte) & 0xff;
-  return sum;
-}
+export const dlt645Checksum: (bytes: Uint8Array) => number = byteSum;
 
 export function encodeFrame(frame: Dlt645Frame, options: Dlt645EncodeOptions = {}): Buffer {
   if (frame.data.length > DLT645_MAX_DATA_BYTES) {

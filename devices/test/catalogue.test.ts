@@ -3,6 +3,7 @@ import { CATALOGUE, getProfile } from '../catalogue.js';
 import { occupiedWords } from '../register-map.js';
 import { unitOfField } from '../units.js';
 import {
+  cjt188ProfileSchema,
   dlt645ProfileSchema,
   modbusProfileSchema,
   profileFields,
@@ -31,6 +32,7 @@ describe('device catalogue', () => {
       'gst-fire-panel',
       'gb17945-emergency-light',
       'dlt645-single-phase',
+      'cjt188-cold-water',
     ]) {
       expect(ids).toContain(id);
     }
@@ -138,5 +140,20 @@ describe('device catalogue', () => {
       ],
     });
     expect(twice.success).toBe(false);
+  });
+
+  it('the CJ/T 188 schema rejects an unknown part, a field listed twice and a meter type that is not water', () => {
+    const base = getProfile('cjt188-cold-water');
+    const parse = (change: Record<string, unknown>) => cjt188ProfileSchema.safeParse({ ...base, ...change });
+    expect(parse({}).success).toBe(true);
+    expect(parse({ items: [{ field: 'forward_total_m3', part: 'heat_total' }] }).success).toBe(false);
+    const twice = parse({
+      items: [
+        { field: 'forward_total_m3', part: 'current_total' },
+        { field: 'forward_total_m3', part: 'settlement_total' },
+      ],
+    });
+    expect(twice.error?.issues.map((i) => i.message)).toContain('field "forward_total_m3" is listed twice');
+    expect(parse({ meterType: 0x30 }).success).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ export type AuthFailureReason =
   | 'will_too_large'
   | 'client_id_too_long'
   | 'internal_error';
-export type AclAction = 'publish' | 'subscribe';
+export type AclAction = 'publish' | 'subscribe' | 'forward';
 export type PayloadStage = 'publish' | 'frame';
 
 export interface BrokerMetrics {
@@ -64,7 +64,7 @@ export function createBrokerMetrics(
     }),
     aclDenials: new Counter({
       name: 'broker_acl_denials_total',
-      help: 'Publishes and subscriptions refused by the topic ACL',
+      help: 'Publishes, subscriptions and deliveries (forward) refused by the topic ACL',
       labelNames: ['action'],
       registers,
     }),

@@ -13,7 +13,9 @@ import {
 } from '../runtime/index.js';
 import { createAuthenticate, createPreConnect } from './auth/authenticate.js';
 import { createAuthorizePublish } from './auth/authorize-publish.js';
+import { createAuthorizeForward } from './auth/authorize-forward.js';
 import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
 import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
 import { SessionRegistry } from './auth/session-registry.js';
@@ -118,6 +120,7 @@ export class BrokerService implements Component {
       logger: componentLogger(logger, 'broker.auth'),
       allowAnonymous: this.config.allowAnonymous,
       maxPayloadBytes: this.config.maxPayloadBytes,
+      forgetStoredFilter: () => undefined,
     };
 
     this.store = store;
@@ -135,6 +138,7 @@ export class BrokerService implements Component {
       logger.warn({ err: error }, 'session store (Redis) connection error; retrying'),
     );
     this.persistence = persistence;
+    context.forgetStoredFilter = keepOnlyGrantedFilters(persistence.persistence, context).forget;
     const aedes = await Aedes.createBroker({
       connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       persistence: persistence.persistence,
@@ -147,6 +151,7 @@ export class BrokerService implements Component {
       ),
       authorizePublish: createAuthorizePublish(context),
       authorizeSubscribe: createAuthorizeSubscribe(context),
+      authorizeForward: createAuthorizeForward(context),
     });
     this.aedes = aedes;
     aedes.on('client', (client) => sessions.registered(client));

@@ -40,6 +40,15 @@ export function canSubscribe(principal: Principal, filter: string): AclDecision 
   }
 }
 
+/**
+ * Whether a message on `topic` may be handed to this principal: the topic is one it
+ * could subscribe to by name. Checked on every delivery (authorizeForward), so what a
+ * session store holds, retained messages included, never widens what a client reads.
+ */
+export function canReceive(principal: Principal, topic: string): AclDecision {
+  return canSubscribe(principal, topic);
+}
+
 function gatewayPrefix(principal: Principal): string | undefined {
   const site = principal.sites[0];
   if (principal.gateway === undefined || site === undefined) return undefined;

@@ -4,7 +4,11 @@ import type { HookContext } from './hook-context.js';
 
 type AuthorizeSubscribeHandler = NonNullable<AedesOptions['authorizeSubscribe']>;
 
-/** A refused filter is granted QoS 128 (failure) and the connection stays up ([MQTT-3.9.3-1]). */
+/**
+ * A refused filter is granted QoS 128 (failure) and the connection stays up
+ * ([MQTT-3.9.3-1]). It is also dropped from the client's stored session, where a
+ * reconnect's restore finds filters granted under an older, wider credential.
+ */
 export function createAuthorizeSubscribe(context: HookContext): AuthorizeSubscribeHandler {
   return (client, subscription, callback) => {
     const principal = context.sessions.principalOf(client);
@@ -22,6 +26,7 @@ export function createAuthorizeSubscribe(context: HookContext): AuthorizeSubscri
       },
       'subscribe denied',
     );
+    context.forgetStoredFilter(client, subscription.topic);
     callback(null, null);
   };
 }

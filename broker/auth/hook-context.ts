@@ -1,3 +1,4 @@
+import type { Client } from 'aedes';
 import type { Logger } from '../../runtime/index.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
@@ -12,6 +13,8 @@ export interface HookContext {
   /** Dev mode: clients without a username are let in as an anonymous admin. */
   allowAnonymous: boolean;
   maxPayloadBytes: number;
+  /** Drops a filter from a persistent client's stored session (set once the session store is open). */
+  forgetStoredFilter: (client: Client, topic: string) => void;
 }
 
 export function payloadBytes(payload: Buffer | string): number {

@@ -1,6 +1,7 @@
 import type { Client, ConnectPacket } from 'aedes';
 import type { Principal } from './principal.js';
-import { PublishDecisionCache } from './publish-decision-cache.js';
+import { AclDecisionCache } from './acl-decision-cache.js';
+import { canPublish, canReceive } from './acl.js';
 
 export type WillPacket = NonNullable<ConnectPacket['will']>;
 
@@ -10,7 +11,9 @@ export interface Session {
   /** The stored hash at connect, so a changed password also ends the session. */
   readonly credentialHash: string | undefined;
   /** Kept here so a PUBLISH costs one lookup, the session's, before the ACL answer. */
-  readonly publishDecisions: PublishDecisionCache;
+  readonly publishDecisions: AclDecisionCache;
+  /** Likewise for every message handed to the client (authorizeForward). */
+  readonly receiveDecisions: AclDecisionCache;
 }
 
 /**
@@ -35,7 +38,8 @@ export class SessionRegistry {
     this.sessions.set(client, {
       principal,
       credentialHash,
-      publishDecisions: new PublishDecisionCache(principal),
+      publishDecisions: new AclDecisionCache((topic) => canPublish(principal, topic)),
+      receiveDecisions: new AclDecisionCache((topic) => canReceive(principal, topic)),
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canPublish, canSubscribe } from '../auth/acl.js';
+import { canPublish, canReceive, canSubscribe } from '../auth/acl.js';
 import type { Principal } from '../auth/principal.js';
 
 const gateway: Principal = {
@@ -71,5 +71,20 @@ describe('topic ACL', () => {
     expect(allowed(canSubscribe(admin, '$SYS/#'))).toBe(true);
     expect(allowed(canPublish(admin, 'a/+/b'))).toBe(false);
     expect(allowed(canPublish(admin, '$SYS/x'))).toBe(false);
+  });
+
+  it.each([
+    [gateway, 'v1/s/gw-a/dev-1/telemetry', true],
+    [gateway, 'v1/s/gw-b/dev-1/telemetry', false],
+    [gateway, 'v1/s/alerts/fire', false],
+    [gateway, 'ops/deadletter/ingest', false],
+    [ingest, 'v1/s/gw-a/dev-1/event', true],
+    [ingest, 'v1/t/gw-a/dev-1/event', false],
+    [ingest, 'ops/deadletter/ingest', false],
+    [alerting, 'ops/deadletter/ingest', true],
+    [alerting, 'v1/u/gw-a/status', false],
+    [admin, '$SYS/broker/uptime', true],
+  ])('delivers to %o a message on %s: %s', (principal, topic, expected) => {
+    expect(allowed(canReceive(principal, topic))).toBe(expected);
   });
 });

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { canPublish } from '../auth/acl.js';
+import { canPublish, canReceive } from '../auth/acl.js';
 import { principalFromGrant } from '../auth/principal.js';
-import { MAX_CACHED_TOPICS_PER_SESSION, PublishDecisionCache } from '../auth/publish-decision-cache.js';
+import { AclDecisionCache, MAX_CACHED_TOPICS_PER_SESSION } from '../auth/acl-decision-cache.js';
 
 const gateway = (gatewayId: string) =>
   principalFromGrant({ username: gatewayId, role: 'gateway', sites: ['s'], gateway: gatewayId });
 
-describe('PublishDecisionCache', () => {
+const publishCache = (principal: ReturnType<typeof gateway>) =>
+  new AclDecisionCache((topic) => canPublish(principal, topic));
+
+describe('AclDecisionCache', () => {
   it('gives canPublish’s decision, per session, on first and repeated use', () => {
     const gwA = gateway('gw-a');
-    const cache = new PublishDecisionCache(gwA);
+    const cache = publishCache(gwA);
     const own = topics.telemetry('s', 'gw-a', 'meter-1');
     const other = topics.telemetry('s', 'gw-b', 'meter-1');
     for (let i = 0; i < 3; i++) {
@@ -19,13 +22,13 @@ describe('PublishDecisionCache', () => {
       expect(cache.decide(other).allowed).toBe(false);
     }
     // Another session's cache (gw-b here) answers for its own principal.
-    const forB = new PublishDecisionCache(gateway('gw-b'));
+    const forB = publishCache(gateway('gw-b'));
     expect(forB.decide(own).allowed).toBe(false);
     expect(forB.decide(other)).toEqual({ allowed: true });
   });
 
   it('stays correct past its bound', () => {
-    const cache = new PublishDecisionCache(gateway('gw-a'));
+    const cache = publishCache(gateway('gw-a'));
     const count = MAX_CACHED_TOPICS_PER_SESSION + 50;
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < count; i++) {
@@ -35,5 +38,13 @@ describe('PublishDecisionCache', () => {
         expect(cache.decide(foreign).allowed).toBe(false);
       }
     }
+  });
+
+  it('caches each rule apart: what a gateway may receive is not what it may publish', () => {
+    const gwA = gateway('gw-a');
+    const receive = new AclDecisionCache((topic) => canReceive(gwA, topic));
+    expect(receive.decide('v1/s/gw-a/commands').allowed).toBe(true);
+    expect(publishCache(gwA).decide('v1/s/gw-a/commands').allowed).toBe(false);
+    expect(receive.decide(topics.alert('s', 'fire')).allowed).toBe(false);
   });
 });

@@ -1,0 +1,31 @@
+import type { AedesOptions } from 'aedes';
+import type { HookContext } from './hook-context.js';
+
+type AuthorizeForwardHandler = NonNullable<AedesOptions['authorizeForward']>;
+
+/**
+ * Every message aedes hands to a client passes here: live ones, ones queued in its
+ * session while it was away, retained ones. A message the client's ACL does not let it
+ * read is not sent, whatever put it in the client's way (a filter stored under an
+ * older, wider grant; a session store written by an earlier version).
+ */
+export function createAuthorizeForward(context: HookContext): AuthorizeForwardHandler {
+  return (client, packet) => {
+    const session = context.sessions.sessionOf(client);
+    const decision = session
+      ? session.receiveDecisions.decide(packet.topic)
+      : { allowed: false as const, reason: 'no session (credential revoked)' };
+    if (decision.allowed) return packet;
+    context.metrics.aclDenials.inc({ action: 'forward' });
+    context.logger.debug(
+      {
+        clientId: client.id,
+        username: session?.principal.username,
+        topic: packet.topic,
+        reason: decision.reason,
+      },
+      'message not forwarded',
+    );
+    return null;
+  };
+}

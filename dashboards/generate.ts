@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectFile } from '../runtime/index.js';
+import { loadSite, type Site } from '../site/index.js';
 import { generateDashboards } from './output/generate-dashboards.js';
 
 /** Writes dashboards/generated/ (dashboard JSON and Grafana provisioning); `npm run dashboards:generate`. */
@@ -20,8 +21,8 @@ function listFiles(dir: string): string[] {
   });
 }
 
-export function writeGenerated(dir = GENERATED_DIR): string[] {
-  const files = generateDashboards();
+export function writeGenerated(dir = GENERATED_DIR, site?: Site): string[] {
+  const files = generateDashboards(site);
   // Files of dashboards that no longer exist would otherwise linger in Grafana.
   for (const stale of listFiles(dir)) if (!(relative(dir, stale) in files)) rmSync(stale);
   for (const [path, content] of Object.entries(files)) {
@@ -32,6 +33,9 @@ export function writeGenerated(dir = GENERATED_DIR): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const written = writeGenerated();
+  // `--site FILE` generates a village's own boards from its site file (names, gateways expected).
+  const siteArg = process.argv.indexOf('--site');
+  const siteFile = siteArg > 0 ? process.argv[siteArg + 1] : undefined;
+  const written = writeGenerated(GENERATED_DIR, siteFile ? loadSite(siteFile) : undefined);
   process.stdout.write(`wrote ${written.length} files to ${relative(process.cwd(), GENERATED_DIR)}/\n`);
 }

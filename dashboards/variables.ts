@@ -1,37 +1,62 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { BoardContext } from './board-context.js';
+import type { NamedTag } from './names/site-names.js';
 
-/** The chain of template variables every dashboard offers: site → zone → building (InfluxQL SHOW TAG VALUES). */
-export const VARIABLE_QUERIES = {
-  site: 'SHOW TAG VALUES WITH KEY = "site"',
-  zone: 'SHOW TAG VALUES WITH KEY = "zone" WHERE "site" =~ /^$site$/',
-  building: 'SHOW TAG VALUES WITH KEY = "building" WHERE "site" =~ /^$site$/ AND "zone" =~ /^$zone$/',
-  gateway: 'SHOW TAG VALUES FROM "gateway_health" WITH KEY = "gateway" WHERE "site" =~ /^$site$/',
-} as const;
-export type VariableName = keyof typeof VARIABLE_QUERIES;
+/**
+ * Template variables list what the site file names, shown by name and filtering by id
+ * (`创客工作区 : maker-workspace`), so staff pick 创客楼总电表, not `maker-hall-power`.
+ * They are custom variables generated from the site file: InfluxDB only knows the ids.
+ */
+export type VariableName = NamedTag;
 
-function tagVariable(ctx: BoardContext, name: VariableName, label: string): dashboard.QueryVariableBuilder {
-  return new dashboard.QueryVariableBuilder(name)
+/** Grafana's custom-variable text: `name : id` pairs; commas would split an entry, so they are refused. */
+export function customVariableQuery(entries: ReadonlyArray<{ id: string; name: string }>): string {
+  return entries
+    .map(({ id, name }) => {
+      if (/[,:]/.test(name)) throw new Error(`name "${name}" of "${id}" may not contain "," or ":"`);
+      return `${name} : ${id}`;
+    })
+    .join(', ');
+}
+
+export interface VariableOptions {
+  /** One value at a time (the device board's device); otherwise multi-select with "All". */
+  single?: boolean;
+}
+
+function namedVariable(
+  ctx: BoardContext,
+  name: VariableName,
+  label: string,
+  options: VariableOptions,
+): dashboard.CustomVariableBuilder {
+  const entities = ctx.names.entities(name);
+  const query = customVariableQuery(entities);
+  const first = entities[0];
+  if (!first) throw new Error(`the site file names no ${name}`);
+  const all = { selected: true, text: ctx.t('全部', 'All'), value: '$__all' };
+  const current =
+    options.single || name === 'site' ? { selected: true, text: first.name, value: first.id } : all;
+  const variable = new dashboard.CustomVariableBuilder(name)
     .label(label)
-    .query(VARIABLE_QUERIES[name])
-    .definition(VARIABLE_QUERIES[name])
-    .datasource(ctx.datasource)
-    .current({ selected: true, text: 'All', value: '$__all' })
-    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true);
+    .values(query)
+    .current(current)
+    .options(entities.map((e) => ({ selected: e.id === current.value, text: e.name, value: e.id })));
+  if (options.single || name === 'site') return variable.multi(false).includeAll(false);
+  return variable.multi(true).includeAll(true);
 }
 
 export function templateVariables(
   ctx: BoardContext,
   names: readonly VariableName[] = ['site', 'zone', 'building'],
-): dashboard.QueryVariableBuilder[] {
+  options: VariableOptions = {},
+): dashboard.CustomVariableBuilder[] {
   const labels: Record<VariableName, string> = {
     site: ctx.t('站点', 'Site'),
     zone: ctx.t('功能区', 'Zone'),
     building: ctx.t('建筑', 'Building'),
+    device: ctx.t('设备', 'Device'),
     gateway: ctx.t('网关', 'Gateway'),
   };
-  return names.map((name) => tagVariable(ctx, name, labels[name]));
+  return names.map((name) => namedVariable(ctx, name, labels[name], name === 'device' ? options : {}));
 }

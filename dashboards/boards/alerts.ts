@@ -165,5 +165,5 @@ export function alertsDashboard(ctx: BoardContext): dashboard.Dashboard {
         height: 8,
       }),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

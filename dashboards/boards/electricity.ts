@@ -147,5 +147,5 @@ export function electricityDashboard(ctx: BoardContext): dashboard.Dashboard {
         height: 9,
       }),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

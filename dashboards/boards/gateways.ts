@@ -8,6 +8,7 @@ import { sectionRow, statPanel, stateTimelinePanel, timeseriesPanel } from '../p
 import { countThresholds, lowerLimitThresholds } from '../panels/thresholds.js';
 import { baseDashboard, finishDashboard } from './compose.js';
 import { onlineMapping } from './labels.js';
+import { gatewaysOnlinePanel } from './open-state.js';
 
 const gatewayScope = () => [tagMatchesVariable('site'), tagMatchesVariable('gateway')];
 
@@ -60,24 +61,7 @@ export function gatewaysDashboard(ctx: BoardContext): dashboard.Dashboard {
     variables: ['site', 'gateway'],
   })
     .withRow(sectionRow(t('概况', 'At a glance')))
-    .withPanel(
-      statPanel(ctx, {
-        title: t('在线网关', 'Gateways online'),
-        thresholds: lowerLimitThresholds(1),
-        targets: [
-          influxQuery(
-            fromSubqueries(
-              from('device_status')
-                .select(field('online').last().as('online'))
-                .where(...gatewayScope())
-                .groupBy('gateway'),
-            ).select(field('online').sum().as('online')),
-          ),
-        ],
-        span: 6,
-        height: 4,
-      }),
-    )
+    .withPanel(gatewaysOnlinePanel(ctx, 6).height(4))
     .withPanel(
       statPanel(ctx, {
         title: t('在线设备', 'Devices online'),
@@ -203,5 +187,5 @@ export function gatewaysDashboard(ctx: BoardContext): dashboard.Dashboard {
         height: 7,
       }),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

@@ -1,14 +1,15 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { BoardContext } from '../board-context.js';
-import { fieldCompare, tagIn, tagMatchesVariable } from '../query/condition.js';
+import { fieldCompare, tagMatchesVariable } from '../query/condition.js';
 import { influxQuery } from '../query/influx-query-builder.js';
 import { from } from '../query/influx-select.js';
-import { field, tag } from '../query/select-expression.js';
-import { sectionRow, statPanel, stateTimelinePanel, tablePanel, timeseriesPanel } from '../panels/common.js';
+import { field } from '../query/select-expression.js';
+import { sectionRow, statPanel, stateTimelinePanel, timeseriesPanel } from '../panels/common.js';
 import { LIMITS } from '../panels/limits.js';
 import { bandThresholds, countThresholds } from '../panels/thresholds.js';
 import { baseDashboard, deviceScope, finishDashboard } from './compose.js';
-import { onlineMapping, severityMapping } from './labels.js';
+import { onlineMapping } from './labels.js';
+import { gatewaysOnlinePanel, openAlertsPanel } from './open-state.js';
 import { activePowerW, flowM3h } from './quantities.js';
 
 /** Community overview: each zone's water, power and safety at a glance, alerts, gateways. */
@@ -107,31 +108,8 @@ export function overviewDashboard(ctx: BoardContext): dashboard.Dashboard {
       }),
     )
     .withRow(sectionRow(t('告警与网关', 'Alerts and gateways')))
-    .withPanel(
-      tablePanel(ctx, {
-        title: t('触发的告警', 'Alerts fired'),
-        mappings: [severityMapping(ctx)],
-        headers: {
-          Time: t('时间', 'Time'),
-          zone: t('功能区', 'Zone'),
-          rule: t('规则', 'Rule'),
-          severity: t('级别', 'Severity'),
-          device: t('设备', 'Device'),
-          message: t('说明', 'Message'),
-        },
-        targets: [
-          influxQuery(
-            from('alert')
-              .select(tag('zone'), tag('rule'), tag('severity'), field('device'), field('message'))
-              .where(tagMatchesVariable('site'), tagMatchesVariable('zone'), tagIn('state', ['firing']))
-              .orderByTimeDesc()
-              .limit(50),
-          ),
-        ],
-        span: 12,
-        height: 8,
-      }),
-    )
+    .withPanel(openAlertsPanel(ctx))
+    .withPanel(gatewaysOnlinePanel(ctx, 6))
     .withPanel(
       stateTimelinePanel(ctx, {
         title: t('网关在线状态', 'Gateways online'),
@@ -146,9 +124,9 @@ export function overviewDashboard(ctx: BoardContext): dashboard.Dashboard {
               .fill('previous'),
           ).alias('$tag_gateway'),
         ],
-        span: 12,
+        span: 6,
         height: 8,
       }),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

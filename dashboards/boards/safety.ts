@@ -163,5 +163,5 @@ export function safetyDashboard(ctx: BoardContext): dashboard.Dashboard {
         height: 7,
       }),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

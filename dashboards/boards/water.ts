@@ -165,5 +165,5 @@ export function waterDashboard(ctx: BoardContext): dashboard.Dashboard {
         height: 8,
       }).timeFrom('24h'),
     );
-  return finishDashboard(board);
+  return finishDashboard(board, ctx);
 }

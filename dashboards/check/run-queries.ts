@@ -10,7 +10,8 @@ interface PanelLike {
 export interface DashboardLike {
   uid?: string;
   panels?: PanelLike[];
-  templating?: { list?: Array<{ name?: string; query?: unknown }> };
+  templating?: { list?: Array<{ name?: string; type?: string; query?: unknown }> };
+  annotations?: { list?: Array<{ name?: string; target?: { query?: unknown } }> };
 }
 
 export interface DashboardQuery {
@@ -24,7 +25,7 @@ export function panelsOf(dashboard: DashboardLike): PanelLike[] {
   return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])]);
 }
 
-/** Every InfluxQL text of a dashboard: panel targets and template variable queries. */
+/** Every InfluxQL text of a dashboard: panel targets, query variables and annotation queries. */
 export function queriesOf(dashboard: DashboardLike): DashboardQuery[] {
   const uid = dashboard.uid ?? '(no uid)';
   const queries: DashboardQuery[] = [];
@@ -39,8 +40,18 @@ export function queriesOf(dashboard: DashboardLike): DashboardQuery[] {
       }
     }
   }
+  for (const annotation of dashboard.annotations?.list ?? []) {
+    if (typeof annotation.target?.query === 'string') {
+      queries.push({
+        dashboard: uid,
+        source: `annotation ${annotation.name}`,
+        query: annotation.target.query,
+      });
+    }
+  }
   for (const variable of dashboard.templating?.list ?? []) {
-    if (typeof variable.query === 'string') {
+    // A custom variable's "query" is its list of values (name : id), not InfluxQL.
+    if (variable.type !== 'custom' && typeof variable.query === 'string') {
       queries.push({ dashboard: uid, source: `variable ${variable.name}`, query: variable.query });
     }
   }

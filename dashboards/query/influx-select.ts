@@ -4,7 +4,7 @@ import {
   type FieldKind,
   type MeasurementName,
 } from '../schema/influx-schema.js';
-import { renderCondition, TIME_FILTER, type Condition } from './condition.js';
+import { renderCondition, TIME_FILTER, timeSince, type Condition } from './condition.js';
 import { checkDuration, quoteIdentifier, quoteString } from './influxql-text.js';
 import { fieldsOf, isAggregated, NUMERIC_AGGREGATES, tagsOf, type Column } from './select-expression.js';
 
@@ -58,6 +58,12 @@ export class InfluxSelect {
 
   where(...conditions: Condition[]): this {
     this.conditions.push(...conditions);
+    return this;
+  }
+
+  /** Replaces the dashboard's range with a fixed look-back: `time > now() - 90d`. */
+  lookBack(duration: string): this {
+    this.conditions = [timeSince(duration), ...this.conditions.filter((c) => c !== TIME_FILTER)];
     return this;
   }
 
@@ -176,7 +182,10 @@ export class InfluxSelect {
     for (const condition of this.conditions) {
       if (condition.kind === 'tag-variable' || condition.kind === 'tag-in')
         this.checkTag(source, condition.tag);
-      if (condition.kind === 'field-compare' && source.fields[condition.field] === undefined) {
+      if (
+        (condition.kind === 'field-compare' || condition.kind === 'field-variable') &&
+        source.fields[condition.field] === undefined
+      ) {
         throw new Error(`unknown field "${condition.field}" in WHERE of ${where}`);
       }
     }

@@ -31,11 +31,19 @@ const GATEWAY_TAGS = ['site', 'gateway'] as const;
 /**
  * What the alerting service is expected to write per alert state change. Not (yet) a
  * contract in contracts/: `ack_delay_s` is this folder's proposal, written on the
- * `acknowledged` state change, because InfluxQL cannot join a firing point to its ack.
+ * `acknowledged` state change, because InfluxQL cannot join a firing point to its ack;
+ * `message_zh` is the alert's Chinese text, which the zh boards show (`message` is English).
  */
 export const ALERT_SCHEMA: MeasurementSchema = {
   tags: ['site', 'zone', 'rule', 'severity', 'state'],
-  fields: { alert_id: 'string', device: 'string', value: 'number', message: 'string', ack_delay_s: 'number' },
+  fields: {
+    alert_id: 'string',
+    device: 'string',
+    value: 'number',
+    message: 'string',
+    message_zh: 'string',
+    ack_delay_s: 'number',
+  },
 };
 
 /** The `state` tag values of the `alert` measurement. */

@@ -20,11 +20,11 @@ const KNOWN_NAMES = new Set<string>([
 ]);
 
 describe('generated dashboards', () => {
-  it('has six dashboards per language with unique uids', () => {
+  it('has seven dashboards per language with unique uids', () => {
     const uids = dashboards.map((d) => d.uid);
-    expect(uids).toHaveLength(12);
-    expect(new Set(uids).size).toBe(12);
-    expect(uids.filter((u) => u.endsWith('-zh'))).toHaveLength(6);
+    expect(uids).toHaveLength(14);
+    expect(new Set(uids).size).toBe(14);
+    expect(uids.filter((u) => u.endsWith('-zh'))).toHaveLength(7);
   });
 
   it('numbers panels uniquely within each dashboard', () => {
@@ -94,16 +94,41 @@ describe('generated dashboards', () => {
       const en = dashboards.find((d) => d.uid === zh.uid.replace(/-zh$/, '-en'));
       expect(en).toBeDefined();
       if (!en) continue;
-      expect(queriesOf(zh).map((q) => q.query)).toEqual(queriesOf(en).map((q) => q.query));
+      // The zh boards show the alert's Chinese text (`message_zh`), the en boards `message`.
+      expect(queriesOf(zh).map((q) => q.query.replaceAll('"message_zh"', '"message"'))).toEqual(
+        queriesOf(en).map((q) => q.query),
+      );
       expect(zh.title).not.toBe(en.title);
       expect(zh.title).toMatch(/[\u4e00-\u9fff]/);
     }
   });
 
-  it('offers site, zone and building variables from SHOW TAG VALUES', () => {
+  it("offers site, zone and building variables by the site file's names, filtering by id", () => {
     const water = dashboards.find((d) => d.uid === 'village-water-zh');
-    const variables = water?.templating?.list ?? [];
+    const variables = (water?.templating?.list ?? []) as Array<{
+      name: string;
+      type: string;
+      query: string;
+      options: Array<{ text: string; value: string }>;
+    }>;
     expect(variables.map((v) => v.name)).toEqual(['site', 'zone', 'building']);
-    expect(String(variables[1]?.query)).toBe('SHOW TAG VALUES WITH KEY = "zone" WHERE "site" =~ /^$site$/');
+    expect(variables.every((v) => v.type === 'custom')).toBe(true);
+    const zone = variables[1];
+    expect(zone?.query).toContain('创客工作区 : maker-workspace');
+    expect(zone?.options).toContainEqual({ selected: false, text: '产业孵化区', value: 'incubation' });
+    const building = variables[2];
+    expect(building?.options.map((o) => o.text)).toEqual([
+      '创客楼',
+      '数字加工坊',
+      '交流中心',
+      '孵化楼',
+      '文化礼堂',
+      '社区食堂',
+      '村级商店',
+      '卫生室',
+      '供水站',
+    ]);
+    const en = dashboards.find((d) => d.uid === 'village-water-en');
+    expect(String(en?.templating?.list?.[1]?.query)).toContain('Maker workspace : maker-workspace');
   });
 });

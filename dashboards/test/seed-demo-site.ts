@@ -144,7 +144,13 @@ export function demoSiteLines(nowMs: number): string[] {
     }
   }
   const alertTags = { site, zone: 'public-services', rule: 'water-pressure-low', severity: 'critical' };
-  const alert = { alert_id: 'a-1', device: 'clinic-pressure', value: 0.03, message: '水压低于 0.05 MPa' };
+  const alert = {
+    alert_id: 'a-1',
+    device: 'clinic-pressure',
+    value: 0.03,
+    message: 'Water pressure below 0.05 MPa',
+    message_zh: '水压低于 0.05 MPa',
+  };
   lines.push(
     line('alert', { ...alertTags, state: 'firing' }, alert, start + 40 * MINUTE_MS),
     line(

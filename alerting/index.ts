@@ -18,13 +18,13 @@ export {
   type AlertFilter,
   type IngestOutcome,
   type SilenceInput,
-  SERVICE_ZONE,
 } from './engine/alert-engine.js';
 export type { AlertChange, Transition } from './engine/alert-book.js';
 export {
   alertSchema,
   silenceSchema,
   notificationIntentSchema,
+  SERVICE_ZONE,
   type Alert,
   type AlertState,
   type Silence,

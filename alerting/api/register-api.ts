@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../engine/alert-engine.js';
+import type { ChannelState } from '../notify/channel-health.js';
 import type { Outbox } from '../notify/outbox.js';
 import { registerAlertRoutes } from './alert-routes.js';
 import { registerApiRateLimit, type ApiRateLimit } from './api-rate-limit.js';
 import { authorizeCaller, callerOf, type ApiToken } from './bearer-auth.js';
+import { registerChannelRoutes } from './channel-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerRuleRoutes } from './rule-routes.js';
 import { registerSilenceRoutes } from './silence-routes.js';
@@ -14,6 +16,7 @@ export interface AlertingApiOptions {
   rateLimit?: ApiRateLimit;
   engine: () => AlertEngine;
   outbox: () => Outbox;
+  channels?: () => ChannelState[];
   now: () => number;
 }
 
@@ -39,5 +42,6 @@ export async function registerAlertingApi(app: FastifyInstance, options: Alertin
     registerSilenceRoutes(api, options.engine, options.now);
     registerRuleRoutes(api, options.engine);
     registerDeliveryRoutes(api, options.outbox);
+    registerChannelRoutes(api, options.channels ?? (() => []));
   });
 }

@@ -8,7 +8,13 @@ import type {
 import type { Rule, ServiceCondition } from '../rules/rule-schema.js';
 import { AlertBook, alertKey, pushTimeline, type AlertChange } from './alert-book.js';
 import { newSilenceId } from './alert-id.js';
-import type { Alert, AlertState, NotificationIntent, Silence } from './alert-schema.js';
+import {
+  SERVICE_ZONE,
+  type Alert,
+  type AlertState,
+  type NotificationIntent,
+  type Silence,
+} from './alert-schema.js';
 import type { Clock } from './clock.js';
 import { enginePolicySchema, type EnginePolicy } from './engine-policy.js';
 import { AbsenceEvaluator } from './evaluators/absence-evaluator.js';
@@ -57,9 +63,6 @@ export interface AlertFilter {
 }
 
 export type SilenceInput = Omit<Silence, 'id' | 'createdAt'>;
-
-/** The zone of alerts about the alerting service itself (a failing notification channel). */
-export const SERVICE_ZONE = 'system';
 
 /**
  * The alerting core, pure logic over an injected clock: canonical messages go in as

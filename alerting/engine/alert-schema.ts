@@ -113,3 +113,6 @@ export const silenceSchema = z.object({
 export type Silence = z.infer<typeof silenceSchema>;
 
 export const TIMELINE_LIMIT = 100;
+
+/** The zone of alerts about the alerting service itself (a failing notification channel). */
+export const SERVICE_ZONE = 'system';

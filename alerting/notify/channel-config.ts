@@ -90,6 +90,8 @@ export const notificationsSchema = z
     retryBaseMs: z.number().int().positive().default(2_000),
     retryMaxMs: z.number().int().positive().default(300_000),
     timeoutMs: z.number().int().positive().default(10_000),
+    /** Failed attempts in a row after which a channel counts as failing and raises its own alert. */
+    channelFailingAfter: z.number().int().min(1).max(100).default(3),
   })
   .superRefine((n, ctx) => {
     const contacts = new Set(n.contacts.map((c) => c.id));

@@ -1,4 +1,4 @@
-import type { Alert, NotificationReason } from '../engine/alert-schema.js';
+import { SERVICE_ZONE, type Alert, type NotificationReason } from '../engine/alert-schema.js';
 import type { SiteIndex } from '../engine/site-index.js';
 import { unitSymbol } from '../engine/site-index.js';
 import type { Rule } from '../rules/rule-schema.js';
@@ -48,6 +48,7 @@ const WORDS = {
     occurrences: '次数',
     ackBody: '{"by":"姓名","comment":"处理说明"}',
     multipleZones: '多个片区',
+    systemZone: '告警系统',
   },
   en: {
     reason: {
@@ -76,6 +77,7 @@ const WORDS = {
     occurrences: 'Occurrences',
     ackBody: '{"by":"your name","comment":"what was done"}',
     multipleZones: 'several zones',
+    systemZone: 'alerting service',
   },
 } as const;
 
@@ -97,7 +99,9 @@ export function renderMessage(
       : zone.nameEn
     : alert.zone === 'multiple'
       ? w.multipleZones
-      : alert.zone;
+      : alert.zone === SERVICE_ZONE
+        ? w.systemZone
+        : alert.zone;
   const place = device ? (language === 'zh' ? device.buildingName : device.buildingNameEn) : zoneName;
 
   const facts: Array<[string, string]> = [

@@ -1,6 +1,7 @@
 import { backoffMs, type Logger } from '../../runtime/index.js';
 import type { Journal } from '../persistence/journal.js';
 import type { ChannelConfig, NotificationsConfig } from './channel-config.js';
+import type { ChannelHealth } from './channel-health.js';
 import { DingtalkSender } from './channels/dingtalk-sender.js';
 import { EmailSender } from './channels/email-sender.js';
 import { FeishuSender } from './channels/feishu-sender.js';
@@ -24,8 +25,13 @@ export interface OutboxOptions {
   publisher: () => AlertPublisher | undefined;
   logger: Logger;
   metrics?: OutboxMetrics;
+  /** Told of every attempt's outcome, to report channels that keep failing. */
+  health?: ChannelHealth;
   concurrency?: number;
 }
+
+/** The entry's contact or channel was removed from the config: not the channel's fault. */
+class ChannelGoneError extends Error {}
 
 /**
  * Delivers outbox entries from the journal: each attempt is journalled as "sending"
@@ -136,6 +142,7 @@ export class Outbox {
             lastError: undefined,
           });
           this.options.metrics?.delivered(sending.channelType);
+          if (!this.abandoned) this.options.health?.succeeded(sending, now);
         },
         (error: unknown) => this.failed(sending, error),
       )
@@ -151,6 +158,8 @@ export class Outbox {
     const message = error instanceof Error ? error.message : String(error);
     const now = Date.now();
     this.options.metrics?.attemptFailed(delivery.channelType);
+    if (!this.abandoned && !(error instanceof ChannelGoneError))
+      this.options.health?.failed(delivery, now, message);
     if (delivery.attempts >= config.maxAttempts) {
       this.save({ ...delivery, status: 'failed', lastError: message, updatedAt: now });
       metrics?.givenUp(delivery.channelType);
@@ -183,7 +192,7 @@ export class Outbox {
   private async send(delivery: Delivery): Promise<void> {
     const channel = channelOf(delivery, this.options.config);
     if (!channel)
-      throw new Error(
+      throw new ChannelGoneError(
         `channel ${delivery.channelId} of contact ${delivery.contactId} is no longer configured`,
       );
     const message = renderMessage(delivery.alert, delivery.reason, delivery.language, this.options.messages);

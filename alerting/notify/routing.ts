@@ -42,9 +42,13 @@ export function deliveriesFor(
     contacts.push(MQTT_CONTACT);
 
   const deliveries: Delivery[] = [];
+  // An alert about a failing channel goes to the others; only its all-clear goes to the channel too.
+  const failingChannel =
+    alert.ruleKind === 'service' && intent.reason !== 'resolved' ? alert.subject : undefined;
   for (const contact of contacts) {
     contact.channels.forEach((channel, index) => {
       const channelId = channelIdOf(contact, channel, index);
+      if (channelId === failingChannel) return;
       deliveries.push({
         key: `${intent.id}/${channelId}`,
         intentId: intent.id,

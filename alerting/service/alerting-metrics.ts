@@ -30,6 +30,12 @@ export function createAlertingMetrics(registry: Registry, collect: () => void) {
       collect,
       registers: [registry],
     }),
+    channelFailing: new Gauge({
+      name: 'alerting_notification_channel_failing',
+      help: 'Whether a notification channel keeps failing (1) or delivers (0), by channel id and type',
+      labelNames: ['channel', 'type'],
+      registers: [registry],
+    }),
     openAlerts: new Gauge({
       name: 'alerting_open_alerts',
       help: 'Alerts currently pending or firing, by severity',

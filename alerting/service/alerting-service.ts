@@ -14,11 +14,14 @@ import { AlertEngine, type EngineOutput, type IngestOutcome } from '../engine/al
 import { systemClock, type Clock } from '../engine/clock.js';
 import { SiteIndex } from '../engine/site-index.js';
 import type { NotificationsConfig } from '../notify/channel-config.js';
+import { ChannelHealth, type ChannelState } from '../notify/channel-health.js';
+import { CHANNEL_TYPE_NAMES } from '../notify/channel-words.js';
 import { Outbox } from '../notify/outbox.js';
-import { deliveriesFor } from '../notify/routing.js';
+import { channelIdOf, deliveriesFor, MQTT_CONTACT } from '../notify/routing.js';
 import { InfluxHistory } from '../persistence/influx-history.js';
 import { Journal } from '../persistence/journal.js';
 import type { JournalRecord } from '../persistence/journal-records.js';
+import type { JournalState } from '../persistence/journal.js';
 import { loadRules } from '../rules/load-rules.js';
 import { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.js';
 import { apiTokenGrants, effectiveNotifications, httpScheme, type AlertingConfig } from './config.js';
@@ -41,6 +44,7 @@ interface Running {
   tick: NodeJS.Timeout;
   notifications: NotificationsConfig;
   metrics: AlertingMetrics;
+  health: ChannelHealth;
 }
 
 /**
@@ -70,6 +74,12 @@ export class AlertingService implements Component {
   get outbox(): Outbox {
     if (!this.running) throw new Error('alerting is not started');
     return this.running.outbox;
+  }
+
+  /** Every notification channel with its recent successes and failures. */
+  get channels(): ChannelState[] {
+    if (!this.running) throw new Error('alerting is not started');
+    return this.running.health.list();
   }
 
   /** Subscribed to the broker and able to take messages. */
@@ -129,6 +139,7 @@ export class AlertingService implements Component {
       https: config.http.https,
     });
     const address = { host: config.http.host, port: config.http.port };
+    const health = this.channelHealth(notifications, state);
     const publicUrl = () => config.publicUrl ?? `${httpScheme(config)}://${address.host}:${address.port}`;
     const outbox = new Outbox({
       journal,
@@ -143,6 +154,7 @@ export class AlertingService implements Component {
       },
       publisher: () => mqtt,
       logger: componentLogger(logger, 'alerting.outbox'),
+      health,
       metrics: {
         delivered: (channel) => metrics.deliveries.inc({ channel, outcome: 'delivered' }),
         attemptFailed: (channel) => metrics.deliveries.inc({ channel, outcome: 'attempt_failed' }),
@@ -160,13 +172,20 @@ export class AlertingService implements Component {
       inputConnectedAtStart: false,
     });
     const tick = setInterval(() => engine.tick(), config.tickMs);
-    this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics };
+    this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics, health };
+    const configured = new Set(health.list().map((c) => c.channelId));
+    for (const alert of engine.alerts({ state: 'firing' })) {
+      // A channel removed from the config cannot recover: its alert is over.
+      if (alert.ruleKind === 'service' && !configured.has(alert.subject))
+        engine.serviceCondition('notification_channel_failing', alert.site, alert.subject, false);
+    }
 
     await registerAlertingApi(http, {
       tokens: apiTokenGrants(config),
       rateLimit: config.api.rateLimit,
       engine: () => engine,
       outbox: () => outbox,
+      channels: () => health.list(),
       now: () => clock.now(),
     });
     await http.listen({ host: config.http.host, port: config.http.port });
@@ -206,6 +225,48 @@ export class AlertingService implements Component {
     if (!crash) running.journal.compact();
     running.journal.close();
     if (crash) await running.outbox.stop();
+  }
+
+  /** Channel failures in a row become a service alert (routed to the other channels); a success clears it. */
+  private channelHealth(notifications: NotificationsConfig, state: JournalState): ChannelHealth {
+    const contactName = new Map(notifications.contacts.map((c) => [c.id, c.name]));
+    const health = new ChannelHealth(notifications.channelFailingAfter, {
+      failing: (channel, site) =>
+        this.running?.engine.serviceCondition(
+          'notification_channel_failing',
+          site,
+          channel.channelId,
+          true,
+          channelFailureText(channel, contactName.get(channel.contactId) ?? channel.contactId),
+        ),
+      recovered: (channel, sites) => {
+        for (const site of sites)
+          this.running?.engine.serviceCondition(
+            'notification_channel_failing',
+            site,
+            channel.channelId,
+            false,
+          );
+      },
+    });
+    const contacts = notifications.publishMqtt
+      ? [...notifications.contacts, MQTT_CONTACT]
+      : notifications.contacts;
+    for (const contact of contacts)
+      contact.channels.forEach((channel, index) =>
+        health.declare({
+          channelId: channelIdOf(contact, channel, index),
+          contactId: contact.id,
+          channelType: channel.type,
+        }),
+      );
+    const failing = new Map<string, string[]>();
+    for (const alert of state.alerts.values()) {
+      if (alert.ruleKind !== 'service' || alert.state === 'resolved') continue;
+      failing.set(alert.subject, [...(failing.get(alert.subject) ?? []), alert.site]);
+    }
+    health.seed(state.deliveries.values(), failing);
+    return health;
   }
 
   private handle(result: DecodeResult): void {
@@ -284,8 +345,23 @@ export class AlertingService implements Component {
       if (alert.state !== 'resolved')
         metrics.openAlerts.inc({ state: alert.state, severity: alert.severity });
     }
+    metrics.channelFailing.reset();
+    for (const channel of running.health.list())
+      metrics.channelFailing.set(
+        { channel: channel.channelId, type: channel.channelType },
+        channel.failing ? 1 : 0,
+      );
     metrics.outbox.reset();
     for (const status of ['pending', 'sending', 'failed'] as const)
       metrics.outbox.set({ status }, outbox.list([status]).length);
   }
+}
+
+function channelFailureText(channel: ChannelState, contactName: string): { zh: string; en: string } {
+  const type = CHANNEL_TYPE_NAMES[channel.channelType];
+  const error = channel.lastError ?? '';
+  return {
+    zh: `${contactName} 的${type.zh}通道 ${channel.channelId} 连续 ${channel.consecutiveFailures} 次发送失败：${error}`,
+    en: `${type.en} channel ${channel.channelId} of ${contactName} failed ${channel.consecutiveFailures} times in a row: ${error}`,
+  };
 }

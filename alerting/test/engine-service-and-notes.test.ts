@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SERVICE_ZONE } from '../engine/alert-engine.js';
+import { SERVICE_ZONE } from '../engine/alert-schema.js';
 import { defaultRules, engineHarness, SITE } from './engine-harness.js';
 
 describe('alerts the service raises about itself, and notes', () => {

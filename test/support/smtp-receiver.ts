@@ -12,6 +12,8 @@ export interface ReceivedMail {
 /** A real SMTP server on loopback (no TLS, no auth) that keeps every message, decoded. */
 export class SmtpReceiver {
   readonly messages: ReceivedMail[] = [];
+  /** RCPT TO these addresses is refused with 550, as a relay does for an unknown mailbox. */
+  readonly refusedRecipients = new Set<string>();
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -21,6 +23,11 @@ export class SmtpReceiver {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (!this.refusedRecipients.has(address.address.toLowerCase())) return callback();
+        const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
+        callback(error);
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,7 +1,7 @@
 import type { Delivery } from '../delivery-schema.js';
 import type { RenderedMessage } from '../message-text.js';
 
-/** Sends one outbox entry; throws on any failure so the outbox retries. */
+/** Sends one outbox entry; resolves only when the receiver confirmed it, throws on anything else so the outbox retries. */
 export interface ChannelSender<C> {
   send(channel: C, delivery: Delivery, message: RenderedMessage): Promise<void>;
   close?(): Promise<void>;
@@ -14,7 +14,11 @@ export class DeliveryError extends Error {
   }
 }
 
-/** POSTs JSON and returns the parsed answer (or undefined for an empty one); non-2xx throws. */
+/**
+ * POSTs JSON and returns the parsed answer (the raw text when it is not JSON, undefined
+ * when empty). Anything but a 2xx throws, redirects included: a receiver that moved must
+ * be reconfigured, not followed with the alert (and its links) to wherever it points.
+ */
 export async function postJson(
   url: string,
   body: string,
@@ -25,9 +29,12 @@ export async function postJson(
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body,
+    redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
+  if (response.status >= 300 && response.status < 400)
+    throw new DeliveryError(`HTTP ${response.status}: redirect refused (update the channel's URL)`);
   if (!response.ok) throw new DeliveryError(`HTTP ${response.status}: ${text.slice(0, 200)}`);
   if (text.trim() === '') return undefined;
   try {
@@ -37,18 +44,26 @@ export async function postJson(
   }
 }
 
-/** The `errcode`/`code` robots answer with; anything but 0 is a failure. */
-export function robotErrorCode(answer: unknown): number | undefined {
-  if (typeof answer !== 'object' || answer === null) return undefined;
-  const record = answer as Record<string, unknown>;
-  const code = record.errcode ?? record.code ?? record.StatusCode;
-  return typeof code === 'number' ? code : undefined;
-}
+/** The fields a robot puts its result in: WeCom and DingTalk `errcode`, Feishu `code` (older bots `StatusCode`). */
+export type RobotCodeField = 'errcode' | 'code' | 'StatusCode';
 
-export function checkRobotAnswer(service: string, answer: unknown): void {
-  const code = robotErrorCode(answer);
-  if (code !== undefined && code !== 0) {
-    const record = answer as Record<string, unknown>;
-    throw new DeliveryError(`${service} answered code ${code}: ${String(record.errmsg ?? record.msg ?? '')}`);
+/**
+ * A robot's answer confirms delivery only when it is a JSON object whose result code is
+ * 0: robots answer HTTP 200 for refused messages too (a wrong key, a bad signature, the
+ * 20-per-minute limit), and an answer without the code is not a robot's answer at all.
+ */
+export function checkRobotAnswer(service: string, answer: unknown, fields: readonly RobotCodeField[]): void {
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
+    throw new DeliveryError(`${service} gave no JSON answer: ${String(answer).slice(0, 200)}`);
+  const record = answer as Record<string, unknown>;
+  const field = fields.find((f) => record[f] !== undefined);
+  const code = field === undefined ? undefined : record[field];
+  if (typeof code !== 'number')
+    throw new DeliveryError(
+      `${service} answered without ${fields.join('/')}: ${JSON.stringify(answer).slice(0, 200)}`,
+    );
+  if (code !== 0) {
+    const reason = record.errmsg ?? record.msg ?? record.StatusMessage ?? '';
+    throw new DeliveryError(`${service} answered ${field} ${code}: ${String(reason).slice(0, 200)}`);
   }
 }

@@ -27,6 +27,6 @@ export class DingtalkSender implements ChannelSender<DingtalkChannel> {
       msgtype: 'markdown',
       markdown: { title: message.title, text: message.markdown },
     });
-    checkRobotAnswer('DingTalk', await postJson(url.toString(), body, {}, this.timeoutMs));
+    checkRobotAnswer('DingTalk', await postJson(url.toString(), body, {}, this.timeoutMs), ['errcode']);
   }
 }

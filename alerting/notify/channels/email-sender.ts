@@ -28,7 +28,7 @@ export class EmailSender implements ChannelSender<EmailChannel> {
       socketTimeout: this.timeoutMs,
       ...(this.smtp.username ? { auth: { user: this.smtp.username, pass: this.smtp.password ?? '' } } : {}),
     });
-    await this.transporter.sendMail({
+    const info = await this.transporter.sendMail({
       from: this.smtp.from,
       to: channel.to,
       subject: message.title,
@@ -36,10 +36,32 @@ export class EmailSender implements ChannelSender<EmailChannel> {
       messageId: `<${delivery.key.replace(/[^A-Za-z0-9.-]/g, '.')}@alerting.local>`,
       headers: { 'X-Alert-Idempotency-Key': delivery.key },
     });
+    checkSmtpAnswer(info, channel.to);
   }
 
   async close(): Promise<void> {
     this.transporter?.close();
     this.transporter = undefined;
   }
+}
+
+interface SmtpAnswer {
+  accepted?: Array<string | { address: string }>;
+  rejected?: Array<string | { address: string }>;
+  response?: string;
+}
+
+/**
+ * The relay took the message for every recipient: a 2xx final answer to DATA and no
+ * refused recipient (nodemailer resolves when only some RCPT TO were refused).
+ */
+export function checkSmtpAnswer(info: SmtpAnswer, to: readonly string[]): void {
+  const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address).toLowerCase();
+  const rejected = (info.rejected ?? []).map(address);
+  if (rejected.length > 0) throw new DeliveryError(`SMTP refused ${rejected.join(', ')}: ${info.response}`);
+  const accepted = new Set((info.accepted ?? []).map(address));
+  const missing = to.filter((address) => !accepted.has(address.toLowerCase()));
+  if (missing.length > 0)
+    throw new DeliveryError(`SMTP did not accept ${missing.join(', ')}: ${info.response}`);
+  if (!/^2\d\d/.test(info.response ?? '')) throw new DeliveryError(`SMTP answered ${String(info.response)}`);
 }

@@ -24,6 +24,6 @@ export class FeishuSender implements ChannelSender<FeishuChannel> {
       signature.sign = feishuSign(channel.secret, timestamp);
     }
     const body = JSON.stringify({ ...signature, msg_type: 'text', content: { text: message.text } });
-    checkRobotAnswer('Feishu', await postJson(channel.url, body, {}, this.timeoutMs));
+    checkRobotAnswer('Feishu', await postJson(channel.url, body, {}, this.timeoutMs), ['code', 'StatusCode']);
   }
 }

@@ -21,7 +21,7 @@ export class WecomSender implements ChannelSender<WecomChannel> {
       {},
       this.timeoutMs,
     );
-    checkRobotAnswer('WeCom', answer);
+    checkRobotAnswer('WeCom', answer, ['errcode']);
   }
 }
 

@@ -7,18 +7,24 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** A real HTTP endpoint on loopback that records every request and answers with `reply`. */
+/** What the receiver answers: a status, a body (JSON unless a string) and extra headers. */
+export interface ReceiverAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A real HTTP endpoint on loopback that records every request and answers with
+ * `answer` (by default like a WeCom or DingTalk robot that took the message); a test
+ * changes `answer` to make it fail the way a provider does, then heal.
+ */
 export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
   private server: Server | undefined;
   private port = 0;
 
-  constructor(
-    private readonly reply: { status: number; body: unknown } = {
-      status: 200,
-      body: { errcode: 0, errmsg: 'ok' },
-    },
-  ) {}
+  constructor(public answer: ReceiverAnswer = { status: 200, body: { errcode: 0, errmsg: 'ok' } }) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -26,6 +32,11 @@ export class HttpReceiver {
 
   json(index: number): Record<string, unknown> {
     return JSON.parse(this.requests[index]?.body ?? 'null') as Record<string, unknown>;
+  }
+
+  /** Every request body, parsed. */
+  bodies(): Array<Record<string, unknown>> {
+    return this.requests.map((_, i) => this.json(i));
   }
 
   async start(): Promise<void> {
@@ -39,8 +50,13 @@ export class HttpReceiver {
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         });
-        response.writeHead(this.reply.status, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(this.reply.body));
+        const { status, body, headers } = this.answer;
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        response.writeHead(status, {
+          'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json',
+          ...headers,
+        });
+        response.end(text);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));

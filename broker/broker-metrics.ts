@@ -9,6 +9,7 @@ export type AuthFailureReason =
   | 'will_denied'
   | 'will_too_large'
   | 'client_id_too_long'
+  | 'client_id_taken'
   | 'internal_error';
 export type AclAction = 'publish' | 'subscribe' | 'forward';
 export type PayloadStage = 'publish' | 'frame';

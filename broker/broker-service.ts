@@ -15,6 +15,7 @@ import { createAuthenticate, createPreConnect } from './auth/authenticate.js';
 import { createAuthorizePublish } from './auth/authorize-publish.js';
 import { createAuthorizeForward } from './auth/authorize-forward.js';
 import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+import { ClientIdOwners } from './auth/client-id-binding.js';
 import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
 import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
@@ -116,6 +117,7 @@ export class BrokerService implements Component {
     const context: HookContext = {
       store,
       sessions,
+      clientIds: new ClientIdOwners(store),
       metrics,
       logger: componentLogger(logger, 'broker.auth'),
       allowAnonymous: this.config.allowAnonymous,

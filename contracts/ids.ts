@@ -25,3 +25,11 @@ export const RESERVED_GATEWAY_IDS: readonly string[] = ['alerts'];
 export const gatewayIdSchema = idSchema.refine((id) => !RESERVED_GATEWAY_IDS.includes(id), {
   message: `must not be one of the reserved ids: ${RESERVED_GATEWAY_IDS.join(', ')}`,
 });
+
+/**
+ * The MQTT client id a gateway connects upstream with (its persistent session). The
+ * central broker lets only that gateway's credential use it, and ids beginning with it.
+ */
+export function gatewayClientId(site: string, gateway: string): string {
+  return `edge-${site}-${gateway}`;
+}

@@ -38,6 +38,8 @@ export function createAuthenticate(context: HookContext): AuthenticateHandler {
     authenticate(context, client, username, password).then(
       (outcome) => {
         if (outcome.ok) {
+          // aedes reads the id for the session, the takeover and the will only after this hook.
+          (client as { id: string }).id = outcome.clientId;
           context.sessions.bind(client, outcome.principal, outcome.hash);
           return done(null, true);
         }
@@ -61,7 +63,7 @@ export function createAuthenticate(context: HookContext): AuthenticateHandler {
 }
 
 type Outcome =
-  | { ok: true; principal: Principal; hash: string | undefined }
+  | { ok: true; principal: Principal; hash: string | undefined; clientId: string }
   | { ok: false; reason: AuthFailureReason; code: AuthErrorCode };
 
 async function authenticate(
@@ -75,7 +77,7 @@ async function authenticate(
   }
   if (username === undefined || username === '') {
     if (!context.allowAnonymous) return { ok: false, reason: 'no_credentials', code: NOT_AUTHORIZED };
-    return { ok: true, principal: ANONYMOUS_DEV_PRINCIPAL, hash: undefined };
+    return bindClientId(context, client, ANONYMOUS_DEV_PRINCIPAL, undefined);
   }
   const entry = context.store.get(username);
   const secret = password?.toString('utf8') ?? '';
@@ -99,7 +101,22 @@ async function authenticate(
       return { ok: false, reason: 'will_too_large', code: NOT_AUTHORIZED };
     }
   }
-  return { ok: true, principal, hash: entry.hash };
+  return bindClientId(context, client, principal, entry.hash);
+}
+
+function bindClientId(
+  context: HookContext,
+  client: Client,
+  principal: Principal,
+  hash: string | undefined,
+): Outcome {
+  const binding = context.clientIds.bind(principal, client.id);
+  if (binding.ok) return { ok: true, principal, hash, clientId: binding.clientId };
+  context.logger.warn(
+    { clientId: client.id, username: principal.username, owner: binding.owner },
+    'client id belongs to another credential',
+  );
+  return { ok: false, reason: 'client_id_taken', code: IDENTIFIER_REJECTED };
 }
 
 let dummy: Promise<string> | undefined;

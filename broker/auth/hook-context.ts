@@ -2,12 +2,15 @@ import type { Client } from 'aedes';
 import type { Logger } from '../../runtime/index.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
+import type { ClientIdOwners } from './client-id-binding.js';
 import type { SessionRegistry } from './session-registry.js';
 
 /** What every hook needs; built once by the service. */
 export interface HookContext {
   store: CredentialStore;
   sessions: SessionRegistry;
+  /** Which credential each client id belongs to. */
+  clientIds: ClientIdOwners;
   metrics: BrokerMetrics;
   logger: Logger;
   /** Dev mode: clients without a username are let in as an anonymous admin. */

@@ -21,6 +21,7 @@ export interface CredentialStoreOptions {
  */
 export class CredentialStore implements Component {
   private entries = new Map<string, Credential>();
+  private loads = 0;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -33,6 +34,15 @@ export class CredentialStore implements Component {
 
   get(username: string): Credential | undefined {
     return this.entries.get(username);
+  }
+
+  /** Changes with every load of the file, so derived indexes know when to rebuild. */
+  get generation(): number {
+    return this.loads;
+  }
+
+  all(): IterableIterator<Credential> {
+    return this.entries.values();
   }
 
   async start(): Promise<void> {
@@ -83,5 +93,6 @@ export class CredentialStore implements Component {
 
   private replace(entries: readonly Credential[]): void {
     this.entries = new Map(entries.map((entry) => [entry.username, entry]));
+    this.loads += 1;
   }
 }

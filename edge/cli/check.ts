@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { connectAsync } from 'mqtt';
+import { gatewayClientId } from '../../contracts/index.js';
 import { isCodedError } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import { loadEdgeConfig } from '../config/load-edge-config.js';
@@ -74,7 +75,7 @@ async function checkUpstream(config: EdgeConfig, print: Print): Promise<number> 
   try {
     // Its own client id: reusing the gateway's would throw a running gateway off the broker.
     const client = await connectAsync(url, {
-      clientId: `${clientId ?? `edge-${config.site}-${config.gateway}`}-check`.slice(0, 64),
+      clientId: `${clientId ?? gatewayClientId(config.site, config.gateway)}-check`.slice(0, 64),
       username,
       password,
       reconnectPeriod: 0,

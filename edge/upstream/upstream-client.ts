@@ -1,5 +1,5 @@
 import { connect, type MqttClient } from 'mqtt';
-import { topics } from '../../contracts/index.js';
+import { gatewayClientId, topics } from '../../contracts/index.js';
 import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
@@ -60,7 +60,7 @@ export class UpstreamClient implements ForwardLink {
     const { config, logger, metrics } = this.options;
     const upstream = config.upstream;
     const client = connect(upstream.url, {
-      clientId: upstream.clientId ?? `edge-${config.site}-${config.gateway}`,
+      clientId: upstream.clientId ?? gatewayClientId(config.site, config.gateway),
       username: upstream.username,
       password: upstream.password,
       keepalive: upstream.keepaliveS,

@@ -1,4 +1,4 @@
-export type DeviceProtocol = 'modbus' | 'dlt645' | 'mqtt';
+export type DeviceProtocol = 'modbus' | 'dlt645' | 'cjt188' | 'mqtt';
 
 /** What the gateway knows about one device right now (served by GET /api/devices). */
 export interface DeviceStatus {

@@ -22,13 +22,22 @@ export { createDeviceModel } from './models/create-model.js';
 export { hourOfDay } from './models/time-of-day.js';
 export { seededRandom, deviceRandom, type Random } from './random.js';
 export type { MeterMode } from './modbus/simulated-meter.js';
+export { Dlt645Line, type Dlt645LineOptions, type Dlt645Outcome } from './dlt645/dlt645-line.js';
+export { Cjt188Line, type Cjt188LineOptions } from './cjt188/cjt188-line.js';
+export { Cjt188TcpServer, type Cjt188TcpServerOptions } from './cjt188/cjt188-tcp-server.js';
 export {
-  Dlt645Line,
+  SimulatedCjt188Meter,
+  type Cjt188MeterSpec,
+  type Cjt188MeterEnvironment,
+} from './cjt188/simulated-water-meter.js';
+export {
+  MeterLine,
   openSerialPort,
-  type Dlt645LineOptions,
-  type Dlt645Outcome,
-  type SerialSettings,
-} from './dlt645/dlt645-line.js';
+  type LineMeter,
+  type LineOutcome,
+  type MeterLineOptions,
+} from './line/meter-line.js';
+export { observePtyLine, hearsLine, type ObservedLine, type SerialSettings } from './line/observed-line.js';
 export {
   SimulatedDlt645Meter,
   type Dlt645MeterSpec,

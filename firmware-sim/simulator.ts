@@ -1,5 +1,11 @@
 import type { Registry } from 'prom-client';
-import type { Dlt645Profile, ModbusProfile, MqttProfile } from '../devices/index.js';
+import {
+  profileFields,
+  type Cjt188Profile,
+  type Dlt645Profile,
+  type ModbusProfile,
+  type MqttProfile,
+} from '../devices/index.js';
 import type { Component, Logger } from '../runtime/index.js';
 import { freePort } from '../stack/index.js';
 import { SiteRegistry, type RegisteredDevice } from '../site/index.js';
@@ -11,7 +17,9 @@ import { createSimulatorMetrics } from './metrics.js';
 import type { Clock } from './models/conditions.js';
 import type { DeviceModel } from './models/conditions.js';
 import { createDeviceModel } from './models/create-model.js';
+import { Cjt188TcpServer } from './cjt188/cjt188-tcp-server.js';
 import { Dlt645TcpServer } from './dlt645/dlt645-tcp-server.js';
+import type { LineServer } from './line/line-tcp-server.js';
 import { BusServer, type BusEndpoint } from './modbus/bus-server.js';
 import { SimulatedMeter, type ServedReading } from './modbus/simulated-meter.js';
 import { SimulatedMqttDevice } from './mqtt/simulated-mqtt-device.js';
@@ -38,11 +46,11 @@ export class Simulator implements Component {
   private site: SiteRegistry | undefined;
   private faultBook: FaultBook | undefined;
   private meters = new Map<string, SimulatedMeter>();
-  private buses: Array<BusServer | Dlt645TcpServer> = [];
-  /** DL/T 645 meters by device id: their line, address, and model. */
-  private dlt645Meters = new Map<
+  private buses: Array<BusServer | LineServer> = [];
+  /** DL/T 645 and CJ/T 188 meters by device id: their line, address, model and fields. */
+  private lineMeters = new Map<
     string,
-    { server: Dlt645TcpServer; address: string; model: DeviceModel; profile: Dlt645Profile }
+    { server: LineServer; address: string; model: DeviceModel; fields: string[] }
   >();
   private mqttDevices = new Map<string, SimulatedMqttDevice>();
   private frozen: Map<string, Record<string, number>> | undefined;
@@ -80,8 +88,8 @@ export class Simulator implements Component {
     try {
       for (const [index, bus] of site.site.buses.entries()) {
         const port = config.busBasePort > 0 ? config.busBasePort + index : await freePort();
-        if (bus.protocol === 'dlt645') {
-          await this.startDlt645Bus(site, bus.id, port, modelContext);
+        if (bus.protocol !== 'modbus') {
+          await this.startMeterLineBus(site, bus.id, bus.protocol, port, modelContext);
           continue;
         }
         const meters = site
@@ -133,7 +141,7 @@ export class Simulator implements Component {
     this.mqttDevices.clear();
     this.buses = [];
     this.meters.clear();
-    this.dlt645Meters.clear();
+    this.lineMeters.clear();
     this.frozen = undefined;
   }
 
@@ -171,8 +179,8 @@ export class Simulator implements Component {
   }
 
   lastServed(deviceId: string): ServedReading | undefined {
-    const dlt645 = this.dlt645Meters.get(deviceId);
-    if (dlt645) return dlt645.server.lastServed(dlt645.address);
+    const onLine = this.lineMeters.get(deviceId);
+    if (onLine) return onLine.server.lastServed(onLine.address);
     return this.meters.get(deviceId)?.lastServed();
   }
 
@@ -184,14 +192,12 @@ export class Simulator implements Component {
   freeze(values: FrozenValues = {}): Record<string, Record<string, number>> {
     const frozen = new Map<string, Record<string, number>>();
     for (const [id, meter] of this.meters) frozen.set(id, { ...meter.currentValues(), ...values[id] });
-    for (const [id, { model, profile }] of this.dlt645Meters) {
+    for (const [id, { model, fields }] of this.lineMeters) {
       const current = model.read(this.book().conditionsFor(id));
-      const fields = Object.fromEntries(
-        profile.items.flatMap((item) =>
-          current[item.field] === undefined ? [] : [[item.field, current[item.field]]],
-        ),
+      const served = Object.fromEntries(
+        fields.flatMap((field) => (current[field] === undefined ? [] : [[field, current[field]]])),
       ) as Record<string, number>;
-      frozen.set(id, { ...fields, ...values[id] });
+      frozen.set(id, { ...served, ...values[id] });
     }
     this.frozen = frozen;
     this.version += 1;
@@ -207,10 +213,14 @@ export class Simulator implements Component {
     return this.frozen !== undefined;
   }
 
-  /** A DL/T 645 bus: its meters behind a raw-frame TCP server, faults and freeze applied by device id. */
-  private async startDlt645Bus(
+  /**
+   * A DL/T 645 or CJ/T 188 bus: its meters behind a raw-frame TCP server, as a
+   * transparent converter; faults and freeze applied by device id.
+   */
+  private async startMeterLineBus(
     site: SiteRegistry,
     busId: string,
+    protocol: 'dlt645' | 'cjt188',
     port: number,
     modelContext: (id: string) => Parameters<typeof createDeviceModel>[1],
   ): Promise<void> {
@@ -218,8 +228,8 @@ export class Simulator implements Component {
     const registered = site
       .all()
       .filter(
-        (r): r is RegisteredDevice & { profile: Dlt645Profile } =>
-          r.profile.protocol === 'dlt645' && r.device.bus === busId && r.device.meterAddress !== undefined,
+        (r): r is RegisteredDevice & { profile: Dlt645Profile | Cjt188Profile } =>
+          r.profile.protocol === protocol && r.device.bus === busId && r.device.meterAddress !== undefined,
       );
     const idOf = new Map(registered.map((r) => [r.device.meterAddress as string, r.device.id]));
     const faults = this.book();
@@ -230,32 +240,39 @@ export class Simulator implements Component {
       const frozenModel: DeviceModel = {
         read: (conditions) => this.frozen?.get(id) ?? model.read(conditions),
       };
-      return {
-        registered: r,
-        model,
-        spec: { address: r.device.meterAddress as string, profile: r.profile, model: frozenModel },
-      };
+      return { registered: r, model, address: r.device.meterAddress as string, frozenModel };
     });
-    const server = new Dlt645TcpServer(
-      { busId, host: config.host, port },
-      {
-        meters: meters.map((m) => m.spec),
-        logger: logger.child({ component: 'sim.dlt645', bus: busId }),
-        clock: this.clock,
-        refreshMs: config.imageRefreshMs,
-        conditions: (address) => faults.conditionsFor(idOf.get(address) ?? ''),
-        mode: (address) => faults.modbusModeFor(idOf.get(address) ?? ''),
-      },
-    );
+    const lineOptions = {
+      logger: logger.child({ component: `sim.${protocol}`, bus: busId }),
+      clock: this.clock,
+      refreshMs: config.imageRefreshMs,
+      conditions: (address: string) => faults.conditionsFor(idOf.get(address) ?? ''),
+      mode: (address: string) => faults.modbusModeFor(idOf.get(address) ?? ''),
+    };
+    const where = { busId, host: config.host, port };
+    const server: LineServer =
+      protocol === 'dlt645'
+        ? new Dlt645TcpServer(where, {
+            ...lineOptions,
+            meters: meters.map((m) => ({
+              address: m.address,
+              profile: m.registered.profile as Dlt645Profile,
+              model: m.frozenModel,
+            })),
+          })
+        : new Cjt188TcpServer(where, {
+            ...lineOptions,
+            utcOffsetMinutes: config.utcOffsetMinutes,
+            meters: meters.map((m) => ({
+              address: m.address,
+              profile: m.registered.profile as Cjt188Profile,
+              model: m.frozenModel,
+            })),
+          });
     await server.start();
     this.buses.push(server);
-    for (const { registered: r, model } of meters) {
-      this.dlt645Meters.set(r.device.id, {
-        server,
-        address: r.device.meterAddress as string,
-        model,
-        profile: r.profile,
-      });
+    for (const { registered: r, model, address } of meters) {
+      this.lineMeters.set(r.device.id, { server, address, model, fields: profileFields(r.profile) });
     }
   }
 

@@ -38,18 +38,32 @@ export const busSchema = z.strictObject({
   id: idSchema,
   gateway: gatewayIdSchema,
   /** What the meters on the line speak; a line carries one protocol. */
-  protocol: z.enum(['modbus', 'dlt645']).default('modbus'),
+  protocol: z.enum(['modbus', 'dlt645', 'cjt188']).default('modbus'),
   description: z.string().optional(),
 });
 
 /**
- * A DL/T 645 meter's nameplate address: 12 digits. YAML reads an unquoted number
- * without its leading zeros, so a number is zero-padded back to 12 digits.
+ * A meter's nameplate address: 12 digits for DL/T 645, 14 for CJ/T 188. YAML reads an
+ * unquoted number without its leading zeros, so a number is zero-padded back to 12
+ * digits (a CJ/T 188 address must be quoted).
  */
 export const meterAddressSchema = z
-  .union([z.string().regex(/^[0-9]{12}$/, 'must be 12 digits, as on the meter nameplate'), z.number().int()])
+  .union([
+    z
+      .string()
+      .regex(
+        /^(?:[0-9]{12}|[0-9]{14})$/,
+        'must be 12 digits (DL/T 645) or 14 digits (CJ/T 188), as on the meter nameplate',
+      ),
+    z.number().int(),
+  ])
   .transform((value) => (typeof value === 'number' ? String(value).padStart(12, '0') : value))
-  .refine((value) => /^[0-9]{12}$/.test(value), 'must be 12 digits, as on the meter nameplate');
+  .refine(
+    (value) => /^(?:[0-9]{12}|[0-9]{14})$/.test(value),
+    'must be 12 digits (DL/T 645) or 14 digits (CJ/T 188), as on the meter nameplate',
+  );
+
+const METER_ADDRESS_DIGITS = { dlt645: 12, cjt188: 14 } as const;
 
 /** Knobs of the simulated device; real devices ignore them. */
 export const simulationSchema = z
@@ -73,7 +87,7 @@ export const siteDeviceSchema = z.strictObject({
   /** Modbus devices: the bus they hang on and their unit id. */
   bus: idSchema.optional(),
   unitId: z.number().int().min(1).max(247).optional(),
-  /** DL/T 645 meters: the bus they hang on and their 12-digit nameplate address. */
+  /** DL/T 645 and CJ/T 188 meters: the bus they hang on and their 12- or 14-digit nameplate address. */
   meterAddress: meterAddressSchema.optional(),
   pollIntervalS: z.number().positive().max(3600).default(10),
   /** MQTT devices: the name the vendor system uses for it (camera name, door controller serial). */
@@ -142,15 +156,20 @@ export const siteSchema = z
       if (!gateways.has(device.gateway)) fail(`unknown gateway "${device.gateway}"`);
       const profile = findProfile(device.profile);
       if (!profile) return fail(`unknown profile "${device.profile}"`);
-      if (profile.protocol === 'modbus' || profile.protocol === 'dlt645') {
+      if (profile.protocol !== 'mqtt') {
         const isModbus = profile.protocol === 'modbus';
         const slot = isModbus ? device.unitId : device.meterAddress;
         if (!device.bus || slot === undefined)
           return fail(
             isModbus
               ? 'a Modbus device needs "bus" and "unitId"'
-              : 'a DL/T 645 meter needs "bus" and "meterAddress"',
+              : `a ${profile.protocol === 'dlt645' ? 'DL/T 645' : 'CJ/T 188'} meter needs "bus" and "meterAddress"`,
           );
+        if (!isModbus && String(slot).length !== METER_ADDRESS_DIGITS[profile.protocol]) {
+          fail(
+            `meterAddress ${slot} must have ${METER_ADDRESS_DIGITS[profile.protocol]} digits for a ${profile.protocol} meter (quote it in YAML)`,
+          );
+        }
         const bus = buses.get(device.bus);
         if (!bus) return fail(`unknown bus "${device.bus}"`);
         if (bus.gateway !== device.gateway) fail(`bus "${device.bus}" belongs to gateway "${bus.gateway}"`);

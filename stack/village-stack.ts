@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { addCredential, BROKER_PROCESS_ENV } from '../broker/index.js';
-import { EDGE_PROCESS_ENV, edgeConfigFromSite, type EdgeConfigFromSiteOptions } from '../edge/index.js';
+import {
+  EDGE_PROCESS_ENV,
+  edgeConfigFromSite,
+  type BusEndpoint,
+  type EdgeConfigFromSiteOptions,
+} from '../edge/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
@@ -42,6 +47,8 @@ export interface VillageStackOptions {
   edgeBuffer?: EdgeConfigFromSiteOptions['buffer'];
   /** How the gateway publishes telemetry (default: batches, as in production). */
   edgePublish?: EdgeConfigFromSiteOptions['publish'];
+  /** Where the gateway reaches some buses instead of the simulator (tests put a serial line there). */
+  edgeBusEndpoints?: Readonly<Record<string, BusEndpoint>>;
 }
 
 export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'simulator' | 'edge';
@@ -287,7 +294,10 @@ export class VillageStack {
     const edgeConfigFile = join(this.dataDir, 'edge', 'gateway.yaml');
     mkdirSync(join(this.dataDir, 'edge'), { recursive: true });
     const busEndpoints = Object.fromEntries(
-      this.site.buses.map((bus, i) => [bus.id, { host: '127.0.0.1', port: this.ports.busBase + i }]),
+      this.site.buses.map((bus, i): [string, BusEndpoint] => [
+        bus.id,
+        this.options.edgeBusEndpoints?.[bus.id] ?? { host: '127.0.0.1', port: this.ports.busBase + i },
+      ]),
     );
     const edgeConfig = edgeConfigFromSite(
       this.site,

@@ -44,15 +44,20 @@ function starterConfig(options: InitOptions, site: Site | undefined): string {
     .map((bus, i) => {
       const onBus = devices.filter((d) => d.bus === bus.id);
       if (onBus.length === 0) return '';
-      if (bus.protocol === 'dlt645') {
-        const meter = onBus.map((d) => findProfile(d.profile)).find((p) => p?.protocol === 'dlt645');
+      if (bus.protocol !== 'modbus') {
+        const protocol = bus.protocol;
+        const meter = onBus.map((d) => findProfile(d.profile)).find((p) => p?.protocol === protocol);
         const line =
-          meter?.protocol === 'dlt645'
+          meter?.protocol === 'dlt645' || meter?.protocol === 'cjt188'
             ? meter.serial
             : { baudRate: 2400, parity: 'even', dataBits: 8, stopBits: 1 };
+        const what =
+          protocol === 'dlt645'
+            ? 'DL/T 645-2007 meters, read by nameplate address'
+            : 'CJ/T 188 water meters, read by their 14-digit address';
         return `    # ${bus.description ?? bus.id}
     - id: ${bus.id}
-      protocol: dlt645          # DL/T 645-2007 meters, read by nameplate address
+      protocol: ${protocol}          # ${what}
       transport: serial         # serial | tcp (transparent converter: host, port)
       path: /dev/ttyUSB${i}       # ls -l /dev/serial/by-id/ shows stable names
       baudRate: ${line.baudRate}

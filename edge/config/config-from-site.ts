@@ -72,10 +72,10 @@ export function edgeConfigFromSite(
       const endpoint = endpointOf(bus.id);
       if (!endpoint) throw new Error(`no endpoint given for bus "${bus.id}" of gateway "${gatewayId}"`);
       const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
-      if (bus.protocol === 'dlt645') {
+      if (bus.protocol !== 'modbus') {
         return {
           id: bus.id,
-          protocol: 'dlt645' as const,
+          protocol: bus.protocol,
           ...('path' in endpoint
             ? { transport: 'serial' as const, ...endpoint }
             : { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port }),

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { gatewayIdSchema, idSchema } from '../../contracts/index.js';
-import { findProfile, isDlt645Address, normaliseDlt645Address } from '../../devices/index.js';
+import {
+  findProfile,
+  isCjt188Address,
+  isDlt645Address,
+  normaliseCjt188Address,
+  normaliseDlt645Address,
+} from '../../devices/index.js';
 import { configBoolean, configNumber, configStringList, httpsFilesSchema } from '../../runtime/index.js';
 
 const portSchema = configNumber().pipe(z.number().int().min(0).max(65535));
@@ -156,45 +162,74 @@ export const dlt645DeviceSchema = z.strictObject({
 });
 export type Dlt645DeviceConfig = z.infer<typeof dlt645DeviceSchema>;
 
-const dlt645BusBase = {
-  ...busBase,
-  protocol: z.literal('dlt645'),
-  /**
-   * Per-request timeout. A poll sends one request per data identifier; at 2400 baud a
-   * request and its reply take about 0.2 s on the wire, and meters may wait 0.5 s to answer.
-   */
-  timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).default(1_500),
-  devices: z.array(dlt645DeviceSchema).default([]),
-  /** Silence kept after each reply before the next request (at least 3.5 characters on a serial line). */
-  interFrameDelayMs: configNumber().pipe(z.number().min(0).max(1_000)).optional(),
-};
+/**
+ * A line of meters that speak a byte-framed protocol addressed by nameplate number
+ * (DL/T 645, CJ/T 188): on a local RS-485 port, or raw frames through a transparent
+ * TCP→RS-485 converter (which then sets the line's baud rate itself).
+ */
+function meterLineBusSchema<P extends 'dlt645' | 'cjt188', D extends z.ZodType>(protocol: P, device: D) {
+  const base = {
+    ...busBase,
+    protocol: z.literal(protocol),
+    /**
+     * Per-request timeout. A poll sends one request per data identifier; at 2400 baud a
+     * request and its reply take about 0.2 s on the wire, and meters may wait 0.5 s to answer.
+     */
+    timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).default(1_500),
+    devices: z.array(device).default([]),
+    /** Silence kept after each reply before the next request (at least 3.5 characters on a serial line). */
+    interFrameDelayMs: configNumber().pipe(z.number().min(0).max(1_000)).optional(),
+  };
+  const serial = z.strictObject({
+    ...base,
+    transport: z.literal('serial').default('serial'),
+    path: z.string().min(1),
+    /** Most DL/T 645 and CJ/T 188 meters leave the factory at 2400 baud 8E1. */
+    baudRate: configNumber().pipe(z.number().int().min(300).max(921_600)).default(2400),
+    parity: z.enum(['none', 'even', 'odd']).default('even'),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+  });
+  const tcp = z.strictObject({
+    ...base,
+    transport: z.literal('tcp'),
+    host: hostSchema,
+    /** Converters have no standard port for transparent mode (often 4001, 8899, 502): give it. */
+    port: portSchema,
+    connectTimeoutMs: tcpEndpoint.connectTimeoutMs,
+  });
+  return z.discriminatedUnion('transport', [serial, tcp]);
+}
 
-/** DL/T 645 meters on a local RS-485 port; most meters default to 2400 baud 8E1. */
-export const dlt645SerialBusSchema = z.strictObject({
-  ...dlt645BusBase,
-  transport: z.literal('serial').default('serial'),
-  path: z.string().min(1),
-  baudRate: configNumber().pipe(z.number().int().min(300).max(921_600)).default(2400),
-  parity: z.enum(['none', 'even', 'odd']).default('even'),
-  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-});
-
-/** Raw DL/T 645 frames through a transparent TCP→RS-485 converter (the converter sets the line's baud rate). */
-export const dlt645TcpBusSchema = z.strictObject({
-  ...dlt645BusBase,
-  transport: z.literal('tcp'),
-  host: hostSchema,
-  /** Converters have no standard port for transparent mode (often 4001, 8899, 502): give it. */
-  port: portSchema,
-  connectTimeoutMs: tcpEndpoint.connectTimeoutMs,
-});
-
-export const dlt645BusSchema = z.discriminatedUnion('transport', [dlt645SerialBusSchema, dlt645TcpBusSchema]);
+/** DL/T 645 meters (most State Grid household electricity meters). */
+export const dlt645BusSchema = meterLineBusSchema('dlt645', dlt645DeviceSchema);
 export type Dlt645BusConfig = z.infer<typeof dlt645BusSchema>;
 
+export const cjt188DeviceSchema = z.strictObject({
+  id: idSchema,
+  profile: idSchema,
+  /** The 14-digit address printed on the meter; a shorter number is zero-padded. */
+  address: z
+    .union([z.string(), z.number().int().nonnegative()])
+    .transform((value) => String(value))
+    .refine((value) => /^[0-9]{1,14}$/.test(value), 'must be the 14-digit meter address (digits only)')
+    .transform((value) => normaliseCjt188Address(value)),
+  pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(60),
+  /** Overrides the bus' per-request timeout for a slow meter. */
+  timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
+});
+export type Cjt188DeviceConfig = z.infer<typeof cjt188DeviceSchema>;
+
+/** CJ/T 188 household water meters (`protocol: cjt188`). */
+export const cjt188BusSchema = meterLineBusSchema('cjt188', cjt188DeviceSchema);
+export type Cjt188BusConfig = z.infer<typeof cjt188BusSchema>;
+
 /** Any bus the gateway polls: Modbus (the default) or DL/T 645 (`protocol: dlt645`). */
-export const polledBusSchema = z.discriminatedUnion('protocol', [busSchema, dlt645BusSchema]);
+export const polledBusSchema = z.discriminatedUnion('protocol', [
+  busSchema,
+  dlt645BusSchema,
+  cjt188BusSchema,
+]);
 export type PolledBusConfig = z.infer<typeof polledBusSchema>;
 export type SerialLineConfig = Pick<
   z.infer<typeof rtuBusSchema>,
@@ -247,7 +282,7 @@ export const mqttDeviceSchema = z.strictObject({
 });
 export type MqttDeviceConfig = z.infer<typeof mqttDeviceSchema>;
 
-const PROTOCOL_NAMES = { modbus: 'Modbus', dlt645: 'DL/T 645' } as const;
+const PROTOCOL_NAMES = { modbus: 'Modbus', dlt645: 'DL/T 645', cjt188: 'CJ/T 188' } as const;
 const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 export const edgeConfigSchema = z
@@ -299,14 +334,15 @@ export const edgeConfigSchema = z
           });
         }
       };
-      if (bus.protocol === 'dlt645') {
+      if (bus.protocol !== 'modbus') {
         const addresses = new Set<string>();
+        const isAddress = bus.protocol === 'dlt645' ? isDlt645Address : isCjt188Address;
         bus.devices.forEach((device, d) => {
           const path = ['modbus', 'buses', b, 'devices', d];
           claimId(device.id, [...path, 'id']);
           checkProfile(device.profile, path);
           // An address refused by its own schema is reported there already.
-          if (!isDlt645Address(device.address)) return;
+          if (!isAddress(device.address)) return;
           if (addresses.has(device.address)) {
             ctx.addIssue({
               code: 'custom',

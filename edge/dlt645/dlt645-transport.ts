@@ -1,147 +1,18 @@
-import type { Duplex } from 'node:stream';
 import { Dlt645FrameReader, type Dlt645Error, type Dlt645Frame } from '../../devices/index.js';
-import { backoffMs, type Logger } from '../../runtime/index.js';
-import { EdgeError } from '../errors.js';
-import type { Dlt645Link } from './dlt645-link.js';
+import type { Logger } from '../../runtime/index.js';
+import type { ByteLink } from '../poll/byte-link.js';
+import { FrameTransport, type FrameExchange } from '../poll/frame-transport.js';
 
-/** One request on the line and how its reply is recognised among other frames. */
-export interface Dlt645Exchange {
-  /** The bytes to send, wake-up preamble included. */
-  request: Buffer;
-  /** Whether a frame heard on the line is the reply to this request (and not a late one to an earlier request). */
-  accepts(frame: Dlt645Frame): boolean;
-  /** For error messages: `meter 000012345678 02010100`. */
-  what: string;
-}
+export type Dlt645Exchange = FrameExchange<Dlt645Frame>;
 
-interface Pending {
-  exchange: Dlt645Exchange;
-  resolve(frame: Dlt645Frame): void;
-  reject(error: EdgeError): void;
-  /** A broken frame heard while waiting: a timeout then means "garbled", not "silent". */
-  broken?: Dlt645Error;
-}
-
-/**
- * A DL/T 645 master on one line (serial port or transparent TCP converter): one
- * request at a time (the bus scheduler sees to that), the reply found in the byte
- * stream by the codec's frame reader, which skips the FE preamble and noise and
- * resyncs after a broken frame. The line is opened on the first request and again
- * after it is lost, with back-off, so a missing adapter fails each poll fast.
- */
-export class Dlt645Transport {
-  private stream: Duplex | undefined;
-  private opening: Promise<Duplex> | undefined;
-  private openFailures = 0;
-  private nextOpenAt = 0;
-  private closed = false;
-  private readonly reader = new Dlt645FrameReader();
-  private pending: Pending | undefined;
-
-  constructor(
-    private readonly link: Dlt645Link,
-    private readonly logger: Logger,
-  ) {}
-
-  get description(): string {
-    return this.link.description;
-  }
-
-  /** Sends one request and resolves with its reply; rejects with DLT645_TIMEOUT, DLT645_BAD_FRAME or DLT645_CONNECT. */
-  async request(exchange: Dlt645Exchange, timeoutMs: number): Promise<Dlt645Frame> {
-    if (this.pending) throw new Error('Dlt645Transport: one request at a time (use the bus scheduler)');
-    const stream = await this.connected();
-    // Whatever arrived before this request (a late reply, noise) cannot be its answer.
-    this.reader.reset();
-    const where = `${this.description} ${exchange.what}`;
-    return new Promise<Dlt645Frame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const broken = this.pending?.broken;
-        settle(() =>
-          reject(
-            broken
-              ? new EdgeError('DLT645_BAD_FRAME', `${where}: ${broken.message}`, { cause: broken })
-              : new EdgeError('DLT645_TIMEOUT', `${where}: no answer within ${timeoutMs} ms`),
-          ),
-        );
-      }, timeoutMs);
-      const settle = (done: () => void) => {
-        clearTimeout(timer);
-        this.pending = undefined;
-        done();
-      };
-      this.pending = {
-        exchange,
-        resolve: (frame) => settle(() => resolve(frame)),
-        reject: (error) => settle(() => reject(error)),
-      };
-      stream.write(exchange.request, (error) => {
-        if (error) this.lose(stream, error);
-      });
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.opening?.catch(() => undefined);
-    if (this.stream) this.lose(this.stream, new Error('transport closed'));
-  }
-
-  private async connected(): Promise<Duplex> {
-    if (this.closed) throw new EdgeError('DLT645_CONNECT', `${this.description}: transport closed`);
-    if (this.stream) return this.stream;
-    this.opening ??= this.open().finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async open(): Promise<Duplex> {
-    if (Date.now() < this.nextOpenAt) {
-      throw new EdgeError('DLT645_CONNECT', `${this.description}: waiting before reconnecting`);
-    }
-    let stream: Duplex;
-    try {
-      stream = await this.link.open();
-    } catch (error) {
-      this.openFailures++;
-      this.nextOpenAt = Date.now() + backoffMs(this.openFailures, 500, 30_000);
-      const message = error instanceof Error ? error.message : String(error);
-      throw new EdgeError('DLT645_CONNECT', `${this.description}: ${message}`, { cause: error });
-    }
-    if (this.closed) {
-      this.link.dispose(stream);
-      throw new EdgeError('DLT645_CONNECT', `${this.description}: transport closed`);
-    }
-    stream.on('data', (chunk: Buffer) => this.receive(chunk));
-    stream.on('error', (error: Error) => this.lose(stream, error));
-    stream.on('close', () => this.lose(stream, new Error('line closed')));
-    if (this.openFailures > 0) this.logger.info({ bus: this.description }, 'DL/T 645 line open again');
-    this.openFailures = 0;
-    this.nextOpenAt = 0;
-    this.stream = stream;
-    return stream;
-  }
-
-  private receive(chunk: Buffer): void {
-    for (const output of this.reader.push(chunk)) {
-      const pending = this.pending;
-      if (!pending) continue;
-      if ('error' in output) pending.broken ??= output.error;
-      else if (pending.exchange.accepts(output.frame)) pending.resolve(output.frame);
-    }
-  }
-
-  /** Drops a stream that failed or closed; the next request reopens the line. */
-  private lose(stream: Duplex, error: Error): void {
-    if (this.stream !== stream) return;
-    this.stream = undefined;
-    stream.removeAllListeners('data');
-    // Keep a listener: a late 'error' without one would crash the process.
-    stream.removeAllListeners('error');
-    stream.on('error', () => undefined);
-    this.link.dispose(stream);
-    this.logger.debug({ err: error, bus: this.description }, 'DL/T 645 line lost');
-    this.pending?.reject(new EdgeError('DLT645_CONNECT', `${this.description}: ${error.message}`));
+/** A DL/T 645 master on one line (see {@link FrameTransport}). */
+export class Dlt645Transport extends FrameTransport<Dlt645Frame, Dlt645Error> {
+  constructor(link: ByteLink, logger: Logger) {
+    super(
+      link,
+      new Dlt645FrameReader(),
+      { timeout: 'DLT645_TIMEOUT', badFrame: 'DLT645_BAD_FRAME', connect: 'DLT645_CONNECT' },
+      logger,
+    );
   }
 }

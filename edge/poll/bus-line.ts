@@ -1,7 +1,10 @@
-import { getDlt645Profile, getModbusProfile } from '../../devices/index.js';
+import { getCjt188Profile, getDlt645Profile, getModbusProfile } from '../../devices/index.js';
 import type { Logger } from '../../runtime/index.js';
 import type { PolledBusConfig } from '../config/edge-config-schema.js';
-import { createDlt645Scheduler, createDlt645Transport } from '../dlt645/create-dlt645-line.js';
+import { cjt188DeviceReader } from '../cjt188/cjt188-device-reader.js';
+import { createCjt188Transport } from '../cjt188/cjt188-transport.js';
+import { createDlt645Transport } from '../dlt645/create-dlt645-line.js';
+import { createByteLineScheduler } from './byte-line-scheduler.js';
 import { dlt645DeviceReader } from '../dlt645/dlt645-device-reader.js';
 import type { BusScheduler } from '../modbus/bus-scheduler.js';
 import { createScheduler, createTransport } from '../modbus/create-transport.js';
@@ -24,10 +27,23 @@ export function createBusLine(bus: PolledBusConfig, logger: Logger): BusLine {
     return {
       protocol: bus.protocol,
       description: transport.description,
-      scheduler: createDlt645Scheduler(bus),
+      scheduler: createByteLineScheduler(bus),
       devices: bus.devices.map((device) => ({
         device,
         reader: dlt645DeviceReader(transport, getDlt645Profile(device.profile), device.address),
+      })),
+      close: () => transport.close(),
+    };
+  }
+  if (bus.protocol === 'cjt188') {
+    const transport = createCjt188Transport(bus, logger);
+    return {
+      protocol: bus.protocol,
+      description: transport.description,
+      scheduler: createByteLineScheduler(bus),
+      devices: bus.devices.map((device) => ({
+        device,
+        reader: cjt188DeviceReader(transport, getCjt188Profile(device.profile), device.address),
       })),
       close: () => transport.close(),
     };

@@ -1,5 +1,6 @@
 import {
   DLT645_ERROR_FLAG,
+  dlt645AddressMatches,
   DLT645_FUNCTION,
   decodeDlt645Value,
   encodeDlt645Value,
@@ -13,12 +14,16 @@ import {
   type Dlt645Frame,
   type Dlt645Profile,
 } from '../../devices/index.js';
+import type { LineMeter } from '../line/meter-line.js';
+import type { SerialSettings } from '../line/observed-line.js';
 import type { Clock, DeviceModel, SimConditions } from '../models/conditions.js';
 import type { MeterMode, ServedReading } from '../modbus/simulated-meter.js';
 
 export interface Dlt645MeterSpec {
   /** The nameplate address, 12 digits (shorter numbers are zero-padded). */
   address: string;
+  /** The meter's own line settings when they are not the line's (see MeterLineOptions.masterPath). */
+  serial?: SerialSettings;
   profile: Dlt645Profile;
   /** The value model behind the meter, e.g. an ElectricityMeterModel. */
   model: DeviceModel;
@@ -41,8 +46,9 @@ export interface Dlt645MeterEnvironment {
  * one poll see one coherent reading), refuses unknown identifiers with "no such data"
  * and, in garbage mode, sends well-framed replies whose digits are not BCD.
  */
-export class SimulatedDlt645Meter {
+export class SimulatedDlt645Meter implements LineMeter<Dlt645Frame> {
   readonly address: string;
+  readonly serial: SerialSettings | undefined;
   private snapshot: { ts: number; values: Record<string, number> } | undefined;
 
   constructor(
@@ -50,6 +56,11 @@ export class SimulatedDlt645Meter {
     private readonly environment: Dlt645MeterEnvironment,
   ) {
     this.address = normaliseDlt645Address(spec.address);
+    this.serial = spec.serial;
+  }
+
+  hears(frame: Dlt645Frame): boolean {
+    return dlt645AddressMatches(this.address, frame.address);
   }
 
   /** The values behind the replies most recently served, rounded as they went on the wire. */

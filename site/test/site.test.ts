@@ -118,3 +118,36 @@ describe('DL/T 645 meters in a site', () => {
     );
   });
 });
+
+describe('CJ/T 188 water meters in a site', () => {
+  const site = loadSite(DEMO_SITE_FILE);
+  const base = site.devices.find((d) => d.profile === 'chint-ddsu666')!;
+  const water = (id: string, meterAddress: unknown) => ({
+    ...base,
+    id,
+    profile: 'cjt188-cold-water',
+    bus: 'bus-water',
+    unitId: undefined,
+    meterAddress,
+  });
+  const withWater = (...devices: unknown[]) => ({
+    ...site,
+    buses: [...site.buses, { id: 'bus-water', gateway: base.gateway, protocol: 'cjt188' }],
+    devices: [...site.devices, ...devices],
+  });
+
+  it('accepts a water meter by bus and 14-digit address', () => {
+    const parsed = siteSchema.parse(withWater(water('kitchen-water', '00000020250001')));
+    expect(parsed.devices.find((d) => d.id === 'kitchen-water')?.meterAddress).toBe('00000020250001');
+  });
+
+  it('refuses a 12-digit address (or an unquoted number) for a CJ/T 188 meter', () => {
+    const result = siteSchema.safeParse(
+      withWater(water('short-water', '000020250001'), water('number-water', 20250002)),
+    );
+    expect(result.success).toBe(false);
+    const messages = result.error!.issues.map((i) => i.message).join('\n');
+    expect(messages).toMatch(/short-water.*must have 14 digits for a cjt188 meter \(quote it in YAML\)/);
+    expect(messages).toMatch(/number-water.*must have 14 digits/);
+  });
+});

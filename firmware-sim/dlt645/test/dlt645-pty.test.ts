@@ -11,7 +11,8 @@ import {
   type Dlt645ReadReply,
 } from '../../../devices/index.js';
 import type { MeterMode } from '../../modbus/simulated-meter.js';
-import { Dlt645Line, openSerialPort, type Dlt645Outcome } from '../dlt645-line.js';
+import { openSerialPort } from '../../line/meter-line.js';
+import { Dlt645Line, type Dlt645Outcome } from '../dlt645-line.js';
 import { startPtyPair, type PtyPair } from '../pty-pair.js';
 import { meter, NOON_CLOCK, PROFILE, silentLogger } from './fixtures.js';
 import { TestMaster } from './test-master.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openSerialPort } from '../dlt645-line.js';
+import { openSerialPort } from '../../line/meter-line.js';
 import { startPtyPair } from '../pty-pair.js';
 
 // DL/T 645's usual 2400 8E1: parity must not mark or drop any byte value on the way.

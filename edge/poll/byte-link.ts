@@ -2,15 +2,18 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 
-/** How a DL/T 645 line is reached: a byte stream to open, and to close again. */
-export interface Dlt645Link {
+/**
+ * How a line of byte-framed meters (DL/T 645, CJ/T 188) is reached: a byte stream to
+ * open, and to close again.
+ */
+export interface ByteLink {
   readonly description: string;
   /** Opens the line; rejects when the port or host cannot be reached. */
   open(): Promise<Duplex>;
   dispose(stream: Duplex): void;
 }
 
-export interface Dlt645SerialLine {
+export interface SerialLineSettings {
   path: string;
   baudRate: number;
   parity: 'none' | 'even' | 'odd';
@@ -18,11 +21,11 @@ export interface Dlt645SerialLine {
   stopBits: 1 | 2;
 }
 
-/** A local RS-485 port (USB adapter, HAT). */
-export function serialDlt645Link(line: Dlt645SerialLine): Dlt645Link {
+/** A local RS-485 port (USB adapter, HAT); `scheme` names the protocol in descriptions (`dlt645`). */
+export function serialByteLink(scheme: string, line: SerialLineSettings): ByteLink {
   const framing = `${line.baudRate} ${line.dataBits}${line.parity[0]?.toUpperCase()}${line.stopBits}`;
   return {
-    description: `dlt645+serial://${line.path} ${framing}`,
+    description: `${scheme}+serial://${line.path} ${framing}`,
     async open() {
       const { path, baudRate, parity, dataBits, stopBits } = line;
       const port = new SerialPort({ path, baudRate, parity, dataBits, stopBits, autoOpen: false });
@@ -37,16 +40,16 @@ export function serialDlt645Link(line: Dlt645SerialLine): Dlt645Link {
   };
 }
 
-export interface Dlt645TcpEndpoint {
+export interface TcpEndpoint {
   host: string;
   port: number;
   connectTimeoutMs: number;
 }
 
-/** A transparent TCP→RS-485 converter: raw DL/T 645 frames both ways. */
-export function tcpDlt645Link(endpoint: Dlt645TcpEndpoint): Dlt645Link {
+/** A transparent TCP→RS-485 converter: the meters' raw frames both ways. */
+export function tcpByteLink(scheme: string, endpoint: TcpEndpoint): ByteLink {
   return {
-    description: `dlt645+tcp://${endpoint.host}:${endpoint.port}`,
+    description: `${scheme}+tcp://${endpoint.host}:${endpoint.port}`,
     open() {
       return new Promise<Duplex>((resolve, reject) => {
         const socket = new Socket();

@@ -10,6 +10,8 @@ export type AuthFailureReason =
   | 'will_too_large'
   | 'client_id_too_long'
   | 'client_id_taken'
+  | 'login_rate_limited'
+  | 'auth_busy'
   | 'internal_error';
 export type AclAction = 'publish' | 'subscribe' | 'forward';
 export type PayloadStage = 'publish' | 'frame';
@@ -20,6 +22,7 @@ export interface BrokerMetrics {
   authFailures: Counter<'reason'>;
   aclDenials: Counter<'action'>;
   payloadRejections: Counter<'stage'>;
+  connectionsRefused: Counter<'reason'>;
   clientsRevoked: Counter;
   credentialsLoaded: Gauge;
   socketsOpen: Gauge;
@@ -73,6 +76,12 @@ export function createBrokerMetrics(
       name: 'broker_payload_rejections_total',
       help: 'Messages refused for exceeding the payload limit (frame: cut off while still arriving)',
       labelNames: ['stage'],
+      registers,
+    }),
+    connectionsRefused: new Counter({
+      name: 'broker_connections_refused_total',
+      help: 'Sockets closed as they were accepted: too many in total or from one address, or opened too fast',
+      labelNames: ['reason'],
       registers,
     }),
     clientsRevoked: new Counter({

@@ -11,6 +11,8 @@ import {
   type Component,
   type Logger,
 } from '../runtime/index.js';
+import { ConnectionAdmission } from './admission/connection-admission.js';
+import { PasswordCheckGate } from './admission/password-check-gate.js';
 import { createAuthenticate, createPreConnect } from './auth/authenticate.js';
 import { createAuthorizePublish } from './auth/authorize-publish.js';
 import { createAuthorizeForward } from './auth/authorize-forward.js';
@@ -118,6 +120,7 @@ export class BrokerService implements Component {
       store,
       sessions,
       clientIds: new ClientIdOwners(store),
+      logins: new PasswordCheckGate(this.config.limits),
       metrics,
       logger: componentLogger(logger, 'broker.auth'),
       allowAnonymous: this.config.allowAnonymous,
@@ -166,6 +169,18 @@ export class BrokerService implements Component {
     );
 
     const maxFrame = this.config.maxPayloadBytes + FRAME_OVERHEAD_BYTES;
+    const admission = new ConnectionAdmission(this.config.limits);
+    /** Every raw socket, on either listener, before a byte of it is read (or its TLS handshake). */
+    const admit = (socket: Socket): boolean => {
+      const verdict = admission.admit(socket.remoteAddress);
+      if (verdict.ok) {
+        socket.once('close', verdict.release);
+        return true;
+      }
+      metrics.connectionsRefused.inc({ reason: verdict.reason });
+      logger.debug({ remote: socket.remoteAddress, reason: verdict.reason }, 'connection refused');
+      return false;
+    };
     const acceptConnection = (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -179,7 +194,10 @@ export class BrokerService implements Component {
         );
       });
     };
-    const server = createServer(acceptConnection);
+    const server = createServer((socket) => {
+      if (admit(socket)) acceptConnection(socket);
+      else socket.destroy();
+    });
     this.mqttServer = server;
     if (this.config.mqtt.enabled !== false) {
       this.mqttAddress = await listen(server, this.config.mqtt.host, this.config.mqtt.port);
@@ -188,6 +206,7 @@ export class BrokerService implements Component {
       this.tlsListener = new MqttTlsListener({
         tls: this.config.tls,
         accept: acceptConnection,
+        admit,
         logger: componentLogger(logger, 'broker.tls'),
         onHandshakeFailure: () => metrics.authFailures.inc({ reason: 'tls_handshake' }),
       });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configBoolean, configNumber, httpsFilesSchema } from '../runtime/index.js';
+import { brokerLimitsEnvMap, brokerLimitsSchema } from './admission/admission-config.js';
 import { DEFAULT_CREDENTIALS_FILE } from './credentials/credentials-file.js';
 import { brokerPersistenceEnvMap, brokerPersistenceSchema } from './persistence/persistence-config.js';
 import { brokerTlsEnvMap, brokerTlsSchema } from './tls/tls-config.js';
@@ -56,6 +57,8 @@ const brokerConfigFields = z.strictObject({
    * descriptor and a client object each. Absent means DEFAULT_CONNECT_TIMEOUT_MS.
    */
   connectTimeoutMs: configNumber().pipe(z.number().int().min(100).max(300_000)).optional(),
+  /** Connection and login limits per address and in total (admission/admission-config.ts). */
+  limits: brokerLimitsSchema,
 });
 
 export const brokerConfigSchema = brokerConfigFields.refine(
@@ -82,4 +85,5 @@ export const brokerEnvMap = {
   BROKER_MQTT_ENABLED: 'mqtt.enabled',
   ...brokerTlsEnvMap,
   ...brokerPersistenceEnvMap,
+  ...brokerLimitsEnvMap,
 } as const;

@@ -37,6 +37,8 @@ export async function startBroker(
   nodeFlags: string[] = [],
   /** Ours only: where sessions live. `journal` (the production default) keeps them in `dir`. */
   persistence: 'journal' | 'disk' | 'memory' = 'journal',
+  /** Ours only: more environment (limits, …). */
+  env: Record<string, string> = {},
 ): Promise<RunningBroker> {
   const port = await freePort();
   const logFile = join(dir, `broker-${kind}.log`);
@@ -55,6 +57,7 @@ export async function startBroker(
         BROKER_CREDENTIALS_FILE: credentialsFile,
         BROKER_PERSISTENCE: persistence,
         BROKER_PERSISTENCE_DIR: join(dir, `broker-sessions-${port}`),
+        ...env,
       },
     });
   } else if (kind === 'aedes') {

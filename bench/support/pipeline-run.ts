@@ -132,6 +132,8 @@ export async function runPipeline(
   mode: PublishMode,
   timing: Timing,
   sites?: readonly string[],
+  /** Runs once the publishers are connected, before the load starts (a flood that must not hit their CONNECTs). */
+  publishersConnected?: () => void,
 ): Promise<RunResult> {
   const quietWaitS = await waitUntilQuiet(target.influxdPid);
   const baseTs = nextBaseTs();
@@ -144,6 +146,7 @@ export async function runPipeline(
     clientIdPrefix: `bench-${mode}-${baseTs}`,
   });
   await pool.start();
+  publishersConnected?.();
   const writtenAtStart = await consumer.written();
   let writtenSoFar = 0;
   let polling = true;

@@ -1,5 +1,5 @@
 import type { AedesOptions, AuthenticateError, AuthErrorCode, Client } from 'aedes';
-import { hashPassword, verifyPassword } from '../credentials/password-hash.js';
+import { verifyPassword } from '../credentials/password-hash.js';
 import type { AuthFailureReason } from '../broker-metrics.js';
 import { canPublish } from './acl.js';
 import { payloadBytes, type HookContext } from './hook-context.js';
@@ -79,12 +79,25 @@ async function authenticate(
     if (!context.allowAnonymous) return { ok: false, reason: 'no_credentials', code: NOT_AUTHORIZED };
     return bindClientId(context, client, ANONYMOUS_DEV_PRINCIPAL, undefined);
   }
+  const login = context.logins.begin(remoteAddressOf(client), username);
+  if (!login) return { ok: false, reason: 'login_rate_limited', code: SERVER_UNAVAILABLE };
   const entry = context.store.get(username);
+  if (!entry) {
+    // No scrypt for a name nobody has, but as long as one takes: the answer comes alike.
+    await context.logins.wait();
+    return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
+  }
   const secret = password?.toString('utf8') ?? '';
-  // An unknown user costs the same scrypt as a known one, so timing does not reveal who exists.
-  const matches = await verifyPassword(secret, entry?.hash ?? (await dummyHash()));
-  if (!entry) return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
+  const matches = await context.logins.check(
+    () => verifyPassword(secret, entry.hash),
+    () => !client.closed,
+  );
+  if (matches === undefined) {
+    context.logins.forgive(login);
+    return { ok: false, reason: 'auth_busy', code: SERVER_UNAVAILABLE };
+  }
   if (!matches) return { ok: false, reason: 'bad_password', code: BAD_USERNAME_OR_PASSWORD };
+  context.logins.succeeded(login);
 
   const principal = principalFromGrant(entry);
   const will = context.sessions.willOf(client);
@@ -119,10 +132,9 @@ function bindClientId(
   return { ok: false, reason: 'client_id_taken', code: IDENTIFIER_REJECTED };
 }
 
-let dummy: Promise<string> | undefined;
-function dummyHash(): Promise<string> {
-  dummy ??= hashPassword('not a password: only used to spend the same time as a real check');
-  return dummy;
+/** Where the client connects from; a TLS socket has the same field. */
+function remoteAddressOf(client: Client): string | undefined {
+  return (client.conn as { remoteAddress?: string }).remoteAddress;
 }
 
 function authError(reason: string, code: AuthErrorCode): AuthenticateError {

@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 import type { Logger } from '../../runtime/index.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
+import type { PasswordCheckGate } from '../admission/password-check-gate.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ClientIdOwners } from './client-id-binding.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -9,6 +10,8 @@ import type { SessionRegistry } from './session-registry.js';
 export interface HookContext {
   store: CredentialStore;
   sessions: SessionRegistry;
+  /** What logins may cost: failed logins per address, password checks at once. */
+  logins: PasswordCheckGate;
   /** Which credential each client id belongs to. */
   clientIds: ClientIdOwners;
   metrics: BrokerMetrics;

@@ -18,6 +18,14 @@ describe('broker config', () => {
       persistence: { backend: 'journal', dir: 'data/broker/sessions', queueRamMb: 64 },
       allowAnonymous: false,
       maxPayloadBytes: 1048576,
+      limits: {
+        maxConnections: 10_000,
+        maxConnectionsPerAddress: 256,
+        connectsPerSecondPerAddress: 20,
+        failedLoginsPerMinutePerAddress: 30,
+        concurrentPasswordChecks: 2,
+        waitingPasswordChecks: 100,
+      },
     });
   });
 
@@ -37,6 +45,12 @@ describe('broker config', () => {
         BROKER_PERSISTENCE_DIR: '/var/lib/village/broker',
         BROKER_REDIS_URL: 'redis://redis:6379/2',
         BROKER_QUEUE_RAM_MB: '256',
+        BROKER_MAX_CONNECTIONS: '500',
+        BROKER_MAX_CONNECTIONS_PER_ADDRESS: '50',
+        BROKER_CONNECTS_PER_SECOND_PER_ADDRESS: '5',
+        BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: '10',
+        BROKER_CONCURRENT_PASSWORD_CHECKS: '1',
+        BROKER_WAITING_PASSWORD_CHECKS: '20',
       },
     });
     expect(config).toEqual({
@@ -51,6 +65,14 @@ describe('broker config', () => {
       },
       allowAnonymous: true,
       maxPayloadBytes: 1024,
+      limits: {
+        maxConnections: 500,
+        maxConnectionsPerAddress: 50,
+        connectsPerSecondPerAddress: 5,
+        failedLoginsPerMinutePerAddress: 10,
+        concurrentPasswordChecks: 1,
+        waitingPasswordChecks: 20,
+      },
     });
   });
 

@@ -8,6 +8,8 @@ export interface MqttTlsListenerOptions {
   tls: BrokerTlsConfig;
   /** Gets each socket once its handshake succeeded, as the plain listener gets its sockets. */
   accept: (socket: TLSSocket) => void;
+  /** Decides on each raw socket before its handshake; false closes it. */
+  admit?: (socket: Socket) => boolean;
   logger: Logger;
   /** A handshake failed: plain MQTT on this port, an untrusted or missing client certificate, a scanner. */
   onHandshakeFailure?: () => void;
@@ -34,6 +36,10 @@ export class MqttTlsListener implements Component {
     const server = createServer(tlsServerOptions(tls), accept);
     this.server = server;
     server.on('connection', (socket: Socket) => {
+      if (this.options.admit && !this.options.admit(socket)) {
+        socket.destroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });

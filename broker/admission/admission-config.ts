@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { configNumber } from '../../runtime/index.js';
+
+const count = (fallback: number, max: number) =>
+  configNumber().pipe(z.number().int().min(1).max(max)).default(fallback);
+
+/**
+ * What one address, and everyone together, may cost the broker before a login is even
+ * checked. A password check is scrypt (16 MiB, tens of ms on libuv's thread pool, which
+ * the session store needs for every QoS 1 message): unbounded, ~100 CONNECTs/s stalled
+ * the whole pipeline. The defaults leave room for a county's gateways reconnecting at
+ * once after a broker restart (they retry on "server unavailable").
+ */
+export const brokerLimitsSchema = z
+  .strictObject({
+    /** Sockets open at once, all addresses together, whether they have sent CONNECT or not. */
+    maxConnections: count(10_000, 1_000_000),
+    /** Sockets open at once from one address (an IPv6 /64). */
+    maxConnectionsPerAddress: count(256, 1_000_000),
+    /** New connections one address may open per second on average; five seconds' worth at once. */
+    connectsPerSecondPerAddress: count(20, 100_000),
+    /** Failed logins one address may make per minute (as many at once) before it is refused unchecked. */
+    failedLoginsPerMinutePerAddress: count(30, 100_000),
+    /** Password checks running at once; keep it below libuv's pool (4 threads) so the session store gets its share. */
+    concurrentPasswordChecks: count(2, 64),
+    /** Logins waiting for a check; beyond this a CONNECT is answered "server unavailable" at once. */
+    waitingPasswordChecks: count(100, 100_000),
+  })
+  .prefault({});
+
+export type BrokerLimits = z.infer<typeof brokerLimitsSchema>;
+
+export const brokerLimitsEnvMap = {
+  BROKER_MAX_CONNECTIONS: 'limits.maxConnections',
+  BROKER_MAX_CONNECTIONS_PER_ADDRESS: 'limits.maxConnectionsPerAddress',
+  BROKER_CONNECTS_PER_SECOND_PER_ADDRESS: 'limits.connectsPerSecondPerAddress',
+  BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: 'limits.failedLoginsPerMinutePerAddress',
+  BROKER_CONCURRENT_PASSWORD_CHECKS: 'limits.concurrentPasswordChecks',
+  BROKER_WAITING_PASSWORD_CHECKS: 'limits.waitingPasswordChecks',
+} as const;

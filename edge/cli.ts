@@ -1,12 +1,22 @@
 import { Command, Option } from 'commander';
 import { CATALOGUE } from '../devices/index.js';
-import { busFromOptions, addBusOptions, dlt645BusFromOptions, type BusOptions } from './cli/bus-options.js';
+import { scanMeterLine, sweepMeterLine } from './cli/address-scan.js';
+import {
+  addBusOptions,
+  atSetting,
+  busFromOptions,
+  LINE_DEFAULTS,
+  meterLineBusFromOptions,
+  type BusOptions,
+} from './cli/bus-options.js';
 import { checkConfig } from './cli/check.js';
+import { probeCjt188Meter } from './cli/cjt188-probe.js';
 import { probeDlt645Meter } from './cli/dlt645-probe.js';
-import { scanDlt645Line } from './cli/dlt645-scan.js';
 import { writeStarterConfig } from './cli/init.js';
+import { lineSweep } from './cli/line-sweep.js';
+import { progressLine } from './cli/print.js';
 import { probeDevice } from './cli/probe.js';
-import { parseIds, scanBus } from './cli/scan.js';
+import { parseIds, scanBus, sweepModbusLine } from './cli/scan.js';
 import { runGatewayFromFile } from './run-gateway.js';
 
 /**
@@ -46,7 +56,7 @@ addBusOptions(
   program
     .command('scan')
     .description(
-      '扫描总线上哪些从站地址有应答（dlt645：读通信地址）/ Scan a bus: which unit ids answer (dlt645: read the address)',
+      '扫描总线：哪些地址有应答；--baud auto 逐一尝试常用波特率和校验位 / Scan a bus: which unit ids (dlt645, cjt188: which meter) answer; --baud auto tries the common line settings',
     )
     .helpOption('-h, --help', HELP)
     .option('--ids <range>', '地址范围，如 1-247 或 1-10,20 / unit ids, e.g. 1-247 or 1-10,20', '1-247')
@@ -55,15 +65,34 @@ addBusOptions(
         .choices(['holding', 'input'])
         .default('holding'),
     )
-    .option('--register <address>', '读的寄存器地址（从 0 起）/ register address to read (0-based)', '0'),
+    .option('--register <address>', '读的寄存器地址（从 0 起）/ register address to read (0-based)', '0')
+    .option('--fast', '找到第一个应答即停 / stop at the first answer', false)
+    .addHelpText(
+      'after',
+      '\n线路探测 Line discovery: --baud auto|9600,19200 --parity auto|none,even (串口 --rtu / serial port --rtu only)\n  Modbus: 9600 19200 4800 2400 38400 115200 × N E O;  dlt645, cjt188: 2400 1200 4800 9600 × E',
+    ),
   200,
-).action((options: BusOptions & { ids: string; table: 'holding' | 'input'; register: string }) =>
-  exitWith(() => {
-    if (options.protocol === 'dlt645') return scanDlt645Line(dlt645BusFromOptions(options), print);
-    const bus = busFromOptions(options);
-    const ids = parseIds(options.ids, bus.transport === 'tcp' ? 255 : 247);
-    return scanBus(bus, { ids, table: options.table, address: Number(options.register) }, print);
-  }),
+).action(
+  (options: BusOptions & { ids: string; table: 'holding' | 'input'; register: string; fast: boolean }) =>
+    exitWith(async () => {
+      const protocol = (options.protocol ?? 'modbus') as keyof typeof LINE_DEFAULTS;
+      const settings = lineSweep(protocol, options.baud, options.parity, LINE_DEFAULTS[protocol]);
+      if (settings && !options.rtu) {
+        throw new Error(
+          '线路探测只适用于串口 --rtu / line discovery (--baud, --parity lists or auto) needs a serial port (--rtu): a TCP converter sets its line itself',
+        );
+      }
+      const out = { print, progress: progressLine(process.stderr) };
+      if (protocol !== 'modbus') {
+        if (!settings) return scanMeterLine(meterLineBusFromOptions(options), out);
+        return sweepMeterLine((s) => meterLineBusFromOptions(atSetting(options, s)), settings, options, out);
+      }
+      const bus = busFromOptions(settings ? atSetting(options, settings[0]!) : options);
+      const ids = parseIds(options.ids, bus.transport === 'tcp' ? 255 : 247);
+      const scan = { ids, table: options.table, address: Number(options.register), fast: options.fast };
+      if (!settings) return scanBus(bus, scan, out);
+      return sweepModbusLine((s) => busFromOptions(atSetting(options, s)), settings, scan, out);
+    }),
 );
 
 addBusOptions(
@@ -74,7 +103,10 @@ addBusOptions(
     )
     .helpOption('-h, --help', HELP)
     .option('--unit <id>', 'Modbus 从站地址 / Modbus unit id')
-    .option('--address <digits>', 'DL/T 645 表地址（铭牌上 12 位）/ DL/T 645 meter address (12 digits)')
+    .option(
+      '--address <digits>',
+      '表地址：DL/T 645 铭牌 12 位，CJ/T 188 14 位 / meter address: DL/T 645 12 digits, CJ/T 188 14 digits',
+    )
     .addOption(
       new Option('--profile <id>', '设备型号 / device profile').choices(polledProfiles).makeOptionMandatory(),
     )
@@ -82,15 +114,13 @@ addBusOptions(
   1000,
 ).action((options: BusOptions & { unit?: string; address?: string; profile: string; raw: boolean }) =>
   exitWith(async () => {
-    if (options.protocol === 'dlt645') {
-      if (!options.address)
-        throw new Error('请给出 --address / give --address (12 digits) for a DL/T 645 meter');
-      const bus = dlt645BusFromOptions(options);
-      return probeDlt645Meter(
-        bus,
-        { address: options.address, profile: options.profile, raw: options.raw },
-        print,
-      );
+    if (options.protocol === 'dlt645' || options.protocol === 'cjt188') {
+      if (!options.address) throw new Error('请给出表地址 --address / give the meter address with --address');
+      const bus = meterLineBusFromOptions(options);
+      const meter = { address: options.address, profile: options.profile, raw: options.raw };
+      return bus.protocol === 'dlt645'
+        ? probeDlt645Meter(bus, meter, print)
+        : probeCjt188Meter(bus, meter, print);
     }
     if (!options.unit) throw new Error('请给出 --unit / give --unit for a Modbus device');
     return probeDevice(

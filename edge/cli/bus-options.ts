@@ -2,10 +2,13 @@ import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import {
   busSchema,
+  cjt188BusSchema,
   dlt645BusSchema,
   type BusConfig,
+  type Cjt188BusConfig,
   type Dlt645BusConfig,
 } from '../config/edge-config-schema.js';
+import type { LineSetting } from './line-sweep.js';
 
 export interface BusOptions {
   protocol?: string;
@@ -19,33 +22,36 @@ export interface BusOptions {
   timeout: string;
 }
 
-/** Factory line settings: Modbus meters ship at 9600 8N1, DL/T 645 meters at 2400 8E1. */
-const LINE_DEFAULTS = {
-  modbus: { baud: '9600', parity: 'none' },
-  dlt645: { baud: '2400', parity: 'even' },
-} as const;
+export type BusProtocol = 'modbus' | 'dlt645' | 'cjt188';
+
+/** Factory line settings: Modbus meters ship at 9600 8N1, DL/T 645 and CJ/T 188 meters at 2400 8E1. */
+export const LINE_DEFAULTS: Readonly<Record<BusProtocol, LineSetting>> = {
+  modbus: { baudRate: 9600, parity: 'none' },
+  dlt645: { baudRate: 2400, parity: 'even' },
+  cjt188: { baudRate: 2400, parity: 'even' },
+};
 
 /** The options every command that talks to a bus directly takes. */
 export function addBusOptions(command: Command, defaultTimeoutMs: number): Command {
   return command
     .addOption(
       new Option('--protocol <protocol>', '总线协议 / bus protocol')
-        .choices(['modbus', 'dlt645'])
+        .choices(['modbus', 'dlt645', 'cjt188'])
         .default('modbus'),
     )
     .option(
       '--tcp <host:port>',
-      'Modbus TCP 地址（dlt645：透传模块）/ Modbus TCP host:port (port defaults to 502; dlt645: transparent converter)',
+      'Modbus TCP 地址（dlt645、cjt188：透传模块）/ Modbus TCP host:port (port defaults to 502; dlt645, cjt188: transparent converter)',
     )
     .option('--rtu <path>', 'RS-485 串口，如 /dev/ttyUSB0 / serial port, e.g. /dev/ttyUSB0')
     .option('--rtu-over-tcp <host:port>', '透传型 TCP 转 485 模块 / transparent TCP→RS-485 converter')
     .option(
       '--baud <rate>',
-      '波特率，默认 Modbus 9600、DL/T 645 2400 / baud rate (default 9600; dlt645 2400)',
+      '波特率，默认 Modbus 9600、DL/T 645 与 CJ/T 188 2400 / baud rate (default 9600; dlt645, cjt188 2400)',
     )
     .option(
       '--parity <parity>',
-      '校验位 none|even|odd，默认 Modbus none、DL/T 645 even / parity (default none; dlt645 even)',
+      '校验位 none|even|odd，默认 Modbus none、DL/T 645 与 CJ/T 188 even / parity (default none; dlt645, cjt188 even)',
     )
     .option('--data-bits <bits>', '数据位 / data bits', '8')
     .option('--stop-bits <bits>', '停止位 / stop bits', '1')
@@ -58,13 +64,21 @@ export function busFromOptions(options: BusOptions): BusConfig {
   return parseBus(busSchema, input);
 }
 
-/** A one-bus DL/T 645 config (`--protocol dlt645`): `--rtu` is a serial port, `--tcp`/`--rtu-over-tcp` a transparent converter. */
-export function dlt645BusFromOptions(options: BusOptions): Dlt645BusConfig {
-  const input = busInput(options, 'dlt645');
-  return parseBus(dlt645BusSchema, input);
+/**
+ * A one-bus DL/T 645 or CJ/T 188 config (`--protocol dlt645|cjt188`): `--rtu` is a
+ * serial port, `--tcp`/`--rtu-over-tcp` a transparent converter.
+ */
+export function meterLineBusFromOptions(options: BusOptions): Dlt645BusConfig | Cjt188BusConfig {
+  if (options.protocol === 'cjt188') return parseBus(cjt188BusSchema, busInput(options, 'cjt188'));
+  return parseBus(dlt645BusSchema, busInput(options, 'dlt645'));
 }
 
-function busInput(options: BusOptions, protocol: 'modbus' | 'dlt645'): Record<string, unknown> {
+/** The same bus at another line setting (line discovery). */
+export function atSetting(options: BusOptions, setting: LineSetting): BusOptions {
+  return { ...options, baud: String(setting.baudRate), parity: setting.parity };
+}
+
+function busInput(options: BusOptions, protocol: BusProtocol): Record<string, unknown> {
   const chosen = [options.tcp, options.rtu, options.rtuOverTcp].filter(Boolean);
   if (chosen.length !== 1) {
     throw new Error(
@@ -73,7 +87,7 @@ function busInput(options: BusOptions, protocol: 'modbus' | 'dlt645'): Record<st
   }
   const defaults = LINE_DEFAULTS[protocol];
   const line = {
-    baudRate: Number(options.baud ?? defaults.baud),
+    baudRate: Number(options.baud ?? defaults.baudRate),
     parity: options.parity ?? defaults.parity,
     dataBits: Number(options.dataBits),
     stopBits: Number(options.stopBits),
@@ -83,7 +97,7 @@ function busInput(options: BusOptions, protocol: 'modbus' | 'dlt645'): Record<st
     const [host, port] = value.split(':');
     return { host, port: port ? Number(port) : protocol === 'modbus' ? 502 : undefined };
   };
-  if (protocol === 'dlt645') {
+  if (protocol !== 'modbus') {
     const remote = options.tcp ?? options.rtuOverTcp;
     return remote
       ? { ...common, protocol, transport: 'tcp', ...endpoint(remote) }

@@ -1,10 +1,10 @@
-import { getDlt645Profile, normaliseDlt645Address, UNITS, unitOfField } from '../../devices/index.js';
+import { getDlt645Profile, normaliseDlt645Address } from '../../devices/index.js';
 import type { Dlt645BusConfig } from '../config/edge-config-schema.js';
 import { createDlt645Transport } from '../dlt645/create-dlt645-line.js';
 import { toDlt645Error } from '../dlt645/dlt645-error.js';
 import { readDlt645Meter } from '../dlt645/read-meter.js';
 import { cliLogger, type Print } from './print.js';
-import { explainError, table } from './text.js';
+import { explainError, table, unitText } from './text.js';
 
 export interface Dlt645ProbeOptions {
   address: string;
@@ -29,14 +29,12 @@ export async function probeDlt645Meter(
       `${profile.vendor} ${profile.model} · ${transport.description} · 表地址 meter ${address} · ${reading.transactions} 次读取 reads · ${ms} ms`,
     );
     const rows = profile.items.map((item) => {
-      const suffix = unitOfField(item.field);
-      const unit = suffix ? UNITS[suffix] : undefined;
       const value = reading.values[item.field];
       const error = reading.errors.find((e) => e.field === item.field);
       const row = [
         item.field,
         value === undefined ? `✘ ${error?.reason ?? '—'}` : String(value),
-        unit ? `${unit.symbol}${unit.zh && unit.zh !== unit.symbol ? ` ${unit.zh}` : ''}` : '',
+        unitText(item.field),
         item.dataId,
       ];
       if (options.raw) {

@@ -5,3 +5,18 @@ export type Print = (line: string) => void;
 
 /** The CLI reports in text; library logs below `error` would only clutter the terminal. */
 export const cliLogger = createLogger('edge-cli', { level: process.env.LOG_LEVEL ?? 'error' });
+
+/**
+ * A progress line: redrawn in place on a terminal; elsewhere (a pipe, a log) printed
+ * at most every `everyMs`, so a long scan shows it is alive without flooding.
+ */
+export function progressLine(stream: NodeJS.WriteStream, everyMs = 2000): (line: string) => void {
+  if (stream.isTTY) return (line) => stream.write(`\r${line}\x1b[K`);
+  let last = -Infinity;
+  return (line) => {
+    const now = performance.now();
+    if (now - last < everyMs) return;
+    last = now;
+    stream.write(`${line}\n`);
+  };
+}

@@ -1,10 +1,10 @@
-import { UNITS, getModbusProfile, planReads, unitOfField, resolveRegisters } from '../../devices/index.js';
+import { getModbusProfile, planReads, resolveRegisters } from '../../devices/index.js';
 import type { BusConfig } from '../config/edge-config-schema.js';
 import { createTransport } from '../modbus/create-transport.js';
 import { toModbusError } from '../modbus/modbus-error.js';
 import { readDevice } from '../modbus/read-device.js';
 import { cliLogger, type Print } from './print.js';
-import { explainError, hex, table } from './text.js';
+import { explainError, hex, table, unitText } from './text.js';
 
 export interface ProbeOptions {
   unitId: number;
@@ -37,14 +37,12 @@ export async function probeDevice(bus: BusConfig, options: ProbeOptions, print: 
     }
     const rows = resolveRegisters(profile).map((register) => {
       const field = register.field.field;
-      const suffix = unitOfField(field);
-      const unit = suffix ? UNITS[suffix] : undefined;
       const value = reading.values[field];
       const error = reading.errors.find((e) => e.field === field);
       const row = [
         field,
         value === undefined ? `✘ ${error?.reason ?? '—'}` : String(value),
-        unit ? `${unit.symbol}${unit.zh && unit.zh !== unit.symbol ? ` ${unit.zh}` : ''}` : '',
+        unitText(field),
         `${register.table === 'holding' ? 'FC03' : 'FC04'} ${register.address} (${hex(register.address)})`,
       ];
       if (options.raw) {

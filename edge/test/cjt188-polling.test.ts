@@ -13,6 +13,7 @@ import { CJT188_PROFILE, simulatedWaterMeter } from './support/cjt188-meters.js'
 import { NOON_CLOCK } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
+import { runCli } from './support/run-cli.js';
 
 const KITCHEN = '00000020250001';
 const CLINIC = '00000020250002';
@@ -164,4 +165,25 @@ describe('CJ/T 188 water meters', () => {
     expect(noisy?.online).not.toBe(false);
     expect(upstream.on(telemetry('noisy-water'))).toHaveLength(0);
   });
+
+  it('probe reads one water meter by its address: values with units, status and the meter clock', async () => {
+    const tcp = `127.0.0.1:${converter.endpoint.port}`;
+    const args = ['probe', '--protocol', 'cjt188', '--tcp', tcp, '--profile', CJT188_PROFILE.id];
+    const probe = await runCli(...args, '--address', '20250002', '--raw');
+    expect(probe.code, probe.out).toBe(0);
+    const served = converter.lastServed(CLINIC)?.values ?? {};
+    expect(probe.out).toContain(`表地址 meter ${CLINIC}`);
+    expect(probe.out).toMatch(
+      new RegExp(
+        `^forward_total_m3\\s+${served.forward_total_m3}\\s+m³ 立方米\\s+901F 当前累积流量\\s+[0-9A-F]{38}$`,
+        'm',
+      ),
+    );
+    expect(probe.out).toMatch(/^valve_state_code\s+1\s+901F 阀门状态/m);
+    expect(probe.out).toMatch(/^表内时钟 Meter clock: 2025-06-10 14:00:00$/m);
+
+    const silent = await runCli(...args, '--address', GHOST, '--timeout', '200');
+    expect(silent.code).toBe(1);
+    expect(silent.out).toContain('[CJT188_TIMEOUT] CJ/T 188 水表无应答');
+  }, 30_000);
 });

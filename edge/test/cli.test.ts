@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
@@ -9,28 +7,12 @@ import { DEMO_SITE_FILE, loadSite } from '../../site/index.js';
 import { loadEdgeConfig } from '../index.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
+import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/gateway-harness.js';
-import { PROJECT_ROOT } from '../../runtime/index.js';
 
 const sdm120 = getModbusProfile('eastron-sdm120');
 
-/** Runs `edge/cli.ts` as a technician would; resolves with its output and exit code. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'edge/cli.ts', ...args],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, LOG_LEVEL: 'silent' },
-      },
-    );
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const cli = runCli;
 
 describe('technician CLI', () => {
   const server = new ModbusTestServer();

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryMessageSchema, topics } from '../../contracts/index.js';
 import { Dlt645TcpServer } from '../../firmware-sim/index.js';
@@ -8,24 +6,12 @@ import type { Gateway } from '../gateway.js';
 import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
-import { PROJECT_ROOT } from '../../runtime/index.js';
+import { runCli } from './support/run-cli.js';
 
 const SHOP = '000012345678';
 const HALL = '000087654321';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'edge/cli.ts', ...args],
-      { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } },
-    );
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const cli = runCli;
 
 /** DL/T 645 meters behind a transparent TCP→RS-485 converter, as the simulator serves them. */
 describe('DL/T 645 meters over TCP (transparent converter)', () => {

@@ -7,33 +7,28 @@ export type SerialSettings = z.infer<typeof serialDefaultsSchema>;
 
 /**
  * What a simulated meter can learn of the line settings a master opened its end of a
- * pseudo-terminal pair with. A pty keeps the baud rate and PARODD, but the kernel
- * clears PARENB and forces 8 data bits on every pty, so even parity and no parity look
- * the same: a simulated meter can tell 9600 from 2400 and odd from not-odd, no more.
+ * pseudo-terminal pair with: the baud rate, and nothing of the parity. The kernel
+ * clears PARENB on every pty, and serialport leaves PARODD as it was when it opens a
+ * port without parity, so even, odd and none cannot be told apart reliably there.
  */
 export interface ObservedLine {
   baudRate: number;
-  odd: boolean;
 }
 
 const run = promisify(execFile);
 
-/** The settings the other end of a pty pair was opened with, read with `stty -F`. */
+/** The baud rate the other end of a pty pair was opened with, read with `stty -F`. */
 export async function observePtyLine(path: string): Promise<ObservedLine | undefined> {
   try {
-    const { stdout } = await run('stty', ['-F', path, '-a']);
-    const speed = /speed (\d+) baud/.exec(stdout);
-    if (!speed) return undefined;
-    return { baudRate: Number(speed[1]), odd: /(?:^|\s)parodd(?:\s|$)/.test(stdout) };
+    const { stdout } = await run('stty', ['-F', path, 'speed']);
+    const baudRate = Number(stdout.trim());
+    return Number.isInteger(baudRate) && baudRate > 0 ? { baudRate } : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Whether a meter set to `meter` hears a master whose line looks like `observed` (see {@link ObservedLine}). */
-export function hearsLine(
-  meter: Pick<SerialSettings, 'baudRate' | 'parity'>,
-  observed: ObservedLine,
-): boolean {
-  return meter.baudRate === observed.baudRate && (meter.parity === 'odd') === observed.odd;
+export function hearsLine(meter: Pick<SerialSettings, 'baudRate'>, observed: ObservedLine): boolean {
+  return meter.baudRate === observed.baudRate;
 }

@@ -27,8 +27,11 @@ export class RtuResponder {
     this.behaviours.set(unitId, behaviour);
   }
 
-  /** Bytes in from the master; the answers to send back out. */
-  feed(chunk: Buffer): Buffer[] {
+  /**
+   * Bytes in from the master; the answers to send back out. `hears` says whether a
+   * unit hears the request at all (a meter left at another baud rate or parity does not).
+   */
+  feed(chunk: Buffer, hears: (unitId: number) => boolean = () => true): Buffer[] {
     this.buffer = Buffer.concat([this.buffer, chunk]);
     const answers: Buffer[] = [];
     let i = 0;
@@ -36,7 +39,7 @@ export class RtuResponder {
       const candidate = this.buffer.subarray(i, i + REQUEST_LENGTH);
       const code = candidate[1];
       if ((code === 3 || code === 4) && hasValidCrc(candidate)) {
-        const answer = this.answer(candidate);
+        const answer = hears(candidate[0] as number) ? this.answer(candidate) : undefined;
         if (answer) answers.push(answer);
         i += REQUEST_LENGTH;
       } else i++;

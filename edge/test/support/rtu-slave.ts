@@ -1,21 +1,41 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
+import { hearsLine, observePtyLine, type SerialSettings } from '../../../firmware-sim/index.js';
 import { RtuResponder } from './rtu-responder.js';
+
+/**
+ * Meters each left at its own line settings: a unit answers only when the master
+ * opened its end of the pty pair (`masterPath`) with settings the unit hears.
+ */
+export interface UnitSettings {
+  masterPath: string;
+  of(unitId: number): SerialSettings | undefined;
+}
 
 /** Simulated meters on a serial line (one end of a pty pair). */
 export class SerialRtuSlave {
   private port: SerialPort | undefined;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly responder: RtuResponder,
     private readonly path: string,
+    private readonly settings?: UnitSettings,
   ) {}
 
   async start(): Promise<void> {
     const port = new SerialPort({ path: this.path, baudRate: 9600, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
     port.on('data', (chunk: Buffer) => {
-      for (const answer of this.responder.feed(chunk)) port.write(answer);
+      this.queue = this.queue.then(async () => {
+        const settings = this.settings;
+        const observed = settings ? await observePtyLine(settings.masterPath) : undefined;
+        const hears = (unitId: number) => {
+          const own = settings?.of(unitId);
+          return !own || (observed !== undefined && hearsLine(own, observed));
+        };
+        for (const answer of this.responder.feed(chunk, hears)) port.write(answer);
+      });
     });
     port.on('error', () => undefined);
     this.port = port;

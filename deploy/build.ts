@@ -16,6 +16,7 @@ export const PRODUCT_FOLDERS = [
   'firmware-sim',
   'alerting',
   'dashboards',
+  'storage',
   'stack',
   'deploy',
 ] as const;

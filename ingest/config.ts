@@ -8,6 +8,7 @@ import {
   type EnvMap,
 } from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
+import { storagePolicySchema } from '../storage/index.js';
 import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js';
 
 const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
@@ -45,6 +46,8 @@ export const ingestConfigSchema = z
         bucket: z.string().optional(),
         createDatabase: configBoolean().default(true),
         timeoutMs: positiveInt(10_000),
+        /** Raw retention and roll-ups, set up on an InfluxDB 1.x (storage/, docs/storage.md). */
+        retention: storagePolicySchema.prefault({}),
       })
       .prefault({}),
     batchSize: positiveInt(5000),
@@ -90,6 +93,10 @@ export const INGEST_ENV_MAP: EnvMap = {
   INFLUX_PASSWORD: 'influx.password',
   INFLUX_ORG: 'influx.org',
   INFLUX_BUCKET: 'influx.bucket',
+  INFLUX_MANAGE_RETENTION: 'influx.retention.manage',
+  INFLUX_RAW_RETENTION: 'influx.retention.raw',
+  INFLUX_ROLLUP_1M_RETENTION: 'influx.retention.rollup1m',
+  INFLUX_ROLLUP_1H_RETENTION: 'influx.retention.rollup1h',
   INGEST_BATCH_SIZE: 'batchSize',
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   INGEST_WRITE_CONCURRENCY: 'writeConcurrency',

@@ -1,12 +1,16 @@
 import type { Logger } from '../../runtime/index.js';
+import type { StoragePolicy } from '../../storage/index.js';
 import { InfluxWriteError, type PointWriter } from './point-writer.js';
 import { detectServerVersion, parseVersion, selectWriteApi, type InfluxTarget } from './server-version.js';
+import { setUpStorage } from './storage-setup.js';
 import { V1PointWriter } from './v1-writer.js';
 import { V2PointWriter } from './v2-writer.js';
 
 export interface AutoWriterOptions extends InfluxTarget {
   timeoutMs: number;
   createDatabase: boolean;
+  /** Retention and roll-ups to set up on an InfluxDB 1.x (storage-setup.ts). */
+  retention?: StoragePolicy;
 }
 
 /**
@@ -59,6 +63,8 @@ export class AutoPointWriter implements PointWriter {
     const v1 = new V1PointWriter({ ...this.options });
     const major = version === undefined ? undefined : parseVersion(version)?.[0];
     if (major === 1 && this.options.createDatabase) await v1.ensureDatabase();
+    if (major === 1 && this.options.retention)
+      await setUpStorage(this.options, this.options.retention, this.logger);
     const writer =
       choice.api === 'v1'
         ? v1

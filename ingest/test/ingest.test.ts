@@ -144,6 +144,20 @@ describe('ingest with a real broker and influxd', () => {
     expect(ready.status).toBe(200);
   });
 
+  it('keeps raw points 90 days and rolls them up, set up on the InfluxDB it writes to', async () => {
+    const policies = (await influx.influxd.query(DATABASE, `SHOW RETENTION POLICIES ON "${DATABASE}"`))
+      .results[0]?.series?.[0]?.values;
+    expect(policies).toEqual([
+      ['autogen', '2160h0m0s', '24h0m0s', 1, true],
+      ['rollup_1m', '17520h0m0s', '168h0m0s', 1, false],
+      ['rollup_1h', '0s', '168h0m0s', 1, false],
+    ]);
+    const cqs = (await influx.influxd.query(DATABASE, 'SHOW CONTINUOUS QUERIES')).results[0]?.series?.find(
+      (series) => series.name === DATABASE,
+    );
+    expect(cqs?.values).toHaveLength(8);
+  });
+
   it('dead-letters each kind of bad message with its code, stores nothing for it and keeps going', async () => {
     const good = (seq: number) => ({ ts: T0 + 1000 + seq, seq, values: { voltage_v: 230 } });
     const cases: Array<[string, string, unknown]> = [

@@ -1,6 +1,8 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { BoardContext } from './board-context.js';
 import type { NamedTag } from './names/site-names.js';
+import { DEFAULT_RAW_RP, RANGE_POLICY_QUERY } from '../storage/index.js';
+import { RP_VARIABLE } from './query/influx-select.js';
 
 /**
  * Template variables list what the site file names, shown by name and filtering by id
@@ -59,4 +61,21 @@ export function templateVariables(
     gateway: ctx.t('网关', 'Gateway'),
   };
   return names.map((name) => namedVariable(ctx, name, labels[name], name === 'device' ? options : {}));
+}
+
+/**
+ * Hidden: the retention policy serving the dashboard's range (raw ≤ 2 d, 1-minute
+ * roll-ups ≤ 31 d, hourly beyond), asked of InfluxDB on every range change.
+ */
+export function rangePolicyVariable(ctx: BoardContext): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder(RP_VARIABLE)
+    .label(ctx.t('数据精度', 'Resolution'))
+    .query(RANGE_POLICY_QUERY)
+    .definition(RANGE_POLICY_QUERY)
+    .datasource(ctx.datasource)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .hide(dashboard.VariableHide.HideVariable)
+    .current({ selected: true, text: DEFAULT_RAW_RP, value: DEFAULT_RAW_RP })
+    .multi(false)
+    .includeAll(false);
 }

@@ -3,7 +3,12 @@ import { CATALOGUE, type DeviceCategory } from '../../devices/index.js';
 import type { BoardContext } from '../board-context.js';
 import { tagMatchesVariable, type Condition } from '../query/condition.js';
 import { applySiteNames } from '../names/name-panels.js';
-import { templateVariables, type VariableName, type VariableOptions } from '../variables.js';
+import {
+  rangePolicyVariable,
+  templateVariables,
+  type VariableName,
+  type VariableOptions,
+} from '../variables.js';
 import { ALERT_ANNOTATION_PREFIX, alertAnnotations } from './alert-annotations.js';
 
 export interface BoardIdentity {
@@ -27,7 +32,7 @@ export function baseDashboard(ctx: BoardContext, identity: BoardIdentity): dashb
     .refresh('1m')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .readonly()
-    .variables(templateVariables(ctx, variables, identity.variableOptions))
+    .variables([...templateVariables(ctx, variables, identity.variableOptions), rangePolicyVariable(ctx)])
     .annotations(alertAnnotations(ctx, variables))
     .link(
       new dashboard.DashboardLinkBuilder(ctx.t('其他看板', 'Other dashboards'))

@@ -1,9 +1,11 @@
 import {
   INFLUX_SCHEMA,
   isMeasurement,
+  ROLLED_UP,
+  rollupFieldNames,
   type FieldKind,
   type MeasurementName,
-} from '../schema/influx-schema.js';
+} from '../../storage/index.js';
 import { renderCondition, TIME_FILTER, timeSince, type Condition } from './condition.js';
 import { checkDuration, quoteIdentifier, quoteString } from './influxql-text.js';
 import { fieldsOf, isAggregated, NUMERIC_AGGREGATES, tagsOf, type Column } from './select-expression.js';
@@ -16,6 +18,9 @@ interface SourceSchema {
   readonly tags: readonly string[];
   readonly fields: Readonly<Record<string, FieldKind>>;
 }
+
+/** The hidden variable naming the retention policy that serves the dashboard's range (storage/range-policy.ts). */
+export const RP_VARIABLE = 'rp';
 
 /**
  * One InfluxQL SELECT statement composed from typed parts. Nothing is checked until
@@ -119,13 +124,29 @@ export class InfluxSelect {
     return this.measurement ? [this.measurement] : this.subqueries.flatMap((s) => s.measurements());
   }
 
+  /**
+   * A statement bucketed by time over a rolled-up measurement reads `"$rp"."water"`: raw
+   * points for short ranges, 1-minute or hourly roll-ups for long ones. Roll-ups keep a
+   * gauge's mean and a counter's last value under the field's own name, so the same text
+   * works on all three; a fixed look-back (what is open now) reads raw points.
+   */
+  readsRollups(): boolean {
+    return (
+      this.measurement !== undefined &&
+      ROLLED_UP.includes(this.measurement) &&
+      this.timeBucket !== undefined &&
+      !this.conditions.some((c) => c.kind === 'time-since')
+    );
+  }
+
   toInfluxQL(): string {
     const source = this.sourceSchema();
     this.validate(source);
+    if (this.readsRollups()) this.validateRollupFields();
     const parts = [`SELECT ${this.columns.map((c) => c.toInfluxQL()).join(', ')}`];
     parts.push(
       this.measurement
-        ? `FROM ${quoteIdentifier(this.measurement)}`
+        ? `FROM ${this.readsRollups() ? `${quoteIdentifier(`$${RP_VARIABLE}`)}.` : ''}${quoteIdentifier(this.measurement)}`
         : `FROM ${this.subqueries.map((s) => `(${s.toInfluxQL()})`).join(', ')}`,
     );
     parts.push(`WHERE ${this.conditions.map(renderCondition).join(' AND ')}`);
@@ -190,6 +211,26 @@ export class InfluxSelect {
       }
     }
     for (const tag of this.groupTags) this.checkTag(source, tag);
+  }
+
+  /** Only aggregates whose meaning a roll-up keeps: no count() (a roll-up counts buckets), no seq. */
+  private validateRollupFields(): void {
+    const kept = new Set(rollupFieldNames(this.measurement as MeasurementName));
+    for (const column of this.columns) {
+      for (const { field, aggregate } of fieldsOf(column.expression)) {
+        if (!kept.has(field) || aggregate === 'count') {
+          throw new Error(
+            `${aggregate ?? 'raw'}(${field}) on "${this.measurement}" cannot be read from the roll-ups; ` +
+              'use lookBack() for a raw-only query',
+          );
+        }
+      }
+    }
+    for (const condition of this.conditions) {
+      if (condition.kind === 'field-compare' || condition.kind === 'field-variable') {
+        throw new Error(`a WHERE on field "${condition.field}" cannot be read from the roll-ups`);
+      }
+    }
   }
 
   private checkTag(source: SourceSchema, tag: string): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { panelsOf, queriesOf, type DashboardLike } from '../check/run-queries.js';
 import { buildDashboards } from '../output/generate-dashboards.js';
 import { INFLUX_SCHEMA, MEASUREMENTS } from '../schema/influx-schema.js';
+import { RANGE_POLICY } from '../../storage/index.js';
 import { VILLAGE_DATASOURCE } from '../board-context.js';
 
 const dashboards = buildDashboards() as unknown as Array<DashboardLike & { uid: string; title: string }>;
@@ -13,8 +14,10 @@ interface Box {
   targets?: Array<{ datasource?: { uid?: string } }>;
 }
 
-/** Every name a query may quote: measurements, their tags and fields. */
+/** Every name a query may quote: measurements, their tags and fields, retention policies. */
+const POLICIES = ['$rp', RANGE_POLICY.rp, RANGE_POLICY.measurement, 'rp', 'from_range_ms', 'to_range_ms'];
 const KNOWN_NAMES = new Set<string>([
+  ...POLICIES,
   ...MEASUREMENTS,
   ...MEASUREMENTS.flatMap((m) => [...INFLUX_SCHEMA[m].tags, ...Object.keys(INFLUX_SCHEMA[m].fields)]),
 ]);
@@ -70,8 +73,8 @@ describe('generated dashboards', () => {
             true,
           );
         }
-        for (const [, measurement] of q.query.matchAll(/FROM "([^"]+)"/g)) {
-          expect(MEASUREMENTS as readonly string[], `${d.uid} ${q.source}`).toContain(measurement);
+        for (const [, measurement] of q.query.matchAll(/FROM (?:"(?:\$rp|rollup_1h)"\.)?"([^"]+)"/g)) {
+          expect([...MEASUREMENTS, RANGE_POLICY.measurement], `${d.uid} ${q.source}`).toContain(measurement);
         }
       }
     }
@@ -111,8 +114,8 @@ describe('generated dashboards', () => {
       query: string;
       options: Array<{ text: string; value: string }>;
     }>;
-    expect(variables.map((v) => v.name)).toEqual(['site', 'zone', 'building']);
-    expect(variables.every((v) => v.type === 'custom')).toBe(true);
+    expect(variables.map((v) => v.name)).toEqual(['site', 'zone', 'building', 'rp']);
+    expect(variables.slice(0, 3).every((v) => v.type === 'custom')).toBe(true);
     const zone = variables[1];
     expect(zone?.query).toContain('创客工作区 : maker-workspace');
     expect(zone?.options).toContainEqual({ selected: false, text: '产业孵化区', value: 'incubation' });

@@ -16,8 +16,27 @@ describe('InfluxQL query builder', () => {
       .fill('null')
       .toInfluxQL();
     expect(text).toBe(
-      'SELECT mean("pressure_mpa") AS "pressure" FROM "water" WHERE $timeFilter AND "zone" =~ /^$zone$/ ' +
+      'SELECT mean("pressure_mpa") AS "pressure" FROM "$rp"."water" WHERE $timeFilter AND "zone" =~ /^$zone$/ ' +
         'GROUP BY time($__interval), "device" fill(null)',
+    );
+  });
+
+  it('reads raw points for a fixed look-back or without time buckets, roll-ups otherwise', () => {
+    expect(from('water').select(field('pressure_mpa').last()).toInfluxQL()).toContain('FROM "water"');
+    expect(
+      from('water').select(field('pressure_mpa').mean()).groupByTime().lookBack('90d').toInfluxQL(),
+    ).toBe('SELECT mean("pressure_mpa") FROM "water" WHERE time > now() - 90d GROUP BY time($__interval)');
+    expect(from('safety_event').select(field('seq').count()).groupByTime().toInfluxQL()).toContain(
+      'FROM "safety_event"',
+    );
+  });
+
+  it('refuses a bucketed query the roll-ups cannot answer', () => {
+    expect(() => from('water').select(field('seq').count()).groupByTime().toInfluxQL()).toThrow(
+      /cannot be read from the roll-ups/,
+    );
+    expect(() => from('electricity').select(field('voltage_v').count()).groupByTime().toInfluxQL()).toThrow(
+      /count\(voltage_v\)/,
     );
   });
 

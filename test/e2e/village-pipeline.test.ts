@@ -285,7 +285,7 @@ describe('village pipeline end to end', () => {
     const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.dashboard} ${o.source}: ${o.error}`);
     expect(failed).toEqual([]);
     // panels over the measurements the simulated village fills must show data
-    const filled = /FROM "?(water|electricity|gateway_health)"?/;
+    const filled = /FROM (?:"[a-z0-9_]+"\.)?"?(water|electricity|gateway_health)"?/;
     const empty = outcomes
       .filter((o) => filled.test(o.expanded) && o.rows === 0)
       .map((o) => `${o.dashboard} ${o.source}`);

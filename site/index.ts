@@ -1,2 +1,3 @@
 export * from './site-schema.js';
 export * from './site-registry.js';
+export * from './metering-schema.js';

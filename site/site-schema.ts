@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { gatewayIdSchema, idSchema } from '../contracts/index.js';
 import { findProfile } from '../devices/index.js';
+import { meteringSchema, tenantSchema } from './metering-schema.js';
 
 /** Zones from the guideline's clauses 7.2 and 8; dashboards and alerts speak in these. */
 export const ZONE_KINDS = {
@@ -106,6 +107,8 @@ export const siteSchema = z
     gateways: z.array(z.strictObject({ id: gatewayIdSchema, name: z.string().min(1) })).min(1),
     buses: z.array(busSchema).default([]),
     devices: z.array(siteDeviceSchema).min(1),
+    tenants: z.array(tenantSchema).default([]),
+    metering: meteringSchema.prefault({}),
   })
   .superRefine((site, ctx) => {
     const unique = (ids: string[], path: string) => {
@@ -187,8 +190,60 @@ export const siteSchema = z
         fail('an MQTT device needs "vendorId"');
       }
     });
+    checkMetering(site, ctx);
   });
 
 export type Site = z.infer<typeof siteSchema>;
+
+/** Tenants name meters, in shares that add up to at most the whole meter; mains and changes name meters. */
+function checkMetering(site: Pick<Site, 'devices' | 'tenants' | 'metering'>, ctx: z.RefinementCtx): void {
+  const categoryOf = (id: string) => {
+    const device = site.devices.find((d) => d.id === id);
+    return device ? findProfile(device.profile)?.category : undefined;
+  };
+  const meters = new Set(['electricity-meter', 'water-flow-meter']);
+  const shares = new Map<string, number>();
+  site.tenants.forEach((tenant, t) =>
+    tenant.meters.forEach((meter, m) => {
+      const category = categoryOf(meter.device);
+      if (!category || !meters.has(category)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', t, 'meters', m, 'device'],
+          message: `"${meter.device}" is not an electricity or water meter of this site`,
+        });
+      }
+      shares.set(meter.device, (shares.get(meter.device) ?? 0) + meter.share);
+    }),
+  );
+  for (const [device, total] of shares) {
+    if (total > 1 + 1e-9) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenants'],
+        message: `tenants' shares of "${device}" add up to ${total}; at most 1 (the whole meter)`,
+      });
+    }
+  }
+  site.metering.waterMains.forEach((device, i) => {
+    if (categoryOf(device) !== 'water-flow-meter') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metering', 'waterMains', i],
+        message: `"${device}" is not a water flow meter of this site`,
+      });
+    }
+  });
+  site.metering.meterChanges.forEach((change, i) => {
+    const category = categoryOf(change.device);
+    if (!category || !meters.has(category)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metering', 'meterChanges', i, 'device'],
+        message: `"${change.device}" is not an electricity or water meter of this site`,
+      });
+    }
+  });
+}
 export type SiteDevice = z.infer<typeof siteDeviceSchema>;
 export type Zone = z.infer<typeof zoneSchema>;

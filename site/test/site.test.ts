@@ -151,3 +151,49 @@ describe('CJ/T 188 water meters in a site', () => {
     expect(messages).toMatch(/number-water.*must have 14 digits/);
   });
 });
+
+describe('tenants and sub-metering', () => {
+  const demo = loadSite(DEMO_SITE_FILE);
+  const issues = (patch: Record<string, unknown>) => {
+    const result = siteSchema.safeParse({ ...demo, ...patch });
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('names the demo village tenants and its water main', () => {
+    expect(demo.tenants.map((t) => t.name)).toEqual([
+      '创客团队',
+      '孵化企业·智慧农业',
+      '孵化企业·农村电商',
+      '食堂经营者',
+    ]);
+    expect(demo.tenants[0]?.meters[0]).toEqual({ device: 'fab-lab-power', share: 1 });
+    expect(demo.metering.waterMains).toEqual(['water-station-flow']);
+  });
+
+  it('refuses shares of a meter above the whole, a tenant on a non-meter and a main that is no flow meter', () => {
+    expect(
+      issues({
+        tenants: [
+          { id: 'a', name: '甲', name_en: 'A', meters: [{ device: 'canteen-power', share: 0.7 }] },
+          { id: 'b', name: '乙', name_en: 'B', meters: [{ device: 'canteen-power', share: 0.5 }] },
+          { id: 'c', name: '丙', name_en: 'C', meters: [{ device: 'canteen-camera' }] },
+        ],
+        metering: { waterMains: ['canteen-power'], meterChanges: [] },
+      }),
+    ).toEqual([
+      'tenants.2.meters.0.device: "canteen-camera" is not an electricity or water meter of this site',
+      'tenants: tenants\' shares of "canteen-power" add up to 1.2; at most 1 (the whole meter)',
+      'metering.waterMains.0: "canteen-power" is not a water flow meter of this site',
+    ]);
+  });
+
+  it('wants a replacement time with its UTC offset', () => {
+    const change = { device: 'canteen-power', finalReading: 12.5, initialReading: 0 };
+    expect(issues({ metering: { meterChanges: [{ ...change, at: '2026-11-12 10:00' }] } })).toEqual([
+      expect.stringMatching(/^metering\.meterChanges\.0\.at: /),
+    ]);
+    expect(issues({ metering: { meterChanges: [{ ...change, at: '2026-11-12T10:00:00+08:00' }] } })).toEqual(
+      [],
+    );
+  });
+});

@@ -123,6 +123,14 @@ export const modbusProfileSchema = z
     defaultByteOrder: byteOrderSchema.default('big'),
     defaultUnitId: z.number().int().min(1).max(247),
     serial: serialDefaultsSchema,
+    /**
+     * Where the meter keeps its own unit id (a holding register, numbered as the
+     * manual does), so the technician's set-address can change it. Absent when the
+     * manual does not say: the id is then set on the meter's menu.
+     */
+    unitIdRegister: z
+      .strictObject({ at: z.number().int().min(0).max(65535), type: z.enum(['uint16', 'float32']) })
+      .optional(),
     /** Most meters cap one read at fewer registers than Modbus' 125. */
     maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
     /** Largest gap of unused registers read through to save a transaction. */

@@ -5,6 +5,7 @@ import {
   addBusOptions,
   atSetting,
   busFromOptions,
+  cjt188BusFromOptions,
   LINE_DEFAULTS,
   meterLineBusFromOptions,
   type BusOptions,
@@ -14,7 +15,9 @@ import { probeCjt188Meter } from './cli/cjt188-probe.js';
 import { probeDlt645Meter } from './cli/dlt645-probe.js';
 import { writeStarterConfig } from './cli/init.js';
 import { lineSweep } from './cli/line-sweep.js';
-import { progressLine } from './cli/print.js';
+import { identifyMeter, identifyModbusDevice } from './cli/identify.js';
+import { progressLine, terminalConfirm } from './cli/print.js';
+import { setCjt188Address, setModbusUnitId } from './cli/set-address.js';
 import { probeDevice } from './cli/probe.js';
 import { parseIds, scanBus, sweepModbusLine } from './cli/scan.js';
 import { runGatewayFromFile } from './run-gateway.js';
@@ -128,6 +131,62 @@ addBusOptions(
       { unitId: Number(options.unit), profile: options.profile, raw: options.raw },
       print,
     );
+  }),
+);
+
+addBusOptions(
+  program
+    .command('identify')
+    .description(
+      '按目录中的型号逐一读取，按读数是否合理排序 / Which catalogue profiles fit a device, ranked by how plausible their readings are',
+    )
+    .helpOption('-h, --help', HELP)
+    .option('--unit <id>', 'Modbus 从站地址 / Modbus unit id')
+    .option(
+      '--address <digits>',
+      '表地址（省略则读取线上唯一电表的地址）/ meter address (read from the line when it is the only meter)',
+    ),
+  500,
+).action((options: BusOptions & { unit?: string; address?: string }) =>
+  exitWith(async () => {
+    if (options.protocol === 'dlt645' || options.protocol === 'cjt188') {
+      return identifyMeter(meterLineBusFromOptions(options), options.address, print);
+    }
+    if (!options.unit) throw new Error('请给出 --unit / give --unit for a Modbus device');
+    return identifyModbusDevice(busFromOptions(options), Number(options.unit), print);
+  }),
+);
+
+addBusOptions(
+  program
+    .command('set-address')
+    .description(
+      '修改表的通信地址并回读确认（Modbus 从站地址、CJ/T 188 表地址）/ Change a meter’s address and read it back (Modbus unit id, CJ/T 188 address)',
+    )
+    .helpOption('-h, --help', HELP)
+    .requiredOption('--from <id>', '当前地址 / current unit id or meter address')
+    .requiredOption('--to <id>', '新地址 / new unit id or meter address')
+    .addOption(
+      new Option('--profile <id>', '设备型号 / device profile').choices(polledProfiles).makeOptionMandatory(),
+    )
+    .option('-y, --yes', '不再询问确认 / do not ask for confirmation', false),
+  1000,
+).action((options: BusOptions & { from: string; to: string; profile: string; yes: boolean }) =>
+  exitWith(async () => {
+    const confirm = terminalConfirm(options.yes);
+    if (options.protocol === 'dlt645') {
+      print(
+        '✘ DL/T 645 电表改地址需按表上的编程键，请在表上设置 / a DL/T 645 meter takes a new address only with its programming button pressed: set it on the meter',
+      );
+      return 2;
+    }
+    if (options.protocol === 'cjt188') {
+      return setCjt188Address(cjt188BusFromOptions(options), options, confirm, print);
+    }
+    const [from, to] = [Number(options.from), Number(options.to)];
+    if (!Number.isInteger(from) || !Number.isInteger(to))
+      throw new Error('地址应为整数 / unit ids are whole numbers');
+    return setModbusUnitId(busFromOptions(options), { from, to, profile: options.profile }, confirm, print);
   }),
 );
 

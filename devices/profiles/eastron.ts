@@ -20,6 +20,8 @@ export const eastronSdm120: ProfileInput = {
   defaultByteOrder: 'big',
   defaultUnitId: 1,
   serial: { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 },
+  // Holding 40021: "Modbus node address", a float32 like every Eastron setting.
+  unitIdRegister: { at: 0x0014, type: 'float32' },
   maxRegistersPerRead: 80,
   maxGap: 40,
   registers: [

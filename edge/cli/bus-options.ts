@@ -69,8 +69,13 @@ export function busFromOptions(options: BusOptions): BusConfig {
  * serial port, `--tcp`/`--rtu-over-tcp` a transparent converter.
  */
 export function meterLineBusFromOptions(options: BusOptions): Dlt645BusConfig | Cjt188BusConfig {
-  if (options.protocol === 'cjt188') return parseBus(cjt188BusSchema, busInput(options, 'cjt188'));
+  if (options.protocol === 'cjt188') return cjt188BusFromOptions(options);
   return parseBus(dlt645BusSchema, busInput(options, 'dlt645'));
+}
+
+/** A CJ/T 188 line (`--protocol cjt188`). */
+export function cjt188BusFromOptions(options: BusOptions): Cjt188BusConfig {
+  return parseBus(cjt188BusSchema, busInput(options, 'cjt188'));
 }
 
 /** The same bus at another line setting (line discovery). */

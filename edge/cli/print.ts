@@ -20,3 +20,22 @@ export function progressLine(stream: NodeJS.WriteStream, everyMs = 2000): (line:
     stream.write(`${line}\n`);
   };
 }
+
+/** Asks on the terminal (or reads a line from a pipe); `yes` answers for the technician. */
+export function terminalConfirm(yes: boolean): (question: string) => Promise<boolean> {
+  return async (question) => {
+    if (yes) return true;
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      terminal: process.stdin.isTTY,
+    });
+    try {
+      const answer = await rl.question(question);
+      return /^(y|yes|是|确认)$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  };
+}

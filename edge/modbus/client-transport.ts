@@ -33,12 +33,8 @@ export class ClientTransport implements ModbusTransport {
   }
 
   async read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
-    const client = await this.connected();
     const where = `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
-    try {
-      this.link.beforeRequest?.(client);
-      client.setID(unitId);
-      client.setTimeout(timeoutMs);
+    return this.transact(unitId, timeoutMs, where, async (client) => {
       const request =
         block.table === 'holding'
           ? client.readHoldingRegisters(block.start, block.count)
@@ -48,6 +44,29 @@ export class ClientTransport implements ModbusTransport {
         throw new EdgeError('MODBUS_BAD_FRAME', `${where}: got ${result.data.length} registers`);
       }
       return result.data;
+    });
+  }
+
+  async write(unitId: number, start: number, words: readonly number[], timeoutMs: number): Promise<void> {
+    const where = `${this.description} unit ${unitId} write holding ${start}+${words.length}`;
+    await this.transact(unitId, timeoutMs, where, (client) =>
+      settleWithin(client.writeRegisters(start, [...words]), timeoutMs + GUARD_MS),
+    );
+  }
+
+  /** One request to `unitId`; a lost line drops the client so the next request reopens it. */
+  private async transact<T>(
+    unitId: number,
+    timeoutMs: number,
+    where: string,
+    request: (client: ModbusRTU) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.connected();
+    try {
+      this.link.beforeRequest?.(client);
+      client.setID(unitId);
+      client.setTimeout(timeoutMs);
+      return await request(client);
     } catch (error) {
       const coded = toModbusError(error, where);
       if (coded.code === 'MODBUS_CONNECT') this.drop(client);

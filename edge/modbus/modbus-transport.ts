@@ -9,5 +9,7 @@ export interface ModbusTransport {
   readonly description: string;
   /** Reads one block: FC 03 for `holding`, FC 04 for `input`. Returns the words read. */
   read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]>;
+  /** Writes holding registers from `start` (FC 16), for the technician's set-address. */
+  write(unitId: number, start: number, words: readonly number[], timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }

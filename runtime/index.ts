@@ -7,3 +7,5 @@ export * from './secret-scrub.js';
 export * from './mqtt-failover.js';
 export * from './project-files.js';
 export * from './hot-counter.js';
+export * from './password-hash.js';
+export * from './atomic-file.js';

@@ -62,3 +62,6 @@ export { Journal, JOURNAL_FILE } from './persistence/journal.js';
 export { API_SCOPES, requiredScope, scopesGrant, type ApiScope } from './api/api-scopes.js';
 export type { ApiToken } from './api/bearer-auth.js';
 export type { ApiRateLimit } from './api/api-rate-limit.js';
+export { AlertLinks, LINK_ACTIONS, type LinkAction, type LinkClaims } from './links/alert-links.js';
+export { loadPageKeys, type PageKeys } from './links/page-keys.js';
+export { PERSON_ROLES, type Person, type PersonRole } from './people/person-schema.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
-# also Chromium for the headless page tests and redis-server for the broker cluster; with
+# also Chromium and a Chinese font for the headless page tests and redis-server for the broker cluster; with
 # `bench`, mosquitto for comparison. Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
@@ -13,6 +13,8 @@ if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # The broker cluster tests share sessions through Redis.
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # A Chinese font, so the page screenshots Chromium takes show the Chinese, not boxes.
+  [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 fi
 # Benchmarks compare our broker with Debian's mosquitto.
 if [ "${1:-}" = "bench" ]; then

@@ -60,6 +60,8 @@ interface StackSecrets {
   adminPassword: string;
   /** Bearer token for the alerting API. */
   alertingApiToken: string;
+  /** Password of `admin`, the first account of the operators' page. */
+  operatorsAdminPassword: string;
 }
 
 /**
@@ -160,16 +162,24 @@ export class VillageStack {
   /** Credentials are generated on first start and kept under the data folder (mode 0600), never in the repo. */
   private async ensureCredentials(): Promise<StackSecrets> {
     const secretsFile = join(this.dataDir, 'secrets.json');
-    if (existsSync(secretsFile)) return JSON.parse(readFileSync(secretsFile, 'utf8')) as StackSecrets;
+    const secret = () => randomBytes(18).toString('base64url');
+    if (existsSync(secretsFile)) {
+      const existing = JSON.parse(readFileSync(secretsFile, 'utf8')) as Partial<StackSecrets>;
+      if (existing.operatorsAdminPassword) return existing as StackSecrets;
+      // A data folder from before the operators' page: add its admin password, keep the rest.
+      const upgraded = { ...existing, operatorsAdminPassword: secret() } as StackSecrets;
+      writeFileSync(secretsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+      return upgraded;
+    }
     const credentialsFile = this.credentialsFile;
     const site = this.site.site.id;
-    const secret = () => randomBytes(18).toString('base64url');
     const secrets: StackSecrets = {
       gatewayPassword: secret(),
       ingestPassword: secret(),
       alertingPassword: secret(),
       adminPassword: secret(),
       alertingApiToken: secret(),
+      operatorsAdminPassword: secret(),
     };
     await addCredential(credentialsFile, {
       username: this.gatewayId,
@@ -267,6 +277,7 @@ export class VillageStack {
           ALERTING_DATA_DIR: join(this.dataDir, 'alerting'),
           ALERTING_SITE_FILES: this.siteFile,
           ALERTING_API_TOKEN: this.secrets.alertingApiToken,
+          ALERTING_ADMIN_PASSWORD: this.secrets.operatorsAdminPassword,
           INFLUX_URL: this.influxUrl,
           INFLUX_DATABASE: this.database,
           ...extra.alerting,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../engine/alert-engine.js';
+import type { AlertLinks } from '../links/alert-links.js';
 import type { ChannelState } from '../notify/channel-health.js';
 import type { Outbox } from '../notify/outbox.js';
 import { registerAlertRoutes } from './alert-routes.js';
@@ -17,7 +18,11 @@ export interface AlertingApiOptions {
   engine: () => AlertEngine;
   outbox: () => Outbox;
   channels?: () => ChannelState[];
+  /** Signs `links.ack` for callers that may acknowledge; without it alerts carry no links. */
+  links?: AlertLinks;
   now: () => number;
+  /** The longest silence, seconds (default 7 days). */
+  maxSilenceS?: number;
 }
 
 /**
@@ -38,8 +43,13 @@ export async function registerAlertingApi(app: FastifyInstance, options: Alertin
     });
     if (options.rateLimit) await registerApiRateLimit(api, options.rateLimit, caller);
     api.addHook('preParsing', authorizeCaller(caller));
-    registerAlertRoutes(api, options.engine);
-    registerSilenceRoutes(api, options.engine, options.now);
+    registerAlertRoutes(api, { engine: options.engine, caller, links: options.links });
+    registerSilenceRoutes(api, {
+      engine: options.engine,
+      caller,
+      now: options.now,
+      maxDurationS: options.maxSilenceS ?? 7 * 24 * 3600,
+    });
     registerRuleRoutes(api, options.engine);
     registerDeliveryRoutes(api, options.outbox);
     registerChannelRoutes(api, options.channels ?? (() => []));

@@ -1,23 +1,42 @@
-import { SERVICE_ZONE, type Alert, type NotificationReason } from '../engine/alert-schema.js';
+import type { Severity } from '../../contracts/index.js';
+import type { Alert, NotificationReason } from '../engine/alert-schema.js';
 import type { SiteIndex } from '../engine/site-index.js';
-import { unitSymbol } from '../engine/site-index.js';
 import type { Rule } from '../rules/rule-schema.js';
+import { describeAlert, formatTime } from './alert-description.js';
+import { inertMarkdown } from './chat-markdown.js';
 import type { Language } from './delivery-schema.js';
 
+export { formatTime } from './alert-description.js';
+
+/** A button of a card, or a link line of a text message. */
+export interface MessageLink {
+  label: string;
+  url: string;
+  /** The one that acknowledges (cards show it as the primary button). */
+  primary?: boolean;
+}
+
 export interface RenderedMessage {
+  /** "[告警] 火灾报警 · 社区食堂": subject line, card title, chat preview. */
   title: string;
-  /** Plain text, one fact per line (e-mail, Feishu text). */
+  reason: NotificationReason;
+  severity: Severity;
+  /** Label and value, raw (each format escapes them its own way). */
+  facts: Array<[string, string]>;
+  /** The alert on the page first, then one acknowledge link per person it is for. */
+  links: MessageLink[];
+  /** Plain text with the links spelled out (e-mail, webhooks). */
   text: string;
-  /** The same as Markdown (WeCom, DingTalk). */
+  /** Markdown with every value made inert and links as [label](url) (WeCom, DingTalk). */
   markdown: string;
 }
 
 export interface MessageContext {
   sites: SiteIndex;
   rules: ReadonlyMap<string, Rule>;
-  /** Base URL of this service's API, for the acknowledgement instructions. */
-  publicUrl: string;
   utcOffsetMinutes: number;
+  /** "王值班 (wang)" for an actor recorded on the alert (people/actor.ts). */
+  actorLabel?: (actor: string) => string;
 }
 
 const WORDS = {
@@ -43,12 +62,9 @@ const WORDS = {
     resolvedAt: '恢复时间',
     detail: '详情',
     ackedBy: '确认人',
-    ack: '确认方式',
     id: '告警编号',
     occurrences: '次数',
-    ackBody: '{"by":"姓名","comment":"处理说明"}',
-    multipleZones: '多个片区',
-    systemZone: '告警系统',
+    links: '操作',
   },
   en: {
     reason: {
@@ -72,93 +88,69 @@ const WORDS = {
     resolvedAt: 'Resolved at',
     detail: 'Detail',
     ackedBy: 'Acknowledged by',
-    ack: 'To acknowledge',
     id: 'Alert id',
     occurrences: 'Occurrences',
-    ackBody: '{"by":"your name","comment":"what was done"}',
-    multipleZones: 'several zones',
-    systemZone: 'alerting service',
+    links: 'Act',
   },
 } as const;
 
-/** What happened, where, how bad, since when, and how to acknowledge it: in the contact's language. */
+/** What happened, where, how bad, since when, and where to act on it: in the contact's language. */
 export function renderMessage(
   alert: Alert,
   reason: NotificationReason,
   language: Language,
   context: MessageContext,
+  links: readonly MessageLink[] = [],
 ): RenderedMessage {
   const w = WORDS[language];
-  const rule = context.rules.get(alert.ruleId);
-  const title = rule ? (language === 'zh' ? rule.title_zh : rule.title_en) : alert.ruleId;
-  const zone = context.sites.zone(alert.site, alert.zone);
-  const device = alert.device ? context.sites.device(alert.site, alert.device) : undefined;
-  const zoneName = zone
-    ? language === 'zh'
-      ? zone.name
-      : zone.nameEn
-    : alert.zone === 'multiple'
-      ? w.multipleZones
-      : alert.zone === SERVICE_ZONE
-        ? w.systemZone
-        : alert.zone;
-  const place = device ? (language === 'zh' ? device.buildingName : device.buildingNameEn) : zoneName;
-
+  const d = describeAlert(alert, context);
   const facts: Array<[string, string]> = [
-    [w.what, title],
+    [w.what, d.title[language]],
     [w.status, `${w.state[alert.state]} (${w.severity[alert.severity]})`],
-    [w.zone, zoneName],
+    [w.zone, d.zone[language]],
   ];
-  if (device) {
-    facts.push([w.building, language === 'zh' ? device.buildingName : device.buildingNameEn]);
-    facts.push([w.device, `${device.name} (${device.id})`]);
-  } else if (alert.gateway) {
-    facts.push([w.device, alert.gateway]);
-  }
-  if (alert.value !== undefined) {
-    const unit = alert.field === 'silent_s' ? 's' : unitSymbol(alert.field);
-    facts.push([
-      w.value,
-      `${round(alert.value)}${unit ? ` ${unit}` : ''}${alert.threshold ? ` (${w.threshold} ${alert.threshold})` : ''}`,
-    ]);
-  } else if (alert.threshold) {
-    facts.push([w.detail, alert.threshold]);
-  }
+  if (d.building) facts.push([w.building, d.building[language]]);
+  if (d.device) facts.push([w.device, `${d.device.name} (${d.device.id})`]);
+  else if (d.gateway) facts.push([w.device, d.gateway]);
+  if (d.value !== undefined)
+    facts.push([w.value, `${d.value}${d.threshold ? ` (${w.threshold} ${d.threshold})` : ''}`]);
+  else if (d.threshold) facts.push([w.detail, d.threshold]);
   if (alert.occurrences > 1) facts.push([w.occurrences, String(alert.occurrences)]);
-  if (alert.detail) facts.push([w.detail, alert.detail[language]]);
-  if (rule) facts.push([w.clause, rule.clause]);
+  if (d.detail) facts.push([w.detail, d.detail[language]]);
+  if (d.clause) facts.push([w.clause, d.clause]);
   facts.push([w.since, formatTime(alert.firedAt ?? alert.startedAt, context.utcOffsetMinutes)]);
   if (alert.resolvedAt !== undefined)
     facts.push([w.resolvedAt, formatTime(alert.resolvedAt, context.utcOffsetMinutes)]);
-  if (alert.ack)
-    facts.push([
-      w.ackedBy,
-      `${alert.ack.by} ${formatTime(alert.ack.at, context.utcOffsetMinutes)}${alert.ack.comment ? `: ${alert.ack.comment}` : ''}`,
-    ]);
-  if (alert.state === 'firing' && !alert.ack) {
-    facts.push([
-      w.ack,
-      `POST ${context.publicUrl.replace(/\/$/, '')}/api/alerts/${alert.id}/ack ${w.ackBody}`,
-    ]);
+  if (alert.ack) {
+    const by = context.actorLabel?.(alert.ack.by) ?? alert.ack.by;
+    const at = formatTime(alert.ack.at, context.utcOffsetMinutes);
+    facts.push([w.ackedBy, `${by} ${at}${alert.ack.comment ? `: ${alert.ack.comment}` : ''}`]);
   }
   facts.push([w.id, alert.id]);
 
-  const heading = `[${w.reason[reason]}] ${title} · ${place}`;
+  const title = `[${w.reason[reason]}] ${d.title[language]} · ${d.place[language]}`;
   const separator = language === 'zh' ? '：' : ': ';
   return {
-    title: heading,
-    text: [heading, '', ...facts.map(([k, v]) => `${k}${separator}${v}`)].join('\n'),
-    markdown: [`### ${heading}`, ...facts.map(([k, v]) => `> **${k}**${separator}${v}`)].join('\n'),
+    title,
+    reason,
+    severity: alert.severity,
+    facts,
+    links: [...links],
+    text: [
+      title,
+      '',
+      ...facts.map(([k, v]) => `${k}${separator}${v}`),
+      ...(links.length > 0 ? ['', ...links.map((l) => `${l.label}${separator}${l.url}`)] : []),
+    ].join('\n'),
+    markdown: [
+      `### ${inertMarkdown(title)}`,
+      ...facts.map(([k, v]) => `> **${k}**${separator}${inertMarkdown(v)}`),
+      ...(links.length > 0
+        ? [
+            '',
+            `**${w.links}**${separator}${links.map((l) => `[${inertMarkdown(l.label)}](${l.url})`).join(' · ')}`,
+          ]
+        : []),
+    ].join('\n'),
   };
-}
-
-function round(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Math.round(value * 1000) / 1000);
-}
-
-/** "2025-06-01 20:00:05 (UTC+8)". */
-export function formatTime(ts: number, utcOffsetMinutes: number): string {
-  const local = new Date(ts + utcOffsetMinutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
-  const hours = utcOffsetMinutes / 60;
-  return `${local} (UTC${hours >= 0 ? '+' : ''}${hours})`;
 }

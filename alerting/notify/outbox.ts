@@ -9,7 +9,7 @@ import { MqttSender, type AlertPublisher } from './channels/mqtt-sender.js';
 import { WebhookSender } from './channels/webhook-sender.js';
 import { WecomSender } from './channels/wecom-sender.js';
 import type { Delivery, DeliveryStatus } from './delivery-schema.js';
-import { renderMessage, type MessageContext } from './message-text.js';
+import { renderMessage, type MessageContext, type MessageLink } from './message-text.js';
 import { channelOf } from './routing.js';
 
 export interface OutboxMetrics {
@@ -25,6 +25,8 @@ export interface OutboxOptions {
   publisher: () => AlertPublisher | undefined;
   logger: Logger;
   metrics?: OutboxMetrics;
+  /** The links a delivery's message carries (the alert on the page, one-tap links for its people). */
+  links?: (delivery: Delivery) => MessageLink[];
   /** Told of every attempt's outcome, to report channels that keep failing. */
   health?: ChannelHealth;
   concurrency?: number;
@@ -195,7 +197,13 @@ export class Outbox {
       throw new ChannelGoneError(
         `channel ${delivery.channelId} of contact ${delivery.contactId} is no longer configured`,
       );
-    const message = renderMessage(delivery.alert, delivery.reason, delivery.language, this.options.messages);
+    const message = renderMessage(
+      delivery.alert,
+      delivery.reason,
+      delivery.language,
+      this.options.messages,
+      this.options.links?.(delivery) ?? [],
+    );
     await this.sendTo(channel, delivery, message);
   }
 

@@ -9,5 +9,7 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('silence'), v: silenceSchema }),
   z.object({ t: z.literal('silence-removed'), id: z.string() }),
   z.object({ t: z.literal('delivery'), v: deliverySchema }),
+  /** A one-tap link was used: refused from now until it expires (then dropped at compaction). */
+  z.object({ t: z.literal('link-used'), nonce: z.string(), expiresAt: z.number(), at: z.number() }),
 ]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;

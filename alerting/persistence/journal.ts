@@ -17,6 +17,8 @@ export interface JournalState {
   alerts: Map<string, Alert>;
   silences: Map<string, Silence>;
   deliveries: Map<string, Delivery>;
+  /** Nonces of used one-tap links → when each expires and when it was used. */
+  usedLinks: Map<string, { expiresAt: number; at: number }>;
 }
 
 export interface JournalOptions {
@@ -37,7 +39,12 @@ export const JOURNAL_FILE = 'alerting-journal.jsonl';
  * compacted by rewriting the live state to a temp file and renaming it over.
  */
 export class Journal {
-  readonly state: JournalState = { alerts: new Map(), silences: new Map(), deliveries: new Map() };
+  readonly state: JournalState = {
+    alerts: new Map(),
+    silences: new Map(),
+    deliveries: new Map(),
+    usedLinks: new Map(),
+  };
   private fd: number | undefined;
   private lines = 0;
   private skippedLines = 0;
@@ -119,6 +126,9 @@ export class Journal {
       case 'delivery':
         this.state.deliveries.set(record.v.key, record.v);
         break;
+      case 'link-used':
+        this.state.usedLinks.set(record.nonce, { expiresAt: record.expiresAt, at: record.at });
+        break;
     }
   }
 
@@ -133,7 +143,16 @@ export class Journal {
       .sort((a, b) => (b.deliveredAt ?? 0) - (a.deliveredAt ?? 0));
     for (const old of delivered.slice(this.options.keepDelivered ?? 500))
       this.state.deliveries.delete(old.key);
+    const now = Date.now();
+    for (const [nonce, used] of this.state.usedLinks)
+      if (used.expiresAt < now) this.state.usedLinks.delete(nonce);
     return [
+      ...[...this.state.usedLinks].map(([nonce, used]): JournalRecord => ({
+        t: 'link-used',
+        nonce,
+        expiresAt: used.expiresAt,
+        at: used.at,
+      })),
       ...[...this.state.alerts.values()].map((v): JournalRecord => ({ t: 'alert', v })),
       ...[...this.state.silences.values()].map((v): JournalRecord => ({ t: 'silence', v })),
       ...[...this.state.deliveries.values()].map((v): JournalRecord => ({ t: 'delivery', v })),

@@ -10,6 +10,7 @@ import {
 } from '../../runtime/index.js';
 import { SiteRegistry } from '../../site/index.js';
 import { registerAlertingApi } from '../api/register-api.js';
+import { registerOperatorsPage } from '../page/register-page.js';
 import { AlertEngine, type EngineOutput, type IngestOutcome } from '../engine/alert-engine.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import { SiteIndex } from '../engine/site-index.js';
@@ -27,6 +28,7 @@ import { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.
 import { apiTokenGrants, effectiveNotifications, httpScheme, type AlertingConfig } from './config.js';
 import type { DecodeResult } from './decode-message.js';
 import { MqttInput } from './mqtt-input.js';
+import { openOperatorAccess } from './operator-access.js';
 
 export interface AlertingServiceOptions {
   logger?: Logger;
@@ -141,17 +143,18 @@ export class AlertingService implements Component {
     const address = { host: config.http.host, port: config.http.port };
     const health = this.channelHealth(notifications, state);
     const publicUrl = () => config.publicUrl ?? `${httpScheme(config)}://${address.host}:${address.port}`;
+    const access = await openOperatorAccess(config, publicUrl, () => clock.now());
+    const ruleMap = new Map(rules.map((r) => [r.id, r]));
     const outbox = new Outbox({
       journal,
       config: notifications,
       messages: {
         sites,
-        rules: new Map(rules.map((r) => [r.id, r])),
-        get publicUrl() {
-          return publicUrl();
-        },
+        rules: ruleMap,
         utcOffsetMinutes: config.engine.utcOffsetMinutes,
+        actorLabel: access.actorLabel,
       },
+      links: access.linksFor,
       publisher: () => mqtt,
       logger: componentLogger(logger, 'alerting.outbox'),
       health,
@@ -186,6 +189,31 @@ export class AlertingService implements Component {
       engine: () => engine,
       outbox: () => outbox,
       channels: () => health.list(),
+      links: access.links,
+      now: () => clock.now(),
+      maxSilenceS: config.silences.maxDurationS,
+    });
+    const siteNames = new Map(registries.map((r) => [r.siteId, r.site.site.name]));
+    const contactNames = new Map(notifications.contacts.map((c) => [c.id, c.name]));
+    await registerOperatorsPage(http, {
+      engine: () => engine,
+      deliveries: () => outbox.list(),
+      channels: () => health.list(),
+      people: access.people,
+      sessions: access.sessions,
+      links: access.links,
+      contactName: (id) => contactNames.get(id) ?? id,
+      describe: { sites, rules: ruleMap },
+      utcOffsetMinutes: config.engine.utcOffsetMinutes,
+      sites: registries.map((r) => r.siteId),
+      siteName: (site) => siteNames.get(site) ?? site,
+      onDuty: () => [],
+      tokens: apiTokenGrants(config),
+      usedLink: (nonce) => journal.state.usedLinks.get(nonce),
+      markUsed: (nonce, expiresAt) => journal.append([{ t: 'link-used', nonce, expiresAt, at: clock.now() }]),
+      maxSilenceS: config.silences.maxDurationS,
+      secureCookies: httpScheme(config) === 'https' || publicUrl().startsWith('https://'),
+      loginAttemptsPerMinute: config.page.loginAttemptsPerMinute,
       now: () => clock.now(),
     });
     await http.listen({ host: config.http.host, port: config.http.port });

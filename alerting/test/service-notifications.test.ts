@@ -174,7 +174,9 @@ describe('AlertingService delivers to every channel', () => {
     expect(body.text).toContain('片区：餐饮');
     expect(body.text).toContain('社区食堂');
     expect(body.text).toContain('GB 4717');
-    expect(body.text).toMatch(/POST http:\/\/alerting\.example:9105\/api\/alerts\/al-[a-z0-9-]+\/ack/);
+    // The alert on the operators' page, at the public URL (not a POST recipe for curl).
+    expect(body.text).toMatch(/查看告警：http:\/\/alerting\.example:9105\/alerts\/al-[a-z0-9-]+$/m);
+    expect(body.text).not.toContain('POST ');
     expect(webhookEn.json(0).text).toContain('Fire alarm');
     expect(webhookEn.json(0).text).toContain('Zone: Dining');
     expect(webhookEn.requests[0]!.headers['x-alert-signature']).toBeUndefined();

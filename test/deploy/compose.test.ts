@@ -7,6 +7,7 @@ import {
   ENV_EXAMPLE_FILE,
   environmentOf,
   loadCompose,
+  operatorEnv,
   parseEnvFile,
   type ComposeFile,
   type ComposeService,
@@ -14,8 +15,8 @@ import {
 import { checkCompose } from './support/compose-rules.js';
 
 const exampleText = readFileSync(ENV_EXAMPLE_FILE, 'utf8');
-/** What an operator's .env looks like after `deploy/cli.ts env`. */
-const sampleEnv = parseEnvFile(fillSecrets(exampleText));
+/** What an operator's .env looks like after `deploy/cli.ts env` and setting the server's address. */
+const sampleEnv = operatorEnv(exampleText, fillSecrets);
 const compose = loadCompose(sampleEnv);
 
 function service(file: ComposeFile, name: string): ComposeService {

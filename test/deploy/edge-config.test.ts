@@ -3,10 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { composeGatewayConfig, fillSecrets, SECRET_VARIABLES } from '../../deploy/index.js';
 import { EDGE_PROCESS_ENV, loadEdgeConfig } from '../../edge/index.js';
 import { DEMO_SITE_FILE, loadSite } from '../../site/index.js';
-import { ENV_EXAMPLE_FILE, environmentOf, loadCompose, parseEnvFile } from './support/compose-file.js';
+import {
+  ENV_EXAMPLE_FILE,
+  environmentOf,
+  loadCompose,
+  operatorEnv,
+  parseEnvFile,
+} from './support/compose-file.js';
 import { hostPathOf } from './support/app-service.js';
 
-const sampleEnv = parseEnvFile(fillSecrets(readFileSync(ENV_EXAMPLE_FILE, 'utf8')));
+const sampleEnv = operatorEnv(readFileSync(ENV_EXAMPLE_FILE, 'utf8'), fillSecrets);
 const compose = loadCompose(sampleEnv);
 
 describe("the compose stack's gateway config", () => {

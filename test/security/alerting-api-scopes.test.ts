@@ -10,7 +10,8 @@ const TOKENS = {
   legacy: 'legacy-env-token-0123456789',
 };
 
-const silence = { matchers: { zone: 'dining' }, durationS: 600, createdBy: '值班员' };
+/** A warning rule: an acknowledge token may silence it (critical ones need admin). */
+const silence = { matchers: { ruleId: 'camera-offline' }, durationS: 600 };
 
 describe('alerting API token scopes', () => {
   let alerting: SecurityAlerting;
@@ -54,7 +55,9 @@ describe('alerting API token scopes', () => {
   });
 
   it('refuses acknowledging and silencing to a read token with 403', async () => {
-    const ack = await call(base, TOKENS.reader, 'POST', '/api/alerts/some-alert/ack', { by: '张三' });
+    const ack = await call(base, TOKENS.reader, 'POST', '/api/alerts/some-alert/ack', {
+      comment: '已到现场',
+    });
     expect(ack.status).toBe(403);
     expect(ack.json).toMatchObject({ code: 'FORBIDDEN', required: 'acknowledge' });
     expect((await call(base, TOKENS.reader, 'POST', '/api/silences', silence)).status).toBe(403);
@@ -64,7 +67,8 @@ describe('alerting API token scopes', () => {
   it('lets an acknowledge token acknowledge and silence, but not delete silences or retry deliveries', async () => {
     // Past the scope check: the alert does not exist.
     expect(
-      (await call(base, TOKENS.operator, 'POST', '/api/alerts/some-alert/ack', { by: '张三' })).status,
+      (await call(base, TOKENS.operator, 'POST', '/api/alerts/some-alert/ack', { comment: '已到现场' }))
+        .status,
     ).toBe(404);
     const created = await call(base, TOKENS.operator, 'POST', '/api/silences', silence);
     expect(created.status).toBe(201);

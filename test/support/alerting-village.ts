@@ -128,11 +128,12 @@ export class AlertingVillage {
     return ((await response.json()) as { alerts: ApiAlert[] }).alerts;
   }
 
-  async acknowledge(id: string, by: string): Promise<ApiAlert> {
+  /** Acknowledges as the stack's API token (recorded as `token:ALERTING_API_TOKEN`). */
+  async acknowledge(id: string, comment = '已到现场'): Promise<ApiAlert> {
     const response = await this.api(`/api/alerts/${id}/ack`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by, comment: '已到现场' }),
+      body: JSON.stringify({ comment }),
     });
     if (response.status !== 200) throw new Error(`ack ${id}: HTTP ${response.status}`);
     return (await response.json()) as ApiAlert;

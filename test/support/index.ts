@@ -15,3 +15,5 @@ export { TcpProxy } from './tcp-proxy.js';
 export { BareBroker, topicMatches } from './bare-broker.js';
 export { publishedReadings, type PublishedReading } from './published-readings.js';
 export { callApi } from './api-client.js';
+export { PageClient } from './page-client.js';
+export { PhoneBrowser, ARTIFACTS_DIR } from './phone-browser.js';

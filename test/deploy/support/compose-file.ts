@@ -86,6 +86,14 @@ export function parseEnvFile(text: string): Env {
   return env;
 }
 
+/**
+ * An operator's .env as the deploy guide has them make it: `deploy/cli.ts env` fills
+ * the secrets, and they set the one address no tool can guess (ALERTING_PUBLIC_URL).
+ */
+export function operatorEnv(example: string, fill: (text: string) => string): Env {
+  return { ...parseEnvFile(fill(example)), ALERTING_PUBLIC_URL: 'http://192.168.1.10:9105' };
+}
+
 export function environmentOf(service: ComposeService): Env {
   const raw = service.environment ?? {};
   if (Array.isArray(raw)) {

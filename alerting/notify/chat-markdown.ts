@@ -1,0 +1,33 @@
+/** Markdown-active characters and the full-width forms Chinese text uses anyway. */
+const INERT: Record<string, string> = {
+  '\\': '＼',
+  '`': '｀',
+  '*': '＊',
+  _: '＿',
+  '[': '［',
+  ']': '］',
+  '(': '（',
+  ')': '）',
+  '#': '＃',
+  '<': '＜',
+  '>': '＞',
+  '~': '～',
+  '|': '｜',
+  '!': '！',
+  '@': '＠',
+  '&': '＆',
+  '=': '＝',
+};
+
+/**
+ * Text made inert for WeCom and DingTalk markdown: no line breaks (no injected
+ * headings, quotes or list items), and every character that could open a link, an
+ * image, emphasis, an HTML tag, a `<@user>` or `@mobile` mention or a `<font>` becomes
+ * its full-width twin. People's comments, names and robots' error texts go through it
+ * before they reach a group chat.
+ */
+export function inertMarkdown(text: string): string {
+  return text
+    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
+    .replace(/[\\`*_[\]()#<>~|!@&=]/g, (c) => INERT[c] ?? c);
+}

@@ -94,7 +94,7 @@ describe('identify and set-address on serial lines', () => {
         '--unit',
         String(unitOf(profile)),
         '--timeout',
-        '150',
+        '1000',
       );
       expect(code, out).toBe(0);
       const ranked = out.split('\n').filter((l) => /^\d+\. /.test(l));
@@ -106,17 +106,17 @@ describe('identify and set-address on serial lines', () => {
   );
 
   it('identify names a voltage near 230 V and a frequency near 50 Hz as the reasons', async () => {
-    const { out } = await runCli('identify', '--rtu', modbus.b, '--unit', '10', '--timeout', '150');
+    const { out } = await runCli('identify', '--rtu', modbus.b, '--unit', '10', '--timeout', '1000');
     expect(out).toMatch(/voltage_v = 2\d\d(\.\d+)? V 伏 — 电压接近 230 V \/ a voltage near 230 V/);
     expect(out).toMatch(/frequency_hz = (49|50)(\.\d+)? Hz 赫兹 — 频率接近 50 Hz \/ a frequency near 50 Hz/);
   }, 30_000);
 
   it('identify reads the address of the one DL/T 645 or CJ/T 188 meter on a line and ranks its profile', async () => {
-    const dlt = await runCli('identify', '--protocol', 'dlt645', '--rtu', dltPty.b, '--timeout', '300');
+    const dlt = await runCli('identify', '--protocol', 'dlt645', '--rtu', dltPty.b, '--timeout', '1000');
     expect(dlt.code, dlt.out).toBe(0);
     expect(dlt.out).toContain(`识别 Identifying meter ${DLT}`);
     expect(dlt.out).toMatch(new RegExp(`^1\\. ${DLT645_PROFILE.id} `, 'm'));
-    const cjt = await runCli('identify', '--protocol', 'cjt188', '--rtu', waterPty.b, '--timeout', '300');
+    const cjt = await runCli('identify', '--protocol', 'cjt188', '--rtu', waterPty.b, '--timeout', '1000');
     expect(cjt.code, cjt.out).toBe(0);
     expect(cjt.out).toContain(`识别 Identifying meter ${WATER} (T=10 冷水水表)`);
     expect(cjt.out).toMatch(new RegExp(`^1\\. ${CJT188_PROFILE.id} `, 'm'));
@@ -160,7 +160,7 @@ describe('identify and set-address on serial lines', () => {
     expect(yes.out).toContain('✔ 已修改并回读 / changed and read back: unit 17');
     expect(responder.unitIds).toContain(17);
     expect(responder.unitIds).not.toContain(SDM120_UNIT);
-    const scan = await runCli('scan', '--rtu', modbus.b, '--ids', `${SDM120_UNIT},17`, '--timeout', '100');
+    const scan = await runCli('scan', '--rtu', modbus.b, '--ids', `${SDM120_UNIT},17`, '--timeout', '500');
     expect(scan.out).toContain('共 1 个地址应答 / 1 unit id(s) answered: 17');
   }, 30_000);
 
@@ -196,7 +196,7 @@ describe('identify and set-address on serial lines', () => {
       CJT188_PROFILE.id,
       '--yes',
       '--timeout',
-      '300',
+      '1000',
     );
     expect(code, out).toBe(0);
     expect(out).toContain(`✔ 已修改并回读 / changed and read back: 表地址 meter ${NEW_WATER}`);

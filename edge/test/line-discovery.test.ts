@@ -91,7 +91,7 @@ describe('line discovery: scan --baud auto --parity auto', () => {
       '--ids',
       '1-12',
       '--timeout',
-      '60',
+      '150',
       '--table',
       'input',
     );
@@ -128,12 +128,12 @@ describe('line discovery: scan --baud auto --parity auto', () => {
       '--ids',
       '1-12',
       '--timeout',
-      '60',
+      '300',
       '--fast',
     );
     expect(code, out).toBe(0);
     expect(out).toContain(
-      '2 种设置 settings × 地址 unit ids 1-12, timeout 60 ms, 找到即停 stop at the first answer',
+      '2 种设置 settings × 地址 unit ids 1-12, timeout 300 ms, 找到即停 stop at the first answer',
     );
     expect(out).toMatch(/^ {2}✔ 19200 8O1: unit 3$/m);
     expect(out).toContain('共 1 个应答 / 1 unit id(s) answered');
@@ -150,7 +150,7 @@ describe('line discovery: scan --baud auto --parity auto', () => {
       '--baud',
       'auto',
       '--timeout',
-      '200',
+      '600',
     );
     expect(dlt.code, dlt.out).toBe(0);
     expect(dlt.out).toContain('4 种设置 settings, 读地址 read address');
@@ -167,7 +167,7 @@ describe('line discovery: scan --baud auto --parity auto', () => {
       '--baud',
       'auto',
       '--timeout',
-      '200',
+      '600',
     );
     expect(cjt.code, cjt.out).toBe(0);
     expect(cjt.out).toMatch(

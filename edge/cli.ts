@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CATALOGUE } from '../devices/index.js';
+import { addDevice, type AddOptions } from './cli/add.js';
 import { scanMeterLine, sweepMeterLine } from './cli/address-scan.js';
 import {
   addBusOptions,
@@ -188,6 +189,40 @@ addBusOptions(
       throw new Error('地址应为整数 / unit ids are whole numbers');
     return setModbusUnitId(busFromOptions(options), { from, to, profile: options.profile }, confirm, print);
   }),
+);
+
+addBusOptions(
+  program
+    .command('add')
+    .description(
+      '把找到的表加入网关配置（同一校验），并可向平台登记 / Add a found meter to the gateway config (same validation), and enrol it with the platform',
+    )
+    .helpOption('-h, --help', HELP)
+    .requiredOption('-c, --config <file>', '网关配置文件 / gateway config file')
+    .requiredOption(
+      '--bus <id>',
+      '总线 id（不存在则按 --rtu/--tcp 新建）/ bus id (created from --rtu/--tcp when new)',
+    )
+    .requiredOption('--id <id>', '设备 id / device id')
+    .addOption(
+      new Option('--profile <id>', '设备型号 / device profile').choices(polledProfiles).makeOptionMandatory(),
+    )
+    .option('--unit <id>', 'Modbus 从站地址 / Modbus unit id')
+    .option('--address <digits>', 'DL/T 645、CJ/T 188 表地址 / meter address')
+    .option('--poll <s>', '轮询间隔（秒）/ poll interval, s', '10')
+    .option('--name <name>', '设备名称（平台显示）/ device name the platform shows, e.g. 食堂水表')
+    .option('--zone <id>', '所在区域 id / zone id in the site')
+    .option('--building <id>', '所在建筑 id / building id in the site')
+    .option('--enrol-url <url>', '平台登记接口，如 https://platform:9102 / the platform enrolment API')
+    .option(
+      '--enrol-token <token>',
+      '网关登记令牌（或 EDGE_ENROL_TOKEN）/ the gateway enrolment token (or EDGE_ENROL_TOKEN)',
+    ),
+  1000,
+).action((options: AddOptions) =>
+  exitWith(() =>
+    addDevice({ ...options, enrolToken: options.enrolToken ?? process.env.EDGE_ENROL_TOKEN }, print),
+  ),
 );
 
 program

@@ -7,7 +7,7 @@ import {
   loadConfig,
   type EnvMap,
 } from '../runtime/index.js';
-import { DEMO_SITE_FILE } from '../site/index.js';
+import { DEMO_SITE_FILE, enrolmentTokenSchema } from '../site/index.js';
 import { storagePolicySchema } from '../storage/index.js';
 import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js';
 
@@ -62,6 +62,11 @@ export const ingestConfigSchema = z
     deadLetterFile: z.string().min(1).default('./data/ingest/dead-letter.jsonl'),
     /** The dead-letter file is rotated to `<file>.1` when it grows past this size. */
     deadLetterMaxBytes: positiveInt(10 * 1024 * 1024),
+    /**
+     * The enrolment API (ingest/enrolment): one `site/gateway/<sha256>` entry per
+     * gateway whose technician may enrol devices. Without tokens the API is off.
+     */
+    enrolmentTokens: configStringList().pipe(z.array(enrolmentTokenSchema)).default([]),
     http: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
@@ -106,6 +111,7 @@ export const INGEST_ENV_MAP: EnvMap = {
   INGEST_HTTPS_CERT_FILE: 'http.https.certFile',
   INGEST_HTTPS_KEY_FILE: 'http.https.keyFile',
   INGEST_DEAD_LETTER_FILE: 'deadLetterFile',
+  INGEST_ENROLMENT_TOKENS: 'enrolmentTokens',
 };
 
 export function loadIngestConfig(

@@ -19,6 +19,7 @@ import { SeqTracker } from './pipeline/seq-tracker.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
 import { sitesOfPartition } from './site-partition.js';
 import { SiteDirectory } from './validation/site-directory.js';
+import { registerEnrolmentRoutes } from './enrolment/enrolment-routes.js';
 
 export interface IngestServiceOptions {
   logger?: Logger;
@@ -147,6 +148,14 @@ export class IngestService implements Component {
         },
       ],
     });
+    if (config.enrolmentTokens.length > 0) {
+      registerEnrolmentRoutes(http, {
+        tokens: config.enrolmentTokens,
+        siteFiles: config.siteFiles,
+        sites,
+        logger: componentLogger(logger, 'ingest.enrolment'),
+      });
+    }
     this.http = http;
     this.pipeline = pipeline;
     this.deadLetters = deadLetters;

@@ -1,18 +1,38 @@
 import { readConfigFile, CodedError, projectFile } from '../runtime/index.js';
 import { getProfile, type DeviceProfile } from '../devices/index.js';
 import { siteSchema, type Site, type SiteDevice, type Zone } from './site-schema.js';
+import {
+  enrolledFileOf,
+  enrolledOverlaySchema,
+  hasEnrolledFile,
+  withEnrolled,
+} from './enrolment/enrolled-overlay.js';
 
 export const DEMO_SITE_FILE = projectFile('site/demo-village.yaml');
 
+/**
+ * Reads and validates a site file, with the devices enrolled through the platform's
+ * enrolment API (`<name>.enrolled.yaml` beside it) when there are any.
+ */
 export function loadSite(file: string): Site {
-  const result = siteSchema.safeParse(readConfigFile(file));
-  if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw new CodedError('CONFIG_INVALID', `site file ${file}:\n${lines.join('\n')}`);
+  const enrolled = enrolledFileOf(file);
+  let raw: unknown = readConfigFile(file);
+  if (hasEnrolledFile(file)) {
+    const overlay = enrolledOverlaySchema.safeParse(readConfigFile(enrolled));
+    if (!overlay.success) throw invalid(enrolled, overlay.error.issues);
+    raw = withEnrolled(raw, overlay.data);
   }
+  const result = siteSchema.safeParse(raw);
+  if (!result.success)
+    throw invalid(hasEnrolledFile(file) ? `${file} + ${enrolled}` : file, result.error.issues);
   return result.data;
+}
+
+function invalid(file: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): CodedError {
+  const lines = issues.map(
+    (issue) => `  - ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+  );
+  return new CodedError('CONFIG_INVALID', `site file ${file}:\n${lines.join('\n')}`);
 }
 
 export interface RegisteredDevice {

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
   operators' page    http://127.0.0.1:${p.alertingHttp}/   告警页面：账号 admin  密码 ${stack.secrets.operatorsAdminPassword}
                      (log in as admin / password above; kept in ${options.data}/secrets.json; add people under 人员 People)
   alerting API       http://127.0.0.1:${p.alertingHttp}/api/alerts   (Authorization: Bearer <alertingApiToken from ${options.data}/secrets.json>)
+  enrolment API      http://127.0.0.1:${p.ingestHttp}/api/enrolment/devices   (edge add --enrol-url …, token: enrolmentToken in ${options.data}/secrets.json)
   gateway  status    http://127.0.0.1:${p.edgeHttp}/   devices /api/devices   health /readyz
   simulator control  http://127.0.0.1:${p.simControl}/faults   (npx tsx firmware-sim/cli.ts --url http://127.0.0.1:${p.simControl} fault on fire-alarm <device>)
   Modbus TCP buses   127.0.0.1:${p.busBase}–${p.busBase + stack.site.buses.length - 1}   LAN broker mqtt://127.0.0.1:${p.edgeLan}

@@ -9,7 +9,7 @@ import {
   type BusEndpoint,
   type EdgeConfigFromSiteOptions,
 } from '../edge/index.js';
-import { DEMO_SITE_FILE, loadSite, type Site } from '../site/index.js';
+import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
 import { ServiceProcess } from './service-process.js';
@@ -60,6 +60,8 @@ interface StackSecrets {
   adminPassword: string;
   /** Bearer token for the alerting API. */
   alertingApiToken: string;
+  /** The gateway's enrolment token: the technician's `add --enrol` registers devices with it. */
+  enrolmentToken: string;
   /** Password of `admin`, the first account of the operators' page. */
   operatorsAdminPassword: string;
 }
@@ -163,11 +165,16 @@ export class VillageStack {
   private async ensureCredentials(): Promise<StackSecrets> {
     const secretsFile = join(this.dataDir, 'secrets.json');
     const secret = () => randomBytes(18).toString('base64url');
+    const enrolmentSecret = () => randomBytes(32).toString('base64url');
     if (existsSync(secretsFile)) {
       const existing = JSON.parse(readFileSync(secretsFile, 'utf8')) as Partial<StackSecrets>;
-      if (existing.operatorsAdminPassword) return existing as StackSecrets;
-      // A data folder from before the operators' page: add its admin password, keep the rest.
-      const upgraded = { ...existing, operatorsAdminPassword: secret() } as StackSecrets;
+      if (existing.operatorsAdminPassword && existing.enrolmentToken) return existing as StackSecrets;
+      // A data folder from before the operators' page or the enrolment API: add what is missing, keep the rest.
+      const upgraded = {
+        ...existing,
+        operatorsAdminPassword: existing.operatorsAdminPassword ?? secret(),
+        enrolmentToken: existing.enrolmentToken ?? enrolmentSecret(),
+      } as StackSecrets;
       writeFileSync(secretsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
       return upgraded;
     }
@@ -180,6 +187,7 @@ export class VillageStack {
       adminPassword: secret(),
       alertingApiToken: secret(),
       operatorsAdminPassword: secret(),
+      enrolmentToken: enrolmentSecret(),
     };
     await addCredential(credentialsFile, {
       username: this.gatewayId,
@@ -253,6 +261,7 @@ export class VillageStack {
           INGEST_MQTT_USERNAME: 'ingest',
           INGEST_MQTT_PASSWORD: this.secrets.ingestPassword,
           INGEST_SITE_FILES: this.siteFile,
+          INGEST_ENROLMENT_TOKENS: `${this.site.site.id}/${this.gatewayId}/${hashEnrolmentToken(this.secrets.enrolmentToken)}`,
           INGEST_HTTP_PORT: String(this.ports.ingestHttp),
           INGEST_DEAD_LETTER_FILE: join(this.dataDir, 'ingest', 'dead-letter.jsonl'),
           INFLUX_URL: this.influxUrl,

@@ -22,4 +22,11 @@ export class SiteDirectory {
   site(id: string): SiteRegistry | undefined {
     return this.bySite.get(id);
   }
+
+  /** Swaps in a site's new registry (a device was enrolled); messages validated from now on see it. */
+  replace(registry: SiteRegistry): void {
+    if (!this.bySite.has(registry.siteId))
+      throw new Error(`site "${registry.siteId}" is not one of this worker's`);
+    this.bySite.set(registry.siteId, registry);
+  }
 }

@@ -1,0 +1,3 @@
+export * from './enrolled-overlay.js';
+export * from './enrol-device.js';
+export * from './enrolment-token.js';

@@ -60,6 +60,7 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
               port: bus.port,
               devices: bus.devices.map((d) => ({
                 id: d.id,
+                ...(d.name ? { name: d.name } : {}),
                 profile: d.profile,
                 unitId: d.unitId,
                 pollIntervalS: d.pollIntervalS,

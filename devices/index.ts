@@ -9,3 +9,4 @@ export * from './vendor-topics.js';
 export { HIKVISION_EVENT_CODES } from './profiles/hikvision.js';
 export * from './dlt645/index.js';
 export * from './cjt188/index.js';
+export * from './field-labels.js';

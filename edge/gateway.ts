@@ -8,6 +8,9 @@ import type { EdgeConfig } from './config/edge-config-schema.js';
 import { DeviceStatusBoard, type DeviceStatus } from './device-status.js';
 import { HealthReporter } from './health-reporter.js';
 import { EdgeHttp } from './http/edge-http.js';
+import { NtpWatch } from './platform/ntp-state.js';
+import { PlatformFeedback } from './platform/platform-feedback.js';
+import { GATEWAY_VERSION } from './upstream/status-message.js';
 import { LanBroker } from './lan/lan-broker.js';
 import { VendorBridge } from './lan/vendor-bridge.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
@@ -150,6 +153,18 @@ export class Gateway implements Component {
         logger: componentLogger(logger, 'edge.health'),
       }),
     );
+    const ntp = new NtpWatch();
+    parts.push(ntp);
+    const platform = config.platform
+      ? new PlatformFeedback(config.platform, componentLogger(logger, 'edge.platform'))
+      : undefined;
+    if (platform) parts.push(platform);
+    const names = new Map<string, string>();
+    const named: Array<{ id: string; name?: string | undefined }> = [
+      ...config.modbus.buses.flatMap((b): Array<{ id: string; name?: string | undefined }> => b.devices),
+      ...config.mqttDevices,
+    ];
+    for (const device of named) if (device.name) names.set(device.id, device.name);
     this.http = new EdgeHttp({
       host: config.http.host,
       port: config.http.port,
@@ -157,6 +172,7 @@ export class Gateway implements Component {
       logger,
       registry,
       board: this.board,
+      deviceNames: names,
       upstreamConnected: () => upstream.connected,
       status: () => ({
         site: config.site,
@@ -164,6 +180,9 @@ export class Gateway implements Component {
         startedAt,
         upstream: { url: redactUrl(config.upstream.url), connected: upstream.connected },
         buffer: { ...this.bufferStats(), replaying: forwarder.replaying },
+        version: GATEWAY_VERSION,
+        clock: { ntpSynchronized: ntp.synchronized, platformOffsetMs: platform?.state.clockOffsetMs },
+        platform: platform?.state,
       }),
     });
     parts.push(this.http);

@@ -16,6 +16,8 @@ export interface DeadLetterSinkOptions {
   publish: (letter: DeadLetter) => void;
   logger: Logger;
   metrics: IngestMetrics;
+  /** Told of every rejection (the per-gateway rejection board). */
+  onRecord?: (topic: string, rejection: Rejection) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export class DeadLetterSink {
       issues: rejection.issues,
     });
     this.options.metrics.invalid.inc({ code: letter.code });
+    this.options.onRecord?.(topic, rejection);
     this.options.logger.warn(
       { code: letter.code, topic: letter.topic, reason: letter.reason, issues: letter.issues },
       'message dead-lettered',

@@ -20,6 +20,7 @@ import { WritePipeline } from './pipeline/write-pipeline.js';
 import { sitesOfPartition } from './site-partition.js';
 import { SiteDirectory } from './validation/site-directory.js';
 import { registerEnrolmentRoutes } from './enrolment/enrolment-routes.js';
+import { RejectionBoard } from './enrolment/rejection-board.js';
 
 export interface IngestServiceOptions {
   logger?: Logger;
@@ -85,12 +86,14 @@ export class IngestService implements Component {
     const recordInfluxState = (ok: boolean) => (this.influxState = { ok, at: Date.now() });
 
     const deadLetterTopic = topics.deadLetter('ingest');
+    const rejections = new RejectionBoard();
     const deadLetters = new DeadLetterSink({
       file: config.deadLetterFile,
       maxBytes: config.deadLetterMaxBytes,
       publish: (letter) => this.mqtt?.publish(deadLetterTopic, JSON.stringify(letter)),
       logger: componentLogger(logger, 'ingest.deadletter'),
       metrics,
+      onRecord: (topic, rejection) => rejections.note(topic, rejection),
     });
     const pipeline = new WritePipeline({
       writer,
@@ -153,6 +156,7 @@ export class IngestService implements Component {
         tokens: config.enrolmentTokens,
         siteFiles: config.siteFiles,
         sites,
+        rejections,
         logger: componentLogger(logger, 'ingest.enrolment'),
       });
     }

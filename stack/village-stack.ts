@@ -335,6 +335,11 @@ export class VillageStack {
         ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
         ...(this.options.edgeBuffer ? { buffer: this.options.edgeBuffer } : {}),
         ...(this.options.edgePublish ? { publish: this.options.edgePublish } : {}),
+        platform: {
+          url: `http://127.0.0.1:${this.ports.ingestHttp}`,
+          token: this.secrets.enrolmentToken,
+          pollS: 5,
+        },
       },
     );
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });

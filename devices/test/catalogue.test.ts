@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CATALOGUE, getProfile } from '../catalogue.js';
 import { occupiedWords } from '../register-map.js';
 import { unitOfField } from '../units.js';
+import { fieldLabel } from '../field-labels.js';
 import {
   cjt188ProfileSchema,
   dlt645ProfileSchema,
@@ -37,6 +38,16 @@ describe('device catalogue', () => {
       expect(ids).toContain(id);
     }
   });
+
+  it.each(CATALOGUE.map((p) => [p.id, p] as const))(
+    '%s: every field has a label in Chinese and English for the status page',
+    (_id, profile) => {
+      for (const field of profileFields(profile)) {
+        expect(fieldLabel(field)?.zh, field).toBeTruthy();
+        expect(fieldLabel(field)?.en, field).toBeTruthy();
+      }
+    },
+  );
 
   it('has unique profile ids', () => {
     const ids = CATALOGUE.map((p) => p.id);

@@ -1,4 +1,4 @@
-import { durationWords } from './text.js';
+import { durationWords } from '../duration-words.js';
 
 export type Parity = 'none' | 'even' | 'odd';
 export type SweptProtocol = 'modbus' | 'dlt645' | 'cjt188';

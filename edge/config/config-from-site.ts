@@ -40,6 +40,8 @@ export interface EdgeConfigFromSiteOptions {
   offlineAfterFailures?: number;
   offlinePollIntervalS?: number;
   logLevel?: EdgeConfig['logLevel'];
+  /** The platform's gateway API (what it refused, its clock). */
+  platform?: EdgeConfigInput['platform'];
 }
 
 /**
@@ -82,6 +84,7 @@ export function edgeConfigFromSite(
           ...timeout,
           devices: onBus.map((d) => ({
             id: d.id,
+            name: d.name,
             profile: d.profile,
             address: d.meterAddress as string,
             pollIntervalS: d.pollIntervalS,
@@ -96,6 +99,7 @@ export function edgeConfigFromSite(
         ...timeout,
         devices: onBus.map((d) => ({
           id: d.id,
+          name: d.name,
           profile: d.profile,
           unitId: d.unitId as number,
           pollIntervalS: d.pollIntervalS,
@@ -104,7 +108,7 @@ export function edgeConfigFromSite(
     });
   const mqttDevices = devices
     .filter((d) => findProfile(d.profile)?.protocol === 'mqtt' && d.vendorId !== undefined)
-    .map((d) => ({ id: d.id, profile: d.profile, vendorId: d.vendorId as string }));
+    .map((d) => ({ id: d.id, name: d.name, profile: d.profile, vendorId: d.vendorId as string }));
 
   const input: EdgeConfigInput = {
     site: site.site.id,
@@ -127,6 +131,7 @@ export function edgeConfigFromSite(
     ...(options.publish ? { publish: options.publish } : {}),
     ...(options.buffer ? { buffer: options.buffer } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
   };
   return edgeConfigSchema.parse(input);
 }

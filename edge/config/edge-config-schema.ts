@@ -63,8 +63,12 @@ export const publishSchema = z.strictObject({
   batchIntervalMs: configNumber().pipe(z.number().int().min(50).max(60_000)).default(1_000),
 });
 
+/** The device's name as the site calls it (社区食堂水表), shown on the status page. */
+const deviceName = { name: z.string().min(1).max(100).optional() };
+
 export const modbusDeviceSchema = z.strictObject({
   id: idSchema,
+  ...deviceName,
   profile: idSchema,
   /** Modbus TCP allows 0–255 (255 often means "the gateway itself"); RS-485 uses 1–247. */
   unitId: z.number().int().min(0).max(255),
@@ -149,6 +153,7 @@ export type BusConfig = z.infer<typeof busSchema>;
 
 export const dlt645DeviceSchema = z.strictObject({
   id: idSchema,
+  ...deviceName,
   profile: idSchema,
   /** The 12-digit address on the meter's nameplate; a shorter number is zero-padded. */
   address: z
@@ -207,6 +212,7 @@ export type Dlt645BusConfig = z.infer<typeof dlt645BusSchema>;
 
 export const cjt188DeviceSchema = z.strictObject({
   id: idSchema,
+  ...deviceName,
   profile: idSchema,
   /** The 14-digit address printed on the meter; a shorter number is zero-padded. */
   address: z
@@ -275,12 +281,25 @@ export const modbusSchema = z.strictObject({
 
 export const mqttDeviceSchema = z.strictObject({
   id: idSchema,
+  ...deviceName,
   profile: idSchema,
   vendorId: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (it is a topic level)'),
 });
 export type MqttDeviceConfig = z.infer<typeof mqttDeviceSchema>;
+
+/**
+ * The platform's gateway API (ingest): what it refused of this gateway's messages, and
+ * its clock, shown on the status page and by `check`. The token is the gateway's
+ * enrolment token (docs/enrolment.md).
+ */
+export const platformSchema = z.strictObject({
+  url: z.string().regex(/^https?:\/\/.+/, 'must be an http:// or https:// URL of the platform (ingest)'),
+  token: z.string().min(16),
+  pollS: configNumber().pipe(z.number().min(5).max(3600)).default(60),
+});
+export type PlatformConfig = z.infer<typeof platformSchema>;
 
 const PROTOCOL_NAMES = { modbus: 'Modbus', dlt645: 'DL/T 645', cjt188: 'CJ/T 188' } as const;
 const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
@@ -298,6 +317,7 @@ export const edgeConfigSchema = z
     modbus: modbusSchema.prefault({}),
     buffer: bufferSchema.prefault({}),
     mqttDevices: z.array(mqttDeviceSchema).default([]),
+    platform: platformSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {

@@ -12,6 +12,8 @@ export const EDGE_ENV_MAP: EnvMap = {
   EDGE_HTTPS_KEY_FILE: 'http.https.keyFile',
   EDGE_LAN_PORT: 'lan.port',
   EDGE_DATA_DIR: 'dataDir',
+  EDGE_PLATFORM_URL: 'platform.url',
+  EDGE_PLATFORM_TOKEN: 'platform.token',
 };
 
 export interface LoadEdgeConfigOptions {

@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client';
 import { createServiceHttp, type HttpsFiles, type Logger } from '../../runtime/index.js';
 import type { QueueStats } from '../buffer/durable-queue.js';
 import type { DeviceStatusBoard } from '../device-status.js';
+import { durationWords } from '../duration-words.js';
+import type { PlatformState } from '../platform/platform-feedback.js';
 import { statusPageHtml } from './status-page.js';
 
 /** What GET /api/status serves besides the device counts. */
@@ -12,6 +14,11 @@ export interface GatewayStatusSnapshot {
   startedAt: number;
   upstream: { url: string; connected: boolean };
   buffer: QueueStats & { replaying: boolean };
+  version: string;
+  /** NTP as the system reports it; the offset against the platform's clock when it answered. */
+  clock: { ntpSynchronized: boolean | undefined; platformOffsetMs: number | undefined };
+  /** What the platform last said back (rejections), when `platform` is configured. */
+  platform?: PlatformState | undefined;
 }
 
 export interface EdgeHttpOptions {
@@ -22,6 +29,8 @@ export interface EdgeHttpOptions {
   board: DeviceStatusBoard;
   upstreamConnected: () => boolean;
   status?: () => GatewayStatusSnapshot;
+  /** Device names from the config (社区食堂水表), served beside each device's state. */
+  deviceNames?: ReadonlyMap<string, string>;
   https?: HttpsFiles | undefined;
 }
 
@@ -44,14 +53,19 @@ export class EdgeHttp {
       readiness: [{ name: 'upstream', check: this.options.upstreamConnected }],
       https: this.options.https,
     });
-    app.get('/api/devices', async () => ({ devices: board.all() }));
+    const names = this.options.deviceNames ?? new Map<string, string>();
+    app.get('/api/devices', async () => ({
+      devices: board.all().map((device) => ({ ...device, name: names.get(device.id) })),
+    }));
     const status = this.options.status;
     if (status) {
       app.get('/api/status', async () => {
         const snapshot = status();
+        const uptimeMs = Date.now() - snapshot.startedAt;
         return {
           ...snapshot,
-          uptime_s: (Date.now() - snapshot.startedAt) / 1000,
+          uptime_s: uptimeMs / 1000,
+          uptime_words: durationWords(uptimeMs),
           devices: board.counts(),
         };
       });

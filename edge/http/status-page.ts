@@ -1,4 +1,4 @@
-import { UNITS } from '../../devices/index.js';
+import { CATALOGUE, fieldLabels, profileFields, UNITS } from '../../devices/index.js';
 import { EDGE_ERROR_CATALOGUE } from '../errors.js';
 
 /**
@@ -9,6 +9,8 @@ import { EDGE_ERROR_CATALOGUE } from '../errors.js';
 export function statusPageHtml(title: string): string {
   const units = Object.fromEntries(Object.entries(UNITS).map(([suffix, unit]) => [suffix, unit.symbol]));
   const errors = EDGE_ERROR_CATALOGUE;
+  const labels = fieldLabels(new Set(CATALOGUE.flatMap(profileFields)));
+  const models = Object.fromEntries(CATALOGUE.map((p) => [p.id, `${p.vendor} ${p.model}`]));
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -29,6 +31,11 @@ export function statusPageHtml(title: string): string {
   .unknown { color: #777; }
   .error { color: #b3261e; }
   .values span { display: inline-block; margin-right: .8rem; white-space: nowrap; }
+  .values .abnormal { color: #b3261e; font-weight: 600; }
+  .bad { color: #b3261e; font-weight: 600; }
+  .ok { color: #0a7d32; }
+  .refused { color: #b3261e; font-weight: 600; display: block; }
+  h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
   #stale { color: #b3261e; display: none; }
 </style>
 </head>
@@ -41,6 +48,8 @@ export function statusPageHtml(title: string): string {
   <div>缓存大小 <span class="en">Buffer size</span>: <b id="buffer-bytes">…</b></div>
   <div>已丢弃 <span class="en">Dropped</span>: <b id="buffer-dropped">…</b></div>
   <div>运行时间 <span class="en">Uptime</span>: <b id="uptime">…</b></div>
+  <div>软件版本 <span class="en">Version</span>: <b id="version">…</b></div>
+  <div>时钟 <span class="en">Clock</span>: <b id="clock">…</b></div>
 </div>
 <table>
 <thead><tr>
@@ -53,9 +62,26 @@ export function statusPageHtml(title: string): string {
 </tr></thead>
 <tbody id="devices"></tbody>
 </table>
+<h2>平台拒收 <span class="en">What the platform refused</span></h2>
+<p id="platform" class="en">…</p>
+<table id="rejections-table">
+<thead><tr>
+  <th>原因 <span class="en">Reason</span></th>
+  <th>设备 <span class="en">Device</span></th>
+  <th>次数 <span class="en">Count</span></th>
+  <th>最近 <span class="en">Last</span></th>
+</tr></thead>
+<tbody id="rejections"></tbody>
+</table>
 <script>
 const UNITS = ${JSON.stringify(units)};
 const ERRORS = ${JSON.stringify(errors)};
+const LABELS = ${JSON.stringify(labels)};
+const MODELS = ${JSON.stringify(models)};
+/** Ingest refuses readings stamped more than 5 minutes ahead (CLOCK_SKEW). */
+const CLOCK_LIMIT_MS = 300000;
+let refusedByDevice = {};
+let names = {};
 function unitOf(field) {
   const suffix = field.slice(field.lastIndexOf('_') + 1);
   return field.includes('_') && suffix in UNITS ? UNITS[suffix] : '';
@@ -81,21 +107,38 @@ function plainError(error) {
   const detail = cut >= 0 ? error.message.slice(cut + 3) : '';
   return { words: entry ? entry.zh + ' / ' + entry.en : error.message, detail };
 }
+function line(parent, text, className) {
+  const div = document.createElement('div');
+  if (className) div.className = className;
+  div.textContent = text;
+  parent.appendChild(div);
+  return div;
+}
 function renderDevice(device) {
   const row = document.createElement('tr');
   row.dataset.device = device.id;
   const name = cell(row);
-  name.textContent = device.id;
-  const profile = document.createElement('div');
-  profile.className = 'en';
-  profile.textContent = device.profile + (device.bus ? ' · ' + device.bus : '');
-  name.appendChild(profile);
+  const title = document.createElement('b');
+  title.className = 'name';
+  title.textContent = device.name || device.id;
+  name.appendChild(title);
+  line(name, (device.name ? device.id + ' · ' : '') + (MODELS[device.profile] || device.profile) + (device.bus ? ' · ' + device.bus : ''), 'en');
   const state = device.online === true ? ['在线 / online', 'online'] : device.online === false ? ['离线 / offline', 'offline'] : ['未知 / unknown', 'unknown'];
-  cell(row, state[0], 'state ' + state[1]);
+  const stateCell = cell(row, state[0], 'state ' + state[1]);
+  for (const refusal of refusedByDevice[device.id] || []) {
+    const entry = ERRORS[refusal.code];
+    line(stateCell, '平台拒收 refused: ' + refusal.code + (entry ? ' ' + entry.zh + ' / ' + entry.en : ''), 'refused');
+  }
   const values = cell(row, undefined, 'values');
   for (const [field, value] of Object.entries(device.lastValues)) {
     const span = document.createElement('span');
-    span.textContent = field + ' = ' + value + (unitOf(field) ? ' ' + unitOf(field) : '');
+    const label = LABELS[field];
+    span.dataset.field = field;
+    span.textContent = (label ? label.zh + ' ' + label.en : field) + ' ' + value + (unitOf(field) ? ' ' + unitOf(field) : '');
+    if (label && label.normal && (value < label.normal[0] || value > label.normal[1])) {
+      span.className = 'abnormal';
+      span.title = '正常范围 normal ' + label.normal[0] + '–' + label.normal[1] + (label.source ? ' (' + label.source + ')' : '');
+    }
     values.appendChild(span);
   }
   if (device.lastValuesTs) {
@@ -118,6 +161,48 @@ function renderDevice(device) {
   }
   return row;
 }
+function renderClock(clock) {
+  const el = document.getElementById('clock');
+  const ntp = clock.ntpSynchronized === true ? 'NTP 已同步 / synchronised' : clock.ntpSynchronized === false ? 'NTP 未同步 / not synchronised' : 'NTP 状态未知 / unknown';
+  const offset = clock.platformOffsetMs;
+  const ahead = offset === undefined || offset === null ? '' : ' · 与平台相差 offset ' + (-offset / 1000).toFixed(1) + ' s';
+  el.textContent = ntp + ahead;
+  const bad = clock.ntpSynchronized === false || (offset !== undefined && offset !== null && Math.abs(offset) > CLOCK_LIMIT_MS);
+  el.className = bad ? 'bad' : clock.ntpSynchronized === true ? 'ok' : '';
+  el.title = bad ? '平台拒收时间偏差超过 5 分钟的数据 / the platform refuses readings more than 5 minutes off (CLOCK_SKEW)' : '';
+}
+function renderPlatform(platform, devices) {
+  const about = document.getElementById('platform');
+  const body = document.getElementById('rejections');
+  names = Object.fromEntries(devices.filter((d) => d.name).map((d) => [d.id, d.name]));
+  refusedByDevice = {};
+  if (!platform) {
+    about.textContent = '未配置平台地址 (platform.url)，无法得知平台是否拒收 / no platform URL configured: cannot tell what the platform refused';
+    body.replaceChildren();
+    return;
+  }
+  about.textContent = platform.reachable === false
+    ? '无法连接平台 / cannot reach the platform: ' + (platform.error || '')
+    : platform.checkedAt ? '最近检查 checked ' + age(platform.checkedAt) + (platform.error ? ' · ' + platform.error : '') : '…';
+  about.className = platform.reachable === false || platform.error ? 'bad' : 'en';
+  const rows = platform.rejections.map((refusal) => {
+    if (refusal.device) (refusedByDevice[refusal.device] = refusedByDevice[refusal.device] || []).push(refusal);
+    const row = document.createElement('tr');
+    const entry = ERRORS[refusal.code];
+    const reason = cell(row, refusal.code + (entry ? ' ' + entry.zh : ''), 'bad');
+    line(reason, (entry ? entry.en + ' · ' : '') + refusal.reason, 'en');
+    cell(row, refusal.device ? (names[refusal.device] || refusal.device) : '—');
+    cell(row, String(refusal.count));
+    cell(row, age(refusal.lastTs));
+    return row;
+  });
+  if (rows.length === 0) {
+    const row = document.createElement('tr');
+    cell(row, '无 / none', 'ok').colSpan = 4;
+    rows.push(row);
+  }
+  body.replaceChildren(...rows);
+}
 async function refresh() {
   try {
     const [devices, status] = await Promise.all([
@@ -131,7 +216,10 @@ async function refresh() {
     document.getElementById('buffer-depth').textContent = String(status.buffer.depth);
     document.getElementById('buffer-bytes').textContent = bytes(status.buffer.bytes);
     document.getElementById('buffer-dropped').textContent = String(status.buffer.dropped) + (status.buffer.diskLow ? ' (磁盘空间不足 / disk low)' : '');
-    document.getElementById('uptime').textContent = Math.round(status.uptime_s) + ' s';
+    document.getElementById('uptime').textContent = status.uptime_words;
+    document.getElementById('version').textContent = status.version;
+    renderClock(status.clock);
+    renderPlatform(status.platform, devices.devices);
     document.getElementById('devices').replaceChildren(...devices.devices.map(renderDevice));
   } catch (error) {
     document.getElementById('stale').style.display = 'block';

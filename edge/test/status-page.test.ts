@@ -82,8 +82,8 @@ describe('local status page', () => {
     await page.goto(`http://127.0.0.1:${gateway.httpPort}/`);
     const good = page.locator('tr[data-device="hall-meter"]');
     const dead = page.locator('tr[data-device="dead-meter"]');
-    await good.locator('.values', { hasText: 'voltage_v = 229.5 V' }).waitFor({ timeout: 10_000 });
-    expect(await good.locator('.values').innerText()).toContain('current_a = 4.25 A');
+    await good.locator('.values', { hasText: '电压 Voltage 229.5 V' }).waitFor({ timeout: 10_000 });
+    expect(await good.locator('.values').innerText()).toContain('电流 Current 4.25 A');
     expect(await good.locator('.state').innerText()).toBe('在线 / online');
     expect(await good.locator('.rate').innerText()).toMatch(/^100 %/);
     expect(await good.locator('.latency').innerText()).toMatch(/^\d+(\.\d+)? ms$/);

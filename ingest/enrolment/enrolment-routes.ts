@@ -8,11 +8,13 @@ import {
   type EnrolmentToken,
 } from '../../site/index.js';
 import type { SiteDirectory } from '../validation/site-directory.js';
+import type { RejectionBoard } from './rejection-board.js';
 
 export interface EnrolmentOptions {
   tokens: readonly EnrolmentToken[];
   siteFiles: readonly string[];
   sites: SiteDirectory;
+  rejections: RejectionBoard;
   logger: Logger;
 }
 
@@ -24,6 +26,7 @@ export interface EnrolmentOptions {
  * they next load the site.
  */
 export function registerEnrolmentRoutes(http: FastifyInstance, options: EnrolmentOptions): void {
+  registerFeedbackRoute(http, options);
   const fileOf = new Map(options.siteFiles.map((file) => [loadSite(file).site.id, file]));
   let queue: Promise<unknown> = Promise.resolve();
   const scopeOf = (request: FastifyRequest, reply: FastifyReply) => {
@@ -74,6 +77,29 @@ export function registerEnrolmentRoutes(http: FastifyInstance, options: Enrolmen
       .filter((d) => d.device.gateway === scope.gateway)
       .map((d) => d.device);
     return { site: scope.site, gateway: scope.gateway, devices };
+  });
+}
+
+/**
+ * What the platform says back to one gateway: what it refused of the gateway's
+ * messages, and its clock (`now`), against which the gateway measures its own.
+ */
+export function registerFeedbackRoute(http: FastifyInstance, options: EnrolmentOptions): void {
+  http.get('/api/gateway/feedback', async (request, reply) => {
+    const header = request.headers.authorization ?? '';
+    const scope = header.startsWith('Bearer ')
+      ? enrolmentScopeOf(options.tokens, header.slice(7).trim())
+      : undefined;
+    if (!scope)
+      return reply
+        .code(401)
+        .send(coded('AUTH_FAILED', ['a valid gateway token in "Authorization: Bearer …"']));
+    return {
+      site: scope.site,
+      gateway: scope.gateway,
+      now: Date.now(),
+      rejections: options.rejections.of(scope.site, scope.gateway),
+    };
   });
 }
 

@@ -5,6 +5,14 @@ import { languageSchema } from './delivery-schema.js';
 const url = z.url();
 const optionalId = { id: idSchema.optional() };
 
+/**
+ * Whom a group robot @-mentions on a critical alert: the people on duty by mobile
+ * number (everyone when none of them has a number), everyone, or nobody. Feishu bots
+ * cannot mention by number: there `on-duty` mentions everyone.
+ */
+export const MENTION_MODES = ['on-duty', 'all', 'none'] as const;
+const mention = z.enum(MENTION_MODES).default('on-duty');
+
 export const webhookChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('webhook'),
@@ -12,19 +20,28 @@ export const webhookChannelSchema = z.strictObject({
   /** HMAC-SHA256 key for the X-Alert-Signature header; unsigned when omitted. */
   secret: z.string().min(16).optional(),
 });
-export const wecomChannelSchema = z.strictObject({ ...optionalId, type: z.literal('wecom'), url });
+export const wecomChannelSchema = z.strictObject({
+  ...optionalId,
+  type: z.literal('wecom'),
+  url,
+  /** `template_card` with buttons, or `markdown` with links for groups whose clients show no cards. */
+  format: z.enum(['card', 'markdown']).default('card'),
+  mention,
+});
 export const dingtalkChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('dingtalk'),
   url,
   /** The robot's "加签" secret (SEC…). */
   secret: z.string().min(1).optional(),
+  mention,
 });
 export const feishuChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('feishu'),
   url,
   secret: z.string().min(1).optional(),
+  mention,
 });
 export const emailChannelSchema = z.strictObject({
   ...optionalId,
@@ -46,6 +63,8 @@ export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 export const contactSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1),
+  /** The person (an account of the page) this contact reaches: its links act for them. Group chats have none. */
+  person: idSchema.optional(),
   /** Messages are in Chinese unless a contact asks for English. */
   language: languageSchema.default('zh'),
   channels: z.array(channelConfigSchema).min(1),
@@ -95,7 +114,16 @@ export const notificationsSchema = z
   })
   .superRefine((n, ctx) => {
     const contacts = new Set(n.contacts.map((c) => c.id));
-    const groups = new Set(n.groups.map((g) => g.id));
+    // `on-duty` and `escalation` name the roster's people (routing.ts), not a configured group.
+    const groups = new Set([...n.groups.map((g) => g.id), 'on-duty', 'escalation']);
+    n.groups.forEach((g, i) => {
+      if (g.id === 'on-duty' || g.id === 'escalation')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', i, 'id'],
+          message: `"${g.id}" is reserved for the duty roster`,
+        });
+    });
     n.groups.forEach((g, i) =>
       g.contacts.forEach((c) => {
         if (!contacts.has(c))

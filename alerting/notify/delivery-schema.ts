@@ -31,6 +31,13 @@ export const deliverySchema = z.object({
   updatedAt: z.number(),
   deliveredAt: z.number().optional(),
   lastError: z.string().optional(),
+  /**
+   * The people this message is for (person ids): its acknowledge links and @-mentions.
+   * The contact's own person, or for a group chat the people on duty when it was routed.
+   */
+  people: z.array(z.string()).default([]),
+  /** `mention`: the short text message after a critical card that @-mentions `people` (WeCom, DingTalk). */
+  part: z.enum(['message', 'mention']).default('message'),
   alert: alertSchema,
 });
 export type Delivery = z.infer<typeof deliverySchema>;

@@ -16,6 +16,12 @@ export interface MessageLink {
   primary?: boolean;
 }
 
+/** Who a message is for: the links it carries, the mobile numbers a group robot may @-mention. */
+export interface MessageAudience {
+  links: MessageLink[];
+  mobiles: string[];
+}
+
 export interface RenderedMessage {
   /** "[告警] 火灾报警 · 社区食堂": subject line, card title, chat preview. */
   title: string;
@@ -25,10 +31,16 @@ export interface RenderedMessage {
   facts: Array<[string, string]>;
   /** The alert on the page first, then one acknowledge link per person it is for. */
   links: MessageLink[];
+  /** Mobile numbers of the people it is for (critical alerts @-mention them). */
+  mobiles: string[];
   /** Plain text with the links spelled out (e-mail, webhooks). */
   text: string;
-  /** Markdown with every value made inert and links as [label](url) (WeCom, DingTalk). */
+  /** The heading and facts as markdown, every value made inert (WeCom, DingTalk). */
   markdown: string;
+  /** The links as one markdown line, `[label](url) · …` ('' without links). */
+  markdownLinks: string;
+  /** The short text a group robot sends after a critical card, to @-mention people. */
+  mentionText: string;
 }
 
 export interface MessageContext {
@@ -65,6 +77,7 @@ const WORDS = {
     id: '告警编号',
     occurrences: '次数',
     links: '操作',
+    mention: (severity: string) => `【${severity}告警，请立即查看上一条消息并确认】`,
   },
   en: {
     reason: {
@@ -91,6 +104,7 @@ const WORDS = {
     id: 'Alert id',
     occurrences: 'Occurrences',
     links: 'Act',
+    mention: (severity: string) => `[${severity} alert: see the card above and acknowledge]`,
   },
 } as const;
 
@@ -100,8 +114,9 @@ export function renderMessage(
   reason: NotificationReason,
   language: Language,
   context: MessageContext,
-  links: readonly MessageLink[] = [],
+  audience: MessageAudience = { links: [], mobiles: [] },
 ): RenderedMessage {
+  const { links } = audience;
   const w = WORDS[language];
   const d = describeAlert(alert, context);
   const facts: Array<[string, string]> = [
@@ -136,6 +151,7 @@ export function renderMessage(
     severity: alert.severity,
     facts,
     links: [...links],
+    mobiles: [...audience.mobiles],
     text: [
       title,
       '',
@@ -145,12 +161,11 @@ export function renderMessage(
     markdown: [
       `### ${inertMarkdown(title)}`,
       ...facts.map(([k, v]) => `> **${k}**${separator}${inertMarkdown(v)}`),
-      ...(links.length > 0
-        ? [
-            '',
-            `**${w.links}**${separator}${links.map((l) => `[${inertMarkdown(l.label)}](${l.url})`).join(' · ')}`,
-          ]
-        : []),
     ].join('\n'),
+    markdownLinks:
+      links.length > 0
+        ? `**${w.links}**${separator}${links.map((l) => `[${inertMarkdown(l.label)}](${l.url})`).join(' · ')}`
+        : '',
+    mentionText: `${w.mention(w.severity[alert.severity])} ${title}`,
   };
 }

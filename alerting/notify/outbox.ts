@@ -9,7 +9,7 @@ import { MqttSender, type AlertPublisher } from './channels/mqtt-sender.js';
 import { WebhookSender } from './channels/webhook-sender.js';
 import { WecomSender } from './channels/wecom-sender.js';
 import type { Delivery, DeliveryStatus } from './delivery-schema.js';
-import { renderMessage, type MessageContext, type MessageLink } from './message-text.js';
+import { renderMessage, type MessageAudience, type MessageContext } from './message-text.js';
 import { channelOf } from './routing.js';
 
 export interface OutboxMetrics {
@@ -25,8 +25,8 @@ export interface OutboxOptions {
   publisher: () => AlertPublisher | undefined;
   logger: Logger;
   metrics?: OutboxMetrics;
-  /** The links a delivery's message carries (the alert on the page, one-tap links for its people). */
-  links?: (delivery: Delivery) => MessageLink[];
+  /** The links a delivery's message carries (the alert on the page, one-tap links for its people) and whom it may @-mention. */
+  audience?: (delivery: Delivery) => MessageAudience;
   /** Told of every attempt's outcome, to report channels that keep failing. */
   health?: ChannelHealth;
   concurrency?: number;
@@ -112,7 +112,9 @@ export class Outbox {
     this.timer = undefined;
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
-    const waiting = this.list(['pending', 'sending']).filter((d) => !this.inFlight.has(d.key));
+    const waiting = this.list(['pending', 'sending']).filter(
+      (d) => !this.inFlight.has(d.key) && this.cardTried(d),
+    );
     const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
     for (const delivery of due.slice(0, Math.max(0, concurrency - this.inFlight.size)))
       this.attempt(delivery);
@@ -121,6 +123,21 @@ export class Outbox {
       this.timer = setTimeout(() => this.wake(), Math.max(10, Math.min(...later) - now));
       this.timer.unref();
     }
+  }
+
+  /**
+   * A mention follows its card ("see the card above"): it waits until the card was
+   * delivered or has failed once (then the @ goes out anyway: waking someone matters most).
+   */
+  private cardTried(delivery: Delivery): boolean {
+    if (delivery.part !== 'mention') return true;
+    const card = this.options.journal.state.deliveries.get(delivery.key.replace(/\/mention$/, ''));
+    return (
+      card === undefined ||
+      card.status === 'delivered' ||
+      card.status === 'failed' ||
+      card.lastError !== undefined
+    );
   }
 
   private attempt(delivery: Delivery): void {
@@ -202,7 +219,7 @@ export class Outbox {
       delivery.reason,
       delivery.language,
       this.options.messages,
-      this.options.links?.(delivery) ?? [],
+      this.options.audience?.(delivery),
     );
     await this.sendTo(channel, delivery, message);
   }

@@ -14,15 +14,41 @@ export function channelIdOf(contact: Contact, channel: ChannelConfig, index: num
   return channel.id ?? `${contact.id}-${index}`;
 }
 
+/** Route group ids that name people by the duty roster instead of listing contacts. */
+export const ON_DUTY_GROUP = 'on-duty';
+export const ESCALATION_GROUP = 'escalation';
+export const ROSTER_GROUPS: readonly string[] = [ON_DUTY_GROUP, ESCALATION_GROUP];
+
+/** Who the roster names at a site now (person ids, the first called first). */
+export interface DutyLookup {
+  onDuty(site: string): string[];
+  escalation(site: string): string[];
+}
+
+const NOBODY: DutyLookup = { onDuty: () => [], escalation: () => [] };
+
+/** Reasons that ask someone to act: their messages carry acknowledge links, critical ones @-mention. */
+export const CALLS_TO_ACT: ReadonlySet<NotificationIntent['reason']> = new Set([
+  'firing',
+  'reminder',
+  'escalation',
+]);
+
+/** Robots that @-mention in a separate short message (a card cannot mention on these). */
+const MENTION_BY_MESSAGE = new Set(['wecom', 'dingtalk']);
+
 /**
  * Turns one notification intent into outbox entries: contacts of the groups of every
  * route matching the alert's severity, zone and rule (escalations go to `escalateTo`),
- * one entry per channel, keyed `intent/channel` for idempotency.
+ * one entry per channel, keyed `intent/channel` for idempotency. A critical call to
+ * act on WeCom or DingTalk gets a second entry, `intent/channel/mention`, the text
+ * message that @-mentions the people (cards cannot).
  */
 export function deliveriesFor(
   intent: NotificationIntent,
   config: NotificationsConfig,
   now: number,
+  duty: DutyLookup = NOBODY,
 ): Delivery[] {
   const { alert } = intent;
   const groupIds = new Set<string>();
@@ -36,8 +62,19 @@ export function deliveriesFor(
       continue;
     for (const group of intent.reason === 'escalation' ? route.escalateTo : route.groups) groupIds.add(group);
   }
+  const onDuty = duty.onDuty(alert.site);
+  const escalation = duty.escalation(alert.site);
+  // People's own contacts when a route names the roster's groups.
+  const rostered = new Set([
+    ...(groupIds.has(ON_DUTY_GROUP) ? onDuty : []),
+    ...(groupIds.has(ESCALATION_GROUP) ? escalation : []),
+  ]);
   const contactIds = new Set(config.groups.filter((g) => groupIds.has(g.id)).flatMap((g) => g.contacts));
-  const contacts = config.contacts.filter((c) => contactIds.has(c.id));
+  const contacts = config.contacts.filter(
+    (c) => contactIds.has(c.id) || (c.person !== undefined && rostered.has(c.person)),
+  );
+  // A group chat's message is for the people on duty (and, escalated, the next step first).
+  const shared = [...new Set(intent.reason === 'escalation' ? [...escalation, ...onDuty] : onDuty)];
   if (config.publishMqtt && ['firing', 'resolved', 'acknowledged'].includes(intent.reason))
     contacts.push(MQTT_CONTACT);
 
@@ -45,12 +82,14 @@ export function deliveriesFor(
   // An alert about a failing channel goes to the others; only its all-clear goes to the channel too.
   const failingChannel =
     alert.ruleKind === 'service' && intent.reason !== 'resolved' ? alert.subject : undefined;
+  const critical = alert.severity === 'critical' && CALLS_TO_ACT.has(intent.reason);
   for (const contact of contacts) {
+    const people = contact.person ? [contact.person] : shared;
     contact.channels.forEach((channel, index) => {
       const channelId = channelIdOf(contact, channel, index);
       if (channelId === failingChannel) return;
-      deliveries.push({
-        key: `${intent.id}/${channelId}`,
+      const entry = (part: Delivery['part']): Delivery => ({
+        key: `${intent.id}/${channelId}${part === 'mention' ? '/mention' : ''}`,
         intentId: intent.id,
         reason: intent.reason,
         contactId: contact.id,
@@ -62,8 +101,14 @@ export function deliveriesFor(
         nextAttemptAt: now,
         createdAt: now,
         updatedAt: now,
+        people,
+        part,
         alert: intent.alert,
       });
+      deliveries.push(entry('message'));
+      const mentions = 'mention' in channel ? channel.mention : 'none';
+      if (critical && MENTION_BY_MESSAGE.has(channel.type) && mentions !== 'none')
+        deliveries.push(entry('mention'));
     });
   }
   return deliveries;

@@ -5,6 +5,7 @@ import type { DescriptionContext } from '../notify/alert-description.js';
 import type { ChannelState } from '../notify/channel-health.js';
 import type { Delivery } from '../notify/delivery-schema.js';
 import type { PeopleStore } from '../people/people-store.js';
+import type { RosterStore } from '../people/roster-store.js';
 import type { Person } from '../people/person-schema.js';
 import type { PageSessions } from './page-session.js';
 
@@ -24,6 +25,9 @@ export interface PageContext {
   siteName: (site: string) => string;
   /** The people on duty at a site now (first: the primary). */
   onDuty: (site: string) => Person[];
+  roster: RosterStore;
+  /** Person ids the roster names that have no account. */
+  unknownOnRoster: () => string[];
   /** API tokens, for links signed for a token (`links.ack` in the API). */
   tokens: readonly ApiToken[];
   /** Used one-tap links: nonce → when; `markUsed` journals one. */

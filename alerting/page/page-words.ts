@@ -135,6 +135,37 @@ export const WORDS = {
   invalidInput: w('输入有误', 'Please correct the input'),
 };
 
+export const WEEKDAY_WORDS: Record<string, Words> = {
+  mon: w('周一', 'Mon'),
+  tue: w('周二', 'Tue'),
+  wed: w('周三', 'Wed'),
+  thu: w('周四', 'Thu'),
+  fri: w('周五', 'Fri'),
+  sat: w('周六', 'Sat'),
+  sun: w('周日', 'Sun'),
+};
+
+export const ROSTER_WORDS = {
+  shifts: w('班次', 'Shifts'),
+  when: w('日期', 'When'),
+  weekly: w('每周', 'Weekly'),
+  dates: w('指定日期（YYYY-MM-DD，多个用逗号隔开）', 'On dates (YYYY-MM-DD, comma separated)'),
+  from: w('开始', 'From'),
+  to: w('结束', 'To'),
+  people: w('值班人员（第一位先通知）', 'People (the first is called first)'),
+  escalation: w('升级通知（长时间未确认时）', 'Escalate to (when nobody acknowledges in time)'),
+  fromConfig: w('来自配置文件', 'from the config file'),
+  editedBy: w('页面修改', 'edited on the page by'),
+  unknown: w(
+    '值班表中有未建账号的人员，通知会跳过他们',
+    'The roster names people without an account: they are skipped',
+  ),
+  overnight: w('结束早于开始表示跨夜', 'an end before the start runs overnight'),
+  newShift: w('新班次', 'New shift'),
+  remove: w('删除此班次', 'Remove this shift'),
+  noSites: w('没有站点', 'No sites'),
+};
+
 export const SILENCE_CHOICES_S = [30 * 60, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600] as const;
 
 export function durationWords(seconds: number): Words {

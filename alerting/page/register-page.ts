@@ -10,6 +10,7 @@ import { sendPage } from './page-request.js';
 import { PAGE_CSS } from './page-style.js';
 import { WORDS } from './page-words.js';
 import { registerPeopleRoutes } from './people-routes.js';
+import { registerRosterRoutes } from './roster-routes.js';
 import { messagePage } from './views/layout.js';
 
 const CONTENT_SECURITY_POLICY = [
@@ -93,5 +94,6 @@ export async function registerOperatorsPage(app: FastifyInstance, ctx: PageConte
     registerAlertPageRoutes(page, ctx);
     registerLinkRoutes(page, ctx);
     registerPeopleRoutes(page, ctx);
+    registerRosterRoutes(page, ctx);
   });
 }

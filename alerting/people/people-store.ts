@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { CodedError, hashPassword, verifyPassword, writeFileAtomic } from '../../runtime/index.js';
-import { peopleFileSchema, roleAllows, type Person, type PersonRole } from './person-schema.js';
+import {
+  peopleFileSchema,
+  roleAllows,
+  type Person,
+  type PersonRole,
+  type PersonSeed,
+} from './person-schema.js';
+import { configHash } from './roster-store.js';
 
 export const PEOPLE_FILE = 'people.json';
 export const MIN_PASSWORD_LENGTH = 10;
@@ -46,6 +53,7 @@ export function generatePersonPassword(): string {
  */
 export class PeopleStore {
   private readonly people = new Map<string, Person>();
+  private seedHash: string | undefined;
 
   constructor(
     readonly file: string,
@@ -66,7 +74,33 @@ export class PeopleStore {
       throw new CodedError('CONFIG_INVALID', `${this.file} is invalid:\n  - ${issues.join('\n  - ')}`);
     }
     for (const person of parsed.data.people) this.people.set(person.id, person);
+    this.seedHash = parsed.data.seedHash;
     return this;
+  }
+
+  /**
+   * The YAML `people`, applied when they differ from the ones applied last: each is
+   * created (without a password) or given the YAML's name, phone and role. Passwords,
+   * people only added on the page, and edits made on the page since stay as they are
+   * until the YAML list changes again. True when applied.
+   */
+  applySeed(seed: readonly PersonSeed[]): boolean {
+    const hash = configHash(seed);
+    if (this.seedHash === hash) return false;
+    const now = this.now();
+    for (const entry of seed) {
+      const existing = this.people.get(entry.id);
+      const person: Person = existing
+        ? { ...existing, name: entry.name, role: entry.role, updatedAt: now }
+        : { ...entry, disabled: false, sessionVersion: 0, createdAt: now, updatedAt: now };
+      if (entry.phone) person.phone = entry.phone;
+      else delete person.phone;
+      if (existing && !roleAllows(person.role, existing.role)) person.sessionVersion += 1;
+      this.people.set(entry.id, person);
+    }
+    this.seedHash = hash;
+    this.save();
+    return true;
   }
 
   list(): Person[] {
@@ -176,7 +210,12 @@ export class PeopleStore {
   }
 
   private save(): void {
-    writeFileAtomic(this.file, `${JSON.stringify({ version: 1, people: this.list() }, null, 2)}\n`);
+    const content = {
+      version: 1,
+      people: this.list(),
+      ...(this.seedHash ? { seedHash: this.seedHash } : {}),
+    };
+    writeFileAtomic(this.file, `${JSON.stringify(content, null, 2)}\n`);
   }
 }
 

@@ -37,4 +37,15 @@ export type Person = z.infer<typeof personSchema>;
 export const peopleFileSchema = z.object({
   version: z.literal(1),
   people: z.array(personSchema),
+  /** Hash of the YAML `people` last applied (people-store.ts). */
+  seedHash: z.string().optional(),
 });
+
+/** A person as the YAML config lists them: no password (set on the page, or links only). */
+export const personSeedSchema = z.strictObject({
+  id: idSchema,
+  name: personNameSchema,
+  phone: phoneSchema.optional(),
+  role: personRoleSchema.default('operator'),
+});
+export type PersonSeed = z.infer<typeof personSeedSchema>;

@@ -28,7 +28,7 @@ import { createAlertingMetrics, type AlertingMetrics } from './alerting-metrics.
 import { apiTokenGrants, effectiveNotifications, httpScheme, type AlertingConfig } from './config.js';
 import type { DecodeResult } from './decode-message.js';
 import { MqttInput } from './mqtt-input.js';
-import { openOperatorAccess } from './operator-access.js';
+import { openOperatorAccess, type OperatorAccess } from './operator-access.js';
 
 export interface AlertingServiceOptions {
   logger?: Logger;
@@ -47,6 +47,7 @@ interface Running {
   notifications: NotificationsConfig;
   metrics: AlertingMetrics;
   health: ChannelHealth;
+  access: OperatorAccess;
 }
 
 /**
@@ -143,7 +144,7 @@ export class AlertingService implements Component {
     const address = { host: config.http.host, port: config.http.port };
     const health = this.channelHealth(notifications, state);
     const publicUrl = () => config.publicUrl ?? `${httpScheme(config)}://${address.host}:${address.port}`;
-    const access = await openOperatorAccess(config, publicUrl, () => clock.now());
+    const access = await openOperatorAccess(config, publicUrl, () => clock.now(), logger);
     const ruleMap = new Map(rules.map((r) => [r.id, r]));
     const outbox = new Outbox({
       journal,
@@ -154,7 +155,7 @@ export class AlertingService implements Component {
         utcOffsetMinutes: config.engine.utcOffsetMinutes,
         actorLabel: access.actorLabel,
       },
-      links: access.linksFor,
+      audience: access.audienceFor,
       publisher: () => mqtt,
       logger: componentLogger(logger, 'alerting.outbox'),
       health,
@@ -175,7 +176,19 @@ export class AlertingService implements Component {
       inputConnectedAtStart: false,
     });
     const tick = setInterval(() => engine.tick(), config.tickMs);
-    this.running = { engine, journal, outbox, history, http, mqtt, tick, notifications, metrics, health };
+    this.running = {
+      engine,
+      journal,
+      outbox,
+      history,
+      http,
+      mqtt,
+      tick,
+      notifications,
+      metrics,
+      health,
+      access,
+    };
     const configured = new Set(health.list().map((c) => c.channelId));
     for (const alert of engine.alerts({ state: 'firing' })) {
       // A channel removed from the config cannot recover: its alert is over.
@@ -207,7 +220,9 @@ export class AlertingService implements Component {
       utcOffsetMinutes: config.engine.utcOffsetMinutes,
       sites: registries.map((r) => r.siteId),
       siteName: (site) => siteNames.get(site) ?? site,
-      onDuty: () => [],
+      onDuty: (site) => access.duty.onDuty(site).flatMap((id) => access.people.get(id) ?? []),
+      roster: access.roster,
+      unknownOnRoster: access.unknownOnRoster,
       tokens: apiTokenGrants(config),
       usedLink: (nonce) => journal.state.usedLinks.get(nonce),
       markUsed: (nonce, expiresAt) => journal.append([{ t: 'link-used', nonce, expiresAt, at: clock.now() }]),
@@ -347,7 +362,7 @@ export class AlertingService implements Component {
     for (const silence of output.silencesAdded) records.push({ t: 'silence', v: silence });
     for (const id of output.silencesRemoved) records.push({ t: 'silence-removed', id });
     for (const intent of output.notifications) {
-      for (const delivery of deliveriesFor(intent, running.notifications, now)) {
+      for (const delivery of deliveriesFor(intent, running.notifications, now, running.access.duty)) {
         if (!running.journal.state.deliveries.has(delivery.key)) records.push({ t: 'delivery', v: delivery });
       }
     }

@@ -10,6 +10,8 @@ import {
 import { idSchema } from '../../contracts/index.js';
 import { DEMO_SITE_FILE } from '../../site/index.js';
 import { API_SCOPES } from '../api/api-scopes.js';
+import { personSeedSchema } from '../people/person-schema.js';
+import { rosterSchema } from '../people/roster-schema.js';
 import type { ApiToken } from '../api/bearer-auth.js';
 import { enginePolicySchema } from '../engine/engine-policy.js';
 import { DEFAULT_RULES_FILE } from '../rules/load-rules.js';
@@ -167,6 +169,10 @@ export const alertingConfigSchema = z
         message: 'API token names must be unique',
         path: ['tokens'],
       }),
+    /** Accounts to create or update on the page (no passwords here); applied when this list changes. */
+    people: z.array(personSeedSchema).default([]),
+    /** Duty roster per site id; applied when it changes, editable by admins on the page in between. */
+    roster: rosterSchema.default({}),
     silences: z
       .strictObject({
         /** The longest silence or maintenance window anyone may set (API and page). */

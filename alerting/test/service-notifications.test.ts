@@ -181,11 +181,11 @@ describe('AlertingService delivers to every channel', () => {
     expect(webhookEn.json(0).text).toContain('Zone: Dining');
     expect(webhookEn.requests[0]!.headers['x-alert-signature']).toBeUndefined();
 
-    // WeCom robot: markdown msgtype
-    const wecomBody = wecom.json(0) as { msgtype: string; markdown: { content: string } };
+    // WeCom robot: a template card (notification-cards.test.ts checks each provider's card in detail)
+    const wecomBody = wecom.json(0) as { msgtype: string; template_card: { main_title: { title: string } } };
     expect(wecom.requests[0]!.url).toBe('/cgi-bin/webhook/send?key=abc');
-    expect(wecomBody.msgtype).toBe('markdown');
-    expect(wecomBody.markdown.content).toContain('火灾报警');
+    expect(wecomBody.msgtype).toBe('template_card');
+    expect(wecomBody.template_card.main_title.title).toContain('火灾报警');
 
     // DingTalk robot: timestamp + sign query parameters
     const dingUrl = new URL(dingtalk.requests[0]!.url, dingtalk.url);
@@ -194,23 +194,23 @@ describe('AlertingService delivers to every channel', () => {
     expect(dingUrl.searchParams.get('sign')).toBe(
       createHmac('sha256', DING_SECRET).update(`${dingTs}\n${DING_SECRET}`).digest('base64'),
     );
-    const dingBody = dingtalk.json(0) as { msgtype: string; markdown: { title: string; text: string } };
-    expect(dingBody.msgtype).toBe('markdown');
-    expect(dingBody.markdown.title).toContain('火灾报警');
+    const dingBody = dingtalk.json(0) as { msgtype: string; actionCard: { title: string; text: string } };
+    expect(dingBody.msgtype).toBe('actionCard');
+    expect(dingBody.actionCard.title).toContain('火灾报警');
 
     // Feishu robot: signed timestamp (seconds) in the body
     const feishuBody = feishu.json(0) as {
       timestamp: string;
       sign: string;
       msg_type: string;
-      content: { text: string };
+      card: { header: { title: { content: string } } };
     };
     expect(feishuBody.timestamp).toMatch(/^\d{10}$/);
     expect(feishuBody.sign).toBe(
       createHmac('sha256', `${feishuBody.timestamp}\n${FEISHU_SECRET}`).update('').digest('base64'),
     );
-    expect(feishuBody.msg_type).toBe('text');
-    expect(feishuBody.content.text).toContain('火灾报警');
+    expect(feishuBody.msg_type).toBe('interactive');
+    expect(feishuBody.card.header.title.content).toContain('火灾报警');
 
     // e-mail over SMTP, in Chinese
     const mail = smtp.messages[0]!;

@@ -29,6 +29,9 @@ export class WebhookSender implements ChannelSender<WebhookChannel> {
       language: delivery.language,
       title: message.title,
       text: message.text,
+      /** View and acknowledge links for `people` (person ids); the acknowledge ones act once. */
+      links: message.links.map(({ label, url }) => ({ label, url })),
+      people: delivery.people,
       alert,
     });
     const timestamp = String(Date.now());

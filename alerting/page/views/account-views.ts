@@ -45,8 +45,8 @@ export function accountPage(session: PageSession, done?: Words, error?: Words): 
     title: WORDS.account,
     session,
     body: html`${done ? html`<div class="notice" id="done">${both(done)}</div>` : ''}${
-        error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''
-      }
+      error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''
+    }
       <dl>
         <dt>${both(WORDS.name)}</dt>
         <dd>${p.name} (${p.id})</dd>
@@ -91,8 +91,8 @@ export function peoplePage(
     title: WORDS.people,
     session,
     body: html`${
-        notice
-          ? html`<div class="notice" id="done">
+      notice
+        ? html`<div class="notice" id="done">
               ${both(notice.words)}${
                 notice.password
                   ? html`<p>
@@ -102,8 +102,8 @@ export function peoplePage(
                   : ''
               }
             </div>`
-          : ''
-      }${error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''}
+        : ''
+    }${error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''}
       ${people.map(
         (p) =>
           html`<form class="action person" method="post" action="/people/${p.id}" data-person="${p.id}">

@@ -175,8 +175,8 @@ export function alertDetailPage(
     title: d.title,
     session,
     body: html`${done ? html`<div class="notice" id="done">${both(done)}</div>` : ''}${
-        error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''
-      }
+      error ? html`<div class="error" id="form-error">${both(error)}</div>` : ''
+    }
       ${alertFacts(alert, ctx)}
       ${
         mayAct

@@ -22,8 +22,8 @@ export function linkAlertPage(
   return layout({
     title: d.title,
     body: html`${options.done ? html`<div class="notice" id="done">${both(options.done)}</div>` : ''}${
-        options.notice ? html`<div class="notice" id="link-notice">${both(options.notice)}</div>` : ''
-      }
+      options.notice ? html`<div class="notice" id="link-notice">${both(options.notice)}</div>` : ''
+    }
       <p class="meta" id="link-for">${WORDS.linkFor.zh}：${label(ctx, options.actor)}</p>
       ${options.ack ? ackForm(options.ack.action, options.ack.csrf) : ''} ${alertFacts(alert, ctx)}
       <p class="meta">

@@ -17,6 +17,7 @@ import { probeDlt645Meter } from './cli/dlt645-probe.js';
 import { writeStarterConfig } from './cli/init.js';
 import { lineSweep } from './cli/line-sweep.js';
 import { identifyMeter, identifyModbusDevice } from './cli/identify.js';
+import { BY_ID_DIR, listSerialPorts } from './cli/ports.js';
 import { progressLine, terminalConfirm } from './cli/print.js';
 import { setCjt188Address, setModbusUnitId } from './cli/set-address.js';
 import { probeDevice } from './cli/probe.js';
@@ -55,6 +56,15 @@ const program = new Command()
   .helpOption('-h, --help', HELP)
   .helpCommand('help [command]', '显示命令帮助 / show help for a command')
   .showHelpAfterError();
+
+program
+  .command('ports')
+  .description(
+    '列出串口：稳定名称、USB 厂商和产品、是否有权限打开 / List serial ports: stable by-id names, USB vendor and product, and whether you may open them',
+  )
+  .helpOption('-h, --help', HELP)
+  .option('--by-id-dir <dir>', '稳定名称所在目录 / where the stable names are', BY_ID_DIR)
+  .action((options: { byIdDir: string }) => exitWith(() => listSerialPorts(options, print)));
 
 addBusOptions(
   program

@@ -28,3 +28,5 @@ export {
 export { SiteDirectory } from './validation/site-directory.js';
 export type { Rejection, IngestRejectionCode } from './validation/rejection.js';
 export { partitionOf, sitesOfPartition, type SitePartition } from './site-partition.js';
+export { registerFeedbackRoute, registerEnrolmentRoutes } from './enrolment/enrolment-routes.js';
+export { RejectionBoard, type GatewayRejection } from './enrolment/rejection-board.js';

@@ -2,6 +2,9 @@ import { statfs } from 'node:fs/promises';
 import { connectAsync } from 'mqtt';
 import { gatewayClientId } from '../../contracts/index.js';
 import { isCodedError } from '../../runtime/index.js';
+import { describeCode } from '../errors.js';
+import { ntpSynchronized } from '../platform/ntp-state.js';
+import { fetchPlatformFeedback } from '../platform/platform-feedback.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import { loadEdgeConfig } from '../config/load-edge-config.js';
 import { createBusLine } from '../poll/bus-line.js';
@@ -65,6 +68,7 @@ export async function checkConfig(file: string, options: CheckOptions, print: Pr
     );
   }
   if (!options.skipUpstream) failures += await checkUpstream(config, print);
+  failures += await checkClockAndPlatform(config, print);
   await reportDisk(config, print);
   print(failures === 0 ? '全部正常 / all checks passed' : `${failures} 项失败 / ${failures} check(s) failed`);
   return failures === 0 ? 0 : 1;
@@ -88,6 +92,51 @@ async function checkUpstream(config: EdgeConfig, print: Print): Promise<number> 
     print(`✘ 上行 Uplink ${url}: 无法连接 cannot connect — ${(error as Error).message}`);
     return 1;
   }
+}
+
+/** Ingest refuses readings stamped more than this far ahead (CLOCK_SKEW, docs/clock-policy.md). */
+const CLOCK_LIMIT_MS = 300_000;
+
+/**
+ * The clock (NTP as the system reports it; the offset against the platform's clock)
+ * and what the platform refused of this gateway's messages. Returns the failures.
+ */
+async function checkClockAndPlatform(config: EdgeConfig, print: Print): Promise<number> {
+  let failures = 0;
+  const ntp = await ntpSynchronized();
+  if (ntp === true) print('✔ 时钟 Clock: NTP 已同步 / synchronised');
+  else if (ntp === false) {
+    failures++;
+    print('✘ 时钟 Clock: NTP 未同步 / not synchronised — sudo timedatectl set-ntp true');
+  } else print('· 时钟 Clock: NTP 状态未知（无 timedatectl）/ NTP state unknown (no timedatectl)');
+  if (!config.platform) {
+    print(
+      '· 未配置平台 platform.url：无法检查时钟偏差和平台拒收 / no platform configured: clock offset and refusals not checked',
+    );
+    return failures;
+  }
+  const state = await fetchPlatformFeedback(config.platform, 10_000);
+  if (state.error || state.clockOffsetMs === undefined) {
+    print(`✘ 平台 Platform ${config.platform.url}: 无法查询 / cannot ask — ${state.error ?? 'no answer'}`);
+    return failures + 1;
+  }
+  const offsetS = (-state.clockOffsetMs / 1000).toFixed(1);
+  if (Math.abs(state.clockOffsetMs) > CLOCK_LIMIT_MS) {
+    failures++;
+    print(
+      `✘ 时钟与平台相差 ${offsetS} s / clock ${offsetS} s off the platform's: 平台拒收超过 5 分钟的数据 (CLOCK_SKEW) / the platform refuses readings more than 5 minutes off`,
+    );
+  } else print(`✔ 时钟与平台相差 ${offsetS} s / clock offset against the platform ${offsetS} s`);
+  if (state.rejections.length === 0)
+    print('✔ 平台未拒收本网关数据 / the platform refused nothing of this gateway');
+  for (const refusal of state.rejections) {
+    failures++;
+    const words = describeCode(refusal.code);
+    print(
+      `✘ 平台拒收 refused ×${refusal.count}: ${refusal.device ?? '—'} [${refusal.code}] ${words ? `${words.zh} / ${words.en}` : ''}\n      ${refusal.reason}`,
+    );
+  }
+  return failures;
 }
 
 async function reportDisk(config: EdgeConfig, print: Print): Promise<void> {

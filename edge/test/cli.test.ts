@@ -9,6 +9,10 @@ import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
 import { runCli } from './support/run-cli.js';
 import { tempDir } from './support/gateway-harness.js';
+import Fastify from 'fastify';
+import { registerFeedbackRoute, RejectionBoard, SiteDirectory } from '../../ingest/index.js';
+import { createLogger } from '../../runtime/index.js';
+import { enrolmentTokenSchema, hashEnrolmentToken } from '../../site/index.js';
 
 const sdm120 = getModbusProfile('eastron-sdm120');
 
@@ -115,6 +119,62 @@ describe('technician CLI', () => {
     expect(invalid.out).toMatch(/- upstream\.url .*mqtt:\/\//);
   });
 
+  it('check tells the clock state and what the platform refused of this gateway', async () => {
+    const token = 'gateway-token-0123456789abcdef';
+    const rejections = new RejectionBoard();
+    rejections.note('v1/test-site/gw-test/meter-good/telemetry', {
+      code: 'DEVICE_UNKNOWN',
+      reason: 'device "meter-good" is not registered for site "test-site"',
+      issues: [],
+      payload: Buffer.from('{}'),
+    });
+    const platform = Fastify();
+    registerFeedbackRoute(platform, {
+      tokens: [enrolmentTokenSchema.parse(`test-site/gw-test/${hashEnrolmentToken(token)}`)],
+      siteFiles: [],
+      sites: new SiteDirectory([]),
+      rejections,
+      logger: createLogger('test', { level: 'silent' }),
+    });
+    await platform.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const file = join(dir.path, 'platform.yaml');
+      const address = platform.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      await writeFile(
+        file,
+        stringify({
+          site: 'test-site',
+          gateway: 'gw-test',
+          upstream: { url: upstream.url },
+          dataDir: dir.path,
+          platform: { url: `http://127.0.0.1:${port}`, token },
+        }),
+      );
+      const { code, out } = await cli('check', '--config', file, '--skip-upstream');
+      expect(code).toBe(1);
+      expect(out).toMatch(/^[✔✘·] 时钟 Clock: NTP/m);
+      expect(out).toMatch(/^✔ 时钟与平台相差 -?0\.\d s/m);
+      expect(out).toContain(
+        '✘ 平台拒收 refused ×1: meter-good [DEVICE_UNKNOWN] 未登记的设备 / Device is not registered for this site',
+      );
+      await writeFile(
+        file,
+        stringify({
+          site: 'test-site',
+          gateway: 'gw-test',
+          upstream: { url: upstream.url },
+          dataDir: dir.path,
+          platform: { url: `http://127.0.0.1:${port}`, token: 'not-the-gateway-token' },
+        }),
+      );
+      const refused = await cli('check', '--config', file, '--skip-upstream');
+      expect(refused.out).toContain('无法查询 / cannot ask — HTTP 401');
+    } finally {
+      await platform.close();
+    }
+  });
+
   it('init writes a valid, commented starter config listing the gateway’s devices', async () => {
     const out = join(dir.path, 'starter.yaml');
     const result = await cli(
@@ -156,7 +216,17 @@ describe('technician CLI', () => {
   });
 
   it('explains every command in Chinese and English', async () => {
-    for (const command of ['scan', 'probe', 'check', 'run', 'init']) {
+    for (const command of [
+      'ports',
+      'scan',
+      'identify',
+      'probe',
+      'set-address',
+      'add',
+      'check',
+      'run',
+      'init',
+    ]) {
       const { code, out } = await cli(command, '--help');
       expect(code, command).toBe(0);
       expect(out, command).toContain('用法 Usage:');

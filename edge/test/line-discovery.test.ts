@@ -1,3 +1,6 @@
+import { mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
 import {
@@ -180,5 +183,20 @@ describe('line discovery: scan --baud auto --parity auto', () => {
     const { code, out } = await runCli('scan', '--tcp', '127.0.0.1:1', '--baud', 'auto');
     expect(code).toBe(2);
     expect(out).toContain('line discovery (--baud, --parity lists or auto) needs a serial port (--rtu)');
+  });
+
+  it('ports lists a port under its stable by-id name, and says this user may open it', async () => {
+    const byId = await mkdtemp(join(tmpdir(), 'by-id-'));
+    try {
+      const name = 'usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0';
+      await symlink(modbusLine.b, join(byId, name));
+      const target = await realpath(modbusLine.b);
+      const { code, out } = await runCli('ports', '--by-id-dir', byId);
+      expect(code, out).toBe(0);
+      expect(out).toContain('稳定名称 Stable name');
+      expect(out).toMatch(new RegExp(`^${target}\\s+${join(byId, name)}\\s+—\\s+✔ 可读写 read/write$`, 'm'));
+    } finally {
+      await rm(byId, { recursive: true, force: true });
+    }
   });
 });

@@ -39,3 +39,13 @@ export {
 } from './persistence/persistence-config.js';
 export { BROKER_PROCESS_ENV } from './process-env.js';
 export { coalesceWrites } from './coalesced-writes.js';
+export { usernameSchema } from './credentials/credential-schema.js';
+export { brokerLimitsSchema, brokerLimitsEnvMap, type BrokerLimits } from './admission/admission-config.js';
+export { ConnectionAdmission, type ConnectionRefusal } from './admission/connection-admission.js';
+export {
+  PasswordCheckGate,
+  LOGIN_REFUSAL_CODES,
+  type LoginOutcome,
+  type LoginRefusal,
+} from './admission/password-check-gate.js';
+export { guardFrameSize } from './frame-guard.js';

@@ -44,10 +44,20 @@ export class KeyedTokenBuckets {
     return true;
   }
 
-  /** Gives back a token taken for something that turned out not to count (a login that succeeded). */
-  refund(key: string): void {
+  /** Whether `key` has a token left, without taking it (a key not seen lately has a full bucket). */
+  has(key: string): boolean {
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.tokens = Math.min(this.options.capacity, bucket.tokens + 1);
+    return bucket === undefined || this.refilled(bucket) >= 1;
+  }
+
+  /**
+   * Takes a token for something that already happened (a failed login), into debt down
+   * to minus the capacity: a key that spent far more than its budget waits longer.
+   */
+  charge(key: string): void {
+    if (this.now() - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep();
+    const bucket = this.current(key);
+    if (bucket) bucket.tokens = Math.max(-this.options.capacity, bucket.tokens - 1);
   }
 
   /** Forgets buckets that have refilled. */

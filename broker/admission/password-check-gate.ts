@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthErrorCode } from 'aedes';
+import { verifyPassword } from '../credentials/password-hash.js';
 import type { BrokerLimits } from './admission-config.js';
 import { addressKey } from './address-key.js';
 import { KeyedTokenBuckets } from './keyed-token-buckets.js';
@@ -10,24 +12,47 @@ const MAX_TRUSTED_PAIRS = 10_000;
 /** Until a real check has been timed, an unknown user waits this long (scrypt N=2^14 on a small box). */
 const INITIAL_CHECK_MS = 50;
 
-/** A login under way: which failed-login budget it counts against. */
-export interface LoginAttempt {
-  readonly budget: string;
-  readonly trustKey: string;
+export interface LoginRequest {
+  remoteAddress: string | undefined;
+  username: string;
+  password: Buffer | undefined;
+  /** The stored hash of `username`; undefined when nobody has that name. */
+  hash: string | undefined;
+  /** False once the client has hung up: a check still waiting for its turn is skipped. */
+  wanted: () => boolean;
 }
 
+/** `ok`, or why not: the first two spend a failed login, the last two are the gate's own refusals. */
+export type LoginOutcome = 'ok' | LoginRefusal;
+export type LoginRefusal = 'unknown_user' | 'bad_password' | 'login_rate_limited' | 'auth_busy';
+
 /**
- * Bounds what logins cost. Each login first takes a token from a failed-login budget
- * (given back when the login succeeds), so an address guessing passwords is refused
- * without a check once its budget is spent. A username that has logged in from an
- * address before has a budget of its own there: a flood of bad logins from a box does
- * not lock out the services on that same box (every service of `npm start` is on
- * 127.0.0.1), while guessing that user's password from there still spends one.
+ * The CONNACK return code (MQTT 3.1.1, 3.2.2.3) a refused login gets: 4, bad username or
+ * password; 3, server unavailable, which asks a real client to try again later.
+ */
+export const LOGIN_REFUSAL_CODES: Record<LoginRefusal, AuthErrorCode> = {
+  unknown_user: 4 as AuthErrorCode,
+  bad_password: 4 as AuthErrorCode,
+  login_rate_limited: 3 as AuthErrorCode,
+  auth_busy: 3 as AuthErrorCode,
+};
+
+/**
+ * Bounds what logins cost, for the central broker and the gateway's LAN broker alike.
  *
- * Password checks run at most `concurrentPasswordChecks` at once with a bounded queue
- * behind them; a login that finds the queue full is refused at once. An unknown
- * username costs no check at all: it waits as long as a check takes (measured), so it
- * answers alike without spending 16 MiB and a pool thread on a random name.
+ * A login starts only while its failed-login budget has a token left, and a failure
+ * spends one (into debt, so a flood waits longer): an address guessing passwords is
+ * refused without a check once its budget is spent, while logins that succeed cost
+ * nothing however many start at once (a village's devices behind one address after a
+ * restart). A username that has logged in from an address has a budget of its own
+ * there, so a flood of bad logins from a box does not lock out the services on that
+ * same box (all of `npm start` is on 127.0.0.1); guessing that user's password from
+ * there still spends it.
+ *
+ * Password checks (scrypt: 16 MiB, tens of ms on libuv's pool) run at most
+ * `concurrentPasswordChecks` at once with a bounded queue behind them; a login that
+ * finds the queue full is refused at once. An unknown username costs no check: it waits
+ * as long as one takes (measured), then fails like a wrong password.
  */
 export class PasswordCheckGate {
   private readonly failures: KeyedTokenBuckets;
@@ -48,38 +73,40 @@ export class PasswordCheckGate {
     });
   }
 
-  /** Starts a login; undefined when its budget of failed logins is spent. */
-  begin(remoteAddress: string | undefined, username: string): LoginAttempt | undefined {
-    const address = addressKey(remoteAddress);
-    const trustKey = `${username}@${address}`;
+  async login(request: LoginRequest): Promise<LoginOutcome> {
+    const address = addressKey(request.remoteAddress);
+    const trustKey = `${request.username}@${address}`;
     const budget = this.trusted.has(trustKey) ? trustKey : address;
-    return this.failures.take(budget) ? { budget, trustKey } : undefined;
+    if (!this.failures.has(budget)) return 'login_rate_limited';
+    const { hash } = request;
+    let outcome: LoginOutcome;
+    if (hash === undefined) {
+      await sleep(this.checkMs);
+      outcome = 'unknown_user';
+    } else {
+      const secret = request.password?.toString('utf8') ?? '';
+      const matches = await this.check(() => verifyPassword(secret, hash), request.wanted);
+      outcome = matches === undefined ? 'auth_busy' : matches ? 'ok' : 'bad_password';
+    }
+    if (outcome === 'unknown_user' || outcome === 'bad_password') this.failures.charge(budget);
+    if (outcome === 'ok') this.trust(trustKey);
+    return outcome;
   }
 
-  /** The login succeeded: it does not count, and its username is trusted from that address. */
-  succeeded(login: LoginAttempt): void {
-    this.failures.refund(login.budget);
-    this.trusted.delete(login.trustKey);
-    this.trusted.add(login.trustKey);
+  private trust(key: string): void {
+    this.trusted.delete(key);
+    this.trusted.add(key);
     if (this.trusted.size > MAX_TRUSTED_PAIRS) {
       const oldest = this.trusted.values().next().value;
       if (oldest !== undefined) this.trusted.delete(oldest);
     }
   }
 
-  /** The login was never checked (the queue was full): it does not count. */
-  forgive(login: LoginAttempt): void {
-    this.failures.refund(login.budget);
-  }
-
   /**
    * Runs a password check once a slot is free; undefined when too many are waiting
-   * already, or when the login is no longer `wanted` by then (its client hung up).
+   * already, or when the login is no longer `wanted` by then.
    */
-  async check(
-    verify: () => Promise<boolean>,
-    wanted: () => boolean = () => true,
-  ): Promise<boolean | undefined> {
+  private async check(verify: () => Promise<boolean>, wanted: () => boolean): Promise<boolean | undefined> {
     if (this.running < this.limits.concurrentPasswordChecks) {
       this.running += 1;
     } else {
@@ -98,10 +125,5 @@ export class PasswordCheckGate {
       if (next) next();
       else this.running -= 1;
     }
-  }
-
-  /** What an unknown username costs instead of a check: the time of one. */
-  async wait(): Promise<void> {
-    await sleep(this.checkMs);
   }
 }

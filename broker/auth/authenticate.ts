@@ -1,5 +1,5 @@
 import type { AedesOptions, AuthenticateError, AuthErrorCode, Client } from 'aedes';
-import { verifyPassword } from '../credentials/password-hash.js';
+import { LOGIN_REFUSAL_CODES } from '../admission/password-check-gate.js';
 import type { AuthFailureReason } from '../broker-metrics.js';
 import { canPublish } from './acl.js';
 import { payloadBytes, type HookContext } from './hook-context.js';
@@ -79,25 +79,17 @@ async function authenticate(
     if (!context.allowAnonymous) return { ok: false, reason: 'no_credentials', code: NOT_AUTHORIZED };
     return bindClientId(context, client, ANONYMOUS_DEV_PRINCIPAL, undefined);
   }
-  const login = context.logins.begin(remoteAddressOf(client), username);
-  if (!login) return { ok: false, reason: 'login_rate_limited', code: SERVER_UNAVAILABLE };
   const entry = context.store.get(username);
-  if (!entry) {
-    // No scrypt for a name nobody has, but as long as one takes: the answer comes alike.
-    await context.logins.wait();
-    return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
-  }
-  const secret = password?.toString('utf8') ?? '';
-  const matches = await context.logins.check(
-    () => verifyPassword(secret, entry.hash),
-    () => !client.closed,
-  );
-  if (matches === undefined) {
-    context.logins.forgive(login);
-    return { ok: false, reason: 'auth_busy', code: SERVER_UNAVAILABLE };
-  }
-  if (!matches) return { ok: false, reason: 'bad_password', code: BAD_USERNAME_OR_PASSWORD };
-  context.logins.succeeded(login);
+  const outcome = await context.logins.login({
+    remoteAddress: remoteAddressOf(client),
+    username,
+    password,
+    hash: entry?.hash,
+    wanted: () => !client.closed,
+  });
+  if (outcome !== 'ok') return { ok: false, reason: outcome, code: LOGIN_REFUSAL_CODES[outcome] };
+  // A login succeeds only against a stored hash.
+  if (entry === undefined) return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
 
   const principal = principalFromGrant(entry);
   const will = context.sessions.willOf(client);

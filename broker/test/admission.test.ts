@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../credentials/password-hash.js';
 import { brokerLimitsSchema } from '../admission/admission-config.js';
 import { addressKey } from '../admission/address-key.js';
 import { ConnectionAdmission } from '../admission/connection-admission.js';
@@ -31,7 +32,9 @@ describe('KeyedTokenBuckets', () => {
     expect(buckets.take('b')).toBe(true);
     time.advance(1_000);
     expect([buckets.take('a'), buckets.take('a')]).toEqual([true, false]);
-    buckets.refund('a');
+    buckets.charge('a');
+    expect(buckets.has('a')).toBe(false);
+    time.advance(2_000);
     expect(buckets.take('a')).toBe(true);
     time.advance(10_000);
     buckets.take('c');
@@ -84,66 +87,55 @@ describe('ConnectionAdmission', () => {
 });
 
 describe('PasswordCheckGate', () => {
+  const PASSWORD = 'the-right-password';
+  let hash = '';
+  beforeAll(async () => {
+    hash = await hashPassword(PASSWORD);
+  });
+  const login = (
+    gate: PasswordCheckGate,
+    address: string,
+    options: { username?: string; password?: string; wanted?: () => boolean } = {},
+  ) =>
+    gate.login({
+      remoteAddress: address,
+      username: options.username ?? 'gw-a',
+      password: Buffer.from(options.password ?? PASSWORD),
+      hash: options.username?.startsWith('nobody') ? undefined : hash,
+      wanted: options.wanted ?? (() => true),
+    });
+
   it('runs at most the configured checks at once and refuses beyond the queue', async () => {
     const gate = new PasswordCheckGate(
       brokerLimitsSchema.parse({ concurrentPasswordChecks: 2, waitingPasswordChecks: 1 }),
     );
-    let running = 0;
-    let most = 0;
-    const releases: Array<() => void> = [];
-    const check = () =>
-      gate.check(
-        () =>
-          new Promise<boolean>((resolve) => {
-            running++;
-            most = Math.max(most, running);
-            releases.push(() => {
-              running--;
-              resolve(true);
-            });
-          }),
-      );
-    const results = [check(), check(), check(), check()];
-    expect(await results[3]).toBeUndefined();
-    // Two run, one waits; as each finishes the waiting one takes its slot.
-    expect(releases).toHaveLength(2);
-    releases.shift()?.();
-    await results[0];
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(releases).toHaveLength(2);
-    for (const release of releases.splice(0)) release();
-    expect(await Promise.all(results.slice(0, 3))).toEqual([true, true, true]);
-    expect(most).toBe(2);
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => login(gate, '10.0.0.1')));
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'auth_busy']);
   });
 
-  it('skips a check whose login is no longer wanted once its turn comes', async () => {
+  it('skips a check whose client hung up while it waited', async () => {
     const gate = new PasswordCheckGate(brokerLimitsSchema.parse({ concurrentPasswordChecks: 1 }));
-    let release = () => undefined as void;
-    const first = gate.check(() => new Promise<boolean>((resolve) => (release = () => resolve(true))));
     let wanted = true;
-    let verified = false;
-    const second = gate.check(
-      async () => (verified = true),
-      () => wanted,
-    );
+    const outcomes = Promise.all([
+      login(gate, '10.0.0.1'),
+      login(gate, '10.0.0.1', { wanted: () => wanted }),
+    ]);
     wanted = false;
-    release();
-    expect([await first, await second, verified]).toEqual([true, undefined, false]);
+    expect(await outcomes).toEqual(['ok', 'auth_busy']);
   });
 
-  it('counts failed logins per address, and gives a user who logged in from there a budget of its own', () => {
+  it('refuses an address whose failed logins are spent, not its successful ones, nor other addresses', async () => {
     const gate = new PasswordCheckGate(brokerLimitsSchema.parse({ failedLoginsPerMinutePerAddress: 2 }));
-    const first = gate.begin('10.0.0.1', 'ingest');
-    if (!first) throw new Error('the first login must be let through');
-    gate.succeeded(first);
-    // Random names from the same address spend the address's budget...
+    // Logins that succeed cost nothing, however many come at once.
     expect(
-      [gate.begin('10.0.0.1', 'x'), gate.begin('10.0.0.1', 'y'), gate.begin('10.0.0.1', 'z')].map(Boolean),
-    ).toEqual([true, true, false]);
-    // ...not ingest's, which logged in from there; from elsewhere ingest has no such budget.
-    expect(Boolean(gate.begin('10.0.0.1', 'ingest'))).toBe(true);
-    expect(Boolean(gate.begin('10.0.0.1', 'ingest'))).toBe(true);
-    expect(Boolean(gate.begin('10.0.0.1', 'ingest'))).toBe(false);
-    expect(Boolean(gate.begin('10.0.0.2', 'ingest'))).toBe(true);
+      await Promise.all([1, 2, 3, 4, 5].map(() => login(gate, '10.0.0.1', { username: 'ingest' }))),
+    ).toEqual(Array(5).fill('ok'));
+    expect(await login(gate, '10.0.0.1', { username: 'nobody-1' })).toBe('unknown_user');
+    expect(await login(gate, '10.0.0.1', { password: 'guess' })).toBe('bad_password');
+    expect(await login(gate, '10.0.0.1')).toBe('login_rate_limited');
+    expect(await login(gate, '10.0.0.1', { username: 'nobody-2' })).toBe('login_rate_limited');
+    // ingest logged in from there before: it has a budget of its own.
+    expect(await login(gate, '10.0.0.1', { username: 'ingest' })).toBe('ok');
+    expect(await login(gate, '10.0.0.2')).toBe('ok');
   });
 });

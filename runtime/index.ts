@@ -9,3 +9,4 @@ export * from './project-files.js';
 export * from './hot-counter.js';
 export * from './password-hash.js';
 export * from './atomic-file.js';
+export * from './private-json-file.js';

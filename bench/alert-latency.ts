@@ -106,12 +106,20 @@ async function fireLatencies(
   total: number,
 ): Promise<{ ms: number[]; lost: number }> {
   const panels = village.stack.site.devices.filter((d) => d.profile === 'gst-fire-panel');
-  const lan = await village.lanClient('bench-fire-panels');
+  // Each panel speaks with its own LAN credential, as the gateway's LAN broker requires.
+  const lans = new Map(
+    await Promise.all(
+      panels.map(
+        async (panel) => [panel.id, await village.lanClient(panel.id, `bench-${panel.id}`)] as const,
+      ),
+    ),
+  );
   const ms: number[] = [];
   let lost = 0;
   let issued = 0;
   const lane = async (panel: (typeof panels)[number]) => {
     const topic = `firepanel/${panel.vendorId}/event`;
+    const lan = lans.get(panel.id)!;
     while (issued < total) {
       const n = issued++;
       const loop = 1 + (n % 8);
@@ -142,7 +150,7 @@ async function fireLatencies(
     }
   };
   await Promise.all(panels.map(lane));
-  await lan.endAsync();
+  await Promise.all([...lans.values()].map((lan) => lan.endAsync()));
   return { ms: ms.sort((a, b) => a - b), lost };
 }
 

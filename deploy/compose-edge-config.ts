@@ -30,8 +30,11 @@ export function composeGatewayConfig(
     busEndpoints,
     { url: endpoints.upstreamUrl, username: endpoints.upstreamUsername ?? gatewayId, password },
     {
-      // Inside a container the listeners must face the compose network, not loopback.
-      lan: { enabled: true, host: '0.0.0.0', port: endpoints.lanPort },
+      // Inside a container the listeners must face the compose network, not loopback. The
+      // demo's simulated devices have no LAN credentials here, so anonymous devices are let
+      // in knowingly (the gateway's status page warns); a real village gives each device
+      // its own (`edge/cli.ts lan add`).
+      lan: { enabled: true, host: '0.0.0.0', port: endpoints.lanPort, allowAnonymous: true },
       http: { host: '0.0.0.0', port: endpoints.httpPort },
       dataDir: endpoints.dataDir,
     },
@@ -47,7 +50,12 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
     site: config.site,
     gateway: config.gateway,
     upstream: { url: config.upstream.url, username: config.upstream.username },
-    lan: { enabled: config.lan.enabled, host: config.lan.host, port: config.lan.port },
+    lan: {
+      enabled: config.lan.enabled,
+      host: config.lan.host,
+      port: config.lan.port,
+      allowAnonymous: config.lan.allowAnonymous,
+    },
     http: config.http,
     dataDir: config.dataDir,
     modbus: {

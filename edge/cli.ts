@@ -17,6 +17,7 @@ import { probeDlt645Meter } from './cli/dlt645-probe.js';
 import { writeStarterConfig } from './cli/init.js';
 import { lineSweep } from './cli/line-sweep.js';
 import { identifyMeter, identifyModbusDevice } from './cli/identify.js';
+import { addLanDevices, listLanDevices, removeLanDevice } from './cli/lan.js';
 import { BY_ID_DIR, listSerialPorts } from './cli/ports.js';
 import { progressLine, terminalConfirm } from './cli/print.js';
 import { setCjt188Address, setModbusUnitId } from './cli/set-address.js';
@@ -283,5 +284,36 @@ program
       force: boolean;
     }) => exitWith(() => writeStarterConfig(options, print)),
   );
+
+const lan = program
+  .command('lan')
+  .description('局域网设备凭据（哈希保存）/ LAN device credentials (kept as hashes)')
+  .helpOption('-h, --help', HELP);
+lan
+  .command('add')
+  .description('为设备生成凭据，密码只显示一次 / Give devices a credential; the password is shown once')
+  .helpOption('-h, --help', HELP)
+  .argument('<device...>', '设备 id（一台摄像机录像机可带多台）/ device ids (an NVR may publish for several)')
+  .requiredOption('-c, --config <file>', '配置文件 / config file')
+  .option('--username <name>', '用户名，默认第一台设备的 id / username, default the first device id')
+  .option('--replace', '替换同名凭据（换密码）/ replace a credential of that name (new password)', false)
+  .action((devices: string[], options: { config: string; username?: string; replace: boolean }) =>
+    exitWith(() => addLanDevices({ ...options, devices }, print)),
+  );
+lan
+  .command('remove')
+  .description('删除凭据 / Remove a credential')
+  .helpOption('-h, --help', HELP)
+  .argument('<username>', '用户名 / username')
+  .requiredOption('-c, --config <file>', '配置文件 / config file')
+  .action((username: string, options: { config: string }) =>
+    exitWith(() => removeLanDevice({ ...options, username }, print)),
+  );
+lan
+  .command('list')
+  .description('列出凭据及尚无凭据的设备 / List credentials and the devices without one')
+  .helpOption('-h, --help', HELP)
+  .requiredOption('-c, --config <file>', '配置文件 / config file')
+  .action((options: { config: string }) => exitWith(() => listLanDevices(options, print)));
 
 await program.parseAsync();

@@ -12,6 +12,7 @@ import { NtpWatch } from './platform/ntp-state.js';
 import { PlatformFeedback } from './platform/platform-feedback.js';
 import { GATEWAY_VERSION } from './upstream/status-message.js';
 import { LanBroker } from './lan/lan-broker.js';
+import { lanCredentialsFileOf } from './lan/lan-credentials.js';
 import { VendorBridge } from './lan/vendor-bridge.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { BusPoller } from './modbus/bus-poller.js';
@@ -121,7 +122,14 @@ export class Gateway implements Component {
     const parts: Component[] = [seq, queue, upstream, forwarder, publisher];
 
     if (config.lan.enabled) {
-      const lan = new LanBroker({ lan: config.lan, logger: componentLogger(logger, 'edge.lan') });
+      const lan = new LanBroker({
+        lan: config.lan,
+        devices: config.mqttDevices,
+        credentialsFile: lanCredentialsFileOf(config),
+        metrics,
+        warnings,
+        logger: componentLogger(logger, 'edge.lan'),
+      });
       this.lan = lan;
       parts.push(lan);
     }
@@ -183,6 +191,7 @@ export class Gateway implements Component {
         version: GATEWAY_VERSION,
         clock: { ntpSynchronized: ntp.synchronized, platformOffsetMs: platform?.state.clockOffsetMs },
         platform: platform?.state,
+        ...(config.lan.enabled ? { lan: { anonymous: config.lan.allowAnonymous } } : {}),
       }),
     });
     parts.push(this.http);

@@ -28,3 +28,12 @@ export type { QueueStats } from './buffer/durable-queue.js';
 export type { GatewayStatusSnapshot } from './http/edge-http.js';
 export { EdgeError, EDGE_ERROR_CATALOGUE, type EdgeErrorCode } from './errors.js';
 export { EDGE_PROCESS_ENV, EDGE_HEAP_LIMIT_MB } from './process-env.js';
+export {
+  addLanCredential,
+  removeLanCredential,
+  readLanCredentials,
+  writeLanCredentials,
+  lanCredentialsFileOf,
+  type AddLanCredentialInput,
+  type LanCredential,
+} from './lan/lan-credentials.js';

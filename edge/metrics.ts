@@ -68,6 +68,12 @@ export function createEdgeMetrics(registry: Registry, probes: EdgeMetricProbes) 
       labelNames: ['reason'] as const,
       registers,
     }),
+    lanRefusedTotal: new Counter({
+      name: 'edge_lan_refused_total',
+      help: 'LAN clients, logins, publishes and subscriptions the LAN broker refused, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     publishedTotal: new Counter({
       name: 'edge_published_total',
       help: 'Canonical messages handed to the upstream client, by kind',

@@ -19,6 +19,8 @@ export const simulatorConfigSchema = z.strictObject({
     .optional(),
   lanUsername: z.string().min(1).optional(),
   lanPassword: z.string().min(1).optional(),
+  /** Each device's own LAN credential (lan-device-credentials.ts); devices not in it use lanUsername/lanPassword. */
+  lanCredentialsFile: z.string().min(1).optional(),
   controlPort: port().default(9104),
   seed: configNumber().pipe(z.number().int()).default(1),
   /** If set, the bus endpoints are written here as JSON at start (the stack runner reads it). */
@@ -47,6 +49,7 @@ export const SIMULATOR_ENV: EnvMap = {
   SIM_LAN_BROKER_URL: 'lanBrokerUrl',
   SIM_LAN_USERNAME: 'lanUsername',
   SIM_LAN_PASSWORD: 'lanPassword',
+  SIM_LAN_CREDENTIALS_FILE: 'lanCredentialsFile',
   SIM_CONTROL_PORT: 'controlPort',
   SIM_SEED: 'seed',
   SIM_ENDPOINTS_FILE: 'endpointsFile',

@@ -1,6 +1,11 @@
 export { simulatorConfigSchema, loadSimulatorConfig, SIMULATOR_ENV } from './config.js';
 export type { SimulatorConfig, SimulatorConfigInput } from './config.js';
 export { Simulator, type SimulatorOptions } from './simulator.js';
+export {
+  lanDeviceCredentialsSchema,
+  readLanDeviceCredentials,
+  type LanDeviceCredentials,
+} from './lan-device-credentials.js';
 export { SimulatorService } from './service.js';
 export { FAULT_KINDS, faultKindSchema, faultRequestSchema, faultSchema } from './faults/fault-kinds.js';
 export type { Fault, FaultKind, FaultRequest } from './faults/fault-kinds.js';

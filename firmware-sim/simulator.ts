@@ -23,6 +23,7 @@ import type { LineServer } from './line/line-tcp-server.js';
 import { BusServer, type BusEndpoint } from './modbus/bus-server.js';
 import { SimulatedMeter, type ServedReading } from './modbus/simulated-meter.js';
 import { SimulatedMqttDevice } from './mqtt/simulated-mqtt-device.js';
+import { readLanDeviceCredentials } from './lan-device-credentials.js';
 import { deviceRandom } from './random.js';
 
 export interface SimulatorOptions {
@@ -110,12 +111,16 @@ export class Simulator implements Component {
         this.buses.push(server);
       }
       if (config.lanBrokerUrl) {
+        const credentials = config.lanCredentialsFile
+          ? await readLanDeviceCredentials(config.lanCredentialsFile)
+          : {};
         for (const registered of site.all()) {
           if (registered.profile.protocol !== 'mqtt') continue;
+          const own = credentials[registered.device.id];
           const device = new SimulatedMqttDevice(registered as RegisteredDevice & { profile: MqttProfile }, {
             brokerUrl: config.lanBrokerUrl,
-            username: config.lanUsername,
-            password: config.lanPassword,
+            username: own?.username ?? config.lanUsername,
+            password: own?.password ?? config.lanPassword,
             clock: this.clock,
             random: deviceRandom(config.seed, registered.device.id),
             utcOffsetMinutes: config.utcOffsetMinutes,

@@ -2,13 +2,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import { addCredential, BROKER_PROCESS_ENV } from '../broker/index.js';
+import { addCredential, BROKER_PROCESS_ENV, hashPassword } from '../broker/index.js';
 import {
   EDGE_PROCESS_ENV,
   edgeConfigFromSite,
+  readLanCredentials,
+  writeLanCredentials,
   type BusEndpoint,
+  type EdgeConfig,
   type EdgeConfigFromSiteOptions,
 } from '../edge/index.js';
+import { lanDeviceCredentialsSchema, readLanDeviceCredentials } from '../firmware-sim/index.js';
+import { writePrivateJsonFile } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
@@ -114,7 +119,9 @@ export class VillageStack {
     this.ports = await this.pickPorts();
     await this.startInflux();
     this.secrets = await this.ensureCredentials();
-    this.createServices();
+    const edgeConfig = this.edgeConfig();
+    await this.ensureLanCredentials(edgeConfig.mqttDevices);
+    this.createServices(edgeConfig);
     await this.service('broker').start();
     await this.service('ingest').start();
     await this.service('alerting').start();
@@ -222,7 +229,95 @@ export class VillageStack {
     return join(this.dataDir, 'broker', 'credentials.json');
   }
 
-  private createServices(): void {
+  /** The gateway's config: the site's devices on this stack's ports. */
+  private edgeConfig(): EdgeConfig {
+    mkdirSync(join(this.dataDir, 'edge'), { recursive: true });
+    const busEndpoints = Object.fromEntries(
+      this.site.buses.map((bus, i): [string, BusEndpoint] => [
+        bus.id,
+        this.options.edgeBusEndpoints?.[bus.id] ?? { host: '127.0.0.1', port: this.ports.busBase + i },
+      ]),
+    );
+    return edgeConfigFromSite(
+      this.site,
+      this.gatewayId,
+      busEndpoints,
+      {
+        url: this.options.edgeUpstreamUrl ?? this.mqttUrl,
+        username: this.gatewayId,
+        password: this.secrets.gatewayPassword,
+      },
+      {
+        lan: {
+          enabled: true,
+          host: '127.0.0.1',
+          port: this.ports.edgeLan,
+          credentialsFile: this.lanCredentialsFile,
+        },
+        http: { host: '127.0.0.1', port: this.ports.edgeHttp },
+        dataDir: join(this.dataDir, 'edge'),
+        ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
+        ...(this.options.edgeBuffer ? { buffer: this.options.edgeBuffer } : {}),
+        ...(this.options.edgePublish ? { publish: this.options.edgePublish } : {}),
+        platform: {
+          url: `http://127.0.0.1:${this.ports.ingestHttp}`,
+          token: this.secrets.enrolmentToken,
+          pollS: 5,
+        },
+      },
+    );
+  }
+
+  /** The gateway's hashed LAN credentials (one per device). */
+  get lanCredentialsFile(): string {
+    return join(this.dataDir, 'edge', 'lan-credentials.json');
+  }
+
+  /** What each simulated LAN device logs in with, as a real device holds its own password. */
+  get lanDeviceCredentialsFile(): string {
+    return join(this.dataDir, 'simulator', 'lan-devices.json');
+  }
+
+  /**
+   * One LAN credential per MQTT device, generated like the other secrets on the first
+   * start (and for a device added to the site later): the gateway keeps the hash, the
+   * simulated device the password.
+   */
+  private async ensureLanCredentials(devices: readonly { id: string }[]): Promise<void> {
+    const known = await readLanDeviceCredentials(this.lanDeviceCredentialsFile);
+    const hashed = await readLanCredentials(this.lanCredentialsFile);
+    const hashedUsers = new Set(hashed.map((entry) => entry.username));
+    const missing = devices.filter((d) => {
+      const own = known[d.id];
+      return own === undefined || !hashedUsers.has(own.username);
+    });
+    if (missing.length === 0) return;
+    const added = await Promise.all(
+      missing.map(async (device) => {
+        const password = randomBytes(18).toString('base64url');
+        known[device.id] = { username: device.id, password };
+        return { username: device.id, devices: [device.id], hash: await hashPassword(password) };
+      }),
+    );
+    const addedUsers = new Set(added.map((entry) => entry.username));
+    await writeLanCredentials(this.lanCredentialsFile, [
+      ...hashed.filter((entry) => !addedUsers.has(entry.username)),
+      ...added,
+    ]);
+    await writePrivateJsonFile(
+      this.lanDeviceCredentialsFile,
+      lanDeviceCredentialsSchema.parse({ version: 1, devices: known }),
+    );
+  }
+
+  /** A device's LAN username and password, for tests that speak as it. */
+  async lanDeviceCredential(deviceId: string): Promise<{ username: string; password: string }> {
+    const own = (await readLanDeviceCredentials(this.lanDeviceCredentialsFile))[deviceId];
+    if (!own) throw new Error(`no LAN credential for device ${deviceId}`);
+    return own;
+  }
+
+  private createServices(edgeConfig: EdgeConfig): void {
     const logs = join(this.dataDir, 'logs');
     const level = this.options.logLevel ?? 'info';
     const extra = this.options.env ?? {};
@@ -307,41 +402,12 @@ export class VillageStack {
           SIM_BUS_BASE_PORT: String(this.ports.busBase),
           SIM_LAN_BROKER_URL: `mqtt://127.0.0.1:${this.ports.edgeLan}`,
           SIM_CONTROL_PORT: String(this.ports.simControl),
+          SIM_LAN_CREDENTIALS_FILE: this.lanDeviceCredentialsFile,
           ...extra.simulator,
         },
       }),
     );
     const edgeConfigFile = join(this.dataDir, 'edge', 'gateway.yaml');
-    mkdirSync(join(this.dataDir, 'edge'), { recursive: true });
-    const busEndpoints = Object.fromEntries(
-      this.site.buses.map((bus, i): [string, BusEndpoint] => [
-        bus.id,
-        this.options.edgeBusEndpoints?.[bus.id] ?? { host: '127.0.0.1', port: this.ports.busBase + i },
-      ]),
-    );
-    const edgeConfig = edgeConfigFromSite(
-      this.site,
-      this.gatewayId,
-      busEndpoints,
-      {
-        url: this.options.edgeUpstreamUrl ?? this.mqttUrl,
-        username: this.gatewayId,
-        password: this.secrets.gatewayPassword,
-      },
-      {
-        lan: { enabled: true, host: '127.0.0.1', port: this.ports.edgeLan },
-        http: { host: '127.0.0.1', port: this.ports.edgeHttp },
-        dataDir: join(this.dataDir, 'edge'),
-        ...(this.options.edgeHealthIntervalS ? { healthIntervalS: this.options.edgeHealthIntervalS } : {}),
-        ...(this.options.edgeBuffer ? { buffer: this.options.edgeBuffer } : {}),
-        ...(this.options.edgePublish ? { publish: this.options.edgePublish } : {}),
-        platform: {
-          url: `http://127.0.0.1:${this.ports.ingestHttp}`,
-          token: this.secrets.enrolmentToken,
-          pollS: 5,
-        },
-      },
-    );
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });
     this.services.set(
       'edge',

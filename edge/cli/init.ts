@@ -103,7 +103,7 @@ upstream:
 lan:
   enabled: ${mqtt.length > 0}
   host: 127.0.0.1              # 改为网关的局域网地址 / the gateway's LAN address, never the 4G side
-  port: 1884
+  port: 1884                   # 设备凭据 device credentials: edge/cli.ts lan add <device> --config THIS_FILE
 http:
   host: 0.0.0.0                # 状态页 / status page: http://GATEWAY:9103/
   port: 9103

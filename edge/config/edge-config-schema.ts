@@ -32,17 +32,38 @@ export const upstreamSchema = z.strictObject({
   reconnectMs: configNumber().pipe(z.number().int().min(100).max(60_000)).default(2_000),
 });
 
+/** The old plaintext `lan.users`: refused with what to do instead. */
+const LAN_USERS_GONE =
+  'lan.users held plaintext passwords and is no longer read: add each device with ' +
+  '`npx tsx edge/cli.ts lan add <device-id> --config <file>` (hashed into lan.credentialsFile) / ' +
+  'lan.users 为明文密码，已不再支持：请用 `edge/cli.ts lan add` 为每台设备生成凭据';
+
 /**
  * The LAN broker that cameras, door controllers, fire panels and emergency lights
- * publish to. Without `users` it accepts anonymous clients: such devices often cannot
- * be given credentials (fixed firmware, vendor bridges), so the protection is that it
- * binds only to the LAN interface (`host`), never to the uplink.
+ * publish to. Deny by default: each device logs in with its own credential (scrypt
+ * hashes in `credentialsFile`, written by `edge/cli.ts lan add`) and publishes only on
+ * its profile's vendor topics; nobody subscribes. Devices that cannot hold a
+ * credential need `allowAnonymous`, which the technician turns on knowingly: anyone on
+ * the LAN may then publish as any configured device (the status page says so).
  */
 export const lanSchema = z.strictObject({
   enabled: configBoolean().default(true),
   host: hostSchema.default('127.0.0.1'),
   port: portSchema.default(1884),
-  users: z.array(credentialsSchema).min(1).optional(),
+  /** Default: `lan-credentials.json` in `dataDir`. */
+  credentialsFile: z.string().min(1).optional(),
+  allowAnonymous: configBoolean().default(false),
+  /** Largest MQTT packet a LAN device may send; a bigger one is cut off before it is buffered. */
+  maxPacketBytes: configNumber()
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1024)
+        .max(16 * 1024 * 1024),
+    )
+    .default(64 * 1024),
+  users: z.undefined({ error: LAN_USERS_GONE }).optional(),
 });
 
 export const httpSchema = z.strictObject({

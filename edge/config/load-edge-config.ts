@@ -11,6 +11,8 @@ export const EDGE_ENV_MAP: EnvMap = {
   EDGE_HTTPS_CERT_FILE: 'http.https.certFile',
   EDGE_HTTPS_KEY_FILE: 'http.https.keyFile',
   EDGE_LAN_PORT: 'lan.port',
+  EDGE_LAN_ALLOW_ANONYMOUS: 'lan.allowAnonymous',
+  EDGE_LAN_CREDENTIALS_FILE: 'lan.credentialsFile',
   EDGE_DATA_DIR: 'dataDir',
   EDGE_PLATFORM_URL: 'platform.url',
   EDGE_PLATFORM_TOKEN: 'platform.token',

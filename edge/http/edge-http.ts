@@ -19,6 +19,8 @@ export interface GatewayStatusSnapshot {
   clock: { ntpSynchronized: boolean | undefined; platformOffsetMs: number | undefined };
   /** What the platform last said back (rejections), when `platform` is configured. */
   platform?: PlatformState | undefined;
+  /** Present when the LAN broker runs; `anonymous` puts a warning on the status page. */
+  lan?: { anonymous: boolean };
 }
 
 export interface EdgeHttpOptions {
@@ -70,8 +72,9 @@ export class EdgeHttp {
         };
       });
       app.get('/', async (_request, reply) => {
-        const { site, gateway } = status();
-        return reply.type('text/html; charset=utf-8').send(statusPageHtml(`${site} / ${gateway}`));
+        const { site, gateway, lan } = status();
+        const html = statusPageHtml(`${site} / ${gateway}`, { lanAnonymous: lan?.anonymous ?? false });
+        return reply.type('text/html; charset=utf-8').send(html);
       });
     }
     this.app = app;

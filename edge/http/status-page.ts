@@ -1,12 +1,26 @@
 import { CATALOGUE, fieldLabels, profileFields, UNITS } from '../../devices/index.js';
 import { EDGE_ERROR_CATALOGUE } from '../errors.js';
 
+/** Configuration the technician must know about, shown above everything else. */
+export interface PageWarnings {
+  /** The LAN broker takes devices without credentials (`lan.allowAnonymous`). */
+  lanAnonymous: boolean;
+}
+
+const LAN_ANONYMOUS_WARNING = `<div class="warning" id="lan-anonymous-warning" role="alert">
+  <b>局域网 MQTT 允许匿名接入</b>：局域网内任何人都可以冒充已配置的设备发布消息（例如伪造或清除火警）。
+  请用 <code>edge/cli.ts lan add</code> 为每台设备生成凭据，然后关闭 <code>lan.allowAnonymous</code>。
+  <br><span class="en">The LAN MQTT broker accepts anonymous devices: anyone on the LAN can publish as any configured
+  device (raise or clear a fire alarm). Give each device a credential with <code>edge/cli.ts lan add</code>, then turn
+  <code>lan.allowAnonymous</code> off.</span>
+</div>`;
+
 /**
  * The technician's page at `/`: plain HTML and one small script that polls
  * `/api/devices` and `/api/status` every 2 s. No framework, no CDN: the cabinet's
  * laptop may have no internet. Values are set with textContent, never as HTML.
  */
-export function statusPageHtml(title: string): string {
+export function statusPageHtml(title: string, warnings: PageWarnings = { lanAnonymous: false }): string {
   const units = Object.fromEntries(Object.entries(UNITS).map(([suffix, unit]) => [suffix, unit.symbol]));
   const errors = EDGE_ERROR_CATALOGUE;
   const labels = fieldLabels(new Set(CATALOGUE.flatMap(profileFields)));
@@ -37,11 +51,13 @@ export function statusPageHtml(title: string): string {
   .refused { color: #b3261e; font-weight: 600; display: block; }
   h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
   #stale { color: #b3261e; display: none; }
+  .warning { border: 2px solid #b3261e; background: #fdecea; padding: .5rem .8rem; margin: .5rem 0 1rem; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(title)} 网关状态 <span class="en">Gateway status</span></h1>
 <p id="stale">无法连接网关 / Cannot reach the gateway</p>
+${warnings.lanAnonymous ? LAN_ANONYMOUS_WARNING : ''}
 <div class="summary">
   <div>上行 <span class="en">Uplink</span>: <b id="uplink">…</b></div>
   <div>缓存条数 <span class="en">Buffered</span>: <b id="buffer-depth">…</b></div>

@@ -72,7 +72,8 @@ describe('LAN MQTT devices', () => {
     await upstream.start();
     gateway = await startGateway(
       testConfig(upstream.url, dir.path, {
-        lan: { enabled: true, host: '127.0.0.1', port: 0 },
+        // The bridge is under test here; per-device credentials: test/security/lan-broker.test.ts.
+        lan: { enabled: true, host: '127.0.0.1', port: 0, allowAnonymous: true },
         mqttDevices: devices,
       }),
     );
@@ -121,13 +122,20 @@ describe('LAN MQTT devices', () => {
     const before = {
       notJson: await metric(port, 'edge_vendor_rejected_total{reason="not_json"'),
       schema: await metric(port, 'edge_vendor_rejected_total{reason="schema"'),
-      unknown: await metric(port, 'edge_vendor_rejected_total{reason="unknown_device"'),
+      denied: await metric(port, 'edge_lan_refused_total{reason="publish_denied"'),
     };
     await lanClient.publishAsync('hikvision/DS50468/event', '{not json', { qos: 1 });
     await lanClient.publishAsync('firepanel/panel_hall/event', JSON.stringify({ event: 'SMOKE?', loop: 1 }), {
       qos: 1,
     });
-    await lanClient.publishAsync('hikvision/DS99999/event', JSON.stringify({ minor: 0x1b }), { qos: 1 });
+    // A door controller the gateway does not know: its topic is no configured device's, so the
+    // LAN broker refuses it and drops that client (the bridge never sees it).
+    const stranger = connect(`mqtt://127.0.0.1:${gateway.lanPort}`, { reconnectPeriod: 0 });
+    stranger.on('connect', () =>
+      stranger.publish('hikvision/DS99999/event', JSON.stringify({ minor: 0x1b }), { qos: 1 }),
+    );
+    await new Promise<void>((resolve) => stranger.once('close', () => resolve()));
+    stranger.end(true);
     await lanClient.publishAsync('hikvision/DS50468/event', JSON.stringify({ minor: 0x1c, door: 2 }), {
       qos: 1,
     });
@@ -138,7 +146,7 @@ describe('LAN MQTT devices', () => {
     expect(held.topic).toBe(topics.event('test-site', 'gw-test', 'hall-door'));
     expect(await metric(port, 'edge_vendor_rejected_total{reason="not_json"')).toBe(before.notJson + 1);
     expect(await metric(port, 'edge_vendor_rejected_total{reason="schema"')).toBe(before.schema + 1);
-    expect(await metric(port, 'edge_vendor_rejected_total{reason="unknown_device"')).toBe(before.unknown + 1);
+    expect(await metric(port, 'edge_lan_refused_total{reason="publish_denied"')).toBe(before.denied + 1);
     const seqs = upstream.on(topics.event('test-site', 'gw-test', 'hall-door')).map((m) => m.payload.seq);
     expect(seqs).toEqual([0, 1]);
   });

@@ -108,7 +108,7 @@ describe('alerting end to end: safety events, gateway loss, bursts and a crash',
   }, 30_000);
 
   it('turns a burst of identical fire-alarm events into one alert and one notification', async () => {
-    const lan = await village.lanClient('e2e-burst-panel');
+    const lan = await village.lanClient('exchange-hall-fire-panel', 'e2e-burst-panel');
     const payload = JSON.stringify({ event: 'FIRE', loop: 2, address: 17, device_type: 'smoke' });
     for (let i = 0; i < 25; i++)
       await lan.publishAsync('firepanel/panel_exchange_hall/event', payload, { qos: 1 });

@@ -139,9 +139,10 @@ export class AlertingVillage {
     return (await response.json()) as ApiAlert;
   }
 
-  /** A client on the gateway's LAN broker, where vendor devices publish (anonymous in the stack). */
-  async lanClient(clientId: string): Promise<mqtt.MqttClient> {
+  /** A client on the gateway's LAN broker speaking as `deviceId`, with that device's own LAN credential. */
+  async lanClient(deviceId: string, clientId: string): Promise<mqtt.MqttClient> {
     return mqtt.connectAsync(`mqtt://127.0.0.1:${this.stack.ports.edgeLan}`, {
+      ...(await this.stack.lanDeviceCredential(deviceId)),
       clientId,
       reconnectPeriod: 500,
     });

@@ -33,7 +33,9 @@ const megabytes = (size: string) => {
 describe("the gateway's systemd unit", () => {
   it('runs the built gateway with the heap limit the stack and compose use', () => {
     expect(values('ExecStart')).toHaveLength(1);
-    expect(values('ExecStart')[0]).toMatch(/^\/usr\/bin\/node dist\/edge\/main\.js --config \S+$/);
+    // install.sh puts the absolute path of the node it found, and the install folder, in place.
+    expect(values('ExecStart')[0]).toMatch(/^@NODE@ dist\/edge\/main\.js --config \S+$/);
+    expect(values('WorkingDirectory')).toEqual(['@PREFIX@']);
     const environment = values('Environment');
     expect(environment).toContain(`NODE_OPTIONS=${EDGE_PROCESS_ENV.NODE_OPTIONS}`);
     expect(environment.filter((line) => line.startsWith('NODE_OPTIONS='))).toHaveLength(1);

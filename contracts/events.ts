@@ -21,10 +21,12 @@ export const EVENT_TYPES = [
   'door_forced',
   'door_held_open',
   'reader_tamper',
+  'reader_tamper_cleared',
   // cameras (Frigate style)
   'camera_online',
   'camera_offline',
   'camera_tamper',
+  'camera_tamper_cleared',
   'object_detected',
   // emergency lighting (GB 17945 self-check)
   'emergency_self_test',
@@ -32,8 +34,13 @@ export const EVENT_TYPES = [
   'emergency_lamp_fault',
   'emergency_mains_lost',
   'emergency_mains_restored',
-  // polled devices, raised by the gateway itself
+  'emergency_fault_cleared',
+  'emergency_mode_on',
+  'emergency_mode_off',
+  // any device, raised by the gateway itself: silent (polls unanswered, or no message
+  // within the profile's heartbeat), answering with unusable data, or answering properly again
   'device_offline',
+  'device_error',
   'device_online',
 ] as const;
 
@@ -59,15 +66,21 @@ export const EVENT_SEVERITY: Readonly<Record<EventType, Severity>> = {
   door_forced: 'critical',
   door_held_open: 'warning',
   reader_tamper: 'critical',
+  reader_tamper_cleared: 'info',
   camera_online: 'info',
   camera_offline: 'warning',
   camera_tamper: 'critical',
+  camera_tamper_cleared: 'info',
   object_detected: 'info',
   emergency_self_test: 'info',
   emergency_battery_fault: 'warning',
   emergency_lamp_fault: 'warning',
   emergency_mains_lost: 'warning',
   emergency_mains_restored: 'info',
+  emergency_fault_cleared: 'info',
+  emergency_mode_on: 'warning',
+  emergency_mode_off: 'info',
   device_offline: 'warning',
+  device_error: 'warning',
   device_online: 'info',
 };

@@ -154,11 +154,13 @@ export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
 
 /**
  * What an MQTT device's vendor payload turns into: canonical events, telemetry values,
- * or an availability change.
+ * or a heartbeat (a keep-alive that only proves the device is there; it stays at the
+ * gateway, which judges silence against the profile's `heartbeatS`).
  */
 export type CanonicalOutput =
   | { kind: 'event'; type: (typeof EVENT_TYPES)[number]; data?: Record<string, string | number | boolean> }
-  | { kind: 'telemetry'; values: Record<string, number> };
+  | { kind: 'telemetry'; values: Record<string, number> }
+  | { kind: 'heartbeat' };
 
 export interface VendorMessageContext {
   /** The device's name as the vendor system knows it (camera name, Zigbee friendly name, panel address). */
@@ -187,7 +189,11 @@ export const mqttProfileSchema = z.strictObject({
   events: z.array(eventTypeSchema).min(1),
   /** Telemetry fields this model can report (battery, signal). */
   fields: z.array(fieldNameSchema).default([]),
-  /** Longest expected silence before the device counts as absent, seconds. */
+  /**
+   * Longest silence, seconds, before the gateway reports the device offline: a few of
+   * the device's own keep-alive periods. Any message counts; a site may set its own per
+   * device when the installer configured the device's keep-alive differently.
+   */
   heartbeatS: z.number().int().positive(),
   topics: z
     .array(z.custom<VendorTopicMapping<never>>((value) => typeof value === 'object' && value !== null))

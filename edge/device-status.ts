@@ -14,7 +14,12 @@ export interface DeviceStatus {
   lastError: { code: string; message: string; ts: number } | undefined;
   successCount: number;
   errorCount: number;
+  /** Polls in a row without an answer (silence). */
   consecutiveFailures: number;
+  /** Polls in a row answered with an exception or unusable data. */
+  consecutiveBadAnswers: number;
+  /** Answers, but only with exceptions or garbage (reported upstream as `device_error`). */
+  answeringBadly: boolean;
   lastLatencyMs: number | undefined;
 }
 
@@ -36,6 +41,8 @@ export class DeviceStatusBoard {
       successCount: 0,
       errorCount: 0,
       consecutiveFailures: 0,
+      consecutiveBadAnswers: 0,
+      answeringBadly: false,
       lastLatencyMs: undefined,
     };
     this.devices.set(id, status);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
+import { getMqttProfile } from '../devices/index.js';
 import { componentLogger, createMetricsRegistry, type Component, type Logger } from '../runtime/index.js';
 import { DurableQueue, type QueueStats } from './buffer/durable-queue.js';
 import { Forwarder } from './buffer/forwarder.js';
@@ -13,6 +14,7 @@ import { PlatformFeedback } from './platform/platform-feedback.js';
 import { GATEWAY_VERSION } from './upstream/status-message.js';
 import { LanBroker } from './lan/lan-broker.js';
 import { lanCredentialsFileOf } from './lan/lan-credentials.js';
+import { LanDeviceWatch } from './lan/lan-device-watch.js';
 import { VendorBridge } from './lan/vendor-bridge.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { BusPoller } from './modbus/bus-poller.js';
@@ -227,15 +229,28 @@ export class Gateway implements Component {
       this.parts.push(part);
       // The bridge needs the started broker, so it is created right after it.
       if (part === this.lan) {
+        const watch = new LanDeviceWatch({
+          devices: config.mqttDevices.map((d) => ({
+            id: d.id,
+            heartbeatS: d.heartbeatS ?? getMqttProfile(d.profile).heartbeatS,
+          })),
+          board: this.board,
+          sink: publisher,
+          metrics,
+          logger: componentLogger(logger, 'edge.lan'),
+        });
         const bridge = new VendorBridge({
           aedes: this.lan.aedes,
           devices: config.mqttDevices,
           board: this.board,
           sink: publisher,
+          watch,
           metrics,
           warnings,
           logger: componentLogger(logger, 'edge.lan'),
         });
+        await watch.start();
+        this.parts.push(watch);
         await bridge.start();
         this.parts.push(bridge);
       }

@@ -91,6 +91,8 @@ export const siteDeviceSchema = z.strictObject({
   /** DL/T 645 and CJ/T 188 meters: the bus they hang on and their 12- or 14-digit nameplate address. */
   meterAddress: meterAddressSchema.optional(),
   pollIntervalS: z.number().positive().max(3600).default(10),
+  /** MQTT devices: longest silence before the gateway reports the device offline, s (default: the profile's). */
+  heartbeatS: z.number().int().positive().max(86_400).optional(),
   /** MQTT devices: the name the vendor system uses for it (camera name, door controller serial). */
   vendorId: z
     .string()

@@ -14,6 +14,10 @@ const lightEventSchema = z.discriminatedUnion('event', [
   z.looseObject({ event: z.literal('LAMP_FAULT') }),
   z.looseObject({ event: z.literal('MAINS_LOST') }),
   z.looseObject({ event: z.literal('MAINS_RESTORED') }),
+  z.looseObject({ event: z.literal('FAULT_CLEARED'), fault: z.enum(['lamp', 'battery']) }),
+  /** The luminaire switched to its battery-fed emergency state (fire linkage or mains lost), or back. */
+  z.looseObject({ event: z.literal('EMERGENCY_ON') }),
+  z.looseObject({ event: z.literal('EMERGENCY_OFF') }),
 ]);
 
 const lightStatusSchema = z.looseObject({
@@ -22,7 +26,8 @@ const lightStatusSchema = z.looseObject({
 
 /**
  * A centrally monitored emergency luminaire (GB 17945 self-check, GB 51309): self-test
- * results, battery and lamp faults, mains lost/restored, and periodic battery level.
+ * results, battery and lamp faults and their clearing, mains lost/restored, entering and
+ * leaving the emergency state, and its battery level every minute (its keep-alive).
  */
 export const emergencyLight: ProfileInput = {
   id: 'gb17945-emergency-light',
@@ -40,9 +45,12 @@ export const emergencyLight: ProfileInput = {
     'emergency_lamp_fault',
     'emergency_mains_lost',
     'emergency_mains_restored',
+    'emergency_fault_cleared',
+    'emergency_mode_on',
+    'emergency_mode_off',
   ],
   fields: ['battery_pct'],
-  heartbeatS: 900,
+  heartbeatS: 180,
   topics: [
     vendorTopic({
       pattern: 'emlight/{vendorId}/event',
@@ -65,6 +73,12 @@ export const emergencyLight: ProfileInput = {
             return [{ kind: 'event', type: 'emergency_mains_lost' }];
           case 'MAINS_RESTORED':
             return [{ kind: 'event', type: 'emergency_mains_restored' }];
+          case 'FAULT_CLEARED':
+            return [{ kind: 'event', type: 'emergency_fault_cleared', data: { fault: event.fault } }];
+          case 'EMERGENCY_ON':
+            return [{ kind: 'event', type: 'emergency_mode_on' }];
+          case 'EMERGENCY_OFF':
+            return [{ kind: 'event', type: 'emergency_mode_off' }];
         }
       },
     }),

@@ -23,9 +23,10 @@ const frigateEventSchema = z.looseObject({
 /**
  * A camera behind a Frigate NVR. Frigate publishes object events for all cameras on
  * `frigate/events` (the camera is named inside the payload). Availability is
- * per camera here (`frigate/{camera}/available`), and tamper is an `ON`/`OFF` flag on
- * `frigate/{camera}/tamper`, as a small per-camera bridge adds them; plain Frigate
- * only has one `frigate/available` for the whole NVR.
+ * per camera here (`frigate/{camera}/available`), tamper is an `ON`/`OFF` flag on
+ * `frigate/{camera}/tamper`, and the camera's frame rate from Frigate's stats comes
+ * every 30 s on `frigate/{camera}/camera_fps` (its keep-alive), as a small per-camera
+ * bridge adds them; plain Frigate only has one `frigate/available` for the whole NVR.
  */
 export const frigateCamera: ProfileInput = {
   id: 'frigate-camera',
@@ -37,9 +38,9 @@ export const frigateCamera: ProfileInput = {
   description: 'Surveillance camera at an entrance or public area (安防监控摄像头).',
   source:
     'Frigate MQTT docs: frigate/events {type, before, after{id, camera, label, score, current_zones}}, availability online/offline.',
-  events: ['camera_online', 'camera_offline', 'camera_tamper', 'object_detected'],
+  events: ['camera_online', 'camera_offline', 'camera_tamper', 'camera_tamper_cleared', 'object_detected'],
   fields: [],
-  heartbeatS: 300,
+  heartbeatS: 120,
   topics: [
     vendorTopic({
       pattern: 'frigate/{vendorId}/available',
@@ -53,7 +54,15 @@ export const frigateCamera: ProfileInput = {
       pattern: 'frigate/{vendorId}/tamper',
       format: 'text',
       payload: z.enum(['ON', 'OFF']),
-      toCanonical: (state) => (state === 'ON' ? [{ kind: 'event', type: 'camera_tamper' }] : []),
+      toCanonical: (state) => [
+        { kind: 'event', type: state === 'ON' ? 'camera_tamper' : 'camera_tamper_cleared' },
+      ],
+    }),
+    vendorTopic({
+      pattern: 'frigate/{vendorId}/camera_fps',
+      format: 'text',
+      payload: z.coerce.number().min(0).max(1000),
+      toCanonical: () => [{ kind: 'heartbeat' }],
     }),
     vendorTopic({
       pattern: 'frigate/events',

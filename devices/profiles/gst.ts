@@ -47,7 +47,7 @@ export const gstFirePanel: ProfileInput = {
   protocol: 'mqtt',
   description: 'Fire alarm control panel for a building (火灾报警控制器).',
   source:
-    'GB 4717 panel functions as GST200 event names: FIRE, FAULT, SUPERVISORY, DISABLE/RELEASE, RESET, DELAY, fault cleared.',
+    'GB 4717 panel functions as GST200 event names: FIRE, FAULT, SUPERVISORY, DISABLE/RELEASE, RESET, DELAY, fault cleared. The interface card reports the panel alive every 30 s on its heartbeat topic.',
   events: [
     'fire_alarm',
     'fire_fault',
@@ -58,8 +58,13 @@ export const gstFirePanel: ProfileInput = {
     'fire_reset',
   ],
   fields: [],
-  heartbeatS: 600,
+  heartbeatS: 120,
   topics: [
+    vendorTopic({
+      pattern: 'firepanel/{vendorId}/heartbeat',
+      payload: z.looseObject({ state: z.string().max(32).optional() }),
+      toCanonical: () => [{ kind: 'heartbeat' }],
+    }),
     vendorTopic({
       pattern: 'firepanel/{vendorId}/event',
       payload: panelEventSchema,

@@ -3,16 +3,21 @@ import { vendorTopic, type CanonicalOutput, type mqttProfileSchema } from '../pr
 
 type ProfileInput = z.input<typeof mqttProfileSchema>;
 
-/** Hikvision access-control minor event codes (major 0x5, "event"). */
+/**
+ * Hikvision access-control minor event codes (HCNetSDK `MINOR_*`): major 0x5 "event"
+ * for cards and the door contact, major 0x1 "alarm" for the reader's tamper switch.
+ */
 export const HIKVISION_EVENT_CODES = {
   validCard: 0x01,
   noPermission: 0x06,
   cardExpired: 0x08,
   invalidCard: 0x09,
   doorOpenedNormally: 0x19,
+  doorClosedNormally: 0x1a,
   doorForced: 0x1b,
   doorHeldOpen: 0x1c,
   readerTamper: 0x406,
+  readerTamperCleared: 0x407,
 } as const;
 
 const accessEventSchema = z.looseObject({
@@ -36,12 +41,16 @@ function toCanonical(event: z.infer<typeof accessEventSchema>): CanonicalOutput[
       return [{ kind: 'event', type: 'access_denied', data: { ...base, reason: 'invalid_card' } }];
     case HIKVISION_EVENT_CODES.doorOpenedNormally:
       return [{ kind: 'event', type: 'door_opened', data: base }];
+    case HIKVISION_EVENT_CODES.doorClosedNormally:
+      return [{ kind: 'event', type: 'door_closed', data: base }];
     case HIKVISION_EVENT_CODES.doorForced:
       return [{ kind: 'event', type: 'door_forced', data: base }];
     case HIKVISION_EVENT_CODES.doorHeldOpen:
       return [{ kind: 'event', type: 'door_held_open', data: base }];
     case HIKVISION_EVENT_CODES.readerTamper:
       return [{ kind: 'event', type: 'reader_tamper', data: base }];
+    case HIKVISION_EVENT_CODES.readerTamperCleared:
+      return [{ kind: 'event', type: 'reader_tamper_cleared', data: base }];
     default:
       return [];
   }
@@ -57,16 +66,25 @@ export const hikvisionDoor: ProfileInput = {
   protocol: 'mqtt',
   description: 'Door access controller at a workshop or storeroom (门禁控制器).',
   source:
-    'Hikvision ISAPI access-control minor codes: 0x01 valid card, 0x06 no permission, 0x08 expired, 0x09 invalid card, 0x19 opened, 0x1b forced, 0x1c held open, 0x406 reader tamper.',
+    'Hikvision HCNetSDK access-control minor codes: 0x01 valid card, 0x06 no permission, 0x08 expired, 0x09 invalid card, 0x19 door opened, 0x1a door closed, 0x1b forced (abnormal open), 0x1c held open (open timeout), 0x406 / 0x407 reader tamper and its resume. The controller is armed with a 30 s heartbeat, which the MQTT bridge publishes on its own topic.',
   events: [
     'access_granted',
     'access_denied',
     'door_opened',
+    'door_closed',
     'door_forced',
     'door_held_open',
     'reader_tamper',
+    'reader_tamper_cleared',
   ],
   fields: [],
-  heartbeatS: 600,
-  topics: [vendorTopic({ pattern: 'hikvision/{vendorId}/event', payload: accessEventSchema, toCanonical })],
+  heartbeatS: 120,
+  topics: [
+    vendorTopic({ pattern: 'hikvision/{vendorId}/event', payload: accessEventSchema, toCanonical }),
+    vendorTopic({
+      pattern: 'hikvision/{vendorId}/heartbeat',
+      payload: z.looseObject({ time: z.string().max(40).optional() }),
+      toCanonical: () => [{ kind: 'heartbeat' }],
+    }),
+  ],
 };

@@ -108,7 +108,13 @@ export function edgeConfigFromSite(
     });
   const mqttDevices = devices
     .filter((d) => findProfile(d.profile)?.protocol === 'mqtt' && d.vendorId !== undefined)
-    .map((d) => ({ id: d.id, name: d.name, profile: d.profile, vendorId: d.vendorId as string }));
+    .map((d) => ({
+      id: d.id,
+      name: d.name,
+      profile: d.profile,
+      vendorId: d.vendorId as string,
+      ...(d.heartbeatS !== undefined ? { heartbeatS: d.heartbeatS } : {}),
+    }));
 
   const input: EdgeConfigInput = {
     site: site.site.id,

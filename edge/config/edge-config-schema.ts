@@ -307,6 +307,8 @@ export const mqttDeviceSchema = z.strictObject({
   vendorId: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (it is a topic level)'),
+  /** Longest silence before the device is reported offline, s; the profile's `heartbeatS` when absent. */
+  heartbeatS: configNumber().pipe(z.number().int().positive().max(86_400)).optional(),
 });
 export type MqttDeviceConfig = z.infer<typeof mqttDeviceSchema>;
 

@@ -12,6 +12,7 @@ import type { DeviceStatusBoard } from '../device-status.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
+import type { LanDeviceWatch } from './lan-device-watch.js';
 import { parseVendorPayload } from './vendor-payload.js';
 
 export interface VendorBridgeOptions {
@@ -19,6 +20,8 @@ export interface VendorBridgeOptions {
   devices: readonly MqttDeviceConfig[];
   board: DeviceStatusBoard;
   sink: CanonicalSink;
+  /** Told of every message a device sends, so silence past its heartbeat is noticed. */
+  watch: LanDeviceWatch;
   metrics: EdgeMetrics;
   warnings: RateLimitedLog;
   logger: Logger;
@@ -107,17 +110,18 @@ export class VendorBridge {
     profile: MqttProfile,
     outputs: ReturnType<VendorTopicMapping<never>['toCanonical']>,
   ): void {
-    const { sink, metrics, board } = this.options;
+    const { sink, metrics, board, watch } = this.options;
     const status = board.get(device.id);
     const now = Date.now();
     metrics.vendorMessagesTotal.inc({ profile: profile.id });
+    watch.seen(device.id, now);
+    let available = true;
     for (const output of outputs) {
       if (output.kind === 'event') {
         sink.event(device.id, output.type, output.data ?? {}, now);
-        if (status && (output.type === 'camera_offline' || output.type === 'camera_online')) {
-          status.online = output.type === 'camera_online';
-        }
-      } else {
+        // A camera's own availability says more than the fact that a message came.
+        if (output.type === 'camera_offline') available = false;
+      } else if (output.kind === 'telemetry') {
         sink.telemetry(device.id, output.values, now);
         if (status) {
           status.lastValues = { ...status.lastValues, ...output.values };
@@ -128,7 +132,7 @@ export class VendorBridge {
     if (status) {
       status.successCount++;
       status.lastSeenTs = now;
-      if (status.online === undefined) status.online = true;
+      status.online = available;
     }
   }
 

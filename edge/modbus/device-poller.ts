@@ -111,6 +111,15 @@ export class DevicePoller {
       status.consecutiveFailures = 0;
       status.lastLatencyMs = Math.round(latencyMs * 10) / 10;
       status.lastSeenTs = Date.now();
+      // Announced on the first good reading too, so availability is known from real data.
+      if (status.online !== true || status.answeringBadly) {
+        if (status.online === false || status.answeringBadly)
+          this.options.logger.info({ device: device.id, bus: busId }, 'device answers again');
+        sink.event(device.id, 'device_online', {});
+      }
+      status.online = true;
+      status.answeringBadly = false;
+      status.consecutiveBadAnswers = 0;
       if (reading.errors.length > 0) {
         metrics.fieldErrorsTotal.inc({ profile: device.profile }, reading.errors.length);
         this.options.warnings.warn(
@@ -124,11 +133,6 @@ export class DevicePoller {
         status.lastValuesTs = ts;
         sink.telemetry(device.id, reading.values, ts);
       }
-      if (status.online === false) {
-        this.options.logger.info({ device: device.id, bus: busId }, 'device answers again');
-        sink.event(device.id, 'device_online', {});
-      }
-      status.online = true;
       metrics.deviceOnline.set({ device: device.id }, 1);
     } catch (error) {
       if (signal.aborted) return;
@@ -142,8 +146,24 @@ export class DevicePoller {
         { device: device.id, bus: busId, code: coded.code, detail: coded.detail },
         'device poll failed',
       );
-      // A device answering with an exception or garbled frames is there; only silence counts.
-      if (!reader.isSilence(coded.code)) return;
+      // A device answering with an exception or garbled frames is there, but useless:
+      // reported as a device error, not as silence, so the technician looks at the meter.
+      if (!reader.isSilence(coded.code)) {
+        status.consecutiveBadAnswers++;
+        if (status.consecutiveBadAnswers >= this.options.offlineAfterFailures && !status.answeringBadly) {
+          status.answeringBadly = true;
+          this.options.logger.warn(
+            { device: device.id, bus: busId, code: coded.code },
+            'device answers badly',
+          );
+          sink.event(device.id, 'device_error', {
+            code: coded.code,
+            message: (coded.detail ?? coded.message).slice(0, MAX_EVENT_TEXT),
+          });
+        }
+        return;
+      }
+      status.consecutiveBadAnswers = 0;
       status.consecutiveFailures++;
       if (status.consecutiveFailures >= this.options.offlineAfterFailures && status.online !== false) {
         status.online = false;

@@ -102,8 +102,14 @@ describe('RS-485 over a real pseudo-terminal pair', () => {
     expect(garbage?.successCount).toBe(0);
     expect(garbage?.lastError?.code).toBe('MODBUS_BAD_FRAME');
     expect(garbage?.lastError?.message).toContain('CRC');
-    // Garbled answers prove something is on the line: counted as errors, not reported offline.
+    // Garbled answers prove something is on the line: reported as a device error, never offline.
     expect(garbage?.online).toBeUndefined();
+    expect(garbage?.answeringBadly).toBe(true);
+    const garbageEvents = upstream
+      .on(topics.event('test-site', 'gw-test', 'meter-garbage'))
+      .map((m) => eventMessageSchema.parse(m.payload));
+    expect(garbageEvents.map((e) => e.type)).toEqual(['device_error']);
+    expect(garbageEvents[0]?.data.code).toBe('MODBUS_BAD_FRAME');
     expect(upstream.on(telemetry('meter-garbage'))).toHaveLength(0);
     expect(upstream.on(telemetry('meter-dead'))).toHaveLength(0);
     expect(status(gateway, 'meter-a')?.errorCount).toBe(0);

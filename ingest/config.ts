@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOCK_POLICY } from '../contracts/index.js';
 import {
   configBoolean,
   configNumber,
@@ -57,8 +58,8 @@ export const ingestConfigSchema = z
     maxBackoffMs: positiveInt(30_000),
     maxBufferedPoints: positiveInt(50_000),
     maxPayloadBytes: positiveInt(256 * 1024),
-    maxAgeDays: positiveInt(30),
-    maxFutureS: positiveInt(300),
+    maxAgeDays: positiveInt(CLOCK_POLICY.maxAgeDays),
+    maxFutureS: positiveInt(CLOCK_POLICY.maxFutureS),
     deadLetterFile: z.string().min(1).default('./data/ingest/dead-letter.jsonl'),
     /** The dead-letter file is rotated to `<file>.1` when it grows past this size. */
     deadLetterMaxBytes: positiveInt(10 * 1024 * 1024),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gatewayIdSchema, idSchema } from '../contracts/index.js';
+import { fieldNameSchema, gatewayIdSchema, idSchema } from '../contracts/index.js';
 import { findProfile } from '../devices/index.js';
 import { meteringSchema, tenantSchema } from './metering-schema.js';
 
@@ -78,6 +78,21 @@ export const simulationSchema = z
   })
   .default({});
 
+/**
+ * The site's drinking-water supply class in GB 5749-2022: `centralized`, or `small` for
+ * small centralized and decentralized supplies (small rural works), where the standard
+ * allows turbidity up to 3 NTU when the source and treatment limit it (1 NTU otherwise).
+ */
+export const drinkingWaterSupplySchema = z.enum(['centralized', 'small']);
+export type DrinkingWaterSupply = z.infer<typeof drinkingWaterSupplySchema>;
+
+/**
+ * A device's ratings, keyed like the field they bound: `current_a` is the rated current
+ * of the circuit a meter measures (its breaker), `level_m` the full level of a tank.
+ * Rules read them for limits that depend on the installation (overload, tank level).
+ */
+export const ratingsSchema = z.record(fieldNameSchema, z.number().positive().finite()).default({});
+
 export const siteDeviceSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1),
@@ -98,13 +113,21 @@ export const siteDeviceSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only (it becomes a topic level)')
     .optional(),
+  ratings: ratingsSchema,
   simulation: simulationSchema,
 });
 
 export const siteSchema = z
   .strictObject({
     version: z.literal(1),
-    site: z.strictObject({ id: idSchema, name: z.string().min(1), name_en: z.string().min(1) }),
+    site: z.strictObject({
+      id: idSchema,
+      name: z.string().min(1),
+      name_en: z.string().min(1),
+      drinkingWater: z
+        .strictObject({ supply: drinkingWaterSupplySchema.default('centralized') })
+        .default({ supply: 'centralized' }),
+    }),
     zones: z.array(zoneSchema).min(1),
     gateways: z.array(z.strictObject({ id: gatewayIdSchema, name: z.string().min(1) })).min(1),
     buses: z.array(busSchema).default([]),

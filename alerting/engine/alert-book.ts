@@ -81,6 +81,10 @@ export class AlertBook {
     return [...this.openByKey.values()].map((id) => this.byId.get(id) as Alert);
   }
 
+  hasChanges(): boolean {
+    return this.changes.length > 0;
+  }
+
   takeChanges(): AlertChange[] {
     const taken = this.changes;
     this.changes = [];
@@ -128,6 +132,14 @@ export class AlertBook {
     if (!alert) return;
     if (alert.state === 'pending') this.discard(alert);
     else alert.clearSince = undefined;
+  }
+
+  /** Resolves an open alert at once, whatever its hysteresis or flapping (its rule is gone). */
+  retire(key: string, at: number, detail: string): void {
+    const alert = this.open(key);
+    if (!alert) return;
+    if (alert.state === 'pending') return this.discard(alert);
+    this.resolve(alert, at, detail);
   }
 
   /** Resolves flapping alerts whose signal has calmed down. */
@@ -203,14 +215,19 @@ export class AlertBook {
       }
       return;
     }
+    this.resolve(alert, at);
+  }
+
+  private resolve(alert: Alert, at: number, detail?: string): void {
     alert.state = 'resolved';
     alert.resolvedAt = at;
     alert.updatedAt = at;
     alert.flapping = false;
     alert.clearSince = undefined;
+    alert.inhibitedBy = undefined;
     this.flap.record(alert.key, at);
     this.openByKey.delete(alert.key);
-    pushTimeline(alert, { at, type: 'resolved' });
+    pushTimeline(alert, { at, type: 'resolved', ...(detail ? { detail } : {}) });
     this.record(alert, 'resolved');
     this.pruneResolved();
   }

@@ -1,9 +1,10 @@
-import type {
-  BatchMessage,
-  EventMessage,
-  Severity,
-  StatusMessage,
-  TelemetryMessage,
+import {
+  CLOCK_POLICY,
+  type BatchMessage,
+  type EventMessage,
+  type Severity,
+  type StatusMessage,
+  type TelemetryMessage,
 } from '../../contracts/index.js';
 import type { Rule, ServiceCondition } from '../rules/rule-schema.js';
 import { AlertBook, alertKey, pushTimeline, type AlertChange } from './alert-book.js';
@@ -17,13 +18,15 @@ import {
 } from './alert-schema.js';
 import type { Clock } from './clock.js';
 import { enginePolicySchema, type EnginePolicy } from './engine-policy.js';
-import { AbsenceEvaluator } from './evaluators/absence-evaluator.js';
+import { AbsenceEvaluator, type AbsenceEvidence } from './evaluators/absence-evaluator.js';
 import { CorrelationEvaluator } from './evaluators/correlation-evaluator.js';
 import { rulesOfKind, type EvaluationContext } from './evaluators/evaluation-context.js';
 import { EventEvaluator } from './evaluators/event-evaluator.js';
 import { ThresholdEvaluator } from './evaluators/threshold-evaluator.js';
 import { WindowEvaluator } from './evaluators/window-evaluator.js';
+import { LinkageEvaluator } from './evaluators/linkage-evaluator.js';
 import { FlapGuard } from './flap-guard.js';
+import { Inhibitions } from './inhibitions.js';
 import { NotificationPolicy } from './notification-policy.js';
 import { ObservedState } from './observed-state.js';
 import { SilenceBook } from './silences.js';
@@ -35,6 +38,8 @@ export interface EngineOutput {
   notifications: NotificationIntent[];
   silencesAdded: Silence[];
   silencesRemoved: string[];
+  /** Absence rules' evidence (last matching event per rule and device) to keep across restarts. */
+  evidence: Array<{ key: string; at: number }>;
 }
 
 export interface AlertEngineOptions {
@@ -43,7 +48,7 @@ export interface AlertEngineOptions {
   clock: Clock;
   policy?: Partial<EnginePolicy>;
   /** State replayed from the journal. */
-  initial?: { alerts: readonly Alert[]; silences: readonly Silence[] };
+  initial?: { alerts: readonly Alert[]; silences: readonly Silence[]; evidence?: AbsenceEvidence };
   onOutput?: (output: EngineOutput) => void;
   /**
    * Whether the input stream counts as connected from the start (the default, for pure
@@ -79,7 +84,12 @@ export class AlertEngine {
   private readonly events: EventEvaluator;
   private readonly windows: WindowEvaluator;
   private readonly correlation: CorrelationEvaluator;
+  private readonly linkage: LinkageEvaluator;
+  private readonly inhibitions: Inhibitions;
   private readonly notifications: NotificationPolicy;
+  /** Gateways whose clock was last found off by more than the clock policy allows. */
+  private readonly skewedClocks = new Set<string>();
+  private orphansRetired = false;
   private readonly sites: SiteIndex;
   private readonly clock: Clock;
   private silencesAdded: Silence[] = [];
@@ -106,10 +116,12 @@ export class AlertEngine {
     if (options.inputConnectedAtStart ?? true) this.observed.setInputConnected(true, context.startedAt);
     const rules = options.rules;
     this.threshold = new ThresholdEvaluator(rulesOfKind(rules, 'threshold'), context);
-    this.absence = new AbsenceEvaluator(rulesOfKind(rules, 'absence'), context);
+    this.absence = new AbsenceEvaluator(rulesOfKind(rules, 'absence'), context, options.initial?.evidence);
     this.events = new EventEvaluator(rulesOfKind(rules, 'event'), context);
     this.windows = new WindowEvaluator(rulesOfKind(rules, 'window'), context);
     this.correlation = new CorrelationEvaluator(rulesOfKind(rules, 'correlation'), rules, context);
+    this.linkage = new LinkageEvaluator(rulesOfKind(rules, 'linkage'), context);
+    this.inhibitions = new Inhibitions(rules);
     this.notifications = new NotificationPolicy(this.policy, this.silenceBook, this.book);
   }
 
@@ -118,6 +130,7 @@ export class AlertEngine {
   }
 
   telemetry(site: string, gateway: string, deviceId: string, message: TelemetryMessage): IngestOutcome {
+    this.checkClock(site, gateway, message.ts);
     const outcome = this.withDevice(site, gateway, deviceId, (device) =>
       this.applyTelemetry(device, message),
     );
@@ -126,6 +139,7 @@ export class AlertEngine {
   }
 
   event(site: string, gateway: string, deviceId: string, message: EventMessage): IngestOutcome {
+    this.checkClock(site, gateway, message.ts);
     const outcome = this.withDevice(site, gateway, deviceId, (device) => this.applyEvent(device, message));
     this.finish();
     return outcome;
@@ -133,6 +147,7 @@ export class AlertEngine {
 
   /** One poll cycle of many devices; returns the outcome per item. */
   batch(site: string, gateway: string, message: BatchMessage): IngestOutcome[] {
+    this.checkClock(site, gateway, message.ts);
     const outcomes: IngestOutcome[] = [];
     for (const { device, ...item } of message.telemetry) {
       outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyTelemetry(d, item)));
@@ -146,6 +161,8 @@ export class AlertEngine {
 
   gatewayStatus(site: string, gateway: string, message: StatusMessage): void {
     const now = this.clock.now();
+    // A will's timestamp is from when the gateway connected, not when it fired.
+    if (message.state === 'online') this.checkClock(site, gateway, message.ts);
     const changed = this.observed.setGateway(site, gateway, message.state, message.ts);
     if (changed && message.state === 'online') {
       // Meters get a fresh grace period: they were silent because the gateway was.
@@ -168,14 +185,18 @@ export class AlertEngine {
 
   tick(): void {
     const now = this.clock.now();
+    if (!this.orphansRetired) this.retireOrphans(now);
     this.absence.tick();
     this.events.tick();
     this.windows.tick();
+    this.linkage.tick();
     this.book.retryHeld(now);
     for (const silence of this.silenceBook.expired(now)) {
       this.silenceBook.remove(silence.id);
       this.silencesRemoved.push(silence.id);
     }
+    // Held notifications are judged on current inhibitions (an incident's hold may have ended).
+    this.inhibitions.update(this.book, now, true);
     this.finish(this.notifications.onTick(now));
   }
 
@@ -296,12 +317,47 @@ export class AlertEngine {
   private applyEvent(device: DeviceContext, message: EventMessage): void {
     // The gateway's word that the device stopped answering is no sign of life from it.
     if (message.type !== 'device_offline') this.absence.seen(device);
+    this.absence.event(device, message);
     this.events.deviceEvent(device, message);
     this.windows.deviceEvent(device, message);
+    this.linkage.deviceEvent(device, message);
+  }
+
+  /**
+   * Ingest refuses what a gateway sends with a clock too far ahead (or older than a
+   * buffer replay can be), so the gateway's data is being lost: say so once, and say it
+   * is over once a message arrives stamped close to now.
+   */
+  private checkClock(site: string, gateway: string, ts: number): void {
+    const now = this.clock.now();
+    const offsetMs = ts - now;
+    const key = `${site}/${gateway}`;
+    const skewed =
+      offsetMs > CLOCK_POLICY.maxFutureS * 1000 || -offsetMs > CLOCK_POLICY.maxAgeDays * 86_400_000;
+    const live = Math.abs(offsetMs) <= CLOCK_POLICY.maxFutureS * 1000;
+    if (skewed && !this.skewedClocks.has(key)) {
+      this.skewedClocks.add(key);
+      this.events.gatewayEvent(site, gateway, 'gateway_clock_skewed', now, {
+        offset_s: Math.round(offsetMs / 1000),
+      });
+    } else if (live && this.skewedClocks.delete(key)) {
+      this.events.gatewayEvent(site, gateway, 'gateway_clock_ok', now);
+    }
+  }
+
+  /** Open alerts of rules that were removed or disabled since they fired resolve at the first tick. */
+  private retireOrphans(now: number): void {
+    this.orphansRetired = true;
+    const live = new Set(this.options.rules.filter((r) => r.enabled).map((r) => r.id));
+    for (const alert of this.book.openAlerts()) {
+      if (live.has(alert.ruleId)) continue;
+      this.book.retire(alert.key, now, 'rule removed or disabled');
+    }
   }
 
   private finish(extraIntents: NotificationIntent[] = []): void {
     this.correlation.evaluate();
+    this.inhibitions.update(this.book, this.clock.now(), false);
     const changes = this.book.takeChanges();
     const notifications = [...extraIntents, ...this.notifications.onChanges(changes, this.clock.now())];
     const output: EngineOutput = {
@@ -309,6 +365,7 @@ export class AlertEngine {
       notifications,
       silencesAdded: this.silencesAdded,
       silencesRemoved: this.silencesRemoved,
+      evidence: this.absence.takeEvidence(),
     };
     this.silencesAdded = [];
     this.silencesRemoved = [];
@@ -316,7 +373,8 @@ export class AlertEngine {
       output.changes.length === 0 &&
       notifications.length === 0 &&
       output.silencesAdded.length === 0 &&
-      output.silencesRemoved.length === 0;
+      output.silencesRemoved.length === 0 &&
+      output.evidence.length === 0;
     if (!empty) this.options.onOutput?.(output);
   }
 }

@@ -16,6 +16,8 @@ export const TIMELINE_TYPES = [
   'flapping',
   /** A person's note on the alert (what they saw, what they did). */
   'note',
+  'inhibited',
+  'inhibition_ended',
 ] as const;
 
 export const timelineEntrySchema = z.object({
@@ -63,7 +65,9 @@ export const alertSchema = z.object({
   /** How many times the triggering event arrived while the alert was open (deduplicated bursts). */
   occurrences: z.number().int().nonnegative(),
   ack: acknowledgementSchema.optional(),
-  /** Whether the firing notification went out (false while silenced). */
+  /** The open alert that explains this one (a zone power cut for a meter's undervoltage): no notifications while set. */
+  inhibitedBy: z.string().optional(),
+  /** Whether the firing notification went out (false while silenced or inhibited). */
   notifiedFiring: z.boolean(),
   reminders: z.number().int().nonnegative(),
   lastReminderAt: z.number().optional(),

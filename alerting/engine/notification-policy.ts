@@ -8,9 +8,10 @@ function intent(alert: Alert, reason: NotificationReason, at: number, suffix = '
 }
 
 /**
- * When people hear about an alert: on firing (unless silenced; then once the silence
- * ends), on resolving (only if they heard it fire), on acknowledgement, as repeated
- * reminders while unacknowledged, and once to the escalation contacts.
+ * When people hear about an alert: on firing (unless silenced or inhibited; then once
+ * the silence or the inhibiting incident ends, if it still fires), on resolving (only
+ * if they heard it fire), on acknowledgement, as repeated reminders while
+ * unacknowledged, and once to the escalation contacts.
  */
 export class NotificationPolicy {
   constructor(
@@ -26,7 +27,8 @@ export class NotificationPolicy {
         const silences = this.silences.matching(alert, now);
         if (silences.length > 0) {
           pushTimeline(alert, { at: now, type: 'silenced', detail: silences.map((s) => s.id).join(',') });
-        } else {
+        } else if (alert.inhibitedBy === undefined && !alert.notifiedFiring) {
+          // (The timer may have notified it already in this same step.)
           intents.push(this.notifyFiring(alert, now));
         }
       } else if (transition === 'resolved' && alert.notifiedFiring) {
@@ -41,7 +43,8 @@ export class NotificationPolicy {
   onTick(now: number): NotificationIntent[] {
     const intents: NotificationIntent[] = [];
     for (const alert of this.book.openAlerts()) {
-      if (alert.state !== 'firing' || this.silences.matching(alert, now).length > 0) continue;
+      if (alert.state !== 'firing' || alert.inhibitedBy !== undefined) continue;
+      if (this.silences.matching(alert, now).length > 0) continue;
       if (!alert.notifiedFiring) {
         intents.push(this.notifyFiring(alert, now));
         this.book.record(alert, 'notified');

@@ -1,5 +1,5 @@
 import type { DeviceCategory } from '../../devices/index.js';
-import type { SiteRegistry } from '../../site/index.js';
+import type { DrinkingWaterSupply, SiteRegistry } from '../../site/index.js';
 import { unitOfField, UNITS } from '../../devices/index.js';
 
 /** What an alert needs to know about a device: where it is, in the words staff use. */
@@ -16,8 +16,11 @@ export interface DeviceContext {
   gateway: string;
   profile: string;
   category: DeviceCategory;
-  /** Polled devices only: how often the gateway reads them. */
+  /** Polled devices only (Modbus, DL/T 645): how often the gateway reads them. */
   pollIntervalS: number | undefined;
+  /** The installation's ratings (site file), e.g. `current_a` of the circuit's breaker. */
+  ratings: Readonly<Record<string, number>>;
+  drinkingWaterSupply: DrinkingWaterSupply;
 }
 
 export interface ZoneContext {
@@ -55,7 +58,9 @@ export class SiteIndex {
           gateway: device.gateway,
           profile: profile.id,
           category: profile.category,
-          pollIntervalS: profile.protocol === 'modbus' ? device.pollIntervalS : undefined,
+          pollIntervalS: profile.protocol === 'mqtt' ? undefined : device.pollIntervalS,
+          ratings: device.ratings,
+          drinkingWaterSupply: registry.site.site.drinkingWater.supply,
         });
       }
     }
@@ -71,6 +76,14 @@ export class SiteIndex {
 
   allDevices(): DeviceContext[] {
     return [...this.devices.values()];
+  }
+
+  devicesOfZone(site: string, zone: string): DeviceContext[] {
+    return this.allDevices().filter((d) => d.site === site && d.zone === zone);
+  }
+
+  devicesOfBuilding(site: string, building: string): DeviceContext[] {
+    return this.allDevices().filter((d) => d.site === site && d.building === building);
   }
 
   devicesOfGateway(site: string, gateway: string): DeviceContext[] {

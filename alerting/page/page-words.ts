@@ -39,6 +39,8 @@ export const TIMELINE_WORDS: Record<TimelineEntry['type'], Words> = {
   escalated: w('已升级', 'escalated'),
   flapping: w('状态反复变化，暂缓恢复', 'flapping: resolution held'),
   note: w('备注', 'note'),
+  inhibited: w('由事件解释，暂不单独通知', 'explained by an incident: not notified on its own'),
+  inhibition_ended: w('事件已结束，恢复单独通知', 'incident over: notified on its own again'),
 };
 
 export const WORDS = {

@@ -11,5 +11,7 @@ export const journalRecordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('delivery'), v: deliverySchema }),
   /** A one-tap link was used: refused from now until it expires (then dropped at compaction). */
   z.object({ t: z.literal('link-used'), nonce: z.string(), expiresAt: z.number(), at: z.number() }),
+  /** An absence rule's evidence: when a device last sent what the rule waits for (rule|site|device). */
+  z.object({ t: z.literal('evidence'), key: z.string(), at: z.number() }),
 ]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;

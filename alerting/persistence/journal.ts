@@ -19,6 +19,7 @@ export interface JournalState {
   deliveries: Map<string, Delivery>;
   /** Nonces of used one-tap links → when each expires and when it was used. */
   usedLinks: Map<string, { expiresAt: number; at: number }>;
+  evidence: Map<string, number>;
 }
 
 export interface JournalOptions {
@@ -44,6 +45,7 @@ export class Journal {
     silences: new Map(),
     deliveries: new Map(),
     usedLinks: new Map(),
+    evidence: new Map(),
   };
   private fd: number | undefined;
   private lines = 0;
@@ -129,6 +131,9 @@ export class Journal {
       case 'link-used':
         this.state.usedLinks.set(record.nonce, { expiresAt: record.expiresAt, at: record.at });
         break;
+      case 'evidence':
+        this.state.evidence.set(record.key, record.at);
+        break;
     }
   }
 
@@ -156,6 +161,7 @@ export class Journal {
       ...[...this.state.alerts.values()].map((v): JournalRecord => ({ t: 'alert', v })),
       ...[...this.state.silences.values()].map((v): JournalRecord => ({ t: 'silence', v })),
       ...[...this.state.deliveries.values()].map((v): JournalRecord => ({ t: 'delivery', v })),
+      ...[...this.state.evidence].map(([key, at]): JournalRecord => ({ t: 'evidence', key, at })),
     ];
   }
 }

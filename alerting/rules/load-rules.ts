@@ -54,12 +54,21 @@ export function loadRules(ruleFiles: readonly string[], overrideFiles: readonly 
     rules.push(result.data);
   }
   const ids = new Set(rules.map((r) => r.id));
-  for (const rule of rules) {
-    if (rule.kind !== 'correlation') continue;
-    for (const source of rule.sourceRules) {
-      if (!ids.has(source)) problems.push(`rule "${rule.id}": sourceRules names unknown rule "${source}"`);
-      else if (source === rule.id) problems.push(`rule "${rule.id}": a correlation cannot read itself`);
+  const named = (rule: Rule, list: string, names: readonly string[]) => {
+    for (const name of names) {
+      if (!ids.has(name)) problems.push(`rule "${rule.id}": ${list} names unknown rule "${name}"`);
+      else if (name === rule.id) problems.push(`rule "${rule.id}": ${list} cannot name the rule itself`);
     }
+  };
+  for (const rule of rules) {
+    named(
+      rule,
+      'inhibits',
+      rule.inhibits.flatMap((i) => i.rules),
+    );
+    if (rule.kind !== 'correlation') continue;
+    named(rule, 'sourceRules', rule.sourceRules);
+    named(rule, 'evidenceRules', rule.evidenceRules);
   }
   if (problems.length > 0)
     throw new CodedError('CONFIG_INVALID', `alert rules:\n  - ${problems.join('\n  - ')}`);

@@ -9,7 +9,8 @@ export function selectsDevice(selectors: Selectors, device: DeviceContext): bool
     fits(selectors.categories, device.category) &&
     fits(selectors.zones, device.zone) &&
     fits(selectors.devices, device.id) &&
-    fits(selectors.gateways, device.gateway)
+    fits(selectors.gateways, device.gateway) &&
+    fits(selectors.drinkingWaterSupply, device.drinkingWaterSupply)
   );
 }
 

@@ -171,7 +171,11 @@ export class AlertingService implements Component {
       sites,
       clock,
       policy: config.engine,
-      initial: { alerts: [...state.alerts.values()], silences: [...state.silences.values()] },
+      initial: {
+        alerts: [...state.alerts.values()],
+        silences: [...state.silences.values()],
+        evidence: state.evidence,
+      },
       onOutput: (output) => this.persist(output),
       inputConnectedAtStart: false,
     });
@@ -361,6 +365,7 @@ export class AlertingService implements Component {
     for (const alert of latest.values()) records.push({ t: 'alert', v: alert });
     for (const silence of output.silencesAdded) records.push({ t: 'silence', v: silence });
     for (const id of output.silencesRemoved) records.push({ t: 'silence-removed', id });
+    for (const { key, at } of output.evidence) records.push({ t: 'evidence', key, at });
     for (const intent of output.notifications) {
       for (const delivery of deliveriesFor(intent, running.notifications, now, running.access.duty)) {
         if (!running.journal.state.deliveries.has(delivery.key)) records.push({ t: 'delivery', v: delivery });

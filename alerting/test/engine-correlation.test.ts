@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoSites, defaultRules, engineHarness, SITE, GATEWAY } from './engine-harness.js';
-
-const METERS = demoSites()
-  .devicesOfGateway(SITE, GATEWAY)
-  .filter((d) => d.pollIntervalS !== undefined);
-
-function normalValues(device: string): Record<string, number> {
-  if (device.endsWith('-pressure')) return { pressure_mpa: 0.25 };
-  if (device.endsWith('-flow')) return { flow_m3h: 1.2 };
-  if (device.endsWith('-quality')) return { turbidity_ntu: 0.3, water_ph: 7.2, free_chlorine_mgl: 0.5 };
-  return { voltage_v: 229, frequency_hz: 50 };
-}
+import { defaultRules, engineHarness, METERS, normalValues } from './engine-harness.js';
 
 describe('zone correlation', () => {
   it('two low-pressure meters in one zone make one water-outage incident for the zone', () => {
@@ -24,7 +13,8 @@ describe('zone correlation', () => {
     expect(incidents).toHaveLength(1);
     expect(incidents[0]?.zone).toBe('public-services');
     expect(incidents[0]?.state).toBe('firing');
-    expect(incidents[0]?.detail?.zh).toContain('clinic-pressure');
+    expect(incidents[0]?.detail?.zh).toContain('卫生室进水压力');
+    expect(incidents[0]?.detail?.en).toContain('clinic-pressure');
     expect(h.notifications().filter((n) => n.alert.ruleId === 'zone-water-outage')).toHaveLength(1);
     // one meter recovers: the incident resolves, the remaining low-pressure alert stays
     h.run(10_000, 5_000, () => h.telemetry('clinic-pressure', { pressure_mpa: 0.25 }));
@@ -39,7 +29,12 @@ describe('zone correlation', () => {
 
   it('a gateway LWT after normal readings is a probable power outage per zone, not a wall of silent meters', () => {
     const h = engineHarness({
-      rules: defaultRules(['meter-silent', 'gateway-offline', 'zone-power-outage', 'gateway-network-fault']),
+      rules: defaultRules([
+        'meter-silent',
+        'gateway-offline',
+        'gateway-power-outage',
+        'gateway-network-fault',
+      ]),
     });
     h.status('online');
     h.run(20_000, 5_000, () => METERS.forEach((m) => h.telemetry(m.id, normalValues(m.id))));
@@ -47,9 +42,13 @@ describe('zone correlation', () => {
     h.run(120_000, 5_000);
     const firing = h.engine.alerts({ state: 'firing' });
     expect(firing.filter((a) => a.ruleId === 'meter-silent')).toHaveLength(0);
-    expect(firing.filter((a) => a.ruleId === 'gateway-offline')).toHaveLength(1);
+    const gatewayAlerts = firing.filter((a) => a.ruleId === 'gateway-offline');
+    expect(gatewayAlerts).toHaveLength(1);
+    // The outage incidents explain the gateway's loss: it is not notified on its own.
+    expect(gatewayAlerts[0]?.inhibitedBy).toBeDefined();
+    expect(h.notifications('firing').map((n) => n.alert.ruleId)).not.toContain('gateway-offline');
     const outages = firing
-      .filter((a) => a.ruleId === 'zone-power-outage')
+      .filter((a) => a.ruleId === 'gateway-power-outage')
       .map((a) => a.zone)
       .sort();
     expect(outages).toEqual([
@@ -65,7 +64,7 @@ describe('zone correlation', () => {
     expect(h.engine.alerts({ state: 'firing' })).toHaveLength(0);
   });
 
-  it('a gateway that stays up while its meters fall silent is a gateway or network fault', () => {
+  it('a gateway that stays up while its meters fall silent is a gateway or network fault, not a power cut', () => {
     const h = engineHarness({
       rules: defaultRules(['meter-silent', 'gateway-offline', 'zone-power-outage', 'gateway-network-fault']),
     });
@@ -77,6 +76,14 @@ describe('zone correlation', () => {
     const faults = firing.filter((a) => a.ruleId === 'gateway-network-fault');
     expect(faults.map((a) => a.subject)).toEqual(['gw-center:dining']);
     expect(faults[0]?.value).toBe(METERS.filter((m) => m.zone === 'dining').length);
+    // Silent meters alone (no meter at 0 V, no emergency light on battery) are no power cut.
     expect(firing.some((a) => a.ruleId === 'zone-power-outage')).toBe(false);
+    // One incident, not a storm: the silent meters it lists are not notified one by one.
+    const silent = firing.filter((a) => a.ruleId === 'meter-silent');
+    expect(silent.map((a) => a.zone)).toEqual(silent.map(() => 'dining'));
+    expect(silent.every((a) => a.inhibitedBy === faults[0]?.id)).toBe(true);
+    expect(h.notifications('firing').map((n) => `${n.alert.ruleId}/${n.alert.subject}`)).toEqual([
+      'gateway-network-fault/gw-center:dining',
+    ]);
   });
 });

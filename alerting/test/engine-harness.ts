@@ -2,7 +2,7 @@ import { DEMO_SITE_FILE, SiteRegistry } from '../../site/index.js';
 import { AlertEngine, type EngineOutput } from '../engine/alert-engine.js';
 import type { EnginePolicy } from '../engine/engine-policy.js';
 import { FakeClock } from '../engine/clock.js';
-import { SiteIndex } from '../engine/site-index.js';
+import { SiteIndex, type DeviceContext } from '../engine/site-index.js';
 import { DEFAULT_RULES_FILE, loadRules } from '../rules/load-rules.js';
 import type { Rule } from '../rules/rule-schema.js';
 import type { EventType } from '../../contracts/index.js';
@@ -19,6 +19,31 @@ export function demoSites(): SiteIndex {
 export function defaultRules(only?: readonly string[]): Rule[] {
   const rules = loadRules([DEFAULT_RULES_FILE]);
   return only ? rules.filter((r) => only.includes(r.id)) : rules;
+}
+
+/** The demo gateway's polled meters. */
+export const METERS: readonly DeviceContext[] = demoSites()
+  .devicesOfGateway(SITE, GATEWAY)
+  .filter((d) => d.pollIntervalS !== undefined);
+
+export const THREE_PHASE_OK = {
+  voltage_l1_v: 229,
+  voltage_l2_v: 230,
+  voltage_l3_v: 231,
+  current_l1_a: 20,
+  current_l2_a: 21,
+  current_l3_a: 19,
+  frequency_hz: 50,
+};
+export const SINGLE_PHASE_OK = { voltage_v: 229, current_a: 10, frequency_hz: 50 };
+
+/** What a healthy meter of the demo village reads. */
+export function normalValues(device: string): Record<string, number> {
+  if (device.endsWith('-pressure')) return { pressure_mpa: 0.25 };
+  if (device.endsWith('-flow')) return { flow_m3h: 1.2 };
+  if (device.endsWith('-quality')) return { turbidity_ntu: 0.3, water_ph: 7.2, free_chlorine_mgl: 0.5 };
+  const profile = METERS.find((m) => m.id === device)?.profile;
+  return profile === 'chint-dtsu666' ? THREE_PHASE_OK : SINGLE_PHASE_OK;
 }
 
 /** An engine over the demo village with a fake clock, collecting everything it outputs. */
@@ -49,6 +74,13 @@ export function engineHarness(
       ts = clock.now(),
     ) {
       return engine.event(SITE, GATEWAY, device, { ts, seq: ++seq, type, data });
+    },
+    /** Every meter reports normal values, but those given their own (or `null`: silent). */
+    meters(overrides: Readonly<Record<string, Record<string, number> | null>> = {}) {
+      for (const meter of METERS) {
+        const values = meter.id in overrides ? overrides[meter.id] : normalValues(meter.id);
+        if (values) harness.telemetry(meter.id, values);
+      }
     },
     status(state: 'online' | 'offline', ts = clock.now()) {
       engine.gatewayStatus(SITE, GATEWAY, {

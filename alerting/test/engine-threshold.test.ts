@@ -46,17 +46,24 @@ describe('threshold rules', () => {
     expect(h.notifications()).toHaveLength(0);
   });
 
-  it('watches every phase of a three-phase meter and reads range rules (frequency, pH)', () => {
+  it('watches every phase of a three-phase meter with its own limits, and reads range rules (frequency, pH)', () => {
     const h = engineHarness({
-      rules: defaultRules(['undervoltage', 'frequency-deviation', 'ph-out-of-range']),
+      rules: defaultRules([
+        'undervoltage',
+        'undervoltage-three-phase',
+        'frequency-deviation',
+        'ph-out-of-range',
+      ]),
     });
     for (let i = 0; i <= 7; i++) {
       h.telemetry('canteen-power', {
         voltage_l1_v: 230,
-        voltage_l2_v: 190,
+        voltage_l2_v: 200,
         voltage_l3_v: 229,
         frequency_hz: 49.7,
       });
+      // 200 V is within −10 % of 220 V single-phase, below −7 % for a three-phase supply (GB/T 12325)
+      h.telemetry('clinic-power', { voltage_v: 200 });
       h.telemetry('water-station-quality', { water_ph: 9.1, turbidity_ntu: 0.2 });
       h.clock.advance(5_000);
     }
@@ -67,7 +74,7 @@ describe('threshold rules', () => {
     expect(firing).toEqual([
       'frequency-deviation/canteen-power:frequency_hz',
       'ph-out-of-range/water-station-quality:water_ph',
-      'undervoltage/canteen-power:voltage_l2_v',
+      'undervoltage-three-phase/canteen-power:voltage_l2_v',
     ]);
   });
 

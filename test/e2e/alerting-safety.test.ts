@@ -192,7 +192,7 @@ describe('alerting end to end: safety events, gateway loss, bursts and a crash',
       zone: 'maker-workspace',
     });
     expect(outage.notice.title).toContain('片区疑似停电');
-    expect(outage.notice.text).toContain('maker-hall-power');
+    expect(outage.notice.text).toContain('创客楼总电表');
     // Not a wall of silent meters while the gateway is down.
     await sleep(3_000);
     expect(village.webhook.matching({ reason: 'firing', ruleId: 'meter-silent' })).toHaveLength(0);

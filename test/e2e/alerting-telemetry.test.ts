@@ -129,7 +129,7 @@ describe('alerting end to end: meter thresholds, silence, night leak and flappin
     expect(makerHall.notice.title).toContain('供水压力过低');
     expect(outage.notice.alert.zone).toBe('maker-workspace');
     expect(outage.notice.title).toContain('片区停水');
-    expect(outage.notice.text).toContain('fab-lab-pressure, maker-hall-pressure');
+    expect(outage.notice.text).toContain('数字加工坊进水压力、创客楼进水压力');
     await clear('water-outage', 'maker-workspace');
     await resolved('low-pressure', 'maker-hall-pressure');
     await village.webhook.next({ reason: 'resolved', ruleId: 'zone-water-outage' });
@@ -149,7 +149,7 @@ describe('alerting end to end: meter thresholds, silence, night leak and flappin
     await firing('meter-silent', 'clinic-pressure');
     const fault = await village.webhook.next({ reason: 'firing', ruleId: 'gateway-network-fault' });
     expect(fault.notice.alert.zone).toBe('public-services');
-    expect(fault.notice.text).toContain('clinic-power');
+    expect(fault.notice.text).toContain('卫生室电表');
     await clear('meter-silent', 'clinic-power');
     await clear('meter-silent', 'clinic-pressure');
     await resolved('meter-silent', 'clinic-power');

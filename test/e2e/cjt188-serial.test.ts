@@ -36,6 +36,7 @@ function villageWithWaterMeter(): Site {
         bus: BUS,
         meterAddress: '00000020250001',
         pollIntervalS: 2,
+        ratings: {},
         simulation: {},
       },
     ],

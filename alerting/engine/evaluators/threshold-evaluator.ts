@@ -6,10 +6,19 @@ import { alertKey } from '../alert-book.js';
 import { unitSymbol, type DeviceContext } from '../site-index.js';
 import type { EvaluationContext } from './evaluation-context.js';
 
+/** One value a rule judges: a field of a device, or the device's fields combined. */
+interface Reading {
+  subject: string;
+  field: string;
+  value: number;
+}
+
 /**
  * Threshold rules with hysteresis: the fire condition must hold `forS` before firing,
  * the clear condition (separate from fire) must hold `clearForS` before resolving,
- * and between the two the alert keeps its state.
+ * and between the two the alert keeps its state. A rule judges each field on its own,
+ * or the device's fields combined (the highest phase voltage, the phase unbalance); with
+ * `relativeTo`, values are judged as fractions of the device's rating.
  */
 export class ThresholdEvaluator {
   /** Last message time per rule and subject: late or replayed samples do not rewind state. */
@@ -23,10 +32,10 @@ export class ThresholdEvaluator {
   telemetry(device: DeviceContext, message: TelemetryMessage): void {
     for (const rule of this.rules) {
       if (!selectsDevice(rule.selectors, device)) continue;
-      for (const field of rule.fields) {
-        const value = message.values[field];
-        if (value === undefined) continue;
-        this.evaluate(rule, device, field, value, message.ts);
+      const rating = rule.relativeTo === undefined ? 1 : device.ratings[rule.relativeTo];
+      if (rating === undefined) continue;
+      for (const reading of readingsOf(rule, device.id, message.values)) {
+        this.evaluate(rule, device, reading, rating, message.ts);
       }
     }
   }
@@ -34,36 +43,85 @@ export class ThresholdEvaluator {
   private evaluate(
     rule: ThresholdRule,
     device: DeviceContext,
-    field: string,
-    value: number,
+    reading: Reading,
+    rating: number,
     at: number,
   ): void {
-    const subject = `${device.id}:${field}`;
-    const key = alertKey(rule.id, device.site, subject);
+    const key = alertKey(rule.id, device.site, reading.subject);
     const last = this.lastTs.get(key);
     if (last !== undefined && at <= last) return;
     this.lastTs.set(key, at);
 
     const { book } = this.context;
-    if (conditionHolds(rule.fire, value)) {
+    const judged = reading.value / rating;
+    if (conditionHolds(rule.fire, judged)) {
       book.activate(
         {
           rule,
           site: device.site,
           zone: device.zone,
-          subject,
+          subject: reading.subject,
           building: device.building,
           device: device.id,
           gateway: device.gateway,
-          field,
+          field: reading.field,
         },
-        { at, value, threshold: describeCondition(rule.fire, unitSymbol(field)) },
+        { at, value: reading.value, threshold: describeLimit(rule, reading.field, rating) },
         rule.forS,
       );
-    } else if (conditionHolds(rule.clear ?? negate(rule.fire), value)) {
+    } else if (conditionHolds(rule.clear ?? negate(rule.fire), judged)) {
       book.deactivate(key, at, rule.clearForS);
     } else {
       book.hold(key);
     }
   }
+}
+
+function readingsOf(
+  rule: ThresholdRule,
+  device: string,
+  values: Readonly<Record<string, number>>,
+): Reading[] {
+  const present = rule.fields.filter((f) => values[f] !== undefined);
+  if (present.length === 0) return [];
+  const numbers = present.map((f) => values[f] as number);
+  switch (rule.combine) {
+    case 'each':
+      return present.map((field, i) => ({
+        subject: `${device}:${field}`,
+        field,
+        value: numbers[i] as number,
+      }));
+    case 'max':
+      return [
+        {
+          subject: device,
+          field: present[numbers.indexOf(Math.max(...numbers))] as string,
+          value: Math.max(...numbers),
+        },
+      ];
+    case 'min':
+      return [
+        {
+          subject: device,
+          field: present[numbers.indexOf(Math.min(...numbers))] as string,
+          value: Math.min(...numbers),
+        },
+      ];
+    case 'unbalance_pct': {
+      if (present.length !== rule.fields.length) return [];
+      const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
+      if (mean <= 0) return [];
+      const deviation = Math.max(...numbers.map((n) => Math.abs(n - mean)));
+      return [{ subject: device, field: 'unbalance_pct', value: Math.round((deviation / mean) * 1000) / 10 }];
+    }
+  }
+}
+
+/** "< 198 V", "> 1 × 63 A (rated)": the limit as people read it, in the field's unit. */
+function describeLimit(rule: ThresholdRule, field: string, rating: number): string {
+  const unit = unitSymbol(field);
+  if (rule.relativeTo === undefined) return describeCondition(rule.fire, unit);
+  const scaled = 'op' in rule.fire ? { ...rule.fire, value: rule.fire.value * rating } : rule.fire;
+  return `${describeCondition(scaled, unit)} (${describeCondition(rule.fire)} × ${rating} ${unitSymbol(rule.relativeTo)})`;
 }

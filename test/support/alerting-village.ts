@@ -26,6 +26,8 @@ interface ApiAlert {
   subject: string;
   occurrences: number;
   ack?: { by: string; at: number };
+  /** The incident that explains this alert, while it keeps it from notifying. */
+  inhibitedBy?: string;
 }
 
 /**

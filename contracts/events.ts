@@ -115,7 +115,10 @@ export const EVENT_LABELS: Readonly<Record<EventType, { zh: string; en: string }
   emergency_fault_cleared: { zh: '故障恢复', en: 'fault cleared' },
   emergency_mode_on: { zh: '进入应急状态', en: 'emergency mode on' },
   emergency_mode_off: { zh: '退出应急状态', en: 'emergency mode off' },
-  device_offline: { zh: '设备离线', en: 'device offline' },
+  device_offline: {
+    zh: '设备离线（无应答或超过心跳时间无消息）',
+    en: 'device offline (no answer, or silent past its heartbeat)',
+  },
   device_error: { zh: '设备数据异常', en: 'device error' },
   device_online: { zh: '设备在线', en: 'device online' },
 };

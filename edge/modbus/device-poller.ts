@@ -111,10 +111,8 @@ export class DevicePoller {
       status.consecutiveFailures = 0;
       status.lastLatencyMs = Math.round(latencyMs * 10) / 10;
       status.lastSeenTs = Date.now();
-      // Announced on the first good reading too, so availability is known from real data.
-      if (status.online !== true || status.answeringBadly) {
-        if (status.online === false || status.answeringBadly)
-          this.options.logger.info({ device: device.id, bus: busId }, 'device answers again');
+      if (status.online === false || status.answeringBadly) {
+        this.options.logger.info({ device: device.id, bus: busId }, 'device answers again');
         sink.event(device.id, 'device_online', {});
       }
       status.online = true;

@@ -126,7 +126,7 @@ describe('DL/T 645 meters on a serial line', () => {
     expect(status('ghost-meter')).toMatchObject({ online: false, lastError: { code: 'DLT645_TIMEOUT' } });
   });
 
-  it('counts a meter answering garbage as errors, not as offline', async () => {
+  it('reports a meter answering garbage as a device error, not as offline', async () => {
     await waitFor('noisy meter errors', () =>
       (status('noisy-meter')?.errorCount ?? 0) >= 3 ? true : undefined,
     );
@@ -136,7 +136,14 @@ describe('DL/T 645 meters on a serial line', () => {
     expect(noisy?.successCount).toBe(0);
     expect(noisy?.online).not.toBe(false);
     expect(upstream.on(telemetry('noisy-meter'))).toHaveLength(0);
-    expect(upstream.on(topics.event('test-site', 'gw-test', 'noisy-meter'))).toHaveLength(0);
+    await upstream.waitFor(
+      'device_error from the noisy meter',
+      (m) => m.topic === topics.event('test-site', 'gw-test', 'noisy-meter'),
+    );
+    const events = upstream
+      .on(topics.event('test-site', 'gw-test', 'noisy-meter'))
+      .map((m) => eventMessageSchema.parse(m.payload));
+    expect(events.map((e) => [e.type, e.data.code])).toEqual([['device_error', 'DLT645_BAD_FRAME']]);
   });
 
   it('maps error replies (D1) to DLT645_ERROR_REPLY', async () => {

@@ -34,6 +34,9 @@ export const simulatorConfigSchema = z.strictObject({
       statusMs: positiveMs(60_000),
       activityMs: positiveMs(30_000),
       burstSpacingMs: positiveMs(500),
+      keepAliveMs: positiveMs(30_000),
+      selfTestMs: positiveMs(30 * 24 * 3600_000),
+      linkageMs: positiveMs(1000),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +60,8 @@ export const SIMULATOR_ENV: EnvMap = {
   SIM_IMAGE_REFRESH_MS: 'imageRefreshMs',
   SIM_STATUS_INTERVAL_MS: 'intervals.statusMs',
   SIM_ACTIVITY_INTERVAL_MS: 'intervals.activityMs',
+  SIM_KEEPALIVE_INTERVAL_MS: 'intervals.keepAliveMs',
+  SIM_SELF_TEST_INTERVAL_MS: 'intervals.selfTestMs',
   LOG_LEVEL: 'logLevel',
 };
 

@@ -22,6 +22,7 @@ import { Dlt645TcpServer } from './dlt645/dlt645-tcp-server.js';
 import type { LineServer } from './line/line-tcp-server.js';
 import { BusServer, type BusEndpoint } from './modbus/bus-server.js';
 import { SimulatedMeter, type ServedReading } from './modbus/simulated-meter.js';
+import { wantsEmergency } from './mqtt/emergency-state.js';
 import { SimulatedMqttDevice } from './mqtt/simulated-mqtt-device.js';
 import { readLanDeviceCredentials } from './lan-device-credentials.js';
 import { deviceRandom } from './random.js';
@@ -54,6 +55,7 @@ export class Simulator implements Component {
     { server: LineServer; address: string; model: DeviceModel; fields: string[] }
   >();
   private mqttDevices = new Map<string, SimulatedMqttDevice>();
+  private readonly linkageTimers = new Set<NodeJS.Timeout>();
   private frozen: Map<string, Record<string, number>> | undefined;
   private version = 0;
   private running = false;
@@ -141,6 +143,8 @@ export class Simulator implements Component {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const timer of this.linkageTimers) clearTimeout(timer);
+    this.linkageTimers.clear();
     await Promise.all([...this.mqttDevices.values()].map((d) => d.stop()));
     await Promise.all(this.buses.map((b) => b.stop()));
     this.mqttDevices.clear();
@@ -165,6 +169,7 @@ export class Simulator implements Component {
       this.version += 1;
       this.options.logger.info({ fault }, 'fault on');
       this.runMqttEffects(fault, affected, 'start');
+      this.syncEmergencyLighting();
     }
     return fault;
   }
@@ -176,7 +181,26 @@ export class Simulator implements Component {
     this.version += 1;
     this.options.logger.info({ fault: cleared.fault }, 'fault off');
     this.runMqttEffects(cleared.fault, cleared.affected, 'clear');
+    this.syncEmergencyLighting();
     return cleared.fault;
+  }
+
+  /**
+   * Lights follow the faults into and out of emergency mode, each after the linkage
+   * delay; a light whose wish changed back in the meantime does nothing.
+   */
+  private syncEmergencyLighting(): void {
+    const site = this.site;
+    if (!site) return;
+    for (const device of this.mqttDevices.values()) {
+      if (device.registered.profile.category !== 'emergency-light') continue;
+      if (wantsEmergency(device.registered, this.book(), site) === device.inEmergency) continue;
+      const timer = setTimeout(() => {
+        this.linkageTimers.delete(timer);
+        if (this.running) device.setEmergency(wantsEmergency(device.registered, this.book(), site));
+      }, this.options.config.intervals.linkageMs);
+      this.linkageTimers.add(timer);
+    }
   }
 
   faults(): Fault[] {

@@ -69,10 +69,23 @@ describe('FaultBook', () => {
     expect(() => book.inject({ kind: 'overvoltage', target: 'p-a' }, 3)).toThrow(/electricity-meter/);
   });
 
+  it('a power outage takes a building as well as a zone', () => {
+    const book = new FaultBook(
+      testSite([
+        { id: 'e-a', profile: 'eastron-sdm120', unitId: 2 },
+        { id: 'e-b', profile: 'eastron-sdm120', unitId: 3, zone: 'zone-b' },
+      ]),
+    );
+    const { fault, affected } = book.inject({ kind: 'power-outage', target: 'zone-a-building' }, 1);
+    expect(fault.targetType).toBe('building');
+    expect(affected.map((r) => r.device.id)).toEqual(['e-a']);
+    expect(book.conditionsFor('e-b').powerOff).toBe(false);
+  });
+
   it('rejects targets of the wrong kind', () => {
     const book = new FaultBook(site());
     expect(() => book.inject({ kind: 'leak', target: 'zone-a' }, 1)).toThrow(FaultTargetError);
     expect(() => book.inject({ kind: 'leak', target: 'p-a' }, 1)).toThrow(/water-flow-meter/);
-    expect(() => book.inject({ kind: 'power-outage', target: 'p-a' }, 1)).toThrow(/needs a zone/);
+    expect(() => book.inject({ kind: 'power-outage', target: 'p-a' }, 1)).toThrow(/needs a building or zone/);
   });
 });

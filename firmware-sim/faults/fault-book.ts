@@ -26,19 +26,26 @@ export class FaultBook {
     const effect = FAULT_TABLE[request.kind];
     const device = this.site.device(request.target);
     const zone = this.site.site.zones.find((z) => z.id === request.target);
+    const building = this.site.site.zones.some((z) => z.buildings.some((b) => b.id === request.target));
+    const onDevices = effect.scope === 'device' || effect.scope === 'device-or-zone';
+    const onZones = effect.scope !== 'device';
     let targetType: Fault['targetType'];
-    if (device && effect.scope !== 'zone') {
+    if (device && onDevices) {
       if (!effect.categories.includes(device.profile.category)) {
         throw new FaultTargetError(
           `fault "${request.kind}" acts on ${effect.categories.join(', ')}; device "${request.target}" is a ${device.profile.category}`,
         );
       }
       targetType = 'device';
-    } else if (zone && effect.scope !== 'device') {
+    } else if (zone && onZones) {
       targetType = 'zone';
+    } else if (building && effect.scope === 'building-or-zone') {
+      targetType = 'building';
     } else {
-      const wants = effect.scope === 'device-or-zone' ? 'a device or zone' : `a ${effect.scope}`;
-      throw new FaultTargetError(`fault "${request.kind}" needs ${wants} id; "${request.target}" is not one`);
+      const wants = effect.scope.replaceAll('-or-', ' or ');
+      throw new FaultTargetError(
+        `fault "${request.kind}" needs a ${wants} id; "${request.target}" is not one`,
+      );
     }
     const existing = [...this.active.values()].find(
       (f) => f.kind === request.kind && f.target === request.target,
@@ -94,7 +101,11 @@ export class FaultBook {
 
   private touches(fault: Fault, { device, profile }: RegisteredDevice): boolean {
     const inTarget =
-      fault.targetType === 'device' ? device.id === fault.target : device.zone === fault.target;
+      fault.targetType === 'device'
+        ? device.id === fault.target
+        : fault.targetType === 'building'
+          ? device.building === fault.target
+          : device.zone === fault.target;
     return inTarget && FAULT_TABLE[fault.kind].categories.includes(profile.category);
   }
 }

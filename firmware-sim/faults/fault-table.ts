@@ -9,10 +9,13 @@ import {
   hikvisionEvent,
   lightStatus,
   panelEvent,
+  selfTest,
+  type PanelEventName,
 } from '../mqtt/vendor-payloads.js';
 import type { FaultKind } from './fault-kinds.js';
 
-export type FaultScope = 'device' | 'zone' | 'device-or-zone';
+/** What a fault may be switched on for: a device, a zone, or (power) a building or a zone. */
+export type FaultScope = 'device' | 'zone' | 'device-or-zone' | 'building-or-zone';
 
 /** What a running MQTT device does when a fault starts or clears on it. */
 export interface MqttFaultEffect {
@@ -39,22 +42,46 @@ export const OVERVOLTAGE_FACTOR = 1.1;
 /** An islanded or overloaded supply: outside 50 ± 0.2 Hz (GB/T 15945). */
 export const DEVIATED_FREQUENCY_HZ = 50.5;
 export const LOW_BATTERY_PCT = 12;
+/** Phase L3 at 93 % of nominal: about 4.8 % unbalance, above GB/T 15543's 4 % short-time limit. */
+export const PHASE_IMBALANCE_FACTORS = [1, 1, 0.93] as const;
+/** The load draws 1.5 × the circuit's rated current. */
+export const OVERLOAD_OF_RATING = 1.5;
 
 const hikvision = (minor: number, cardNo?: string) => (d: VendorPublisher) =>
   d.publish(P.hikvisionEvent, hikvisionEvent(minor, d.now(), d.utcOffsetMinutes, cardNo));
 
+/** A panel event from the panel's own simulated detector. */
+const panel = (event: PanelEventName, deviceType?: string) => (d: VendorPublisher) => {
+  const { loop, address } = detectorOf(d.device.id);
+  d.publish(P.firePanelEvent, panelEvent(event, loop, address, deviceType));
+};
+
+const lightEvent =
+  (event: 'LAMP_FAULT' | 'BATTERY_FAULT' | 'MAINS_LOST' | 'MAINS_RESTORED') => (d: VendorPublisher) =>
+    d.publish(P.emergencyEvent, { event });
+
+const METERS = [
+  'electricity-meter',
+  'water-flow-meter',
+  'pressure-transmitter',
+  'water-quality-probe',
+] as const;
+const LAN_DEVICES = ['camera', 'access-control', 'fire-panel', 'emergency-light'] as const;
+
 /** Every fault the simulated village can suffer, one entry each. */
 export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
+  // Emergency lights switch to their battery-fed emergency state with the mains: that
+  // state is the simulator's (see emergency-state.ts), the mains events are the fault's.
   'power-outage': {
-    scope: 'zone',
+    scope: 'building-or-zone',
     categories: ['electricity-meter', 'emergency-light'],
     conditions: { powerOff: true },
-    mqtt: {
-      'emergency-light': {
-        start: (d) => d.publish(P.emergencyEvent, { event: 'MAINS_LOST' }),
-        clear: (d) => d.publish(P.emergencyEvent, { event: 'MAINS_RESTORED' }),
-      },
-    },
+    mqtt: { 'emergency-light': { start: lightEvent('MAINS_LOST'), clear: lightEvent('MAINS_RESTORED') } },
+  },
+  'mains-lost': {
+    scope: 'device',
+    categories: ['emergency-light'],
+    mqtt: { 'emergency-light': { start: lightEvent('MAINS_LOST'), clear: lightEvent('MAINS_RESTORED') } },
   },
   'low-pressure': {
     scope: 'device-or-zone',
@@ -81,6 +108,17 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['electricity-meter'],
     conditions: { frequencyHz: DEVIATED_FREQUENCY_HZ },
   },
+  'phase-loss': { scope: 'device', categories: ['electricity-meter'], conditions: { lostPhase: 2 } },
+  'phase-imbalance': {
+    scope: 'device',
+    categories: ['electricity-meter'],
+    conditions: { phaseVoltageFactors: PHASE_IMBALANCE_FACTORS },
+  },
+  overload: {
+    scope: 'device',
+    categories: ['electricity-meter'],
+    conditions: { overloadOfRating: OVERLOAD_OF_RATING },
+  },
   'water-outage': {
     scope: 'zone',
     categories: ['pressure-transmitter', 'water-flow-meter'],
@@ -92,25 +130,42 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['water-quality-probe'],
     conditions: { qualityExcursion: true },
   },
-  'meter-silent': {
-    scope: 'device',
-    categories: ['electricity-meter', 'water-flow-meter', 'pressure-transmitter', 'water-quality-probe'],
-    modbus: 'silent',
-  },
-  'meter-garbage': {
-    scope: 'device',
-    categories: ['electricity-meter', 'water-flow-meter', 'pressure-transmitter', 'water-quality-probe'],
-    modbus: 'garbage',
-  },
+  'meter-silent': { scope: 'device', categories: METERS, modbus: 'silent' },
+  'meter-garbage': { scope: 'device', categories: METERS, modbus: 'garbage' },
+  // A LAN device that stops sending anything, keep-alives included (simulated-mqtt-device.ts).
+  'device-silent': { scope: 'device', categories: LAN_DEVICES },
   'door-forced': {
     scope: 'device',
     categories: ['access-control'],
-    mqtt: { 'access-control': { start: hikvision(HIKVISION_MINOR.doorForced) } },
+    mqtt: {
+      'access-control': {
+        start: hikvision(HIKVISION_MINOR.doorForced),
+        clear: hikvision(HIKVISION_MINOR.doorClosedNormally),
+      },
+    },
   },
   'door-held-open': {
     scope: 'device',
     categories: ['access-control'],
-    mqtt: { 'access-control': { start: hikvision(HIKVISION_MINOR.doorHeldOpen) } },
+    mqtt: {
+      'access-control': {
+        start: (d) => {
+          hikvision(HIKVISION_MINOR.doorOpenedNormally)(d);
+          hikvision(HIKVISION_MINOR.doorHeldOpen)(d);
+        },
+        clear: hikvision(HIKVISION_MINOR.doorClosedNormally),
+      },
+    },
+  },
+  'reader-tamper': {
+    scope: 'device',
+    categories: ['access-control'],
+    mqtt: {
+      'access-control': {
+        start: hikvision(HIKVISION_MINOR.readerTamper),
+        clear: hikvision(HIKVISION_MINOR.readerTamperCleared),
+      },
+    },
   },
   'access-denied-burst': {
     scope: 'device',
@@ -155,18 +210,22 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
   'fire-alarm': {
     scope: 'device',
     categories: ['fire-panel'],
-    mqtt: {
-      'fire-panel': {
-        start: (d) => {
-          const { loop, address } = detectorOf(d.device.id);
-          d.publish(P.firePanelEvent, panelEvent('FIRE', loop, address, 'smoke'));
-        },
-        clear: (d) => {
-          const { loop, address } = detectorOf(d.device.id);
-          d.publish(P.firePanelEvent, panelEvent('RESET', loop, address));
-        },
-      },
-    },
+    mqtt: { 'fire-panel': { start: panel('FIRE', 'smoke'), clear: panel('RESET') } },
+  },
+  'fire-fault': {
+    scope: 'device',
+    categories: ['fire-panel'],
+    mqtt: { 'fire-panel': { start: panel('FAULT', 'smoke'), clear: panel('FAULT_CLEARED', 'smoke') } },
+  },
+  'fire-supervisory': {
+    scope: 'device',
+    categories: ['fire-panel'],
+    mqtt: { 'fire-panel': { start: panel('SUPERVISORY', 'valve'), clear: panel('RESET') } },
+  },
+  'fire-disable': {
+    scope: 'device',
+    categories: ['fire-panel'],
+    mqtt: { 'fire-panel': { start: panel('DISABLE', 'smoke'), clear: panel('RELEASE', 'smoke') } },
   },
   'emergency-battery-fault': {
     scope: 'device',
@@ -177,8 +236,39 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
           d.publish(P.emergencyEvent, { event: 'BATTERY_FAULT' });
           d.publish(P.emergencyStatus, lightStatus(LOW_BATTERY_PCT));
         },
-        clear: (d) => d.publish(P.emergencyStatus, lightStatus(100)),
+        clear: (d) => {
+          d.publish(P.emergencyEvent, { event: 'FAULT_CLEARED', fault: 'battery' });
+          d.publish(P.emergencyStatus, lightStatus(100));
+        },
       },
     },
   },
+  'emergency-lamp-fault': {
+    scope: 'device',
+    categories: ['emergency-light'],
+    mqtt: {
+      'emergency-light': {
+        start: lightEvent('LAMP_FAULT'),
+        clear: (d) => d.publish(P.emergencyEvent, { event: 'FAULT_CLEARED', fault: 'lamp' }),
+      },
+    },
+  },
+  'self-test-failed': {
+    scope: 'device',
+    categories: ['emergency-light'],
+    mqtt: {
+      'emergency-light': {
+        start: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'fail')),
+        clear: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'pass')),
+      },
+    },
+  },
+  // The light skips its periodic self-tests; once repaired it runs one at once.
+  'self-test-missing': {
+    scope: 'device',
+    categories: ['emergency-light'],
+    mqtt: { 'emergency-light': { clear: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'pass')) } },
+  },
+  // The light ignores the fire panel's linkage signal (emergency-state.ts).
+  'linkage-failure': { scope: 'device', categories: ['emergency-light'] },
 };

@@ -17,6 +17,12 @@ export interface SimConditions {
   voltageFactor?: number;
   /** Grid frequency forced to this value, Hz (frequency-deviation fault). */
   frequencyHz?: number;
+  /** This phase (1–3) of a three-phase supply is lost (phase-loss fault). */
+  lostPhase?: 1 | 2 | 3;
+  /** Per-phase voltage factors on top of `voltageFactor` (phase-imbalance fault). */
+  phaseVoltageFactors?: readonly [number, number, number];
+  /** The load draws this multiple of the circuit's rated current (overload fault). */
+  overloadOfRating?: number;
   /** Flow never falls below this, m³/h (leak fault). */
   leakFloorM3h?: number;
   qualityExcursion: boolean;

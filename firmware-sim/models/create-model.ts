@@ -21,6 +21,7 @@ export function createDeviceModel(
           peakW: knobs.peak ?? DEFAULT_PEAK_W,
           nominalVoltage: knobs.nominalVoltage ?? DEFAULT_NOMINAL_VOLTAGE,
           phases: threePhase ? 3 : 1,
+          ratedCurrentA: device.ratings.current_a,
         },
         context,
       );

@@ -10,6 +10,8 @@ export interface ElectricityMeterSpec {
   /** Nominal phase voltage, V. */
   nominalVoltage: number;
   phases: 1 | 3;
+  /** The circuit's rated current, A (site file `ratings.current_a`); an overload is judged against it. */
+  ratedCurrentA?: number | undefined;
 }
 
 export const DEFAULT_NOMINAL_VOLTAGE = 230;
@@ -39,17 +41,31 @@ export class ElectricityMeterModel implements DeviceModel {
     const now = clock();
     const hour = hourOfDay(now, utcOffsetMinutes);
     const on = !conditions.powerOff;
-    const powerW = on
-      ? this.spec.peakW * electricLoadFraction(this.spec.zoneKind, hour) * (1 + noise(random, 0.04))
-      : 0;
-    this.integrate(now, powerW);
-
     const pf = on ? roundTo(0.94 + noise(random, 0.04), 3) : 1;
     const supplyV = this.spec.nominalVoltage * (conditions.voltageFactor ?? 1);
-    const voltages = Array.from({ length: this.spec.phases }, () =>
-      on ? roundTo(supplyV + noise(random, 1.5), 2) : 0,
-    );
-    const currents = voltages.map((v) => (v > 0 ? roundTo(powerW / this.spec.phases / (v * pf), 3) : 0));
+    const voltages = Array.from({ length: this.spec.phases }, (_, i) => {
+      if (!on || conditions.lostPhase === i + 1) return 0;
+      const factor = conditions.phaseVoltageFactors?.[i] ?? 1;
+      return roundTo(supplyV * factor + noise(random, 1.5), 2);
+    });
+    const livePhases = voltages.filter((v) => v > 0).length;
+    const overloadW =
+      conditions.overloadOfRating === undefined
+        ? undefined
+        : conditions.overloadOfRating *
+          (this.spec.ratedCurrentA ?? (1.2 * this.spec.peakW) / this.spec.phases / supplyV) *
+          supplyV *
+          pf *
+          livePhases;
+    const powerW = !on
+      ? 0
+      : (overloadW ??
+        this.spec.peakW *
+          electricLoadFraction(this.spec.zoneKind, hour) *
+          (1 + noise(random, 0.04)) *
+          (livePhases / this.spec.phases));
+    this.integrate(now, powerW);
+    const currents = voltages.map((v) => (v > 0 ? roundTo(powerW / livePhases / (v * pf), 3) : 0));
     const active = roundTo(powerW, 1);
     const reactiveKvar = roundTo((active * Math.tan(Math.acos(pf))) / 1000, 4);
     const importKwh = roundTo(this.importKwh, 2);

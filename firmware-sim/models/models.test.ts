@@ -108,6 +108,26 @@ describe('electricity meter model', () => {
     expect([v.voltage_v, v.current_a, v.active_power_w, v.active_power_kw]).toEqual([0, 0, 0, 0]);
   });
 
+  it('loses one phase, skews one, or draws 1.5 × the rated current under the three-phase faults', () => {
+    const model = new ElectricityMeterModel(
+      { ...spec, phases: 3, ratedCurrentA: 63 },
+      context(() => at(12)),
+    );
+    const lost = model.read(conditions({ lostPhase: 2 }));
+    expect(lost.voltage_l2_v).toBe(0);
+    expect(lost.current_l2_a).toBe(0);
+    expect(lost.voltage_l1_v).toBeGreaterThan(226);
+    expect(lost.voltage_l3_v).toBeGreaterThan(226);
+    const skewed = model.read(conditions({ phaseVoltageFactors: [1, 1, 0.93] }));
+    const phases = [skewed.voltage_l1_v, skewed.voltage_l2_v, skewed.voltage_l3_v] as number[];
+    const mean = phases.reduce((a, b) => a + b, 0) / 3;
+    expect(Math.max(...phases.map((v) => Math.abs(v - mean))) / mean).toBeGreaterThan(0.04);
+    expect(Math.min(...phases)).toBeGreaterThan(204.6);
+    const overloaded = model.read(conditions({ overloadOfRating: 1.5 }));
+    for (const phase of ['current_l1_a', 'current_l2_a', 'current_l3_a'])
+      expect(overloaded[phase]).toBeCloseTo(94.5, 0);
+  });
+
   it('is reproducible from its seed', () => {
     const a = new ElectricityMeterModel(
       spec,

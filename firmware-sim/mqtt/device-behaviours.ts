@@ -9,6 +9,7 @@ import {
   frigateNewObject,
   hikvisionEvent,
   lightStatus,
+  selfTest,
 } from './vendor-payloads.js';
 import type { VendorPublisher } from './vendor-publisher.js';
 
@@ -17,8 +18,14 @@ export interface MqttIntervals {
   statusMs: number;
   /** How often a camera or door gets the chance of an everyday event, ms. */
   activityMs: number;
-  /** Spacing of events in a burst (denied cards), ms. */
+  /** Spacing of events in a burst (denied cards, a door opening and closing), ms. */
   burstSpacingMs: number;
+  /** Keep-alive period of door controllers, fire panels and cameras, ms (vendors: 30 s). */
+  keepAliveMs: number;
+  /** How often an emergency light runs its monthly self-test, ms (real ones: 30 days). */
+  selfTestMs: number;
+  /** How long a light takes to switch to emergency mode on a fire alarm in its building, ms. */
+  linkageMs: number;
 }
 
 export interface BehaviourContext extends VendorPublisher {
@@ -32,6 +39,9 @@ export type DeviceBehaviour = (device: BehaviourContext) => void;
 const camera: DeviceBehaviour = (d) => {
   d.publish(P.frigateAvailable, 'online', { retain: true });
   let serial = 0;
+  d.every(d.intervals.keepAliveMs, () => {
+    if (!d.hasFault('camera-offline')) d.publish(P.frigateFps, '5.0');
+  });
   d.every(d.intervals.activityMs, () => {
     if (d.hasFault('camera-offline') || !isDaytime(hourOfDay(d.now(), d.utcOffsetMinutes))) return;
     if (d.random() >= 0.5) return;
@@ -42,13 +52,19 @@ const camera: DeviceBehaviour = (d) => {
   });
 };
 
+/** Someone badges in, the door opens and closes behind them; a door stuck open has no such traffic. */
 const door: DeviceBehaviour = (d) => {
+  d.every(d.intervals.keepAliveMs, () =>
+    d.publish(P.hikvisionHeartbeat, { time: new Date(d.now()).toISOString() }),
+  );
   d.every(d.intervals.activityMs, () => {
+    if (d.hasFault('door-forced') || d.hasFault('door-held-open')) return;
     if (d.random() >= 0.4) return;
     const card = String(10_000_000 + Math.floor(d.random() * 89_999_999));
     d.publishSeries(P.hikvisionEvent, [
       hikvisionEvent(HIKVISION_MINOR.validCard, d.now(), d.utcOffsetMinutes, card),
       hikvisionEvent(HIKVISION_MINOR.doorOpenedNormally, d.now(), d.utcOffsetMinutes),
+      hikvisionEvent(HIKVISION_MINOR.doorClosedNormally, d.now(), d.utcOffsetMinutes),
     ]);
   });
 };
@@ -56,13 +72,20 @@ const door: DeviceBehaviour = (d) => {
 const emergencyLight: DeviceBehaviour = (d) => {
   const battery = () =>
     d.hasFault('emergency-battery-fault') ? LOW_BATTERY_PCT : Math.round(between(d.random, 96, 100));
+  const test = (kind: 'monthly' | 'annual') => {
+    if (d.hasFault('self-test-missing')) return;
+    d.publish(P.emergencyEvent, selfTest(kind, d.hasFault('self-test-failed') ? 'fail' : 'pass'));
+  };
   d.publish(P.emergencyStatus, lightStatus(battery()));
-  d.publish(P.emergencyEvent, { event: 'SELF_TEST', kind: 'monthly', result: 'pass', duration_s: 30 });
+  test('monthly');
   d.every(d.intervals.statusMs, () => d.publish(P.emergencyStatus, lightStatus(battery())));
+  d.every(d.intervals.selfTestMs, () => test('monthly'));
 };
 
-/** A fire panel says nothing until something happens. */
-const firePanel: DeviceBehaviour = () => undefined;
+/** A fire panel says nothing but its keep-alive until something happens. */
+const firePanel: DeviceBehaviour = (d) => {
+  d.every(d.intervals.keepAliveMs, () => d.publish(P.firePanelHeartbeat, { state: 'normal' }));
+};
 
 export const DEVICE_BEHAVIOURS: Readonly<Partial<Record<DeviceCategory, DeviceBehaviour>>> = {
   camera,

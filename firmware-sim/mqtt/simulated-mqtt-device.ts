@@ -29,6 +29,7 @@ export interface MqttDeviceOptions {
 export class SimulatedMqttDevice implements Component {
   private client: MqttClient | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private emergency = false;
   readonly context: BehaviourContext;
 
   constructor(
@@ -47,7 +48,14 @@ export class SimulatedMqttDevice implements Component {
       publish: (pattern, payload, publishOptions) => this.publish(pattern, payload, publishOptions),
       publishSeries: (pattern, payloads) => this.publishSeries(pattern, payloads),
       every: (intervalMs, task) => {
-        const timer = setInterval(task, intervalMs);
+        // Node's timers cap at about 24.8 days; a monthly self-test waits in hourly steps.
+        const stepMs = Math.min(intervalMs, 3_600_000);
+        let due = options.clock() + intervalMs;
+        const timer = setInterval(() => {
+          if (options.clock() < due) return;
+          due += intervalMs;
+          task();
+        }, stepMs);
         this.timers.add(timer);
       },
     };
@@ -94,9 +102,25 @@ export class SimulatedMqttDevice implements Component {
     if (client) await client.endAsync(true);
   }
 
+  /**
+   * An emergency light enters or leaves its battery-fed emergency state (a fire alarm
+   * in its building, its mains lost): it reports the change.
+   */
+  setEmergency(on: boolean): void {
+    if (this.emergency === on) return;
+    this.emergency = on;
+    this.publish(VENDOR_PATTERNS.emergencyEvent, { event: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF' });
+  }
+
+  get inEmergency(): boolean {
+    return this.emergency;
+  }
+
   private publish(pattern: string, payload: unknown, publishOptions: PublishOptions = {}): void {
     const client = this.client;
     if (!client) return;
+    // A device gone quiet sends nothing at all, keep-alives included.
+    if (this.options.faultsOn(this.registered.device.id).has('device-silent')) return;
     const mapping = this.registered.profile.topics.find((t) => t.pattern === pattern);
     if (!mapping) throw new Error(`profile ${this.registered.profile.id} has no topic pattern "${pattern}"`);
     const topic = vendorTopicFor(pattern, this.context.vendorId);

@@ -9,9 +9,12 @@ export { HIKVISION_EVENT_CODES as HIKVISION_MINOR } from '../../devices/index.js
 export const VENDOR_PATTERNS = {
   frigateAvailable: 'frigate/{vendorId}/available',
   frigateTamper: 'frigate/{vendorId}/tamper',
+  frigateFps: 'frigate/{vendorId}/camera_fps',
   frigateEvents: 'frigate/events',
   hikvisionEvent: 'hikvision/{vendorId}/event',
+  hikvisionHeartbeat: 'hikvision/{vendorId}/heartbeat',
   firePanelEvent: 'firepanel/{vendorId}/event',
+  firePanelHeartbeat: 'firepanel/{vendorId}/heartbeat',
   emergencyEvent: 'emlight/{vendorId}/event',
   emergencyStatus: 'emlight/{vendorId}/status',
 } as const;
@@ -86,7 +89,16 @@ export function detectorOf(deviceId: string): { loop: number; address: number } 
 
 export type LightEvent =
   | { event: 'SELF_TEST'; kind: 'monthly' | 'annual'; result: 'pass' | 'fail'; duration_s: number }
-  | { event: 'BATTERY_FAULT' | 'LAMP_FAULT' | 'MAINS_LOST' | 'MAINS_RESTORED' };
+  | { event: 'FAULT_CLEARED'; fault: 'lamp' | 'battery' }
+  | {
+      event:
+        'BATTERY_FAULT' | 'LAMP_FAULT' | 'MAINS_LOST' | 'MAINS_RESTORED' | 'EMERGENCY_ON' | 'EMERGENCY_OFF';
+    };
+
+/** A monthly function test (30 s) or an annual duration test (30 min, GB 51309's 0.5 h). */
+export function selfTest(kind: 'monthly' | 'annual', result: 'pass' | 'fail'): LightEvent {
+  return { event: 'SELF_TEST', kind, result, duration_s: kind === 'monthly' ? 30 : 1800 };
+}
 
 export function lightStatus(batteryPct: number): { battery_pct: number } {
   return { battery_pct: batteryPct };

@@ -23,6 +23,7 @@ describe('MQTT security devices', () => {
     { id: 'panel-1', profile: 'gst-fire-panel', vendorId: 'panel_a' },
     { id: 'light-1', profile: 'gb17945-emergency-light', vendorId: 'el_a' },
     { id: 'light-b', profile: 'gb17945-emergency-light', vendorId: 'el_b', zone: 'zone-b' },
+    { id: 'panel-b', profile: 'gst-fire-panel', vendorId: 'panel_b', zone: 'zone-b' },
   ]);
   const received: Received[] = [];
   let broker: Aedes;
@@ -73,7 +74,14 @@ describe('MQTT security devices', () => {
     simulator = new Simulator({
       config: testConfig({
         lanBrokerUrl: `mqtt://127.0.0.1:${port}`,
-        intervals: { statusMs: 200, activityMs: 50, burstSpacingMs: 20 },
+        intervals: {
+          statusMs: 200,
+          activityMs: 50,
+          burstSpacingMs: 20,
+          keepAliveMs: 100,
+          selfTestMs: 300,
+          linkageMs: 50,
+        },
       }),
       logger: silentLogger,
       site,
@@ -170,6 +178,88 @@ describe('MQTT security devices', () => {
     simulator.clearFault(fault.id);
     await waitForMessage('emlight/el_a/event', (t) => t.includes('MAINS_RESTORED'));
     expect(messagesOn('emlight/el_b/event').some((t) => t.includes('MAINS'))).toBe(false);
+  });
+
+  it('keeps door controllers, panels and cameras alive with their keep-alives; a silent device sends nothing', async () => {
+    await waitForMessage('hikvision/DS50468/heartbeat');
+    await waitForMessage('firepanel/panel_a/heartbeat');
+    await waitForMessage('frigate/gate_cam/camera_fps');
+    const fault = simulator.injectFault({ kind: 'device-silent', target: 'panel-1' });
+    const quietFrom = received.length;
+    await waitForMessage('firepanel/panel_b/heartbeat', () => received.length > quietFrom + 20);
+    expect(received.slice(quietFrom).some((m) => m.topic.startsWith('firepanel/panel_a/'))).toBe(false);
+    simulator.clearFault(fault.id);
+    const before = messagesOn('firepanel/panel_a/heartbeat').length;
+    await waitForMessage(
+      'firepanel/panel_a/heartbeat',
+      () => messagesOn('firepanel/panel_a/heartbeat').length > before,
+    );
+  });
+
+  it('lights of the building switch to emergency mode on a fire alarm, unless the linkage is broken', async () => {
+    const broken = simulator.injectFault({ kind: 'linkage-failure', target: 'light-b' });
+    const fireA = simulator.injectFault({ kind: 'fire-alarm', target: 'panel-1' });
+    const fireB = simulator.injectFault({ kind: 'fire-alarm', target: 'panel-b' });
+    await waitForMessage('emlight/el_a/event', (t) => t.includes('EMERGENCY_ON'));
+    await waitForMessage(
+      'firepanel/panel_b/heartbeat',
+      () => messagesOn('firepanel/panel_b/heartbeat').length > 5,
+    );
+    expect(messagesOn('emlight/el_b/event').some((t) => t.includes('EMERGENCY_ON'))).toBe(false);
+    // repaired while the alarm lasts: it switches on late
+    simulator.clearFault(broken.id);
+    await waitForMessage('emlight/el_b/event', (t) => t.includes('EMERGENCY_ON'));
+    simulator.clearFault(fireA.id);
+    simulator.clearFault(fireB.id);
+    await waitForMessage('emlight/el_a/event', (t) => t.includes('EMERGENCY_OFF'));
+    await waitForMessage('emlight/el_b/event', (t) => t.includes('EMERGENCY_OFF'));
+  });
+
+  it('runs periodic self-tests; a failing light reports fail, a light missing them reports none until repaired', async () => {
+    const failing = simulator.injectFault({ kind: 'self-test-failed', target: 'light-1' });
+    const missing = simulator.injectFault({ kind: 'self-test-missing', target: 'light-b' });
+    await waitForMessage('emlight/el_a/event', (t) => t.includes('"result":"fail"'));
+    const quietFrom = received.length;
+    await waitForMessage(
+      'emlight/el_a/event',
+      () =>
+        received
+          .slice(quietFrom)
+          .filter((m) => m.topic === 'emlight/el_a/event' && m.text.includes('SELF_TEST')).length >= 2,
+    );
+    expect(
+      received.slice(quietFrom).some((m) => m.topic === 'emlight/el_b/event' && m.text.includes('SELF_TEST')),
+    ).toBe(false);
+    simulator.clearFault(failing.id);
+    simulator.clearFault(missing.id);
+    await waitForMessage(
+      'emlight/el_b/event',
+      (t) => t.includes('SELF_TEST') && t.includes('"result":"pass"'),
+    );
+  });
+
+  it('door faults close the door when cleared, and the reader tamper resumes', async () => {
+    const cases = [
+      ['door-forced', 0x1b, 0x1a],
+      ['door-held-open', 0x1c, 0x1a],
+      ['reader-tamper', 0x406, 0x407],
+    ] as const;
+    for (const earlier of simulator.faults().filter((f) => f.target === 'door-1'))
+      simulator.clearFault(earlier.id);
+    for (const [kind, startMinor, clearMinor] of cases) {
+      const from = received.length;
+      const minors = () =>
+        received
+          .slice(from)
+          .filter((m) => m.topic === 'hikvision/DS50468/event')
+          .map((m) => (JSON.parse(m.text) as { minor: number }).minor);
+      const fault = simulator.injectFault({ kind, target: 'door-1' });
+      await waitForMessage('hikvision/DS50468/event', () => minors().includes(startMinor));
+      simulator.clearFault(fault.id);
+      await waitForMessage('hikvision/DS50468/event', () =>
+        minors().slice(minors().indexOf(startMinor)).includes(clearMinor),
+      );
+    }
   });
 
   it('rejects a fault aimed at the wrong kind of device', () => {

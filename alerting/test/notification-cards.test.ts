@@ -282,9 +282,10 @@ describe('cards, mentions and links per provider', () => {
         .bodies()
         .some((b) => b.msgtype === 'text' && String((b.text as Json).content).includes('升级')),
     );
+    // (Other rules may notify meanwhile, e.g. the fire linkage check of the same alarm.)
     const escalated = dingtalk
       .bodies()
-      .filter((b) => b.msgtype === 'text')
+      .filter((b) => b.msgtype === 'text' && String((b.text as Json).content).includes('升级'))
       .at(-1) as Json;
     expect(escalated.at.atMobiles).toEqual(['13700137000', '13900139000', '13800138000']);
   });
@@ -293,7 +294,16 @@ describe('cards, mentions and links per provider', () => {
     const before = wecom.requests.length;
     await publisher.event('clinic-camera', 'camera_offline');
     await waitFor('camera card', () => wecom.requests.length > before);
-    const cards = wecom.bodies().slice(before);
+    await waitFor('camera card', () =>
+      wecom
+        .bodies()
+        .slice(before)
+        .some((b) => JSON.stringify(b).includes('摄像头离线')),
+    );
+    const cards = wecom
+      .bodies()
+      .slice(before)
+      .filter((b) => JSON.stringify(b).includes('摄像头离线'));
     expect(cards[0]?.msgtype).toBe('template_card');
     expect((cards[0]?.template_card as Json).source.desc_color).toBe(1);
     expect(

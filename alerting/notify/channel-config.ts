@@ -3,6 +3,19 @@ import { idSchema, severitySchema } from '../../contracts/index.js';
 import { languageSchema } from './delivery-schema.js';
 
 const url = z.url();
+
+/**
+ * A robot's webhook URL carries its key (WeCom `key=`, DingTalk `access_token=`,
+ * Feishu's hook id): anyone who sees it can post to the group. It goes over https;
+ * plain http only to a relay on this machine.
+ */
+const robotUrl = z.url().refine((value) => {
+  const { protocol, hostname } = new URL(value);
+  return (
+    protocol === 'https:' ||
+    (protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(hostname))
+  );
+}, 'a robot URL carries its key: use https:// (plain http only to a relay on 127.0.0.1)');
 const optionalId = { id: idSchema.optional() };
 
 /**
@@ -23,7 +36,7 @@ export const webhookChannelSchema = z.strictObject({
 export const wecomChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('wecom'),
-  url,
+  url: robotUrl,
   /** `template_card` with buttons, or `markdown` with links for groups whose clients show no cards. */
   format: z.enum(['card', 'markdown']).default('card'),
   mention,
@@ -31,7 +44,7 @@ export const wecomChannelSchema = z.strictObject({
 export const dingtalkChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('dingtalk'),
-  url,
+  url: robotUrl,
   /** The robot's "加签" secret (SEC…). */
   secret: z.string().min(1).optional(),
   mention,
@@ -39,7 +52,7 @@ export const dingtalkChannelSchema = z.strictObject({
 export const feishuChannelSchema = z.strictObject({
   ...optionalId,
   type: z.literal('feishu'),
-  url,
+  url: robotUrl,
   secret: z.string().min(1).optional(),
   mention,
 });

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../runtime/index.js';
 import { waitFor } from '../../stack/index.js';
-import { callApi, SmtpReceiver } from '../../test/support/index.js';
+import { callApi, HttpReceiver, SmtpReceiver } from '../../test/support/index.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
-import { HttpReceiver } from './support/http-receiver.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const WECOM_REFUSED = { status: 200, body: { errcode: 93000, errmsg: 'invalid webhook url, hint: [x]' } };

@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../runtime/index.js';
 import { waitFor } from '../../stack/index.js';
-import { callApi, PageClient, SmtpReceiver } from '../../test/support/index.js';
+import { callApi, HttpReceiver, PageClient, SmtpReceiver } from '../../test/support/index.js';
 import { FakeClock } from '../engine/clock.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
-import { HttpReceiver } from './support/http-receiver.js';
 
 const TOKEN = 'cards-test-token-0123456789';
 const DING_SECRET = 'SECcards-dingtalk';

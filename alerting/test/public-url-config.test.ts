@@ -32,3 +32,20 @@ describe('the public URL links are built on', () => {
     expect(issues({ publicUrl: 'ftp://alerts.village.example' })[0]).toMatch(/^publicUrl: must be an http/);
   });
 });
+
+describe('robot webhook URLs', () => {
+  const robot = (type: string, url: string) =>
+    issues({
+      notifications: { contacts: [{ id: 'group', name: '群', channels: [{ type, url }] }] },
+    });
+
+  it('carry their key over https only (plain http to a relay on this machine)', () => {
+    for (const type of ['wecom', 'dingtalk', 'feishu']) {
+      expect(robot(type, 'http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k')[0], type).toMatch(
+        /use https:\/\//,
+      );
+      expect(robot(type, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k'), type).toEqual([]);
+      expect(robot(type, 'http://127.0.0.1:8080/relay'), type).toEqual([]);
+    }
+  });
+});

@@ -11,8 +11,7 @@ import { alertingConfigSchema } from '../service/config.js';
 import { webhookSignature } from '../notify/channels/webhook-sender.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
-import { HttpReceiver } from './support/http-receiver.js';
-import { callApi, SmtpReceiver } from '../../test/support/index.js';
+import { callApi, HttpReceiver, SmtpReceiver } from '../../test/support/index.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';

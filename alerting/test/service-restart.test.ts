@@ -1,4 +1,4 @@
-import { callApi } from '../../test/support/index.js';
+import { callApi, HttpReceiver } from '../../test/support/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,6 @@ import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema, type AlertingConfig } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
-import { HttpReceiver } from './support/http-receiver.js';
 
 const TOKEN = 'restart-token-0123456789';
 

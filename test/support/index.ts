@@ -17,3 +17,4 @@ export { publishedReadings, type PublishedReading } from './published-readings.j
 export { callApi } from './api-client.js';
 export { PageClient } from './page-client.js';
 export { PhoneBrowser, ARTIFACTS_DIR } from './phone-browser.js';
+export { HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from './http-receiver.js';

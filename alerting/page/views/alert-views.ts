@@ -75,7 +75,12 @@ export function alertFacts(alert: AlertView, ctx: PageContext): SafeHtml {
     ${fact(WORDS.device, d.device ? `${d.device.name} (${d.device.id})` : undefined)}
     ${fact(WORDS.gateway, d.gateway)} ${fact(WORDS.value, d.value)}
     ${fact(WORDS.limit, d.value !== undefined ? d.threshold : undefined)}
-    ${fact(WORDS.detail, d.detail ? html`${d.detail.zh}<br /><span class="en">${d.detail.en}</span>` : undefined)}
+    ${fact(
+      WORDS.detail,
+      d.detail
+        ? html`${d.detail.zh}${d.detail.en !== d.detail.zh ? html`<br /><span class="en">${d.detail.en}</span>` : ''}`
+        : undefined,
+    )}
     ${fact(WORDS.occurrences, alert.occurrences > 1 ? String(alert.occurrences) : undefined)}
     ${fact(WORDS.clause, d.clause)} ${fact(WORDS.since, t(alert.firedAt ?? alert.startedAt))}
     ${fact(WORDS.resolvedAt, t(alert.resolvedAt))}

@@ -73,7 +73,7 @@ export function messagePage(
   return layout({
     title,
     session,
-    body: html`<div class="error">${both(title)}${why ? html`<p>${both(why)}</p>` : ''}</div>
+    body: html`${why ? html`<div class="error">${both(why)}</div>` : ''}
       <p><a href="/">${both(WORDS.back)}</a></p>`,
   });
 }

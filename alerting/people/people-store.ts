@@ -1,6 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { CodedError, hashPassword, verifyPassword, writeFileAtomic } from '../../runtime/index.js';
+import {
+  hashPassword,
+  readPrivateJsonFile,
+  verifyPassword,
+  writePrivateJsonFile,
+} from '../../runtime/index.js';
 import {
   peopleFileSchema,
   roleAllows,
@@ -60,21 +64,11 @@ export class PeopleStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  load(): this {
-    if (!existsSync(this.file)) return this;
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(this.file, 'utf8'));
-    } catch (error) {
-      throw new CodedError('CONFIG_INVALID', `${this.file} is not JSON: ${(error as Error).message}`);
-    }
-    const parsed = peopleFileSchema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new CodedError('CONFIG_INVALID', `${this.file} is invalid:\n  - ${issues.join('\n  - ')}`);
-    }
-    for (const person of parsed.data.people) this.people.set(person.id, person);
-    this.seedHash = parsed.data.seedHash;
+  /** Reads people.json (none yet when it is missing); a file that does not validate stops the start with its reasons. */
+  async load(): Promise<this> {
+    const file = await readPrivateJsonFile(this.file, peopleFileSchema, 'people file');
+    for (const person of file?.people ?? []) this.people.set(person.id, person);
+    this.seedHash = file?.seedHash;
     return this;
   }
 
@@ -215,7 +209,7 @@ export class PeopleStore {
       people: this.list(),
       ...(this.seedHash ? { seedHash: this.seedHash } : {}),
     };
-    writeFileAtomic(this.file, `${JSON.stringify(content, null, 2)}\n`);
+    void writePrivateJsonFile(this.file, content);
   }
 }
 

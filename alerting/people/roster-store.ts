@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CodedError, writeFileAtomic } from '../../runtime/index.js';
+import { readPrivateJsonFile, writePrivateJsonFile } from '../../runtime/index.js';
 import { rosterSchema, type Roster, type SiteRoster } from './roster-schema.js';
 
 export const ROSTER_FILE = 'roster.json';
@@ -36,21 +35,8 @@ export class RosterStore {
   ) {}
 
   /** Loads the file, applying `configured` when it is new; true when the YAML roster was applied. */
-  load(configured: Roster): boolean {
-    if (existsSync(this.file)) {
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(this.file, 'utf8'));
-      } catch (error) {
-        throw new CodedError('CONFIG_INVALID', `${this.file} is not JSON: ${(error as Error).message}`);
-      }
-      const parsed = rosterFileSchema.safeParse(json);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-        throw new CodedError('CONFIG_INVALID', `${this.file} is invalid:\n  - ${issues.join('\n  - ')}`);
-      }
-      this.state = parsed.data;
-    }
+  async load(configured: Roster): Promise<boolean> {
+    this.state = await readPrivateJsonFile(this.file, rosterFileSchema, 'roster file');
     const hash = configHash(configured);
     if (this.state?.configHash === hash) return false;
     this.save({
@@ -93,7 +79,7 @@ export class RosterStore {
   }
 
   private save(state: RosterFile): void {
-    writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`);
+    void writePrivateJsonFile(this.file, state);
     this.state = state;
   }
 }

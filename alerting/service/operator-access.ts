@@ -38,12 +38,12 @@ export async function openOperatorAccess(
   now: () => number,
   logger: Logger,
 ): Promise<OperatorAccess> {
-  const people = new PeopleStore(join(config.dataDir, PEOPLE_FILE), now).load();
+  const people = await new PeopleStore(join(config.dataDir, PEOPLE_FILE), now).load();
   if (people.applySeed(config.people))
     logger.info({ people: config.people.length }, 'people from the config applied');
   await people.ensureAdmin(config.page.admin);
   const roster = new RosterStore(join(config.dataDir, ROSTER_FILE), now);
-  if (roster.load(config.roster))
+  if (await roster.load(config.roster))
     logger.info({ sites: Object.keys(config.roster) }, 'duty roster from the config applied');
   const enabled = (ids: readonly string[]) => ids.filter((id) => people.get(id)?.disabled === false);
   const duty: DutyLookup = {

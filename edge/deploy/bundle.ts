@@ -3,11 +3,31 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { buildDist } from '../../deploy/index.js';
 import { PROJECT_ROOT, projectFile } from '../../runtime/index.js';
 
-/** The folders the gateway and its CLI are made of. */
-export const GATEWAY_FOLDERS = ['contracts', 'runtime', 'devices', 'site', 'edge'] as const;
+/** The entry points of what the bundle runs: the gateway and its technician CLI. */
+const GATEWAY_ENTRIES = ['edge/main.ts', 'edge/cli.ts'];
+
+/** The project folders the gateway and its CLI import, found by following their imports. */
+export async function gatewayFolders(): Promise<string[]> {
+  const result = await build({
+    entryPoints: GATEWAY_ENTRIES.map((entry) => projectFile(entry)),
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    outdir: join(tmpdir(), 'gateway-imports'),
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return [
+    ...new Set(Object.keys(result.metafile.inputs).map((input) => input.split('/')[0] as string)),
+  ].sort();
+}
 
 /** Native modules the gateway loads, each of which must carry a prebuilt binary per target. */
 export const NATIVE_PREBUILDS = ['@serialport/bindings-cpp', 'classic-level'] as const;
@@ -34,7 +54,7 @@ export async function bundleGateway(outDir = DEFAULT_BUNDLE_DIR): Promise<string
       if (existsSync(projectFile(file))) cpSync(projectFile(file), join(root, file));
     }
     cpSync(projectFile('patches'), join(root, 'patches'), { recursive: true });
-    await buildDist({ outDir: join(root, 'dist'), folders: GATEWAY_FOLDERS });
+    await buildDist({ outDir: join(root, 'dist'), folders: await gatewayFolders() });
     run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], root);
     // What `npm ci` runs as postinstall: the project's patches to its dependencies.
     run(process.execPath, [join(root, 'node_modules', 'patch-package', 'index.js'), '--error-on-fail'], root);

@@ -233,5 +233,5 @@ describe('technician CLI', () => {
       expect(out, command).toContain('显示帮助 / show help');
       expect(out, command).toMatch(/[\u4e00-\u9fff][^\n]*\/ [A-Z][a-z]/);
     }
-  });
+  }, 120_000);
 });

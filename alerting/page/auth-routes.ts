@@ -56,6 +56,7 @@ export function registerAuthRoutes(page: FastifyInstance, ctx: PageContext): voi
       const form = loginForm.safeParse(formOf(request));
       const next = safeNext(form.success ? form.data.next : '/');
       const person = form.success ? await ctx.people.verify(form.data.login, form.data.password) : undefined;
+      ctx.count?.login(person ? 'ok' : 'refused');
       if (!person) {
         request.log.warn(
           { login: form.success ? form.data.login.slice(0, 64) : undefined },

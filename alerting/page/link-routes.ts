@@ -53,6 +53,7 @@ export function registerLinkRoutes(page: FastifyInstance, ctx: PageContext): voi
   const check = (request: FastifyRequest<Params>, reply: FastifyReply): LinkClaims | undefined => {
     const result = ctx.links.verify(request.params['*']);
     if (!result.ok) {
+      ctx.count?.link(result.claims?.action ?? 'unknown', result.reason === 'expired' ? 'expired' : 'forged');
       if (result.reason === 'expired')
         void refuse(request, reply, 410, WORDS.linkExpired, WORDS.linkExpiredWhy);
       else void refuse(request, reply, 403, WORDS.linkInvalid, WORDS.linkInvalidWhy);
@@ -60,14 +61,17 @@ export function registerLinkRoutes(page: FastifyInstance, ctx: PageContext): voi
     }
     const { claims } = result;
     if (claims.action === 'ack' && ctx.usedLink(claims.nonce)) {
+      ctx.count?.link(claims.action, 'used');
       void refuse(request, reply, 409, WORDS.linkUsed, WORDS.linkUsedWhy);
       return undefined;
     }
     if (!actorExists(claims.actor)) {
+      ctx.count?.link(claims.action, 'not_allowed');
       void refuse(request, reply, 403, WORDS.linkInvalid, WORDS.linkInvalidWhy);
       return undefined;
     }
     if (claims.action === 'ack' && !mayAcknowledge(claims.actor)) {
+      ctx.count?.link(claims.action, 'not_allowed');
       void refuse(request, reply, 403, WORDS.linkNotAllowed);
       return undefined;
     }
@@ -103,6 +107,7 @@ export function registerLinkRoutes(page: FastifyInstance, ctx: PageContext): voi
   page.get<Params>('/l/*', async (request, reply) => {
     const claims = check(request, reply);
     if (!claims) return reply;
+    ctx.count?.link(claims.action, 'shown');
     return show(reply, request.params['*'], claims);
   });
 
@@ -121,6 +126,7 @@ export function registerLinkRoutes(page: FastifyInstance, ctx: PageContext): voi
       if (alert.ack || alert.state === 'resolved') return show(reply, token, claims, 409);
       ctx.engine().acknowledge(alert.id, claims.actor, form.success ? form.data.comment : '');
       ctx.markUsed(claims.nonce, claims.expiresAt);
+      ctx.count?.link(claims.action, 'acknowledged');
       request.log.info({ alert: alert.id, actor: claims.actor }, 'alert acknowledged from a one-tap link');
       return show(reply, token, claims, 200, WORDS.done.ack);
     },

@@ -38,4 +38,12 @@ export interface PageContext {
   secureCookies: boolean;
   loginAttemptsPerMinute: number;
   now: () => number;
+  /** Counters on /metrics: log-ins and link outcomes (a burst of forged links is someone guessing). */
+  count?: {
+    login(outcome: 'ok' | 'refused'): void;
+    link(
+      action: string,
+      outcome: 'shown' | 'acknowledged' | 'forged' | 'expired' | 'used' | 'not_allowed',
+    ): void;
+  };
 }

@@ -36,6 +36,18 @@ export function createAlertingMetrics(registry: Registry, collect: () => void) {
       labelNames: ['channel', 'type'],
       registers: [registry],
     }),
+    pageLogins: new Counter({
+      name: 'alerting_page_logins_total',
+      help: "Log-ins on the operators' page, by outcome (ok, refused)",
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    links: new Counter({
+      name: 'alerting_links_total',
+      help: 'One-tap links opened or used, by action (view, ack) and outcome (shown, acknowledged, forged, expired, used, not_allowed)',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    }),
     openAlerts: new Gauge({
       name: 'alerting_open_alerts',
       help: 'Alerts currently pending or firing, by severity',

@@ -234,6 +234,10 @@ export class AlertingService implements Component {
       secureCookies: httpScheme(config) === 'https' || publicUrl().startsWith('https://'),
       loginAttemptsPerMinute: config.page.loginAttemptsPerMinute,
       now: () => clock.now(),
+      count: {
+        login: (outcome) => metrics.pageLogins.inc({ outcome }),
+        link: (action, outcome) => metrics.links.inc({ action, outcome }),
+      },
     });
     await http.listen({ host: config.http.host, port: config.http.port });
     const bound = http.server.address();

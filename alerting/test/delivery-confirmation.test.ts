@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../runtime/index.js';
 import { waitFor } from '../../stack/index.js';
-import { callApi, HttpReceiver, SmtpReceiver } from '../../test/support/index.js';
+import { callApi, HttpReceiver, PageClient, SmtpReceiver } from '../../test/support/index.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
+const ADMIN_PASSWORD = 'confirm-admin-password';
 const WECOM_REFUSED = { status: 200, body: { errcode: 93000, errmsg: 'invalid webhook url, hint: [x]' } };
 
 interface ApiDelivery {
@@ -81,6 +82,7 @@ describe('delivery is confirmed, or retried and reported', () => {
         dataDir,
         tickMs: 50,
         api: { token: TOKEN },
+        page: { admin: { password: ADMIN_PASSWORD } },
         notifications: {
           publishMqtt: false,
           smtp: { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, from: 'alerting@village.example' },
@@ -186,6 +188,13 @@ describe('delivery is confirmed, or retried and reported', () => {
     expect(await channel('dingtalk-group-0')).toMatchObject({ failing: false, consecutiveFailures: 0 });
     const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/alerting_notification_channel_failing\{[^}]*channel="wecom-group-0"[^}]*\} 1/);
+    // The operators' page says so above everything else.
+    const page = new PageClient(service.httpUrl);
+    expect(await page.login('admin', ADMIN_PASSWORD)).toBe(true);
+    const banner =
+      /<div class="banner" id="channels-failing">([^]*?)<\/div>/.exec((await page.get('/')).body)?.[1] ?? '';
+    expect(banner).toContain('企业微信值班群 (wecom-group-0)');
+    expect(banner).toContain('errcode 93000');
     expect(metrics).toMatch(
       /alerting_notification_channel_failing\{[^}]*channel="dingtalk-group-0"[^}]*\} 0/,
     );
@@ -206,6 +215,7 @@ describe('delivery is confirmed, or retried and reported', () => {
     );
     expect(await channel('wecom-group-0')).toMatchObject({ failing: false, consecutiveFailures: 0 });
     expect((await channel('wecom-group-0'))?.lastSuccessAt).toBeGreaterThan(0);
+    expect((await page.get('/')).body).not.toContain('wecom-group-0');
   });
 
   it('counts a captive portal page, a Feishu code, a redirect and a refused recipient as failures, never as deliveries', async () => {

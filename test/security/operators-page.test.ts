@@ -227,6 +227,12 @@ describe('operators page security', () => {
     const replay = await anyone.post(good, { _csrf: linkCsrf, comment: 'again' });
     expect(replay.status).toBe(409);
     expect((await alert(fireId)).timeline.filter((e) => e.type === 'acknowledged')).toHaveLength(1);
+    // Counted on /metrics, where a burst of forged links shows someone guessing.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/alerting_links_total\{[^}]*action="unknown"[^}]*outcome="forged"[^}]*\} [4-9]/);
+    expect(metrics).toMatch(/alerting_links_total\{[^}]*action="ack"[^}]*outcome="expired"[^}]*\} 1/);
+    expect(metrics).toMatch(/alerting_links_total\{[^}]*action="ack"[^}]*outcome="acknowledged"[^}]*\} 1/);
+    expect(metrics).toMatch(/alerting_links_total\{[^}]*action="ack"[^}]*outcome="used"[^}]*\} 2/);
   });
 
   it('gives a viewer neither acknowledge buttons nor a working acknowledge link', async () => {

@@ -27,10 +27,9 @@ function channelBanner(ctx: PageContext): SafeHtml | string {
     <ul>
       ${failing.map(
         (c) =>
-          html`<li data-channel="${c.channelId}">
-            ${CHANNEL_TYPE_NAMES[c.channelType].zh} ${ctx.contactName(c.contactId)}
-            (${c.channelId})${c.lastError ? html` — ${WORDS.lastError.zh}: ${c.lastError}` : ''}
-          </li>`,
+          html`<li data-channel="${c.channelId}">${CHANNEL_TYPE_NAMES[c.channelType].zh} ${ctx.contactName(c.contactId)} (${c.channelId})${
+            c.lastError ? html` — ${WORDS.lastError.zh}: ${c.lastError}` : ''
+          }</li>`,
       )}
     </ul>
   </div>`;

@@ -18,6 +18,7 @@ import { createAuthorizePublish } from './auth/authorize-publish.js';
 import { createAuthorizeForward } from './auth/authorize-forward.js';
 import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { ClientIdOwners } from './auth/client-id-binding.js';
+import { RefusalLog } from './auth/refusal-log.js';
 import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
 import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
@@ -123,6 +124,7 @@ export class BrokerService implements Component {
       logins: new PasswordCheckGate(this.config.limits),
       metrics,
       logger: componentLogger(logger, 'broker.auth'),
+      refusals: new RefusalLog(componentLogger(logger, 'broker.auth')),
       allowAnonymous: this.config.allowAnonymous,
       maxPayloadBytes: this.config.maxPayloadBytes,
       forgetStoredFilter: () => undefined,
@@ -188,7 +190,7 @@ export class BrokerService implements Component {
       aedes.handle(socket);
       guardFrameSize(socket, maxFrame, (length) => {
         metrics.payloadRejections.inc({ stage: 'frame' });
-        logger.warn(
+        context.refusals.warn(
           { remote: socket.remoteAddress, length, limit: maxFrame },
           'oversized MQTT packet: connection dropped',
         );

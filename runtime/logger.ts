@@ -1,5 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { scrubSecrets } from './secret-scrub.js';
+import { scrubError, scrubSecrets } from './secret-scrub.js';
 
 export type { Logger } from 'pino';
 
@@ -34,6 +34,8 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // The paths above only reach three levels; this catches secret-named keys at any depth (secret-scrub.ts).
     formatters: { log: (object: Record<string, unknown>) => scrubSecrets(object) },
+    // Errors are serialised, not walked: their messages (which may quote a topic or a URL) are cleaned here.
+    serializers: { err: (error: Error) => scrubError(pino.stdSerializers.err(error)) },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -44,7 +44,7 @@ export function createAuthenticate(context: HookContext): AuthenticateHandler {
           return done(null, true);
         }
         context.metrics.authFailures.inc({ reason: outcome.reason });
-        context.logger.warn(
+        context.refusals.warn(
           { clientId: client.id.slice(0, MAX_CLIENT_ID_LENGTH), username, reason: outcome.reason },
           'connection refused',
         );
@@ -96,7 +96,7 @@ async function authenticate(
   if (will) {
     const decision = canPublish(principal, will.topic);
     if (!decision.allowed) {
-      context.logger.warn(
+      context.refusals.warn(
         { clientId: client.id, username, topic: will.topic, reason: decision.reason },
         'will refused',
       );
@@ -117,7 +117,7 @@ function bindClientId(
 ): Outcome {
   const binding = context.clientIds.bind(principal, client.id);
   if (binding.ok) return { ok: true, principal, hash, clientId: binding.clientId };
-  context.logger.warn(
+  context.refusals.warn(
     { clientId: client.id, username: principal.username, owner: binding.owner },
     'client id belongs to another credential',
   );

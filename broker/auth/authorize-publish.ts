@@ -16,7 +16,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
     if (bytes > context.maxPayloadBytes) {
       context.metrics.payloadRejections.inc({ stage: 'publish' });
       const username = client ? context.sessions.principalOf(client)?.username : undefined;
-      context.logger.warn(
+      context.refusals.warn(
         { clientId, username, topic: packet.topic, bytes, limit: context.maxPayloadBytes },
         'payload too large',
       );
@@ -31,7 +31,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
       : { allowed: false as const, reason: 'no session (credential revoked)' };
     if (!decision.allowed) {
       context.metrics.aclDenials.inc({ action: 'publish' });
-      context.logger.warn(
+      context.refusals.warn(
         { clientId, username: session?.principal.username, topic: packet.topic, reason: decision.reason },
         'publish denied',
       );

@@ -17,7 +17,7 @@ export function createAuthorizeSubscribe(context: HookContext): AuthorizeSubscri
       : { allowed: false as const, reason: 'no session (credential revoked)' };
     if (decision.allowed) return callback(null, subscription);
     context.metrics.aclDenials.inc({ action: 'subscribe' });
-    context.logger.warn(
+    context.refusals.warn(
       {
         clientId: client.id,
         username: principal?.username,

@@ -4,6 +4,7 @@ import type { BrokerMetrics } from '../broker-metrics.js';
 import type { PasswordCheckGate } from '../admission/password-check-gate.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ClientIdOwners } from './client-id-binding.js';
+import type { RefusalLog } from './refusal-log.js';
 import type { SessionRegistry } from './session-registry.js';
 
 /** What every hook needs; built once by the service. */
@@ -16,6 +17,8 @@ export interface HookContext {
   clientIds: ClientIdOwners;
   metrics: BrokerMetrics;
   logger: Logger;
+  /** Warnings about refused clients, bounded in lines per second. */
+  refusals: RefusalLog;
   /** Dev mode: clients without a username are let in as an anonymous admin. */
   allowAnonymous: boolean;
   maxPayloadBytes: number;

@@ -21,7 +21,7 @@ export function withClientCertificateCheck(
     const decision = checkClientCertificate(client.conn, username, requireClientCert);
     if (decision.ok) return inner(client, username, password, done);
     context.metrics.authFailures.inc({ reason: decision.reason });
-    context.logger.warn(
+    context.refusals.warn(
       { clientId: client.id, username, reason: decision.reason, certificateNames: decision.names },
       'connection refused: client certificate',
     );

@@ -67,4 +67,35 @@ describe('log redaction', () => {
     logger.info({ headers: { authorization: SECRET.header } }, 'headers');
     expect(text()).not.toContain('header-token-S3cr3t');
   });
+
+  it('takes credentials out of URLs wherever they are logged, errors included', () => {
+    const { logger, text } = captureLogger();
+    logger.info({ url: 'mqtt://alerting:url-pw-S3cr3t-8@broker:1883' }, 'connected');
+    logger.info(
+      { target: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-S3cr3t-9&x=1' },
+      'wecom',
+    );
+    logger.info(
+      { hook: 'https://oapi.dingtalk.com/robot/send?access_token=ding-token-S3cr3t-10' },
+      'dingtalk',
+    );
+    logger.info({ hook: 'https://open.feishu.cn/open-apis/bot/v2/hook/feishu-token-S3cr3t-11' }, 'feishu');
+    logger.info({ write: 'http://influx:8086/write?db=v&u=village&p=influx-p-S3cr3t-12' }, 'influx');
+    logger.warn({ err: new Error('fetch http://u:err-pw-S3cr3t-13@influx:8086 failed') }, 'error object');
+    logger.warn({ err: 'connect ECONNREFUSED redis://:redis-pw-S3cr3t-14@redis:6379' }, 'error as text');
+    const logged = text();
+    expect(logged.match(/S3cr3t-\d+/g) ?? []).toEqual([]);
+    expect(logged).toContain('qyapi.weixin.qq.com/cgi-bin/webhook/send?key=[redacted]&x=1');
+    expect(logged).toContain('"msg":"error as text"');
+  });
+
+  it('cuts long strings, in objects and in error messages, to a bounded length', () => {
+    const { logger, text } = captureLogger();
+    logger.warn({ clientId: 'c'.repeat(60_000), nested: { topic: 't'.repeat(60_000) } }, 'long fields');
+    logger.warn({ err: new Error(`publish to ${'x'.repeat(60_000)} denied`) }, 'long error');
+    const lines = text().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.length).toBeLessThan(8_192);
+    expect(text()).toContain('…(+59488 chars)');
+  });
 });

@@ -24,6 +24,8 @@ const SECRET = {
   attackerToken: 'attacker-token-S3cr3t-1f2e3d',
   webhookSecret: 'webhook-secret-S3cr3t-ab12cd',
   influxPassword: 'influx-pw-S3cr3t-6e6e6e',
+  /** In a URL's query string (WeCom's `key=`); the MQTT URL carries alerting's password in its userinfo. */
+  robotKey: 'robot-key-S3cr3t-5d5d5d',
 };
 
 const SITE = 'demo-village';
@@ -120,12 +122,13 @@ describe('no secret reaches the logs of the broker, its CLI and alerting', () =>
         LOG_LEVEL: 'trace',
         ALERTING_HTTP_PORT: String(ports.alertingHttp),
         ALERTING_DATA_DIR: join(dir, 'alerting'),
-        ALERTING_MQTT_URL: `mqtt://127.0.0.1:${ports.mqtt}`,
+        // A URL with credentials in it is logged when alerting connects: they must not be.
+        ALERTING_MQTT_URL: `mqtt://alerting:${SECRET.alertingMqttPassword}@127.0.0.1:${ports.mqtt}`,
         ALERTING_MQTT_USERNAME: 'alerting',
         ALERTING_MQTT_PASSWORD: SECRET.alertingMqttPassword,
         ALERTING_API_TOKEN: SECRET.apiToken,
         // Nothing listens there: deliveries and history writes fail and get logged.
-        ALERTING_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/hook`,
+        ALERTING_WEBHOOK_URL: `http://127.0.0.1:${await freePort()}/cgi-bin/webhook/send?key=${SECRET.robotKey}`,
         ALERTING_WEBHOOK_SECRET: SECRET.webhookSecret,
         INFLUX_URL: `http://127.0.0.1:${await freePort()}`,
         INFLUX_USERNAME: 'village',

@@ -10,6 +10,7 @@ export type AuthFailureReason =
   | 'will_too_large'
   | 'client_id_too_long'
   | 'client_id_taken'
+  | 'credential_changed'
   | 'login_rate_limited'
   | 'auth_busy'
   | 'internal_error';

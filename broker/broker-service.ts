@@ -161,7 +161,6 @@ export class BrokerService implements Component {
       authorizeForward: createAuthorizeForward(context),
     });
     this.aedes = aedes;
-    aedes.on('client', (client) => sessions.registered(client));
     aedes.on('clientDisconnect', (client) => sessions.disconnected(client));
     aedes.on('clientError', (client, error) =>
       logger.debug({ clientId: client.id, err: error }, 'client error'),

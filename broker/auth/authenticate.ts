@@ -3,7 +3,7 @@ import { LOGIN_REFUSAL_CODES } from '../admission/password-check-gate.js';
 import type { AuthFailureReason } from '../broker-metrics.js';
 import { canPublish } from './acl.js';
 import { payloadBytes, type HookContext } from './hook-context.js';
-import { ANONYMOUS_DEV_PRINCIPAL, principalFromGrant, type Principal } from './principal.js';
+import { ANONYMOUS_DEV_PRINCIPAL, principalFromGrant, sameGrant, type Principal } from './principal.js';
 
 type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>;
 type PreConnectHandler = NonNullable<AedesOptions['preConnect']>;
@@ -90,6 +90,12 @@ async function authenticate(
   if (outcome !== 'ok') return { ok: false, reason: outcome, code: LOGIN_REFUSAL_CODES[outcome] };
   // A login succeeds only against a stored hash.
   if (entry === undefined) return { ok: false, reason: 'unknown_user', code: BAD_USERNAME_OR_PASSWORD };
+  // The check took a while: a reload meanwhile may have removed or changed the credential,
+  // and its revocation sweep could not see this client yet.
+  const current = context.store.get(username);
+  if (current?.hash !== entry.hash || !sameGrant(principalFromGrant(entry), current)) {
+    return { ok: false, reason: 'credential_changed', code: BAD_USERNAME_OR_PASSWORD };
+  }
 
   const principal = principalFromGrant(entry);
   const will = context.sessions.willOf(client);

@@ -17,14 +17,15 @@ export interface Session {
 }
 
 /**
- * Who each client is. Principals hang off the aedes client object (a WeakMap, so a
- * client that never registers leaves nothing behind); connected clients are kept
- * separately so a credentials reload can find and disconnect revoked ones.
+ * Who each client is. Principals hang off the aedes client object (a WeakMap); every
+ * client from the moment it is bound (authenticated) until its connection closes is
+ * kept in a set too, so a credentials reload finds and disconnects revoked ones, also
+ * those still between their login and their registration with aedes.
  */
 export class SessionRegistry {
   private readonly sessions = new WeakMap<Client, Session>();
   private readonly wills = new WeakMap<Client, WillPacket>();
-  private readonly connected = new Set<Client>();
+  private readonly live = new Set<Client>();
 
   rememberWill(client: Client, will: WillPacket | undefined): void {
     if (will) this.wills.set(client, will);
@@ -35,6 +36,10 @@ export class SessionRegistry {
   }
 
   bind(client: Client, principal: Principal, credentialHash: string | undefined): void {
+    if (!this.live.has(client)) {
+      this.live.add(client);
+      client.conn.once('close', () => this.live.delete(client));
+    }
     this.sessions.set(client, {
       principal,
       credentialHash,
@@ -60,15 +65,12 @@ export class SessionRegistry {
     return this.sessions.get(client)?.credentialHash;
   }
 
-  registered(client: Client): void {
-    this.connected.add(client);
-  }
-
   disconnected(client: Client): void {
-    this.connected.delete(client);
+    this.live.delete(client);
   }
 
+  /** Every authenticated client whose connection is still open, registered with aedes or not yet. */
   connectedClients(): Client[] {
-    return [...this.connected];
+    return [...this.live];
   }
 }

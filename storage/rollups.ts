@@ -59,17 +59,8 @@ function q(identifier: string): string {
   return `"${identifier.replace(/"/g, '\\"')}"`;
 }
 
-/**
- * The SELECT … INTO that fills one roll-up level from the level below (raw points for
- * the 1-minute level, 1-minute buckets for the hourly one). The continuous query runs it
- * on schedule; a backfill runs the same text with a time range.
- */
-export function rollupSelect(
-  database: string,
-  measurement: MeasurementName,
-  level: RollupLevel,
-  sourceRp: string,
-): string {
+/** The columns one roll-up level computes, as the level below names its fields. */
+export function rollupColumns(measurement: MeasurementName, level: RollupLevel): string[] {
   const fromRaw = level.interval === '1m';
   const columns = rolledFields(measurement).flatMap(({ field, role }) => {
     if (role === 'counter') {
@@ -89,8 +80,22 @@ export function rollupSelect(
   if ('seq' in INFLUX_SCHEMA[measurement].fields) {
     columns.push(fromRaw ? `count("seq") AS "samples"` : `sum("samples") AS "samples"`);
   }
+  return columns;
+}
+
+/**
+ * The SELECT … INTO that fills one roll-up level from the level below (raw points for
+ * the 1-minute level, 1-minute buckets for the hourly one). The continuous query runs it
+ * on schedule; a backfill runs the same text with a time range.
+ */
+export function rollupSelect(
+  database: string,
+  measurement: MeasurementName,
+  level: RollupLevel,
+  sourceRp: string,
+): string {
   return (
-    `SELECT ${columns.join(', ')} INTO ${q(database)}.${q(level.rp)}.${q(measurement)} ` +
+    `SELECT ${rollupColumns(measurement, level).join(', ')} INTO ${q(database)}.${q(level.rp)}.${q(measurement)} ` +
     `FROM ${q(database)}.${q(sourceRp)}.${q(measurement)}`
   );
 }

@@ -1,0 +1,6 @@
+export * from './report-model.js';
+export * from './period.js';
+export * from './standards.js';
+export { buildMonthlyReport, type ReportInputs } from './build-report.js';
+export { ruleTitles } from './rule-titles.js';
+export type { RuleTitle } from './compute/alert-classes.js';

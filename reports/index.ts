@@ -4,3 +4,12 @@ export * from './standards.js';
 export { buildMonthlyReport, type ReportInputs } from './build-report.js';
 export { ruleTitles } from './rule-titles.js';
 export type { RuleTitle } from './compute/alert-classes.js';
+export {
+  renderReport,
+  reportFileName,
+  REPORT_FORMATS,
+  CONTENT_TYPES,
+  type ReportFormat,
+} from './render/render-report.js';
+export { reportTables, type ReportTable } from './render/tables.js';
+export { escapeHtml } from './render/html.js';

@@ -1,7 +1,6 @@
 import {
-  ROLLUP_LEVELS,
+  fieldRole,
   resultRows,
-  rollupColumns,
   runStatement,
   type InfluxAdminTarget,
   type MeasurementName,
@@ -38,16 +37,13 @@ function quote(text: string): string {
 export async function fetchMinutes(
   source: MinuteSource,
   site: string,
-  measurement: MeasurementName,
+  measurement: 'electricity' | 'water',
   fromMs: number,
   toMs: number,
 ): Promise<MinutesByDevice> {
   const byDevice: MinutesByDevice = new Map();
   const db = `"${source.database}"`;
-  const columns =
-    source.kind === 'raw'
-      ? rollupColumns(measurement, ROLLUP_LEVELS[0] as (typeof ROLLUP_LEVELS)[0]).join(', ')
-      : '*';
+  const columns = minuteColumns(measurement, source.kind);
   for (let start = fromMs; start < toMs; start += DAY_MS) {
     const end = Math.min(start + DAY_MS, toMs);
     const where = `"site" = ${quote(site)} AND time >= ${start}ms AND time < ${end}ms`;
@@ -67,6 +63,43 @@ export async function fetchMinutes(
     }
   }
   return byDevice;
+}
+
+/** What the report reads of each minute: gauges' means and counters' last values, as the roll-up names them. */
+export const REPORT_FIELDS: Readonly<Record<'electricity' | 'water', readonly string[]>> = {
+  electricity: [
+    'voltage_v',
+    'voltage_l1_v',
+    'voltage_l2_v',
+    'voltage_l3_v',
+    'frequency_hz',
+    'active_power_w',
+    'active_power_kw',
+    'import_energy_kwh',
+    'total_energy_kwh',
+  ],
+  water: [
+    'flow_m3h',
+    'pressure_mpa',
+    'turbidity_ntu',
+    'water_ph',
+    'free_chlorine_mgl',
+    'forward_total_m3',
+    'settlement_total_m3',
+  ],
+};
+
+/**
+ * The columns of a minute query: from raw points the roll-up's own aggregates (mean of a
+ * gauge, last of a counter, count of seq as samples), from the roll-up its fields by name.
+ */
+function minuteColumns(measurement: 'electricity' | 'water', kind: MinuteSource['kind']): string {
+  const fields = REPORT_FIELDS[measurement];
+  if (kind === 'rollup_1m') return [...fields, 'samples'].map((f) => `"${f}"`).join(', ');
+  return [
+    ...fields.map((f) => `${fieldRole(f) === 'counter' ? 'last' : 'mean'}("${f}") AS "${f}"`),
+    'count("seq") AS "samples"',
+  ].join(', ');
 }
 
 /** Each device's last value of `field` before `beforeMs` (a counter's reading at the period's start). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
-# also Chromium and a Chinese font for the headless page tests and redis-server for the broker cluster; with
+# also Chromium and a Chinese font for the headless page tests, redis-server for the broker
+# cluster, and poppler-utils for the printed reports' page images; with
 # `bench`, mosquitto for comparison. Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
@@ -15,6 +16,8 @@ if [ "${1:-}" = "test" ]; then
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   # A Chinese font, so the page screenshots Chromium takes show the Chinese, not boxes.
   [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+  # The report tests turn the printed PDF's pages into images.
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
 # Benchmarks compare our broker with Debian's mosquitto.
 if [ "${1:-}" = "bench" ]; then

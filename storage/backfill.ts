@@ -20,9 +20,10 @@ export async function backfillRollups(
   rawRp: string,
   fromMs: number,
   toMs: number,
+  levels: readonly RollupLevel[] = ROLLUP_LEVELS,
 ): Promise<Record<string, number>> {
   const written: Record<string, number> = {};
-  for (const level of ROLLUP_LEVELS) {
+  for (const level of levels) {
     const bucket = bucketMs(level);
     const start = Math.floor(fromMs / bucket) * bucket;
     const end = Math.ceil(toMs / bucket) * bucket;

@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagedInfluxd } from '../../stack/index.js';
-import { applyStoragePolicy, backfillRollups, storagePolicySchema } from '../../storage/index.js';
+import {
+  applyStoragePolicy,
+  backfillRollups,
+  ROLLUP_LEVELS,
+  storagePolicySchema,
+} from '../../storage/index.js';
 import { buildMonthlyReport, reportPeriod, ruleTitles, type MonthlyReport } from '../index.js';
+import { checkRenderings } from './renderings.js';
 import {
   FROM,
   MINUTE,
@@ -46,7 +52,8 @@ describe('the monthly report of a seeded November, in a real influxd', () => {
     }
     const inputs = { target, database: DB, site, ruleTitles: ruleTitles() };
     raw = await buildMonthlyReport({ ...inputs, source: 'auto' }, period);
-    await backfillRollups(target, DB, 'autogen', FROM - 2 * MINUTE, period.toMs);
+    // the report reads the 1-minute level only
+    await backfillRollups(target, DB, 'autogen', FROM - 2 * MINUTE, period.toMs, ROLLUP_LEVELS.slice(0, 1));
     rolled = await buildMonthlyReport({ ...inputs, source: 'rollup_1m' }, period);
   }, 240_000);
 
@@ -346,4 +353,6 @@ describe('the monthly report of a seeded November, in a real influxd', () => {
       );
     expect(strip(rolled)).toEqual(strip(raw));
   });
+
+  describe('rendered', () => checkRenderings(() => raw));
 });

@@ -50,7 +50,13 @@ describe('the monthly report of a seeded November, in a real influxd', () => {
       });
       expect(response.status).toBe(204);
     }
-    const inputs = { target, database: DB, site, ruleTitles: ruleTitles() };
+    // the titles of alerting's rules, fixed here so the figures do not move when a rule is renamed
+    const titles = new Map([
+      ['low-pressure', { zh: '供水压力过低', en: 'Low water pressure' }],
+      ['overvoltage', { zh: '电压过高', en: 'Overvoltage' }],
+      ['undervoltage', { zh: '电压过低', en: 'Undervoltage' }],
+    ]);
+    const inputs = { target, database: DB, site, ruleTitles: titles };
     raw = await buildMonthlyReport({ ...inputs, source: 'auto' }, period);
     // the report reads the 1-minute level only
     await backfillRollups(target, DB, 'autogen', FROM - 2 * MINUTE, period.toMs, ROLLUP_LEVELS.slice(0, 1));
@@ -60,6 +66,15 @@ describe('the monthly report of a seeded November, in a real influxd', () => {
   afterAll(async () => {
     await influxd.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names alert classes by the titles in alerting's rule files", () => {
+    const shipped = ruleTitles();
+    expect(shipped.get('low-pressure')).toEqual({
+      zh: expect.stringMatching(/[\u4e00-\u9fff]/),
+      en: expect.any(String),
+    });
+    expect(shipped.size).toBeGreaterThan(10);
   });
 
   it('covers November, China time, from raw points', () => {

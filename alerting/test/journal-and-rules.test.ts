@@ -18,6 +18,23 @@ afterEach(() => {
 });
 
 describe('journal', () => {
+  it('keeps used one-tap links across a restart until they expire, then drops them at compaction', () => {
+    const dir = tempDir();
+    const journal = new Journal({ dir });
+    journal.open();
+    const now = Date.now();
+    journal.append([
+      { t: 'link-used', nonce: 'still-valid-nonce-0001', expiresAt: now + 3600_000, at: now },
+      { t: 'link-used', nonce: 'expired-nonce-00000001', expiresAt: now - 1, at: now - 7200_000 },
+    ]);
+    journal.close();
+    const reopened = new Journal({ dir });
+    const state = reopened.open(); // open() compacts
+    expect([...state.usedLinks.keys()]).toEqual(['still-valid-nonce-0001']);
+    reopened.close();
+    expect(readFileSync(join(dir, 'alerting-journal.jsonl'), 'utf8')).not.toContain('expired-nonce');
+  });
+
   it('replays the last state of every alert, skips a torn last line, and compacts', () => {
     const dir = tempDir();
     const h = engineHarness({ start: Date.UTC(2025, 5, 1) });

@@ -14,7 +14,7 @@ export type AuthFailureReason =
   | 'login_rate_limited'
   | 'auth_busy'
   | 'internal_error';
-export type AclAction = 'publish' | 'subscribe' | 'forward';
+export type AclAction = 'publish' | 'subscribe' | 'forward' | 'retain';
 export type PayloadStage = 'publish' | 'frame';
 
 export interface BrokerMetrics {

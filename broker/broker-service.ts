@@ -19,6 +19,7 @@ import { createAuthorizeForward } from './auth/authorize-forward.js';
 import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { ClientIdOwners } from './auth/client-id-binding.js';
 import { RefusalLog } from './auth/refusal-log.js';
+import { RetainedPolicy } from './auth/retained-policy.js';
 import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
 import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
@@ -121,6 +122,7 @@ export class BrokerService implements Component {
       store,
       sessions,
       clientIds: new ClientIdOwners(store),
+      retained: new RetainedPolicy(store),
       logins: new PasswordCheckGate(this.config.limits),
       metrics,
       logger: componentLogger(logger, 'broker.auth'),

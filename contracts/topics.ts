@@ -74,3 +74,13 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether a message on `topic` may be retained: only a gateway's status (its last will
+ * among them). A retained reading, event or alert would be replayed as new to every
+ * consumer that subscribes, long after it happened: the broker refuses it, and
+ * consumers ignore one that reaches them from elsewhere.
+ */
+export function isRetainableTopic(topic: string): boolean {
+  return parseTopic(topic)?.kind === 'status';
+}

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { topicFilters } from '../../contracts/index.js';
+import { isRetainableTopic, topicFilters } from '../../contracts/index.js';
 import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
 import { decodeCanonical, type DecodeResult } from './decode-message.js';
@@ -78,7 +78,11 @@ export class MqttInput implements AlertPublisher {
       this.options.onConnection?.(false);
     });
     client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'));
-    client.on('message', (topic, payload) => this.options.onResult(decodeCanonical(topic, payload)));
+    client.on('message', (topic, payload, packet) => {
+      // A retained event is an old one replayed: only a gateway's status is meant to be retained.
+      if (packet.retain && !isRetainableTopic(topic)) return;
+      this.options.onResult(decodeCanonical(topic, payload));
+    });
   }
 
   async publish(topic: string, payload: string): Promise<void> {

@@ -100,7 +100,11 @@ async function authenticate(
   const principal = principalFromGrant(entry);
   const will = context.sessions.willOf(client);
   if (will) {
-    const decision = canPublish(principal, will.topic);
+    const acl = canPublish(principal, will.topic);
+    const decision =
+      acl.allowed && will.retain
+        ? context.retained.mayRetain(principal, will.topic, payloadBytes(will.payload))
+        : acl;
     if (!decision.allowed) {
       context.refusals.warn(
         { clientId: client.id, username, topic: will.topic, reason: decision.reason },

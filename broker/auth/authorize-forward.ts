@@ -7,14 +7,17 @@ type AuthorizeForwardHandler = NonNullable<AedesOptions['authorizeForward']>;
  * Every message aedes hands to a client passes here: live ones, ones queued in its
  * session while it was away, retained ones. A message the client's ACL does not let it
  * read is not sent, whatever put it in the client's way (a filter stored under an
- * older, wider grant; a session store written by an earlier version).
+ * older, wider grant; a session store written by an earlier version). A retained
+ * message is replayed only if the retained policy still stands behind it.
  */
 export function createAuthorizeForward(context: HookContext): AuthorizeForwardHandler {
   return (client, packet) => {
     const session = context.sessions.sessionOf(client);
-    const decision = session
-      ? session.receiveDecisions.decide(packet.topic)
-      : { allowed: false as const, reason: 'no session (credential revoked)' };
+    const decision = !session
+      ? { allowed: false as const, reason: 'no session (credential revoked)' }
+      : packet.retain && !context.retained.mayReplay(packet.topic)
+        ? { allowed: false as const, reason: 'retained message no one may retain now' }
+        : session.receiveDecisions.decide(packet.topic);
     if (decision.allowed) return packet;
     context.metrics.aclDenials.inc({ action: 'forward' });
     context.logger.debug(

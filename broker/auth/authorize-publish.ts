@@ -1,5 +1,7 @@
 import type { AedesOptions } from 'aedes';
+import { canPublish, type AclDecision } from './acl.js';
 import { payloadBytes, type HookContext } from './hook-context.js';
+import type { Principal } from './principal.js';
 
 type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
 
@@ -26,11 +28,13 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
     if (client === null) return callback(null);
 
     const session = context.sessions.sessionOf(client);
-    const decision = session
-      ? session.publishDecisions.decide(packet.topic)
-      : { allowed: false as const, reason: 'no session (credential revoked)' };
+    const decision = !session
+      ? { allowed: false as const, reason: 'no session (credential revoked)' }
+      : packet.retain
+        ? retainDecision(context, session.principal, packet.topic, bytes)
+        : session.publishDecisions.decide(packet.topic);
     if (!decision.allowed) {
-      context.metrics.aclDenials.inc({ action: 'publish' });
+      context.metrics.aclDenials.inc({ action: packet.retain ? 'retain' : 'publish' });
       context.refusals.warn(
         { clientId, username: session?.principal.username, topic: packet.topic, reason: decision.reason },
         'publish denied',
@@ -40,4 +44,15 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
     publishedByQos[packet.qos]?.inc();
     callback(null);
   };
+}
+
+/** A retained publish passes the topic ACL and the retained policy both. */
+function retainDecision(
+  context: HookContext,
+  principal: Principal,
+  topic: string,
+  bytes: number,
+): AclDecision {
+  const acl = canPublish(principal, topic);
+  return acl.allowed ? context.retained.mayRetain(principal, topic, bytes) : acl;
 }

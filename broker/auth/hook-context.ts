@@ -5,6 +5,7 @@ import type { PasswordCheckGate } from '../admission/password-check-gate.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ClientIdOwners } from './client-id-binding.js';
 import type { RefusalLog } from './refusal-log.js';
+import type { RetainedPolicy } from './retained-policy.js';
 import type { SessionRegistry } from './session-registry.js';
 
 /** What every hook needs; built once by the service. */
@@ -13,6 +14,8 @@ export interface HookContext {
   sessions: SessionRegistry;
   /** What logins may cost: failed logins per address, password checks at once. */
   logins: PasswordCheckGate;
+  /** What may be retained, and which retained messages are still handed out. */
+  retained: RetainedPolicy;
   /** Which credential each client id belongs to. */
   clientIds: ClientIdOwners;
   metrics: BrokerMetrics;

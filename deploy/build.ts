@@ -17,6 +17,7 @@ export const PRODUCT_FOLDERS = [
   'alerting',
   'dashboards',
   'storage',
+  'reports',
   'stack',
   'deploy',
 ] as const;

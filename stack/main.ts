@@ -15,6 +15,7 @@ const DEFAULT_PORTS: StackPorts = {
   edgeHttp: 9103,
   simControl: 9104,
   alertingHttp: 9105,
+  reportsHttp: 9106,
   edgeLan: 1884,
   busBase: 5020,
   influx: 8086,
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     ...(process.env.INFLUX_DATABASE ? { influxDatabase: process.env.INFLUX_DATABASE } : {}),
     ports: await choosePorts(probe.site.buses.length),
     logLevel: options.logLevel,
+    reports: true,
   });
   let stopping = false;
   const shutdown = async () => {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   operators' page    http://127.0.0.1:${p.alertingHttp}/   告警页面：账号 admin  密码 ${stack.secrets.operatorsAdminPassword}
                      (log in as admin / password above; kept in ${options.data}/secrets.json; add people under 人员 People)
   alerting API       http://127.0.0.1:${p.alertingHttp}/api/alerts   (Authorization: Bearer <alertingApiToken from ${options.data}/secrets.json>)
+  reports API        http://127.0.0.1:${p.reportsHttp}/api/reports?site=${stack.site.site.id}&month=YYYY-MM&format=xlsx   (Bearer <reportsApiToken from ${options.data}/secrets.json>; or npm run report)
   enrolment API      http://127.0.0.1:${p.ingestHttp}/api/enrolment/devices   (edge add --enrol-url …, token: enrolmentToken in ${options.data}/secrets.json)
   gateway  status    http://127.0.0.1:${p.edgeHttp}/   devices /api/devices   health /readyz
   simulator control  http://127.0.0.1:${p.simControl}/faults   (npx tsx firmware-sim/cli.ts --url http://127.0.0.1:${p.simControl} fault on fire-alarm <device>)

@@ -27,6 +27,7 @@ export interface StackPorts {
   edgeLan: number;
   simControl: number;
   alertingHttp: number;
+  reportsHttp: number;
   /** First Modbus TCP port; bus i of the site listens on busBase + i. */
   busBase: number;
   influx: number;
@@ -54,9 +55,11 @@ export interface VillageStackOptions {
   edgePublish?: EdgeConfigFromSiteOptions['publish'];
   /** Where the gateway reaches some buses instead of the simulator (tests put a serial line there). */
   edgeBusEndpoints?: Readonly<Record<string, BusEndpoint>>;
+  /** Also run the reports service (npm start does; tests that do not need it save a process). */
+  reports?: boolean;
 }
 
-export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'simulator' | 'edge';
+export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'reports' | 'simulator' | 'edge';
 
 interface StackSecrets {
   gatewayPassword: string;
@@ -65,6 +68,8 @@ interface StackSecrets {
   adminPassword: string;
   /** Bearer token for the alerting API. */
   alertingApiToken: string;
+  /** Bearer token for the reports API (opens reports only). */
+  reportsApiToken: string;
   /** The gateway's enrolment token: the technician's `add --enrol` registers devices with it. */
   enrolmentToken: string;
   /** Password of `admin`, the first account of the operators' page. */
@@ -125,12 +130,13 @@ export class VillageStack {
     await this.service('broker').start();
     await this.service('ingest').start();
     await this.service('alerting').start();
+    await this.services.get('reports')?.start();
     await this.service('simulator').start();
     await this.service('edge').start();
   }
 
   async stop(): Promise<void> {
-    for (const name of ['edge', 'simulator', 'alerting', 'ingest', 'broker'] as const) {
+    for (const name of ['edge', 'simulator', 'reports', 'alerting', 'ingest', 'broker'] as const) {
       await this.services.get(name)?.stop();
     }
     await this.influxd?.stop();
@@ -148,6 +154,7 @@ export class VillageStack {
       edgeLan: await pick(wanted.edgeLan),
       simControl: await pick(wanted.simControl),
       alertingHttp: await pick(wanted.alertingHttp),
+      reportsHttp: await pick(wanted.reportsHttp),
       busBase,
       influx: await pick(wanted.influx),
     };
@@ -175,12 +182,14 @@ export class VillageStack {
     const enrolmentSecret = () => randomBytes(32).toString('base64url');
     if (existsSync(secretsFile)) {
       const existing = JSON.parse(readFileSync(secretsFile, 'utf8')) as Partial<StackSecrets>;
-      if (existing.operatorsAdminPassword && existing.enrolmentToken) return existing as StackSecrets;
+      if (existing.operatorsAdminPassword && existing.enrolmentToken && existing.reportsApiToken)
+        return existing as StackSecrets;
       // A data folder from before the operators' page or the enrolment API: add what is missing, keep the rest.
       const upgraded = {
         ...existing,
         operatorsAdminPassword: existing.operatorsAdminPassword ?? secret(),
         enrolmentToken: existing.enrolmentToken ?? enrolmentSecret(),
+        reportsApiToken: existing.reportsApiToken ?? secret(),
       } as StackSecrets;
       writeFileSync(secretsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
       return upgraded;
@@ -193,6 +202,7 @@ export class VillageStack {
       alertingPassword: secret(),
       adminPassword: secret(),
       alertingApiToken: secret(),
+      reportsApiToken: secret(),
       operatorsAdminPassword: secret(),
       enrolmentToken: enrolmentSecret(),
     };
@@ -388,6 +398,27 @@ export class VillageStack {
         },
       }),
     );
+    if (this.options.reports) {
+      this.services.set(
+        'reports',
+        new ServiceProcess({
+          name: 'reports',
+          entry: 'reports/main.ts',
+          logFile: join(logs, 'reports.log'),
+          readyUrl: url(this.ports.reportsHttp),
+          env: {
+            LOG_LEVEL: level,
+            REPORTS_SITE_FILES: this.siteFile,
+            REPORTS_HTTP_PORT: String(this.ports.reportsHttp),
+            REPORTS_API_TOKENS: this.secrets.reportsApiToken,
+            REPORTS_MAIL_STATE_FILE: join(this.dataDir, 'reports', 'mail-state.json'),
+            INFLUX_URL: this.influxUrl,
+            INFLUX_DATABASE: this.database,
+            ...extra.reports,
+          },
+        }),
+      );
+    }
     this.services.set(
       'simulator',
       new ServiceProcess({

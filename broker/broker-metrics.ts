@@ -11,10 +11,11 @@ export type AuthFailureReason =
   | 'client_id_too_long'
   | 'client_id_taken'
   | 'credential_changed'
+  | 'too_many_sessions'
   | 'login_rate_limited'
   | 'auth_busy'
   | 'internal_error';
-export type AclAction = 'publish' | 'subscribe' | 'forward' | 'retain';
+export type AclAction = 'publish' | 'subscribe' | 'forward' | 'retain' | 'session';
 export type PayloadStage = 'publish' | 'frame';
 
 export interface BrokerMetrics {
@@ -25,6 +26,7 @@ export interface BrokerMetrics {
   payloadRejections: Counter<'stage'>;
   connectionsRefused: Counter<'reason'>;
   clientsRevoked: Counter;
+  sessionsExpired: Counter;
   credentialsLoaded: Gauge;
   socketsOpen: Gauge;
   queuePayloadBytes: Gauge;
@@ -83,6 +85,11 @@ export function createBrokerMetrics(
       name: 'broker_connections_refused_total',
       help: 'Sockets closed as they were accepted: too many in total or from one address, or opened too fast',
       labelNames: ['reason'],
+      registers,
+    }),
+    sessionsExpired: new Counter({
+      name: 'broker_sessions_expired_total',
+      help: 'Persistent sessions away longer than the expiry whose subscriptions were dropped',
       registers,
     }),
     clientsRevoked: new Counter({

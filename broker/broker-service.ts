@@ -18,6 +18,7 @@ import { createAuthorizePublish } from './auth/authorize-publish.js';
 import { createAuthorizeForward } from './auth/authorize-forward.js';
 import { createAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { ClientIdOwners } from './auth/client-id-binding.js';
+import { PersistentSessions } from './auth/persistent-sessions.js';
 import { RefusalLog } from './auth/refusal-log.js';
 import { RetainedPolicy } from './auth/retained-policy.js';
 import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
@@ -55,6 +56,7 @@ export class BrokerService implements Component {
   private persistence: OpenedPersistence | undefined;
   private readonly sockets = new Set<Socket>();
   private mqttAddress: AddressInfo | undefined;
+  private expirySweep: NodeJS.Timeout | undefined;
   private httpAddress: AddressInfo | undefined;
 
   constructor(
@@ -122,6 +124,10 @@ export class BrokerService implements Component {
       store,
       sessions,
       clientIds: new ClientIdOwners(store),
+      persistentSessions: new PersistentSessions({
+        perUser: this.config.limits.persistentSessionsPerUser,
+        expiryMs: this.config.limits.sessionExpirySeconds * 1000,
+      }),
       retained: new RetainedPolicy(store),
       logins: new PasswordCheckGate(this.config.limits),
       metrics,
@@ -147,7 +153,8 @@ export class BrokerService implements Component {
       logger.warn({ err: error }, 'session store (Redis) connection error; retrying'),
     );
     this.persistence = persistence;
-    context.forgetStoredFilter = keepOnlyGrantedFilters(persistence.persistence, context).forget;
+    const storedFilters = keepOnlyGrantedFilters(persistence.persistence, context);
+    context.forgetStoredFilter = storedFilters.forget;
     const aedes = await Aedes.createBroker({
       connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       persistence: persistence.persistence,
@@ -163,7 +170,22 @@ export class BrokerService implements Component {
       authorizeForward: createAuthorizeForward(context),
     });
     this.aedes = aedes;
-    aedes.on('clientDisconnect', (client) => sessions.disconnected(client));
+    aedes.on('clientDisconnect', (client) => {
+      sessions.disconnected(client);
+      context.persistentSessions.disconnected(client.id);
+    });
+    aedes.on('clientReady', (client) => context.persistentSessions.connected(client.id));
+    context.persistentSessions.restore(
+      (await persistence.sessionIds()).map((clientId) => ({
+        clientId,
+        username: context.clientIds.usernameOf(clientId) ?? '(no owner)',
+      })),
+    );
+    this.expirySweep = startExpirySweep(
+      context,
+      storedFilters.clean,
+      this.config.limits.sessionExpirySeconds,
+    );
     aedes.on('clientError', (client, error) =>
       logger.debug({ clientId: client.id, err: error }, 'client error'),
     );
@@ -243,6 +265,8 @@ export class BrokerService implements Component {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.expirySweep);
+    this.expirySweep = undefined;
     const server = this.mqttServer;
     const closed = server?.listening
       ? new Promise<void>((resolve) => server.close(() => resolve()))
@@ -264,6 +288,30 @@ export class BrokerService implements Component {
     this.mqttAddress = undefined;
     this.httpAddress = undefined;
   }
+}
+
+/** Drops the subscriptions of persistent sessions away longer than the expiry, checked a few times per expiry (at most hourly). */
+function startExpirySweep(
+  context: HookContext,
+  clean: (clientId: string) => Promise<unknown>,
+  expirySeconds: number,
+): NodeJS.Timeout {
+  const sweep = () => {
+    for (const clientId of context.persistentSessions.expired()) {
+      context.persistentSessions.forgotten(clientId);
+      clean(clientId).then(
+        () => {
+          context.metrics.sessionsExpired.inc();
+          context.logger.info({ clientId }, 'persistent session expired: it no longer collects messages');
+        },
+        (error: unknown) =>
+          context.logger.warn({ err: error, clientId }, 'could not expire a persistent session'),
+      );
+    }
+  };
+  const timer = setInterval(sweep, Math.min((expirySeconds * 1000) / 4, 3_600_000));
+  timer.unref();
+  return timer;
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

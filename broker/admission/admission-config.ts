@@ -25,6 +25,14 @@ export const brokerLimitsSchema = z
     concurrentPasswordChecks: count(2, 64),
     /** Logins waiting for a check; beyond this a CONNECT is answered "server unavailable" at once. */
     waitingPasswordChecks: count(100, 100_000),
+    /** Persistent sessions with subscriptions one credential may keep (a service needs one per worker, a gateway none). */
+    persistentSessionsPerUser: count(16, 100_000),
+    /**
+     * A persistent session whose client has been away this long stops collecting messages
+     * (its subscriptions are dropped; what it had queued waits for it). Default 14 days:
+     * longer than any outage ingest or alerting should ride out.
+     */
+    sessionExpirySeconds: count(14 * 24 * 3600, 10 * 365 * 24 * 3600),
   })
   .prefault({});
 
@@ -37,4 +45,6 @@ export const brokerLimitsEnvMap = {
   BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: 'limits.failedLoginsPerMinutePerAddress',
   BROKER_CONCURRENT_PASSWORD_CHECKS: 'limits.concurrentPasswordChecks',
   BROKER_WAITING_PASSWORD_CHECKS: 'limits.waitingPasswordChecks',
+  BROKER_PERSISTENT_SESSIONS_PER_USER: 'limits.persistentSessionsPerUser',
+  BROKER_SESSION_EXPIRY_SECONDS: 'limits.sessionExpirySeconds',
 } as const;

@@ -126,7 +126,12 @@ function bindClientId(
   hash: string | undefined,
 ): Outcome {
   const binding = context.clientIds.bind(principal, client.id);
-  if (binding.ok) return { ok: true, principal, hash, clientId: binding.clientId };
+  if (binding.ok) {
+    if (!client.clean && !context.persistentSessions.mayKeep(principal.username, binding.clientId)) {
+      return { ok: false, reason: 'too_many_sessions', code: NOT_AUTHORIZED };
+    }
+    return { ok: true, principal, hash, clientId: binding.clientId };
+  }
   context.refusals.warn(
     { clientId: client.id, username: principal.username, owner: binding.owner },
     'client id belongs to another credential',

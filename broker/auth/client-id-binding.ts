@@ -33,6 +33,12 @@ export class ClientIdOwners {
     return { ok: false, owner: owner.name };
   }
 
+  /** The username a client id belongs to (namespaced ids included); undefined for a free-form id. */
+  usernameOf(clientId: string): string | undefined {
+    const owner = this.ownerOf(clientId);
+    return owner ? [...owner.usernames][0] : undefined;
+  }
+
   private ownerOf(clientId: string): { name: string; usernames: Set<string> } | undefined {
     this.rebuildIfStale();
     for (let end = clientId.length; end > 0; end--) {

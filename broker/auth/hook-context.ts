@@ -4,6 +4,7 @@ import type { BrokerMetrics } from '../broker-metrics.js';
 import type { PasswordCheckGate } from '../admission/password-check-gate.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ClientIdOwners } from './client-id-binding.js';
+import type { PersistentSessions } from './persistent-sessions.js';
 import type { RefusalLog } from './refusal-log.js';
 import type { RetainedPolicy } from './retained-policy.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -16,6 +17,8 @@ export interface HookContext {
   logins: PasswordCheckGate;
   /** What may be retained, and which retained messages are still handed out. */
   retained: RetainedPolicy;
+  /** Persistent sessions that collect messages, per credential. */
+  persistentSessions: PersistentSessions;
   /** Which credential each client id belongs to. */
   clientIds: ClientIdOwners;
   metrics: BrokerMetrics;

@@ -90,6 +90,11 @@ export class JournaledMemoryPersistence extends IndexedMemoryPersistence<QueuedR
     this.budget = new PayloadBudget(this.payloadRamBytes);
   }
 
+  /** Clients with stored subscriptions: the persistent sessions that collect messages. */
+  get subscribedClientIds(): string[] {
+    return [...this.subscribedTopics.keys()];
+  }
+
   get queueMemory(): QueueMemory {
     return { payloadBytes: this.budget.bytes, payloadsOnDiskOnly: this.budget.evicted };
   }

@@ -16,6 +16,8 @@ export interface OpenedPersistence {
   close(): Promise<void>;
   /** `journal` only. */
   queueMemory?: () => QueueMemory;
+  /** Client ids with stored subscriptions (persistent sessions that collect messages), once aedes has set it up. */
+  sessionIds(): Promise<string[]>;
 }
 
 // None of these modules ships declarations; the shapes used here are typed inline.
@@ -33,6 +35,7 @@ type CallBackPersistenceClass = new <Options>(
 type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => MQEmitter;
 type RedisClient = {
   duplicate(): RedisClient;
+  smembers(key: string): Promise<string[]>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
@@ -46,7 +49,11 @@ export async function openPersistence(
 ): Promise<OpenedPersistence> {
   switch (config.backend) {
     case 'memory':
-      return { persistence: createIndexedMemoryPersistence(), close: async () => undefined };
+      return {
+        persistence: createIndexedMemoryPersistence(),
+        close: async () => undefined,
+        sessionIds: async () => [],
+      };
     case 'disk':
       return openDisk(config.dir);
     case 'journal':
@@ -60,7 +67,11 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
-  return { persistence: createLevelPersistence(db), close: () => db.close() };
+  return {
+    persistence: createLevelPersistence(db),
+    close: () => db.close(),
+    sessionIds: () => levelSessionIds(db),
+  };
 }
 
 /**
@@ -77,7 +88,18 @@ async function openJournal(dir: string, payloadRamBytes: number): Promise<Opened
     // destroy() writes what is still pending before it closes the database.
     close: () => persistence.destroy(),
     queueMemory: () => persistence.asyncPersistence.queueMemory,
+    sessionIds: async () => persistence.asyncPersistence.subscribedClientIds,
   };
+}
+
+/** aedes-persistence-level keys a stored subscription `subscriptions:{encodeURIComponent(clientId)}:{topic}`. */
+async function levelSessionIds(db: ClassicLevel<string, Buffer>): Promise<string[]> {
+  const ids = new Set<string>();
+  for await (const key of db.keys({ gte: 'subscriptions:', lt: 'subscriptions;' })) {
+    const encoded = key.slice('subscriptions:'.length).split(':')[0];
+    if (encoded) ids.add(decodeURIComponent(encoded));
+  }
+  return [...ids];
 }
 
 /** aedes-persistence-level on an opened (or opening) database, in the wrapper aedes takes. */
@@ -108,6 +130,8 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
   return {
     persistence: wrapForAedes(RedisPersistence, { conn: connections[0] }),
     mq: createRedisEmitter({ subConn: connections[1], pubConn: connections[2] }),
+    // aedes-persistence-redis keeps the ids of clients with subscriptions in this set.
+    sessionIds: () => base.smembers('clients'),
     close: async () => {
       await Promise.all(connections.map((connection) => connection.quit()));
       for (const connection of connections) connection.disconnect();

@@ -25,6 +25,8 @@ describe('broker config', () => {
         failedLoginsPerMinutePerAddress: 30,
         concurrentPasswordChecks: 2,
         waitingPasswordChecks: 100,
+        persistentSessionsPerUser: 16,
+        sessionExpirySeconds: 1_209_600,
       },
     });
   });
@@ -51,6 +53,8 @@ describe('broker config', () => {
         BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: '10',
         BROKER_CONCURRENT_PASSWORD_CHECKS: '1',
         BROKER_WAITING_PASSWORD_CHECKS: '20',
+        BROKER_PERSISTENT_SESSIONS_PER_USER: '4',
+        BROKER_SESSION_EXPIRY_SECONDS: '86400',
       },
     });
     expect(config).toEqual({
@@ -72,6 +76,8 @@ describe('broker config', () => {
         failedLoginsPerMinutePerAddress: 10,
         concurrentPasswordChecks: 1,
         waitingPasswordChecks: 20,
+        persistentSessionsPerUser: 4,
+        sessionExpirySeconds: 86_400,
       },
     });
   });

@@ -33,10 +33,11 @@ const USERS = [
 const passwordOf = (username: string) => USERS.find((u) => u.username === username)?.password ?? '';
 
 /** Topics of other gateways, other services and other villages, each published at QoS 1. */
+/** Topics of another village and of the services' own channels: outside a gateway's grant. */
 const FOREIGN = [
-  topics.alert('s1', 'fire-alarm'),
-  topics.event('s1', 'gw-b', 'door-1'),
-  topics.status('s1', 'gw-b'),
+  topics.alert('s2', 'fire-alarm'),
+  topics.event('s2', 'gw-b', 'door-1'),
+  topics.status('s2', 'gw-b'),
   topics.telemetry('s2', 'gw-x', 'meter-1'),
   topics.deadLetter('ingest'),
 ];

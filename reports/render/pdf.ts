@@ -1,4 +1,4 @@
-import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
 
 /** Where Debian's Chromium is; `REPORTS_CHROMIUM` points elsewhere. */
 export const CHROMIUM_PATH = process.env.REPORTS_CHROMIUM ?? '/usr/bin/chromium';
@@ -8,6 +8,13 @@ export const CHROMIUM_PATH = process.env.REPORTS_CHROMIUM ?? '/usr/bin/chromium'
  * external assets, and the browser is offline: nothing it could fetch is reachable.
  */
 export async function renderPdf(html: string, executablePath = CHROMIUM_PATH): Promise<Buffer> {
+  // loaded on first use: XLSX, CSV and HTML need no browser
+  const { chromium } = await import('playwright-core');
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `PDF 需要 Chromium / PDF needs Chromium at ${executablePath} (apt-get install chromium, or set REPORTS_CHROMIUM)`,
+    );
+  }
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });

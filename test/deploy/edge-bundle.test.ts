@@ -41,7 +41,7 @@ describe('offline install bundle of the gateway', () => {
   });
 
   it('carries prebuilt native modules for linux-arm64 and linux-x64', () => {
-    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' });
+    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     for (const module of NATIVE_PREBUILDS) {
       for (const target of BUNDLE_TARGETS) {
         expect(listing, `${module} ${target}`).toMatch(

@@ -1,7 +1,6 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerConfigInput } from '../../broker/index.js';
-import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../stack/index.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';

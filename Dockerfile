@@ -26,8 +26,12 @@ ENV NODE_ENV=production
 # system when freed instead of staying in glibc's per-thread arenas: broker/process-env.ts.
 ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 WORKDIR /app
+# The reports service prints its PDF in Chromium, with a Chinese font (reports/render/pdf.ts).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+  && rm -rf /var/lib/apt/lists/*
 # Named volumes mounted here start with this ownership, so the services can write them.
-RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge \
+RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge /data/reports \
   && chown -R node:node /data
 COPY --from=build /app/node_modules ./node_modules
 # The code stays owned by root: the service user can read it, not change it.

@@ -13,3 +13,5 @@ export {
 } from './render/render-report.js';
 export { reportTables, type ReportTable } from './render/tables.js';
 export { escapeHtml } from './render/html.js';
+export { reportsConfigSchema, loadReportsConfig, REPORTS_ENV_MAP, type ReportsConfig } from './config.js';
+export { ReportsService } from './service/reports-service.js';

@@ -28,7 +28,7 @@ function service(file: ComposeFile, name: string): ComposeService {
 describe('docker-compose.yml', () => {
   it('runs the whole stack', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['alerting', 'broker', 'edge', 'grafana', 'influxdb', 'ingest', 'init', 'simulator'].sort(),
+      ['alerting', 'broker', 'edge', 'grafana', 'influxdb', 'ingest', 'init', 'reports', 'simulator'].sort(),
     );
   });
 

@@ -7,6 +7,7 @@ import { simulatorConfigSchema, SIMULATOR_ENV } from '../../../firmware-sim/inde
 import { ingestConfigSchema, INGEST_ENV_MAP } from '../../../ingest/index.js';
 import type { EnvMap } from '../../../runtime/index.js';
 import { loadSite } from '../../../site/index.js';
+import { reportsConfigSchema, REPORTS_ENV_MAP } from '../../../reports/index.js';
 
 export interface Listener {
   what: string;
@@ -105,6 +106,18 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
         ...(c.influx.url ? [{ what: 'influx.url', url: c.influx.url }] : []),
       ],
       files: [...c.sites.files, ...c.rules.files, ...c.rules.overrides],
+    }),
+  }),
+  kind({
+    entry: 'reports/main.ts',
+    schema: reportsConfigSchema,
+    envMap: REPORTS_ENV_MAP,
+    configFile: optionValue(['--config']),
+    facts: (c) => ({
+      listeners: [{ what: 'http', ...c.http }],
+      httpPort: c.http.port,
+      targets: [{ what: 'influx.url', url: c.influx.url }],
+      files: [...c.siteFiles, ...c.ruleFiles],
     }),
   }),
   kind({

@@ -55,11 +55,10 @@ function nextNotice(
 /** Canonical telemetry of the polled meters at `rate` messages/s, as the gateway sends it. */
 async function startLoad(village: AlertingVillage, rate: number, exclude: readonly string[]): Promise<Load> {
   const { stack } = village;
-  const sim = `http://127.0.0.1:${stack.ports.simControl}`;
   const meters: Array<{ id: string; values: Record<string, number> }> = [];
   for (const device of stack.site.devices) {
     if (getProfile(device.profile).protocol !== 'modbus' || exclude.includes(device.id)) continue;
-    const response = await fetch(`${sim}/devices/${device.id}/served`);
+    const response = await stack.simControl(`/devices/${device.id}/served`);
     if (response.status !== 200) continue;
     meters.push({
       id: device.id,

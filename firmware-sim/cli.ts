@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { FAULT_KINDS } from './faults/fault-kinds.js';
 
@@ -9,15 +10,34 @@ const program = new Command()
     '--url <url>',
     '模拟器控制接口地址 / control API base URL',
     process.env.SIM_CONTROL_URL ?? 'http://127.0.0.1:9104',
+  )
+  .option(
+    '--token <token>',
+    '控制令牌，默认取 SIM_CONTROL_TOKEN 或 ./data/secrets.json / control token; default SIM_CONTROL_TOKEN or ./data/secrets.json (npm start)',
   );
 
+/** The control token: given, from the environment, or the one `npm start` keeps in ./data/secrets.json. */
+function controlToken(given: string | undefined): string | undefined {
+  if (given) return given;
+  if (process.env.SIM_CONTROL_TOKEN) return process.env.SIM_CONTROL_TOKEN;
+  try {
+    return (JSON.parse(readFileSync('data/secrets.json', 'utf8')) as { simControlToken?: string })
+      .simControlToken;
+  } catch {
+    return undefined;
+  }
+}
+
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const { url } = program.opts<{ url: string }>();
+  const { url, token } = program.opts<{ url: string; token?: string }>();
+  const bearer = controlToken(token);
   const response = await fetch(new URL(path, url), {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configNumber, loadConfig, type EnvMap } from '../runtime/index.js';
+import { configNumber, configStringList, loadConfig, type EnvMap } from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
 
 const port = () => configNumber().pipe(z.number().int().min(0).max(65535));
@@ -22,6 +22,14 @@ export const simulatorConfigSchema = z.strictObject({
   /** Each device's own LAN credential (lan-device-credentials.ts); devices not in it use lanUsername/lanPassword. */
   lanCredentialsFile: z.string().min(1).optional(),
   controlPort: port().default(9104),
+  /**
+   * Bearer token of the control API (16+ characters). Without one the control routes are
+   * off: the village runs, but no fault can be switched. A switched fault reaches real
+   * notification channels, so only the demo (the stack runner, which generates one) has it.
+   */
+  controlToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Host names the control API answers to besides loopback and `host` (a compose service name). */
+  controlHosts: configStringList().default([]),
   seed: configNumber().pipe(z.number().int()).default(1),
   /** If set, the bus endpoints are written here as JSON at start (the stack runner reads it). */
   endpointsFile: z.string().min(1).optional(),
@@ -54,6 +62,8 @@ export const SIMULATOR_ENV: EnvMap = {
   SIM_LAN_PASSWORD: 'lanPassword',
   SIM_LAN_CREDENTIALS_FILE: 'lanCredentialsFile',
   SIM_CONTROL_PORT: 'controlPort',
+  SIM_CONTROL_TOKEN: 'controlToken',
+  SIM_CONTROL_HOSTS: 'controlHosts',
   SIM_SEED: 'seed',
   SIM_ENDPOINTS_FILE: 'endpointsFile',
   SIM_UTC_OFFSET_MINUTES: 'utcOffsetMinutes',

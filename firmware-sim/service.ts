@@ -46,7 +46,18 @@ export class SimulatorService implements Component {
         readiness: [{ name: 'village', check: () => simulator.ready() }],
       });
       this.http = http;
-      await http.register(controlRoutes, { simulator });
+      const token = this.config.controlToken;
+      if (token) {
+        const hosts = [
+          ...this.config.controlHosts,
+          ...(isWildcard(this.config.host) ? [] : [this.config.host]),
+        ];
+        await http.register(controlRoutes, { simulator, token, hosts });
+      } else {
+        this.logger.warn(
+          'control API off: no SIM_CONTROL_TOKEN (faults cannot be switched) / 未设置控制令牌，故障开关已关闭',
+        );
+      }
       await http.listen({ host: this.config.host, port: this.config.controlPort });
     } catch (error) {
       await this.stop();
@@ -61,4 +72,8 @@ export class SimulatorService implements Component {
     await http?.close();
     await this.village?.stop();
   }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }

@@ -10,3 +10,4 @@ export * from './hot-counter.js';
 export * from './password-hash.js';
 export * from './atomic-file.js';
 export * from './private-json-file.js';
+export * from './bearer-token.js';

@@ -74,6 +74,8 @@ interface StackSecrets {
   enrolmentToken: string;
   /** Password of `admin`, the first account of the operators' page. */
   operatorsAdminPassword: string;
+  /** Bearer token of the simulator's control API (faults): the demo's alone. */
+  simControlToken: string;
 }
 
 /**
@@ -182,7 +184,12 @@ export class VillageStack {
     const enrolmentSecret = () => randomBytes(32).toString('base64url');
     if (existsSync(secretsFile)) {
       const existing = JSON.parse(readFileSync(secretsFile, 'utf8')) as Partial<StackSecrets>;
-      if (existing.operatorsAdminPassword && existing.enrolmentToken && existing.reportsApiToken)
+      if (
+        existing.operatorsAdminPassword &&
+        existing.enrolmentToken &&
+        existing.reportsApiToken &&
+        existing.simControlToken
+      )
         return existing as StackSecrets;
       // A data folder from before the operators' page or the enrolment API: add what is missing, keep the rest.
       const upgraded = {
@@ -190,6 +197,7 @@ export class VillageStack {
         operatorsAdminPassword: existing.operatorsAdminPassword ?? secret(),
         enrolmentToken: existing.enrolmentToken ?? enrolmentSecret(),
         reportsApiToken: existing.reportsApiToken ?? secret(),
+        simControlToken: existing.simControlToken ?? secret(),
       } as StackSecrets;
       writeFileSync(secretsFile, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
       return upgraded;
@@ -205,6 +213,7 @@ export class VillageStack {
       reportsApiToken: secret(),
       operatorsAdminPassword: secret(),
       enrolmentToken: enrolmentSecret(),
+      simControlToken: secret(),
     };
     await addCredential(credentialsFile, {
       username: this.gatewayId,
@@ -318,6 +327,14 @@ export class VillageStack {
       this.lanDeviceCredentialsFile,
       lanDeviceCredentialsSchema.parse({ version: 1, devices: known }),
     );
+  }
+
+  /** A request to the simulator's control API (switch faults, read served values), with its token. */
+  simControl(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`http://127.0.0.1:${this.ports.simControl}${path}`, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${this.secrets.simControlToken}` },
+    });
   }
 
   /** A device's LAN username and password, for tests that speak as it. */
@@ -434,6 +451,7 @@ export class VillageStack {
           SIM_LAN_BROKER_URL: `mqtt://127.0.0.1:${this.ports.edgeLan}`,
           SIM_CONTROL_PORT: String(this.ports.simControl),
           SIM_LAN_CREDENTIALS_FILE: this.lanDeviceCredentialsFile,
+          SIM_CONTROL_TOKEN: this.secrets.simControlToken,
           ...extra.simulator,
         },
       }),

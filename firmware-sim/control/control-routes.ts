@@ -4,6 +4,7 @@ import { fieldNameSchema, idSchema } from '../../contracts/index.js';
 import { FaultTargetError } from '../faults/fault-book.js';
 import { faultRequestSchema } from '../faults/fault-kinds.js';
 import type { Simulator } from '../simulator.js';
+import { guardControlRoutes } from './control-guard.js';
 
 export const freezeRequestSchema = z
   .strictObject({ values: z.record(idSchema, z.record(fieldNameSchema, z.number().finite())).optional() })
@@ -13,11 +14,16 @@ function issues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
 }
 
-/** The simulator's control routes: switch faults, read what a meter served, freeze the village. */
+/**
+ * The simulator's control routes: switch faults, read what a meter served, freeze the
+ * village. Only with the control token, and only to a host name it answers to
+ * (control-guard.ts).
+ */
 export async function controlRoutes(
   app: FastifyInstance,
-  { simulator }: { simulator: Simulator },
+  { simulator, token, hosts }: { simulator: Simulator; token: string; hosts: readonly string[] },
 ): Promise<void> {
+  guardControlRoutes(app, { token, hosts });
   app.get('/endpoints', async () => ({ buses: simulator.busEndpoints() }));
 
   app.get('/faults', async () => ({ faults: simulator.faults() }));

@@ -16,15 +16,18 @@ const run = promisify(execFile);
 describe('control API and service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'firmware-sim-'));
   const endpointsFile = join(dir, 'endpoints.json');
-  const service = new SimulatorService(testConfig({ endpointsFile }), silentLogger);
+  const token = 'control-token-for-the-tests';
+  const service = new SimulatorService(testConfig({ endpointsFile, controlToken: token }), silentLogger);
   let url = '';
 
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
@@ -90,22 +93,17 @@ describe('control API and service', () => {
 
   it('the CLI talks to the control API', async () => {
     const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
-    const on = await run(process.execPath, [
-      '--import',
-      'tsx',
-      cli,
-      '--url',
-      url,
-      'fault',
-      'on',
-      'water-outage',
-      'dining',
-    ]);
+    const cliEnv = { env: { ...process.env, SIM_CONTROL_TOKEN: token } };
+    const on = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, '--url', url, 'fault', 'on', 'water-outage', 'dining'],
+      cliEnv,
+    );
     const fault = JSON.parse(on.stdout) as { id: string; targetType: string };
     expect(fault.targetType).toBe('zone');
-    const list = await run(process.execPath, ['--import', 'tsx', cli, '--url', url, 'faults']);
+    const list = await run(process.execPath, ['--import', 'tsx', cli, '--url', url, 'faults'], cliEnv);
     expect(JSON.parse(list.stdout)).toEqual({ faults: [fault] });
-    await run(process.execPath, ['--import', 'tsx', cli, '--url', url, 'fault', 'off', fault.id]);
+    await run(process.execPath, ['--import', 'tsx', cli, '--url', url, 'fault', 'off', fault.id], cliEnv);
     expect(service.simulator.faults()).toEqual([]);
   });
 });

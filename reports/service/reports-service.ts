@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import { createLogger, createMetricsRegistry, createServiceHttp, type Logger } from '../../runtime/index.js';
+import {
+  bearerMatches,
+  createLogger,
+  createMetricsRegistry,
+  createServiceHttp,
+  type Logger,
+} from '../../runtime/index.js';
 import type { ReportsConfig } from '../config.js';
 import { CONTENT_TYPES } from '../render/render-report.js';
 import { reportRequestSchema, resolveRequest } from '../report-request.js';
-import { bearerMatches } from './bearer-token.js';
 import { MonthlyMailer } from './monthly-mail.js';
 import { ReportMaker } from './report-maker.js';
 

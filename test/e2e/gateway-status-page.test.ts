@@ -55,7 +55,7 @@ describe('gateway status page on the running stack', () => {
     expect(added.out).toContain('not enrolled with the platform');
     await stack.service('edge').stop();
     await stack.service('edge').start();
-    const fault = await fetch(`http://127.0.0.1:${stack.ports.simControl}/faults`, {
+    const fault = await stack.simControl('/faults', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'overvoltage', target: NAMED }),

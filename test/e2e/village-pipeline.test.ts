@@ -22,8 +22,7 @@ describe('village pipeline end to end', () => {
   let admin: mqtt.MqttClient;
 
   const query = async (q: string) => rowsOf(await stack.influxd!.query(stack.database, q));
-  const sim = (path: string, init?: RequestInit) =>
-    fetch(`http://127.0.0.1:${stack.ports.simControl}${path}`, init);
+  const sim = (path: string, init?: RequestInit) => stack.simControl(path, init);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'village-e2e-'));

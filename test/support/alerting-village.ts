@@ -151,7 +151,7 @@ export class AlertingVillage {
   }
 
   private sim(path: string, init?: RequestInit): Promise<Response> {
-    return fetch(`http://127.0.0.1:${this.stack.ports.simControl}${path}`, init);
+    return this.stack.simControl(path, init);
   }
 
   private api(path: string, init: RequestInit = {}): Promise<Response> {

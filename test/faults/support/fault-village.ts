@@ -71,7 +71,7 @@ export class FaultVillage {
   }
 
   sim(path: string, init?: RequestInit): Promise<Response> {
-    return fetch(`http://127.0.0.1:${this.stack.ports.simControl}${path}`, init);
+    return this.stack.simControl(path, init);
   }
 
   async edgeStatus(): Promise<EdgeStatus> {

@@ -61,13 +61,27 @@ const brokerConfigFields = z.strictObject({
   limits: brokerLimitsSchema,
 });
 
-export const brokerConfigSchema = brokerConfigFields.refine(
-  (config) => config.mqtt.enabled !== false || config.tls !== undefined,
-  {
+/** Addresses only this machine reaches. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const brokerConfigSchema = brokerConfigFields
+  .refine((config) => config.mqtt.enabled !== false || config.tls !== undefined, {
     message: 'with the plain listener off (mqtt.enabled=false) configure tls, or no client can connect',
     path: ['mqtt', 'enabled'],
-  },
-);
+  })
+  // requireClientCert means a password alone gets no one in: a plain listener anyone
+  // else can reach would let a stolen password in anyway.
+  .refine(
+    (config) =>
+      !config.tls?.requireClientCert || config.mqtt.enabled === false || LOOPBACK_HOSTS.has(config.mqtt.host),
+    {
+      message:
+        'with tls.requireClientCert the plain listener must be off (mqtt.enabled: false, BROKER_MQTT_ENABLED=false) ' +
+        'or on loopback for the services on this box (mqtt.host: 127.0.0.1), or a password alone would still get in / ' +
+        '要求客户端证书时，明文监听须关闭或仅监听本机',
+      path: ['mqtt', 'host'],
+    },
+  );
 
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;
 /** What callers may pass: every field has a default. */

@@ -78,4 +78,21 @@ describe('broker TLS config', () => {
     await expect(broker.start()).rejects.toThrow(/CONFIG_INVALID.*\/nonexistent\/broker\.crt/);
     await broker.stop();
   });
+
+  it('refuses requireClientCert while the plain listener takes anyone a password, and accepts it on loopback or off', () => {
+    const mutualTls = {
+      BROKER_TLS_CERT_FILE: '/c.crt',
+      BROKER_TLS_KEY_FILE: '/c.key',
+      BROKER_TLS_CA_FILE: '/ca.crt',
+      BROKER_TLS_REQUIRE_CLIENT_CERT: 'true',
+    };
+    expect(() => load({ ...mutualTls, BROKER_MQTT_HOST: '0.0.0.0' })).toThrow(
+      /mqtt\.host \(from BROKER_MQTT_HOST\).*plain listener must be off/s,
+    );
+    expect(() => load({ ...mutualTls, BROKER_MQTT_HOST: '192.168.1.5' })).toThrow(/mqtt\.host/);
+    expect(load({ ...mutualTls }).mqtt.host).toBe('127.0.0.1');
+    expect(
+      load({ ...mutualTls, BROKER_MQTT_HOST: '0.0.0.0', BROKER_MQTT_ENABLED: 'false' }).mqtt.enabled,
+    ).toBe(false);
+  });
 });

@@ -8,3 +8,21 @@ export {
 } from './compose-edge-config.js';
 export { fillSecrets, randomSecret, SECRET_VARIABLES } from './generate-env.js';
 export { buildDist, DEFAULT_OUT_DIR, PRODUCT_FOLDERS, type BuildOptions } from './build.js';
+export { issuePrivateCa, TLS_FILES, DEFAULT_SERVER_DAYS, type PrivateCaOptions } from './tls/private-ca.js';
+export {
+  backupConfigSchema,
+  BACKUP_ENV,
+  loadBackupConfig,
+  configuredAreas,
+  msUntil,
+  type BackupConfig,
+} from './backup/backup-config.js';
+export {
+  takeBackup,
+  readBackup,
+  listBackups,
+  pruneBackups,
+  type BackupSource,
+} from './backup/platform-backup.js';
+export { restoreBackup, type RestoreTarget } from './backup/platform-restore.js';
+export { BACKUP_FORMAT_VERSION, parseManifest, type BackupManifest } from './backup/backup-manifest.js';

@@ -2,8 +2,8 @@
 # Installs the system programs the stack and its tests run for real: influxd (Debian's
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
 # also Chromium and a Chinese font for the headless page tests, redis-server for the broker
-# cluster, and poppler-utils for the printed reports' page images; with
-# `bench`, mosquitto for comparison. Does nothing when they are present; needs
+# cluster, poppler-utils for the printed reports' page images, caddy (the deployment's TLS
+# proxy) and mosquitto 2 (the platform on a standard MQTT 5 broker). Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
 
@@ -18,8 +18,11 @@ if [ "${1:-}" = "test" ]; then
   [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   # The report tests turn the printed PDF's pages into images.
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  # The compose stack's reverse proxy runs its Caddyfile in test/deploy.
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  # The pipeline and fault suites also run against mosquitto 2 (benchmarks compare with it too).
+  command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 fi
-# Benchmarks compare our broker with Debian's mosquitto.
 if [ "${1:-}" = "bench" ]; then
   command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 fi
@@ -49,7 +52,12 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet influxdb 2>/dev/null; then
   $sudo systemctl stop influxdb || true
 fi
-# Likewise the package's system redis: tests start their own on free ports.
+# Likewise the packages' system redis, mosquitto and caddy: tests start their own on free ports.
+for unit in mosquitto caddy; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$unit" 2>/dev/null; then
+    $sudo systemctl stop "$unit" || true
+  fi
+done
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   $sudo systemctl stop redis-server || true
 fi

@@ -6,8 +6,10 @@ import {
   composeReferences,
   ENV_EXAMPLE_FILE,
   environmentOf,
+  activeServices,
   loadCompose,
   operatorEnv,
+  portsOf,
   parseEnvFile,
   type ComposeFile,
   type ComposeService,
@@ -26,9 +28,36 @@ function service(file: ComposeFile, name: string): ComposeService {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs the whole stack', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
-      ['alerting', 'broker', 'edge', 'grafana', 'influxdb', 'ingest', 'init', 'reports', 'simulator'].sort(),
+  it('starts the platform by default, and the simulated village only with the demo profile', () => {
+    const platform = [
+      'alerting',
+      'backup',
+      'broker',
+      'grafana',
+      'influxdb',
+      'ingest',
+      'init',
+      'proxy',
+      'reports',
+    ];
+    expect(activeServices(compose).sort()).toEqual(platform);
+    expect(activeServices(compose, ['demo']).sort()).toEqual([...platform, 'edge', 'simulator'].sort());
+  });
+
+  it('faces the network only in TLS: MQTT on 8883, the operators page on 443, Grafana on 3000', () => {
+    const exposed = Object.entries(compose.services).flatMap(([name, s]) =>
+      portsOf(s)
+        .filter((p) => !p.hostIp.startsWith('127.'))
+        .map((p) => `${name}:${p.container}`),
+    );
+    expect(exposed.sort()).toEqual(['broker:8883', 'proxy:3000', 'proxy:443']);
+    expect(portsOf(service(compose, 'broker')).find((p) => p.container === 1883)?.hostIp).toBe('127.0.0.1');
+  });
+
+  it('publishes plain MQTT beyond loopback only when .env asks for it', () => {
+    const asked = loadCompose({ ...sampleEnv, MQTT_PLAIN_BIND: '0.0.0.0' });
+    expect(checkCompose(asked)).toContainEqual(
+      '[plaintext-stays-local] broker: mqtt (container port 1883) is plain text, published on 0.0.0.0',
     );
   });
 
@@ -114,7 +143,7 @@ const MUTATIONS: Array<[string, Mutation, RegExp]> = [
   [
     'a URL with the wrong port',
     (f) => (env(f, 'ingest').INGEST_MQTT_URL = 'mqtt://broker:1884'),
-    /\[targets-resolve\] ingest: mqtt\.url uses port 1884, but broker listens on 1883, 9101/,
+    /\[targets-resolve\] ingest: mqtt\.url uses port 1884, but broker listens on 1883, 8883, 9101/,
   ],
   [
     'a URL to a service that does not exist',
@@ -180,6 +209,54 @@ const MUTATIONS: Array<[string, Mutation, RegExp]> = [
     'Grafana without the generated provisioning',
     (f) => (service(f, 'grafana').volumes = ['grafana-data:/var/lib/grafana']),
     /\[grafana-provisioning\] grafana: \/etc\/grafana\/provisioning is not mounted/,
+  ],
+  [
+    'Grafana published on every interface in plain HTTP',
+    (f) => (service(f, 'grafana').ports = ['3000:3000']),
+    /\[plaintext-stays-local\] grafana: port 3000 \(container port 3000\) is plain text, published on every interface/,
+  ],
+  [
+    'the alerting API published on the network',
+    (f) => (service(f, 'alerting').ports = ['0.0.0.0:9105:9105']),
+    /\[plaintext-stays-local\] alerting: http \(container port 9105\) is plain text, published on 0\.0\.0\.0/,
+  ],
+  [
+    'the broker without its TLS listener, its port still published',
+    (f) => delete env(f, 'broker').BROKER_TLS_CERT_FILE,
+    /\[config-loads\] broker: [\s\S]*tls/,
+  ],
+  [
+    'a container whose log is never rotated',
+    (f) => delete service(f, 'ingest').logging,
+    /\[log-rotation\] ingest: no logging driver with rotation/,
+  ],
+  [
+    'a log without a size cap',
+    (f) => (service(f, 'influxdb').logging = { driver: 'json-file', options: { 'max-file': '5' } }),
+    /\[log-rotation\] influxdb: its json-file log has no max-size/,
+  ],
+  [
+    'a platform service that waits for the demo gateway',
+    (f) => (service(f, 'alerting').depends_on = { edge: { condition: 'service_healthy' } }),
+    /\[profiles\] alerting: starts by default but depends on edge/,
+  ],
+  [
+    'a proxy site to a service that does not exist',
+    (f) =>
+      (service(f, 'proxy').volumes = [
+        './test/deploy/fixtures/Caddyfile.wrong-upstream:/etc/caddy/Caddyfile:ro',
+      ]),
+    /\[targets-resolve\] proxy: site :443 points at "alerts"/,
+  ],
+  [
+    'a proxy site without TLS',
+    (f) => (service(f, 'proxy').volumes = ['./test/deploy/fixtures/Caddyfile.plain:/etc/caddy/Caddyfile:ro']),
+    /\[plaintext-stays-local\] proxy: site :443 \(container port 443\) is plain text/,
+  ],
+  [
+    'the backup service pointed at an InfluxDB port that is not its RPC port',
+    (f) => (env(f, 'backup').BACKUP_INFLUX_HOST = 'influxdb:8089'),
+    /\[targets-resolve\] backup: influx\.host uses port 8089/,
   ],
   [
     'Grafana without the data source URL',

@@ -14,10 +14,12 @@ export interface ComposeService {
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null> | string[];
   volumes?: Array<string | { type?: string; source?: string; target: string }>;
-  ports?: Array<string | number | { target: number; published?: string | number }>;
+  ports?: Array<string | number | { target: number; published?: string | number; host_ip?: string }>;
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
   restart?: string;
+  profiles?: string[];
+  logging?: { driver?: string; options?: Record<string, string | number> };
 }
 
 export interface ComposeFile {
@@ -76,6 +78,13 @@ export function loadCompose(env: Env, text = readFileSync(COMPOSE_FILE, 'utf8'))
   return { services, volumes: (parsed.volumes ?? {}) as Record<string, unknown> };
 }
 
+/** The services `docker compose up` starts with these profiles: those without a profile, and those of a named one. */
+export function activeServices(compose: ComposeFile, profiles: readonly string[] = []): string[] {
+  return Object.entries(compose.services)
+    .filter(([, service]) => !service.profiles?.length || service.profiles.some((p) => profiles.includes(p)))
+    .map(([name]) => name);
+}
+
 /** `NAME=value` lines of an env file. */
 export function parseEnvFile(text: string): Env {
   const env: Env = {};
@@ -91,7 +100,7 @@ export function parseEnvFile(text: string): Env {
  * the secrets, and they set the one address no tool can guess (ALERTING_PUBLIC_URL).
  */
 export function operatorEnv(example: string, fill: (text: string) => string): Env {
-  return { ...parseEnvFile(fill(example)), ALERTING_PUBLIC_URL: 'http://192.168.1.10:9105' };
+  return { ...parseEnvFile(fill(example)), ALERTING_PUBLIC_URL: 'https://192.168.1.10' };
 }
 
 export function environmentOf(service: ComposeService): Env {
@@ -133,14 +142,21 @@ export function mountsOf(service: ComposeService): Mount[] {
 export interface PortMapping {
   container: number;
   published: string;
+  /** The host address it is published on; empty means every interface. */
+  hostIp: string;
 }
 
 export function portsOf(service: ComposeService): PortMapping[] {
   return (service.ports ?? []).map((port) => {
-    if (typeof port === 'number') return { container: port, published: '' };
-    if (typeof port === 'object') return { container: port.target, published: String(port.published ?? '') };
+    if (typeof port === 'number') return { container: port, published: '', hostIp: '' };
+    if (typeof port === 'object')
+      return { container: port.target, published: String(port.published ?? ''), hostIp: port.host_ip ?? '' };
     const parts = port.split(':');
-    return { container: Number(parts.at(-1)?.split('/')[0]), published: parts.slice(0, -1).join(':') };
+    return {
+      container: Number(parts.at(-1)?.split('/')[0]),
+      published: parts.slice(0, -1).join(':'),
+      hostIp: parts.length === 3 ? (parts[0] as string) : '',
+    };
   });
 }
 

@@ -20,8 +20,15 @@ import {
   resolveAppService,
   type AppService,
 } from './app-service.js';
-import { dockerignorePatterns, isIgnored } from './dockerignore.js';
-import { EXTERNAL_LISTENERS, GENERAL_VARIABLES } from './service-kinds.js';
+import { dockerignorePatterns, gitignorePatterns, isIgnored } from './dockerignore.js';
+import { caddySites } from './caddyfile.js';
+import {
+  CADDYFILE_TARGET,
+  EXTERNAL_LISTENERS,
+  GENERAL_VARIABLES,
+  PROXY_IMAGE,
+  type Listener,
+} from './service-kinds.js';
 
 export type Violation = string;
 type Rule = (compose: ComposeFile, apps: readonly AppService[]) => Violation[];
@@ -34,13 +41,44 @@ function imageName(service: ComposeService): string {
   return (service.image ?? '').replace(/:[^/:]+$/, '');
 }
 
+/** The Caddyfile a proxy service runs, on this machine. */
+function caddyfileOf(service: ComposeService): string | undefined {
+  const file = hostPathOf(service, CADDYFILE_TARGET);
+  return file && existsSync(file) ? file : undefined;
+}
+
+/** What a service listens on inside its container; undefined when its config does not load. */
+function listenersOf(
+  compose: ComposeFile,
+  apps: readonly AppService[],
+  name: string,
+): Listener[] | undefined {
+  const app = apps.find((a) => a.name === name);
+  if (app) return app.facts?.listeners;
+  const service = compose.services[name];
+  if (!service) return undefined;
+  if (imageName(service) === PROXY_IMAGE) {
+    const file = caddyfileOf(service);
+    return (file ? caddySites(file) : []).map((site) => ({
+      what: `site ${site.address}`,
+      host: '0.0.0.0',
+      port: site.port,
+      tls: site.tls,
+    }));
+  }
+  return (EXTERNAL_LISTENERS[imageName(service)] ?? []).map((port) => ({
+    what: `port ${port}`,
+    host: '0.0.0.0',
+    port,
+  }));
+}
+
 /** Ports a service listens on inside its container. */
 function listenPorts(compose: ComposeFile, apps: readonly AppService[], name: string): number[] | undefined {
-  const app = apps.find((a) => a.name === name);
-  if (app) return app.facts?.listeners.map((l) => l.port);
-  const service = compose.services[name];
-  return service ? [...(EXTERNAL_LISTENERS[imageName(service)] ?? [])] : undefined;
+  return listenersOf(compose, apps, name)?.map((l) => l.port);
 }
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/;
 
 const entryFiles: Rule = (_compose, apps) =>
   apps.flatMap((app) => {
@@ -102,7 +140,22 @@ const targetsResolve: Rule = (compose, apps) => {
       name,
       targets: [{ what: 'INFLUX_URL', url: environmentOf(s).INFLUX_URL ?? '' }],
     }));
-  const all = [...apps.map((a) => ({ name: a.name, targets: a.facts?.targets ?? [] })), ...grafana];
+  const proxies = Object.entries(compose.services)
+    .filter(([, s]) => imageName(s) === PROXY_IMAGE)
+    .map(([name, s]) => {
+      const file = caddyfileOf(s);
+      return {
+        name,
+        targets: (file ? caddySites(file) : []).flatMap((site) =>
+          site.upstreams.map((upstream) => ({ what: `site ${site.address}`, url: `http://${upstream}` })),
+        ),
+      };
+    });
+  const all = [
+    ...apps.map((a) => ({ name: a.name, targets: a.facts?.targets ?? [] })),
+    ...grafana,
+    ...proxies,
+  ];
   return all.flatMap(({ name, targets }) =>
     targets.flatMap(({ what, url }) => {
       let parsed: URL;
@@ -165,9 +218,13 @@ const volumes: Rule = (compose) => {
         used.add(mount.source);
         return declared.has(mount.source) ? [] : [`${name}: volume "${mount.source}" is not declared`];
       }
-      return existsSync(resolve(REPO_ROOT, mount.source))
+      if (existsSync(resolve(REPO_ROOT, mount.source))) return [];
+      // The operator's own folders (certificates, backups) are made on the server and kept out of git.
+      return isIgnored(mount.source.replace(/^\.\//, ''), gitignorePatterns())
         ? []
-        : [`${name}: bind-mounted ${mount.source} does not exist in the repo`];
+        : [
+            `${name}: bind-mounted ${mount.source} does not exist in the repo (nor is it an operator folder .gitignore names)`,
+          ];
     }),
   );
   return [
@@ -234,6 +291,45 @@ const grafanaProvisioning: Rule = (compose) =>
       return violations;
     });
 
+/** Every port published beyond loopback speaks TLS: plain text stays on the compose network or 127.0.0.1. */
+const plaintextStaysLocal: Rule = (compose, apps) =>
+  Object.entries(compose.services).flatMap(([name, service]) => {
+    const listeners = listenersOf(compose, apps, name);
+    if (!listeners) return [];
+    return portsOf(service)
+      .filter((p) => !LOOPBACK.test(p.hostIp))
+      .flatMap((p) => {
+        const listener = listeners.find((l) => l.port === p.container);
+        if (!listener || listener.tls) return [];
+        return [
+          `${name}: ${listener.what} (container port ${p.container}) is plain text, published on ${p.hostIp || 'every interface'}`,
+        ];
+      });
+  });
+
+/** Every container's log is rotated: Docker's json-file driver keeps every line forever unless told. */
+const logRotation: Rule = (compose) =>
+  Object.entries(compose.services).flatMap(([name, service]) => {
+    const { driver, options = {} } = service.logging ?? {};
+    if (driver === 'local') return [];
+    if (driver !== 'json-file')
+      return [`${name}: no logging driver with rotation (json-file with max-size and max-file)`];
+    const missing = ['max-size', 'max-file'].filter((option) => !String(options[option] ?? ''));
+    return missing.length
+      ? [`${name}: its json-file log has no ${missing.join(' or ')}: it grows without bound`]
+      : [];
+  });
+
+/** A service started by default never waits for one that only a profile starts. */
+const profiles: Rule = (compose) =>
+  Object.entries(compose.services)
+    .filter(([, service]) => !service.profiles?.length)
+    .flatMap(([name, service]) =>
+      Object.keys(dependenciesOf(service))
+        .filter((target) => compose.services[target]?.profiles?.length)
+        .map((target) => `${name}: starts by default but depends on ${target}, which only a profile starts`),
+    );
+
 export const RULES = {
   'entry-files': entryFiles,
   'environment-names': environmentNames,
@@ -248,6 +344,9 @@ export const RULES = {
   images,
   'files-read': filesRead,
   'grafana-provisioning': grafanaProvisioning,
+  'plaintext-stays-local': plaintextStaysLocal,
+  'log-rotation': logRotation,
+  profiles,
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof RULES;

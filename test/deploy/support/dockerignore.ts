@@ -29,3 +29,8 @@ export function dockerignorePatterns(
 export function isIgnored(path: string, patterns: readonly RegExp[]): boolean {
   return patterns.some((pattern) => pattern.test(path));
 }
+
+/** The repo's .gitignore read the same way (no `!` exceptions): what lives on a server, never in git. */
+export function gitignorePatterns(): RegExp[] {
+  return dockerignorePatterns(readFileSync(resolve(REPO_ROOT, '.gitignore'), 'utf8'));
+}

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { alertingConfigSchema, ALERTING_ENV } from '../../../alerting/index.js';
 import { brokerConfigSchema, brokerEnvMap } from '../../../broker/index.js';
-import { DEPLOY_INIT_ENV, initConfigSchema } from '../../../deploy/index.js';
+import { BACKUP_ENV, backupConfigSchema, DEPLOY_INIT_ENV, initConfigSchema } from '../../../deploy/index.js';
 import { edgeConfigSchema, EDGE_ENV_MAP } from '../../../edge/index.js';
 import { simulatorConfigSchema, SIMULATOR_ENV } from '../../../firmware-sim/index.js';
 import { ingestConfigSchema, INGEST_ENV_MAP } from '../../../ingest/index.js';
@@ -13,6 +13,8 @@ export interface Listener {
   what: string;
   host: string;
   port: number;
+  /** Speaks TLS (MQTT over TLS, HTTPS); plain text otherwise. */
+  tls?: boolean;
 }
 
 export interface Target {
@@ -70,8 +72,9 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     configFile: optionValue(['--config']),
     facts: (c) => ({
       listeners: [
-        { what: 'mqtt', ...c.mqtt },
-        { what: 'http', ...c.http },
+        ...(c.mqtt.enabled === false ? [] : [{ what: 'mqtt', host: c.mqtt.host, port: c.mqtt.port }]),
+        ...(c.tls ? [{ what: 'mqtt over TLS', host: c.tls.host, port: c.tls.port, tls: true }] : []),
+        { what: 'http', host: c.http.host, port: c.http.port, tls: c.http.https !== undefined },
       ],
       httpPort: c.http.port,
       targets: [],
@@ -84,7 +87,7 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     envMap: INGEST_ENV_MAP,
     configFile: optionValue(['-c', '--config']),
     facts: (c) => ({
-      listeners: [{ what: 'http', ...c.http }],
+      listeners: [{ what: 'http', host: c.http.host, port: c.http.port, tls: c.http.https !== undefined }],
       httpPort: c.http.port,
       targets: [
         { what: 'mqtt.url', url: c.mqtt.url },
@@ -99,7 +102,7 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     envMap: ALERTING_ENV,
     configFile: (args) => args[0],
     facts: (c) => ({
-      listeners: [{ what: 'http', ...c.http }],
+      listeners: [{ what: 'http', host: c.http.host, port: c.http.port, tls: c.http.https !== undefined }],
       httpPort: c.http.port,
       targets: [
         { what: 'mqtt.url', url: c.mqtt.url },
@@ -144,7 +147,7 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     configFile: optionValue(['-c', '--config']),
     facts: (c) => ({
       listeners: [
-        { what: 'http', ...c.http },
+        { what: 'http', host: c.http.host, port: c.http.port, tls: c.http.https !== undefined },
         ...(c.lan.enabled ? [{ what: 'lan', host: c.lan.host, port: c.lan.port }] : []),
       ],
       httpPort: c.http.port,
@@ -158,6 +161,17 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     }),
   }),
   kind({
+    entry: 'deploy/backup/main.ts',
+    schema: backupConfigSchema,
+    envMap: BACKUP_ENV,
+    facts: (c) => ({
+      listeners: [{ what: 'http', ...c.http }],
+      httpPort: c.http.port,
+      targets: [{ what: 'influx.host', url: `tcp://${c.influx.host}` }],
+      files: [],
+    }),
+  }),
+  kind({
     entry: 'deploy/init/main.ts',
     schema: initConfigSchema,
     envMap: DEPLOY_INIT_ENV,
@@ -165,11 +179,16 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
   }),
 ];
 
-/** Images this repo does not build, and the ports they listen on inside the container. */
+/** Images this repo does not build, and what they listen on inside the container (all plain). */
 export const EXTERNAL_LISTENERS: Readonly<Record<string, readonly number[]>> = {
-  influxdb: [8086],
+  // 8088: the RPC port `influxd backup` uses.
+  influxdb: [8086, 8088],
   'grafana/grafana': [3000],
 };
 
+/** The reverse proxy's image; its listeners are the sites of its mounted Caddyfile. */
+export const PROXY_IMAGE = 'caddy';
+export const CADDYFILE_TARGET = '/etc/caddy/Caddyfile';
+
 /** Variables any service may get besides its env map: read by runtime/logger and by Node itself. */
-export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV', 'NODE_OPTIONS'];
+export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV', 'NODE_OPTIONS', 'TZ'];

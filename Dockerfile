@@ -26,13 +26,17 @@ ENV NODE_ENV=production
 # system when freed instead of staying in glibc's per-thread arenas: broker/process-env.ts.
 ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 WORKDIR /app
-# The reports service prints its PDF in Chromium, with a Chinese font (reports/render/pdf.ts).
+# The reports service prints its PDF in Chromium, with a Chinese font (reports/render/pdf.ts);
+# deploy/cli.ts certs makes the deployment's private CA with the openssl command line.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+  && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei openssl \
   && rm -rf /var/lib/apt/lists/*
+# The backup service runs InfluxDB's own `influxd backup -portable`: the binary of the very
+# image docker-compose.yml runs (test/deploy/dockerfile.test.ts keeps the two tags equal).
+COPY --from=influxdb:1.8.10 /usr/bin/influxd /usr/bin/influxd
 # Named volumes mounted here start with this ownership, so the services can write them.
-RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge /data/reports \
-  && chown -R node:node /data
+RUN mkdir -p /data/broker /data/ingest /data/alerting /data/edge /data/reports /backups \
+  && chown -R node:node /data /backups
 COPY --from=build /app/node_modules ./node_modules
 # The code stays owned by root: the service user can read it, not change it.
 COPY . .

@@ -36,6 +36,11 @@ export class ManagedInfluxd {
     return this.httpPort;
   }
 
+  /** influxd's RPC address (`bind-address`), where `influxd backup` and `restore` connect. */
+  get rpcAddress(): string {
+    return `127.0.0.1:${this.rpcPort}`;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null;
   }

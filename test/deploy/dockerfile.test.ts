@@ -77,6 +77,14 @@ describe('Dockerfile', () => {
     expect(dockerfile).not.toMatch(/^HEALTHCHECK/m);
   });
 
+  it('copies influxd (for backups) from the InfluxDB image docker-compose.yml runs', () => {
+    const compose = readFileSync(resolve(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+    const served = /^\s+image: (influxdb:\S+)$/m.exec(compose)?.[1];
+    const copied = /^COPY --from=(influxdb:\S+) \/usr\/bin\/influxd /m.exec(dockerfile)?.[1];
+    expect(served).toMatch(/^influxdb:1\.8\.\d+$/);
+    expect(copied).toBe(served);
+  });
+
   it('keeps secrets and local state out of the build context, but not the code', () => {
     const patterns = dockerignorePatterns();
     for (const path of [
@@ -85,6 +93,8 @@ describe('Dockerfile', () => {
       'node_modules/zod/index.js',
       '.git/HEAD',
       'broker/test/acl.test.ts',
+      'certs/server.key',
+      'backups/village-2026-11-30T03-30-00Z/manifest.json',
     ]) {
       expect(isIgnored(path, patterns), path).toBe(true);
     }

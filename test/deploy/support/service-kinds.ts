@@ -172,6 +172,17 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
     }),
   }),
   kind({
+    // The restore one-shot: the command line with the backup service's settings as defaults.
+    entry: 'deploy/cli.ts',
+    schema: backupConfigSchema,
+    envMap: BACKUP_ENV,
+    facts: (c) => ({
+      listeners: [],
+      targets: [{ what: 'influx.host', url: `tcp://${c.influx.host}` }],
+      files: [],
+    }),
+  }),
+  kind({
     entry: 'deploy/init/main.ts',
     schema: initConfigSchema,
     envMap: DEPLOY_INIT_ENV,

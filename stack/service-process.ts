@@ -35,7 +35,11 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async start({ waitReady = true }: { waitReady?: boolean } = {}): Promise<void> {
+  /** `env` adds to the service's own environment for this run only (a restart with a changed setting). */
+  async start({
+    waitReady = true,
+    env = {},
+  }: { waitReady?: boolean; env?: Record<string, string> } = {}): Promise<void> {
     if (this.running) return;
     mkdirSync(dirname(this.options.logFile), { recursive: true });
     this.log = createWriteStream(this.options.logFile, { flags: 'a' });
@@ -44,7 +48,7 @@ export class ServiceProcess {
       [...siblingEntryCommand(this.options.entry), ...(this.options.args ?? [])],
       {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, VILLAGE_SUPERVISOR_PID: String(process.pid), ...this.options.env },
+        env: { ...process.env, VILLAGE_SUPERVISOR_PID: String(process.pid), ...this.options.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -14,6 +14,8 @@ if [ "${1:-}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # The broker cluster tests share sessions through Redis.
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # The incident scenarios run a gateway whose clock is ten minutes ahead (libfaketime).
+  command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   # A Chinese font, so the page screenshots Chromium takes show the Chinese, not boxes.
   [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   # The report tests turn the printed PDF's pages into images.

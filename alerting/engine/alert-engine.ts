@@ -130,30 +130,35 @@ export class AlertEngine {
   }
 
   telemetry(site: string, gateway: string, deviceId: string, message: TelemetryMessage): IngestOutcome {
-    this.checkClock(site, gateway, message.ts);
+    const ts = this.checkClock(site, gateway, message.ts);
     const outcome = this.withDevice(site, gateway, deviceId, (device) =>
-      this.applyTelemetry(device, message),
+      this.applyTelemetry(device, { ...message, ts }),
     );
     this.finish();
     return outcome;
   }
 
   event(site: string, gateway: string, deviceId: string, message: EventMessage): IngestOutcome {
-    this.checkClock(site, gateway, message.ts);
-    const outcome = this.withDevice(site, gateway, deviceId, (device) => this.applyEvent(device, message));
+    const ts = this.checkClock(site, gateway, message.ts);
+    const outcome = this.withDevice(site, gateway, deviceId, (device) =>
+      this.applyEvent(device, { ...message, ts }),
+    );
     this.finish();
     return outcome;
   }
 
   /** One poll cycle of many devices; returns the outcome per item. */
   batch(site: string, gateway: string, message: BatchMessage): IngestOutcome[] {
-    this.checkClock(site, gateway, message.ts);
+    const skewed = this.checkClock(site, gateway, message.ts) !== message.ts;
+    const now = this.clock.now();
     const outcomes: IngestOutcome[] = [];
     for (const { device, ...item } of message.telemetry) {
-      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyTelemetry(d, item)));
+      const ts = skewed ? now : item.ts;
+      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyTelemetry(d, { ...item, ts })));
     }
     for (const { device, ...item } of message.events) {
-      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyEvent(d, item)));
+      const ts = skewed ? now : item.ts;
+      outcomes.push(this.withDevice(site, gateway, device, (d) => this.applyEvent(d, { ...item, ts })));
     }
     this.finish();
     return outcomes;
@@ -326,9 +331,12 @@ export class AlertEngine {
   /**
    * Ingest refuses what a gateway sends with a clock too far ahead (or older than a
    * buffer replay can be), so the gateway's data is being lost: say so once, and say it
-   * is over once a message arrives stamped close to now.
+   * is over once a message arrives stamped close to now. Returns the time to judge the
+   * message by: a time from the future is replaced by this service's clock, so a fire
+   * alarm from a gateway with a wrong clock still counts, and its future timestamps do
+   * not hold back the readings that follow once the clock is right.
    */
-  private checkClock(site: string, gateway: string, ts: number): void {
+  private checkClock(site: string, gateway: string, ts: number): number {
     const now = this.clock.now();
     const offsetMs = ts - now;
     const key = `${site}/${gateway}`;
@@ -343,6 +351,7 @@ export class AlertEngine {
     } else if (live && this.skewedClocks.delete(key)) {
       this.events.gatewayEvent(site, gateway, 'gateway_clock_ok', now);
     }
+    return offsetMs > CLOCK_POLICY.maxFutureS * 1000 ? now : ts;
   }
 
   /** Open alerts of rules that were removed or disabled since they fired resolve at the first tick. */

@@ -20,6 +20,20 @@ describe('network and device incidents', () => {
     expect(h.engine.alert(skewed[0]?.id ?? '')?.state).toBe('resolved');
   });
 
+  it('readings stamped in the future are judged at arrival: an alarm still counts, and right readings after it are not ignored', () => {
+    const h = engineHarness({ rules: defaultRules(['gateway-clock-skew', 'fire-alarm', 'overvoltage']) });
+    h.event('clinic-fire-panel', 'fire_alarm', { loop: 1, address: 2 }, h.clock.now() + 10 * MINUTE);
+    expect(h.engine.alerts({ state: 'firing', ruleId: 'fire-alarm' })).toHaveLength(1);
+    h.telemetry('clinic-power', { voltage_v: 240 }, h.clock.now() + 10 * MINUTE);
+    h.clock.advance(5_000);
+    // the clock is fixed: readings stamped now are judged, not dropped as older than the future ones
+    for (let i = 0; i < 8; i++) {
+      h.telemetry('clinic-power', { voltage_v: 230 });
+      h.clock.advance(5_000);
+    }
+    expect(h.engine.alerts({ ruleId: 'overvoltage' }).map((a) => a.state)).toEqual(['resolved']);
+  });
+
   it('a meter answering garbage is meter-garbage, and the silence that follows is not notified as meter-silent', () => {
     const h = engineHarness({ rules: defaultRules(['meter-silent', 'meter-garbage']) });
     h.status('online');

@@ -1,15 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, waitFor } from '../../stack/index.js';
-import { AlertingVillage, villageClock } from '../support/alerting-village.js';
+import { AlertingVillage, nightOffsetMinutes, villageClock } from '../support/alerting-village.js';
 
 /** The simulated village sits where it is 03:00 now, so flow is at its night minimum. */
-function nightOffsetMinutes(now: number): number {
-  const utcHour = new Date(now).getUTCHours();
-  const offset = (((3 - utcHour) % 24) + 24) % 24;
-  return (offset > 14 ? offset - 24 : offset) * 60;
-}
-
 /**
  * Water, power and sensing rules (clause 6.1.3, 6.1.4, 6.3.2) through the whole
  * pipeline: each fault is switched on in the simulator, the edge polls the meters

@@ -16,6 +16,8 @@ export interface AlertingVillageOptions {
   /** Rule overrides by id, written to an overrides file named in the alerting config. */
   ruleOverrides?: Array<Record<string, unknown>>;
   env?: VillageStackOptions['env'];
+  /** A site file other than the demo village's. */
+  siteFile?: string;
 }
 
 interface ApiAlert {
@@ -72,6 +74,7 @@ export class AlertingVillage {
     this.writeConfig(this.options.ruleOverrides ?? []);
     this.stackValue = new VillageStack({
       dataDir: join(this.dir, 'stack'),
+      ...(this.options.siteFile ? { siteFile: this.options.siteFile } : {}),
       logLevel: 'warn',
       env: {
         ...env,
@@ -166,4 +169,11 @@ export class AlertingVillage {
 export function villageClock(ts: number, addMinutes = 0): string {
   const local = new Date(ts + (480 + addMinutes) * 60_000);
   return local.toISOString().slice(11, 16);
+}
+
+/** A UTC offset, in whole hours, that puts the simulated village at about 03:00 now (its night). */
+export function nightOffsetMinutes(now: number): number {
+  const utcHour = new Date(now).getUTCHours();
+  const offset = (((3 - utcHour) % 24) + 24) % 24;
+  return (offset > 14 ? offset - 24 : offset) * 60;
 }

@@ -1,13 +1,18 @@
 import { createServer } from 'node:net';
 import { Command } from 'commander';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { NotificationInbox, formatInboxEntry } from './notification-inbox.js';
 import { VillageStack, type StackPorts } from './village-stack.js';
 import { rowsOf, type InfluxQueryResult } from './managed-influxd.js';
 
 /**
  * The main job: the whole pipeline with the simulated demo village, on a managed local
- * influxd under ./data (or INFLUX_URL when given). Prints where to look and, every
- * 15 s, how much data reached InfluxDB.
+ * influxd under ./data (or INFLUX_URL when given). Prints where to look, every
+ * notification alerting sends (to a local inbox, so a newcomer sees alerts delivered)
+ * and, every 15 s, how much data reached InfluxDB.
  */
+const INBOX_PORT = 9106;
 const DEFAULT_PORTS: StackPorts = {
   mqtt: 1883,
   brokerHttp: 9101,
@@ -61,8 +66,21 @@ async function queryInflux(url: string, database: string, q: string): Promise<In
   return (await response.json()) as InfluxQueryResult;
 }
 
+/** The local inbox that receives alerting's notifications, on its usual port if free. */
+async function startInbox(): Promise<NotificationInbox> {
+  mkdirSync(options.data, { recursive: true });
+  const inbox = new NotificationInbox({
+    port: (await isFree(INBOX_PORT)) ? INBOX_PORT : 0,
+    file: join(options.data, 'notifications.log'),
+    print: (entry) => console.log(formatInboxEntry(entry)),
+  });
+  await inbox.start();
+  return inbox;
+}
+
 async function main(): Promise<void> {
   const influxUrl = process.env.INFLUX_URL;
+  const inbox = await startInbox();
   const probe = new VillageStack({
     dataDir: options.data,
     ...(options.site ? { siteFile: options.site } : {}),
@@ -75,6 +93,7 @@ async function main(): Promise<void> {
     ports: await choosePorts(probe.site.buses.length),
     logLevel: options.logLevel,
     reports: true,
+    env: { alerting: { ALERTING_WEBHOOK_URL: inbox.url, ALERTING_WEBHOOK_SECRET: inbox.secret } },
   });
   let stopping = false;
   const shutdown = async () => {
@@ -82,6 +101,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\nstopping the village stack…');
     await stack.stop();
+    await inbox.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());
@@ -102,6 +122,8 @@ async function main(): Promise<void> {
                      (log in as admin / password above; kept in ${options.data}/secrets.json; add people under 人员 People)
   alerting API       http://127.0.0.1:${p.alertingHttp}/api/alerts   (Authorization: Bearer <alertingApiToken from ${options.data}/secrets.json>)
   reports API        http://127.0.0.1:${p.reportsHttp}/api/reports?site=${stack.site.site.id}&month=YYYY-MM&format=xlsx   (Bearer <reportsApiToken from ${options.data}/secrets.json>; or npm run report)
+  notifications      printed here as they are sent (🔔), kept in ${options.data}/notifications.log   通知：发出即显示于此
+                     (a local inbox at ${inbox.url}; real channels: alerting/README.md)
   enrolment API      http://127.0.0.1:${p.ingestHttp}/api/enrolment/devices   (edge add --enrol-url …, token: enrolmentToken in ${options.data}/secrets.json)
   gateway  status    http://127.0.0.1:${p.edgeHttp}/   devices /api/devices   health /readyz
   simulator control  http://127.0.0.1:${p.simControl}/faults   (npx tsx firmware-sim/cli.ts --url http://127.0.0.1:${p.simControl} fault on fire-alarm <device>)

@@ -28,6 +28,10 @@ export const ERROR_CATALOGUE = {
     zh: 'Modbus 应答乱码或 CRC 校验错误：检查 A/B 线、终端电阻、波特率和校验位，以及总线上是否有重复地址',
     en: 'Modbus answer garbled or failed its CRC: check the A/B wires, termination, baud rate and parity, and for duplicate unit ids',
   },
+  READING_UNUSABLE: {
+    zh: '设备应答了，但所有数值都无法使用（非数值或超出有效范围）：检查设备型号配置、字节序和设备本身',
+    en: 'The device answered, but every value was unusable (NaN or outside its valid range): check the configured model, word order and the device itself',
+  },
   BUFFER_WRITE_FAILED: {
     zh: '本地缓存写入失败：检查存储卡剩余空间',
     en: 'Cannot write the local buffer: check free space on the storage card',

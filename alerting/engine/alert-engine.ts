@@ -314,6 +314,7 @@ export class AlertEngine {
   }
 
   private applyTelemetry(device: DeviceContext, message: TelemetryMessage): void {
+    this.observed.setAnsweringBadly(device.site, device.id, false);
     this.absence.seen(device);
     this.threshold.telemetry(device, message);
     this.windows.telemetry(device, message);
@@ -322,6 +323,8 @@ export class AlertEngine {
   private applyEvent(device: DeviceContext, message: EventMessage): void {
     // The gateway's word that the device stopped answering is no sign of life from it.
     if (message.type !== 'device_offline') this.absence.seen(device);
+    if (message.type === 'device_error' || message.type === 'device_online')
+      this.observed.setAnsweringBadly(device.site, device.id, message.type === 'device_error');
     this.absence.event(device, message);
     this.events.deviceEvent(device, message);
     this.windows.deviceEvent(device, message);

@@ -2,6 +2,8 @@
 export class ObservedState {
   private readonly gateways = new Map<string, { state: 'online' | 'offline'; since: number }>();
   private readonly lastSeen = new Map<string, number>();
+  /** Devices the gateway reports answering with unusable data (device_error) until they answer properly. */
+  private readonly answeringBadly = new Set<string>();
   private inputSince: number | undefined;
 
   /**
@@ -37,6 +39,16 @@ export class ObservedState {
   deviceSeen(site: string, device: string, at: number): void {
     const key = `${site}/${device}`;
     this.lastSeen.set(key, Math.max(at, this.lastSeen.get(key) ?? 0));
+  }
+
+  setAnsweringBadly(site: string, device: string, bad: boolean): void {
+    if (bad) this.answeringBadly.add(`${site}/${device}`);
+    else this.answeringBadly.delete(`${site}/${device}`);
+  }
+
+  /** A device that answers, but only with garbage, is not silent: its own alert says what is wrong. */
+  isAnsweringBadly(site: string, device: string): boolean {
+    return this.answeringBadly.has(`${site}/${device}`);
   }
 
   /** When the device last reported; a device never seen counts from `fallback` (the engine's start). */

@@ -131,7 +131,7 @@ function detection(rule: Rule): Bilingual {
               en: `, one alert per ${rule.subjectData.join('/')}`,
             }
           : { zh: '', en: '' };
-      return { zh: `收到${m.zh}${per.zh}`, en: `${m.en}${per.en}` };
+      return held({ zh: `收到${m.zh}${per.zh}`, en: `${m.en}${per.en}` }, rule.forS);
     }
     case 'window': {
       const d = seconds(rule.windowS);

@@ -166,6 +166,12 @@ export const eventRuleSchema = z.strictObject({
     .optional(),
   /** Resolve by itself after this long without a new occurrence. */
   autoResolveS: durationS.optional(),
+  /**
+   * The state the event reports must last this long (no clearing event) before the
+   * alert fires: a mains flicker pages nobody, and an incident the event is evidence
+   * for (a power cut) forms before it.
+   */
+  forS: durationS.default(0),
 });
 
 const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');

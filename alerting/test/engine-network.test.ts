@@ -34,19 +34,30 @@ describe('network and device incidents', () => {
     expect(h.engine.alerts({ ruleId: 'overvoltage' }).map((a) => a.state)).toEqual(['resolved']);
   });
 
-  it('a meter answering garbage is meter-garbage, and the silence that follows is not notified as meter-silent', () => {
-    const h = engineHarness({ rules: defaultRules(['meter-silent', 'meter-garbage']) });
+  it('a meter answering garbage is meter-garbage, never meter-silent, and a good reading clears it', () => {
+    const h = engineHarness({
+      rules: defaultRules(['meter-silent', 'meter-garbage', 'gateway-network-fault']),
+    });
     h.status('online');
     h.run(10_000, 5_000, () => h.meters());
-    h.event('canteen-pressure', 'device_error', { code: 'MODBUS_BAD_FRAME', message: 'CRC mismatch' });
-    h.run(60_000, 5_000, () => h.meters({ 'canteen-pressure': null }));
-    const open = h.engine.alerts({ state: 'firing' }).filter((a) => a.device === 'canteen-pressure');
-    expect(open.map((a) => a.ruleId).sort()).toEqual(['meter-garbage', 'meter-silent']);
-    expect(h.notifications('firing').map((n) => n.alert.ruleId)).toEqual(['meter-garbage']);
-    expect(open.find((a) => a.ruleId === 'meter-garbage')?.detail?.zh).toContain('MODBUS_BAD_FRAME');
-    h.event('canteen-pressure', 'device_online');
+    h.event('canteen-pressure', 'device_error', { code: 'READING_UNUSABLE', message: 'NaN' });
+    h.event('shop-pressure', 'device_error', { code: 'MODBUS_BAD_FRAME', message: 'CRC mismatch' });
+    h.run(60_000, 5_000, () => h.meters({ 'canteen-pressure': null, 'shop-pressure': null }));
+    const open = h.engine.alerts().filter((a) => a.state !== 'resolved');
+    // Two meters of one zone with no readings, but both answer: no silence, no network fault.
+    expect(open.map((a) => `${a.ruleId}/${a.device}`).sort()).toEqual([
+      'meter-garbage/canteen-pressure',
+      'meter-garbage/shop-pressure',
+    ]);
+    expect(open.find((a) => a.device === 'canteen-pressure')?.detail?.zh).toContain('READING_UNUSABLE');
     h.telemetry('canteen-pressure', { pressure_mpa: 0.25 });
-    expect(h.engine.alerts({ state: 'firing' }).filter((a) => a.device === 'canteen-pressure')).toEqual([]);
+    h.event('canteen-pressure', 'device_online');
+    expect(h.engine.alerts({ state: 'firing' }).map((a) => a.device)).toEqual(['shop-pressure']);
+    // answering properly again, a meter is judged for silence as before
+    h.run(60_000, 5_000, () => h.meters({ 'canteen-pressure': null, 'shop-pressure': null }));
+    expect(h.engine.alerts({ state: 'firing', ruleId: 'meter-silent' }).map((a) => a.device)).toEqual([
+      'canteen-pressure',
+    ]);
   });
 
   it('a DL/T 645 meter that stops answering is meter-silent like a Modbus one', () => {

@@ -5,7 +5,7 @@ import type { DeviceStatus } from '../device-status.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
-import type { EdgeError } from '../errors.js';
+import { EdgeError } from '../errors.js';
 import type { DeviceReader, PolledDevice } from '../poll/device-reader.js';
 import type { BusScheduler } from './bus-scheduler.js';
 
@@ -105,6 +105,10 @@ export class DevicePoller {
     try {
       const { reading, latencyMs } = await this.readWithRetries(signal);
       if (signal.aborted) return;
+      // An answer in which nothing decodes is no reading: the meter is there but useless.
+      if (Object.keys(reading.values).length === 0 && reading.errors.length > 0) {
+        throw new EdgeError('READING_UNUSABLE', `device ${device.id}: ${reading.errors[0]?.reason ?? ''}`);
+      }
       metrics.pollsTotal.inc({ bus: busId, result: 'ok' });
       metrics.pollDuration.observe({ bus: busId }, latencyMs / 1000);
       status.successCount++;

@@ -19,7 +19,8 @@ export type AbsenceEvidence = ReadonlyMap<string, number>;
 /**
  * Two kinds of silence:
  * - a polled device silent for longer than its limit. Devices behind an offline gateway
- *   are not judged: the gateway alert (and the power-outage incident) already says it.
+ *   are not judged: the gateway alert (and the power-outage incident) already says it;
+ *   nor are devices the gateway reports answering with garbage (they are not silent).
  *   Silence is counted from the later of the last message and the start of the current
  *   connection, so a reconnect (or a fresh start) waits one full window;
  * - a device that sends no event matching the rule's `of` for `silenceS` (a monthly
@@ -86,6 +87,7 @@ export class AbsenceEvaluator {
     const { observed } = this.context;
     const limit = silenceLimitMs(rule, device);
     if (limit === undefined || observed.isGatewayOffline(device.site, device.gateway)) return;
+    if (observed.isAnsweringBadly(device.site, device.id)) return;
     const lastSeen = observed.lastSeenAt(device.site, device.id, connectedSince);
     const silentMs = now - Math.max(lastSeen, connectedSince);
     if (silentMs <= limit) return;

@@ -63,12 +63,28 @@ export class EventEvaluator {
     }
   }
 
-  /** Auto-resolves alerts of rules that clear by themselves after a quiet period. */
+  /** Fires alerts whose state has lasted `forS`, and auto-resolves those that clear after a quiet period. */
   tick(): void {
     const now = this.context.clock.now();
     for (const alert of this.context.book.openAlerts()) {
       const rule = this.rules.find((r) => r.id === alert.ruleId);
-      if (!rule?.autoResolveS || now - alert.updatedAt < rule.autoResolveS * 1000) continue;
+      if (!rule) continue;
+      if (alert.state === 'pending' && now - alert.startedAt >= rule.forS * 1000) {
+        this.context.book.activate(
+          {
+            rule,
+            site: alert.site,
+            zone: alert.zone,
+            subject: alert.subject,
+            building: alert.building,
+            device: alert.device,
+            gateway: alert.gateway,
+          },
+          { at: now },
+          rule.forS,
+        );
+      }
+      if (!rule.autoResolveS || now - alert.updatedAt < rule.autoResolveS * 1000) continue;
       this.context.book.deactivate(alert.key, now);
     }
   }
@@ -84,7 +100,7 @@ export class EventEvaluator {
       this.context.book.activate(
         subject,
         { at, occurrence: true, detail: describeEvent(type, data), threshold: type },
-        0,
+        rule.forS,
       );
     } else if (rule.clear?.some((match) => eventMatches(match, type, data))) {
       this.context.book.deactivate(alertKey(rule.id, subject.site, subject.subject), at);

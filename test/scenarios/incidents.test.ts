@@ -112,6 +112,7 @@ const PHASE_EVENTS: Scenario[] = [
   {
     name: '火灾报警控制器失联 · fire panel silent',
     faults: [{ kind: 'device-silent', target: 'clinic-fire-panel' }],
+    silentDevice: 'clinic-fire-panel',
     expect: [
       {
         rule: 'fire-panel-lost',
@@ -172,6 +173,7 @@ const PHASE_EVENTS: Scenario[] = [
   {
     name: '门禁控制器失联 · door controller silent',
     faults: [{ kind: 'device-silent', target: 'culture-house-door' }],
+    silentDevice: 'culture-house-door',
     expect: [
       {
         rule: 'door-controller-silent',
@@ -209,6 +211,7 @@ const PHASE_EVENTS: Scenario[] = [
   {
     name: '摄像头无数据 · camera silent',
     faults: [{ kind: 'device-silent', target: 'exchange-hall-camera' }],
+    silentDevice: 'exchange-hall-camera',
     expect: [
       {
         rule: 'camera-silent',
@@ -281,6 +284,7 @@ const PHASE_EVENTS: Scenario[] = [
   {
     name: '应急照明失联 · emergency light silent',
     faults: [{ kind: 'device-silent', target: 'fab-lab-emergency-light' }],
+    silentDevice: 'fab-lab-emergency-light',
     expect: [
       {
         rule: 'emergency-light-silent',

@@ -25,6 +25,11 @@ export interface Scenario {
   expect: readonly ExpectedIncident[];
   /** Alerts the incidents explain: they may be open (marked inhibited) but never notify. */
   inhibited?: readonly string[];
+  /**
+   * A LAN device the fault silences: the gateway's status page must show it 离线 while the
+   * fault lasts (and stored events say so for the availability panels), and 在线 after.
+   */
+  silentDevice?: string;
 }
 
 export interface ScenarioTiming {
@@ -103,8 +108,11 @@ export async function runScenario(
       ).toBe(true);
   }
 
+  if (scenario.silentDevice) await expectGatewayShows(village, scenario.silentDevice, '离线');
+
   const cleared = Date.now();
   for (const id of faultIds) await village.clearFault(id);
+  if (scenario.silentDevice) await expectGatewayShows(village, scenario.silentDevice, '在线');
   const timings: ScenarioTiming[] = [];
   for (const [expected, notice] of fired) {
     let toResolvedMs: number | null = null;
@@ -136,4 +144,49 @@ export async function runScenario(
   if (others.length > 0)
     throw new Error(`${scenario.name}: notified besides the expected incidents: ${others.join('; ')}`);
   return timings;
+}
+
+/**
+ * The gateway's status page shows the device in the given state, and InfluxDB holds the
+ * matching device_offline / device_online event the dashboards' availability panels read.
+ */
+async function expectGatewayShows(
+  village: AlertingVillage,
+  device: string,
+  state: '离线' | '在线',
+): Promise<void> {
+  const { stack } = village;
+  const page = `http://127.0.0.1:${stack.ports.edgeHttp}/`;
+  await waitFor(
+    `${device} ${state} on the gateway status page`,
+    async () => {
+      const devices = (await (await fetch(`${page}api/devices`)).json()) as {
+        devices: Array<{ id: string; online?: boolean }>;
+      };
+      return devices.devices.find((d) => d.id === device)?.online === (state === '在线') ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  const html = await (await fetch(page)).text();
+  const row = html
+    .split('<tr')
+    .find((r) => r.includes(device) || r.includes(`>${deviceName(stack.site, device)}<`));
+  expect(row, `${device} on the status page`).toBeDefined();
+  expect(row).toContain(state);
+  const type = state === '离线' ? 'device_offline' : 'device_online';
+  await waitFor(
+    `${type} of ${device} stored`,
+    async () => {
+      const result = await stack.influxd?.query(
+        stack.database,
+        `SELECT count(seq) FROM safety_event WHERE device = '${device}' AND "type" = '${type}'`,
+      );
+      return JSON.stringify(result).includes('"count"') ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+}
+
+function deviceName(site: Site, device: string): string {
+  return site.devices.find((d) => d.id === device)?.name ?? device;
 }

@@ -334,6 +334,8 @@ export function renderCatalogue(
     `由 \`test/scenarios\` 在真实运行的整套服务上测得（${timings.measuredOn}）：从开启模拟故障到通知到达接收端，从关闭故障到告警恢复。`,
     `Measured by \`test/scenarios\` on the running stack (${timings.measuredOn}): from switching the simulator's fault on to the notification at a real HTTP receiver, and from switching it off to the alert resolved. Rule timings (forS, clearForS, poll intervals) dominate; see each rule above.`,
     '',
+    '测试与默认配置的不同 · Where the suite differs from the defaults: LAN devices count as silent after 15 s (profiles: 120–180 s), the monthly self-test is overdue after 30 s (rule: 32 days), and the night-flow window is moved onto the minutes of the run; a silent meter is polled at the slow offline rate (30 s) until it answers, which sets its time to resolve.',
+    '',
     '| 场景 Scenario | 事件 Incident | 故障→通知 fault → notified | 恢复→解除 cleared → resolved |',
     '| --- | --- | --- | --- |',
   );

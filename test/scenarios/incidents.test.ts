@@ -9,6 +9,7 @@ import { projectFile } from '../../runtime/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../../site/index.js';
 import { waitFor } from '../../stack/index.js';
 import { AlertingVillage, nightOffsetMinutes, villageClock } from '../support/alerting-village.js';
+import { PhoneBrowser } from '../support/phone-browser.js';
 import { runScenario, type Scenario, type ScenarioTiming } from './support/scenario.js';
 
 /**
@@ -566,15 +567,19 @@ describe('every clause-6 incident on the running stack', () => {
       },
     },
   });
+  const browser = new PhoneBrowser();
   const timings: ScenarioTiming[] = [];
   const run = async (scenarios: readonly Scenario[]) => {
-    const results = await Promise.allSettled(scenarios.map((s) => runScenario(village, s, site)));
+    const results = await Promise.allSettled(
+      scenarios.map((s) => runScenario({ village, site, browser }, s)),
+    );
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     for (const r of results) if (r.status === 'fulfilled') timings.push(...r.value);
     expect(failed).toEqual([]);
   };
 
   beforeAll(async () => {
+    await browser.start();
     await village.start();
     // The night window of the leak rule is moved onto the next minutes of the real clock,
     // and alerting restarts to read it; the leak is on before the window opens.
@@ -592,6 +597,7 @@ describe('every clause-6 incident on the running stack', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await browser.stop();
     await village.stop();
     rmSync(siteDir, { recursive: true, force: true });
     const dir = projectFile('test-artifacts');

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { Site } from '../../../site/index.js';
 import { waitFor } from '../../../stack/index.js';
 import type { AlertingVillage } from '../../support/alerting-village.js';
+import type { PhoneBrowser } from '../../support/phone-browser.js';
 import type { AlertNotice, ReceivedNotice } from '../../support/webhook-receiver.js';
 
 /** An incident a scenario must raise, and how the notification must name it. */
@@ -62,10 +63,16 @@ function matchesExpected(notice: AlertNotice, expected: ExpectedIncident): boole
  * the alerts it explains inhibited and silent, the faults off, each incident resolved;
  * and nothing else notified about the devices the scenario touched, from start to end.
  */
+export interface ScenarioContext {
+  village: AlertingVillage;
+  site: Site;
+  /** Headless Chromium, for the gateway's status page as a technician sees it. */
+  browser: PhoneBrowser;
+}
+
 export async function runScenario(
-  village: AlertingVillage,
+  { village, site, browser }: ScenarioContext,
   scenario: Scenario,
-  site: Site,
 ): Promise<ScenarioTiming[]> {
   const touched = new Set(scenario.faults.flatMap((f) => devicesOf(site, f.target)));
   const subjects = new Set(scenario.expect.flatMap((e) => (e.subject ? [e.subject] : [])));
@@ -108,11 +115,11 @@ export async function runScenario(
       ).toBe(true);
   }
 
-  if (scenario.silentDevice) await expectGatewayShows(village, scenario.silentDevice, '离线');
+  if (scenario.silentDevice) await expectGatewayShows(village, browser, scenario.silentDevice, '离线');
 
   const cleared = Date.now();
   for (const id of faultIds) await village.clearFault(id);
-  if (scenario.silentDevice) await expectGatewayShows(village, scenario.silentDevice, '在线');
+  if (scenario.silentDevice) await expectGatewayShows(village, browser, scenario.silentDevice, '在线');
   const timings: ScenarioTiming[] = [];
   for (const [expected, notice] of fired) {
     let toResolvedMs: number | null = null;
@@ -147,32 +154,38 @@ export async function runScenario(
 }
 
 /**
- * The gateway's status page shows the device in the given state, and InfluxDB holds the
- * matching device_offline / device_online event the dashboards' availability panels read.
+ * The gateway's status page (in Chromium, as a technician opens it) shows the device in
+ * the given state, and InfluxDB holds the matching device_offline / device_online event
+ * the dashboards' availability panels read.
  */
 async function expectGatewayShows(
   village: AlertingVillage,
+  browser: PhoneBrowser,
   device: string,
   state: '离线' | '在线',
 ): Promise<void> {
   const { stack } = village;
-  const page = `http://127.0.0.1:${stack.ports.edgeHttp}/`;
-  await waitFor(
-    `${device} ${state} on the gateway status page`,
-    async () => {
-      const devices = (await (await fetch(`${page}api/devices`)).json()) as {
-        devices: Array<{ id: string; online?: boolean }>;
-      };
-      return devices.devices.find((d) => d.id === device)?.online === (state === '在线') ? true : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 500 },
-  );
-  const html = await (await fetch(page)).text();
-  const row = html
-    .split('<tr')
-    .find((r) => r.includes(device) || r.includes(`>${deviceName(stack.site, device)}<`));
-  expect(row, `${device} on the status page`).toBeDefined();
-  expect(row).toContain(state);
+  const context = await browser.phone();
+  try {
+    const page = await context.newPage();
+    await waitFor(
+      `${device} ${state} on the gateway status page`,
+      async () => {
+        await page.goto(`http://127.0.0.1:${stack.ports.edgeHttp}/`);
+        const row = page.locator(`tr[data-device="${device}"]`);
+        await row.waitFor({ timeout: 10_000 });
+        return (await row.locator('.state').innerText()).includes(state) ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    if (state === '离线')
+      await page.screenshot({
+        path: browser.screenshotPath('scenarios', `status-page-${device}-offline`),
+        fullPage: true,
+      });
+  } finally {
+    await context.close();
+  }
   const type = state === '离线' ? 'device_offline' : 'device_online';
   await waitFor(
     `${type} of ${device} stored`,
@@ -185,8 +198,4 @@ async function expectGatewayShows(
     },
     { timeoutMs: 60_000, intervalMs: 500 },
   );
-}
-
-function deviceName(site: Site, device: string): string {
-  return site.devices.find((d) => d.id === device)?.name ?? device;
 }

@@ -1,3 +1,4 @@
+import { EVENT_LABELS, type EventType } from '../../contracts/index.js';
 import { backoffMs, type Logger } from '../../runtime/index.js';
 import type { Alert } from '../engine/alert-schema.js';
 import type { Transition } from '../engine/alert-book.js';
@@ -77,7 +78,11 @@ export class InfluxHistory {
     const ts = Math.max(at, previous + 1);
     this.lastTs.set(series, ts);
     if (this.lastTs.size > 10_000) this.lastTs.clear();
-    const message = alert.detail?.en ?? alert.threshold ?? '';
+    // The en boards read message, the zh ones message_zh (storage/influx-schema.ts); an
+    // event alert without details is named by its event.
+    const label = EVENT_LABELS[alert.threshold as EventType] as { zh: string; en: string } | undefined;
+    const message = alert.detail?.en ?? label?.en ?? alert.threshold ?? '';
+    const messageZh = alert.detail?.zh ?? label?.zh ?? alert.threshold ?? '';
     this.queue.push(
       toLine({
         measurement: 'alert',
@@ -87,6 +92,7 @@ export class InfluxHistory {
           device: alert.device ?? alert.gateway ?? '',
           value: alert.value,
           message,
+          message_zh: messageZh,
           // what the alerts dashboard's "time to acknowledge" reads
           ...(transition === 'acknowledged'
             ? { ack_delay_s: Math.max(0, (at - (alert.firedAt ?? alert.startedAt)) / 1000) }

@@ -123,6 +123,9 @@ describe('AlertingService survives a crash and writes history to InfluxDB', () =
       device: 'canteen-fire-panel',
     });
     expect(String(fireRow?.alert_id)).toMatch(/^al-/);
+    // the zh boards show message_zh, the en boards message
+    expect(String(fireRow?.message_zh)).toMatch(/^火警/);
+    expect(String(fireRow?.message)).toMatch(/^fire alarm/);
     const ackRow = rows.find((r) => r.state === 'acknowledged');
     expect(ackRow?.ack_delay_s).toBeTypeOf('number');
     expect(ackRow?.ack_delay_s as number).toBeGreaterThanOrEqual(0);

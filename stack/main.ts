@@ -12,7 +12,7 @@ import { rowsOf, type InfluxQueryResult } from './managed-influxd.js';
  * notification alerting sends (to a local inbox, so a newcomer sees alerts delivered)
  * and, every 15 s, how much data reached InfluxDB.
  */
-const INBOX_PORT = 9107;
+const INBOX_PORT = 9108;
 const DEFAULT_PORTS: StackPorts = {
   mqtt: 1883,
   brokerHttp: 9101,

@@ -141,10 +141,9 @@ export class InfluxHistory {
     if (!this.databaseReady) await this.createDatabase();
     const batch = this.queue.slice(0, this.options.batchSize ?? 500);
     const params = new URLSearchParams({ db: this.options.database, precision: 'ms' });
-    if (this.options.username) params.set('u', this.options.username);
-    if (this.options.password) params.set('p', this.options.password);
     const response = await fetch(`${this.options.url.replace(/\/$/, '')}/write?${params}`, {
       method: 'POST',
+      headers: this.authorization(),
       body: batch.join('\n'),
       signal: AbortSignal.timeout(10_000),
     });
@@ -170,14 +169,23 @@ export class InfluxHistory {
   /** CREATE DATABASE is idempotent in InfluxDB 1.x. */
   private async createDatabase(): Promise<void> {
     const body = new URLSearchParams({ q: `CREATE DATABASE "${this.options.database.replace(/"/g, '')}"` });
-    if (this.options.username) body.set('u', this.options.username);
-    if (this.options.password) body.set('p', this.options.password);
     const response = await fetch(`${this.options.url.replace(/\/$/, '')}/query`, {
       method: 'POST',
+      headers: this.authorization(),
       body,
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`CREATE DATABASE answered ${response.status}`);
     this.databaseReady = true;
+  }
+
+  /**
+   * InfluxDB 1.x takes Basic auth as well as `u`/`p` parameters; in a header the
+   * password stays out of URLs, which proxies and access logs keep.
+   */
+  private authorization(): Record<string, string> {
+    const { username, password } = this.options;
+    if (!username) return {};
+    return { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` };
   }
 }

@@ -4,19 +4,35 @@
  *   arrives, over FIRE_EVENTS events (each a new alert: FIRE, notification, RESET,
  *   resolved, on the village's fire panels in parallel), while synthetic canonical
  *   telemetry flows to the broker at LOAD_RATE messages/s as the gateway user;
+ *   broken down per hop: gateway (LAN publish → the event leaves for the broker),
+ *   broker (→ it reaches alerting's connection), alerting (→ the webhook request starts,
+ *   its X-Alert-Timestamp), notification (→ the receiver has the whole request). The
+ *   first two are seen by link proxies (bench/support/link-proxy.ts, processes of their
+ *   own) in front of the broker on the gateway's and on alerting's connection;
  * - meter silent: the simulator's meter-silent fault on a meter → its alert arrives.
  *
- * `npm run bench -- alert-latency` (a script, not a test; ~1–2 minutes).
+ * `npm run bench -- alert-latency [--quick] [--cpu-prof]` (a script, not a test; ~1–2 minutes;
+ * `--quick`: 200 fire alarms instead of 1000; `--cpu-prof`: alerting's CPU profile, top functions).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import mqtt from 'mqtt';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { topics } from '../contracts/index.js';
 import { getProfile } from '../devices/index.js';
+import { DEMO_SITE_FILE, loadSite } from '../site/index.js';
+import { siblingEntryCommand } from '../runtime/index.js';
+import { freePort, waitFor } from '../stack/index.js';
+import { TIMESTAMP_HEADER } from '../alerting/index.js';
 import { AlertingVillage, type ReceivedNotice } from '../test/support/index.js';
+import { Child } from './support/child-process.js';
+import { summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { LinkProxy, type LinkSighting } from './support/link-proxy.js';
+import { benchArgs } from './support/report.js';
+import { loadAverage } from './support/process-stats.js';
 
 const FIRE_EVENTS = 1000;
 const LOAD_RATE = 2000;
-const LOAD_TICK_MS = 10;
 const NOTICE_TIMEOUT_MS = 15_000;
 const SILENT_METERS = ['clinic-pressure', 'canteen-pressure', 'shop-pressure'];
 
@@ -52,58 +68,88 @@ function nextNotice(
   });
 }
 
-/** Canonical telemetry of the polled meters at `rate` messages/s, as the gateway sends it. */
-async function startLoad(village: AlertingVillage, rate: number, exclude: readonly string[]): Promise<Load> {
+/** Canonical telemetry of the polled meters at `rate` messages/s, as the gateway sends it, from a process of its own. */
+async function startLoad(
+  village: AlertingVillage,
+  rate: number,
+  exclude: readonly string[],
+  dir: string,
+): Promise<Load> {
   const { stack } = village;
-  const meters: Array<{ id: string; values: Record<string, number> }> = [];
+  const meters: Array<{ topic: string; values: Record<string, number> }> = [];
   for (const device of stack.site.devices) {
     if (getProfile(device.profile).protocol !== 'modbus' || exclude.includes(device.id)) continue;
     const response = await stack.simControl(`/devices/${device.id}/served`);
     if (response.status !== 200) continue;
     meters.push({
-      id: device.id,
+      topic: topics.telemetry(village.site, stack.gatewayId, device.id),
       values: ((await response.json()) as { values: Record<string, number> }).values,
     });
   }
-  const client = await mqtt.connectAsync(stack.mqttUrl, {
-    username: stack.gatewayId,
-    password: stack.secrets.gatewayPassword,
-    clientId: 'bench-telemetry-load',
-    reconnectPeriod: 1_000,
+  const child = Child.node('bench/support/telemetry-load-main.ts', [], {
+    logFile: join(dir, 'telemetry-load.log'),
+    ipc: true,
+    env: {
+      MQTT_URL: stack.mqttUrl,
+      MQTT_USERNAME: stack.gatewayId,
+      MQTT_PASSWORD: stack.secrets.gatewayPassword,
+      RATE: String(rate),
+      METERS: JSON.stringify(meters),
+    },
   });
-  const load: Load = { sent: 0, acked: 0, stop: async () => undefined };
-  const perTick = Math.round((rate * LOAD_TICK_MS) / 1000);
-  const started = Date.now();
-  let seq = 1_000_000;
-  const timer = setInterval(() => {
-    // Catch up to the wall clock so the rate holds even when a tick runs late.
-    const due = Math.floor(((Date.now() - started) * rate) / 1000) - load.sent;
-    for (let i = 0; i < Math.min(due, perTick * 5); i++) {
-      const meter = meters[load.sent % meters.length]!;
-      seq += 1;
-      const topic = topics.telemetry(village.site, stack.gatewayId, meter.id);
-      client.publish(
-        topic,
-        JSON.stringify({ ts: Date.now(), seq, values: meter.values }),
-        { qos: 1 },
-        (error) => {
-          if (!error) load.acked += 1;
-        },
-      );
-      load.sent += 1;
-    }
-  }, LOAD_TICK_MS);
-  load.stop = async () => {
-    clearInterval(timer);
-    await client.endAsync();
-  };
+  const load: Load = { sent: 0, acked: 0, stop: () => child.stop() };
+  let ready = false;
+  child.process.on('message', (message: { ready?: boolean; sent?: number; acked?: number }) => {
+    if (message.ready) ready = true;
+    if (message.sent !== undefined) load.sent = message.sent;
+    if (message.acked !== undefined) load.acked = message.acked;
+  });
+  await waitFor('telemetry load', () => ready, { timeoutMs: 30_000 });
   return load;
+}
+
+/** One FIRE's way through the platform, Date.now() of each process on the same machine. */
+interface FireTrace {
+  sentAt: number;
+  /** The event's PUBLISH passed the link proxy on the gateway's connection to the broker. */
+  leftGateway?: number;
+  /** The event's PUBLISH passed the link proxy on alerting's connection, from the broker. */
+  reachedAlerting?: number;
+  /** The engine's clock when the alert fired. */
+  firedAt?: number;
+  /** X-Alert-Timestamp: the webhook request was about to start. */
+  sendingAt?: number;
+  receivedAt: number;
+}
+
+/** Sightings of each panel's event topic on one link, in order. */
+class Sightings {
+  private readonly byMarker = new Map<string, number[]>();
+
+  constructor(link: LinkProxy, direction: LinkSighting['direction']) {
+    link.onSighting((s) => {
+      if (s.direction !== direction) return;
+      const list = this.byMarker.get(s.marker) ?? [];
+      list.push(s.at);
+      this.byMarker.set(s.marker, list);
+    });
+  }
+
+  /** The first sighting of `marker` at or after `from`. */
+  firstAfter(marker: string, from: number): number | undefined {
+    return this.byMarker.get(marker)?.find((at) => at >= from);
+  }
+}
+
+function eventMarker(device: string): string {
+  return `/${device}/event`;
 }
 
 async function fireLatencies(
   village: AlertingVillage,
   total: number,
-): Promise<{ ms: number[]; lost: number }> {
+  links: { fromGateway: Sightings; toAlerting: Sightings },
+): Promise<{ traces: FireTrace[]; lost: number }> {
   const panels = village.stack.site.devices.filter((d) => d.profile === 'gst-fire-panel');
   // Each panel speaks with its own LAN credential, as the gateway's LAN broker requires.
   const lans = new Map(
@@ -113,11 +159,12 @@ async function fireLatencies(
       ),
     ),
   );
-  const ms: number[] = [];
+  const traces: FireTrace[] = [];
   let lost = 0;
   let issued = 0;
   const lane = async (panel: (typeof panels)[number]) => {
     const topic = `firepanel/${panel.vendorId}/event`;
+    const marker = eventMarker(panel.id);
     const lan = lans.get(panel.id)!;
     while (issued < total) {
       const n = issued++;
@@ -135,8 +182,20 @@ async function fireLatencies(
         qos: 1,
       });
       const notice = await fired;
-      if (notice) ms.push(notice.receivedAt - sentAt);
-      else lost += 1;
+      if (notice) {
+        const leftGateway = links.fromGateway.firstAfter(marker, sentAt);
+        const reachedAlerting = links.toAlerting.firstAfter(marker, leftGateway ?? sentAt);
+        const sending = Number(notice.headers[TIMESTAMP_HEADER]);
+        const firedAt = (notice.notice.alert as { firedAt?: number }).firedAt;
+        traces.push({
+          sentAt,
+          receivedAt: notice.receivedAt,
+          ...(leftGateway !== undefined ? { leftGateway } : {}),
+          ...(reachedAlerting !== undefined ? { reachedAlerting } : {}),
+          ...(firedAt !== undefined ? { firedAt } : {}),
+          ...(Number.isFinite(sending) ? { sendingAt: sending } : {}),
+        });
+      } else lost += 1;
       const reset = nextNotice(
         village,
         (r) =>
@@ -150,71 +209,182 @@ async function fireLatencies(
   };
   await Promise.all(panels.map(lane));
   await Promise.all([...lans.values()].map((lan) => lan.endAsync()));
-  return { ms: ms.sort((a, b) => a - b), lost };
+  return { traces, lost };
 }
 
-async function silentLatencies(village: AlertingVillage): Promise<number[]> {
-  const results = await Promise.all(
-    SILENT_METERS.map(async (device) => {
-      const alerted = nextNotice(
-        village,
-        (r) =>
-          r.notice.reason === 'firing' &&
-          r.notice.alert.ruleId === 'meter-silent' &&
-          r.notice.alert.device === device,
-        60_000,
-      );
-      const id = await village.injectFault('meter-silent', device);
-      const startedAt = Date.now();
-      const notice = await alerted;
-      await village.clearFault(id);
-      return notice ? notice.receivedAt - startedAt : Number.NaN;
-    }),
-  );
+function traceHops(t: FireTrace): string {
+  const d = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? '?' : String(b - a);
+  return `${t.receivedAt - t.sentAt} = ${d(t.sentAt, t.leftGateway)} + ${d(t.leftGateway, t.reachedAlerting)} + (${d(t.reachedAlerting, t.firedAt)}, ${d(t.firedAt, t.sendingAt)}) + ${d(t.sendingAt, t.receivedAt)}`;
+}
+
+/** Each hop's share of every trace that has both ends of it. */
+function hops(traces: readonly FireTrace[]): Array<{ name: string; ms: number[] }> {
+  const span = (
+    name: string,
+    from: (t: FireTrace) => number | undefined,
+    to: (t: FireTrace) => number | undefined,
+  ) => ({
+    name,
+    ms: traces
+      .map((t) => {
+        const a = from(t);
+        const b = to(t);
+        return a === undefined || b === undefined ? Number.NaN : b - a;
+      })
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b),
+  });
+  return [
+    span(
+      'gateway: LAN publish → leaves for broker',
+      (t) => t.sentAt,
+      (t) => t.leftGateway,
+    ),
+    span(
+      'broker: → reaches alerting',
+      (t) => t.leftGateway,
+      (t) => t.reachedAlerting,
+    ),
+    span(
+      'alerting: → alert fired (engine)',
+      (t) => t.reachedAlerting,
+      (t) => t.firedAt,
+    ),
+    span(
+      'alerting: fired → webhook request starts',
+      (t) => t.firedAt,
+      (t) => t.sendingAt,
+    ),
+    span(
+      'notification: → receiver has it',
+      (t) => t.sendingAt,
+      (t) => t.receivedAt,
+    ),
+  ];
+}
+
+/**
+ * One meter at a time: several silent meters of one gateway at once are a network fault
+ * (an incident that holds back the per-meter alerts it explains), not what this measures.
+ */
+async function silentLatencies(village: AlertingVillage, meters: readonly string[]): Promise<number[]> {
+  const results: number[] = [];
+  for (const device of meters) {
+    const alerted = nextNotice(
+      village,
+      (r) =>
+        r.notice.reason === 'firing' &&
+        r.notice.alert.ruleId === 'meter-silent' &&
+        r.notice.alert.device === device,
+      60_000,
+    );
+    const id = await village.injectFault('meter-silent', device);
+    const startedAt = Date.now();
+    const notice = await alerted;
+    await village.clearFault(id);
+    results.push(notice ? notice.receivedAt - startedAt : Number.NaN);
+  }
   return results.sort((a, b) => a - b);
 }
 
+function printProfile(dir: string): void {
+  if (!existsSync(dir)) {
+    process.stdout.write(`no CPU profile was written in ${dir} (it needs the build: npm run bench)\n`);
+    return;
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const { functions, owners, busyMs } = summariseCpuProfile(join(dir, file), 25);
+    process.stdout.write(
+      [
+        `alerting CPU profile (${busyMs.toFixed(0)} ms busy), self time:`,
+        ...owners.map((o) => `  ${o.name} ${o.selfPct.toFixed(1)} %`),
+        '  functions:',
+        ...functions.map((f) => `  ${f.name} ${f.selfPct.toFixed(1)} %`),
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  const { quick } = benchArgs();
+  const events = quick ? 200 : FIRE_EVENTS;
+  const dir = mkdtempSync(join(tmpdir(), 'village-bench-alert-latency-'));
+  const site = loadSite(DEMO_SITE_FILE);
+  const markers = site.devices.filter((d) => d.profile === 'gst-fire-panel').map((d) => eventMarker(d.id));
+  const mqttPort = await freePort();
+  const profileDir = process.argv.includes('--cpu-prof') ? join(dir, 'cpu-prof-alerting') : undefined;
+  const gatewayLink = new LinkProxy({ targetPort: mqttPort, dir, name: 'gateway', markers });
+  const alertingLink = new LinkProxy({ targetPort: mqttPort, dir, name: 'alerting', markers });
+  await gatewayLink.start();
+  await alertingLink.start();
   const village = new AlertingVillage({
     name: 'bench-alert-latency',
     // Every FIRE/RESET cycle on a panel must be a new alert: no flap hold in a benchmark.
     alertingConfig: { engine: { flap: { maxChanges: 0 } } },
+    ports: { mqtt: mqttPort },
+    edgeUpstreamUrl: `mqtt://127.0.0.1:${gatewayLink.listenPort}`,
+    env: {
+      alerting: {
+        ALERTING_MQTT_URL: `mqtt://127.0.0.1:${alertingLink.listenPort}`,
+        ...(profileDir
+          ? {
+              NODE_OPTIONS: `--import=${siblingEntryCommand('bench/support/cpu-profile-preload.ts').at(-1)}`,
+              CPU_PROFILE_DIR: profileDir,
+            }
+          : {}),
+      },
+    },
   });
+  const links = {
+    fromGateway: new Sightings(gatewayLink, 'up'),
+    toAlerting: new Sightings(alertingLink, 'down'),
+  };
   const benchStart = Date.now();
+  const loadBefore = loadAverage();
   try {
     await village.start();
     await sleep(3_000);
-    const load = await startLoad(village, LOAD_RATE, SILENT_METERS);
+    const load = await startLoad(village, LOAD_RATE, SILENT_METERS, dir);
     await sleep(3_000);
     const loadStart = { at: Date.now(), sent: load.sent };
-    const fire = await fireLatencies(village, FIRE_EVENTS);
+    const fire = await fireLatencies(village, events, links);
     const fireDone = { at: Date.now(), sent: load.sent };
-    const silent = await silentLatencies(village);
+    const silent = await silentLatencies(village, quick ? SILENT_METERS.slice(0, 1) : SILENT_METERS);
     const loadEnd = { at: Date.now(), sent: load.sent, acked: load.acked };
     await load.stop();
 
     const rate = (a: { at: number; sent: number }, b: { at: number; sent: number }) =>
       Math.round(((b.sent - a.sent) * 1000) / (b.at - a.at));
     const row = (name: string, values: readonly number[], lost: number) =>
-      `| ${name.padEnd(34)} | ${String(values.length).padStart(5)} | ${String(lost).padStart(4)} | ${[
+      `| ${name.padEnd(42)} | ${String(values.length).padStart(5)} | ${String(lost).padStart(4)} | ${[
         50, 90, 99,
       ]
         .map((p) => percentile(values, p).toFixed(0).padStart(7))
         .join(' | ')} | ${(values.at(-1) ?? Number.NaN).toFixed(0).padStart(7)} |`;
+    const total = fire.traces.map((t) => t.receivedAt - t.sentAt).sort((a, b) => a - b);
+    // The hops of the slowest 1 %: where the tail comes from.
+    const tail = [...fire.traces]
+      .sort((a, b) => b.receivedAt - b.sentAt - (a.receivedAt - a.sentAt))
+      .slice(0, Math.max(1, Math.ceil(fire.traces.length / 100)));
     const lines = [
       '',
-      `alert latency through the whole pipeline (${new Date().toISOString()})`,
+      `alert latency through the whole pipeline (${new Date().toISOString()}; load average before ${loadBefore}, after ${loadAverage()})`,
       `telemetry load: ${rate(loadStart, fireDone)} msg/s during the fire phase, ${rate(fireDone, loadEnd)} msg/s during the silent phase (target ${LOAD_RATE}); ${loadEnd.acked}/${loadEnd.sent} acknowledged by the broker`,
       '',
-      '| what                               |     n | lost |  p50 ms |  p90 ms |  p99 ms |  max ms |',
-      '|------------------------------------|-------|------|---------|---------|---------|---------|',
-      row('fire FIRE on LAN → webhook', fire.ms, fire.lost),
+      '| what                                       |     n | lost |  p50 ms |  p90 ms |  p99 ms |  max ms |',
+      '|--------------------------------------------|-------|------|---------|---------|---------|---------|',
+      row('fire FIRE on LAN → webhook', total, fire.lost),
+      ...hops(fire.traces).map((hop) => row(`  ${hop.name}`, hop.ms, 0)),
       row(
         'meter-silent fault → webhook',
         silent.filter(Number.isFinite),
         silent.filter((v) => !Number.isFinite(v)).length,
       ),
       '',
+      `the slowest 1 % of fire alarms, total = gateway + broker + alerting (to fired, to sending) + notification, ms:`,
+      ...tail.map((t) => `  ${traceHops(t)}`),
       `meter silent: limit 3 × 5 s = 15 s after the last reading; each: ${silent.map((v) => `${(v / 1000).toFixed(1)} s`).join(', ')}`,
       `fire phase ${((fireDone.at - loadStart.at) / 1000).toFixed(1)} s; whole run ${((Date.now() - benchStart) / 1000).toFixed(0)} s`,
       '',
@@ -222,6 +392,10 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n'));
   } finally {
     await village.stop();
+    await gatewayLink.stop();
+    await alertingLink.stop();
+    if (profileDir) printProfile(profileDir);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../../runtime/index.js';
+
+/** The project's files (sources, or the build in dist/ or data/bench-build/) are owned by their top folder. */
+const PROJECT_URL = pathToFileURL(`${PROJECT_ROOT}/`).href;
 
 interface ProfileNode {
   id: number;
@@ -21,8 +26,10 @@ export interface ProfileEntry {
 function ownerOf(url: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] as string;
-  const project = /\/work\/main\/([^/]+)\//.exec(url);
-  if (project) return project[1] as string;
+  if (url.startsWith(PROJECT_URL)) {
+    const inProject = url.slice(PROJECT_URL.length).replace(/^(data\/bench-build|dist)\//, '');
+    return inProject.split('/')[0] as string;
+  }
   if (url.startsWith('node:')) return 'node core';
   return url === '' ? '(native / gc / idle)' : url;
 }

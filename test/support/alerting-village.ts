@@ -18,6 +18,10 @@ export interface AlertingVillageOptions {
   env?: VillageStackOptions['env'];
   /** A site file other than the demo village's. */
   siteFile?: string;
+  /** Fixed ports (a benchmark puts its own link proxies in front of the broker). */
+  ports?: VillageStackOptions['ports'];
+  /** Where the gateway reaches the broker, when not directly. */
+  edgeUpstreamUrl?: string;
 }
 
 interface ApiAlert {
@@ -76,6 +80,8 @@ export class AlertingVillage {
       dataDir: join(this.dir, 'stack'),
       ...(this.options.siteFile ? { siteFile: this.options.siteFile } : {}),
       logLevel: 'warn',
+      ...(this.options.ports ? { ports: this.options.ports } : {}),
+      ...(this.options.edgeUpstreamUrl ? { edgeUpstreamUrl: this.options.edgeUpstreamUrl } : {}),
       env: {
         ...env,
         alerting: {

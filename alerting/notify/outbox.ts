@@ -1,5 +1,5 @@
 import { backoffMs, type Logger } from '../../runtime/index.js';
-import type { Journal } from '../persistence/journal.js';
+import type { Journal, JournalSync } from '../persistence/journal.js';
 import type { ChannelConfig, NotificationsConfig } from './channel-config.js';
 import type { ChannelHealth } from './channel-health.js';
 import { DingtalkSender } from './channels/dingtalk-sender.js';
@@ -94,13 +94,16 @@ export class Outbox {
   retry(key: string): Delivery | undefined {
     const delivery = this.options.journal.state.deliveries.get(key);
     if (!delivery || delivery.status !== 'failed') return delivery;
-    this.save({
-      ...delivery,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: Date.now(),
-      updatedAt: Date.now(),
-    });
+    this.save(
+      {
+        ...delivery,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: Date.now(),
+        updatedAt: Date.now(),
+      },
+      'now',
+    );
     this.wake();
     return this.options.journal.state.deliveries.get(key);
   }
@@ -245,8 +248,14 @@ export class Outbox {
     }
   }
 
-  private save(delivery: Delivery): void {
+  /**
+   * A delivery's progress is synced to disk off the event loop: were the record lost in a
+   * power cut, the entry would only be sent again under the same idempotency key, while
+   * a synchronous fsync here held up every message behind it, the next alarm included.
+   * A retry asked for through the API is synced before the API answers.
+   */
+  private save(delivery: Delivery, sync: JournalSync = 'soon'): void {
     if (this.abandoned) return;
-    this.options.journal.append([{ t: 'delivery', v: delivery }]);
+    this.options.journal.append([{ t: 'delivery', v: delivery }], { sync });
   }
 }

@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -35,6 +36,15 @@ export interface JournalOptions {
 export const JOURNAL_FILE = 'alerting-journal.jsonl';
 
 /**
+ * When appended records reach the disk: `now` fsyncs before `append` returns (what an
+ * acknowledged MQTT message or an API answer relies on); `soon` writes at once and
+ * fsyncs on libuv's pool, grouped, without holding up the event loop. Written records
+ * survive a crashed process either way (they are in the page cache); only a power cut
+ * can lose what was not yet synced.
+ */
+export type JournalSync = 'now' | 'soon';
+
+/**
  * Alert state, silences and the notification outbox as an append-only JSON-lines
  * file: replayed at start, appended (and fsynced for state changes) as things happen,
  * compacted by rewriting the live state to a temp file and renaming it over.
@@ -48,6 +58,9 @@ export class Journal {
     evidence: new Map(),
   };
   private fd: number | undefined;
+  /** An fdatasync of `fd` runs on libuv's pool; `syncAgain`: more was written meanwhile. */
+  private syncing = false;
+  private syncAgain = false;
   private lines = 0;
   private skippedLines = 0;
 
@@ -76,19 +89,37 @@ export class Journal {
     return this.state;
   }
 
-  append(records: readonly JournalRecord[], { sync = true }: { sync?: boolean } = {}): void {
+  append(records: readonly JournalRecord[], { sync = 'now' }: { sync?: JournalSync } = {}): void {
     if (records.length === 0) return;
     const fd = this.requireOpen();
     for (const record of records) this.apply(record);
     writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    if (sync) fsyncSync(fd);
+    if (sync === 'now') fsyncSync(fd);
+    else if (sync === 'soon') this.syncSoon();
     this.lines += records.length;
     if (this.lines >= (this.options.compactAfterLines ?? 20_000)) this.compact();
   }
 
+  /** One fdatasync at a time; whatever is written while it runs goes with the next. */
+  private syncSoon(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.syncing = true;
+    this.syncAgain = false;
+    fdatasync(fd, () => {
+      // An error here (the file was compacted and closed meanwhile) leaves nothing unsynced:
+      // compaction and close sync everything themselves.
+      this.syncing = false;
+      if (this.syncAgain) this.syncSoon();
+    });
+  }
+
   compact(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFile();
     const records = this.liveRecords();
     const temp = `${this.file}.tmp`;
     const fd = openSync(temp, 'w');
@@ -102,8 +133,16 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.fd === undefined) return;
+    // Records appended with `soon` may still wait for their sync.
+    if (this.syncing || this.syncAgain) fsyncSync(this.fd);
+    closeSync(this.fd);
     this.fd = undefined;
+    this.syncAgain = false;
   }
 
   private requireOpen(): number {

@@ -35,6 +35,26 @@ describe('journal', () => {
     expect(readFileSync(join(dir, 'alerting-journal.jsonl'), 'utf8')).not.toContain('expired-nonce');
   });
 
+  it('keeps records whose sync runs off the event loop through compactions and a restart', async () => {
+    const dir = tempDir();
+    const journal = new Journal({ dir, compactAfterLines: 7 });
+    journal.open();
+    for (let i = 0; i < 40; i++) {
+      journal.append([{ t: 'evidence', key: `rule/demo-village/meter-${i % 9}`, at: 1_000 + i }], {
+        sync: 'soon',
+      });
+      // Some syncs finish between appends, some are still on libuv's pool when a compaction closes the file.
+      if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    journal.close();
+    const state = new Journal({ dir }).open();
+    expect(state.evidence.size).toBe(9);
+    for (let m = 0; m < 9; m++) {
+      const last = Math.max(...Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 9 === m));
+      expect(state.evidence.get(`rule/demo-village/meter-${m}`)).toBe(1_000 + last);
+    }
+  });
+
   it('replays the last state of every alert, skips a torn last line, and compacts', () => {
     const dir = tempDir();
     const h = engineHarness({ start: Date.UTC(2025, 5, 1) });

@@ -29,6 +29,9 @@ interface Incident {
  * - gateway_network_fault: the gateway is up but ≥ minDevices of its meters are silent.
  */
 export class CorrelationEvaluator {
+  /** Watched devices per rule and grouping: the sites do not change while the engine runs. */
+  private readonly groups = new Map<string, Map<string, DeviceContext[]>>();
+
   constructor(
     private readonly rules: readonly CorrelationRule[],
     private readonly allRules: readonly Rule[],
@@ -38,7 +41,8 @@ export class CorrelationEvaluator {
   evaluate(): void {
     for (const rule of this.rules) {
       const sources = this.openAlertsOf(rule.sourceRules);
-      const incidents = this.incidents(rule, sources);
+      // No source alert, no incident: the common case, judged on every message.
+      const incidents = sources.length === 0 ? [] : this.incidents(rule, sources);
       this.apply(rule, incidents, sources);
     }
   }
@@ -98,21 +102,25 @@ export class CorrelationEvaluator {
     }
   }
 
-  /** Devices the rule watches in a group, grouped by a key (zone or building). */
-  private watched(rule: CorrelationRule, keyOf: (d: DeviceContext) => string): Map<string, DeviceContext[]> {
+  /** Devices the rule watches, grouped by zone or building. */
+  private watched(rule: CorrelationRule, by: 'zone' | 'building'): Map<string, DeviceContext[]> {
+    const cacheKey = `${rule.id}/${by}`;
+    const cached = this.groups.get(cacheKey);
+    if (cached) return cached;
     const groups = new Map<string, DeviceContext[]>();
     for (const device of this.context.sites.allDevices()) {
       if (!selectsDevice(rule.selectors, device)) continue;
-      const key = `${device.site}/${keyOf(device)}`;
+      const key = `${device.site}/${device[by]}`;
       groups.set(key, [...(groups.get(key) ?? []), device]);
     }
+    this.groups.set(cacheKey, groups);
     return groups;
   }
 
   private zoneOutages(rule: CorrelationRule, sources: readonly Alert[]): Incident[] {
     const alerted = devicesWithAlerts(sources);
     const incidents: Incident[] = [];
-    for (const devices of this.watched(rule, (d) => d.zone).values()) {
+    for (const devices of this.watched(rule, 'zone').values()) {
       const hit = devices.filter((d) => alerted.has(`${d.site}/${d.id}`));
       if (hit.length === 0 || hit.length < Math.min(rule.minDevices, devices.length)) continue;
       const { site, zone } = hit[0] as DeviceContext;
@@ -132,14 +140,14 @@ export class CorrelationEvaluator {
       evidence.some(holds);
     const zonesOut = new Set<string>();
     const incidents: Incident[] = [];
-    for (const devices of this.watched(rule, (d) => d.zone).values()) {
+    for (const devices of this.watched(rule, 'zone').values()) {
       const { site, zone } = devices[0] as DeviceContext;
       if (!out(devices, (a) => a.site === site && a.zone === zone)) continue;
       zonesOut.add(`${site}/${zone}`);
       if (rule.scope === 'zone') incidents.push({ site, zone, subject: `zone:${zone}`, devices });
     }
     if (rule.scope === 'zone') return incidents;
-    for (const devices of this.watched(rule, (d) => d.building).values()) {
+    for (const devices of this.watched(rule, 'building').values()) {
       const { site, zone, building } = devices[0] as DeviceContext;
       if (zonesOut.has(`${site}/${zone}`)) continue;
       if (!out(devices, (a) => a.site === site && a.building === building)) continue;

@@ -108,4 +108,21 @@ describe('durable queue', () => {
     expect(reopened.stats().depth).toBe(depth);
     await reopened.stop();
   });
+
+  it('when full, gives up readings first, then events by rising severity, each oldest first', async () => {
+    const queue = await openQueue(await tempQueueDir(), { maxMessages: 10 });
+    const event = (type: string, n: number) => `{"ts":1,"seq":${n},"type":"${type}","data":{}}`;
+    queue.append('v1/s/g/panel/event', event('fire_alarm', 0));
+    queue.append('v1/s/g/door/event', event('door_held_open', 1));
+    for (let i = 0; i < 12; i++) queue.append('v1/s/g/door/event', event('access_granted', 2 + i));
+    for (let i = 0; i < 6; i++) queue.append('v1/s/g/meter/telemetry', `{"seq":${i}}`);
+    await queue.flush();
+    // 20 in, 10 kept: the six readings go, then the four oldest info events.
+    const kept = (await queue.read(0n, undefined, 100)).map(
+      (entry) => JSON.parse(entry.body) as { seq: number },
+    );
+    expect(kept.map((body) => body.seq)).toEqual([0, 1, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(queue.stats().dropped).toBe(10);
+    await queue.stop();
+  });
 });

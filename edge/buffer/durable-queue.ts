@@ -6,6 +6,7 @@ import { EdgeError } from '../errors.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { UpstreamPublish } from '../upstream/canonical-publisher.js';
+import { EVICTION_CLASSES, evictionClassOf, type EvictionClass } from './eviction-class.js';
 import { KEY_BYTES, decodeEntry, decodeKey, encodeEntry, encodeKey } from './queue-key.js';
 
 export interface QueueEntry {
@@ -46,8 +47,8 @@ const MAX_PENDING = 50_000;
  * which ingest tolerates (same seq).
  *
  * Bounds: past `maxMessages` or `maxBytes`, or while the disk has less than
- * `reserveBytes` free (then the buffer stops growing), the oldest entries not in
- * flight are dropped and counted.
+ * `reserveBytes` free (then the buffer stops growing), entries not in flight are
+ * dropped and counted: the oldest readings first, events after them by severity.
  */
 export class DurableQueue implements UpstreamPublish {
   private db: ClassicLevel<Buffer, string> | undefined;
@@ -75,6 +76,8 @@ export class DurableQueue implements UpstreamPublish {
   private urgentQueued = false;
   private lowDiskCap: { messages: number; bytes: number } | undefined;
   private readonly durableListeners = new Set<() => void>();
+  /** Per eviction class: below this key no unclaimed entry of the class is left. */
+  private frontiers: bigint[] = EVICTION_CLASSES.map(() => 0n);
 
   constructor(private readonly options: DurableQueueOptions) {}
 
@@ -290,22 +293,21 @@ export class DurableQueue implements UpstreamPublish {
       : { messages: maxMessages, bytes: maxBytes };
   }
 
-  /** Drops the oldest entries not in flight until the buffer is within its limits. */
+  /**
+   * Drops entries not in flight until the buffer is within its limits: the oldest
+   * readings first, then the oldest events by rising severity (eviction-class.ts), so
+   * a fire alarm buffered during an outage outlives what came after it.
+   */
   private async enforceLimits(): Promise<void> {
     const db = this.db;
     const cap = this.limits();
     if (!db || (this.count <= cap.messages && this.bytes <= cap.bytes)) return;
-    const victims: Array<{ key: bigint; size: number }> = [];
-    let count = this.count;
-    let bytes = this.bytes;
-    for await (const [key, value] of this.scan(db)) {
-      if (count <= cap.messages && bytes <= cap.bytes) break;
-      const size = KEY_BYTES + Buffer.byteLength(value);
-      // Claimed so that no read hands a victim to the forwarder while it is deleted.
-      this.claimed.add(key);
-      victims.push({ key, size });
-      count--;
-      bytes -= size;
+    const victims: Array<{ key: bigint; size: number; cls: EvictionClass }> = [];
+    const frontiers = [...this.frontiers];
+    const state = { count: this.count, bytes: this.bytes };
+    for (const cls of EVICTION_CLASSES) {
+      if (state.count <= cap.messages && state.bytes <= cap.bytes) break;
+      frontiers[cls] = await this.collectVictims(db, cls, cap, state, victims);
     }
     if (victims.length === 0) return;
     try {
@@ -318,11 +320,59 @@ export class DurableQueue implements UpstreamPublish {
       );
       return;
     }
+    this.frontiers = frontiers;
     // Relative updates: acknowledged deletes may have run meanwhile.
     this.count -= victims.length;
     for (const victim of victims) this.bytes -= victim.size;
     this.forget(victims.map((v) => v.key));
-    this.countDropped(victims.length, this.lowDiskCap ? 'disk_reserve' : 'buffer_full');
+    const reason = this.lowDiskCap ? 'disk_reserve' : 'buffer_full';
+    const events = victims.filter((v) => v.cls > 0).length;
+    if (victims.length > events) this.countDropped(victims.length - events, reason);
+    if (events > 0) this.countDropped(events, `${reason}_events`);
+  }
+
+  /**
+   * The oldest entries of class `cls` not in flight, until the buffer would be within
+   * `cap`; claimed so that no read hands one to the forwarder while it is deleted.
+   * Returns the new frontier of the class: below it no unclaimed entry of that class is
+   * left (new ones are appended above), so the next pass starts there instead of
+   * walking again over everything kept.
+   */
+  private async collectVictims(
+    db: ClassicLevel<Buffer, string>,
+    cls: EvictionClass,
+    cap: { messages: number; bytes: number },
+    state: { count: number; bytes: number },
+    victims: Array<{ key: bigint; size: number; cls: EvictionClass }>,
+  ): Promise<bigint> {
+    let frontier = this.frontiers[cls] as bigint;
+    let blocked = false;
+    this.openIterators++;
+    try {
+      for await (const [rawKey, value] of db.iterator({ gte: encodeKey(frontier) })) {
+        if (state.count <= cap.messages && state.bytes <= cap.bytes) break;
+        const key = decodeKey(rawKey);
+        if (this.tombstones.has(key)) continue;
+        const { topic, body } = decodeEntry(value);
+        if (evictionClassOf(topic, body) !== cls) {
+          if (!blocked) frontier = key + 1n;
+          continue;
+        }
+        if (this.claimed.has(key)) {
+          blocked = true;
+          continue;
+        }
+        const size = KEY_BYTES + Buffer.byteLength(value);
+        this.claimed.add(key);
+        victims.push({ key, size, cls });
+        state.count--;
+        state.bytes -= size;
+        if (!blocked) frontier = key + 1n;
+      }
+    } finally {
+      if (--this.openIterators === 0) this.tombstones.clear();
+    }
+    return frontier;
   }
 
   private countDropped(n: number, reason: string): void {

@@ -36,8 +36,15 @@ export function canSubscribe(principal: Principal, filter: string): AclDecision 
     case 'ingest':
       return siteStreamFilter(principal, levels);
     case 'alerting':
-      return levels[0] === 'ops' ? ALLOW : siteStreamFilter(principal, levels);
+      return levels[0] === 'ops' ? opsFilter(principal) : siteStreamFilter(principal, levels);
   }
+}
+
+/** Dead letters carry refused messages whole, of whichever site: only a credential for every site reads them. */
+function opsFilter(principal: Principal): AclDecision {
+  return coversAllSites(principal)
+    ? ALLOW
+    : deny('ops topics carry every site’s messages: they need all sites');
 }
 
 /**

@@ -61,7 +61,8 @@ describe('topic ACL', () => {
     expect(allowed(canPublish(alerting, 'v1/t/alerts/fire-1'))).toBe(true);
     expect(allowed(canPublish(alerting, 'v1/u/alerts/fire-1'))).toBe(false);
     expect(allowed(canPublish(alerting, 'v1/s/gw-a/status'))).toBe(false);
-    expect(allowed(canSubscribe(alerting, 'ops/#'))).toBe(true);
+    expect(allowed(canSubscribe(alerting, 'ops/#'))).toBe(false);
+    expect(allowed(canSubscribe({ ...alerting, sites: ['*'] }, 'ops/#'))).toBe(true);
     expect(allowed(canSubscribe(alerting, 'v1/t/+/status'))).toBe(true);
     expect(allowed(canSubscribe(alerting, 'v1/+/alerts/+'))).toBe(false);
   });
@@ -81,7 +82,8 @@ describe('topic ACL', () => {
     [ingest, 'v1/s/gw-a/dev-1/event', true],
     [ingest, 'v1/t/gw-a/dev-1/event', false],
     [ingest, 'ops/deadletter/ingest', false],
-    [alerting, 'ops/deadletter/ingest', true],
+    [alerting, 'ops/deadletter/ingest', false],
+    [{ ...alerting, sites: ['*'] }, 'ops/deadletter/ingest', true],
     [alerting, 'v1/u/gw-a/status', false],
     [admin, '$SYS/broker/uptime', true],
   ])('delivers to %o a message on %s: %s', (principal, topic, expected) => {

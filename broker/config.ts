@@ -62,7 +62,9 @@ const brokerConfigFields = z.strictObject({
 });
 
 /** Addresses only this machine reaches. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 export const brokerConfigSchema = brokerConfigFields
   .refine((config) => config.mqtt.enabled !== false || config.tls !== undefined, {
@@ -73,13 +75,26 @@ export const brokerConfigSchema = brokerConfigFields
   // else can reach would let a stolen password in anyway.
   .refine(
     (config) =>
-      !config.tls?.requireClientCert || config.mqtt.enabled === false || LOOPBACK_HOSTS.has(config.mqtt.host),
+      !config.tls?.requireClientCert || config.mqtt.enabled === false || isLoopback(config.mqtt.host),
     {
       message:
         'with tls.requireClientCert the plain listener must be off (mqtt.enabled: false, BROKER_MQTT_ENABLED=false) ' +
         'or on loopback for the services on this box (mqtt.host: 127.0.0.1), or a password alone would still get in / ' +
         '要求客户端证书时，明文监听须关闭或仅监听本机',
       path: ['mqtt', 'host'],
+    },
+  )
+  // Anonymous clients are let in as admins (dev mode): only where nothing but this box can reach.
+  .refine(
+    (config) =>
+      !config.allowAnonymous ||
+      ((config.mqtt.enabled === false || isLoopback(config.mqtt.host)) &&
+        (config.tls === undefined || isLoopback(config.tls.host))),
+    {
+      message:
+        'allowAnonymous lets clients without a password do anything: only with every MQTT listener on loopback ' +
+        '(mqtt.host, tls.host: 127.0.0.1) / 匿名模式只允许在本机监听时使用',
+      path: ['allowAnonymous'],
     },
   );
 

@@ -36,7 +36,7 @@ describe('broker config', () => {
       schema: brokerConfigSchema,
       envMap: brokerEnvMap,
       env: {
-        BROKER_MQTT_HOST: '0.0.0.0',
+        BROKER_MQTT_HOST: '127.0.0.2',
         BROKER_MQTT_PORT: '18830',
         BROKER_HTTP_HOST: '0.0.0.0',
         BROKER_HTTP_PORT: '19101',
@@ -58,7 +58,7 @@ describe('broker config', () => {
       },
     });
     expect(config).toEqual({
-      mqtt: { host: '0.0.0.0', port: 18830 },
+      mqtt: { host: '127.0.0.2', port: 18830 },
       http: { host: '0.0.0.0', port: 19101 },
       credentialsFile: '/etc/village/credentials.json',
       persistence: {

@@ -95,4 +95,19 @@ describe('broker TLS config', () => {
       load({ ...mutualTls, BROKER_MQTT_HOST: '0.0.0.0', BROKER_MQTT_ENABLED: 'false' }).mqtt.enabled,
     ).toBe(false);
   });
+
+  it('lets anonymous clients in (as admins, dev mode) only while every listener is on loopback', () => {
+    expect(() => load({ BROKER_ALLOW_ANONYMOUS: 'true', BROKER_MQTT_HOST: '0.0.0.0' })).toThrow(
+      /allowAnonymous \(from BROKER_ALLOW_ANONYMOUS\).*only with every MQTT listener on loopback/s,
+    );
+    expect(() =>
+      load({
+        BROKER_ALLOW_ANONYMOUS: 'true',
+        BROKER_TLS_HOST: '0.0.0.0',
+        BROKER_TLS_CERT_FILE: '/c.crt',
+        BROKER_TLS_KEY_FILE: '/c.key',
+      }),
+    ).toThrow(/allowAnonymous/);
+    expect(load({ BROKER_ALLOW_ANONYMOUS: 'true' }).allowAnonymous).toBe(true);
+  });
 });

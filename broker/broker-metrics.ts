@@ -28,6 +28,7 @@ export interface BrokerMetrics {
   clientsRevoked: Counter;
   sessionsExpired: Counter;
   credentialsLoaded: Gauge;
+  credentialsFileRejected: Gauge;
   socketsOpen: Gauge;
   queuePayloadBytes: Gauge;
   queuePayloadsOnDisk: Gauge;
@@ -42,6 +43,7 @@ export function createBrokerMetrics(
   read: {
     clients: () => number;
     credentials: () => number;
+    credentialsRejected: () => boolean;
     sockets: () => number;
     queueMemory: QueueMemoryProbe;
   },
@@ -103,6 +105,14 @@ export function createBrokerMetrics(
       registers,
       collect() {
         this.set(read.credentials());
+      },
+    }),
+    credentialsFileRejected: new Gauge({
+      name: 'broker_credentials_file_rejected',
+      help: '1 while the credentials file on disk is invalid and the previous credentials stay in force',
+      registers,
+      collect() {
+        this.set(read.credentialsRejected() ? 1 : 0);
       },
     }),
     socketsOpen: new Gauge({

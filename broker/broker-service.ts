@@ -117,6 +117,7 @@ export class BrokerService implements Component {
     const metrics = createBrokerMetrics(registry, {
       clients: () => this.aedes?.connectedClients ?? 0,
       credentials: () => store.size,
+      credentialsRejected: () => store.rejection !== undefined,
       sockets: () => this.sockets.size,
       queueMemory: () => this.persistence?.queueMemory?.(),
     });
@@ -243,7 +244,11 @@ export class BrokerService implements Component {
     const http = createServiceHttp({
       logger,
       registry,
-      readiness: [{ name: 'mqtt', check: () => plainReady() && tlsReady() && !aedes.closed }],
+      readiness: [
+        { name: 'mqtt', check: () => plainReady() && tlsReady() && !aedes.closed },
+        // A rejected edit of the credentials file leaves the old credentials in force: not ready until fixed.
+        { name: 'credentials', check: () => store.rejection === undefined },
+      ],
       https: this.config.http.https,
     });
     this.http = http;

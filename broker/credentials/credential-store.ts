@@ -22,6 +22,7 @@ export interface CredentialStoreOptions {
 export class CredentialStore implements Component {
   private entries = new Map<string, Credential>();
   private loads = 0;
+  private rejected: string | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -34,6 +35,16 @@ export class CredentialStore implements Component {
 
   get(username: string): Credential | undefined {
     return this.entries.get(username);
+  }
+
+  /**
+   * Why the file on disk was last refused, until a valid one is read. The previous
+   * credentials stay in force meanwhile (a typo must not lock every gateway out), so a
+   * user removed in that edit can still connect: the broker is not ready while this is
+   * set, and says so.
+   */
+  get rejection(): string | undefined {
+    return this.rejected;
   }
 
   /** Changes with every load of the file, so derived indexes know when to rebuild. */
@@ -71,12 +82,14 @@ export class CredentialStore implements Component {
     this.reloading = this.reloading.then(async () => {
       try {
         this.replace(await readCredentialsFile(this.options.file));
+        this.rejected = undefined;
         this.options.logger.info({ credentials: this.entries.size }, 'credentials reloaded');
         this.options.onReload?.(this);
       } catch (error) {
+        this.rejected = (error as Error).message;
         this.options.logger.error(
           { err: error },
-          'credentials file rejected; the previous credentials stay in force',
+          'credentials file rejected; the previous credentials stay in force (users removed in it can still connect) until it is fixed',
         );
       }
     });

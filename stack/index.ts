@@ -5,3 +5,4 @@ export { ManagedRedis } from './managed-redis.js';
 export type { ManagedRedisOptions } from './managed-redis.js';
 export * from './service-process.js';
 export * from './village-stack.js';
+export { privateDir } from './private-dir.js';

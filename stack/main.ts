@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { privateDir } from './private-dir.js';
 import { NotificationInbox, formatInboxEntry } from './notification-inbox.js';
 import { VillageStack, type StackPorts } from './village-stack.js';
 import { rowsOf, type InfluxQueryResult } from './managed-influxd.js';
@@ -68,7 +68,7 @@ async function queryInflux(url: string, database: string, q: string): Promise<In
 
 /** The local inbox that receives alerting's notifications, on its usual port if free. */
 async function startInbox(): Promise<NotificationInbox> {
-  mkdirSync(options.data, { recursive: true });
+  privateDir(options.data);
   const inbox = new NotificationInbox({
     port: (await isFree(INBOX_PORT)) ? INBOX_PORT : 0,
     file: join(options.data, 'notifications.log'),

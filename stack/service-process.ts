@@ -41,8 +41,9 @@ export class ServiceProcess {
     env = {},
   }: { waitReady?: boolean; env?: Record<string, string> } = {}): Promise<void> {
     if (this.running) return;
-    mkdirSync(dirname(this.options.logFile), { recursive: true });
-    this.log = createWriteStream(this.options.logFile, { flags: 'a' });
+    mkdirSync(dirname(this.options.logFile), { recursive: true, mode: 0o700 });
+    // Logs are the service's own: no secret is in them, but what the village does is.
+    this.log = createWriteStream(this.options.logFile, { flags: 'a', mode: 0o600 });
     const child = spawn(
       process.execPath,
       [...siblingEntryCommand(this.options.entry), ...(this.options.args ?? [])],

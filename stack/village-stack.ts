@@ -17,6 +17,7 @@ import { writePrivateJsonFile } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
+import { privateDir } from './private-dir.js';
 import { ServiceProcess } from './service-process.js';
 
 export interface StackPorts {
@@ -122,7 +123,7 @@ export class VillageStack {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true });
+    privateDir(this.dataDir);
     this.ports = await this.pickPorts();
     await this.startInflux();
     this.secrets = await this.ensureCredentials();

@@ -21,7 +21,7 @@ export function spawnWatched(command: string, args: readonly string[], logFile?:
     env: { ...process.env, SUPERVISOR: String(process.pid) },
   });
   if (logFile) {
-    const log = createWriteStream(logFile, { flags: 'a' });
+    const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
   } else {

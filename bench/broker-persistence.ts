@@ -1,6 +1,9 @@
 /*
- * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store.
- *   [BENCH_BACKENDS=memory,journal] npm run bench -- broker-persistence [messages] [payload bytes]
+ * Broker CPU per QoS 1 message delivered to a persistent subscriber, per session store,
+ * and how long the publisher waits for each PUBACK.
+ *   [BENCH_BACKENDS=memory,disk] [BENCH_RATE=300] npm run bench -- broker-persistence [messages] [payload bytes]
+ * BENCH_RATE paces the publisher at that many messages per second (a county's gateways send
+ * about 300 batches/s, docs/scaling.md); without it 100 are kept in flight (the ceiling).
  * (payload: one reading, ~60 bytes, by default; a gateway's batch of 26 meters is ~5000)
  * The broker runs in a child process (this file, forked), so its CPU is measured alone;
  * the publisher (100 in flight) and the auto-acking persistent subscriber run here.
@@ -15,9 +18,9 @@ import mqtt from 'mqtt';
 import { brokerPersistenceSchema, openPersistence, type OpenedPersistence } from '../broker/index.js';
 import { freePort } from '../stack/index.js';
 
-const ALL_BACKENDS = ['memory', 'disk', 'journal'] as const;
+const ALL_BACKENDS = ['memory', 'disk'] as const;
 type Backend = (typeof ALL_BACKENDS)[number];
-/** BENCH_BACKENDS=memory,journal skips `disk`, the slow one. */
+/** BENCH_BACKENDS=memory runs one store only. */
 const BACKENDS = ALL_BACKENDS.filter((backend) =>
   (process.env.BENCH_BACKENDS?.split(',') ?? ALL_BACKENDS).includes(backend),
 );
@@ -50,7 +53,7 @@ async function runBroker(backend: Backend, dir: string): Promise<void> {
 }
 
 async function measure(backend: Backend, messages: number, payloadBytes: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `journal-cost-${backend}-`));
+  const dir = mkdtempSync(join(tmpdir(), `session-store-cost-${backend}-`));
   const broker = fork(import.meta.filename, ['broker', backend, dir], { execArgv: process.execArgv });
   const nextMessage = () => new Promise<FromBroker>((resolve) => broker.once('message', resolve));
   try {
@@ -76,22 +79,42 @@ async function measure(backend: Backend, messages: number, payloadBytes: number)
     let sent = 0;
     const reading = JSON.stringify({ ts: Date.now(), seq: 0, values: { voltage_v: 229.8 } });
     const payload = Buffer.from(reading.padEnd(payloadBytes, ' '));
-    const sender = async () => {
-      while (sent < messages) {
-        sent++;
-        await publisher.publishAsync('bench/demo/gw-1/m-1/telemetry', payload, { qos: 1 });
-      }
+    const latencies: number[] = [];
+    const publishOne = async () => {
+      sent++;
+      const at = performance.now();
+      await publisher.publishAsync('bench/demo/gw-1/m-1/telemetry', payload, { qos: 1 });
+      latencies.push(performance.now() - at);
     };
-    await Promise.all(Array.from({ length: 100 }, sender));
+    const sender = async () => {
+      while (sent < messages) await publishOne();
+    };
+    const rate = Number(process.env.BENCH_RATE ?? 0);
+    if (rate > 0) {
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < messages; i++) {
+        const due = startedAt + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(publishOne());
+      }
+      await Promise.all(inFlight);
+    } else {
+      await Promise.all(Array.from({ length: 100 }, sender));
+    }
     await allReceived;
     const wallMs = performance.now() - startedAt;
     broker.send('stop');
     const used = await nextMessage();
     if (!('cpuMicros' in used)) throw new Error('no CPU report');
     const perMessage = used.cpuMicros / messages;
+    latencies.sort((a, b) => a - b);
+    const quantile = (q: number) =>
+      (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2);
     process.stdout.write(
       `${backend.padEnd(8)} broker CPU ${perMessage.toFixed(1).padStart(6)} µs/message, ` +
-        `wall ${wallMs.toFixed(0).padStart(6)} ms (${Math.round((messages / wallMs) * 1000)} msg/s)\n`,
+        `wall ${wallMs.toFixed(0).padStart(6)} ms (${Math.round((messages / wallMs) * 1000)} msg/s), ` +
+        `PUBACK after p50 ${quantile(0.5)} ms, p99 ${quantile(0.99)} ms\n`,
     );
     await Promise.all([subscriber.endAsync(), publisher.endAsync()]);
   } finally {

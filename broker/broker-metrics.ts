@@ -1,6 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { HotCounter } from '../runtime/index.js';
-import type { QueueMemory } from './persistence/payload-budget.js';
 
 export type AuthFailureReason =
   | 'no_credentials'
@@ -30,12 +29,7 @@ export interface BrokerMetrics {
   credentialsLoaded: Gauge;
   credentialsFileRejected: Gauge;
   socketsOpen: Gauge;
-  queuePayloadBytes: Gauge;
-  queuePayloadsOnDisk: Gauge;
 }
-
-/** What the session store says about its queues (the `journal` backend); undefined for the others. */
-export type QueueMemoryProbe = () => QueueMemory | undefined;
 
 /** The `read` callbacks are called at scrape time, so the gauges never drift. */
 export function createBrokerMetrics(
@@ -45,7 +39,6 @@ export function createBrokerMetrics(
     credentials: () => number;
     credentialsRejected: () => boolean;
     sockets: () => number;
-    queueMemory: QueueMemoryProbe;
   },
 ): BrokerMetrics {
   const registers = [registry];
@@ -121,22 +114,6 @@ export function createBrokerMetrics(
       registers,
       collect() {
         this.set(read.sockets());
-      },
-    }),
-    queuePayloadBytes: new Gauge({
-      name: 'broker_queue_payload_ram_bytes',
-      help: 'Bytes of queued QoS 1 payloads held in RAM (journal sessions; bounded by BROKER_QUEUE_RAM_MB)',
-      registers,
-      collect() {
-        this.set(read.queueMemory()?.payloadBytes ?? 0);
-      },
-    }),
-    queuePayloadsOnDisk: new Gauge({
-      name: 'broker_queue_payloads_on_disk',
-      help: 'Queued messages whose payload is on disk only, read back when resent (a consumer is away or slow)',
-      registers,
-      collect() {
-        this.set(read.queueMemory()?.payloadsOnDiskOnly ?? 0);
       },
     }),
   };

@@ -119,7 +119,6 @@ export class BrokerService implements Component {
       credentials: () => store.size,
       credentialsRejected: () => store.rejection !== undefined,
       sockets: () => this.sockets.size,
-      queueMemory: () => this.persistence?.queueMemory?.(),
     });
     const context: HookContext = {
       store,

@@ -3,7 +3,8 @@
 # `influxdb` package, InfluxDB 1.x) and socat (pseudo-terminal serial lines); with `test`,
 # also Chromium and a Chinese font for the headless page tests, redis-server for the broker
 # cluster, poppler-utils for the printed reports' page images, caddy (the deployment's TLS
-# proxy) and mosquitto 2 (the platform on a standard MQTT 5 broker). Does nothing when they are present; needs
+# proxy), mosquitto 2 (the platform on a standard MQTT 5 broker) and strace (the
+# broker's PUBACK-after-fsync test). Does nothing when they are present; needs
 # root (or sudo) with apt otherwise.
 set -euo pipefail
 
@@ -24,6 +25,8 @@ if [ "${1:-}" = "test" ]; then
   command -v caddy >/dev/null 2>&1 || missing+=(caddy)
   # The pipeline and fault suites also run against mosquitto 2 (benchmarks compare with it too).
   command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+  # The broker's fault test watches its fsyncs.
+  command -v strace >/dev/null 2>&1 || missing+=(strace)
 fi
 if [ "${1:-}" = "bench" ]; then
   command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)

@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe } from 'vitest';
 import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
-import { createLevelPersistence } from './open-persistence.js';
+import { createLevelPersistence, withSynchronousWrites } from './open-persistence.js';
 
 const root = mkdtempSync(join(tmpdir(), 'level-persistence-'));
 let databases = 0;
 
-describe('aedes-persistence abstract suite: disk backend (LevelDB, completions in order)', () => {
+describe('aedes-persistence abstract suite: disk backend (LevelDB, synced writes, completions in order)', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   runAbstractPersistenceSuite(() =>
     createLevelPersistence(
-      new ClassicLevel<string, Buffer>(join(root, String(databases++)), { valueEncoding: 'buffer' }),
+      withSynchronousWrites(
+        new ClassicLevel<string, Buffer>(join(root, String(databases++)), { valueEncoding: 'buffer' }),
+      ),
     ),
   );
 });

@@ -1,11 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { ClassicLevel } from 'classic-level';
+import type { AbstractBatchOperation } from 'abstract-level';
 import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
-import { createJournaledPersistence } from './journaled-memory-persistence.js';
-import type { QueueMemory } from './payload-budget.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
+import { checkStoreFormat } from './store-format.js';
 
 /** What aedes takes as `persistence` (and `mq` for a cluster), and how to let go of it. */
 export interface OpenedPersistence {
@@ -14,8 +15,6 @@ export interface OpenedPersistence {
   mq?: MQEmitter;
   /** After aedes closed: releases the database or the Redis connections. */
   close(): Promise<void>;
-  /** `journal` only. */
-  queueMemory?: () => QueueMemory;
   /** Client ids with stored subscriptions (persistent sessions that collect messages), once aedes has set it up. */
   sessionIds(): Promise<string[]>;
 }
@@ -56,8 +55,6 @@ export async function openPersistence(
       };
     case 'disk':
       return openDisk(config.dir);
-    case 'journal':
-      return openJournal(config.dir, config.queueRamMb * 1024 * 1024);
     case 'redis':
       return openRedis(config.redisUrl!, onError);
   }
@@ -67,29 +64,57 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
+  try {
+    await checkStoreFormat(db, dir);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return {
-    persistence: createLevelPersistence(db),
+    persistence: createLevelPersistence(withSynchronousWrites(db)),
     close: () => db.close(),
     sessionIds: () => levelSessionIds(db),
   };
 }
 
 /**
- * Sessions in memory, journalled to LevelDB in `dir` (JournaledMemoryPersistence): what
- * `openDisk` keeps, at a fraction of the CPU per message.
+ * Set while the store writes what no acknowledgement depends on: the packet id a queued
+ * message was sent with (outgoingUpdate). Lost to a power cut, it only means the message
+ * goes out again under a new id, which QoS 1 allows.
  */
-async function openJournal(dir: string, payloadRamBytes: number): Promise<OpenedPersistence> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
-  await db.open();
-  const persistence = createJournaledPersistence(db, { payloadRamBytes });
-  return {
-    persistence,
-    // destroy() writes what is still pending before it closes the database.
-    close: () => persistence.destroy(),
-    queueMemory: () => persistence.asyncPersistence.queueMemory,
-    sessionIds: async () => persistence.asyncPersistence.subscribedClientIds,
-  };
+const relaxedWrites = new AsyncLocalStorage<true>();
+
+/**
+ * The database as aedes-persistence-level sees it, with puts and batches written with
+ * `sync: true` (LevelDB fsyncs its log before the write completes). aedes sends a QoS 1
+ * PUBACK only once the message is stored for persistent subscribers (the patch), and the
+ * gateway deletes its copy on the PUBACK: without the sync a power cut after the PUBACK
+ * loses a message the OS had not yet written. LevelDB commits concurrent writers
+ * together, so the fsyncs are shared under load. Deletes, and the packet-id bookkeeping
+ * of messages being sent (relaxedWrites), stay asynchronous: lost, they only deliver a
+ * message again.
+ */
+export function withSynchronousWrites(db: ClassicLevel<string, Buffer>): ClassicLevel<string, Buffer> {
+  const durability = () => ({ sync: relaxedWrites.getStore() !== true });
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'put') {
+        return (key: string, value: Buffer, options?: object) =>
+          target.put(key, value, { ...options, ...durability() });
+      }
+      if (property === 'batch') {
+        return (
+          operations?: Array<AbstractBatchOperation<typeof target, string, Buffer>>,
+          options?: object,
+        ) =>
+          operations === undefined
+            ? target.batch()
+            : target.batch(operations, { ...options, ...durability() });
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** aedes-persistence-level keys a stored subscription `subscriptions:{encodeURIComponent(clientId)}:{topic}`. */
@@ -181,7 +206,7 @@ function adaptForAedes(persistence: AsyncPersistence): AsyncPersistence {
     // One entry per persistent-session client (aedes skips this for clean sessions): a handful.
     let order = updates.get(client.id);
     if (!order) updates.set(client.id, (order = new CompletionOrder()));
-    return order.add(update(client, packet));
+    return order.add(relaxedWrites.run(true, () => update(client, packet)));
   };
   return persistence;
 }

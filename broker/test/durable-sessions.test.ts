@@ -10,7 +10,7 @@ const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-durable' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;
 const TOPIC = topics.telemetry('s', 'gw-a', 'meter-1');
 
-const backends = [{ backend: 'disk' }, { backend: 'journal' }, { backend: 'redis' }] as const;
+const backends = [{ backend: 'disk' }, { backend: 'redis' }] as const;
 
 /**
  * A persistent consumer (ingest) must not lose what the broker acknowledged to a

@@ -15,7 +15,7 @@ describe('broker config', () => {
       mqtt: { host: '127.0.0.1', port: 1883 },
       http: { host: '127.0.0.1', port: 9101 },
       credentialsFile: './data/broker/credentials.json',
-      persistence: { backend: 'journal', dir: 'data/broker/sessions', queueRamMb: 64 },
+      persistence: { backend: 'disk', dir: 'data/broker/sessions' },
       allowAnonymous: false,
       maxPayloadBytes: 1048576,
       limits: {
@@ -46,7 +46,6 @@ describe('broker config', () => {
         BROKER_PERSISTENCE: 'redis',
         BROKER_PERSISTENCE_DIR: '/var/lib/village/broker',
         BROKER_REDIS_URL: 'redis://redis:6379/2',
-        BROKER_QUEUE_RAM_MB: '256',
         BROKER_MAX_CONNECTIONS: '500',
         BROKER_MAX_CONNECTIONS_PER_ADDRESS: '50',
         BROKER_CONNECTS_PER_SECOND_PER_ADDRESS: '5',
@@ -65,7 +64,6 @@ describe('broker config', () => {
         backend: 'redis',
         dir: '/var/lib/village/broker',
         redisUrl: 'redis://redis:6379/2',
-        queueRamMb: 256,
       },
       allowAnonymous: true,
       maxPayloadBytes: 1024,
@@ -88,10 +86,14 @@ describe('broker config', () => {
     ).toThrow(/mqtt\.port \(from BROKER_MQTT_PORT\)/);
   });
 
-  it('says how much RAM queued messages may take when the amount is unusable', () => {
+  it('says the journal store is gone and what to use instead', () => {
     expect(() =>
-      loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env: { BROKER_QUEUE_RAM_MB: '0' } }),
-    ).toThrow(/persistence\.queueRamMb \(from BROKER_QUEUE_RAM_MB\).*at least 1 MiB/s);
+      loadConfig({
+        schema: brokerConfigSchema,
+        envMap: brokerEnvMap,
+        env: { BROKER_PERSISTENCE: 'journal' },
+      }),
+    ).toThrow(/persistence\.backend \(from BROKER_PERSISTENCE\): the journal store was removed: use disk/);
   });
 
   it('asks for the Redis URL when sessions are to live in Redis', () => {

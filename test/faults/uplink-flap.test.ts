@@ -39,7 +39,7 @@ describe('fault: uplink flapping for a minute', () => {
     const report = await awaitDelivery(village.stack, { ledger: village.ledger, load }, 30_000);
     logReport('uplink flapping', report, { cycles });
     expect(cycles).toBeGreaterThanOrEqual(8);
-    // The broker journals ingest's session to disk: what the gateway replays before ingest has
+    // The broker keeps ingest's session on disk: what the gateway replays before ingest has
     // reconnected is queued for it, not acknowledged into the void.
     expect(report.missing, summary(report)).toEqual([]);
     expect(report.duplicated, summary(report)).toEqual([]);

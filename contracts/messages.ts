@@ -3,7 +3,7 @@ import { idSchema } from './ids.js';
 import { eventTypeSchema } from './events.js';
 
 /**
- * Canonical message payloads (DESIGN.md, "Topics (v1)"). The gateway produces them,
+ * Canonical message payloads (docs/architecture.md, "Message contracts"). The gateway produces them,
  * the broker carries them, ingest and alerting consume them. Types come from these
  * schemas only.
  */
@@ -44,7 +44,7 @@ export type EventMessage = z.infer<typeof eventMessageSchema>;
 export const batchTelemetryItemSchema = telemetryMessageSchema.extend({ device: idSchema });
 export const batchEventItemSchema = eventMessageSchema.extend({ device: idSchema });
 
-/** One poll cycle of many devices in one message (DESIGN.md: batches spend the broker's per-message cost once). */
+/** One poll cycle of many devices in one message (batches spend the broker's per-message cost once). */
 export const batchMessageSchema = z.strictObject({
   ts: timestampSchema,
   telemetry: z.array(batchTelemetryItemSchema).max(1000).default([]),

@@ -1,7 +1,7 @@
 import { isId } from './ids.js';
 
 /**
- * The one place topic strings are assembled and parsed (DESIGN.md, "Topics (v1)").
+ * The one place topic strings are assembled and parsed (docs/architecture.md, "Topics").
  * Every publisher and subscriber goes through these helpers so a topic is never
  * built by hand twice.
  */

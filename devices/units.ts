@@ -1,5 +1,5 @@
 /**
- * Field names end in the suffix of their unit (DESIGN.md: `pressure_mpa`,
+ * Field names end in the suffix of their unit (docs/architecture.md: `pressure_mpa`,
  * `energy_kwh`). This table is the only list of units the catalogue may use, so a
  * dashboard or alert rule can tell a field's unit from its name alone.
  */

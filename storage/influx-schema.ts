@@ -4,7 +4,7 @@ import { CATALOGUE, profileFields, telemetryMeasurement } from '../devices/index
 
 /**
  * The InfluxDB schema the dashboards may query, derived from the device catalogue and
- * the message contracts (DESIGN.md "InfluxDB schema"), so a dashboard can never name a
+ * the message contracts (docs/architecture.md, "InfluxDB schema"), so a dashboard can never name a
  * field that no device or gateway writes. Field kinds only say what an aggregate can do.
  */
 export type FieldKind = 'number' | 'string';

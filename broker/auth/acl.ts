@@ -3,7 +3,7 @@ import { coversAllSites, coversSite, type Principal } from './principal.js';
 import { isConcreteTopic, isWellFormedFilter, isWildcardLevel, topicLevels } from './topic-syntax.js';
 
 /**
- * The topic ACL (DESIGN.md, "Topics (v1)"), as pure functions: deny unless a rule
+ * The topic ACL (docs/architecture.md, "Topics"), as pure functions: deny unless a rule
  * below allows. Hooks call these and turn a denial into a refused packet.
  */
 export type AclDecision = { allowed: true } | { allowed: false; reason: string };

@@ -31,7 +31,7 @@ function voltageTargets(aggregate: 'mean' | 'min') {
 
 /**
  * Interruption below 10 % of the 220 V nominal, dip below the GB/T 12325 band
- * (DOMAIN.md: IEC 61000-4-30 style), swell above it.
+ * (docs/domain.md: IEC 61000-4-30 style), swell above it.
  */
 function supplyStateThresholds(): dashboardSdk.ThresholdsConfigBuilder {
   return new dashboardSdk.ThresholdsConfigBuilder().mode(dashboardSdk.ThresholdsMode.Absolute).steps([

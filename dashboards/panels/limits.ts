@@ -1,5 +1,5 @@
 /**
- * Default limits drawn on panels (shared/DOMAIN.md "Thresholds to start from"). The
+ * Default limits drawn on panels (docs/domain.md). The
  * alerting service owns the per-site configurable values; these are the published defaults.
  */
 export const LIMITS = {

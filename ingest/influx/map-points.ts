@@ -5,7 +5,7 @@ import type { ValidReading } from '../validation/validate-message.js';
 import { floatField, intField, stringField, type FieldValue, type Point } from './point.js';
 
 /**
- * Validated readings → InfluxDB points (DESIGN.md "InfluxDB schema"). Tags are ids
+ * Validated readings → InfluxDB points (docs/architecture.md, "InfluxDB schema"). Tags are ids
  * only (bounded cardinality); the `type` tag of events comes from a closed enum.
  * A replayed message maps to the same measurement, tags and timestamp, so writing
  * it again overwrites instead of duplicating.

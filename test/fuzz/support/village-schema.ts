@@ -17,7 +17,7 @@ const devices = village.all();
 const set = (values: Iterable<string>) => new Set(values);
 
 /**
- * Everything ingest may create in InfluxDB (DESIGN.md "InfluxDB schema"): a point
+ * Everything ingest may create in InfluxDB (docs/architecture.md, "InfluxDB schema"): a point
  * holding a name outside these sets means data went somewhere it should not.
  */
 export const allowedSchema = {

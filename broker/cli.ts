@@ -2,8 +2,12 @@ import { Command, Option } from 'commander';
 import { addCredential, listCredentials, removeCredential } from './credentials/credential-admin.js';
 import { ROLES } from './credentials/credential-schema.js';
 import { CREDENTIALS_FILE_ENV, DEFAULT_CREDENTIALS_FILE } from './credentials/credentials-file.js';
+import { exportMosquitto, setMosquittoPassword } from './mosquitto/mosquitto-export.js';
 
-/** `npx tsx broker/cli.ts add|remove|list`: manages the broker's credentials file. The broker picks changes up live. */
+/**
+ * `npx tsx broker/cli.ts add|remove|list|export`: manages the broker's credentials file (the broker
+ * picks changes up live) and exports it for mosquitto 2.
+ */
 function fileOption(): Option {
   return new Option('-f, --file <path>', '凭据文件 / credentials file')
     .env(CREDENTIALS_FILE_ENV)
@@ -32,6 +36,10 @@ program
     '密码（会留在 shell 历史中，建议省略）/ password (stays in shell history: prefer omitting it)',
   )
   .option('--replace', '替换同名用户 / replace an existing user of that name', false)
+  .option(
+    '--mosquitto <dir>',
+    '同时写入 mosquitto 2 的密码文件 / also set the user in the mosquitto 2 password file of that folder',
+  )
   .addOption(fileOption())
   .action(async (username: string, opts: AddOptions) => {
     const { password } = await addCredential(opts.file, {
@@ -43,6 +51,12 @@ program
       replace: opts.replace,
     });
     console.log(`added ${username} (${opts.role}) to ${opts.file}`);
+    if (opts.mosquitto) {
+      await setMosquittoPassword(opts.mosquitto, username, password);
+      const { withoutPassword } = exportMosquitto(await listCredentials(opts.file), opts.mosquitto);
+      console.log(`mosquitto files in ${opts.mosquitto} updated (send mosquitto SIGHUP)`);
+      if (withoutPassword.length) console.log(`no mosquitto password yet: ${withoutPassword.join(', ')}`);
+    }
     if (opts.password === undefined) {
       console.log(`password (shown once, 只显示一次): ${password}`);
     }
@@ -80,12 +94,33 @@ program
     }
   });
 
+program
+  .command('export')
+  .description(
+    '导出为 mosquitto 2 的 ACL 和密码文件 / export the credentials as mosquitto 2 acl_file and password_file',
+  )
+  .requiredOption('--mosquitto <dir>', '输出目录 / output folder (acl, passwd)')
+  .addOption(fileOption())
+  .action(async (opts: { mosquitto: string; file: string }) => {
+    const { withoutPassword, removed } = exportMosquitto(await listCredentials(opts.file), opts.mosquitto);
+    console.log(`wrote ${opts.mosquitto}/acl and ${opts.mosquitto}/passwd (send mosquitto SIGHUP)`);
+    if (removed.length) console.log(`removed from passwd: ${removed.join(', ')}`);
+    if (withoutPassword.length) {
+      console.log(
+        `no mosquitto password for: ${withoutPassword.join(', ')} — set one with ` +
+          '`add <user> … --replace --mosquitto <dir>` (passwords are kept only as hashes) / 这些用户需重设密码',
+      );
+      process.exitCode = 2;
+    }
+  });
+
 interface AddOptions {
   role: (typeof ROLES)[number];
   site: string[];
   gateway?: string;
   password?: string;
   replace: boolean;
+  mosquitto?: string;
   file: string;
 }
 

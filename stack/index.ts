@@ -6,3 +6,4 @@ export type { ManagedRedisOptions } from './managed-redis.js';
 export * from './service-process.js';
 export * from './village-stack.js';
 export { privateDir } from './private-dir.js';
+export { ManagedMosquitto, type ManagedMosquittoOptions } from './managed-mosquitto.js';

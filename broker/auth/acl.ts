@@ -1,6 +1,12 @@
 import { parseTopic, topicFilters, topics } from '../../contracts/index.js';
 import { coversAllSites, coversSite, type Principal } from './principal.js';
-import { isConcreteTopic, isWellFormedFilter, isWildcardLevel, topicLevels } from './topic-syntax.js';
+import {
+  hasNulCharacter,
+  isConcreteTopic,
+  isWellFormedFilter,
+  isWildcardLevel,
+  topicLevels,
+} from './topic-syntax.js';
 
 /**
  * The topic ACL (docs/architecture.md, "Topics"), as pure functions: deny unless a rule
@@ -12,7 +18,7 @@ const ALLOW: AclDecision = { allowed: true };
 const deny = (reason: string): AclDecision => ({ allowed: false, reason });
 
 export function canPublish(principal: Principal, topic: string): AclDecision {
-  if (!isConcreteTopic(topic)) return deny('topic has a wildcard, an empty level or a $ prefix');
+  if (!isConcreteTopic(topic)) return deny('topic has a wildcard, an empty level, a $ prefix or U+0000');
   switch (principal.role) {
     case 'admin':
       return ALLOW;
@@ -26,6 +32,7 @@ export function canPublish(principal: Principal, topic: string): AclDecision {
 }
 
 export function canSubscribe(principal: Principal, filter: string): AclDecision {
+  if (hasNulCharacter(filter)) return deny('a filter may not hold U+0000');
   if (principal.role === 'admin') return ALLOW;
   if (!isWellFormedFilter(filter))
     return deny('filter has an empty level, a misplaced wildcard or a $ prefix');

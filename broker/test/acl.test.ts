@@ -89,4 +89,10 @@ describe('topic ACL', () => {
   ])('delivers to %o a message on %s: %s', (principal, topic, expected) => {
     expect(allowed(canReceive(principal, topic))).toBe(expected);
   });
+
+  it('refuses U+0000 in a topic or filter, for admins too ([MQTT-4.7.3-2])', () => {
+    expect(allowed(canPublish(admin, 'v1/s/gw-a/\u0000/status'))).toBe(false);
+    expect(allowed(canSubscribe(admin, 'v1/\u0000/#'))).toBe(false);
+    expect(allowed(canSubscribe(admin, '$SYS/#'))).toBe(true);
+  });
 });

@@ -49,3 +49,4 @@ export {
   type LoginRefusal,
 } from './admission/password-check-gate.js';
 export { guardFrameSize } from './frame-guard.js';
+export { exportMosquitto, setMosquittoPassword, MOSQUITTO_FILES } from './mosquitto/mosquitto-export.js';

@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
-import { addCredential, BROKER_PROCESS_ENV, hashPassword } from '../broker/index.js';
+import {
+  addCredential,
+  BROKER_PROCESS_ENV,
+  exportMosquitto,
+  hashPassword,
+  listCredentials,
+  setMosquittoPassword,
+} from '../broker/index.js';
 import {
   EDGE_PROCESS_ENV,
   edgeConfigFromSite,
@@ -17,6 +24,7 @@ import { writePrivateJsonFile } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
+import { ManagedMosquitto } from './managed-mosquitto.js';
 import { privateDir } from './private-dir.js';
 import { ServiceProcess } from './service-process.js';
 
@@ -54,6 +62,8 @@ export interface VillageStackOptions {
   edgeBuffer?: EdgeConfigFromSiteOptions['buffer'];
   /** How the gateway publishes telemetry (default: batches, as in production). */
   edgePublish?: EdgeConfigFromSiteOptions['publish'];
+  /** The MQTT broker: this platform's (default), or Debian's mosquitto 2 with the credentials and ACLs exported to it. */
+  broker?: 'platform' | 'mosquitto';
   /** Where the gateway reaches some buses instead of the simulator (tests put a serial line there). */
   edgeBusEndpoints?: Readonly<Record<string, BusEndpoint>>;
   /** Also run the reports service (npm start does; tests that do not need it save a process). */
@@ -90,6 +100,7 @@ export class VillageStack {
   readonly siteFile: string;
   readonly database: string;
   influxd: ManagedInfluxd | undefined;
+  mosquitto: ManagedMosquitto | undefined;
   ports!: StackPorts;
   secrets!: StackSecrets;
   readonly services = new Map<StackServiceName, ServiceProcess>();
@@ -130,7 +141,8 @@ export class VillageStack {
     const edgeConfig = this.edgeConfig();
     await this.ensureLanCredentials(edgeConfig.mqttDevices);
     this.createServices(edgeConfig);
-    await this.service('broker').start();
+    if (this.options.broker === 'mosquitto') await this.startMosquitto();
+    else await this.service('broker').start();
     await this.service('ingest').start();
     await this.service('alerting').start();
     await this.services.get('reports')?.start();
@@ -142,7 +154,29 @@ export class VillageStack {
     for (const name of ['edge', 'simulator', 'reports', 'alerting', 'ingest', 'broker'] as const) {
       await this.services.get(name)?.stop();
     }
+    await this.mosquitto?.stop();
     await this.influxd?.stop();
+  }
+
+  /** mosquitto 2 on the stack's MQTT port, with the stack's accounts exported (`broker/cli.ts export --mosquitto`). */
+  private async startMosquitto(): Promise<void> {
+    const authDir = join(this.dataDir, 'mosquitto', 'auth');
+    const { gatewayPassword, ingestPassword, alertingPassword, adminPassword } = this.secrets;
+    const accounts: Array<[string, string]> = [
+      [this.gatewayId, gatewayPassword],
+      ['ingest', ingestPassword],
+      ['alerting', alertingPassword],
+      ['admin', adminPassword],
+    ];
+    for (const [username, password] of accounts) await setMosquittoPassword(authDir, username, password);
+    exportMosquitto(await listCredentials(this.credentialsFile), authDir);
+    this.mosquitto ??= new ManagedMosquitto({
+      dataDir: join(this.dataDir, 'mosquitto'),
+      authDir,
+      port: this.ports.mqtt,
+      logFile: join(this.dataDir, 'logs', 'mosquitto.log'),
+    });
+    await this.mosquitto.start();
   }
 
   private async pickPorts(): Promise<StackPorts> {
@@ -352,25 +386,26 @@ export class VillageStack {
     const url = (port: number) => `http://127.0.0.1:${port}/readyz`;
     const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
 
-    this.services.set(
-      'broker',
-      new ServiceProcess({
-        name: 'broker',
-        entry: 'broker/main.ts',
-        logFile: join(logs, 'broker.log'),
-        readyUrl: url(this.ports.brokerHttp),
-        env: {
-          ...BROKER_PROCESS_ENV,
-          LOG_LEVEL: level,
-          BROKER_MQTT_HOST: '127.0.0.1',
-          BROKER_MQTT_PORT: String(this.ports.mqtt),
-          BROKER_HTTP_PORT: String(this.ports.brokerHttp),
-          BROKER_CREDENTIALS_FILE: this.credentialsFile,
-          BROKER_PERSISTENCE_DIR: join(this.dataDir, 'broker', 'sessions'),
-          ...extra.broker,
-        },
-      }),
-    );
+    if (this.options.broker !== 'mosquitto')
+      this.services.set(
+        'broker',
+        new ServiceProcess({
+          name: 'broker',
+          entry: 'broker/main.ts',
+          logFile: join(logs, 'broker.log'),
+          readyUrl: url(this.ports.brokerHttp),
+          env: {
+            ...BROKER_PROCESS_ENV,
+            LOG_LEVEL: level,
+            BROKER_MQTT_HOST: '127.0.0.1',
+            BROKER_MQTT_PORT: String(this.ports.mqtt),
+            BROKER_HTTP_PORT: String(this.ports.brokerHttp),
+            BROKER_CREDENTIALS_FILE: this.credentialsFile,
+            BROKER_PERSISTENCE_DIR: join(this.dataDir, 'broker', 'sessions'),
+            ...extra.broker,
+          },
+        }),
+      );
     this.services.set(
       'ingest',
       new ServiceProcess({

@@ -18,6 +18,7 @@ export interface FaultVillageOptions {
   edgePublish?: VillageStackOptions['edgePublish'];
   env?: VillageStackOptions['env'];
   ports?: VillageStackOptions['ports'];
+  broker?: VillageStackOptions['broker'];
   /** Prepares the data folder before the stack starts (e.g. mounts a small file system). */
   beforeStart?: (dataDir: string) => void;
 }
@@ -51,6 +52,7 @@ export class FaultVillage {
       ...(this.options.edgeBuffer ? { edgeBuffer: this.options.edgeBuffer } : {}),
       ...(this.options.edgePublish ? { edgePublish: this.options.edgePublish } : {}),
       ...(this.options.ports ? { ports: this.options.ports } : {}),
+      ...(this.options.broker ? { broker: this.options.broker } : {}),
     });
     await this.stack.start();
     this.ledger = new SeqLedger({

@@ -10,6 +10,7 @@ import { eastronSdm120 } from './profiles/eastron.js';
 import { chintDdsu666, chintDtsu666 } from './profiles/chint.js';
 import { tuf2000m } from './profiles/tuf.js';
 import { genericPressureTransmitter } from './profiles/generic-pressure.js';
+import { genericLevelTransmitter } from './profiles/generic-level.js';
 import { waterQualityProbe } from './profiles/water-quality.js';
 import { frigateCamera } from './profiles/frigate.js';
 import { hikvisionDoor } from './profiles/hikvision.js';
@@ -24,6 +25,7 @@ const PROFILE_INPUTS = [
   chintDtsu666,
   tuf2000m,
   genericPressureTransmitter,
+  genericLevelTransmitter,
   waterQualityProbe,
   frigateCamera,
   hikvisionDoor,

@@ -40,6 +40,7 @@ const LABELS: Readonly<Record<string, FieldLabel>> = {
   error_code: { zh: '故障码', en: 'Error code', normal: [0, 0] },
   signal_quality_pct: { zh: '信号质量', en: 'Signal quality', normal: [60, 100] },
   pressure_mpa: { zh: '水压', en: 'Pressure', normal: [0.05, 0.45], source: 'GB 50015 as quoted' },
+  level_m: { zh: '水位', en: 'Water level' },
   turbidity_ntu: { zh: '浊度', en: 'Turbidity', normal: [0, 1], source: 'GB 5749-2022' },
   water_ph: { zh: 'pH 值', en: 'pH', normal: [6.5, 8.5], source: 'GB 5749-2022' },
   free_chlorine_mgl: { zh: '游离氯', en: 'Free chlorine', normal: [0.05, 2], source: 'GB 5749-2022' },

@@ -87,6 +87,7 @@ export const categorySchema = z.enum([
   'electricity-meter',
   'water-flow-meter',
   'pressure-transmitter',
+  'level-transmitter',
   'water-quality-probe',
   'camera',
   'access-control',

@@ -15,6 +15,7 @@ export const UNITS = {
   m3h: { symbol: 'm³/h', zh: '立方米/时', grafana: 'm3h' },
   m3: { symbol: 'm³', zh: '立方米', grafana: 'm3' },
   mps: { symbol: 'm/s', zh: '米/秒', grafana: 'velocityms' },
+  m: { symbol: 'm', zh: '米', grafana: 'lengthm' },
   c: { symbol: '°C', zh: '摄氏度', grafana: 'celsius' },
   mpa: { symbol: 'MPa', zh: '兆帕', grafana: 'suffix: MPa' },
   ntu: { symbol: 'NTU', zh: 'NTU', grafana: 'suffix: NTU' },

@@ -50,6 +50,7 @@ function reading(field: string, i: number, peak: number): number {
   if (field === 'error_code') return 0;
   if (field === 'signal_quality_pct') return 92;
   if (field === 'pressure_mpa') return 0.21 + 0.02 * wave;
+  if (field === 'level_m') return 3 + 0.4 * wave;
   if (field === 'turbidity_ntu') return 0.3;
   if (field === 'water_ph') return 7.2;
   if (field === 'free_chlorine_mgl') return 0.4;

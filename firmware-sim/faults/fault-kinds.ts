@@ -9,6 +9,8 @@ export const FAULT_KINDS = [
   'overvoltage',
   'frequency-deviation',
   'water-outage',
+  'tank-low',
+  'tank-overflow',
   'leak',
   'quality-excursion',
   'phase-loss',

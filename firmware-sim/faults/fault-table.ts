@@ -124,6 +124,9 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['pressure-transmitter', 'water-flow-meter'],
     conditions: { waterOff: true },
   },
+  // The tower drained (a burst main, pumps off) or overfilling (a stuck float valve).
+  'tank-low': { scope: 'device', categories: ['level-transmitter'], conditions: { tankShare: 0.1 } },
+  'tank-overflow': { scope: 'device', categories: ['level-transmitter'], conditions: { tankShare: 0.98 } },
   leak: { scope: 'device', categories: ['water-flow-meter'], conditions: { leakFloorM3h: 0.3 } },
   'quality-excursion': {
     scope: 'device',

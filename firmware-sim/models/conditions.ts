@@ -23,6 +23,8 @@ export interface SimConditions {
   phaseVoltageFactors?: readonly [number, number, number];
   /** The load draws this multiple of the circuit's rated current (overload fault). */
   overloadOfRating?: number;
+  /** A tank's level forced to this share of full (tank-low, tank-overflow faults). */
+  tankShare?: number;
   /** Flow never falls below this, m³/h (leak fault). */
   leakFloorM3h?: number;
   qualityExcursion: boolean;

@@ -3,6 +3,7 @@ import type { DeviceModel, ModelContext } from './conditions.js';
 import { DEFAULT_NOMINAL_VOLTAGE, DEFAULT_PEAK_W, ElectricityMeterModel } from './electricity.js';
 import { DEFAULT_PEAK_M3H, FlowMeterModel } from './flow.js';
 import { DEFAULT_PRESSURE_MPA, PressureTransmitterModel } from './pressure.js';
+import { DEFAULT_TANK_FULL_M, TankLevelModel } from './tank-level.js';
 import { WaterQualityModel } from './water-quality.js';
 
 /** The value model for a polled device, from its category and its site `simulation` knobs. */
@@ -30,6 +31,8 @@ export function createDeviceModel(
       return new FlowMeterModel({ peakM3h: knobs.peak ?? DEFAULT_PEAK_M3H }, context);
     case 'pressure-transmitter':
       return new PressureTransmitterModel({ staticMpa: knobs.pressureMpa ?? DEFAULT_PRESSURE_MPA }, context);
+    case 'level-transmitter':
+      return new TankLevelModel({ fullM: device.ratings.level_m ?? DEFAULT_TANK_FULL_M }, context);
     case 'water-quality-probe':
       return new WaterQualityModel(context);
     default:

@@ -5,6 +5,7 @@ import { ElectricityMeterModel } from './electricity.js';
 import { FlowMeterModel } from './flow.js';
 import { electricLoadFraction, waterDemandFraction } from './load-curves.js';
 import { HIGH_PRESSURE_MPA, LOW_PRESSURE_MPA, PressureTransmitterModel } from './pressure.js';
+import { TankLevelModel } from './tank-level.js';
 import { hourOfDay } from './time-of-day.js';
 import { WaterQualityModel } from './water-quality.js';
 
@@ -214,5 +215,24 @@ describe('pressure and quality models', () => {
     expect(bad.turbidity_ntu).toBeCloseTo(3, 0);
     expect(bad.free_chlorine_mgl).toBe(0.01);
     expect(bad.water_ph).toBeCloseTo(9, 0);
+  });
+});
+
+describe('tank level model', () => {
+  it('is full at night, drawn down by day, and follows the tank faults', () => {
+    const night = new TankLevelModel(
+      { fullM: 4 },
+      context(() => at(3)),
+    );
+    const evening = new TankLevelModel(
+      { fullM: 4 },
+      context(() => at(19)),
+    );
+    const full = night.read(conditions()).level_m as number;
+    const drawn = evening.read(conditions()).level_m as number;
+    expect(full).toBeGreaterThan(drawn);
+    expect(drawn).toBeGreaterThan(0.55 * 4);
+    expect(full).toBeLessThan(0.92 * 4);
+    expect(night.read(conditions({ tankShare: 0.1 })).level_m).toBeCloseTo(0.4, 5);
   });
 });

@@ -437,6 +437,18 @@ const PHASE_SUPPLY: Scenario[] = [
 
 const PHASE_QUALITY_NETWORK: Scenario[] = [
   {
+    name: '水塔水位过低 · tank low',
+    faults: [{ kind: 'tank-low', target: 'water-station-tank' }],
+    expect: [
+      {
+        rule: 'tank-level-low',
+        device: 'water-station-tank',
+        severity: 'warning',
+        words: ['水塔（蓄水池）水位过低', '供水站水塔液位'],
+      },
+    ],
+  },
+  {
     name: '电压过高（DL/T 645）· overvoltage',
     faults: [{ kind: 'overvoltage', target: 'water-station-power' }],
     expect: [

@@ -296,6 +296,18 @@ const PHASE_EVENTS: Scenario[] = [
     ],
   },
   {
+    name: '水塔水位过高 · tank overflowing',
+    faults: [{ kind: 'tank-overflow', target: 'water-station-tank' }],
+    expect: [
+      {
+        rule: 'tank-level-high',
+        device: 'water-station-tank',
+        severity: 'warning',
+        words: ['水位过高', '供水站水塔液位'],
+      },
+    ],
+  },
+  {
     name: '夜间漏水 · night leak',
     faults: [{ kind: 'leak', target: 'canteen-flow' }],
     expect: [
@@ -436,6 +448,18 @@ const PHASE_SUPPLY: Scenario[] = [
 ];
 
 const PHASE_QUALITY_NETWORK: Scenario[] = [
+  {
+    name: '电压过低（三相）· undervoltage, three-phase',
+    faults: [{ kind: 'undervoltage', target: 'incubator-power' }],
+    expect: [
+      {
+        rule: 'undervoltage-three-phase',
+        device: 'incubator-power',
+        severity: 'warning',
+        words: ['电压过低（三相）', '孵化楼总电表'],
+      },
+    ],
+  },
   {
     name: '水塔水位过低 · tank low',
     faults: [{ kind: 'tank-low', target: 'water-station-tank' }],

@@ -72,7 +72,7 @@ async function runBroker(variant: BrokerVariant, round: number): Promise<void> {
     'ours',
     env.dir,
     [],
-    'journal',
+    'disk',
     variant === 'unlimited' ? LIFTED_LIMITS : {},
   );
   const port = Number(new URL(broker.url).port);

@@ -29,6 +29,8 @@ export interface BrokerMetrics {
   credentialsLoaded: Gauge;
   credentialsFileRejected: Gauge;
   socketsOpen: Gauge;
+  persistentSessions: Gauge;
+  storedSubscriptions: Gauge;
 }
 
 /** The `read` callbacks are called at scrape time, so the gauges never drift. */
@@ -39,6 +41,9 @@ export function createBrokerMetrics(
     credentials: () => number;
     credentialsRejected: () => boolean;
     sockets: () => number;
+    persistentSessions: () => number;
+    /** Subscriptions the session store keeps for persistent sessions (what queues messages while a client is away). */
+    storedSubscriptions: () => Promise<number | undefined>;
   },
 ): BrokerMetrics {
   const registers = [registry];
@@ -114,6 +119,23 @@ export function createBrokerMetrics(
       registers,
       collect() {
         this.set(read.sockets());
+      },
+    }),
+    persistentSessions: new Gauge({
+      name: 'broker_persistent_sessions',
+      help: 'Persistent sessions with stored subscriptions (each collects messages while its client is away)',
+      registers,
+      collect() {
+        this.set(read.persistentSessions());
+      },
+    }),
+    storedSubscriptions: new Gauge({
+      name: 'broker_stored_subscriptions',
+      help: 'QoS 1 subscriptions the session store keeps for persistent sessions',
+      registers,
+      async collect() {
+        const count = await read.storedSubscriptions();
+        if (count !== undefined) this.set(count);
       },
     }),
   };

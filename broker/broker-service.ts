@@ -119,6 +119,12 @@ export class BrokerService implements Component {
       credentials: () => store.size,
       credentialsRejected: () => store.rejection !== undefined,
       sockets: () => this.sockets.size,
+      persistentSessions: () => context.persistentSessions.size,
+      storedSubscriptions: async () => {
+        const store = this.persistence?.persistence as
+          { countOffline?: () => Promise<{ subsCount: number }> } | undefined;
+        return store?.countOffline ? (await store.countOffline()).subsCount : undefined;
+      },
     });
     const context: HookContext = {
       store,

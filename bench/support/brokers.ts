@@ -35,8 +35,8 @@ export async function startBroker(
   kind: BrokerKind,
   dir: string,
   nodeFlags: string[] = [],
-  /** Ours only: where sessions live. `journal` (the production default) keeps them in `dir`. */
-  persistence: 'journal' | 'disk' | 'memory' = 'journal',
+  /** Ours only: where sessions live. `disk` (the production default) keeps them in `dir`. */
+  persistence: 'disk' | 'memory' = 'disk',
   /** Ours only: more environment (limits, …). */
   env: Record<string, string> = {},
 ): Promise<RunningBroker> {

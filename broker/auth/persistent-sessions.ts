@@ -16,6 +16,11 @@ export class PersistentSessions {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Persistent sessions counted, every credential together. */
+  get size(): number {
+    return this.ownerOfId.size;
+  }
+
   /** Sessions the store held at start, with their owners: all count as away from now. */
   restore(sessions: ReadonlyArray<{ clientId: string; username: string }>): void {
     for (const { clientId, username } of sessions) {

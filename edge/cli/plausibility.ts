@@ -55,6 +55,13 @@ const SIGNATURES: readonly Signature[] = [
     zh: '水压为几个大气压',
     en: 'a water pressure of a few bar',
   },
+  {
+    field: /^level_m$/,
+    band: [0.05, 50],
+    weight: 3,
+    zh: '液位为几米',
+    en: 'a water level of a few metres',
+  },
   { field: /^water_ph$/, band: [6, 9], weight: 3, zh: 'pH 接近中性', en: 'a pH near neutral' },
   { field: /^turbidity_ntu$/, band: [0.01, 10], weight: 1, zh: '浊度合理', en: 'a plausible turbidity' },
   {

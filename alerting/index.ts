@@ -3,7 +3,6 @@ export {
   alertingConfigSchema,
   loadAlertingConfig,
   effectiveNotifications,
-  apiTokens,
   apiTokenGrants,
   httpScheme,
   ALERTING_ENV,
@@ -32,7 +31,7 @@ export {
   type NotificationReason,
 } from './engine/alert-schema.js';
 export { enginePolicySchema, type EnginePolicy } from './engine/engine-policy.js';
-export { FakeClock, systemClock, type Clock } from './engine/clock.js';
+export { systemClock, type Clock } from './engine/clock.js';
 export { SiteIndex, type DeviceContext } from './engine/site-index.js';
 export {
   ruleSchema,

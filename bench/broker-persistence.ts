@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { brokerPersistenceSchema, openPersistence, type OpenedPersistence } from '../broker/index.js';
-import { freePort } from '../stack/index.js';
+import { freePort } from '../runtime/index.js';
 
 const ALL_BACKENDS = ['memory', 'disk'] as const;
 type Backend = (typeof ALL_BACKENDS)[number];

@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../stack/index.js';
+import { waitFor } from '../runtime/index.js';
 import { BENCH_SITE } from './support/bench-credentials.js';
 import { BROKER_LABELS, mosquittoAvailable, startBroker, type BrokerKind } from './support/brokers.js';
 import { CanonicalTelemetry } from './support/canonical-telemetry.js';

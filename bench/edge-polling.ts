@@ -19,7 +19,7 @@ import {
   type ModbusProfile,
 } from '../devices/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, waitFor } from '../stack/index.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, waitFor } from '../stack/index.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import { TcpProxy } from '../test/support/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { waitFor } from '../stack/index.js';
+import { waitFor } from '../runtime/index.js';
 import {
   FaultVillage,
   LOAD_SEQ_BASE,

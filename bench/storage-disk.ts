@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileFields, telemetryMeasurement } from '../devices/index.js';
 import { DEMO_SITE_FILE, SiteRegistry } from '../site/index.js';
-import { freePort, waitFor } from '../stack/index.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import {
   applyStoragePolicy,
   backfillRollups,

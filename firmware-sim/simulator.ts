@@ -6,8 +6,7 @@ import {
   type ModbusProfile,
   type MqttProfile,
 } from '../devices/index.js';
-import type { Component, Logger } from '../runtime/index.js';
-import { freePort } from '../stack/index.js';
+import { freePort, type Component, type Logger } from '../runtime/index.js';
 import { SiteRegistry, type RegisteredDevice } from '../site/index.js';
 import type { SimulatorConfig } from './config.js';
 import { FaultBook } from './faults/fault-book.js';

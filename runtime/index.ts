@@ -11,3 +11,5 @@ export * from './password-hash.js';
 export * from './atomic-file.js';
 export * from './private-json-file.js';
 export * from './bearer-token.js';
+export * from './free-port.js';
+export * from './wait-for.js';

@@ -1,5 +1,3 @@
-export * from './free-port.js';
-export * from './wait.js';
 export * from './managed-influxd.js';
 export { ManagedRedis } from './managed-redis.js';
 export type { ManagedRedisOptions } from './managed-redis.js';

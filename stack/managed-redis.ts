@@ -2,8 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
-import { freePort } from './free-port.js';
-import { waitFor } from './wait.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import { binaryOnPath, exitDuringStart, spawnWatched, stopWatched } from './watched-child.js';
 
 export interface ManagedRedisOptions {

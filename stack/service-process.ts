@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { PROJECT_ROOT, siblingEntryCommand } from '../runtime/index.js';
-import { waitFor } from './wait.js';
+import { PROJECT_ROOT, siblingEntryCommand, waitFor } from '../runtime/index.js';
 
 export interface ServiceProcessOptions {
   name: string;

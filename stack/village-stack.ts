@@ -20,9 +20,8 @@ import {
   type EdgeConfigFromSiteOptions,
 } from '../edge/index.js';
 import { lanDeviceCredentialsSchema, readLanDeviceCredentials } from '../firmware-sim/index.js';
-import { writePrivateJsonFile } from '../runtime/index.js';
+import { writePrivateJsonFile, freePort, freePorts } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
-import { freePort, freePorts } from './free-port.js';
 import { ManagedInfluxd } from './managed-influxd.js';
 import { ManagedMosquitto } from './managed-mosquitto.js';
 import { privateDir } from './private-dir.js';

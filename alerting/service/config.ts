@@ -263,11 +263,6 @@ export function loadAlertingConfig(
   return loadConfig({ schema: alertingConfigSchema, envMap: ALERTING_ENV, ...options });
 }
 
-/** Every token's secret, whatever its scopes (kept for callers from before scopes). */
-export function apiTokens(config: AlertingConfig): string[] {
-  return apiTokenGrants(config).map((t) => t.token);
-}
-
 /** Every token with its name and scopes: bare strings and ALERTING_API_TOKEN are admin tokens. */
 export function apiTokenGrants(config: AlertingConfig): ApiToken[] {
   return namedTokens(config.api);

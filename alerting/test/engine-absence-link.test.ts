@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEngine, type EngineOutput } from '../engine/alert-engine.js';
-import { FakeClock } from '../engine/clock.js';
+import { FakeClock } from './fake-clock.js';
 import { defaultRules, demoSites, GATEWAY, SITE, T0 } from './engine-harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DEMO_SITE_FILE, SiteRegistry } from '../../site/index.js';
 import { AlertEngine, type EngineOutput } from '../engine/alert-engine.js';
 import type { EnginePolicy } from '../engine/engine-policy.js';
-import { FakeClock } from '../engine/clock.js';
+import { FakeClock } from './fake-clock.js';
 import { SiteIndex, type DeviceContext } from '../engine/site-index.js';
 import { DEFAULT_RULES_FILE, loadRules } from '../rules/load-rules.js';
 import type { Rule } from '../rules/rule-schema.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertEngine } from '../engine/alert-engine.js';
-import { FakeClock } from '../engine/clock.js';
+import { FakeClock } from './fake-clock.js';
 import { defaultRules, demoSites, engineHarness, GATEWAY, SITE, T0 } from './engine-harness.js';
 
 const MINUTE = 60_000;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BROKER_PROCESS_ENV } from '../../broker/index.js';
-import { freePort } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 import { BENCH_GATEWAY, BENCH_SITE, writeBenchCredentials, type BenchUsers } from './bench-credentials.js';
 import { Child, waitForPort } from './child-process.js';
 

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
-import { PROJECT_ROOT, siblingEntryCommand } from '../../runtime/index.js';
-import { waitFor } from '../../stack/index.js';
+import { PROJECT_ROOT, siblingEntryCommand, waitFor } from '../../runtime/index.js';
 
 export interface ChildOptions {
   /** Extra environment for the child. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 import { Child } from './child-process.js';
 
 export interface LinkProxyOptions {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { Child } from './child-process.js';
 
 /** The Modbus TCP farm (modbus-farm-main.ts) as a process: its ports and its served-request count. */

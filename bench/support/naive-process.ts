@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
 import { clearSession } from './clear-session.js';

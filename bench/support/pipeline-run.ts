@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagedInfluxd } from '../../stack/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { CanonicalTelemetry } from './canonical-telemetry.js';
 import { countPoints } from './influx-count.js';

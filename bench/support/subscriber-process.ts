@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { Child } from './child-process.js';
 
 /** A counting subscriber (subscriber-main.ts) in its own process, so it does not share the publishers' event loop. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
-import { freePort, ServiceProcess, waitFor } from '../../stack/index.js';
+import { ServiceProcess } from '../../stack/index.js';
 import {
   addSessionAccounts,
   closeAllClients,
@@ -11,6 +11,7 @@ import {
   SESSION_ACCOUNTS,
   tempBrokerDir,
 } from './harness.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 
 const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-acks' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;

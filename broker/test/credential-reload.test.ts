@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { addCredential, removeCredential } from '../credentials/credential-admin.js';
 import {
   closeAllClients,

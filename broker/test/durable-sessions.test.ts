@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
-import { ManagedRedis, waitFor } from '../../stack/index.js';
+import { ManagedRedis } from '../../stack/index.js';
 import type { BrokerConfigInput } from '../config.js';
 import { connectClient, connectCollecting, SESSION_ACCOUNTS, sessionBrokerFixture } from './harness.js';
+import { waitFor } from '../../runtime/index.js';
 
 const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-durable' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
-import { PROJECT_ROOT, siblingEntryCommand } from '../../runtime/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { PROJECT_ROOT, siblingEntryCommand, freePort, waitFor } from '../../runtime/index.js';
 import {
   addSessionAccounts,
   closeAllClients,

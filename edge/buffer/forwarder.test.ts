@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { bufferSchema } from '../config/edge-config-schema.js';
 import { createEdgeMetrics } from '../metrics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';

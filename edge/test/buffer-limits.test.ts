@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { bufferedSeqs } from './support/buffer-contents.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';

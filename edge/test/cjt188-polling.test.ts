@@ -7,13 +7,13 @@ import {
   type MeterMode,
   type PtyPair,
 } from '../../firmware-sim/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { CJT188_PROFILE, simulatedWaterMeter } from './support/cjt188-meters.js';
 import { NOON_CLOCK } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
-import { runCli } from './support/run-cli.js';
+import { runCli } from '../../test/support/index.js';
 
 const KITCHEN = '00000020250001';
 const CLINIC = '00000020250002';

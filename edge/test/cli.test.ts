@@ -7,7 +7,7 @@ import { DEMO_SITE_FILE, loadSite } from '../../site/index.js';
 import { loadEdgeConfig } from '../index.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
-import { runCli } from './support/run-cli.js';
+import { runCli } from '../../test/support/index.js';
 import { tempDir } from './support/gateway-harness.js';
 import Fastify from 'fastify';
 import { registerFeedbackRoute, RejectionBoard, SiteDirectory } from '../../ingest/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventMessageSchema, topics } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';

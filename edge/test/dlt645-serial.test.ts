@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventMessageSchema, telemetryMessageSchema, topics } from '../../contracts/index.js';
 import { Dlt645Line, startPtyPair, type MeterMode, type PtyPair } from '../../firmware-sim/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { DLT645_PROFILE, NOON_CLOCK, REFUSING_PROFILE, simulatedMeter } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';

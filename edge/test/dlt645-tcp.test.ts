@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryMessageSchema, topics } from '../../contracts/index.js';
 import { Dlt645TcpServer } from '../../firmware-sim/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-meters.js';
 import { startGateway, tempDir, testConfig, testLogger } from './support/gateway-harness.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
-import { runCli } from './support/run-cli.js';
+import { runCli } from '../../test/support/index.js';
 
 const SHOP = '000012345678';
 const HALL = '000087654321';

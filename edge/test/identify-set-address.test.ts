@@ -15,7 +15,7 @@ import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-met
 import { testLogger } from './support/gateway-harness.js';
 import { RtuResponder } from './support/rtu-responder.js';
 import { SerialRtuSlave } from './support/rtu-slave.js';
-import { runCli, runCliWithInput } from './support/run-cli.js';
+import { runCli, runCliWithInput } from '../../test/support/index.js';
 
 const MODBUS = CATALOGUE.filter((p): p is ModbusProfile => p.protocol === 'modbus');
 /** Unit id of the simulated meter of each Modbus profile: 10, 11, … */

@@ -15,7 +15,7 @@ import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-met
 import { testLogger } from './support/gateway-harness.js';
 import { RtuResponder } from './support/rtu-responder.js';
 import { SerialRtuSlave } from './support/rtu-slave.js';
-import { runCli } from './support/run-cli.js';
+import { runCli } from '../../test/support/index.js';
 
 const line = (baudRate: number, parity: SerialSettings['parity']): SerialSettings => ({
   baudRate,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventMessageSchema, telemetryMessageSchema, topics } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { PtyPair } from './support/pty-pair.js';
 import { RtuResponder } from './support/rtu-responder.js';

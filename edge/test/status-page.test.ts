@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import type { Gateway } from '../gateway.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { UpstreamBroker } from './support/upstream-broker.js';

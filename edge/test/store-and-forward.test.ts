@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { telemetryMessageSchema } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 import { decodeEntry } from '../buffer/queue-key.js';
 import { GatewayProcess } from './support/gateway-process.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';

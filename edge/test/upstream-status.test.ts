@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { healthMessageSchema, statusMessageSchema, topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
 import { UpstreamBroker, type ReceivedMessage } from './support/upstream-broker.js';
 import { startGateway, tempDir, testConfig } from './support/gateway-harness.js';
-import { PROJECT_ROOT } from '../../runtime/index.js';
+import { PROJECT_ROOT, waitFor } from '../../runtime/index.js';
 
 const statusTopic = topics.status('test-site', 'gw-test');
 const packageVersion = (

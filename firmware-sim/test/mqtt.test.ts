@@ -3,7 +3,7 @@ import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findVendorMapping, getMqttProfile } from '../../devices/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 import { Simulator } from '../simulator.js';
 import { silentLogger, testConfig, testSite } from './helpers.js';
 

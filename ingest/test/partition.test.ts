@@ -5,7 +5,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { topics } from '../../contracts/index.js';
 import { DEMO_SITE_FILE } from '../../site/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { partitionOf } from '../site-partition.js';
 import {
   GATEWAY,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManagedInfluxd, rowsOf, waitFor } from '../../stack/index.js';
+import { ManagedInfluxd, rowsOf } from '../../stack/index.js';
 import {
   applyStoragePolicy,
   backfillRollups,
@@ -10,6 +10,7 @@ import {
   storagePolicySchema,
   type InfluxAdminTarget,
 } from '../index.js';
+import { waitFor } from '../../runtime/index.js';
 
 const DB = 'village';
 const MINUTE = 60_000;

@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBackup } from '../../deploy/index.js';
-import { ManagedInfluxd, rowsOf, VillageStack, waitFor } from '../../stack/index.js';
+import { ManagedInfluxd, rowsOf, VillageStack } from '../../stack/index.js';
 import { AlertingVillage } from '../support/alerting-village.js';
 import { PageClient } from '../support/page-client.js';
 import { REPO_ROOT } from './support/compose-file.js';
+import { waitFor } from '../../runtime/index.js';
 
 const run = promisify(execFile);
 

@@ -6,8 +6,14 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredential } from '../../broker/index.js';
 import { buildDist } from '../../deploy/index.js';
-import { CODE_ROOT, entryCommand, PROJECT_ROOT, RUNNING_COMPILED } from '../../runtime/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import {
+  CODE_ROOT,
+  entryCommand,
+  PROJECT_ROOT,
+  RUNNING_COMPILED,
+  freePort,
+  waitFor,
+} from '../../runtime/index.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 import { tryConnect } from '../security/support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from '../security/support/security-broker.js';
 import { REPO_ROOT } from './support/compose-file.js';

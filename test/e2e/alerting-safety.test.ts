@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { AlertingVillage } from '../support/alerting-village.js';
 import { SmtpReceiver } from '../support/index.js';
 import type { ReceivedNotice } from '../support/webhook-receiver.js';

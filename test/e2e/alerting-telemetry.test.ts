@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf, waitFor } from '../../stack/index.js';
+import { rowsOf } from '../../stack/index.js';
 import { AlertingVillage } from '../support/alerting-village.js';
+import { waitFor } from '../../runtime/index.js';
 
 /**
  * Threshold behaviour through the whole pipeline that the incident scenarios

@@ -10,10 +10,10 @@ import {
   startPtyPair,
   type PtyPair,
 } from '../../firmware-sim/index.js';
-import { createLogger } from '../../runtime/index.js';
+import { createLogger, waitFor } from '../../runtime/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../../site/index.js';
 import { stringify } from 'yaml';
-import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
+import { VillageStack, rowsOf } from '../../stack/index.js';
 
 const DEVICE = 'canteen-water-meter';
 const BUS = 'bus-water-meters';

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../../site/index.js';
-import { VillageStack, freePort, rowsOf, waitFor } from '../../stack/index.js';
+import { VillageStack, rowsOf } from '../../stack/index.js';
 import { TcpProxy } from '../support/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 
 const POLLED = 50;
 

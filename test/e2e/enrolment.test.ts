@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCjt188Profile } from '../../devices/index.js';
-import { runCli } from '../../edge/test/support/run-cli.js';
+import { runCli } from '../support/index.js';
 import {
   Cjt188Line,
   deviceRandom,
@@ -11,9 +11,9 @@ import {
   startPtyPair,
   type PtyPair,
 } from '../../firmware-sim/index.js';
-import { createLogger } from '../../runtime/index.js';
+import { createLogger, waitFor } from '../../runtime/index.js';
 import { DEMO_SITE_FILE, enrolledFileOf, loadSite } from '../../site/index.js';
-import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
+import { VillageStack, rowsOf } from '../../stack/index.js';
 
 const DEVICE = 'canteen-water-meter';
 const ADDRESS = '00000020250001';

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../edge/test/support/run-cli.js';
+import { runCli } from '../support/index.js';
 import { DEMO_SITE_FILE } from '../../site/index.js';
-import { VillageStack, waitFor } from '../../stack/index.js';
+import { VillageStack } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 
 const NAMED = 'maker-hall-power';
 const STRANGER = 'stranger-meter';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertLinks, loadPageKeys } from '../../alerting/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { AlertingVillage } from '../support/alerting-village.js';
 import { HttpReceiver, PageClient, PhoneBrowser } from '../support/index.js';
 

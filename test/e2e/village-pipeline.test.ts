@@ -6,11 +6,12 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER_PROCESS_ENV } from '../../broker/index.js';
 import { EDGE_PROCESS_ENV } from '../../edge/index.js';
-import { VillageStack, rowsOf, waitFor } from '../../stack/index.js';
+import { VillageStack, rowsOf } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
 import { publishedReadings } from '../support/index.js';
 import { checkQueries, generateDashboards, queriesOf, type DashboardLike } from '../../dashboards/index.js';
+import { waitFor } from '../../runtime/index.js';
 
 /**
  * The whole pipeline as real processes on loopback: simulator → edge → broker → ingest

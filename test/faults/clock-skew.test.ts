@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { rowsOf, waitFor } from '../../stack/index.js';
+import { rowsOf } from '../../stack/index.js';
 import { FaultVillage } from './support/index.js';
+import { waitFor } from '../../runtime/index.js';
 
 const HOUR = 3_600_000;
 const SEQ = 2_000_000_000;

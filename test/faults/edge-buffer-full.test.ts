@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredential, removeCredential } from '../../broker/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { FaultVillage, awaitDelivery, logReport, summary } from './support/index.js';
 
 const OUTAGE_MS = 20_000;

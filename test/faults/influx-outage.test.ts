@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import {
   FaultVillage,
   awaitDelivery,

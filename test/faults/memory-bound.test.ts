@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../stack/index.js';
 import {
   FaultVillage,
   LOAD_SEQ_BASE,
@@ -10,7 +9,7 @@ import {
   type LoadPublisher,
   type RssSample,
 } from './support/index.js';
-import { createLogger } from '../../runtime/index.js';
+import { createLogger, waitFor } from '../../runtime/index.js';
 
 const RATE = 2000;
 const RUN_MS = 45_000;

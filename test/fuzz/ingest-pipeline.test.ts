@@ -14,8 +14,8 @@ import {
   validateMessage,
   type IngestConfig,
 } from '../../ingest/index.js';
-import { createLogger } from '../../runtime/index.js';
-import { ManagedInfluxd, rowsOf, waitFor, type InfluxQueryResult } from '../../stack/index.js';
+import { createLogger, waitFor } from '../../runtime/index.js';
+import { ManagedInfluxd, rowsOf, type InfluxQueryResult } from '../../stack/index.js';
 import { BareBroker, topicMatches } from '../support/index.js';
 import { FUZZ_SEED } from './support/fuzz-options.js';
 import { fuzzMessage, type FuzzMessage } from './support/village-messages.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManagedRedis, ServiceProcess, freePort, waitFor } from '../../stack/index.js';
+import { ManagedRedis, ServiceProcess } from '../../stack/index.js';
 import {
   FaultVillage,
   awaitDelivery,
@@ -9,6 +9,7 @@ import {
   summary,
   type LoadPublisher,
 } from '../faults/support/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 
 /**
  * Two broker nodes sharing sessions and messages through Redis (aedes-persistence-redis,

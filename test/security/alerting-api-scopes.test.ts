@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 import { callApi as call } from '../support/index.js';
 import { startSecurityAlerting, type SecurityAlerting } from './support/security-alerting.js';
 

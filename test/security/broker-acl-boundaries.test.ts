@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { closed, collect, subscribeGranted, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLanCredential, edgeConfigSchema, Gateway } from '../../edge/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 import { TcpProxy } from '../support/index.js';
 import { collect, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';

@@ -2,7 +2,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerConfigInput } from '../../broker/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { connectPacket } from '../fuzz/support/mqtt-bytes.js';
 import { collect } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredential, removeCredential } from '../../broker/index.js';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { closed, collect } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';

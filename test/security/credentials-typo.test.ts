@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
 

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingService, alertingConfigSchema } from '../../alerting/index.js';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { BareBroker, HttpReceiver } from '../support/index.js';
 import { quietLogger } from './support/security-broker.js';
 

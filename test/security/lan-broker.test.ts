@@ -6,7 +6,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
 import { addLanCredential, edgeConfigSchema, Gateway, type EdgeConfigInput } from '../../edge/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { remainingLength } from '../fuzz/support/mqtt-bytes.js';
 import { closed, collect, subscribeGranted, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';

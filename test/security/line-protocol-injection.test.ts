@@ -5,9 +5,10 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
 import { IngestService, loadIngestConfig } from '../../ingest/index.js';
-import { ManagedInfluxd, rowsOf, waitFor } from '../../stack/index.js';
+import { ManagedInfluxd, rowsOf } from '../../stack/index.js';
 import { BareBroker } from '../support/index.js';
 import { quietLogger } from './support/security-broker.js';
+import { waitFor } from '../../runtime/index.js';
 
 /**
  * Issue 20, low list: gateway strings (a status' version, an event's data) reach ingest's

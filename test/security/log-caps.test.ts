@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../runtime/index.js';
-import { waitFor } from '../../stack/index.js';
+import { createLogger, waitFor } from '../../runtime/index.js';
 import { closed, subscribeGranted } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { rawConnect } from './support/raw-connect.js';

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
 import { createTestCa, type TestCa } from './support/test-ca.js';

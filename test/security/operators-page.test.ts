@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertLinks, loadPageKeys } from '../../alerting/index.js';
-import { freePort } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 import { callApi, PageClient } from '../support/index.js';
 import { startSecurityAlerting, type SecurityAlerting } from './support/security-alerting.js';
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, privateDir, ServiceProcess } from '../../stack/index.js';
+import { privateDir, ServiceProcess } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 
 /**
  * Issue 20, low list: `npm start`'s data folder (secrets, credentials, session stores,

@@ -2,7 +2,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { waitFor } from '../../stack/index.js';
+import { waitFor } from '../../runtime/index.js';
 import { collect, subscribeGranted } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { freePort } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 
 export interface ReceivedRequest {
   url: string;

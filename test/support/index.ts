@@ -18,3 +18,4 @@ export { callApi } from './api-client.js';
 export { PageClient } from './page-client.js';
 export { PhoneBrowser, ARTIFACTS_DIR } from './phone-browser.js';
 export { HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from './http-receiver.js';
+export { runCli, runCliWithInput } from './run-cli.js';

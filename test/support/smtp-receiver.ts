@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../stack/index.js';
+import { freePort } from '../../runtime/index.js';
 
 export interface ReceivedMail {
   from: string;

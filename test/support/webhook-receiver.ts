@@ -6,7 +6,7 @@ import {
   TIMESTAMP_HEADER,
   webhookSignature,
 } from '../../alerting/index.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 
 /** The JSON alerting posts to a webhook contact (alerting/notify/channels/webhook-sender.ts). */
 export interface AlertNotice {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
-import { freePort } from '../../../stack/index.js';
+import { freePort } from '../../../runtime/index.js';
 
 /** A bare aedes broker on a free loopback port (no auth: the broker's own tests cover that). */
 export async function startBareBroker(): Promise<{ url: string; stop: () => Promise<void> }> {

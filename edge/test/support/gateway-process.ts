@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitFor } from '../../../stack/index.js';
-import { PROJECT_ROOT } from '../../../runtime/index.js';
+import { PROJECT_ROOT, waitFor } from '../../../runtime/index.js';
 
 /** The gateway as a real process (`node --import tsx edge/main.ts --config …`), to be killed for real. */
 export class GatewayProcess {

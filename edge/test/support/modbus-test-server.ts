@@ -1,6 +1,6 @@
 import { ServerTCP } from 'modbus-serial';
 import type { RegisterImage, RegisterTable } from '../../../devices/index.js';
-import { freePort } from '../../../stack/index.js';
+import { freePort } from '../../../runtime/index.js';
 
 type Callback = (err: Error | null, values: number[]) => void;
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '../../../stack/index.js';
+import { waitFor } from '../../../runtime/index.js';
 
 /**
  * Two connected pseudo-terminals made by socat: a real serial line for tests. The

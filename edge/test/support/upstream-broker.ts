@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
-import { waitFor } from '../../../stack/index.js';
+import { waitFor } from '../../../runtime/index.js';
 
 export interface ReceivedMessage {
   topic: string;

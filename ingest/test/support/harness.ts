@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { deadLetterSchema, topics, type DeadLetter } from '../../../contracts/index.js';
-import { createLogger } from '../../../runtime/index.js';
-import { ManagedInfluxd, rowsOf, waitFor } from '../../../stack/index.js';
+import { createLogger, waitFor } from '../../../runtime/index.js';
+import { ManagedInfluxd, rowsOf } from '../../../stack/index.js';
 import { loadIngestConfig } from '../../config.js';
 import { IngestService } from '../../ingest-service.js';
 

@@ -1,5 +1,5 @@
-import { createLogger } from '../../../runtime/index.js';
-import { waitFor, type VillageStack } from '../../../stack/index.js';
+import { createLogger, waitFor } from '../../../runtime/index.js';
+import { type VillageStack } from '../../../stack/index.js';
 import { LOAD_SEQ_BASE, type LoadPublisher } from './load-publisher.js';
 import type { SeqLedger } from './seq-ledger.js';
 import { storedSeqs } from './stored-seqs.js';

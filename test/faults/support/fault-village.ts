@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { getProfile, type ModbusProfile } from '../../../devices/index.js';
 import { DEMO_SITE_FILE } from '../../../site/index.js';
-import { VillageStack, waitFor, type VillageStackOptions } from '../../../stack/index.js';
+import { VillageStack, type VillageStackOptions } from '../../../stack/index.js';
 import { LoadPublisher, type LoadDevice } from './load-publisher.js';
 import { SeqLedger } from './seq-ledger.js';
+import { waitFor } from '../../../runtime/index.js';
 
 export interface FaultVillageOptions {
   /** Folder prefix in the temp dir. */

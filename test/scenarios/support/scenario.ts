@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Site } from '../../../site/index.js';
-import { waitFor } from '../../../stack/index.js';
+import { waitFor } from '../../../runtime/index.js';
 import type { AlertingVillage } from '../../support/alerting-village.js';
 import type { PhoneBrowser } from '../../support/phone-browser.js';
 import type { AlertNotice, ReceivedNotice } from '../../support/webhook-receiver.js';

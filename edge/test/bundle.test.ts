@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BUNDLE_TARGETS, bundleGateway, NATIVE_PREBUILDS } from '../../edge/deploy/bundle.js';
-import { UpstreamBroker } from '../../edge/test/support/upstream-broker.js';
-import { freePort, waitFor } from '../../stack/index.js';
+import { BUNDLE_TARGETS, bundleGateway, NATIVE_PREBUILDS } from '../deploy/bundle.js';
+import { UpstreamBroker } from './support/upstream-broker.js';
+import { freePort, waitFor } from '../../runtime/index.js';
 
 /**
  * `npm run bundle:edge` end to end: the archive is built, unpacked and installed into

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../../runtime/index.js';
+import { PROJECT_ROOT } from '../../runtime/index.js';
 
 /** Runs `edge/cli.ts` as a technician would; resolves with its output (stdout then stderr) and exit code. */
 export async function runCli(...args: string[]): Promise<{ code: number; out: string }> {

@@ -2,8 +2,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { freePort } from './free-port.js';
-import { waitFor } from './wait.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import { binaryOnPath, exitDuringStart, spawnWatched, stopWatched } from './watched-child.js';
 
 export interface ManagedMosquittoOptions {

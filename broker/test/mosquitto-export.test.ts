@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { PROJECT_ROOT } from '../../runtime/index.js';
-import { ManagedMosquitto, waitFor } from '../../stack/index.js';
+import { PROJECT_ROOT, waitFor } from '../../runtime/index.js';
+import { ManagedMosquitto } from '../../stack/index.js';
 
 const run = promisify(execFile);
 

@@ -9,10 +9,11 @@ import { stringify as toYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredential, BROKER_PROCESS_ENV } from '../../broker/index.js';
 import { addLanCredential, EDGE_PROCESS_ENV } from '../../edge/index.js';
-import { freePort, ServiceProcess } from '../../stack/index.js';
+import { ServiceProcess } from '../../stack/index.js';
 import { fuzzOptions } from '../fuzz/support/fuzz-options.js';
 import { remainingLength } from '../fuzz/support/mqtt-bytes.js';
 import { tryConnect } from './support/mqtt-outcome.js';
+import { freePort } from '../../runtime/index.js';
 
 /**
  * Issue 20, proof: MQTT packets a hostile client could send, against both brokers as

@@ -62,9 +62,26 @@ fault
   .action(async (kind: string, target: string) => print(await call('POST', '/faults', { kind, target })));
 
 fault
-  .command('off <id>')
-  .description('关闭故障 / switch a fault off by its id')
-  .action(async (id: string) => print(await call('DELETE', `/faults/${encodeURIComponent(id)}`)));
+  .command('off <id-or-kind> [target]')
+  .description(
+    '关闭故障：按 id，或按类型和对象（与 on 相同）/ switch a fault off by its id, or by the kind and target given to on',
+  )
+  .action(async (idOrKind: string, target: string | undefined) => {
+    const ids = target === undefined ? [idOrKind] : await faultIds(idOrKind, target);
+    if (ids.length === 0) {
+      console.error(`没有此故障 / no such fault on: ${idOrKind} ${target}`);
+      process.exitCode = 1;
+    }
+    for (const id of ids) print(await call('DELETE', `/faults/${encodeURIComponent(id)}`));
+  });
+
+/** The ids of the active faults of a kind on a target. */
+async function faultIds(kind: string, target: string): Promise<string[]> {
+  const { faults } = (await call('GET', '/faults')) as {
+    faults: Array<{ id: string; kind: string; target: string }>;
+  };
+  return faults.filter((f) => f.kind === kind && f.target === target).map((f) => f.id);
+}
 
 program
   .command('faults')

@@ -51,7 +51,8 @@ export function describeAlert(alert: Alert, context: DescriptionContext): AlertD
     ...(device ? { device: { name: device.name, id: device.id } } : {}),
     ...(!device && alert.gateway ? { gateway: alert.gateway } : {}),
     ...(alert.value !== undefined ? { value: `${round(alert.value)}${unit ? ` ${unit}` : ''}` } : {}),
-    ...(alert.threshold ? { threshold: alert.threshold } : {}),
+    // An event rule's alert keeps the event's id there: the title already names it.
+    ...(alert.threshold && rule?.kind !== 'event' ? { threshold: alert.threshold } : {}),
     ...(alert.detail ? { detail: alert.detail } : {}),
     ...(rule ? { clause: rule.clause } : {}),
     place: building ?? zone,

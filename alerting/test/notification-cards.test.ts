@@ -192,6 +192,11 @@ describe('cards, mentions and links per provider', () => {
     const ac = ding?.actionCard as Json;
     expect(ac.title).toContain('火灾报警');
     expect(ac.text).toContain('**片区**：餐饮');
+    // The event is named by the title in words, never by its id.
+    for (const body of [...wecom.bodies(), ...wecomMd.bodies(), ...dingtalk.bodies(), ...feishu.bodies()]) {
+      expect(JSON.stringify(body)).not.toContain('fire_alarm');
+    }
+    expect(smtp.messages.map((m) => JSON.stringify(m)).join('\n')).not.toContain('fire_alarm');
     expect(ac.btns.map((b: Json) => b.title)).toEqual(['查看告警', '确认（李值班）', '确认（王值班）']);
     expect(dingMention?.msgtype).toBe('text');
     expect(dingMention?.at).toEqual({ atMobiles: ['13900139000', '13800138000'], isAtAll: false });

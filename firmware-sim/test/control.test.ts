@@ -105,6 +105,30 @@ describe('control API and service', () => {
     expect(JSON.parse(list.stdout)).toEqual({ faults: [fault] });
     await run(process.execPath, ['--import', 'tsx', cli, '--url', url, 'fault', 'off', fault.id], cliEnv);
     expect(service.simulator.faults()).toEqual([]);
+
+    // Off by the same words as on, as a technician would type it.
+    await run(
+      process.execPath,
+      ['--import', 'tsx', cli, '--url', url, 'fault', 'on', 'water-outage', 'dining'],
+      cliEnv,
+    );
+    await run(
+      process.execPath,
+      ['--import', 'tsx', cli, '--url', url, 'fault', 'on', 'power-outage', 'dining'],
+      cliEnv,
+    );
+    await run(
+      process.execPath,
+      ['--import', 'tsx', cli, '--url', url, 'fault', 'off', 'water-outage', 'dining'],
+      cliEnv,
+    );
+    expect(service.simulator.faults().map((f) => f.kind)).toEqual(['power-outage']);
+    const none = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, '--url', url, 'fault', 'off', 'water-outage', 'dining'],
+      cliEnv,
+    ).catch((error: { stderr?: string }) => ({ stdout: '', stderr: error.stderr ?? '' }));
+    expect(none.stderr).toContain('no such fault');
   });
 });
 

@@ -51,4 +51,28 @@ describe('ingest config', () => {
       /batchSize \(from INGEST_BATCH_SIZE\)/,
     );
   });
+
+  it('speaks MQTT 3.1.1 by default and MQTT 5 with a shared subscription when asked', () => {
+    expect(loadIngestConfig({ env: {} }).mqtt).toMatchObject({ protocolVersion: 4 });
+    const config = loadIngestConfig({
+      env: {
+        INGEST_MQTT_PROTOCOL_VERSION: '5',
+        INGEST_MQTT_SHARE_GROUP: 'county-ingest',
+        INGEST_MQTT_CONNECTIONS: '8',
+      },
+    });
+    expect(config.mqtt).toMatchObject({ protocolVersion: 5, shareGroup: 'county-ingest', connections: 8 });
+  });
+
+  it('refuses an MQTT version it does not speak, a share group MQTT cannot carry, and partitions on MQTT 5', () => {
+    expect(() => loadIngestConfig({ env: { INGEST_MQTT_PROTOCOL_VERSION: '3' } })).toThrow(
+      /mqtt\.protocolVersion \(from INGEST_MQTT_PROTOCOL_VERSION\).*4 \(MQTT 3\.1\.1\) or 5/s,
+    );
+    expect(() =>
+      loadIngestConfig({ env: { INGEST_MQTT_PROTOCOL_VERSION: '5', INGEST_MQTT_SHARE_GROUP: 'a/+' } }),
+    ).toThrow(/mqtt\.shareGroup/);
+    expect(() =>
+      loadIngestConfig({ env: { INGEST_MQTT_PROTOCOL_VERSION: '5', INGEST_PARTITION: '1/2' } }),
+    ).toThrow(/partition.*share one subscription/s);
+  });
 });

@@ -31,6 +31,21 @@ export const ingestConfigSchema = z
          */
         clientId: z.string().min(1).max(64).optional(),
         keepaliveS: positiveInt(30),
+        /**
+         * 4 (MQTT 3.1.1) for this platform's broker (aedes); 5 for a broker that speaks MQTT 5
+         * (mosquitto 2, EMQX, VerneMQ, HiveMQ): acknowledgements through mqtt.js'
+         * customHandleAcks, and workers sharing one subscription (mqtt/shared-subscription-client.ts).
+         */
+        protocolVersion: configNumber()
+          .pipe(z.union([z.literal(4), z.literal(5)], { error: '4 (MQTT 3.1.1) or 5 (MQTT 5)' }))
+          .default(4),
+        /** MQTT 5: the group the workers share their subscription in (`$share/{group}/…`). */
+        shareGroup: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/, '1-32 letters, digits, "_" or "-", e.g. ingest')
+          .default('ingest'),
+        /** MQTT 5: connections of this worker in the group; each holds one message until it is written. */
+        connections: configNumber().pipe(z.number().int().min(1).max(256)).default(32),
       })
       .prefault({}),
     siteFiles: configStringList().pipe(z.array(z.string()).min(1)).default([DEMO_SITE_FILE]),
@@ -77,6 +92,10 @@ export const ingestConfigSchema = z
       })
       .prefault({}),
   })
+  .refine((config) => config.mqtt.protocolVersion === 4 || config.partition.count === 1, {
+    message: 'with MQTT 5 the workers share one subscription: leave the partition at 1/1',
+    path: ['partition'],
+  })
   .transform((config) => ({
     ...config,
     mqtt: { ...config.mqtt, clientId: config.mqtt.clientId ?? defaultIngestClientId(config.partition) },
@@ -90,6 +109,9 @@ export const INGEST_ENV_MAP: EnvMap = {
   INGEST_MQTT_USERNAME: 'mqtt.username',
   INGEST_MQTT_PASSWORD: 'mqtt.password',
   INGEST_MQTT_CLIENT_ID: 'mqtt.clientId',
+  INGEST_MQTT_PROTOCOL_VERSION: 'mqtt.protocolVersion',
+  INGEST_MQTT_SHARE_GROUP: 'mqtt.shareGroup',
+  INGEST_MQTT_CONNECTIONS: 'mqtt.connections',
   INGEST_SITE_FILES: 'siteFiles',
   INGEST_PARTITION: 'partition',
   INFLUX_URL: 'influx.url',

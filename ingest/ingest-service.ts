@@ -13,7 +13,8 @@ import { DeadLetterSink } from './dead-letter.js';
 import { AutoPointWriter } from './influx/auto-writer.js';
 import type { PointWriter } from './influx/point-writer.js';
 import { createIngestMetrics } from './metrics.js';
-import { DeferredAckClient } from './mqtt/deferred-ack-client.js';
+import { DeferredAckClient, type DeferredAckClientOptions } from './mqtt/deferred-ack-client.js';
+import { SharedSubscriptionClient } from './mqtt/shared-subscription-client.js';
 import { handleMessage } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
@@ -30,13 +31,16 @@ export interface IngestServiceOptions {
   drainTimeoutMs?: number;
 }
 
+/** MQTT 5 workers write what their connections hold at least this often. */
+const MQTT5_FLUSH_INTERVAL_MS = 20;
+
 /** How long a write or ping result counts for /readyz before InfluxDB is pinged again. */
 const INFLUX_STATE_TTL_MS = 5000;
 
 /** MQTT → validation → InfluxDB, acknowledging each message only once its points are stored. */
 export class IngestService implements Component {
   private http: FastifyInstance | undefined;
-  private mqtt: DeferredAckClient | undefined;
+  private mqtt: DeferredAckClient | SharedSubscriptionClient | undefined;
   private pipeline: WritePipeline | undefined;
   private deadLetters: DeadLetterSink | undefined;
   private port = 0;
@@ -98,7 +102,12 @@ export class IngestService implements Component {
     const pipeline = new WritePipeline({
       writer,
       batchSize: config.batchSize,
-      flushIntervalMs: config.flushIntervalMs,
+      // On MQTT 5 each connection holds one message until it is written (shared-subscription-client.ts):
+      // waiting the full interval would cap a worker at `connections` messages per interval.
+      flushIntervalMs:
+        config.mqtt.protocolVersion === 5
+          ? Math.min(config.flushIntervalMs, MQTT5_FLUSH_INTERVAL_MS)
+          : config.flushIntervalMs,
       writeConcurrency: config.writeConcurrency,
       maxBackoffMs: config.maxBackoffMs,
       metrics,
@@ -119,7 +128,7 @@ export class IngestService implements Component {
       maxAgeDays: config.maxAgeDays,
       maxFutureS: config.maxFutureS,
     };
-    const mqtt = new DeferredAckClient({
+    const mqttOptions: DeferredAckClientOptions = {
       url: config.mqtt.url,
       failoverUrls: config.mqtt.failoverUrls,
       username: config.mqtt.username,
@@ -134,7 +143,15 @@ export class IngestService implements Component {
       onConnectionChange: (connected) => {
         if (connected) pipeline.purgeStale();
       },
-    });
+    };
+    const mqtt =
+      config.mqtt.protocolVersion === 5
+        ? new SharedSubscriptionClient({
+            ...mqttOptions,
+            shareGroup: config.mqtt.shareGroup,
+            connections: config.mqtt.connections,
+          })
+        : new DeferredAckClient(mqttOptions);
     const http = createServiceHttp({
       logger,
       registry,

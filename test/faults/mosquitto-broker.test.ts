@@ -1,16 +1,48 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, rowsOf, ServiceProcess, waitFor } from '../../stack/index.js';
 import { FaultVillage, awaitDelivery, logReport, summary, type LoadPublisher } from './support/index.js';
+
+/** Points InfluxDB accepted from this ingest worker so far (all measurements). */
+async function pointsWritten(httpPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  return [...text.matchAll(/^ingest_points_written_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
+}
+
+/** Waits until a counter reads the same twice, a second apart: nothing more is in flight. */
+async function settled(read: () => Promise<number>): Promise<number> {
+  let last = -1;
+  return waitFor(
+    'the counter to settle',
+    async () => {
+      const now = await read();
+      const same = now === last;
+      last = now;
+      return same ? now : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1000 },
+  );
+}
 
 /**
  * The whole pipeline with Debian's mosquitto 2 as the central broker instead of ours:
  * gateway, ingest and alerting log in with the credentials `broker/cli.ts export
- * --mosquitto` gave it, and ingest's acknowledge-after-write holds. Under load, ingest is
- * killed and restarted, then stopped cleanly and restarted: everything the gateway and
- * the extra publisher had acknowledged is in InfluxDB exactly once.
+ * --mosquitto` gave it, and ingest speaks MQTT 5 (acknowledgements through mqtt.js'
+ * customHandleAcks once written, a shared subscription). Under load ingest is killed and
+ * restarted, then restarted cleanly: everything acknowledged is in InfluxDB exactly once.
+ * Then a second worker joins the shared subscription: the two never write a point twice.
  */
-describe('fault: the pipeline on mosquitto 2, ingest killed and restarted', () => {
-  const village = new FaultVillage({ name: 'faults-mosquitto', pollIntervalS: 1, broker: 'mosquitto' });
+describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
+  const village = new FaultVillage({
+    name: 'faults-mosquitto',
+    pollIntervalS: 1,
+    broker: 'mosquitto',
+    env: { ingest: { INGEST_MQTT_PROTOCOL_VERSION: '5' } },
+  });
   let load: LoadPublisher;
   const expectation = () => ({ ledger: village.ledger, load, gatewayCrashes: 0 });
 
@@ -35,7 +67,7 @@ describe('fault: the pipeline on mosquitto 2, ingest killed and restarted', () =
   it('ingest kill -9: what it held unwritten is redelivered by mosquitto, nothing lost or doubled', async () => {
     const ingest = village.stack.service('ingest');
     await ingest.stop('SIGKILL');
-    await sleep(3000); // mosquitto queues for ingest's persistent session meanwhile
+    await sleep(3000); // mosquitto queues for ingest's persistent sessions meanwhile
     await ingest.start();
     await sleep(3000);
     const report = await awaitDelivery(village.stack, expectation());
@@ -53,4 +85,63 @@ describe('fault: the pipeline on mosquitto 2, ingest killed and restarted', () =
     expect(report.missing, summary(report)).toEqual([]);
     expect(report.duplicated, summary(report)).toEqual([]);
   }, 120_000);
+
+  it('two workers on one shared subscription share the messages and never write a point twice', async () => {
+    const stack = village.stack;
+    const first = stack.service('ingest');
+    const secondPort = await freePort();
+    const second = new ServiceProcess({
+      ...first.options,
+      name: 'ingest-2',
+      logFile: join(stack.dataDir, 'logs', 'ingest-2.log'),
+      readyUrl: `http://127.0.0.1:${secondPort}/readyz`,
+      env: { ...first.options.env, INGEST_MQTT_CLIENT_ID: 'ingest-b', INGEST_HTTP_PORT: String(secondPort) },
+    });
+    await second.start();
+    try {
+      // Only the next load reaches ingest from here: the gateway and the first load stop.
+      await load.stop();
+      await stack.service('edge').stop();
+      const firstPort = stack.ports.ingestHttp;
+      const before = [
+        await settled(() => pointsWritten(firstPort)),
+        await settled(() => pointsWritten(secondPort)),
+      ];
+
+      const hoursAgo = 6;
+      const startedAt = Date.now();
+      const shared = await village.startLoad(200, hoursAgo);
+      await sleep(5000);
+      await shared.stop();
+      const published = shared.ackedCount;
+      const from = startedAt - hoursAgo * 3_600_000 - 60_000;
+      const stored = async () =>
+        rowsOf(
+          await stack.influxd!.query(
+            stack.database,
+            `SELECT count(seq) AS n FROM electricity, water WHERE time >= ${from}ms AND time <= ${from + 600_000}ms`,
+          ),
+        ).reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+      await waitFor('every shared-load point stored', async () => (await stored()) >= published, {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+      const after = [
+        await settled(() => pointsWritten(firstPort)),
+        await settled(() => pointsWritten(secondPort)),
+      ];
+      const written = after.map((count, i) => count - (before[i] as number));
+      expect(published).toBeGreaterThan(500);
+      expect(await stored()).toBe(published);
+      // Each message (one point) went to one worker: together they wrote each point once.
+      expect(written[0]! + written[1]!).toBe(published);
+      expect(
+        written.every((count) => count > 0),
+        `points written per worker: ${written.join(', ')}`,
+      ).toBe(true);
+    } finally {
+      await second.stop();
+      await stack.service('edge').start();
+    }
+  }, 180_000);
 });

@@ -1,0 +1,176 @@
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { mqttFailoverServers } from '../../runtime/index.js';
+import type { DeferredAckClientOptions } from './deferred-ack-client.js';
+
+/** MQTT 5 reason code of a PUBACK that accepts the message. */
+const SUCCESS = 0;
+
+/** What one connection of the pool knows about its own redeliveries. */
+interface ConnectionState {
+  /** Bumped on every close: a message of an older generation can no longer be acknowledged. */
+  generation: number;
+  /** Messages of generations below this will be redelivered (the broker kept the session). */
+  redeliveredBelow: number;
+}
+
+interface PoolMember {
+  client: MqttClient;
+  state: ConnectionState;
+}
+
+export interface SharedSubscriptionClientOptions extends DeferredAckClientOptions {
+  /** `$share/{group}/…`: every worker of the group gets a share of the messages, none gets one twice. */
+  shareGroup: string;
+  /** Connections of this worker in the group. */
+  connections: number;
+}
+
+/** A week: a worker that is away that long has its session (and what is queued for it) kept. */
+const SESSION_EXPIRY_S = 7 * 24 * 3600;
+
+/**
+ * Ingest on an MQTT 5 broker (mosquitto 2, EMQX, VerneMQ, HiveMQ): each message is
+ * acknowledged through mqtt.js' public `customHandleAcks` once its points are stored, and
+ * the workers share one subscription (`$share/{group}/{filter}`), so the broker hands each
+ * message to one worker and a second worker adds capacity with no partition to configure.
+ *
+ * mqtt.js reads a connection's next packet only after the previous PUBACK is sent, so
+ * one connection holds one message at a time. A worker therefore opens `connections`
+ * connections in the group (its own client ids `{clientId}-{i}`, persistent sessions);
+ * the write pipeline batches what they hold together. A connection that closes never
+ * sends the PUBACKs of its old messages: the broker redelivers them to the session.
+ */
+export class SharedSubscriptionClient {
+  private members: PoolMember[] = [];
+  private stopping = false;
+  private held = 0;
+
+  constructor(private readonly options: SharedSubscriptionClientOptions) {}
+
+  get connected(): boolean {
+    return this.members.length > 0 && this.members.every((m) => m.client.connected);
+  }
+
+  get pendingAcks(): number {
+    return this.held;
+  }
+
+  start(): void {
+    this.stopping = false;
+    const filters = this.options.filters.map((filter) => `$share/${this.options.shareGroup}/${filter}`);
+    for (let i = 0; i < this.options.connections; i++) this.members.push(this.open(i, filters));
+  }
+
+  /** Publishes QoS 1 on the first connection (dead letters). */
+  publish(topic: string, payload: string): void {
+    this.members[0]?.client.publish(topic, payload, { qos: 1 }, (error) => {
+      if (error && !this.stopping) this.options.logger.warn({ err: error, topic }, 'publish failed');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const members = this.members;
+    this.members = [];
+    await Promise.all(
+      members.map(
+        (member) =>
+          new Promise<void>((resolve) => {
+            member.state.generation++;
+            const force = setTimeout(() => member.client.end(true, {}, () => resolve()), 2000);
+            member.client.end(false, {}, () => {
+              clearTimeout(force);
+              resolve();
+            });
+          }),
+      ),
+    );
+    for (const member of members) member.client.removeAllListeners();
+  }
+
+  private open(index: number, filters: readonly string[]): PoolMember {
+    const { options } = this;
+    const clientOptions: IClientOptions = {
+      clientId: `${options.clientId}-${index}`,
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
+      keepalive: options.keepaliveS,
+      reconnectPeriod: 1000,
+      reconnectOnConnackError: true,
+      connectTimeout: 10_000,
+      username: options.username,
+      password: options.password,
+      resubscribe: true,
+      ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
+    };
+    const state: ConnectionState = { generation: 0, redeliveredBelow: 0 };
+    clientOptions.customHandleAcks = (topic, payload, _packet, done) => {
+      const generation = state.generation;
+      this.held++;
+      this.deliver(state, generation, topic, payload, () => {
+        this.held--;
+        // A PUBACK of a closed connection would name a packet id of the next one: never sent.
+        if (generation === state.generation && !this.stopping) done(SUCCESS);
+      });
+    };
+    const client = connect(options.url, clientOptions);
+    // QoS 0 messages skip customHandleAcks: there is nothing to acknowledge.
+    client.on('message', (topic, payload, packet) => {
+      if ((packet.qos ?? 0) === 0) this.deliver(state, state.generation, topic, payload, () => undefined);
+    });
+    client.on('connect', (connack) => {
+      if (connack.sessionPresent) state.redeliveredBelow = state.generation;
+      options.logger.info(
+        { clientId: clientOptions.clientId, sessionPresent: connack.sessionPresent },
+        'connected to the broker',
+      );
+      options.onConnectionChange?.(this.connected);
+      client.subscribe([...filters], { qos: 1 }, (error) => {
+        if (error) options.logger.error({ err: error }, 'subscribe failed');
+      });
+    });
+    client.on('close', () => {
+      state.generation++;
+      options.onConnectionChange?.(false);
+    });
+    let lastError = '';
+    client.on('error', (error) => {
+      const level = error.message === lastError ? 'debug' : 'warn';
+      lastError = error.message;
+      options.logger[level]({ err: error }, 'MQTT client error');
+    });
+    return { client, state };
+  }
+
+  private deliver(
+    state: ConnectionState,
+    generation: number,
+    topic: string,
+    payload: Buffer,
+    settle: () => void,
+  ): void {
+    let settled = false;
+    const once = () => {
+      if (settled) return;
+      settled = true;
+      settle();
+    };
+    const proceed = () => {
+      try {
+        this.options.onMessage({
+          topic,
+          payload,
+          settle: once,
+          isStale: () => generation < state.redeliveredBelow,
+        });
+      } catch (error) {
+        this.options.logger.error({ err: error, topic }, 'message handler failed');
+        once();
+      }
+    };
+    const room = this.options.waitForRoom();
+    if (room) void room.then(proceed);
+    else proceed();
+  }
+}

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, rowsOf, ServiceProcess, waitFor } from '../../stack/index.js';
+import { freePort, waitFor } from '../../runtime/index.js';
+import { rowsOf, ServiceProcess } from '../../stack/index.js';
 import { FaultVillage, awaitDelivery, logReport, summary, type LoadPublisher } from './support/index.js';
 
 /** Points InfluxDB accepted from this ingest worker so far (all measurements). */

@@ -22,7 +22,7 @@ const fieldKeysByProfile = new WeakMap<DeviceProfile, Map<string, string>>();
  * One telemetry reading as one line of line protocol, built from a cached series key
  * and cached field keys: byte for byte what `toLineProtocol(toPoint(reading))`
  * writes (and throws where it throws), at a fraction of the cost and without the
- * intermediate point (`telemetry-line.test.ts` compares the two).
+ * intermediate point (`telemetry-line.unit.test.ts` compares the two).
  */
 export function telemetryLine(reading: TelemetryReading): string {
   const { message } = reading;

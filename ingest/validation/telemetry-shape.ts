@@ -7,7 +7,7 @@ import type { BatchEnvelope, BatchTelemetryItem } from './schema-stage.js';
  * either the value its zod schema (`contracts/messages.ts`) would produce, or
  * `undefined` when it is unsure; it never refuses anything itself. Whatever they do
  * not accept goes through zod, which also explains the failure. They accept a strict
- * subset of what zod accepts (`fast-path.test.ts` checks this against zod on generated
+ * subset of what zod accepts (`fast-path.unit.test.ts` checks this against zod on generated
  * valid and invalid messages), so the two paths cannot disagree on a stored value.
  */
 

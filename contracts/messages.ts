@@ -12,6 +12,21 @@ import { eventTypeSchema } from './events.js';
 export const FIELD_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 export const fieldNameSchema = z.string().regex(FIELD_NAME_PATTERN, 'must be snake_case (a-z, 0-9, _)');
 
+/**
+ * How much one message may carry. The schemas below enforce them; ingest's fast path and the
+ * gateway's batcher read them from here, so the three can never disagree.
+ */
+export const MESSAGE_LIMITS = {
+  /** Values in one telemetry message or batch item. */
+  valuesPerReading: 200,
+  /** Entries in one event's `data`. */
+  eventDataEntries: 32,
+  /** Characters in one string of an event's `data`. */
+  eventTextLength: 256,
+  /** Telemetry items in one batch, and event items in one batch (each list on its own). */
+  batchItems: 1000,
+} as const;
+
 /** Milliseconds since the epoch. */
 export const timestampSchema = z.number().int().positive();
 export const seqSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -19,7 +34,10 @@ export const seqSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTE
 export const telemetryValuesSchema = z
   .record(fieldNameSchema, z.number().finite())
   .refine((values) => Object.keys(values).length > 0, 'must hold at least one value')
-  .refine((values) => Object.keys(values).length <= 200, 'must hold at most 200 values');
+  .refine(
+    (values) => Object.keys(values).length <= MESSAGE_LIMITS.valuesPerReading,
+    `must hold at most ${MESSAGE_LIMITS.valuesPerReading} values`,
+  );
 
 export const telemetryMessageSchema = z.strictObject({
   ts: timestampSchema,
@@ -28,10 +46,17 @@ export const telemetryMessageSchema = z.strictObject({
 });
 export type TelemetryMessage = z.infer<typeof telemetryMessageSchema>;
 
-const eventDataValueSchema = z.union([z.string().max(256), z.number().finite(), z.boolean()]);
+const eventDataValueSchema = z.union([
+  z.string().max(MESSAGE_LIMITS.eventTextLength),
+  z.number().finite(),
+  z.boolean(),
+]);
 export const eventDataSchema = z
   .record(fieldNameSchema, eventDataValueSchema)
-  .refine((data) => Object.keys(data).length <= 32, 'must hold at most 32 entries');
+  .refine(
+    (data) => Object.keys(data).length <= MESSAGE_LIMITS.eventDataEntries,
+    `must hold at most ${MESSAGE_LIMITS.eventDataEntries} entries`,
+  );
 
 export const eventMessageSchema = z.strictObject({
   ts: timestampSchema,
@@ -47,8 +72,8 @@ export const batchEventItemSchema = eventMessageSchema.extend({ device: idSchema
 /** One poll cycle of many devices in one message (batches spend the broker's per-message cost once). */
 export const batchMessageSchema = z.strictObject({
   ts: timestampSchema,
-  telemetry: z.array(batchTelemetryItemSchema).max(1000).default([]),
-  events: z.array(batchEventItemSchema).max(1000).default([]),
+  telemetry: z.array(batchTelemetryItemSchema).max(MESSAGE_LIMITS.batchItems).default([]),
+  events: z.array(batchEventItemSchema).max(MESSAGE_LIMITS.batchItems).default([]),
 });
 export type BatchMessage = z.infer<typeof batchMessageSchema>;
 

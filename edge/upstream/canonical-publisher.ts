@@ -1,6 +1,7 @@
 import {
   batchMessageSchema,
   eventMessageSchema,
+  MESSAGE_LIMITS,
   telemetryMessageSchema,
   topics,
   type BatchMessage,
@@ -34,7 +35,6 @@ export interface CanonicalPublisherOptions {
   warnings: RateLimitedLog;
 }
 
-const MAX_BATCH_ITEMS = 1_000;
 /**
  * A batch goes out before it passes this many bytes of JSON: well under ingest's and the
  * broker's default payload limits (256 KiB, 1 MiB), which a thousand wide meters would pass.
@@ -81,7 +81,7 @@ export class CanonicalPublisher implements CanonicalSink {
       if (this.batchBytes + itemBytes > MAX_BATCH_BYTES) this.flush();
       this.batch.push(item);
       this.batchBytes += itemBytes;
-      if (this.batch.length >= MAX_BATCH_ITEMS) this.flush();
+      if (this.batch.length >= MESSAGE_LIMITS.batchItems) this.flush();
       return;
     }
     const { site, gateway } = this.options.config;

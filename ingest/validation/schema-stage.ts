@@ -5,6 +5,7 @@ import {
   batchTelemetryItemSchema,
   eventMessageSchema,
   healthMessageSchema,
+  MESSAGE_LIMITS,
   statusMessageSchema,
   telemetryMessageSchema,
 } from '../../contracts/index.js';
@@ -18,8 +19,8 @@ export type BatchEventItem = z.infer<typeof batchEventItemSchema>;
  * dead-lettered alone instead of failing the whole poll cycle.
  */
 export const batchEnvelopeSchema = batchMessageSchema.extend({
-  telemetry: z.array(z.unknown()).max(1000).default([]),
-  events: z.array(z.unknown()).max(1000).default([]),
+  telemetry: z.array(z.unknown()).max(MESSAGE_LIMITS.batchItems).default([]),
+  events: z.array(z.unknown()).max(MESSAGE_LIMITS.batchItems).default([]),
 });
 export type BatchEnvelope = z.infer<typeof batchEnvelopeSchema>;
 

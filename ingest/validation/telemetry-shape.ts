@@ -1,4 +1,4 @@
-import { FIELD_NAME_PATTERN, ID_PATTERN, type TelemetryMessage } from '../../contracts/index.js';
+import { FIELD_NAME_PATTERN, ID_PATTERN, MESSAGE_LIMITS, type TelemetryMessage } from '../../contracts/index.js';
 import { profileFields, type DeviceProfile } from '../../devices/index.js';
 import type { BatchEnvelope, BatchTelemetryItem } from './schema-stage.js';
 
@@ -10,9 +10,6 @@ import type { BatchEnvelope, BatchTelemetryItem } from './schema-stage.js';
  * subset of what zod accepts (`fast-path.unit.test.ts` checks this against zod on generated
  * valid and invalid messages), so the two paths cannot disagree on a stored value.
  */
-
-const MAX_VALUES = 200;
-const MAX_BATCH_ITEMS = 1000;
 
 /** The profile's fields that are also valid field names: the only keys a fast-path reading may hold. */
 const knownFieldsByProfile = new WeakMap<DeviceProfile, ReadonlySet<string>>();
@@ -39,7 +36,7 @@ function isSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** 1 to 200 finite numbers, each under a key of `fields`. */
+/** 1 to `MESSAGE_LIMITS.valuesPerReading` finite numbers, each under a key of `fields`. */
 function isValues(value: unknown, fields: ReadonlySet<string>): value is Record<string, number> {
   if (!isPlainObject(value)) return false;
   let count = 0;
@@ -49,7 +46,7 @@ function isValues(value: unknown, fields: ReadonlySet<string>): value is Record<
     if (typeof reading !== 'number' || !Number.isFinite(reading)) return false;
     count++;
   }
-  return count > 0 && count <= MAX_VALUES;
+  return count > 0 && count <= MESSAGE_LIMITS.valuesPerReading;
 }
 
 /**
@@ -113,5 +110,5 @@ export function readBatchEnvelope(raw: unknown): BatchEnvelope | undefined {
 }
 
 function isItemList(value: unknown): value is unknown[] {
-  return Array.isArray(value) && value.length <= MAX_BATCH_ITEMS;
+  return Array.isArray(value) && value.length <= MESSAGE_LIMITS.batchItems;
 }

@@ -1,6 +1,10 @@
+import { CJT188_ERRORS, DLT645_ERRORS } from '../devices/index.js';
+
 /**
  * Coded errors with a message a technician can act on, in Chinese first and English.
  * The code is stable (logs, metrics labels, dead letters); the text may improve.
+ * A meter protocol's codes live with the protocol (devices/dlt645/errors.ts,
+ * devices/cjt188/errors.ts): one catalogue per domain, gathered here.
  */
 export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { zh: '配置无效', en: 'Configuration is invalid' },
@@ -37,38 +41,8 @@ export const ERROR_CATALOGUE = {
     en: 'Cannot write the local buffer: check free space on the storage card',
   },
   MODBUS_CONNECT: { zh: '无法连接 Modbus 总线', en: 'Cannot connect to the Modbus bus' },
-  DLT645_TIMEOUT: {
-    zh: 'DL/T 645 电表无应答：检查接线、表地址（12 位）、波特率和校验位（常用 2400 8E1）',
-    en: 'DL/T 645 meter did not answer: check wiring, the 12-digit meter address, baud rate and parity (commonly 2400 8E1)',
-  },
-  DLT645_ERROR_REPLY: {
-    zh: 'DL/T 645 电表返回异常应答（D1）：检查数据标识是否支持、是否需要密码',
-    en: 'DL/T 645 meter answered with an error reply (D1): check the data identifiers it supports and whether it needs a password',
-  },
-  DLT645_BAD_FRAME: {
-    zh: 'DL/T 645 应答乱码（校验和、结束符或 BCD 错误）：检查 A/B 线、波特率和校验位，以及总线上是否有重复表地址',
-    en: 'DL/T 645 answer garbled (checksum, end byte or BCD digits): check the A/B wires, baud rate and parity, and for duplicate meter addresses',
-  },
-  DLT645_CONNECT: {
-    zh: '无法打开 DL/T 645 总线（串口或 TCP 转 485 模块）',
-    en: 'Cannot open the DL/T 645 line (serial port or TCP→RS-485 converter)',
-  },
-  CJT188_TIMEOUT: {
-    zh: 'CJ/T 188 水表无应答：检查接线、表地址（14 位）、表类型、波特率和校验位（常用 2400 8E1）',
-    en: 'CJ/T 188 meter did not answer: check wiring, the 14-digit meter address, meter type, baud rate and parity (commonly 2400 8E1)',
-  },
-  CJT188_ERROR_REPLY: {
-    zh: 'CJ/T 188 水表返回异常应答：检查表是否支持该数据标识（常用 901F）和版本（2004/2018）',
-    en: 'CJ/T 188 meter answered with an error reply: check the data identifiers it supports (commonly 901F) and its edition (2004/2018)',
-  },
-  CJT188_BAD_FRAME: {
-    zh: 'CJ/T 188 应答乱码（校验和、结束符、地址或 BCD 错误）：检查 A/B 线、波特率和校验位，以及总线上是否有重复表地址',
-    en: 'CJ/T 188 answer garbled (checksum, end byte, address or BCD digits): check the A/B wires, baud rate and parity, and for duplicate meter addresses',
-  },
-  CJT188_CONNECT: {
-    zh: '无法打开 CJ/T 188 总线（串口或 TCP 转 485 模块）',
-    en: 'Cannot open the CJ/T 188 line (serial port or TCP→RS-485 converter)',
-  },
+  ...DLT645_ERRORS,
+  ...CJT188_ERRORS,
   INFLUX_UNAVAILABLE: { zh: 'InfluxDB 不可用', en: 'InfluxDB is unavailable' },
   INFLUX_REJECTED: { zh: 'InfluxDB 拒绝写入', en: 'InfluxDB rejected the write' },
   AUTH_FAILED: { zh: '认证失败', en: 'Authentication failed' },

@@ -1,4 +1,9 @@
-import { FIELD_NAME_PATTERN, ID_PATTERN, MESSAGE_LIMITS, type TelemetryMessage } from '../../contracts/index.js';
+import {
+  FIELD_NAME_PATTERN,
+  ID_PATTERN,
+  MESSAGE_LIMITS,
+  type TelemetryMessage,
+} from '../../contracts/index.js';
 import { profileFields, type DeviceProfile } from '../../devices/index.js';
 import type { BatchEnvelope, BatchTelemetryItem } from './schema-stage.js';
 

@@ -21,6 +21,13 @@ export const brokerLimitsSchema = z
     connectsPerSecondPerAddress: count(20, 100_000),
     /** Failed logins one address may make per minute (as many at once) before it is refused unchecked. */
     failedLoginsPerMinutePerAddress: count(30, 100_000),
+    /**
+     * Failed logins for one username per minute, from every address where it has not logged
+     * in before (as many at once): a botnet guessing a gateway's password from hundreds of
+     * addresses gets a few checks, not hundreds a second. Where the username has logged in,
+     * it keeps a budget of its own.
+     */
+    failedLoginsPerMinutePerUser: count(30, 100_000),
     /** Password checks running at once; keep it below libuv's pool (4 threads) so the session store gets its share. */
     concurrentPasswordChecks: count(2, 64),
     /** Logins waiting for a check; beyond this a CONNECT is answered "server unavailable" at once. */
@@ -43,6 +50,7 @@ export const brokerLimitsEnvMap = {
   BROKER_MAX_CONNECTIONS_PER_ADDRESS: 'limits.maxConnectionsPerAddress',
   BROKER_CONNECTS_PER_SECOND_PER_ADDRESS: 'limits.connectsPerSecondPerAddress',
   BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: 'limits.failedLoginsPerMinutePerAddress',
+  BROKER_FAILED_LOGINS_PER_MINUTE_PER_USER: 'limits.failedLoginsPerMinutePerUser',
   BROKER_CONCURRENT_PASSWORD_CHECKS: 'limits.concurrentPasswordChecks',
   BROKER_WAITING_PASSWORD_CHECKS: 'limits.waitingPasswordChecks',
   BROKER_PERSISTENT_SESSIONS_PER_USER: 'limits.persistentSessionsPerUser',

@@ -7,6 +7,8 @@ import { KeyedTokenBuckets } from './keyed-token-buckets.js';
 
 /** Addresses whose failed logins are tracked at most. */
 const MAX_TRACKED_ADDRESSES = 100_000;
+/** Usernames whose failed logins are tracked at most (a username is only tracked when it exists). */
+const MAX_TRACKED_USERS = 100_000;
 /** Username and address pairs remembered as having logged in. */
 const MAX_TRUSTED_PAIRS = 10_000;
 /** Until a real check has been timed, an unknown user waits this long (scrypt N=2^14 on a small box). */
@@ -47,7 +49,11 @@ export const LOGIN_REFUSAL_CODES: Record<LoginRefusal, AuthErrorCode> = {
  * restart). A username that has logged in from an address has a budget of its own
  * there, so a flood of bad logins from a box does not lock out the services on that
  * same box (all of `npm start` is on 127.0.0.1); guessing that user's password from
- * there still spends it.
+ * there still spends it. Failures for an existing username from addresses where it has
+ * not logged in also spend a budget per username, so guesses spread over many addresses
+ * cost few checks; the device that owns the name, once logged in from its address, is
+ * not locked out by them (after a broker restart it competes for that budget until its
+ * first login succeeds, and retries on "server unavailable").
  *
  * Password checks (scrypt: 16 MiB, tens of ms on libuv's pool) run at most
  * `concurrentPasswordChecks` at once with a bounded queue behind them; a login that
@@ -56,6 +62,7 @@ export const LOGIN_REFUSAL_CODES: Record<LoginRefusal, AuthErrorCode> = {
  */
 export class PasswordCheckGate {
   private readonly failures: KeyedTokenBuckets;
+  private readonly userFailures: KeyedTokenBuckets;
   private readonly trusted = new Set<string>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
@@ -71,13 +78,23 @@ export class PasswordCheckGate {
       maxKeys: MAX_TRACKED_ADDRESSES,
       ...(now ? { now } : {}),
     });
+    this.userFailures = new KeyedTokenBuckets({
+      capacity: limits.failedLoginsPerMinutePerUser,
+      refillPerSecond: limits.failedLoginsPerMinutePerUser / 60,
+      maxKeys: MAX_TRACKED_USERS,
+      ...(now ? { now } : {}),
+    });
   }
 
   async login(request: LoginRequest): Promise<LoginOutcome> {
     const address = addressKey(request.remoteAddress);
     const trustKey = `${request.username}@${address}`;
-    const budget = this.trusted.has(trustKey) ? trustKey : address;
+    const trusted = this.trusted.has(trustKey);
+    const budget = trusted ? trustKey : address;
+    // An existing username guessed from where it never logged in also spends the username's budget.
+    const userBudget = !trusted && request.hash !== undefined ? request.username : undefined;
     if (!this.failures.has(budget)) return 'login_rate_limited';
+    if (userBudget !== undefined && !this.userFailures.has(userBudget)) return 'login_rate_limited';
     const { hash } = request;
     let outcome: LoginOutcome;
     if (hash === undefined) {
@@ -88,7 +105,10 @@ export class PasswordCheckGate {
       const matches = await this.check(() => verifyPassword(secret, hash), request.wanted);
       outcome = matches === undefined ? 'auth_busy' : matches ? 'ok' : 'bad_password';
     }
-    if (outcome === 'unknown_user' || outcome === 'bad_password') this.failures.charge(budget);
+    if (outcome === 'unknown_user' || outcome === 'bad_password') {
+      this.failures.charge(budget);
+      if (userBudget !== undefined) this.userFailures.charge(userBudget);
+    }
     if (outcome === 'ok') this.trust(trustKey);
     return outcome;
   }

@@ -138,4 +138,27 @@ describe('PasswordCheckGate', () => {
     expect(await login(gate, '10.0.0.1', { username: 'ingest' })).toBe('ok');
     expect(await login(gate, '10.0.0.2')).toBe('ok');
   });
+
+  it('refuses guesses of one username spread over many addresses once its budget is spent, but not where it logged in', async () => {
+    const gate = new PasswordCheckGate(
+      brokerLimitsSchema.parse({ failedLoginsPerMinutePerAddress: 2, failedLoginsPerMinutePerUser: 3 }),
+    );
+    expect(await login(gate, '10.0.0.1')).toBe('ok');
+    const guesses = [];
+    for (let i = 1; i <= 5; i++) guesses.push(await login(gate, `10.0.9.${i}`, { password: 'guess' }));
+    expect(guesses).toEqual([
+      'bad_password',
+      'bad_password',
+      'bad_password',
+      'login_rate_limited',
+      'login_rate_limited',
+    ]);
+    // Even the right password is not checked from a new address now…
+    expect(await login(gate, '10.0.9.6')).toBe('login_rate_limited');
+    // …while the address it logged in from keeps its own budget, and other usernames are untouched.
+    expect(await login(gate, '10.0.0.1')).toBe('ok');
+    expect(await login(gate, '10.0.9.7', { username: 'gw-b' })).toBe('ok');
+    // Unknown usernames are never tracked per name (a flood of random names would fill the table).
+    expect(await login(gate, '10.0.9.8', { username: 'nobody-3' })).toBe('unknown_user');
+  });
 });

@@ -132,6 +132,41 @@ describe('CONNECT floods', () => {
     });
   });
 
+  it("guesses of one gateway's password from many addresses are checked a few times, not once each", async () => {
+    const { service } = await start({ failedLoginsPerMinutePerUser: 5 });
+    // The gateway itself logs in from its address first.
+    expect(await rawConnect({ port: service.mqttPort, localAddress: '127.0.0.5', ...GATEWAY })).toEqual({
+      connack: 0,
+    });
+    const guesses: RawConnectResult[] = [];
+    for (let i = 1; i <= 20; i++) {
+      guesses.push(
+        await rawConnect({
+          port: service.mqttPort,
+          localAddress: `127.0.3.${i}`,
+          ...GATEWAY,
+          password: `guess-${i}`,
+        }),
+      );
+    }
+    const counts = tally(guesses);
+    // With a budget per address only, every one of the 20 would be checked (code 4).
+    expect(counts['4'] ?? 0).toBeLessThanOrEqual(6);
+    expect(counts['3'] ?? 0).toBeGreaterThanOrEqual(14);
+    // The gateway, from where it logged in, and other credentials are not locked out.
+    expect(await rawConnect({ port: service.mqttPort, localAddress: '127.0.0.5', ...GATEWAY })).toEqual({
+      connack: 0,
+    });
+    expect(
+      await rawConnect({
+        port: service.mqttPort,
+        localAddress: '127.0.3.30',
+        username: 'admin',
+        password: 'admin-password-flood',
+      }),
+    ).toEqual({ connack: 0 });
+  });
+
   it('checks a bounded number of passwords at once and turns the rest away, while serving established clients', async () => {
     const { service } = await start({ concurrentPasswordChecks: 1, waitingPasswordChecks: 2 });
     const steady = await steadyClient(service.mqttUrl);

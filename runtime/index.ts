@@ -10,6 +10,7 @@ export * from './hot-counter.js';
 export * from './password-hash.js';
 export * from './atomic-file.js';
 export * from './private-json-file.js';
+export * from './folder-format.js';
 export * from './bearer-token.js';
 export * from './free-port.js';
 export * from './wait-for.js';

@@ -39,6 +39,8 @@ export async function readPrivateJsonFile<S extends z.ZodType>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
+    const version = formatVersionIssue(json, result.error.issues);
+    if (version) throw new PrivateJsonFileError(file, version, what);
     const lines = result.error.issues.map(
       (issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`,
     );
@@ -51,4 +53,20 @@ export async function readPrivateJsonFile<S extends z.ZodType>(
 export function writePrivateJsonFile(file: string, content: unknown): Promise<void> {
   writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`);
   return Promise.resolve();
+}
+
+/**
+ * A file of another format version (a newer release wrote it, or a release older than any
+ * migration here): what to do, instead of a list of fields that do not match this release.
+ */
+function formatVersionIssue(json: unknown, issues: readonly z.core.$ZodIssue[]): string | undefined {
+  const found = (json as { version?: unknown } | null)?.version;
+  const issue = issues.find((i) => i.path.length === 1 && i.path[0] === 'version');
+  if (typeof found !== 'number' || !issue) return undefined;
+  const expected =
+    issue.code === 'invalid_value' ? ` (this release reads format ${issue.values.join(', ')})` : '';
+  return (
+    `is format ${found}${expected}: start the release that wrote it, or restore a backup this release made ` +
+    '(docs/upgrades.md) / 文件格式版本与本版本不符：请用写入它的版本启动，或恢复本版本做的备份'
+  );
 }

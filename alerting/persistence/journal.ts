@@ -36,6 +36,12 @@ export interface JournalOptions {
 export const JOURNAL_FILE = 'alerting-journal.jsonl';
 
 /**
+ * The first line of every journal this release writes. A journal without it was written
+ * before the line existed, in the same format 1, and gets it at the compaction on open.
+ */
+export const JOURNAL_FORMAT = { t: 'format', store: 'alerting-journal', version: 1 } as const;
+
+/**
  * When appended records reach the disk: `now` fsyncs before `append` returns (what an
  * acknowledged MQTT message or an API answer relies on); `soon` writes at once and
  * fsyncs on libuv's pool, grouped, without holding up the event loop. Written records
@@ -78,8 +84,11 @@ export class Journal {
   open(): JournalState {
     mkdirSync(this.options.dir, { recursive: true });
     if (existsSync(this.file)) {
-      for (const line of readFileSync(this.file, 'utf8').split('\n')) {
-        if (line.trim() === '') continue;
+      const lines = readFileSync(this.file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '');
+      if (lines.length > 0 && isFormatLine(lines[0] as string, this.file)) lines.shift();
+      for (const line of lines) {
         const record = parseLine(line);
         if (record) this.apply(record);
         else this.skippedLines += 1;
@@ -123,7 +132,7 @@ export class Journal {
     const records = this.liveRecords();
     const temp = `${this.file}.tmp`;
     const fd = openSync(temp, 'w');
-    writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : ''));
+    writeSync(fd, [JOURNAL_FORMAT, ...records].map((r) => JSON.stringify(r)).join('\n') + '\n');
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temp, this.file);
@@ -203,6 +212,28 @@ export class Journal {
       ...[...this.state.evidence].map(([key, at]): JournalRecord => ({ t: 'evidence', key, at })),
     ];
   }
+}
+
+/**
+ * True when the line is the format line of this release's journal; throws for another
+ * store's or another release's format, which replayed as this one would drop every record
+ * it cannot read and lose alert state without a word.
+ */
+function isFormatLine(line: string, file: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  const found = parsed as { t?: unknown; store?: unknown; version?: unknown } | null;
+  if (found?.t !== 'format') return false;
+  if (found.store === JOURNAL_FORMAT.store && found.version === JOURNAL_FORMAT.version) return true;
+  throw new Error(
+    `alerting journal ${file} is ${String(found.store)} format ${String(found.version)}; this release reads ` +
+      `${JOURNAL_FORMAT.store} format ${JOURNAL_FORMAT.version}: start the release that wrote it, or restore a ` +
+      'backup this release made (docs/upgrades.md) / 告警日志格式与本版本不符：请用写入它的版本启动，或恢复本版本做的备份',
+  );
 }
 
 function parseLine(line: string): JournalRecord | undefined {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal } from '../persistence/journal.js';
+import { JOURNAL_FORMAT, Journal } from '../persistence/journal.js';
 import { toLine } from '../persistence/line-protocol.js';
 import { DEFAULT_RULES_FILE, loadRules } from '../rules/load-rules.js';
 import { engineHarness } from './engine-harness.js';
@@ -75,9 +75,42 @@ describe('journal', () => {
       'camera-offline:resolved',
       'door-forced:firing',
     ]);
-    // compaction at open rewrote one line per live alert
-    expect(readFileSync(replayed.file, 'utf8').trim().split('\n')).toHaveLength(2);
+    // compaction at open rewrote the format line and one line per live alert
+    const lines = readFileSync(replayed.file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0]!)).toEqual(JOURNAL_FORMAT);
     replayed.close();
+  });
+
+  it('reads a journal from before the format line and marks it with its format', () => {
+    const dir = tempDir();
+    const h = engineHarness({ start: Date.UTC(2025, 5, 1) });
+    const journal = new Journal({ dir });
+    journal.open();
+    h.event('clinic-door', 'door_forced');
+    for (const output of h.outputs)
+      journal.append(output.changes.map((c) => ({ t: 'alert' as const, v: c.alert })));
+    journal.close();
+    const withoutFormat = readFileSync(journal.file, 'utf8').split('\n').slice(1).join('\n');
+    writeFileSync(journal.file, withoutFormat);
+
+    const reopened = new Journal({ dir });
+    const state = reopened.open();
+    reopened.close();
+    expect(reopened.skipped).toBe(0);
+    expect([...state.alerts.values()].map((a) => `${a.ruleId}:${a.state}`)).toEqual(['door-forced:firing']);
+    expect(JSON.parse(readFileSync(journal.file, 'utf8').split('\n')[0]!)).toEqual(JOURNAL_FORMAT);
+  });
+
+  it('refuses a journal written in another format and leaves it as it was', () => {
+    const dir = tempDir();
+    const journal = new Journal({ dir });
+    const newer = `${JSON.stringify({ ...JOURNAL_FORMAT, version: 2 })}\n{"t":"alert-v2","alert":{}}\n`;
+    writeFileSync(journal.file, newer);
+    expect(() => journal.open()).toThrow(
+      /alerting-journal format 2; this release reads alerting-journal format 1: start the release that wrote it/,
+    );
+    expect(readFileSync(journal.file, 'utf8')).toBe(newer);
   });
 });
 

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
-import type { Logger } from '../../runtime/index.js';
+import { checkFolderFormat, type Logger } from '../../runtime/index.js';
 import type { BufferConfig } from '../config/edge-config-schema.js';
 import { EdgeError } from '../errors.js';
 import type { EdgeMetrics } from '../metrics.js';
@@ -31,6 +31,9 @@ export interface QueueStats {
   dropped: number;
   diskLow: boolean;
 }
+
+/** The buffer's on-disk format: 8-byte big-endian keys, `topic\npayload` values (queue-key.ts). */
+export const BUFFER_FORMAT = { store: 'edge-buffer-leveldb', version: 1 } as const;
 
 /** Messages waiting for the disk beyond this are dropped oldest-first (a stuck disk must not eat RAM). */
 const MAX_PENDING = 50_000;
@@ -82,6 +85,7 @@ export class DurableQueue implements UpstreamPublish {
   constructor(private readonly options: DurableQueueOptions) {}
 
   async start(): Promise<void> {
+    checkFolderFormat(this.options.dir, BUFFER_FORMAT, "the gateway's buffer / 网关缓存");
     const db = new ClassicLevel<Buffer, string>(this.options.dir, {
       keyEncoding: 'buffer',
       valueEncoding: 'utf8',

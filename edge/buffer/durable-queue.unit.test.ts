@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bufferSchema } from '../config/edge-config-schema.js';
 import { createEdgeMetrics } from '../metrics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
-import { DurableQueue, type QueueEntry } from './durable-queue.js';
+import { FOLDER_FORMAT_FILE } from '../../runtime/index.js';
+import { BUFFER_FORMAT, DurableQueue, type QueueEntry } from './durable-queue.js';
 
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -37,7 +38,40 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+/** A buffer folder holding `count` messages, its queue stopped, and its format marker. */
+async function stoppedQueueHolding(count: number): Promise<{ dir: string; marker: string }> {
+  const dir = await tempQueueDir();
+  const queue = await openQueue(dir);
+  for (let i = 0; i < count; i++) queue.append('v1/s/g/d/telemetry', `{"seq":${i}}`);
+  await queue.stop();
+  return { dir, marker: join(dir, FOLDER_FORMAT_FILE) };
+}
+
 describe('durable queue', () => {
+  it('marks its folder with its format, and keeps a buffer written before the mark', async () => {
+    const { dir, marker } = await stoppedQueueHolding(5);
+    expect(JSON.parse(await readFile(marker, 'utf8'))).toEqual(BUFFER_FORMAT);
+
+    await unlink(marker);
+    const reopened = await openQueue(dir);
+    expect(reopened.stats().depth).toBe(5);
+    await reopened.stop();
+    expect(JSON.parse(await readFile(marker, 'utf8'))).toEqual(BUFFER_FORMAT);
+  });
+
+  it('refuses a buffer in another format and leaves what it holds', async () => {
+    const { dir, marker } = await stoppedQueueHolding(3);
+    await writeFile(marker, JSON.stringify({ ...BUFFER_FORMAT, version: 2 }));
+
+    await expect(openQueue(dir)).rejects.toThrow(
+      /edge-buffer-leveldb format 2; this release reads edge-buffer-leveldb format 1: start the release that wrote it/,
+    );
+    await writeFile(marker, JSON.stringify(BUFFER_FORMAT));
+    const reopened = await openQueue(dir);
+    expect(reopened.stats().depth).toBe(3);
+    await reopened.stop();
+  });
+
   it('never hands out a message again after its acknowledged delete, and counts each delete once', async () => {
     const dir = await tempQueueDir();
     const queue = await openQueue(dir);

@@ -37,7 +37,11 @@ export function dueMonth(nowMs: number, hour: number): string {
 const RETRY_MS = 15 * 60_000;
 
 /** `site/month` → when it went out. */
-const mailStateSchema = z.strictObject({ sent: z.record(z.string(), z.number()) });
+/** Format 1; a file from before the version field is format 1 too and gets it at the next save. */
+const mailStateSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  sent: z.record(z.string(), z.number()),
+});
 /** setTimeout holds at most ~24.8 days; longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -77,6 +81,7 @@ export class MonthlyMailer {
       mailStateSchema,
       'report mail state',
     )) ?? {
+      version: 1 as const,
       sent: {},
     };
     const sent: string[] = [];

@@ -179,6 +179,7 @@ describe('report delivery: CLI, API and the monthly e-mail, against a real influ
     const summary = await sheetRows(attachments[1]?.content as Buffer, '概况');
     expect(summary[0]).toEqual(['示范村乡村创客社区 · 概况', '2026-11 · Summary']);
     expect(JSON.parse(readFileSync(join(dir, 'mail-state.json'), 'utf8'))).toEqual({
+      version: 1,
       sent: { 'demo-village/2026-11': now() },
     });
     // a restart on the same day sends nothing again

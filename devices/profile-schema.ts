@@ -300,9 +300,24 @@ export const deviceProfileSchema = z.union([
 ]);
 export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
+/**
+ * A profile's topic mapping that remembers what a device sends on it (`Sent`, its payload
+ * schema's input): the simulator publishes through these, so its topics and payload shapes
+ * are the profile's own and the compiler checks them.
+ */
+export interface VendorTopic<Sent = unknown> extends VendorTopicMapping<never> {
+  /** Type only, never set: what a device publishes on this topic. */
+  readonly sent?: Sent;
+}
+
+/** What a device publishes on `topic`. */
+export type VendorPayload<T> = T extends VendorTopic<infer Sent> ? Sent : never;
+
 /** Helper so vendor files get type inference on their payload schemas. */
-export function vendorTopic<P>(mapping: VendorTopicMapping<P>): VendorTopicMapping<never> {
-  return mapping as unknown as VendorTopicMapping<never>;
+export function vendorTopic<P, Sent = P>(
+  mapping: VendorTopicMapping<P> & { payload: z.ZodType<P, Sent> },
+): VendorTopic<Sent> {
+  return mapping as unknown as VendorTopic<Sent>;
 }
 
 /** The canonical field names a profile publishes. */

@@ -24,6 +24,45 @@ const lightStatusSchema = z.looseObject({
   battery_pct: z.number().min(0).max(100),
 });
 
+/** The topics the emergency luminaire publishes on, with their payloads (the simulator publishes through these). */
+export const EMERGENCY_LIGHT_TOPICS = {
+  event: vendorTopic({
+    pattern: 'emlight/{vendorId}/event',
+    payload: lightEventSchema,
+    toCanonical: (event) => {
+      switch (event.event) {
+        case 'SELF_TEST':
+          return [
+            {
+              kind: 'event',
+              type: 'emergency_self_test',
+              data: { kind: event.kind, result: event.result, duration_s: event.duration_s },
+            },
+          ];
+        case 'BATTERY_FAULT':
+          return [{ kind: 'event', type: 'emergency_battery_fault' }];
+        case 'LAMP_FAULT':
+          return [{ kind: 'event', type: 'emergency_lamp_fault' }];
+        case 'MAINS_LOST':
+          return [{ kind: 'event', type: 'emergency_mains_lost' }];
+        case 'MAINS_RESTORED':
+          return [{ kind: 'event', type: 'emergency_mains_restored' }];
+        case 'FAULT_CLEARED':
+          return [{ kind: 'event', type: 'emergency_fault_cleared', data: { fault: event.fault } }];
+        case 'EMERGENCY_ON':
+          return [{ kind: 'event', type: 'emergency_mode_on' }];
+        case 'EMERGENCY_OFF':
+          return [{ kind: 'event', type: 'emergency_mode_off' }];
+      }
+    },
+  }),
+  status: vendorTopic({
+    pattern: 'emlight/{vendorId}/status',
+    payload: lightStatusSchema,
+    toCanonical: (status) => [{ kind: 'telemetry', values: { battery_pct: status.battery_pct } }],
+  }),
+};
+
 /**
  * A centrally monitored emergency luminaire (GB 17945 self-check, GB 51309): self-test
  * results, battery and lamp faults and their clearing, mains lost/restored, entering and
@@ -51,41 +90,5 @@ export const emergencyLight: ProfileInput = {
   ],
   fields: ['battery_pct'],
   heartbeatS: 180,
-  topics: [
-    vendorTopic({
-      pattern: 'emlight/{vendorId}/event',
-      payload: lightEventSchema,
-      toCanonical: (event) => {
-        switch (event.event) {
-          case 'SELF_TEST':
-            return [
-              {
-                kind: 'event',
-                type: 'emergency_self_test',
-                data: { kind: event.kind, result: event.result, duration_s: event.duration_s },
-              },
-            ];
-          case 'BATTERY_FAULT':
-            return [{ kind: 'event', type: 'emergency_battery_fault' }];
-          case 'LAMP_FAULT':
-            return [{ kind: 'event', type: 'emergency_lamp_fault' }];
-          case 'MAINS_LOST':
-            return [{ kind: 'event', type: 'emergency_mains_lost' }];
-          case 'MAINS_RESTORED':
-            return [{ kind: 'event', type: 'emergency_mains_restored' }];
-          case 'FAULT_CLEARED':
-            return [{ kind: 'event', type: 'emergency_fault_cleared', data: { fault: event.fault } }];
-          case 'EMERGENCY_ON':
-            return [{ kind: 'event', type: 'emergency_mode_on' }];
-          case 'EMERGENCY_OFF':
-            return [{ kind: 'event', type: 'emergency_mode_off' }];
-        }
-      },
-    }),
-    vendorTopic({
-      pattern: 'emlight/{vendorId}/status',
-      payload: lightStatusSchema,
-      toCanonical: (status) => [{ kind: 'telemetry', values: { battery_pct: status.battery_pct } }],
-    }),
-  ],
+  topics: Object.values(EMERGENCY_LIGHT_TOPICS),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MESSAGE_LIMITS } from '../../contracts/index.js';
 import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
 
 type ProfileInput = z.input<typeof mqttProfileSchema>;
@@ -19,6 +20,51 @@ const frigateEventSchema = z.looseObject({
   before: frigateObjectSchema.optional(),
   after: frigateObjectSchema,
 });
+
+/** The topics Frigate publishes on, with their payloads (the simulator publishes through these). */
+export const FRIGATE_TOPICS = {
+  available: vendorTopic({
+    pattern: 'frigate/{vendorId}/available',
+    format: 'text',
+    payload: z.enum(['online', 'offline']),
+    toCanonical: (state) => [
+      { kind: 'event', type: state === 'online' ? 'camera_online' : 'camera_offline' },
+    ],
+  }),
+  tamper: vendorTopic({
+    pattern: 'frigate/{vendorId}/tamper',
+    format: 'text',
+    payload: z.enum(['ON', 'OFF']),
+    toCanonical: (state) => [
+      { kind: 'event', type: state === 'ON' ? 'camera_tamper' : 'camera_tamper_cleared' },
+    ],
+  }),
+  cameraFps: vendorTopic({
+    pattern: 'frigate/{vendorId}/camera_fps',
+    format: 'text',
+    payload: z.coerce.number().min(0).max(1000),
+    toCanonical: () => [{ kind: 'heartbeat' }],
+  }),
+  events: vendorTopic({
+    pattern: 'frigate/events',
+    payload: frigateEventSchema,
+    vendorIdOf: (event) => event.after.camera,
+    toCanonical: (event) =>
+      event.type === 'new'
+        ? [
+            {
+              kind: 'event',
+              type: 'object_detected',
+              data: {
+                label: event.after.label,
+                score: event.after.score ?? event.after.top_score ?? 0,
+                zones: (event.after.current_zones ?? []).join(',').slice(0, MESSAGE_LIMITS.eventTextLength),
+              },
+            },
+          ]
+        : [],
+  }),
+};
 
 /**
  * A camera behind a Frigate NVR. Frigate publishes object events for all cameras on
@@ -41,48 +87,5 @@ export const frigateCamera: ProfileInput = {
   events: ['camera_online', 'camera_offline', 'camera_tamper', 'camera_tamper_cleared', 'object_detected'],
   fields: [],
   heartbeatS: 120,
-  topics: [
-    vendorTopic({
-      pattern: 'frigate/{vendorId}/available',
-      format: 'text',
-      payload: z.enum(['online', 'offline']),
-      toCanonical: (state) => [
-        { kind: 'event', type: state === 'online' ? 'camera_online' : 'camera_offline' },
-      ],
-    }),
-    vendorTopic({
-      pattern: 'frigate/{vendorId}/tamper',
-      format: 'text',
-      payload: z.enum(['ON', 'OFF']),
-      toCanonical: (state) => [
-        { kind: 'event', type: state === 'ON' ? 'camera_tamper' : 'camera_tamper_cleared' },
-      ],
-    }),
-    vendorTopic({
-      pattern: 'frigate/{vendorId}/camera_fps',
-      format: 'text',
-      payload: z.coerce.number().min(0).max(1000),
-      toCanonical: () => [{ kind: 'heartbeat' }],
-    }),
-    vendorTopic({
-      pattern: 'frigate/events',
-      payload: frigateEventSchema,
-      vendorIdOf: (event) => event.after.camera,
-      toCanonical: (event) =>
-        event.type === 'new'
-          ? [
-              {
-                kind: 'event',
-                type: 'object_detected',
-                data: {
-                  label: event.after.label,
-                  score: event.after.score ?? event.after.top_score ?? 0,
-                  // the canonical event keeps strings ≤ 256 chars
-                  zones: (event.after.current_zones ?? []).join(',').slice(0, 256),
-                },
-              },
-            ]
-          : [],
-    }),
-  ],
+  topics: Object.values(FRIGATE_TOPICS),
 };

@@ -34,6 +34,31 @@ const panelEventSchema = z.looseObject({
   device_type: z.string().max(32).optional(),
 });
 
+/** The topics the fire panel's interface card publishes on, with their payloads (the simulator publishes through these). */
+export const FIRE_PANEL_TOPICS = {
+  heartbeat: vendorTopic({
+    pattern: 'firepanel/{vendorId}/heartbeat',
+    payload: z.looseObject({ state: z.string().max(32).optional() }),
+    toCanonical: () => [{ kind: 'heartbeat' }],
+  }),
+  event: vendorTopic({
+    pattern: 'firepanel/{vendorId}/event',
+    payload: panelEventSchema,
+    toCanonical: (event) => [
+      {
+        kind: 'event',
+        type: PANEL_EVENT_TYPE[event.event],
+        data: {
+          loop: event.loop,
+          address: event.address,
+          panel_event: event.event,
+          ...(event.device_type ? { device_type: event.device_type } : {}),
+        },
+      },
+    ],
+  }),
+};
+
 /**
  * A fire alarm control panel (GB 4717 functions) behind a serial-to-MQTT interface
  * card, reporting GST200-style events per detector (loop + address).
@@ -59,27 +84,5 @@ export const gstFirePanel: ProfileInput = {
   ],
   fields: [],
   heartbeatS: 120,
-  topics: [
-    vendorTopic({
-      pattern: 'firepanel/{vendorId}/heartbeat',
-      payload: z.looseObject({ state: z.string().max(32).optional() }),
-      toCanonical: () => [{ kind: 'heartbeat' }],
-    }),
-    vendorTopic({
-      pattern: 'firepanel/{vendorId}/event',
-      payload: panelEventSchema,
-      toCanonical: (event) => [
-        {
-          kind: 'event',
-          type: PANEL_EVENT_TYPE[event.event],
-          data: {
-            loop: event.loop,
-            address: event.address,
-            panel_event: event.event,
-            ...(event.device_type ? { device_type: event.device_type } : {}),
-          },
-        },
-      ],
-    }),
-  ],
+  topics: Object.values(FIRE_PANEL_TOPICS),
 };

@@ -56,6 +56,16 @@ function toCanonical(event: z.infer<typeof accessEventSchema>): CanonicalOutput[
   }
 }
 
+/** The topics the Hikvision door controller publishes on, with their payloads (the simulator publishes through these). */
+export const HIKVISION_TOPICS = {
+  event: vendorTopic({ pattern: 'hikvision/{vendorId}/event', payload: accessEventSchema, toCanonical }),
+  heartbeat: vendorTopic({
+    pattern: 'hikvision/{vendorId}/heartbeat',
+    payload: z.looseObject({ time: z.string().max(40).optional() }),
+    toCanonical: () => [{ kind: 'heartbeat' }],
+  }),
+};
+
 /** A door controller reporting Hikvision access-control event codes as JSON. */
 export const hikvisionDoor: ProfileInput = {
   id: 'hikvision-door',
@@ -79,12 +89,5 @@ export const hikvisionDoor: ProfileInput = {
   ],
   fields: [],
   heartbeatS: 120,
-  topics: [
-    vendorTopic({ pattern: 'hikvision/{vendorId}/event', payload: accessEventSchema, toCanonical }),
-    vendorTopic({
-      pattern: 'hikvision/{vendorId}/heartbeat',
-      payload: z.looseObject({ time: z.string().max(40).optional() }),
-      toCanonical: () => [{ kind: 'heartbeat' }],
-    }),
-  ],
+  topics: Object.values(HIKVISION_TOPICS),
 };

@@ -1,10 +1,15 @@
-import type { DeviceCategory } from '../../devices/index.js';
+import {
+  EMERGENCY_LIGHT_TOPICS,
+  FIRE_PANEL_TOPICS,
+  FRIGATE_TOPICS,
+  HIKVISION_TOPICS,
+  type DeviceCategory,
+} from '../../devices/index.js';
 import type { SimConditions } from '../models/conditions.js';
 import { HIGH_PRESSURE_MPA, LOW_PRESSURE_MPA } from '../models/pressure.js';
 import type { VendorPublisher } from '../mqtt/vendor-publisher.js';
 import {
   HIKVISION_MINOR,
-  VENDOR_PATTERNS as P,
   detectorOf,
   hikvisionEvent,
   lightStatus,
@@ -48,17 +53,17 @@ export const PHASE_IMBALANCE_FACTORS = [1, 1, 0.93] as const;
 export const OVERLOAD_OF_RATING = 1.5;
 
 const hikvision = (minor: number, cardNo?: string) => (d: VendorPublisher) =>
-  d.publish(P.hikvisionEvent, hikvisionEvent(minor, d.now(), d.utcOffsetMinutes, cardNo));
+  d.publish(HIKVISION_TOPICS.event, hikvisionEvent(minor, d.now(), d.utcOffsetMinutes, cardNo));
 
 /** A panel event from the panel's own simulated detector. */
 const panel = (event: PanelEventName, deviceType?: string) => (d: VendorPublisher) => {
   const { loop, address } = detectorOf(d.device.id);
-  d.publish(P.firePanelEvent, panelEvent(event, loop, address, deviceType));
+  d.publish(FIRE_PANEL_TOPICS.event, panelEvent(event, loop, address, deviceType));
 };
 
 const lightEvent =
   (event: 'LAMP_FAULT' | 'BATTERY_FAULT' | 'MAINS_LOST' | 'MAINS_RESTORED') => (d: VendorPublisher) =>
-    d.publish(P.emergencyEvent, { event });
+    d.publish(EMERGENCY_LIGHT_TOPICS.event, { event });
 
 const METERS = [
   'electricity-meter',
@@ -177,7 +182,7 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
       'access-control': {
         start: (d) =>
           d.publishSeries(
-            P.hikvisionEvent,
+            HIKVISION_TOPICS.event,
             Array.from({ length: DENIED_BURST_COUNT }, (_, i) =>
               hikvisionEvent(
                 HIKVISION_MINOR.noPermission,
@@ -195,8 +200,8 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['camera'],
     mqtt: {
       camera: {
-        start: (d) => d.publish(P.frigateAvailable, 'offline', { retain: true }),
-        clear: (d) => d.publish(P.frigateAvailable, 'online', { retain: true }),
+        start: (d) => d.publish(FRIGATE_TOPICS.available, 'offline', { retain: true }),
+        clear: (d) => d.publish(FRIGATE_TOPICS.available, 'online', { retain: true }),
       },
     },
   },
@@ -205,8 +210,8 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['camera'],
     mqtt: {
       camera: {
-        start: (d) => d.publish(P.frigateTamper, 'ON'),
-        clear: (d) => d.publish(P.frigateTamper, 'OFF'),
+        start: (d) => d.publish(FRIGATE_TOPICS.tamper, 'ON'),
+        clear: (d) => d.publish(FRIGATE_TOPICS.tamper, 'OFF'),
       },
     },
   },
@@ -236,12 +241,12 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     mqtt: {
       'emergency-light': {
         start: (d) => {
-          d.publish(P.emergencyEvent, { event: 'BATTERY_FAULT' });
-          d.publish(P.emergencyStatus, lightStatus(LOW_BATTERY_PCT));
+          d.publish(EMERGENCY_LIGHT_TOPICS.event, { event: 'BATTERY_FAULT' });
+          d.publish(EMERGENCY_LIGHT_TOPICS.status, lightStatus(LOW_BATTERY_PCT));
         },
         clear: (d) => {
-          d.publish(P.emergencyEvent, { event: 'FAULT_CLEARED', fault: 'battery' });
-          d.publish(P.emergencyStatus, lightStatus(100));
+          d.publish(EMERGENCY_LIGHT_TOPICS.event, { event: 'FAULT_CLEARED', fault: 'battery' });
+          d.publish(EMERGENCY_LIGHT_TOPICS.status, lightStatus(100));
         },
       },
     },
@@ -252,7 +257,7 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     mqtt: {
       'emergency-light': {
         start: lightEvent('LAMP_FAULT'),
-        clear: (d) => d.publish(P.emergencyEvent, { event: 'FAULT_CLEARED', fault: 'lamp' }),
+        clear: (d) => d.publish(EMERGENCY_LIGHT_TOPICS.event, { event: 'FAULT_CLEARED', fault: 'lamp' }),
       },
     },
   },
@@ -261,8 +266,8 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
     categories: ['emergency-light'],
     mqtt: {
       'emergency-light': {
-        start: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'fail')),
-        clear: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'pass')),
+        start: (d) => d.publish(EMERGENCY_LIGHT_TOPICS.event, selfTest('monthly', 'fail')),
+        clear: (d) => d.publish(EMERGENCY_LIGHT_TOPICS.event, selfTest('monthly', 'pass')),
       },
     },
   },
@@ -270,7 +275,11 @@ export const FAULT_TABLE: Readonly<Record<FaultKind, FaultEffect>> = {
   'self-test-missing': {
     scope: 'device',
     categories: ['emergency-light'],
-    mqtt: { 'emergency-light': { clear: (d) => d.publish(P.emergencyEvent, selfTest('monthly', 'pass')) } },
+    mqtt: {
+      'emergency-light': {
+        clear: (d) => d.publish(EMERGENCY_LIGHT_TOPICS.event, selfTest('monthly', 'pass')),
+      },
+    },
   },
   // The light ignores the fire panel's linkage signal (emergency-state.ts).
   'linkage-failure': { scope: 'device', categories: ['emergency-light'] },

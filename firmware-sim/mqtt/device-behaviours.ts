@@ -1,11 +1,16 @@
-import type { DeviceCategory } from '../../devices/index.js';
+import {
+  EMERGENCY_LIGHT_TOPICS,
+  FIRE_PANEL_TOPICS,
+  FRIGATE_TOPICS,
+  HIKVISION_TOPICS,
+  type DeviceCategory,
+} from '../../devices/index.js';
 import type { FaultKind } from '../faults/fault-kinds.js';
 import { LOW_BATTERY_PCT } from '../faults/fault-table.js';
 import { hourOfDay, isDaytime } from '../models/time-of-day.js';
 import { between } from '../random.js';
 import {
   HIKVISION_MINOR,
-  VENDOR_PATTERNS as P,
   frigateNewObject,
   hikvisionEvent,
   lightStatus,
@@ -37,10 +42,10 @@ export interface BehaviourContext extends VendorPublisher {
 export type DeviceBehaviour = (device: BehaviourContext) => void;
 
 const camera: DeviceBehaviour = (d) => {
-  d.publish(P.frigateAvailable, 'online', { retain: true });
+  d.publish(FRIGATE_TOPICS.available, 'online', { retain: true });
   let serial = 0;
   d.every(d.intervals.keepAliveMs, () => {
-    if (!d.hasFault('camera-offline')) d.publish(P.frigateFps, '5.0');
+    if (!d.hasFault('camera-offline')) d.publish(FRIGATE_TOPICS.cameraFps, '5.0');
   });
   d.every(d.intervals.activityMs, () => {
     if (d.hasFault('camera-offline') || !isDaytime(hourOfDay(d.now(), d.utcOffsetMinutes))) return;
@@ -48,20 +53,20 @@ const camera: DeviceBehaviour = (d) => {
     const label = d.random() < 0.7 ? 'person' : 'car';
     const score = Math.round(between(d.random, 0.7, 0.95) * 100) / 100;
     serial += 1;
-    d.publish(P.frigateEvents, frigateNewObject(d.vendorId, label, score, d.now(), serial));
+    d.publish(FRIGATE_TOPICS.events, frigateNewObject(d.vendorId, label, score, d.now(), serial));
   });
 };
 
 /** Someone badges in, the door opens and closes behind them; a door stuck open has no such traffic. */
 const door: DeviceBehaviour = (d) => {
   d.every(d.intervals.keepAliveMs, () =>
-    d.publish(P.hikvisionHeartbeat, { time: new Date(d.now()).toISOString() }),
+    d.publish(HIKVISION_TOPICS.heartbeat, { time: new Date(d.now()).toISOString() }),
   );
   d.every(d.intervals.activityMs, () => {
     if (d.hasFault('door-forced') || d.hasFault('door-held-open')) return;
     if (d.random() >= 0.4) return;
     const card = String(10_000_000 + Math.floor(d.random() * 89_999_999));
-    d.publishSeries(P.hikvisionEvent, [
+    d.publishSeries(HIKVISION_TOPICS.event, [
       hikvisionEvent(HIKVISION_MINOR.validCard, d.now(), d.utcOffsetMinutes, card),
       hikvisionEvent(HIKVISION_MINOR.doorOpenedNormally, d.now(), d.utcOffsetMinutes),
       hikvisionEvent(HIKVISION_MINOR.doorClosedNormally, d.now(), d.utcOffsetMinutes),
@@ -74,17 +79,17 @@ const emergencyLight: DeviceBehaviour = (d) => {
     d.hasFault('emergency-battery-fault') ? LOW_BATTERY_PCT : Math.round(between(d.random, 96, 100));
   const test = (kind: 'monthly' | 'annual') => {
     if (d.hasFault('self-test-missing')) return;
-    d.publish(P.emergencyEvent, selfTest(kind, d.hasFault('self-test-failed') ? 'fail' : 'pass'));
+    d.publish(EMERGENCY_LIGHT_TOPICS.event, selfTest(kind, d.hasFault('self-test-failed') ? 'fail' : 'pass'));
   };
-  d.publish(P.emergencyStatus, lightStatus(battery()));
+  d.publish(EMERGENCY_LIGHT_TOPICS.status, lightStatus(battery()));
   test('monthly');
-  d.every(d.intervals.statusMs, () => d.publish(P.emergencyStatus, lightStatus(battery())));
+  d.every(d.intervals.statusMs, () => d.publish(EMERGENCY_LIGHT_TOPICS.status, lightStatus(battery())));
   d.every(d.intervals.selfTestMs, () => test('monthly'));
 };
 
 /** A fire panel says nothing but its keep-alive until something happens. */
 const firePanel: DeviceBehaviour = (d) => {
-  d.every(d.intervals.keepAliveMs, () => d.publish(P.firePanelHeartbeat, { state: 'normal' }));
+  d.every(d.intervals.keepAliveMs, () => d.publish(FIRE_PANEL_TOPICS.heartbeat, { state: 'normal' }));
 };
 
 export const DEVICE_BEHAVIOURS: Readonly<Partial<Record<DeviceCategory, DeviceBehaviour>>> = {

@@ -1,12 +1,17 @@
 import { connect, type MqttClient } from 'mqtt';
-import { vendorTopicFor, type MqttProfile } from '../../devices/index.js';
+import {
+  EMERGENCY_LIGHT_TOPICS,
+  FRIGATE_TOPICS,
+  vendorTopicFor,
+  type MqttProfile,
+  type VendorTopic,
+} from '../../devices/index.js';
 import type { Component, Logger } from '../../runtime/index.js';
 import type { RegisteredDevice } from '../../site/index.js';
 import type { FaultKind } from '../faults/fault-kinds.js';
 import type { Clock } from '../models/conditions.js';
 import type { Random } from '../random.js';
 import { DEVICE_BEHAVIOURS, type BehaviourContext, type MqttIntervals } from './device-behaviours.js';
-import { VENDOR_PATTERNS } from './vendor-payloads.js';
 import type { PublishOptions } from './vendor-publisher.js';
 
 export interface MqttDeviceOptions {
@@ -45,8 +50,8 @@ export class SimulatedMqttDevice implements Component {
       intervals: options.intervals,
       now: () => options.clock(),
       hasFault: (kind) => options.faultsOn(device.id).has(kind),
-      publish: (pattern, payload, publishOptions) => this.publish(pattern, payload, publishOptions),
-      publishSeries: (pattern, payloads) => this.publishSeries(pattern, payloads),
+      publish: (vendorTopic, payload, publishOptions) => this.publish(vendorTopic, payload, publishOptions),
+      publishSeries: (vendorTopic, payloads) => this.publishSeries(vendorTopic, payloads),
       every: (intervalMs, task) => {
         // Node's timers cap at about 24.8 days; a monthly self-test waits in hourly steps.
         const stepMs = Math.min(intervalMs, 3_600_000);
@@ -72,7 +77,7 @@ export class SimulatedMqttDevice implements Component {
       profile.category === 'camera'
         ? {
             will: {
-              topic: vendorTopicFor(VENDOR_PATTERNS.frigateAvailable, this.context.vendorId),
+              topic: vendorTopicFor(FRIGATE_TOPICS.available.pattern, this.context.vendorId),
               payload: Buffer.from('offline'),
               qos: 1 as const,
               retain: true,
@@ -109,33 +114,38 @@ export class SimulatedMqttDevice implements Component {
   setEmergency(on: boolean): void {
     if (this.emergency === on) return;
     this.emergency = on;
-    this.publish(VENDOR_PATTERNS.emergencyEvent, { event: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF' });
+    this.publish(EMERGENCY_LIGHT_TOPICS.event, { event: on ? 'EMERGENCY_ON' : 'EMERGENCY_OFF' });
   }
 
   get inEmergency(): boolean {
     return this.emergency;
   }
 
-  private publish(pattern: string, payload: unknown, publishOptions: PublishOptions = {}): void {
+  private publish<Sent>(
+    vendorTopic: VendorTopic<Sent>,
+    payload: Sent,
+    publishOptions: PublishOptions = {},
+  ): void {
     const client = this.client;
     if (!client) return;
     // A device gone quiet sends nothing at all, keep-alives included.
     if (this.options.faultsOn(this.registered.device.id).has('device-silent')) return;
-    const mapping = this.registered.profile.topics.find((t) => t.pattern === pattern);
-    if (!mapping) throw new Error(`profile ${this.registered.profile.id} has no topic pattern "${pattern}"`);
+    const { pattern, format } = vendorTopic;
+    if (!this.registered.profile.topics.some((t) => t.pattern === pattern))
+      throw new Error(`profile ${this.registered.profile.id} has no topic pattern "${pattern}"`);
     const topic = vendorTopicFor(pattern, this.context.vendorId);
-    const body = mapping.format === 'text' ? String(payload) : JSON.stringify(payload);
+    const body = format === 'text' ? String(payload) : JSON.stringify(payload);
     // mqtt.js queues QoS 1 messages while (re)connecting, so events at start are not lost.
     client.publish(topic, body, { qos: 1, retain: publishOptions.retain ?? false });
     this.options.onPublish?.(this.registered.device.id, topic);
   }
 
-  private publishSeries(pattern: string, payloads: readonly unknown[]): void {
+  private publishSeries<Sent>(vendorTopic: VendorTopic<Sent>, payloads: readonly Sent[]): void {
     payloads.forEach((payload, i) => {
-      if (i === 0) return this.publish(pattern, payload);
+      if (i === 0) return this.publish(vendorTopic, payload);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.publish(pattern, payload);
+        this.publish(vendorTopic, payload);
       }, i * this.options.intervals.burstSpacingMs);
       this.timers.add(timer);
     });

@@ -1,37 +1,24 @@
+import {
+  EMERGENCY_LIGHT_TOPICS,
+  FIRE_PANEL_TOPICS,
+  FRIGATE_TOPICS,
+  HIKVISION_TOPICS,
+  type VendorPayload,
+} from '../../devices/index.js';
+
 /**
- * Vendor payloads exactly as the devices' own systems publish them (the schemas are in
- * devices/profiles/*.ts). Topic patterns are the profiles' own; `publish` looks the
- * mapping up by pattern and fails loudly if a profile no longer has it.
+ * Vendor payloads as the devices' own systems publish them. Topics and payload shapes are
+ * the profiles' (devices/profiles/*.ts, their `*_TOPICS`): these only fill in values.
  */
 /** Hikvision access-control minor codes, from the door profile. */
 export { HIKVISION_EVENT_CODES as HIKVISION_MINOR } from '../../devices/index.js';
 
-export const VENDOR_PATTERNS = {
-  frigateAvailable: 'frigate/{vendorId}/available',
-  frigateTamper: 'frigate/{vendorId}/tamper',
-  frigateFps: 'frigate/{vendorId}/camera_fps',
-  frigateEvents: 'frigate/events',
-  hikvisionEvent: 'hikvision/{vendorId}/event',
-  hikvisionHeartbeat: 'hikvision/{vendorId}/heartbeat',
-  firePanelEvent: 'firepanel/{vendorId}/event',
-  firePanelHeartbeat: 'firepanel/{vendorId}/heartbeat',
-  emergencyEvent: 'emlight/{vendorId}/event',
-  emergencyStatus: 'emlight/{vendorId}/status',
-} as const;
-
-export interface FrigateObjectEvent {
-  type: 'new';
-  after: {
-    id: string;
-    camera: string;
-    label: string;
-    score: number;
-    top_score: number;
-    start_time: number;
-    end_time: null;
-    current_zones: string[];
-  };
-}
+type FrigateEvent = VendorPayload<typeof FRIGATE_TOPICS.events>;
+type HikvisionAccessEvent = VendorPayload<typeof HIKVISION_TOPICS.event>;
+type PanelEvent = VendorPayload<typeof FIRE_PANEL_TOPICS.event>;
+export type PanelEventName = PanelEvent['event'];
+type LightEvent = VendorPayload<typeof EMERGENCY_LIGHT_TOPICS.event>;
+type LightStatus = VendorPayload<typeof EMERGENCY_LIGHT_TOPICS.status>;
 
 export function frigateNewObject(
   camera: string,
@@ -39,7 +26,7 @@ export function frigateNewObject(
   score: number,
   nowMs: number,
   serial: number,
-): FrigateObjectEvent {
+): FrigateEvent {
   const startTime = nowMs / 1000;
   return {
     type: 'new',
@@ -56,13 +43,6 @@ export function frigateNewObject(
   };
 }
 
-export interface HikvisionAccessEvent {
-  minor: number;
-  door: number;
-  cardNo?: string;
-  time: string;
-}
-
 /** `time` as the controller writes it: local time with offset, e.g. 2024-05-01T08:30:00+08:00. */
 export function hikvisionEvent(
   minor: number,
@@ -73,10 +53,12 @@ export function hikvisionEvent(
   return { minor, door: 1, ...(cardNo ? { cardNo } : {}), time: localIsoTime(nowMs, utcOffsetMinutes) };
 }
 
-export type PanelEventName =
-  'FIRE' | 'FAULT' | 'FAULT_CLEARED' | 'SUPERVISORY' | 'DISABLE' | 'RELEASE' | 'RESET' | 'DELAY';
-
-export function panelEvent(event: PanelEventName, loop: number, address: number, deviceType?: string) {
+export function panelEvent(
+  event: PanelEventName,
+  loop: number,
+  address: number,
+  deviceType?: string,
+): PanelEvent {
   return { event, loop, address, ...(deviceType ? { device_type: deviceType } : {}) };
 }
 
@@ -87,20 +69,12 @@ export function detectorOf(deviceId: string): { loop: number; address: number } 
   return { loop: 1 + (hash % 2), address: 1 + (hash % 120) };
 }
 
-export type LightEvent =
-  | { event: 'SELF_TEST'; kind: 'monthly' | 'annual'; result: 'pass' | 'fail'; duration_s: number }
-  | { event: 'FAULT_CLEARED'; fault: 'lamp' | 'battery' }
-  | {
-      event:
-        'BATTERY_FAULT' | 'LAMP_FAULT' | 'MAINS_LOST' | 'MAINS_RESTORED' | 'EMERGENCY_ON' | 'EMERGENCY_OFF';
-    };
-
 /** A monthly function test (30 s) or an annual duration test (30 min, GB 51309's 0.5 h). */
 export function selfTest(kind: 'monthly' | 'annual', result: 'pass' | 'fail'): LightEvent {
   return { event: 'SELF_TEST', kind, result, duration_s: kind === 'monthly' ? 30 : 1800 };
 }
 
-export function lightStatus(batteryPct: number): { battery_pct: number } {
+export function lightStatus(batteryPct: number): LightStatus {
   return { battery_pct: batteryPct };
 }
 

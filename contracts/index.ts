@@ -3,3 +3,4 @@ export * from './topics.js';
 export * from './events.js';
 export * from './messages.js';
 export * from './clock-policy.js';
+export * from './batch-encoding.js';

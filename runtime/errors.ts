@@ -10,6 +10,10 @@ export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { zh: '配置无效', en: 'Configuration is invalid' },
   PAYLOAD_TOO_LARGE: { zh: '消息过大', en: 'Payload is larger than allowed' },
   PAYLOAD_NOT_JSON: { zh: '消息不是有效的 JSON', en: 'Payload is not valid JSON' },
+  PAYLOAD_NOT_DECODABLE: {
+    zh: '压缩消息无法解压（gzip 数据损坏或不完整）',
+    en: 'Compressed payload cannot be decompressed (gzip data corrupt or cut short)',
+  },
   PAYLOAD_INVALID: { zh: '消息内容不符合格式', en: 'Payload does not match its schema' },
   TOPIC_INVALID: { zh: '主题格式错误', en: 'Topic is not a valid v1 topic' },
   SITE_UNKNOWN: { zh: '未配置的站点', en: 'Site is not configured for this service' },

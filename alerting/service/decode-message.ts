@@ -1,5 +1,6 @@
 import {
   batchMessageSchema,
+  decodeBatchPayload,
   eventMessageSchema,
   parseTopic,
   statusMessageSchema,
@@ -18,7 +19,11 @@ export type CanonicalInput =
 
 export type DecodeResult =
   | { ok: true; input: CanonicalInput }
-  | { ok: false; kind: string; reason: 'topic_invalid' | 'not_json' | 'payload_invalid' | 'ignored' };
+  | {
+      ok: false;
+      kind: string;
+      reason: 'topic_invalid' | 'not_json' | 'not_decodable' | 'payload_invalid' | 'ignored';
+    };
 
 /** Largest payload read; ingest dead-letters larger ones, alerting just counts them. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -30,9 +35,13 @@ export function decodeCanonical(topic: string, payload: Buffer): DecodeResult {
   if (parsed.kind === 'health' || parsed.kind === 'alert')
     return { ok: false, kind: parsed.kind, reason: 'ignored' };
   if (payload.length > MAX_PAYLOAD_BYTES) return { ok: false, kind: parsed.kind, reason: 'payload_invalid' };
+  // A batch may arrive gzip-compressed (contracts/batch-encoding.ts).
+  const decoded =
+    parsed.kind === 'batch' ? decodeBatchPayload(payload, MAX_PAYLOAD_BYTES) : { ok: true, json: payload };
+  if (!decoded.ok) return { ok: false, kind: parsed.kind, reason: 'not_decodable' };
   let json: unknown;
   try {
-    json = JSON.parse(payload.toString('utf8'));
+    json = JSON.parse(decoded.json.toString('utf8'));
   } catch {
     return { ok: false, kind: parsed.kind, reason: 'not_json' };
   }

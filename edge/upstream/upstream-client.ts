@@ -1,5 +1,5 @@
 import { connect, type MqttClient } from 'mqtt';
-import { gatewayClientId, topics } from '../../contracts/index.js';
+import { encodeBatchPayload, gatewayClientId, parseTopic, topics } from '../../contracts/index.js';
 import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
@@ -53,7 +53,12 @@ export class UpstreamClient implements ForwardLink {
   publishRaw(topic: string, body: string, done: (error?: Error) => void): void {
     const client = this.client;
     if (!client) return done(new Error('upstream client stopped'));
-    client.publish(topic, body, { qos: 1 }, (error) => done(error ?? undefined));
+    // The buffer keeps JSON; a batch is encoded as it leaves, so the setting applies to a backlog too.
+    const payload =
+      parseTopic(topic)?.kind === 'batch'
+        ? encodeBatchPayload(body, this.options.config.publish.batchEncoding)
+        : body;
+    client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined));
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { decodeBatchPayload } from '../../contracts/index.js';
 import { telemetryMeasurement } from '../../devices/index.js';
 import type { RegisteredDevice } from '../../site/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
@@ -64,7 +65,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   const submission = {
     lines: encodeLines(lines),
     measurements,
-    originOf: originsOf(topic, payload, outcome),
+    originOf: originsOf(topic, payload, outcome, deps.validation.maxPayloadBytes),
     isStale: message.isStale,
     settled: message.settle,
   };
@@ -107,17 +108,24 @@ function originsOf(
   topic: string,
   payload: Buffer,
   outcome: ValidationOutcome,
+  maxPayloadBytes: number,
 ): (index: number) => PointOrigin {
   if (outcome.kind !== 'batch') return () => ({ topic, payload: () => payload });
   if (outcome.rejected.length === 0)
-    return (index) => ({ topic, payload: () => itemPayload(batchItemAt(payload, index)) });
+    return (index) => ({
+      topic,
+      payload: () => itemPayload(batchItemAt(payload, index, maxPayloadBytes)),
+    });
   const { accepted } = outcome;
   return (index) => ({ topic, payload: () => itemPayload(itemOf(accepted[index] as ValidReading)) });
 }
 
 /** Item `index` of a valid batch's items, telemetry first, then events (the order validation reads them in). */
-function batchItemAt(payload: Buffer, index: number): unknown {
-  const { telemetry = [], events = [] } = JSON.parse(payload.toString()) as {
+function batchItemAt(payload: Buffer, index: number, maxPayloadBytes: number): unknown {
+  // Validation decoded this payload already, so decoding it again succeeds.
+  const decoded = decodeBatchPayload(payload, maxPayloadBytes);
+  const json = decoded.ok ? decoded.json : payload;
+  const { telemetry = [], events = [] } = JSON.parse(json.toString()) as {
     telemetry?: unknown[];
     events?: unknown[];
   };

@@ -1,5 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics } from '../../contracts/index.js';
+import { encodeBatchPayload, topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import {
   DATABASE,
@@ -280,5 +281,49 @@ describe('ingest with a real broker and influxd', () => {
       (r) => r.seq,
     );
     expect(seqs).toEqual([1, 3, 4, 7]);
+  });
+  it('stores a gzip batch as its JSON, and dead-letters one that does not decompress or expands too far', async () => {
+    const before = deadLetters.length;
+    const ts = T0 + 12_000;
+    const batch = (telemetry: unknown[]) => encodeBatchPayload(JSON.stringify({ ts, telemetry }), 'gzip');
+    const corrupt = Buffer.concat([batch([]).subarray(0, 10), Buffer.from('not deflate data at all')]);
+    const cut = batch([{ device: 'canteen-flow', ts, seq: 20, values: { flow_m3h: 2 } }]).subarray(0, 30);
+    // 200 KB of JSON in well under a kilobyte of gzip: past the 4 KiB limit only once expanded.
+    const bomb = gzipSync(JSON.stringify({ ts, telemetry: [], pad: ' '.repeat(200_000) }));
+    expect(bomb.length).toBeLessThan(4096);
+    for (const payload of [corrupt, cut, bomb]) await gateway.publish(topics.batch(SITE, GATEWAY), payload);
+    await gateway.publish(
+      topics.batch(SITE, GATEWAY),
+      batch([
+        { device: 'canteen-flow', ts, seq: 21, values: { flow_m3h: 2.5 } },
+        // A string field in this shard since the type-conflict test: InfluxDB refuses this one item.
+        { device: 'shop-power', ts: ts + 1, seq: 9, values: { frequency_hz: 50.01 } },
+      ]),
+    );
+
+    await waitFor('the gzip batch stored', async () => {
+      const rows = await influx.rows(`SELECT flow_m3h FROM water WHERE device = 'canteen-flow' AND seq = 21`);
+      return rows.length === 1 && rows[0]?.flow_m3h === 2.5;
+    });
+    await waitFor('four dead letters', () => deadLetters.length >= before + 4);
+    const letters = deadLetters.slice(before);
+    expect(letters.map((d) => d.code)).toEqual([
+      'PAYLOAD_NOT_DECODABLE',
+      'PAYLOAD_NOT_DECODABLE',
+      'PAYLOAD_TOO_LARGE',
+      'INFLUX_REJECTED',
+    ]);
+    // What arrived is kept as it arrived (gzip), except the refused item, which reads as its JSON.
+    expect(Buffer.from(letters[0]?.payload_base64 ?? '', 'base64').subarray(0, 2)).toEqual(
+      Buffer.from([0x1f, 0x8b]),
+    );
+    const refused = JSON.parse(Buffer.from(letters[3]?.payload_base64 ?? '', 'base64').toString());
+    expect(refused).toMatchObject({ device: 'shop-power', seq: 9 });
+    await waitFor('dead letters on disk', () =>
+      readDeadLetterFile(ingest.deadLetterFile).some((d) => d.code === 'PAYLOAD_NOT_DECODABLE'),
+    );
+    expect(
+      await influx.count(`SELECT count(seq) FROM water WHERE device = 'canteen-flow' AND seq = 20`),
+    ).toBe(0);
   });
 });

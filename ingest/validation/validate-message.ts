@@ -1,9 +1,10 @@
-import type {
-  EventMessage,
-  HealthMessage,
-  StatusMessage,
-  TelemetryMessage,
-  TopicKind,
+import {
+  decodeBatchPayload,
+  type EventMessage,
+  type HealthMessage,
+  type StatusMessage,
+  type TelemetryMessage,
+  type TopicKind,
 } from '../../contracts/index.js';
 import type { RegisteredDevice, SiteRegistry } from '../../site/index.js';
 import { parseJson } from './json-stage.js';
@@ -74,7 +75,7 @@ export function validateMessageWithZod(
 
 function validate(
   topic: string,
-  payload: Buffer,
+  received: Buffer,
   context: ValidationContext,
   fastPath: boolean,
 ): ValidationOutcome {
@@ -83,11 +84,19 @@ function validate(
     accepted: [],
     rejected: [rejection],
   });
-  const parsedTopic = checkTopic(topic, payload);
-  const size = checkSize(payload, context.maxPayloadBytes);
+  const parsedTopic = checkTopic(topic, received);
+  const size = checkSize(received, context.maxPayloadBytes);
   if (!size.ok) return fail(parsedTopic.ok ? parsedTopic.value.kind : 'invalid', size.rejection);
   if (!parsedTopic.ok) return fail('invalid', parsedTopic.rejection);
   const where = parsedTopic.value;
+  // A batch may arrive gzip-compressed (contracts/batch-encoding.ts); later stages read its JSON.
+  const decoded =
+    where.kind === 'batch'
+      ? decodeBatchPayload(received, context.maxPayloadBytes)
+      : { ok: true as const, json: received };
+  if (!decoded.ok)
+    return fail(where.kind, { code: decoded.code, reason: decoded.reason, issues: [], payload: received });
+  const payload = decoded.json;
   const json = parseJson(payload);
   if (!json.ok) return fail(where.kind, json.rejection);
   const site = checkSite(context.sites, where.site, payload);

@@ -1,4 +1,4 @@
-import { batchMessageSchema, parseTopic } from '../../contracts/index.js';
+import { batchMessageSchema, decodeBatchPayload, parseTopic } from '../../contracts/index.js';
 
 export interface PublishedReading {
   device: string;
@@ -18,7 +18,9 @@ export function publishedReadings(topic: string, payload: Buffer): PublishedRead
     return typeof seq === 'number' ? [{ device: parsed.device, seq, kind: parsed.kind }] : [];
   }
   if (parsed.kind !== 'batch') return [];
-  const batch = batchMessageSchema.parse(JSON.parse(payload.toString()));
+  const decoded = decodeBatchPayload(payload, 16 * 1024 * 1024);
+  if (!decoded.ok) throw new Error(`the gateway published a batch that does not decode: ${decoded.reason}`);
+  const batch = batchMessageSchema.parse(JSON.parse(decoded.json.toString()));
   return [
     ...batch.telemetry.map(({ device, seq }) => ({ device, seq, kind: 'telemetry' as const })),
     ...batch.events.map(({ device, seq }) => ({ device, seq, kind: 'event' as const })),

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
+import { decodeBatchPayload } from '../../../contracts/index.js';
 import { waitFor } from '../../../runtime/index.js';
 
 export interface ReceivedMessage {
@@ -49,7 +50,7 @@ export class UpstreamBroker {
     client.on('message', (topic, payload, packet) => {
       into.push({
         topic,
-        payload: JSON.parse(payload.toString()) as Record<string, unknown>,
+        payload: JSON.parse(jsonOf(payload).toString()) as Record<string, unknown>,
         retain: packet.retain,
       });
     });
@@ -94,4 +95,11 @@ function listen(server: Server, port: number): Promise<number> {
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+}
+
+/** A batch may travel gzip-compressed (contracts/batch-encoding.ts); tests read its JSON. */
+function jsonOf(payload: Buffer): Buffer {
+  const decoded = decodeBatchPayload(payload, 16 * 1024 * 1024);
+  if (!decoded.ok) throw new Error(`undecodable payload: ${decoded.reason}`);
+  return decoded.json;
 }

@@ -1,0 +1,223 @@
+/**
+ * What the demo village's gateway costs on a metered 4G uplink: the gateway of the whole
+ * demo stack (60 devices of site/demo-village.yaml, polled from the simulator) reaches the
+ * broker over MQTT over TLS through a link proxy (bench/support/link-proxy.ts) that counts
+ * the bytes at the socket, both ways (4G plans bill both). A subscriber on the broker
+ * counts the readings the batches carried in the same window, so the table shows bytes on
+ * the wire per reading and extrapolated per 30-day month, for each way of publishing.
+ *
+ * The window runs from one batch's arrival to a later one's, so every variant counts
+ * whole batches (and the health reports, keep-alives and PUBACKs between them).
+ *
+ *   npm run bench -- uplink [--quick]        (~6 min; --quick ~4 min)
+ *   BENCH_UPLINK_VARIANTS=gzip-10s,json-1s   runs only those
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { batchMessageSchema, decodeBatchPayload, parseTopic, topicFilters } from '../contracts/index.js';
+import { issuePrivateCa } from '../deploy/index.js';
+import type { EdgeConfigFromSiteOptions } from '../edge/index.js';
+import { freePort, waitFor } from '../runtime/index.js';
+import { VillageStack } from '../stack/index.js';
+import { LinkProxy } from './support/link-proxy.js';
+import { loadAverage } from './support/process-stats.js';
+import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, print } from './support/report.js';
+
+type Publish = NonNullable<EdgeConfigFromSiteOptions['publish']>;
+
+interface Variant {
+  name: string;
+  label: string;
+  publish: Publish;
+}
+
+function variant(encoding: 'json' | 'gzip', intervalS: number, note = ''): Variant {
+  return {
+    name: `${encoding}-${intervalS}s`,
+    label: `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s${note}`,
+    publish: { mode: 'batch', batchIntervalMs: intervalS * 1000, batchEncoding: encoding },
+  };
+}
+
+const VARIANTS: readonly Variant[] = [
+  variant('json', 1, ' (before issue 26)'),
+  variant('gzip', 1),
+  variant('gzip', 10),
+  variant('gzip', 60),
+];
+
+const args = benchArgs();
+const WINDOW_S = args.quick ? 60 : 180;
+const MONTH_S = 30 * 24 * 3600;
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
+const wanted = process.env.BENCH_UPLINK_VARIANTS?.split(',');
+const variants = wanted ? VARIANTS.filter((variant) => wanted.includes(variant.name)) : VARIANTS;
+
+interface Measured {
+  variant: Variant;
+  seconds: number;
+  up: number;
+  down: number;
+  readings: number;
+  batches: number;
+  /** Payload bytes of the batches as published (compressed or not) and as JSON. */
+  payloadBytes: number;
+  jsonBytes: number;
+  /** Messages other than batches the gateway sent in the window (events, health, status), by topic kind. */
+  others: Record<string, { messages: number; bytes: number }>;
+}
+
+interface BatchSeen {
+  at: number;
+  readings: number;
+  payloadBytes: number;
+  jsonBytes: number;
+}
+
+async function measure(variant: Variant, dir: string): Promise<Measured> {
+  const tls = issuePrivateCa({ dir: join(dir, 'tls'), hosts: ['127.0.0.1'] }).files;
+  const tlsPort = await freePort();
+  const proxy = new LinkProxy({ targetPort: tlsPort, dir, name: variant.name });
+  await proxy.start();
+  const stack = new VillageStack({
+    dataDir: join(dir, 'stack'),
+    logLevel: 'warn',
+    reports: false,
+    edgeUpstreamUrl: `mqtts://127.0.0.1:${proxy.listenPort}`,
+    edgePublish: variant.publish,
+    env: {
+      broker: {
+        BROKER_TLS_HOST: '127.0.0.1',
+        BROKER_TLS_PORT: String(tlsPort),
+        BROKER_TLS_CERT_FILE: tls.serverCert,
+        BROKER_TLS_KEY_FILE: tls.serverKey,
+      },
+      edge: { NODE_EXTRA_CA_CERTS: tls.caCert },
+    },
+  });
+  let subscriber: mqtt.MqttClient | undefined;
+  try {
+    await stack.start();
+    const seen: BatchSeen[] = [];
+    subscriber = await mqtt.connectAsync(stack.mqttUrl, {
+      username: 'admin',
+      password: stack.secrets.adminPassword,
+      clientId: `bench-uplink-${variant.name}`,
+    });
+    const others = new Map<string, { messages: number; bytes: number }>();
+    let counting = false;
+    subscriber.on('message', (topic, payload) => {
+      const kind = parseTopic(topic)?.kind ?? 'other';
+      if (kind !== 'batch') {
+        if (!counting) return;
+        const tally = others.get(kind) ?? { messages: 0, bytes: 0 };
+        tally.messages++;
+        tally.bytes += payload.length;
+        others.set(kind, tally);
+        return;
+      }
+      const decoded = decodeBatchPayload(payload, MAX_PAYLOAD_BYTES);
+      if (!decoded.ok) throw new Error(`undecodable batch: ${decoded.reason}`);
+      const batch = batchMessageSchema.parse(JSON.parse(decoded.json.toString('utf8')));
+      seen.push({
+        at: performance.now(),
+        readings: batch.telemetry.length,
+        payloadBytes: payload.length,
+        jsonBytes: decoded.json.length,
+      });
+    });
+    await subscriber.subscribeAsync(topicFilters.gatewayPrefix(stack.site.site.id, stack.gatewayId), {
+      qos: 1,
+    });
+    // Warm-up: every device polled at least once and the first batch through.
+    await waitFor('a first batch', () => seen.length >= 1, { timeoutMs: 180_000, intervalMs: 100 });
+    const first = seen.length;
+    await waitFor('a batch', () => seen.length > first, { timeoutMs: 120_000, intervalMs: 20 });
+    const start = seen.length - 1;
+    const startAt = seen[start]!.at;
+    const startBytes = await proxy.settledBytes();
+    counting = true;
+    await waitFor('the window', () => (seen.at(-1)?.at ?? 0) - startAt >= WINDOW_S * 1000, {
+      timeoutMs: (WINDOW_S + 180) * 1000,
+      intervalMs: 20,
+    });
+    const end = seen.length - 1;
+    const endBytes = await proxy.settledBytes();
+    counting = false;
+    const inWindow = seen.slice(start + 1, end + 1);
+    const sum = (pick: (batch: BatchSeen) => number) => inWindow.reduce((total, b) => total + pick(b), 0);
+    return {
+      variant,
+      seconds: (seen[end]!.at - startAt) / 1000,
+      up: endBytes.up - startBytes.up,
+      down: endBytes.down - startBytes.down,
+      readings: sum((b) => b.readings),
+      batches: inWindow.length,
+      payloadBytes: sum((b) => b.payloadBytes),
+      jsonBytes: sum((b) => b.jsonBytes),
+      others: Object.fromEntries(others),
+    };
+  } finally {
+    await subscriber?.endAsync().catch(() => undefined);
+    await stack.stop();
+    await proxy.stop();
+  }
+}
+
+const loadBefore = loadAverage();
+const results: Measured[] = [];
+for (const variant of variants) {
+  const dir = mkdtempSync(join(tmpdir(), `village-bench-uplink-${variant.name}-`));
+  try {
+    results.push(await measure(variant, dir));
+  } finally {
+    if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const perMonth = (r: Measured) => ((r.up + r.down) / r.seconds) * MONTH_S;
+const baseline = results.find((r) => r.variant.name === 'json-1s');
+print(
+  `## Uplink of the demo village (${new Date().toISOString()}, ${WINDOW_S} s windows, load average ${loadBefore} → ${loadAverage()})`,
+);
+print();
+print(
+  markdownTable(
+    [
+      'variant',
+      'window',
+      'readings',
+      'batches',
+      'wire up / down (TLS, at the socket)',
+      'wire bytes per reading',
+      'payload bytes per reading (JSON)',
+      'per 30-day month',
+      '÷ JSON every 1 s',
+      'other messages per minute: count, payload bytes',
+    ],
+    results.map((r) => [
+      r.variant.label,
+      `${fmt(r.seconds, 1)} s`,
+      fmtInt(r.readings),
+      fmtInt(r.batches),
+      `${fmtInt(r.up)} / ${fmtInt(r.down)} B`,
+      `${fmt((r.up + r.down) / r.readings, 1)} B`,
+      `${fmt(r.payloadBytes / r.readings, 1)} B (${fmt(r.jsonBytes / r.readings, 1)} B)`,
+      `${fmt(perMonth(r) / 1e6, 1)} MB`,
+      baseline ? fmtPct(perMonth(r) / perMonth(baseline)) : 'n/a',
+      Object.entries(r.others)
+        .map(
+          ([kind, t]) =>
+            `${kind} ${fmt((t.messages * 60) / r.seconds, 1)}, ${fmtInt((t.bytes * 60) / r.seconds)} B`,
+        )
+        .join('; '),
+    ]),
+  ),
+);
+print();
+print(
+  'Wire bytes are TLS records both ways between the gateway and the broker (MQTT PUBLISH, PUBACK, PINGREQ/PINGRESP, the gateway health report every 30 s, events); TCP/IP headers are not counted. A month is the window extrapolated to 30 days. Target: ≤ 100 MB a month.',
+);

@@ -83,8 +83,16 @@ describe('a retained message published just before another', () => {
     const gateway = await connectClient(broker.mqttUrl, GATEWAY);
     for (let i = 0; i < 20; i++)
       await gateway.publishAsync(topics.telemetry('s', 'gw-a', 'meter-1'), `o${i}`, { qos: 1 });
-    await waitFor('the last one', () => messages.some((m) => m.payload === 'o19'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(messages.map((m) => m.payload)).toEqual(Array.from({ length: 20 }, (_, i) => `o${i}`));
+    // A marker sent last: the broker hands a subscriber its messages in order, so a second
+    // copy of any earlier one would have arrived before the marker does.
+    await gateway.publishAsync(topics.telemetry('s', 'gw-a', 'meter-1'), 'marker', { qos: 1 });
+    await waitFor('the marker', () => messages.some((m) => m.payload === 'marker'));
+    const upToMarker = messages
+      .map((m) => m.payload)
+      .slice(
+        0,
+        messages.findIndex((m) => m.payload === 'marker'),
+      );
+    expect(upToMarker).toEqual(Array.from({ length: 20 }, (_, i) => `o${i}`));
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, createMetricsRegistry } from '../../runtime/index.js';
 import type { PointWriter } from '../influx/point-writer.js';
 import { encodeLines } from '../influx/encoded-lines.js';
@@ -75,12 +75,26 @@ function submission(line: string, stale: boolean, settled: () => void = () => {}
 }
 
 describe('WritePipeline', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('keeps flushing after a flush that found only stale messages', async () => {
     const writer = new MemoryWriter();
     const pipeline = pipelineWith(writer, 1);
     pipeline.start();
-    pipeline.submit(submission('m v=1 1', true));
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The timed flush asks whether the message is stale as it takes it: that is the flush.
+    let flushed!: () => void;
+    const staleFlush = new Promise<void>((resolve) => (flushed = resolve));
+    pipeline.submit({
+      ...submission('m v=1 1', true),
+      isStale: () => {
+        flushed();
+        return true;
+      },
+    });
+    await staleFlush;
+    expect(writer.lines).toEqual([]);
     const settled = new Promise<void>((resolve) => pipeline.submit(submission('m v=2 2', false, resolve)));
     await settled;
     expect(writer.lines).toEqual(['m v=2 2']);
@@ -113,17 +127,22 @@ describe('WritePipeline', () => {
   });
 
   it('waits for each write before the next with writeConcurrency 1', async () => {
+    vi.useFakeTimers();
     const writer = new GatedWriter();
     const pipeline = pipelineWith(writer, 1, 1);
     pipeline.start();
     for (const line of ['m v=1 1', 'm v=2 2']) pipeline.submit(submission(line, false));
-    await until(() => writer.pending.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1']);
+    // An hour of flush intervals on the fake clock: the second write still waits for the first.
+    await vi.advanceTimersByTimeAsync(3_600_000);
     expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1']);
     writer.release('m v=1 1');
-    await until(() => writer.pending[0]?.body === 'm v=2 2');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writer.pending.map((write) => write.body)).toEqual(['m v=2 2']);
     writer.release('m v=2 2');
-    await until(() => writer.written.length === 2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writer.written).toEqual(['m v=1 1', 'm v=2 2']);
     expect(writer.maxInFlight).toBe(1);
     await pipeline.stop(100);
   });

@@ -19,6 +19,12 @@ export const brokerLimitsSchema = z
     maxConnectionsPerAddress: count(256, 1_000_000),
     /** New connections one address may open per second on average; five seconds' worth at once. */
     connectsPerSecondPerAddress: count(20, 100_000),
+    /**
+     * New connections per second, all addresses together; five seconds' worth at once (a
+     * county's gateways reconnecting after a restart fit in the burst, and retry). A flood
+     * spread over many addresses is then closed at accept instead of costing a CONNECT each.
+     */
+    connectsPerSecond: count(200, 1_000_000),
     /** Failed logins one address may make per minute (as many at once) before it is refused unchecked. */
     failedLoginsPerMinutePerAddress: count(30, 100_000),
     /**
@@ -49,6 +55,7 @@ export const brokerLimitsEnvMap = {
   BROKER_MAX_CONNECTIONS: 'limits.maxConnections',
   BROKER_MAX_CONNECTIONS_PER_ADDRESS: 'limits.maxConnectionsPerAddress',
   BROKER_CONNECTS_PER_SECOND_PER_ADDRESS: 'limits.connectsPerSecondPerAddress',
+  BROKER_CONNECTS_PER_SECOND: 'limits.connectsPerSecond',
   BROKER_FAILED_LOGINS_PER_MINUTE_PER_ADDRESS: 'limits.failedLoginsPerMinutePerAddress',
   BROKER_FAILED_LOGINS_PER_MINUTE_PER_USER: 'limits.failedLoginsPerMinutePerUser',
   BROKER_CONCURRENT_PASSWORD_CHECKS: 'limits.concurrentPasswordChecks',

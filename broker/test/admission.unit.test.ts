@@ -84,6 +84,23 @@ describe('ConnectionAdmission', () => {
     time.advance(500);
     expect(admission.admit('10.0.0.1').ok).toBe(true);
   });
+
+  it('limits the connect rate of all addresses together, without spending the addresses refused', () => {
+    const time = clock();
+    const admission = new ConnectionAdmission(
+      brokerLimitsSchema.parse({ connectsPerSecond: 4, connectsPerSecondPerAddress: 2 }),
+      time.now,
+    );
+    // Twenty addresses, one connection each: the first 20 (five seconds' worth) are taken…
+    const burst = Array.from({ length: 25 }, (_, i) => admission.admit(`10.0.1.${i}`));
+    for (const outcome of burst) if (outcome.ok) outcome.release();
+    expect(burst.filter((o) => o.ok)).toHaveLength(20);
+    expect(burst.at(-1)).toEqual({ ok: false, reason: 'total_connect_rate' });
+    // …then four a second, whichever address they come from.
+    time.advance(1000);
+    const next = Array.from({ length: 5 }, (_, i) => admission.admit(`10.0.2.${i}`));
+    expect(next.map((o) => o.ok)).toEqual([true, true, true, true, false]);
+  });
 });
 
 describe('PasswordCheckGate', () => {

@@ -201,6 +201,27 @@ describe('CONNECT floods', () => {
     });
   });
 
+  it('closes connections beyond the rate of all addresses together, however many addresses they come from', async () => {
+    const { service } = await start({ connectsPerSecond: 2 });
+    const steady = await steadyClient(service.mqttUrl);
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        rawConnect({
+          port: service.mqttPort,
+          localAddress: `127.0.4.${i + 1}`,
+          ...GATEWAY,
+          password: 'wrong',
+          clientId: `gw-a-${i}`,
+        }),
+      ),
+    );
+    const counts = tally(burst);
+    // Ten at once (five seconds' worth, the steady client took one), whatever refilled meanwhile; with a
+    // rate per address only, each of the 40 addresses would have been let in.
+    expect(counts['closed'] ?? 0).toBeGreaterThanOrEqual(26);
+    await steady.roundTrips(10);
+  });
+
   it('caps the connections open at once, per address and in total', async () => {
     const { service } = await start({ maxConnections: 5, maxConnectionsPerAddress: 3 });
     const fromOne = [];

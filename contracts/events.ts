@@ -4,8 +4,8 @@ import { z } from 'zod';
  * Canonical event types. Vendor payloads (Frigate, Hikvision codes, GB 4717 fire
  * panels, GB 17945 emergency lights) are normalised into these at the edge.
  */
-export const EVENT_TYPES = [
-  // fire panel (GB 4717 functions)
+/** What a fire alarm control panel reports (GB 4717 functions). */
+export const FIRE_PANEL_EVENTS = [
   'fire_alarm',
   'fire_fault',
   'fire_fault_cleared',
@@ -13,7 +13,10 @@ export const EVENT_TYPES = [
   'fire_disable',
   'fire_release',
   'fire_reset',
-  // access control (Hikvision event codes)
+] as const;
+
+/** What an access controller reports (Hikvision event codes). */
+export const ACCESS_CONTROL_EVENTS = [
   'access_granted',
   'access_denied',
   'door_opened',
@@ -22,13 +25,19 @@ export const EVENT_TYPES = [
   'door_held_open',
   'reader_tamper',
   'reader_tamper_cleared',
-  // cameras (Frigate style)
+] as const;
+
+/** What a camera reports (Frigate style). */
+export const CAMERA_EVENTS = [
   'camera_online',
   'camera_offline',
   'camera_tamper',
   'camera_tamper_cleared',
   'object_detected',
-  // emergency lighting (GB 17945 self-check)
+] as const;
+
+/** What an emergency luminaire reports (GB 17945 self-check). */
+export const EMERGENCY_LIGHT_EVENTS = [
   'emergency_self_test',
   'emergency_battery_fault',
   'emergency_lamp_fault',
@@ -37,11 +46,20 @@ export const EVENT_TYPES = [
   'emergency_fault_cleared',
   'emergency_mode_on',
   'emergency_mode_off',
-  // any device, raised by the gateway itself: silent (polls unanswered, or no message
-  // within the profile's heartbeat), answering with unusable data, or answering properly again
-  'device_offline',
-  'device_error',
-  'device_online',
+] as const;
+
+/**
+ * Raised by the gateway itself for any device: silent (polls unanswered, or no message
+ * within the profile's heartbeat), answering with unusable data, or answering properly again.
+ */
+export const DEVICE_STATE_EVENTS = ['device_offline', 'device_error', 'device_online'] as const;
+
+export const EVENT_TYPES = [
+  ...FIRE_PANEL_EVENTS,
+  ...ACCESS_CONTROL_EVENTS,
+  ...CAMERA_EVENTS,
+  ...EMERGENCY_LIGHT_EVENTS,
+  ...DEVICE_STATE_EVENTS,
 ] as const;
 
 export const eventTypeSchema = z.enum(EVENT_TYPES);

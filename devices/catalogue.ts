@@ -6,38 +6,42 @@ import {
   type ModbusProfile,
   type MqttProfile,
 } from './profile-schema.js';
-import { eastronSdm120 } from './profiles/eastron.js';
-import { chintDdsu666, chintDtsu666 } from './profiles/chint.js';
-import { tuf2000m } from './profiles/tuf.js';
-import { genericPressureTransmitter } from './profiles/generic-pressure.js';
-import { genericLevelTransmitter } from './profiles/generic-level.js';
-import { waterQualityProbe } from './profiles/water-quality.js';
-import { frigateCamera } from './profiles/frigate.js';
-import { hikvisionDoor } from './profiles/hikvision.js';
-import { gstFirePanel } from './profiles/gst.js';
-import { emergencyLight } from './profiles/emergency-light.js';
-import { dlt645SinglePhaseMeter } from './profiles/dlt645-meter.js';
-import { cjt188ColdWaterMeter } from './profiles/cjt188-water-meter.js';
+import type { ProfileDefinition } from './profile-factories.js';
+import { definitions as chint } from './profiles/chint.js';
+import { definitions as cjt188WaterMeters } from './profiles/cjt188-water-meter.js';
+import { definitions as dlt645Meters } from './profiles/dlt645-meter.js';
+import { definitions as eastron } from './profiles/eastron.js';
+import { definitions as emergencyLights } from './profiles/emergency-light.js';
+import { definitions as frigate } from './profiles/frigate.js';
+import { definitions as genericLevel } from './profiles/generic-level.js';
+import { definitions as genericPressure } from './profiles/generic-pressure.js';
+import { definitions as gst } from './profiles/gst.js';
+import { definitions as hikvision } from './profiles/hikvision.js';
+import { definitions as tuf } from './profiles/tuf.js';
+import { definitions as waterQuality } from './profiles/water-quality.js';
 
-const PROFILE_INPUTS = [
-  eastronSdm120,
-  chintDdsu666,
-  chintDtsu666,
-  tuf2000m,
-  genericPressureTransmitter,
-  genericLevelTransmitter,
-  waterQualityProbe,
-  frigateCamera,
-  hikvisionDoor,
-  gstFirePanel,
-  emergencyLight,
-  dlt645SinglePhaseMeter,
-  cjt188ColdWaterMeter,
+/**
+ * Every vendor file's `definitions`, in one list. A new model goes into its vendor's file
+ * (built with the factories of profile-factories.ts); a new vendor file adds one line here.
+ */
+const DEFINITIONS: readonly ProfileDefinition[] = [
+  ...eastron,
+  ...chint,
+  ...tuf,
+  ...genericPressure,
+  ...genericLevel,
+  ...waterQuality,
+  ...frigate,
+  ...hikvision,
+  ...gst,
+  ...emergencyLights,
+  ...dlt645Meters,
+  ...cjt188WaterMeters,
 ];
 
 /** Every profile, validated once at load: a bad profile fails the first import, not a poll in the field. */
 export const CATALOGUE: readonly DeviceProfile[] = Object.freeze(
-  PROFILE_INPUTS.map((input) => {
+  DEFINITIONS.map((input) => {
     const result = deviceProfileSchema.safeParse(input);
     if (!result.success) {
       throw new Error(`device profile ${input.id} is invalid: ${result.error.message}`);

@@ -1,5 +1,6 @@
 export * from './units.js';
 export * from './profile-schema.js';
+export * from './profile-factories.js';
 export * from './register-codec.js';
 export * from './register-map.js';
 export * from './read-plan.js';

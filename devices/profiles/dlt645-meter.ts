@@ -1,46 +1,40 @@
-import type { z } from 'zod';
-import type { dlt645ProfileSchema } from '../profile-schema.js';
 import { DLT645_DATA_IDS } from '../dlt645/data-identifiers.js';
-
-type ProfileInput = z.input<typeof dlt645ProfileSchema>;
+import { dlt645Meter, type Dlt645Definition } from '../profile-factories.js';
 
 /** An item whose format is the one the standard gives for its identifier. */
 function standardItem(
   field: string,
   dataId: string,
   validRange: [number, number],
-): ProfileInput['items'][number] {
+): Dlt645Definition['items'][number] {
   const known = DLT645_DATA_IDS[dataId];
   if (!known) throw new Error(`data identifier ${dataId} is not in DLT645_DATA_IDS`);
   return { field, dataId, format: { ...known.format }, validRange, description: `${known.zh} / ${known.en}` };
 }
 
-/**
- * A generic single-phase DL/T 645-2007 household meter, as CHINT DDZY666 and most
- * State Grid smart meters (单相费控智能电能表) speak it on their RS-485 port.
- */
-export const dlt645SinglePhaseMeter: ProfileInput = {
-  id: 'dlt645-single-phase',
-  vendor: 'generic (State Grid / CHINT DDZY666 and others)',
-  model: 'DL/T 645-2007 single-phase meter',
-  category: 'electricity-meter',
-  measurement: 'electricity',
-  protocol: 'dlt645',
-  description:
-    'Single-phase household smart meter read over RS-485 by its nameplate address (单相智能电能表).',
-  source:
-    'DL/T 645-2007 appendix A data identifiers and formats as quoted by vendors and open-source readers; ' +
-    'serial settings 2400 baud 8E1 are the common factory default but vary (some meters 1200 or 9600) ⚠.',
-  // ⚠ Commonly 2400 8E1; check the meter's menu or nameplate.
-  serial: { baudRate: 2400, parity: 'even', dataBits: 8, stopBits: 1 },
-  preambleBytes: 4,
-  items: [
-    standardItem('total_energy_kwh', '00000000', [0, 1e6]),
-    standardItem('import_energy_kwh', '00010000', [0, 1e6]),
-    standardItem('voltage_v', '02010100', [0, 500]),
-    standardItem('current_a', '02020100', [-100, 100]),
-    standardItem('active_power_kw', '02030000', [-25, 25]),
-    standardItem('frequency_hz', '02800002', [40, 70]),
-    standardItem('power_factor_ratio', '02060000', [-1, 1]),
-  ],
-};
+export const definitions: Dlt645Definition[] = [
+  /**
+   * A generic single-phase DL/T 645-2007 household meter, as CHINT DDZY666 and most
+   * State Grid smart meters (单相费控智能电能表) speak it on their RS-485 port.
+   */
+  dlt645Meter({
+    id: 'dlt645-single-phase',
+    vendor: 'generic (State Grid / CHINT DDZY666 and others)',
+    model: 'DL/T 645-2007 single-phase meter',
+    description:
+      'Single-phase household smart meter read over RS-485 by its nameplate address (单相智能电能表).',
+    source:
+      'DL/T 645-2007 appendix A data identifiers and formats as quoted by vendors and open-source readers; ' +
+      'serial settings 2400 baud 8E1 are the common factory default but vary (some meters 1200 or 9600) ⚠.',
+    preambleBytes: 4,
+    items: [
+      standardItem('total_energy_kwh', '00000000', [0, 1e6]),
+      standardItem('import_energy_kwh', '00010000', [0, 1e6]),
+      standardItem('voltage_v', '02010100', [0, 500]),
+      standardItem('current_a', '02020100', [-100, 100]),
+      standardItem('active_power_kw', '02030000', [-25, 25]),
+      standardItem('frequency_hz', '02800002', [40, 70]),
+      standardItem('power_factor_ratio', '02060000', [-1, 1]),
+    ],
+  }),
+];

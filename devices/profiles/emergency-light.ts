@@ -1,7 +1,7 @@
+import { EMERGENCY_LIGHT_EVENTS } from '../../contracts/index.js';
 import { z } from 'zod';
-import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
-
-type ProfileInput = z.input<typeof mqttProfileSchema>;
+import { vendorTopic } from '../profile-schema.js';
+import { mqttDevice, type MqttDefinition } from '../profile-factories.js';
 
 const lightEventSchema = z.discriminatedUnion('event', [
   z.looseObject({
@@ -63,32 +63,24 @@ export const EMERGENCY_LIGHT_TOPICS = {
   }),
 };
 
-/**
- * A centrally monitored emergency luminaire (GB 17945 self-check, GB 51309): self-test
- * results, battery and lamp faults and their clearing, mains lost/restored, entering and
- * leaving the emergency state, and its battery level every minute (its keep-alive).
- */
-export const emergencyLight: ProfileInput = {
-  id: 'gb17945-emergency-light',
-  vendor: 'Generic',
-  model: 'Centrally monitored emergency luminaire (GB 17945)',
-  category: 'emergency-light',
-  measurement: 'safety_event',
-  protocol: 'mqtt',
-  description: 'Emergency lighting and exit sign with self-test (应急照明和疏散指示).',
-  source:
-    'GB 17945 self-check functions and GB 51309-2018 (battery ≥ 0.5 h); payload shape defined by this project.',
-  events: [
-    'emergency_self_test',
-    'emergency_battery_fault',
-    'emergency_lamp_fault',
-    'emergency_mains_lost',
-    'emergency_mains_restored',
-    'emergency_fault_cleared',
-    'emergency_mode_on',
-    'emergency_mode_off',
-  ],
-  fields: ['battery_pct'],
-  heartbeatS: 180,
-  topics: Object.values(EMERGENCY_LIGHT_TOPICS),
-};
+export const definitions: MqttDefinition[] = [
+  /**
+   * A centrally monitored emergency luminaire (GB 17945 self-check, GB 51309): self-test
+   * results, battery and lamp faults and their clearing, mains lost/restored, entering and
+   * leaving the emergency state, and its battery level every minute (its keep-alive).
+   */
+  mqttDevice({
+    id: 'gb17945-emergency-light',
+    vendor: 'Generic',
+    model: 'Centrally monitored emergency luminaire (GB 17945)',
+    category: 'emergency-light',
+    measurement: 'safety_event',
+    description: 'Emergency lighting and exit sign with self-test (应急照明和疏散指示).',
+    source:
+      'GB 17945 self-check functions and GB 51309-2018 (battery ≥ 0.5 h); payload shape defined by this project.',
+    events: [...EMERGENCY_LIGHT_EVENTS],
+    fields: ['battery_pct'],
+    heartbeatS: 180,
+    topics: Object.values(EMERGENCY_LIGHT_TOPICS),
+  }),
+];

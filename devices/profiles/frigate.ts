@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { MESSAGE_LIMITS } from '../../contracts/index.js';
-import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
-
-type ProfileInput = z.input<typeof mqttProfileSchema>;
+import { CAMERA_EVENTS, MESSAGE_LIMITS } from '../../contracts/index.js';
+import { vendorTopic } from '../profile-schema.js';
+import { mqttDevice, type MqttDefinition } from '../profile-factories.js';
 
 const frigateObjectSchema = z.looseObject({
   id: z.string().max(128),
@@ -66,26 +65,27 @@ export const FRIGATE_TOPICS = {
   }),
 };
 
-/**
- * A camera behind a Frigate NVR. Frigate publishes object events for all cameras on
- * `frigate/events` (the camera is named inside the payload). Availability is
- * per camera here (`frigate/{camera}/available`), tamper is an `ON`/`OFF` flag on
- * `frigate/{camera}/tamper`, and the camera's frame rate from Frigate's stats comes
- * every 30 s on `frigate/{camera}/camera_fps` (its keep-alive), as a small per-camera
- * bridge adds them; plain Frigate only has one `frigate/available` for the whole NVR.
- */
-export const frigateCamera: ProfileInput = {
-  id: 'frigate-camera',
-  vendor: 'Frigate NVR',
-  model: 'IP camera via Frigate',
-  category: 'camera',
-  measurement: 'safety_event',
-  protocol: 'mqtt',
-  description: 'Surveillance camera at an entrance or public area (安防监控摄像头).',
-  source:
-    'Frigate MQTT docs: frigate/events {type, before, after{id, camera, label, score, current_zones}}, availability online/offline.',
-  events: ['camera_online', 'camera_offline', 'camera_tamper', 'camera_tamper_cleared', 'object_detected'],
-  fields: [],
-  heartbeatS: 120,
-  topics: Object.values(FRIGATE_TOPICS),
-};
+export const definitions: MqttDefinition[] = [
+  /**
+   * A camera behind a Frigate NVR. Frigate publishes object events for all cameras on
+   * `frigate/events` (the camera is named inside the payload). Availability is
+   * per camera here (`frigate/{camera}/available`), tamper is an `ON`/`OFF` flag on
+   * `frigate/{camera}/tamper`, and the camera's frame rate from Frigate's stats comes
+   * every 30 s on `frigate/{camera}/camera_fps` (its keep-alive), as a small per-camera
+   * bridge adds them; plain Frigate only has one `frigate/available` for the whole NVR.
+   */
+  mqttDevice({
+    id: 'frigate-camera',
+    vendor: 'Frigate NVR',
+    model: 'IP camera via Frigate',
+    category: 'camera',
+    measurement: 'safety_event',
+    description: 'Surveillance camera at an entrance or public area (安防监控摄像头).',
+    source:
+      'Frigate MQTT docs: frigate/events {type, before, after{id, camera, label, score, current_zones}}, availability online/offline.',
+    events: [...CAMERA_EVENTS],
+    fields: [],
+    heartbeatS: 120,
+    topics: Object.values(FRIGATE_TOPICS),
+  }),
+];

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { vendorTopic, type mqttProfileSchema } from '../profile-schema.js';
-import type { EventType } from '../../contracts/index.js';
-
-type ProfileInput = z.input<typeof mqttProfileSchema>;
+import { vendorTopic } from '../profile-schema.js';
+import { FIRE_PANEL_EVENTS, type EventType } from '../../contracts/index.js';
+import { mqttDevice, type MqttDefinition } from '../profile-factories.js';
 
 const PANEL_EVENTS = [
   'FIRE',
@@ -59,30 +58,23 @@ export const FIRE_PANEL_TOPICS = {
   }),
 };
 
-/**
- * A fire alarm control panel (GB 4717 functions) behind a serial-to-MQTT interface
- * card, reporting GST200-style events per detector (loop + address).
- */
-export const gstFirePanel: ProfileInput = {
-  id: 'gst-fire-panel',
-  vendor: 'GST 海湾',
-  model: 'GST200 class panel',
-  category: 'fire-panel',
-  measurement: 'safety_event',
-  protocol: 'mqtt',
-  description: 'Fire alarm control panel for a building (火灾报警控制器).',
-  source:
-    'GB 4717 panel functions as GST200 event names: FIRE, FAULT, SUPERVISORY, DISABLE/RELEASE, RESET, DELAY, fault cleared. The interface card reports the panel alive every 30 s on its heartbeat topic.',
-  events: [
-    'fire_alarm',
-    'fire_fault',
-    'fire_fault_cleared',
-    'fire_supervisory',
-    'fire_disable',
-    'fire_release',
-    'fire_reset',
-  ],
-  fields: [],
-  heartbeatS: 120,
-  topics: Object.values(FIRE_PANEL_TOPICS),
-};
+export const definitions: MqttDefinition[] = [
+  /**
+   * A fire alarm control panel (GB 4717 functions) behind a serial-to-MQTT interface
+   * card, reporting GST200-style events per detector (loop + address).
+   */
+  mqttDevice({
+    id: 'gst-fire-panel',
+    vendor: 'GST 海湾',
+    model: 'GST200 class panel',
+    category: 'fire-panel',
+    measurement: 'safety_event',
+    description: 'Fire alarm control panel for a building (火灾报警控制器).',
+    source:
+      'GB 4717 panel functions as GST200 event names: FIRE, FAULT, SUPERVISORY, DISABLE/RELEASE, RESET, DELAY, fault cleared. The interface card reports the panel alive every 30 s on its heartbeat topic.',
+    events: [...FIRE_PANEL_EVENTS],
+    fields: [],
+    heartbeatS: 120,
+    topics: Object.values(FIRE_PANEL_TOPICS),
+  }),
+];

@@ -1,7 +1,7 @@
+import { ACCESS_CONTROL_EVENTS } from '../../contracts/index.js';
 import { z } from 'zod';
-import { vendorTopic, type CanonicalOutput, type mqttProfileSchema } from '../profile-schema.js';
-
-type ProfileInput = z.input<typeof mqttProfileSchema>;
+import { vendorTopic, type CanonicalOutput } from '../profile-schema.js';
+import { mqttDevice, type MqttDefinition } from '../profile-factories.js';
 
 /**
  * Hikvision access-control minor event codes (HCNetSDK `MINOR_*`): major 0x5 "event"
@@ -66,28 +66,20 @@ export const HIKVISION_TOPICS = {
   }),
 };
 
-/** A door controller reporting Hikvision access-control event codes as JSON. */
-export const hikvisionDoor: ProfileInput = {
-  id: 'hikvision-door',
-  vendor: 'Hikvision 海康威视',
-  model: 'Access controller (DS-K2600 class)',
-  category: 'access-control',
-  measurement: 'safety_event',
-  protocol: 'mqtt',
-  description: 'Door access controller at a workshop or storeroom (门禁控制器).',
-  source:
-    'Hikvision HCNetSDK access-control minor codes: 0x01 valid card, 0x06 no permission, 0x08 expired, 0x09 invalid card, 0x19 door opened, 0x1a door closed, 0x1b forced (abnormal open), 0x1c held open (open timeout), 0x406 / 0x407 reader tamper and its resume. The controller is armed with a 30 s heartbeat, which the MQTT bridge publishes on its own topic.',
-  events: [
-    'access_granted',
-    'access_denied',
-    'door_opened',
-    'door_closed',
-    'door_forced',
-    'door_held_open',
-    'reader_tamper',
-    'reader_tamper_cleared',
-  ],
-  fields: [],
-  heartbeatS: 120,
-  topics: Object.values(HIKVISION_TOPICS),
-};
+export const definitions: MqttDefinition[] = [
+  /** A door controller reporting Hikvision access-control event codes as JSON. */
+  mqttDevice({
+    id: 'hikvision-door',
+    vendor: 'Hikvision 海康威视',
+    model: 'Access controller (DS-K2600 class)',
+    category: 'access-control',
+    measurement: 'safety_event',
+    description: 'Door access controller at a workshop or storeroom (门禁控制器).',
+    source:
+      'Hikvision HCNetSDK access-control minor codes: 0x01 valid card, 0x06 no permission, 0x08 expired, 0x09 invalid card, 0x19 door opened, 0x1a door closed, 0x1b forced (abnormal open), 0x1c held open (open timeout), 0x406 / 0x407 reader tamper and its resume. The controller is armed with a 30 s heartbeat, which the MQTT bridge publishes on its own topic.',
+    events: [...ACCESS_CONTROL_EVENTS],
+    fields: [],
+    heartbeatS: 120,
+    topics: Object.values(HIKVISION_TOPICS),
+  }),
+];

@@ -22,7 +22,7 @@ const plants = {
   testFile: `edge/test/planted-${tag}.test.ts`,
 } as const;
 const sources: Record<keyof typeof plants, string> = {
-  deep: `import { chintDdsu666 } from '../devices/profiles/chint.js';\nexport const x = chintDdsu666;\n`,
+  deep: `import { definitions } from '../devices/profiles/chint.js';\nexport const x = definitions;\n`,
   deepType: `import type { ModbusProfile } from '../devices/profile-schema.js';\nexport type X = ModbusProfile;\n`,
   stack: `import { VillageStack } from '../stack/index.js';\nexport const x = VillageStack;\n`,
   test: `import { BareBroker } from '../test/support/index.js';\nexport const x = BareBroker;\n`,

@@ -52,4 +52,34 @@ describe('batch size', () => {
     }
     expect(readings.size).toBe(600);
   });
+  it('gathers info events into the batch; a warning or critical event goes at once, after what came before it', async () => {
+    const published: Array<{ topic: string; payload: unknown }> = [];
+    const publisher = new CanonicalPublisher({
+      config: testConfig('mqtt://127.0.0.1:1', dir.path, {
+        publish: { mode: 'batch', batchIntervalMs: 60_000 },
+      }),
+      upstream: { publish: (topic, payload) => published.push({ topic, payload }) },
+      seq,
+      metrics: createEdgeMetrics(new Registry(), { bufferDepth: () => 0 }),
+      logger: testLogger,
+      warnings: new RateLimitedLog(testLogger),
+    });
+    await publisher.start();
+    publisher.telemetry('panel-power', { voltage_v: 230 });
+    publisher.event('panel-door', 'door_opened', { door: 1 });
+    publisher.event('fire-panel', 'fire_reset');
+    publisher.event('fire-panel', 'fire_alarm', { loop: 1, address: 7 });
+    publisher.event('panel-door', 'door_closed', { door: 1 });
+    expect(published.map((m) => m.topic.split('/').at(-1))).toEqual(['batch', 'event']);
+    await publisher.stop();
+
+    expect(published.map((m) => m.topic.split('/').at(-1))).toEqual(['batch', 'event', 'batch']);
+    const [first, alarm, last] = published;
+    const firstBatch = batchMessageSchema.parse(first?.payload);
+    expect(firstBatch.telemetry.map((t) => t.device)).toEqual(['panel-power']);
+    expect(firstBatch.events.map((e) => e.type)).toEqual(['door_opened', 'fire_reset']);
+    expect(alarm?.topic).toMatch(/\/fire-panel\/event$/);
+    expect(alarm?.payload).toMatchObject({ type: 'fire_alarm', data: { loop: 1, address: 7 } });
+    expect(batchMessageSchema.parse(last?.payload).events.map((e) => e.type)).toEqual(['door_closed']);
+  });
 });

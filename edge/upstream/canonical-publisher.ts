@@ -1,5 +1,6 @@
 import {
   batchMessageSchema,
+  EVENT_SEVERITY,
   eventMessageSchema,
   MESSAGE_LIMITS,
   telemetryMessageSchema,
@@ -46,11 +47,15 @@ const BATCH_ENVELOPE_BYTES = 64;
 /**
  * Validates every canonical message against the contracts before it leaves, then
  * stamps the device's next seq (only valid messages consume a seq, so ingest's gap
- * count means loss). In `batch` mode telemetry is gathered for `batchIntervalMs`;
- * events always go out at once: a fire alarm must not wait for a batch.
+ * count means loss). In `batch` mode telemetry and events of severity `info` (a door
+ * opened, a person seen, a fault cleared) are gathered for `batchIntervalMs`: alone, each
+ * would cost a message on the uplink several times its size. A warning or critical event
+ * goes out at once (a fire alarm must not wait for a batch), after the batch gathered so
+ * far, so that nothing it follows reaches the platform after it.
  */
 export class CanonicalPublisher implements CanonicalSink {
   private batch: BatchMessage['telemetry'] = [];
+  private batchEvents: BatchMessage['events'] = [];
   private batchBytes = BATCH_ENVELOPE_BYTES;
   private timer: NodeJS.Timeout | undefined;
 
@@ -75,15 +80,7 @@ export class CanonicalPublisher implements CanonicalSink {
     const checked = telemetryMessageSchema.safeParse({ ts, seq: 0, values });
     if (!checked.success) return this.reject(device, 'telemetry', checked.error.message);
     const message = { ...checked.data, seq: this.options.seq.next(device) };
-    if (this.batching) {
-      const item = { device, ...message };
-      const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
-      if (this.batchBytes + itemBytes > MAX_BATCH_BYTES) this.flush();
-      this.batch.push(item);
-      this.batchBytes += itemBytes;
-      if (this.batch.length >= MESSAGE_LIMITS.batchItems) this.flush();
-      return;
-    }
+    if (this.batching) return this.gather(() => this.batch, { device, ...message });
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.telemetry(site, gateway, device), message);
     this.options.metrics.publishedTotal.inc({ kind: 'telemetry' });
@@ -93,15 +90,32 @@ export class CanonicalPublisher implements CanonicalSink {
     const checked = eventMessageSchema.safeParse({ ts, seq: 0, type, data });
     if (!checked.success) return this.reject(device, 'event', checked.error.message);
     const message = { ...checked.data, seq: this.options.seq.next(device) };
+    if (this.batching && EVENT_SEVERITY[type] === 'info')
+      return this.gather(() => this.batchEvents, { device, ...message });
+    this.flush();
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.event(site, gateway, device), message);
     this.options.metrics.publishedTotal.inc({ kind: 'event' });
   }
 
+  /** Adds an item to the batch (`list` picks its list, which a flush replaces), flushing around it as limits say. */
+  private gather<T>(list: () => T[], item: T): void {
+    const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (this.batchBytes + itemBytes > MAX_BATCH_BYTES) this.flush();
+    list().push(item);
+    this.batchBytes += itemBytes;
+    if (list().length >= MESSAGE_LIMITS.batchItems) this.flush();
+  }
+
   private flush(): void {
-    if (this.batch.length === 0) return;
-    const message = batchMessageSchema.parse({ ts: Date.now(), telemetry: this.batch, events: [] });
+    if (this.batch.length === 0 && this.batchEvents.length === 0) return;
+    const message = batchMessageSchema.parse({
+      ts: Date.now(),
+      telemetry: this.batch,
+      events: this.batchEvents,
+    });
     this.batch = [];
+    this.batchEvents = [];
     this.batchBytes = BATCH_ENVELOPE_BYTES;
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.batch(site, gateway), message);

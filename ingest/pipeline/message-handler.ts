@@ -39,8 +39,8 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   try {
     outcome = validateMessage(topic, payload, deps.validation);
     deps.metrics.messagesIn.inc(outcome.kind);
+    for (const reading of inSeqOrder(outcome)) trackSeq(reading, deps);
     for (const reading of outcome.accepted) {
-      trackSeq(reading, deps);
       if (reading.kind === 'telemetry') {
         lines.push(telemetryLine(reading));
         measurements.push(telemetryMeasurement(reading.device.profile));
@@ -83,6 +83,19 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
 
 /** Per device, the seq tracker's key, built once instead of for every reading. */
 const seqKeys = new WeakMap<RegisteredDevice, string>();
+
+/**
+ * A batch lists its telemetry before its events, while a device's seq counts both in the
+ * order they happened: a door's reading and its events are observed in seq order, or the
+ * tracker would count a gap and then a duplicate where nothing was lost.
+ */
+function inSeqOrder(outcome: ValidationOutcome): readonly ValidReading[] {
+  const { accepted } = outcome;
+  if (outcome.kind !== 'batch' || !accepted.some((reading) => reading.kind === 'event')) return accepted;
+  const seqOf = (reading: ValidReading) =>
+    reading.kind === 'telemetry' || reading.kind === 'event' ? reading.message.seq : 0;
+  return [...accepted].sort((a, b) => seqOf(a) - seqOf(b));
+}
 
 function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   if (reading.kind !== 'telemetry' && reading.kind !== 'event') return;

@@ -326,4 +326,47 @@ describe('ingest with a real broker and influxd', () => {
       await influx.count(`SELECT count(seq) FROM water WHERE device = 'canteen-flow' AND seq = 20`),
     ).toBe(0);
   });
+  it("counts neither a gap nor a duplicate for a device's reading and event that share a batch", async () => {
+    const counter = async (name: string) => {
+      const text = await (await fetch(`${ingest.baseUrl}/metrics`)).text();
+      return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const ts = T0 + 14_000;
+    const device = 'maker-hall-emergency-light';
+    // The gateway counts one seq per device across readings and events; the batch lists readings first.
+    await gateway.publish(topics.batch(SITE, GATEWAY), {
+      ts,
+      telemetry: [{ device, ts, seq: 40, values: { battery_pct: 98 } }],
+    });
+    await waitFor(
+      'the first reading',
+      async () =>
+        (await influx.count(`SELECT count(seq) FROM device_status WHERE device = '${device}'`)) === 1,
+    );
+    const gaps = await counter('ingest_seq_gaps_total');
+    const duplicates = await counter('ingest_seq_duplicates_total');
+    await gateway.publish(topics.batch(SITE, GATEWAY), {
+      ts,
+      telemetry: [
+        { device, ts: ts + 1, seq: 41, values: { battery_pct: 97 } },
+        { device, ts: ts + 3, seq: 43, values: { battery_pct: 97 } },
+      ],
+      events: [
+        {
+          device,
+          ts: ts + 2,
+          seq: 42,
+          type: 'emergency_self_test',
+          data: { kind: 'monthly', result: 'pass' },
+        },
+      ],
+    });
+    await waitFor(
+      'the batch stored',
+      async () =>
+        (await influx.count(`SELECT count(seq) FROM device_status WHERE device = '${device}'`)) === 3,
+    );
+    expect(await counter('ingest_seq_gaps_total')).toBe(gaps);
+    expect(await counter('ingest_seq_duplicates_total')).toBe(duplicates);
+  });
 });

@@ -22,8 +22,9 @@ import type { EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { freePort, waitFor } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
 import { LinkProxy } from './support/link-proxy.js';
-import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtInt, fmtPct, markdownTable, print } from './support/report.js';
+import { findInfluxdPid } from './support/influxd-pid.js';
+import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
+import { benchArgs, fmt, fmtInt, fmtMiB, fmtPct, markdownTable, print } from './support/report.js';
 
 type Publish = NonNullable<EdgeConfigFromSiteOptions['publish']>;
 
@@ -33,16 +34,16 @@ interface Variant {
   publish: Publish;
 }
 
-function variant(encoding: 'json' | 'gzip', intervalS: number, note = ''): Variant {
+function variant(encoding: 'json' | 'gzip', intervalS: number): Variant {
   return {
     name: `${encoding}-${intervalS}s`,
-    label: `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s${note}`,
+    label: `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s`,
     publish: { mode: 'batch', batchIntervalMs: intervalS * 1000, batchEncoding: encoding },
   };
 }
 
 const VARIANTS: readonly Variant[] = [
-  variant('json', 1, ' (before issue 26)'),
+  variant('json', 1),
   variant('gzip', 1),
   variant('gzip', 10),
   variant('gzip', 60),
@@ -67,6 +68,46 @@ interface Measured {
   jsonBytes: number;
   /** Messages other than batches the gateway sent in the window (events, health, status), by topic kind. */
   others: Record<string, { messages: number; bytes: number }>;
+  /** The platform's processes over the window (simulator excluded). */
+  village: Footprint;
+}
+
+interface Footprint {
+  /** Sum of each process' RSS at the end of the window. */
+  rssBytes: number;
+  rssByProcess: Record<string, number>;
+  /** CPU of all of them over the window, in cores. */
+  cores: number;
+}
+
+/** Broker, ingest, alerting, gateway and influxd: what the village runs on its box. */
+function footprintOf(stack: VillageStack): { begin: () => void; end: () => Footprint } {
+  const pids: Record<string, number> = {};
+  for (const name of ['broker', 'ingest', 'alerting', 'edge'] as const) {
+    const pid = stack.service(name).pid;
+    if (pid !== undefined) pids[name] = pid;
+  }
+  const influxd = findInfluxdPid(join(stack.dataDir, 'influxdb'));
+  if (influxd !== undefined) pids.influxd = influxd;
+  let cpuAtStart = 0;
+  let startedAt = 0;
+  const cpu = () => Object.values(pids).reduce((total, pid) => total + cpuSeconds(pid), 0);
+  return {
+    begin: () => {
+      cpuAtStart = cpu();
+      startedAt = performance.now();
+    },
+    end: () => {
+      const rssByProcess = Object.fromEntries(
+        Object.entries(pids).map(([name, pid]) => [name, rssBytes(pid)]),
+      );
+      return {
+        rssBytes: Object.values(rssByProcess).reduce((total, bytes) => total + bytes, 0),
+        rssByProcess,
+        cores: (cpu() - cpuAtStart) / ((performance.now() - startedAt) / 1000),
+      };
+    },
+  };
 }
 
 interface BatchSeen {
@@ -139,6 +180,8 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     const startAt = seen[start]!.at;
     const startBytes = await proxy.settledBytes();
     counting = true;
+    const footprint = footprintOf(stack);
+    footprint.begin();
     await waitFor('the window', () => (seen.at(-1)?.at ?? 0) - startAt >= WINDOW_S * 1000, {
       timeoutMs: (WINDOW_S + 180) * 1000,
       intervalMs: 20,
@@ -146,6 +189,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     const end = seen.length - 1;
     const endBytes = await proxy.settledBytes();
     counting = false;
+    const village = footprint.end();
     const inWindow = seen.slice(start + 1, end + 1);
     const sum = (pick: (batch: BatchSeen) => number) => inWindow.reduce((total, b) => total + pick(b), 0);
     return {
@@ -158,6 +202,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
       payloadBytes: sum((b) => b.payloadBytes),
       jsonBytes: sum((b) => b.jsonBytes),
       others: Object.fromEntries(others),
+      village,
     };
   } finally {
     await subscriber?.endAsync().catch(() => undefined);
@@ -195,7 +240,7 @@ print(
       'wire bytes per reading',
       'payload bytes per reading (JSON)',
       'per 30-day month',
-      '÷ JSON every 1 s',
+      '÷ JSON every 1 s, same run',
       'other messages per minute: count, payload bytes',
     ],
     results.map((r) => [
@@ -221,3 +266,24 @@ print();
 print(
   'Wire bytes are TLS records both ways between the gateway and the broker (MQTT PUBLISH, PUBACK, PINGREQ/PINGRESP, the gateway health report every 30 s, events); TCP/IP headers are not counted. A month is the window extrapolated to 30 days. Target: ≤ 100 MB a month.',
 );
+print();
+print(
+  markdownTable(
+    [
+      'variant',
+      'village RSS (broker + ingest + alerting + gateway + influxd)',
+      'each',
+      'CPU, share of one core',
+    ],
+    results.map((r) => [
+      r.variant.label,
+      fmtMiB(r.village.rssBytes),
+      Object.entries(r.village.rssByProcess)
+        .map(([name, bytes]) => `${name} ${fmtMiB(bytes)}`)
+        .join(', '),
+      fmtPct(r.village.cores),
+    ]),
+  ),
+);
+print();
+print('Footprint targets (issue 26): ≤ 250 MB RSS and ≤ 5 % of one core for the whole village at demo load.');

@@ -16,7 +16,7 @@ import { partitionOf } from '../ingest/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
 import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
-import { IngestProcess } from './support/ingest-process.js';
+import { IngestProcess, workersConsumer, workersCpuPerPoint } from './support/ingest-process.js';
 import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtRatios, markdownTable, median, print } from './support/report.js';
@@ -71,12 +71,7 @@ async function runOnce(workers: Workers, round: number): Promise<void> {
       }),
   );
   await Promise.all(processes.map((p) => p.start()));
-  const consumer = {
-    pid: processes[0]!.pid,
-    pids: Object.fromEntries(processes.map((p, i) => [`worker ${i + 1}`, p.pid])),
-    written: async () =>
-      (await Promise.all(processes.map((p) => p.pointsWritten()))).reduce((a, b) => a + b, 0),
-  };
+  const consumer = workersConsumer(processes);
   for (const mode of MODES) {
     const name = key(workers, mode);
     results.set(name, [
@@ -109,16 +104,12 @@ for (const mode of MODES) {
   for (const workers of VARIANTS) {
     const runs = results.get(key(workers, mode)) ?? [];
     const ratios = runs.map((r, i) => r.pointsPerS / (one[i]?.pointsPerS ?? Number.NaN));
-    const workerCpu = (r: RunResult) =>
-      Object.entries(r.cpuUsPerPoint)
-        .filter(([name]) => name.startsWith('worker'))
-        .reduce((sum, [, us]) => sum + us, 0);
     rows.push([
       mode === 'telemetry' ? 'per-device topic' : 'batch topic',
       String(workers),
       fmtInt(median(runs.map((r) => r.pointsPerS))),
       runs.map((r) => fmtInt(r.pointsPerS)).join(' / '),
-      `${fmt(median(runs.map(workerCpu)), 1)} µs`,
+      `${fmt(median(runs.map(workersCpuPerPoint)), 1)} µs`,
       `${fmt(median(runs.map((r) => r.cpuUsPerPoint.broker ?? Number.NaN)), 1)} µs`,
       `${fmt(median(runs.map((r) => r.cpuUsPerPoint.influxd ?? Number.NaN)), 1)} µs`,
       runs.every((r) => r.storedPoints === r.sentPoints)

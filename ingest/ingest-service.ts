@@ -120,6 +120,7 @@ export class IngestService implements Component {
           payload: origin.payload(),
         }),
       onServerState: recordInfluxState,
+      sourceWaiting: () => this.mqtt instanceof SharedSubscriptionClient && this.mqtt.saturated,
     });
     const seq = new SeqTracker();
     const validation = {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { freePort, waitFor } from '../../runtime/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
+import type { Consumer, RunResult } from './pipeline-run.js';
 import { clearSession } from './clear-session.js';
 
 export interface IngestProcessOptions {
@@ -85,4 +86,21 @@ export class IngestProcess {
     const { users, brokerUrl, clientId } = this.options;
     await clearSession(brokerUrl, clientId, users?.ingest);
   }
+}
+
+/** Several ingest workers as one consumer of a pipeline run: each metered as `worker N`, their points added up. */
+export function workersConsumer(workers: readonly IngestProcess[]): Consumer {
+  return {
+    pid: (workers[0] as IngestProcess).pid,
+    pids: Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, w.pid])),
+    written: async () =>
+      (await Promise.all(workers.map((w) => w.pointsWritten()))).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** CPU per point of all the workers of a `workersConsumer` run together. */
+export function workersCpuPerPoint(result: RunResult): number {
+  return Object.entries(result.cpuUsPerPoint)
+    .filter(([name]) => name.startsWith('worker'))
+    .reduce((sum, [, us]) => sum + us, 0);
 }

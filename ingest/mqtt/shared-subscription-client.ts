@@ -55,6 +55,11 @@ export class SharedSubscriptionClient {
     return this.held;
   }
 
+  /** Every connection holds a message: none can take another until something is written. */
+  get saturated(): boolean {
+    return this.members.length > 0 && this.held >= this.members.length;
+  }
+
   start(): void {
     this.stopping = false;
     const filters = this.options.filters.map((filter) => `$share/${this.options.shareGroup}/${filter}`);

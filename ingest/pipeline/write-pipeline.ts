@@ -40,6 +40,12 @@ export interface WritePipelineOptions {
   onRejected: (origin: PointOrigin, reason: string) => Promise<void>;
   /** Told after every write attempt whether InfluxDB answered (for /readyz). */
   onServerState?: (reachable: boolean) => void;
+  /**
+   * True when the source can hand over nothing more until something buffered is written
+   * (on MQTT 5 every connection holds an unacknowledged message): what is queued is written
+   * at once, since waiting for `flushIntervalMs` would only stall the source.
+   */
+  sourceWaiting?: () => boolean;
 }
 
 interface Queued {
@@ -132,7 +138,7 @@ export class WritePipeline {
     while (
       this.writes.size < this.options.writeConcurrency &&
       this.queue.length > 0 &&
-      (this.queuedPoints >= this.options.batchSize || this.flushEverything)
+      (this.queuedPoints >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
     ) {
       this.clearTimer();
       this.startWrite();

@@ -50,8 +50,10 @@ function pipelineWith(
   writeConcurrency: number,
   batchSize = 100,
   flushIntervalMs = 20,
+  sourceWaiting?: () => boolean,
 ): WritePipeline {
   return new WritePipeline({
+    ...(sourceWaiting ? { sourceWaiting } : {}),
     writer,
     batchSize,
     flushIntervalMs,
@@ -77,6 +79,21 @@ function submission(line: string, stale: boolean, settled: () => void = () => {}
 describe('WritePipeline', () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('writes at once, not after the flush interval, when the source can hand over nothing more', async () => {
+    const writer = new GatedWriter();
+    let sourceWaiting = false;
+    const pipeline = pipelineWith(writer, 2, 100, 60_000, () => sourceWaiting);
+    pipeline.start();
+    pipeline.submit(submission('m v=1 1', false));
+    sourceWaiting = true; // e.g. the second of two MQTT 5 connections now holds a message too
+    pipeline.submit(submission('m v=2 2', false));
+    await until(() => writer.pending.length === 1);
+    // one write with both: the first waited for the interval until the source could send no more
+    expect(writer.pending[0]?.body.trim().split('\n')).toEqual(['m v=1 1', 'm v=2 2']);
+    writer.release(writer.pending[0]!.body);
+    await pipeline.stop(100);
   });
 
   it('keeps flushing after a flush that found only stale messages', async () => {

@@ -125,6 +125,7 @@ export const INGEST_ENV_MAP: EnvMap = {
   INFLUX_RAW_RETENTION: 'influx.retention.raw',
   INFLUX_ROLLUP_1M_RETENTION: 'influx.retention.rollup1m',
   INFLUX_ROLLUP_1H_RETENTION: 'influx.retention.rollup1h',
+  INFLUX_ROLLUP_BACKFILL_EVERY_S: 'influx.retention.backfillEveryS',
   INGEST_BATCH_SIZE: 'batchSize',
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   INGEST_WRITE_CONCURRENCY: 'writeConcurrency',

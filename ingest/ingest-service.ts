@@ -15,6 +15,7 @@ import type { PointWriter } from './influx/point-writer.js';
 import { createIngestMetrics } from './metrics.js';
 import { DeferredAckClient, type DeferredAckClientOptions } from './mqtt/deferred-ack-client.js';
 import { SharedSubscriptionClient } from './mqtt/shared-subscription-client.js';
+import { RollupBackfill } from './influx/rollup-backfill.js';
 import { handleMessage } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
@@ -43,6 +44,7 @@ export class IngestService implements Component {
   private mqtt: DeferredAckClient | SharedSubscriptionClient | undefined;
   private pipeline: WritePipeline | undefined;
   private deadLetters: DeadLetterSink | undefined;
+  private rollups: RollupBackfill | undefined;
   private port = 0;
   private influxState = { ok: false, at: 0 };
 
@@ -123,6 +125,14 @@ export class IngestService implements Component {
       sourceWaiting: () => this.mqtt instanceof SharedSubscriptionClient && this.mqtt.saturated,
     });
     const seq = new SeqTracker();
+    const rollups = config.influx.retention.manage
+      ? new RollupBackfill({
+          target: config.influx,
+          database: config.influx.database,
+          everyMs: config.influx.retention.backfillEveryS * 1000,
+          logger: componentLogger(logger, 'ingest.rollups'),
+        })
+      : undefined;
     const validation = {
       sites,
       maxPayloadBytes: config.maxPayloadBytes,
@@ -138,7 +148,15 @@ export class IngestService implements Component {
       keepaliveS: config.mqtt.keepaliveS,
       filters: ownSites.flatMap((site) => topicFilters.siteStreams(site)),
       logger: componentLogger(logger, 'ingest.mqtt'),
-      onMessage: (message) => handleMessage(message, { validation, pipeline, deadLetters, seq, metrics }),
+      onMessage: (message) =>
+        handleMessage(message, {
+          validation,
+          pipeline,
+          deadLetters,
+          seq,
+          metrics,
+          ...(rollups ? { rollups } : {}),
+        }),
       waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),
       // Stale = the broker kept the session and redelivers; known only once reconnected.
       onConnectionChange: (connected) => {
@@ -180,10 +198,12 @@ export class IngestService implements Component {
     }
     this.http = http;
     this.pipeline = pipeline;
+    this.rollups = rollups;
     this.deadLetters = deadLetters;
     this.mqtt = mqtt;
 
     pipeline.start();
+    rollups?.start();
     await http.listen({ host: config.http.host, port: config.http.port });
     const address = http.server.address();
     this.port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -207,10 +227,12 @@ export class IngestService implements Component {
 
   async stop(): Promise<void> {
     await this.pipeline?.stop(this.options.drainTimeoutMs ?? 5000);
+    await this.rollups?.stop();
     await this.deadLetters?.flush();
     await this.mqtt?.stop();
     await this.http?.close();
     this.pipeline = undefined;
+    this.rollups = undefined;
     this.deadLetters = undefined;
     this.mqtt = undefined;
     this.http = undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configBoolean } from '../runtime/index.js';
+import { configBoolean, configNumber } from '../runtime/index.js';
 
 /** An InfluxQL duration of whole hours, days or weeks, or `INF` (kept forever). */
 const durationSchema = z
@@ -17,6 +17,11 @@ export const storagePolicySchema = z.strictObject({
   raw: durationSchema.default('90d'),
   rollup1m: durationSchema.default('730d'),
   rollup1h: durationSchema.default('INF'),
+  /**
+   * How often ingest rolls up points that arrived after the continuous queries had passed
+   * their time (a gateway replaying an outage), so the roll-ups kept for years have no hole.
+   */
+  backfillEveryS: configNumber().pipe(z.number().int().min(1).max(86_400)).default(60),
 });
 export type StoragePolicy = z.infer<typeof storagePolicySchema>;
 

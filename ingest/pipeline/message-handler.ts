@@ -24,6 +24,8 @@ export interface MessageHandlerDeps {
   deadLetters: DeadLetterSink;
   seq: SeqTracker;
   metrics: IngestMetrics;
+  /** Told the timestamps of telemetry once written, to roll up what the continuous queries missed. */
+  rollups?: { written(timestampsMs: readonly number[]): void };
 }
 
 /**
@@ -36,6 +38,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   let outcome: ValidationOutcome;
   const lines: string[] = [];
   const measurements: string[] = [];
+  const telemetryTimes: number[] = [];
   try {
     outcome = validateMessage(topic, payload, deps.validation);
     deps.metrics.messagesIn.inc(outcome.kind);
@@ -44,6 +47,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
       if (reading.kind === 'telemetry') {
         lines.push(telemetryLine(reading));
         measurements.push(telemetryMeasurement(reading.device.profile));
+        telemetryTimes.push(reading.message.ts);
       } else {
         const point = toPoint(reading);
         lines.push(toLineProtocol(point));
@@ -62,17 +66,25 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   }
 
   const { rejected } = outcome;
+  const { rollups } = deps;
+  const settle =
+    rollups && telemetryTimes.length > 0
+      ? () => {
+          rollups.written(telemetryTimes);
+          message.settle();
+        }
+      : message.settle;
   const submission = {
     lines: encodeLines(lines),
     measurements,
     originOf: originsOf(topic, payload, outcome, deps.validation.maxPayloadBytes),
     isStale: message.isStale,
-    settled: message.settle,
+    settled: settle,
   };
   if (rejected.length > 0) {
     let parts = 2;
     const partDone = () => {
-      if (--parts === 0) message.settle();
+      if (--parts === 0) settle();
     };
     submission.settled = partDone;
     const recorded = Promise.all(rejected.map((rejection) => deps.deadLetters.record(topic, rejection)));

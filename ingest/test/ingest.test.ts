@@ -27,7 +27,10 @@ const T0 = Date.now() - 60_000;
 
 beforeAll(async () => {
   await Promise.all([broker.start(), influx.start()]);
-  ingest = await startIngest(broker.url, influx.influxd.url, { maxPayloadBytes: 4096 });
+  ingest = await startIngest(broker.url, influx.influxd.url, {
+    maxPayloadBytes: 4096,
+    'influx.retention.backfillEveryS': 1,
+  });
   gateway = await TestClient.connect(broker.url);
   deadLetters = await gateway.deadLetters();
 });
@@ -157,6 +160,44 @@ describe('ingest with a real broker and influxd', () => {
       (series) => series.name === DATABASE,
     );
     expect(cqs?.values).toHaveLength(8);
+  });
+
+  it('rolls up points that arrive after the continuous queries passed their time (a replayed outage)', async () => {
+    // 45 minutes old: the 1-minute queries look 3 minutes back, so only a backfill rolls this up.
+    const minute = Math.floor((Date.now() - 45 * 60_000) / 60_000) * 60_000;
+    await gateway.publish(telemetryTopic('exchange-hall-power'), {
+      ts: minute + 10_000,
+      seq: 900,
+      values: { voltage_v: 231 },
+    });
+    await gateway.publish(telemetryTopic('exchange-hall-power'), {
+      ts: minute + 40_000,
+      seq: 901,
+      values: { voltage_v: 233 },
+    });
+    const rolled = await waitFor(
+      'the late minute in rollup_1m',
+      async () =>
+        (
+          await influx.rows(
+            `SELECT * FROM "rollup_1m"."electricity" WHERE device = 'exchange-hall-power' AND time = ${minute}ms`,
+          )
+        )[0],
+      { timeoutMs: 30_000 },
+    );
+    expect(rolled).toMatchObject({ voltage_v: 232, voltage_v_min: 231, voltage_v_max: 233, samples: 2 });
+    const hour = Math.floor(minute / 3_600_000) * 3_600_000;
+    const hourly = await waitFor(
+      'the late hour in rollup_1h',
+      async () =>
+        (
+          await influx.rows(
+            `SELECT * FROM "rollup_1h"."electricity" WHERE device = 'exchange-hall-power' AND time = ${hour}ms`,
+          )
+        )[0],
+      { timeoutMs: 30_000 },
+    );
+    expect(hourly).toMatchObject({ voltage_v_min: 231, voltage_v_max: 233 });
   });
 
   it('dead-letters each kind of bad message with its code, stores nothing for it and keeps going', async () => {

@@ -1,0 +1,54 @@
+import { ROLLUP_LEVELS } from './rollups.js';
+
+const UNIT_MS = { m: 60_000, h: 3_600_000 } as const;
+
+function resampleReachMs(): number {
+  const first = ROLLUP_LEVELS[0];
+  const match = first ? /^([0-9]+)([mh])$/.exec(first.resampleFor) : null;
+  if (!first || !match)
+    throw new Error('the first roll-up level needs a resample window in minutes or hours');
+  const bucketMs = first.interval === '1m' ? UNIT_MS.m : UNIT_MS.h;
+  // A continuous query runs at the end of each bucket over the last `resampleFor`: a point
+  // written now is covered when it is within that window less the bucket still running.
+  return Number(match[1]) * UNIT_MS[match[2] as 'm' | 'h'] - bucketMs;
+}
+
+/** A point older than this when it is written is never seen by the continuous queries. */
+export const CONTINUOUS_QUERY_REACH_MS = resampleReachMs();
+
+export interface TimeRange {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The time range of points written after the continuous queries had passed them (a
+ * gateway replaying an outage): what a backfill must roll up. Ranges are merged into
+ * one, from the earliest to the latest such point; a backfill over the gap between
+ * two outages costs a few more queries and writes nothing wrong.
+ */
+export class LatePoints {
+  private range: TimeRange | undefined;
+
+  /** Notes the timestamps of points just written at `nowMs`; only those the queries missed count. */
+  note(timestampsMs: Iterable<number>, nowMs: number): void {
+    const before = nowMs - CONTINUOUS_QUERY_REACH_MS;
+    for (const ts of timestampsMs) {
+      if (ts >= before) continue;
+      this.add({ fromMs: ts, toMs: ts });
+    }
+  }
+
+  /** The range to backfill, forgotten until `add`ed back (after a failed backfill). */
+  take(): TimeRange | undefined {
+    const range = this.range;
+    this.range = undefined;
+    return range;
+  }
+
+  add(range: TimeRange): void {
+    this.range = this.range
+      ? { fromMs: Math.min(this.range.fromMs, range.fromMs), toMs: Math.max(this.range.toMs, range.toMs) }
+      : { ...range };
+  }
+}

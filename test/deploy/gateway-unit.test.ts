@@ -17,9 +17,15 @@ function section(text: string, name: string): Array<[string, string]> {
       continue;
     }
     const equals = line.indexOf('=');
-    if (current === name && equals > 0) entries.push([line.slice(0, equals), line.slice(equals + 1)]);
+    if (current === name && equals > 0)
+      entries.push([line.slice(0, equals), unquote(line.slice(equals + 1))]);
   }
   return entries;
+}
+
+/** systemd reads `Environment="A=b c"` as the one assignment `A=b c`. */
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 
 const service = section(readFileSync(UNIT_FILE, 'utf8'), 'Service');

@@ -10,6 +10,8 @@ export interface BenchGatewayOptions {
   /** One Modbus TCP bus per port, each with one meter per entry of `unitProfiles` (unit ids 1…n). */
   busPorts: readonly number[];
   unitProfiles: readonly string[];
+  /** How the gateway publishes; one message per reading unless given. */
+  publish?: { mode: 'per-device' | 'batch' };
 }
 
 /**
@@ -26,7 +28,7 @@ export function writeBenchGatewayConfig(options: BenchGatewayOptions): void {
     http: { port: options.httpPort },
     dataDir: options.dataDir,
     logLevel: 'warn',
-    publish: { mode: 'per-device' },
+    publish: options.publish ?? { mode: 'per-device' },
     modbus: {
       buses: options.busPorts.map((port, b) => ({
         id: `bus-${b}`,

@@ -14,6 +14,17 @@ export type WriteApiChoice =
   | { api: 'v1'; reason: string }
   | { api: 'v2'; reason: string; org: string; bucket: string; token: string | undefined };
 
+/** True when the server answers `/ping` (204, or 200 from some proxies) within `timeoutMs`. */
+export async function answersPing(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.status === 204 || response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads `X-Influxdb-Version` from `/ping`; undefined when the server does not send it. */
 export async function detectServerVersion(url: string, timeoutMs: number): Promise<string | undefined> {
   const response = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(timeoutMs) });

@@ -1,4 +1,5 @@
 import { InfluxWriteError, failureKindOf, serverMessage, type PointWriter } from './point-writer.js';
+import { answersPing } from './server-version.js';
 
 export interface V1WriterOptions {
   url: string;
@@ -40,16 +41,8 @@ export class V1PointWriter implements PointWriter {
     );
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      const response = await fetch(`${this.options.url}/ping`, {
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.status === 204 || response.status === 200;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return answersPing(this.options.url, this.options.timeoutMs);
   }
 
   /** `CREATE DATABASE` is idempotent on 1.x. */

@@ -1,5 +1,6 @@
 import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
 import { InfluxWriteError, failureKindOf, serverMessage, type PointWriter } from './point-writer.js';
+import { answersPing } from './server-version.js';
 
 export interface V2WriterOptions {
   url: string;
@@ -52,15 +53,7 @@ export class V2PointWriter implements PointWriter {
     }
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      const response = await fetch(`${this.options.url}/ping`, {
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.status === 204 || response.status === 200;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return answersPing(this.options.url, this.options.timeoutMs);
   }
 }

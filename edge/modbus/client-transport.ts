@@ -1,10 +1,11 @@
 import type { ReadBlock } from '../../devices/index.js';
-import { backoffMs, type Logger } from '../../runtime/index.js';
+import type { Logger } from '../../runtime/index.js';
 import { EdgeError } from '../errors.js';
 import type { ModbusRTU } from './modbus-client.js';
 import { toModbusError } from './modbus-error.js';
 import type { ModbusLink } from './modbus-link.js';
 import type { ModbusTransport } from './modbus-transport.js';
+import { ReopeningLine } from '../poll/reopening-line.js';
 
 /** Extra time past the Modbus timeout before a read is abandoned whatever the library does. */
 const GUARD_MS = 500;
@@ -17,16 +18,27 @@ const GUARD_MS = 500;
  * within its timeout, even if the library loses the transaction.
  */
 export class ClientTransport implements ModbusTransport {
-  private client: ModbusRTU | undefined;
-  private opening: Promise<ModbusRTU> | undefined;
-  private openFailures = 0;
-  private nextOpenAt = 0;
-  private closed = false;
+  private readonly line: ReopeningLine<ModbusRTU>;
 
   constructor(
     private readonly link: ModbusLink,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.line = new ReopeningLine({
+      description: link.description,
+      open: () => link.open(),
+      dispose: (client) => link.dispose(client),
+      usable: (client) => client.isOpen,
+      attach: (client) => {
+        // modbus-serial emits port errors here; without a listener they would crash the process.
+        client.on('error', (error: unknown) => logger.debug({ err: error }, 'modbus port error'));
+        client.on('close', () => this.line.forget(client));
+      },
+      failure: (message, cause) =>
+        new EdgeError('MODBUS_CONNECT', message, cause === undefined ? {} : { cause }),
+      logger,
+    });
+  }
 
   get description(): string {
     return this.link.description;
@@ -61,7 +73,7 @@ export class ClientTransport implements ModbusTransport {
     where: string,
     request: (client: ModbusRTU) => Promise<T>,
   ): Promise<T> {
-    const client = await this.connected();
+    const client = await this.line.get();
     try {
       this.link.beforeRequest?.(client);
       client.setID(unitId);
@@ -75,58 +87,14 @@ export class ClientTransport implements ModbusTransport {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await this.opening?.catch(() => undefined);
-    if (this.client) this.drop(this.client);
-  }
-
-  private async connected(): Promise<ModbusRTU> {
-    if (this.closed) throw new EdgeError('MODBUS_CONNECT', `${this.description}: transport closed`);
-    if (this.client?.isOpen) return this.client;
-    if (this.client) this.drop(this.client);
-    // Concurrent reads on a TCP bus share one opening attempt.
-    this.opening ??= this.open().finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async open(): Promise<ModbusRTU> {
-    if (Date.now() < this.nextOpenAt) {
-      throw new EdgeError('MODBUS_CONNECT', `${this.description}: waiting before reconnecting`);
-    }
-    let client: ModbusRTU;
-    try {
-      client = await this.link.open();
-    } catch (error) {
-      this.openFailures++;
-      this.nextOpenAt = Date.now() + backoffMs(this.openFailures, 500, 30_000);
-      throw new EdgeError('MODBUS_CONNECT', `${this.description}: ${messageOf(error)}`, { cause: error });
-    }
-    // modbus-serial emits port errors here; without a listener they would crash the process.
-    client.on('error', (error: unknown) => this.logger.debug({ err: error }, 'modbus port error'));
-    client.on('close', () => {
-      if (this.client === client) this.client = undefined;
-    });
-    if (this.closed) {
-      this.link.dispose(client);
-      throw new EdgeError('MODBUS_CONNECT', `${this.description}: transport closed`);
-    }
-    if (this.openFailures > 0) this.logger.info({ bus: this.description }, 'modbus line open again');
-    this.openFailures = 0;
-    this.nextOpenAt = 0;
-    this.client = client;
-    return client;
+    const client = await this.line.close();
+    if (client) this.drop(client);
   }
 
   private drop(client: ModbusRTU): void {
-    if (this.client === client) this.client = undefined;
+    this.line.forget(client);
     this.link.dispose(client);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { backoffMs, type Logger } from '../../runtime/index.js';
+import type { Logger } from '../../runtime/index.js';
 import { EdgeError, type EdgeErrorCode } from '../errors.js';
 import type { ByteLink } from './byte-link.js';
+import { ReopeningLine } from './reopening-line.js';
 
 /** One request on the line and how its reply is recognised among other frames. */
 export interface FrameExchange<F> {
@@ -43,11 +44,7 @@ interface Pending<F, E> {
  * each poll fast.
  */
 export class FrameTransport<F, E extends Error> {
-  private stream: Duplex | undefined;
-  private opening: Promise<Duplex> | undefined;
-  private openFailures = 0;
-  private nextOpenAt = 0;
-  private closed = false;
+  private readonly line: ReopeningLine<Duplex>;
   private pending: Pending<F, E> | undefined;
 
   constructor(
@@ -55,7 +52,21 @@ export class FrameTransport<F, E extends Error> {
     private readonly reader: FrameReader<F, E>,
     private readonly codes: FrameTransportCodes,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.line = new ReopeningLine({
+      description: link.description,
+      open: () => link.open(),
+      dispose: (stream) => link.dispose(stream),
+      attach: (stream) => {
+        stream.on('data', (chunk: Buffer) => this.receive(chunk));
+        stream.on('error', (error: Error) => this.lose(stream, error));
+        stream.on('close', () => this.lose(stream, new Error('line closed')));
+      },
+      failure: (message, cause) =>
+        new EdgeError(codes.connect, message, cause === undefined ? {} : { cause }),
+      logger,
+    });
+  }
 
   get description(): string {
     return this.link.description;
@@ -64,7 +75,7 @@ export class FrameTransport<F, E extends Error> {
   /** Sends one request and resolves with its reply; rejects with the protocol's timeout, bad-frame or connect code. */
   async request(exchange: FrameExchange<F>, timeoutMs: number): Promise<F> {
     if (this.pending) throw new Error('FrameTransport: one request at a time (use the bus scheduler)');
-    const stream = await this.connected();
+    const stream = await this.line.get();
     // Whatever arrived before this request (a late reply, noise) cannot be its answer.
     this.reader.reset();
     const where = `${this.description} ${exchange.what}`;
@@ -96,45 +107,8 @@ export class FrameTransport<F, E extends Error> {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await this.opening?.catch(() => undefined);
-    if (this.stream) this.lose(this.stream, new Error('transport closed'));
-  }
-
-  private async connected(): Promise<Duplex> {
-    if (this.closed) throw new EdgeError(this.codes.connect, `${this.description}: transport closed`);
-    if (this.stream) return this.stream;
-    this.opening ??= this.open().finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async open(): Promise<Duplex> {
-    if (Date.now() < this.nextOpenAt) {
-      throw new EdgeError(this.codes.connect, `${this.description}: waiting before reconnecting`);
-    }
-    let stream: Duplex;
-    try {
-      stream = await this.link.open();
-    } catch (error) {
-      this.openFailures++;
-      this.nextOpenAt = Date.now() + backoffMs(this.openFailures, 500, 30_000);
-      const message = error instanceof Error ? error.message : String(error);
-      throw new EdgeError(this.codes.connect, `${this.description}: ${message}`, { cause: error });
-    }
-    if (this.closed) {
-      this.link.dispose(stream);
-      throw new EdgeError(this.codes.connect, `${this.description}: transport closed`);
-    }
-    stream.on('data', (chunk: Buffer) => this.receive(chunk));
-    stream.on('error', (error: Error) => this.lose(stream, error));
-    stream.on('close', () => this.lose(stream, new Error('line closed')));
-    if (this.openFailures > 0) this.logger.info({ bus: this.description }, 'line open again');
-    this.openFailures = 0;
-    this.nextOpenAt = 0;
-    this.stream = stream;
-    return stream;
+    const stream = await this.line.close();
+    if (stream) this.lose(stream, new Error('transport closed'));
   }
 
   private receive(chunk: Buffer): void {
@@ -148,8 +122,7 @@ export class FrameTransport<F, E extends Error> {
 
   /** Drops a stream that failed or closed; the next request reopens the line. */
   private lose(stream: Duplex, error: Error): void {
-    if (this.stream !== stream) return;
-    this.stream = undefined;
+    if (!this.line.forget(stream)) return;
     stream.removeAllListeners('data');
     // Keep a listener: a late 'error' without one would crash the process.
     stream.removeAllListeners('error');

@@ -3,50 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createLogger } from '../../runtime/index.js';
+import { quietLogger, testBrokerConfig } from '../../test/support/index.js';
 import { BrokerService } from '../broker-service.js';
-import { brokerConfigSchema, type BrokerConfigInput } from '../config.js';
-import { addCredential, type AddCredentialInput } from '../credentials/credential-admin.js';
+import type { BrokerConfigInput } from '../config.js';
+import { addCredential } from '../credentials/credential-admin.js';
 
-export const quietLogger = () =>
-  createLogger('broker-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-export interface TestBroker {
-  service: BrokerService;
-  dir: string;
-  credentialsFile: string;
-  close(): Promise<void>;
-}
-
-/** A broker on free ports with a credentials file in a fresh temp dir. */
-export async function startTestBroker(
-  users: readonly AddCredentialInput[],
-  config: Partial<BrokerConfigInput> = {},
-): Promise<TestBroker> {
-  const dir = await mkdtemp(join(tmpdir(), 'broker-test-'));
-  const credentialsFile = join(dir, 'credentials.json');
-  for (const user of users) await addCredential(credentialsFile, user);
-  const service = new BrokerService(
-    brokerConfigSchema.parse({
-      mqtt: { host: '127.0.0.1', port: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      credentialsFile,
-      persistence: { dir: join(dir, 'sessions') },
-      ...config,
-    }),
-    { logger: quietLogger() },
-  );
-  await service.start();
-  return {
-    service,
-    dir,
-    credentialsFile,
-    async close() {
-      await service.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { quietLogger, startTestBroker, type TestBroker } from '../../test/support/index.js';
 
 /** What the session tests need: ingest (every site, persistent session) and gateway gw-a of site `s`. */
 export const SESSION_ACCOUNTS = {
@@ -73,12 +35,7 @@ export async function startSessionBroker(
   persistence: BrokerConfigInput['persistence'] = {},
 ): Promise<BrokerService> {
   const service = new BrokerService(
-    brokerConfigSchema.parse({
-      mqtt: { host: '127.0.0.1', port: 0 },
-      http: { host: '127.0.0.1', port: 0 },
-      credentialsFile: dir.credentialsFile,
-      persistence: { dir: dir.sessionsDir, ...persistence },
-    }),
+    testBrokerConfig(dir, { persistence: { dir: dir.sessionsDir, ...persistence } }),
     { logger: quietLogger() },
   );
   await service.start();

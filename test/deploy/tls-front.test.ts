@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../runtime/index.js';
 import { tryConnect } from '../security/support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from '../security/support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 import { REPO_ROOT } from './support/compose-file.js';
 
 const run = promisify(execFile);
@@ -65,11 +65,11 @@ describe('deploy/cli.ts certs: a private CA and the server certificate it signs'
   }, 30_000);
 
   describe('the broker serves MQTT over TLS with it', () => {
-    let broker: SecurityBroker;
+    let broker: TestBroker;
     const password = 'gateway-password-for-tls';
 
     beforeAll(async () => {
-      broker = await startSecurityBroker(
+      broker = await startTestBroker(
         [{ username: 'gw-1', role: 'gateway', sites: ['s'], gateway: 'gw-1', password }],
         {
           tls: {

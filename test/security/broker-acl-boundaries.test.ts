@@ -4,7 +4,7 @@ import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { closed, collect, subscribeGranted, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /** Two villages: s1 with gateways gw-a and gw-b, s2 with a gateway also called gw-a. */
 const USERS = [
@@ -36,7 +36,7 @@ const USERS = [
 const passwordOf = (username: string) => USERS.find((u) => u.username === username)?.password ?? '';
 
 describe('broker ACL at the boundaries between gateways and villages', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   let admin: MqttClient;
   let seen: Received[];
   const open = new Set<MqttClient>();
@@ -61,7 +61,7 @@ describe('broker ACL at the boundaries between gateways and villages', () => {
   };
 
   beforeAll(async () => {
-    broker = await startSecurityBroker(USERS);
+    broker = await startTestBroker(USERS);
     const outcome = await tryConnect(broker.service.mqttUrl, {
       username: 'admin',
       password: passwordOf('admin'),

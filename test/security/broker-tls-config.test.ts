@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerService, brokerConfigSchema, brokerEnvMap } from '../../broker/index.js';
 import { loadConfig } from '../../runtime/index.js';
-import { quietLogger } from './support/security-broker.js';
+import { quietLogger } from '../support/index.js';
 
 const load = (env: Record<string, string>) =>
   loadConfig({ schema: brokerConfigSchema, envMap: brokerEnvMap, env });

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLanCredential, edgeConfigSchema, Gateway } from '../../edge/index.js';
 import { freePort, waitFor } from '../../runtime/index.js';
-import { TcpProxy } from '../support/index.js';
+import { TcpProxy, quietLogger, startTestBroker, type TestBroker } from '../support/index.js';
 import { collect, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { quietLogger, startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
 
 /**
  * Issue 20, low list: while the uplink is down the gateway's buffer is bounded, and a
@@ -24,7 +23,7 @@ const DEVICES = [
 
 describe('a LAN flood during an uplink outage', () => {
   let dir: string;
-  let upstream: SecurityBroker;
+  let upstream: TestBroker;
   let proxy: TcpProxy;
   let gateway: Gateway;
   let forwarded: Received[];
@@ -33,7 +32,7 @@ describe('a LAN flood during an uplink outage', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'security-eviction-'));
-    upstream = await startSecurityBroker([
+    upstream = await startTestBroker([
       { username: GATEWAY, role: 'gateway', sites: [SITE], gateway: GATEWAY, password: 'gw-flood-password' },
       { username: 'watcher', role: 'admin', sites: ['*'], password: 'watcher-password-ev' },
     ]);

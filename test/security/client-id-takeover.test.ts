@@ -4,7 +4,7 @@ import { gatewayClientId, topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { collect } from './support/mqtt-helpers.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 2: a client id is bound to its credential. Another credential cannot
@@ -34,7 +34,7 @@ const passwordOf = (username: string) => USERS.find((u) => u.username === userna
 const EVENTS = topics.event('s1', '+', '+');
 
 describe('client ids bound to credentials', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   const open = new Set<MqttClient>();
 
   const attempt = async (username: string, options: IClientOptions): Promise<ConnectOutcome> => {
@@ -68,7 +68,7 @@ describe('client ids bound to credentials', () => {
   };
 
   beforeAll(async () => {
-    broker = await startSecurityBroker(USERS);
+    broker = await startTestBroker(USERS);
   });
   afterEach(async () => {
     await Promise.all([...open].map((client) => client.endAsync(true)));

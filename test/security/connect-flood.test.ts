@@ -7,7 +7,7 @@ import { connectPacket } from '../fuzz/support/mqtt-bytes.js';
 import { collect } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { rawConnect, tally, type RawConnectResult } from './support/raw-connect.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 3: unauthenticated CONNECTs must not cost the broker without bound.
@@ -23,12 +23,12 @@ const USERS = [
   { username: 'admin', role: 'admin' as const, sites: ['*'], password: 'admin-password-flood' },
 ];
 
-let broker: SecurityBroker | undefined;
+let broker: TestBroker | undefined;
 const open: Array<{ end(force: boolean): unknown }> = [];
 const sockets: Socket[] = [];
 
-async function start(limits: NonNullable<BrokerConfigInput['limits']>): Promise<SecurityBroker> {
-  broker = await startSecurityBroker(USERS, { limits });
+async function start(limits: NonNullable<BrokerConfigInput['limits']>): Promise<TestBroker> {
+  broker = await startTestBroker(USERS, { limits });
   return broker;
 }
 

@@ -4,7 +4,7 @@ import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { closed, collect } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 const OLD = 'gw-rot-old-password';
 const NEW = 'gw-rot-new-password';
@@ -12,10 +12,10 @@ const GATEWAY = { username: 'gw-rot', role: 'gateway' as const, sites: ['s'], ga
 
 /** Rotation and revocation through the credentials file while the broker keeps running (no reload call: the file watcher does it). */
 describe('rotating and revoking a gateway’s password without restarting the broker', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
 
   beforeAll(async () => {
-    broker = await startSecurityBroker([
+    broker = await startTestBroker([
       { username: 'admin', role: 'admin', sites: ['*'], password: 'admin-password-rot' },
       { ...GATEWAY, password: OLD },
     ]);

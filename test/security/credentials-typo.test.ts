@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../runtime/index.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, low list: an edit of the credentials file that does not validate (a typo)
@@ -14,10 +14,10 @@ import { startSecurityBroker, type SecurityBroker } from './support/security-bro
 const GONE = { username: 'gw-gone', password: 'gw-gone-password-typo' };
 
 describe('a credentials file saved with a typo', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
 
   beforeAll(async () => {
-    broker = await startSecurityBroker([
+    broker = await startTestBroker([
       { ...GONE, role: 'gateway', sites: ['s1'], gateway: 'gw-gone' },
       { username: 'admin', role: 'admin', sites: ['*'], password: 'admin-password-typo' },
     ]);

@@ -4,7 +4,7 @@ import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { collect, subscribeGranted } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, low list: a dead letter carries the refused message whole, whichever site it
@@ -19,7 +19,7 @@ const USERS = [
 const passwordOf = (username: string) => USERS.find((u) => u.username === username)?.password ?? '';
 
 describe('who reads the dead letters', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   const clients: MqttClient[] = [];
   const connect = async (username: string) => {
     const outcome = await tryConnect(broker.service.mqttUrl, {
@@ -33,7 +33,7 @@ describe('who reads the dead letters', () => {
   };
 
   beforeAll(async () => {
-    broker = await startSecurityBroker(USERS);
+    broker = await startTestBroker(USERS);
   });
   afterAll(async () => {
     for (const client of clients) client.end(true);

@@ -8,7 +8,7 @@ import { Gateway, loadEdgeConfig } from '../../edge/index.js';
 import { IngestService, loadIngestConfig } from '../../ingest/index.js';
 import { createMetricsRegistry, createServiceHttp, loadConfig, freePort } from '../../runtime/index.js';
 import { httpsRequest } from './support/https-request.js';
-import { quietLogger } from './support/security-broker.js';
+import { quietLogger } from '../support/index.js';
 import { startSecurityAlerting, type SecurityAlerting } from './support/security-alerting.js';
 import { createTestCa, type PemPair, type TestCa } from './support/test-ca.js';
 

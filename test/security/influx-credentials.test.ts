@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertingService, alertingConfigSchema } from '../../alerting/index.js';
 import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
-import { BareBroker, HttpReceiver } from '../support/index.js';
-import { quietLogger } from './support/security-broker.js';
+import { BareBroker, HttpReceiver, quietLogger } from '../support/index.js';
 
 /**
  * Issue 20, low list: alerting's alert-history writer sent the InfluxDB user and password

@@ -10,7 +10,7 @@ import { waitFor } from '../../runtime/index.js';
 import { remainingLength } from '../fuzz/support/mqtt-bytes.js';
 import { closed, collect, subscribeGranted, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { quietLogger, startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { quietLogger, startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 4: the gateway's LAN broker. Before, anyone on the village LAN could
@@ -31,7 +31,7 @@ const DOOR_TOPIC = 'hikvision/DS50468/event';
 const fire = (event: string) => JSON.stringify({ event, loop: 1, address: 17 });
 
 interface Village {
-  upstream: SecurityBroker;
+  upstream: TestBroker;
   gateway: Gateway;
   /** What reached the central broker from the gateway. */
   forwarded: Received[];
@@ -43,7 +43,7 @@ interface Village {
 async function startVillage(lan: Partial<EdgeConfigInput['lan']> = {}): Promise<Village> {
   const dir = await mkdtemp(join(tmpdir(), 'security-lan-'));
   const gatewayPassword = 'gateway-password-lan';
-  const upstream = await startSecurityBroker([
+  const upstream = await startTestBroker([
     { username: GATEWAY, role: 'gateway', sites: [SITE], gateway: GATEWAY, password: gatewayPassword },
     { username: 'watcher', role: 'admin', sites: ['*'], password: 'watcher-password-lan' },
   ]);

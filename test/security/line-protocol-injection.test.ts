@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
 import { IngestService, loadIngestConfig } from '../../ingest/index.js';
 import { ManagedInfluxd, rowsOf } from '../../stack/index.js';
-import { BareBroker } from '../support/index.js';
-import { quietLogger } from './support/security-broker.js';
+import { BareBroker, quietLogger } from '../support/index.js';
 import { waitFor } from '../../runtime/index.js';
 
 /**

@@ -4,7 +4,7 @@ import { createLogger, waitFor } from '../../runtime/index.js';
 import { closed, subscribeGranted } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 import { rawConnect } from './support/raw-connect.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 5: what a client sends must not decide how much the broker logs.
@@ -15,7 +15,7 @@ const HUGE = 60_000;
 const GATEWAY = { username: 'gw-a', password: 'gw-a-password-logs' };
 
 describe('what refused clients cost the log', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   const lines: string[] = [];
   const bytes = () => lines.reduce((sum, line) => sum + line.length, 0);
 
@@ -26,7 +26,7 @@ describe('what refused clients cost the log', () => {
         callback();
       },
     });
-    broker = await startSecurityBroker(
+    broker = await startTestBroker(
       [{ ...GATEWAY, role: 'gateway', sites: ['s1'], gateway: 'gw-a' }],
       {},
       createLogger('log-caps', { level: 'debug', destination }),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 import { createTestCa, type TestCa } from './support/test-ca.js';
 
 const PASSWORD = { admin: 'admin-password-tls', gwA: 'gw-a-password-tls', gwB: 'gw-b-password-tls' };
@@ -49,13 +49,13 @@ function expectConnected(outcome: ConnectOutcome): MqttClient {
 }
 
 describe('MQTT over TLS, server certificate only', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   let observer: MqttClient;
   const seen: Array<{ topic: string; payload: string }> = [];
 
   beforeAll(async () => {
     const server = ca.server('broker');
-    broker = await startSecurityBroker(USERS, {
+    broker = await startTestBroker(USERS, {
       tls: { host: '127.0.0.1', port: 0, certFile: server.certFile, keyFile: server.keyFile },
     });
     observer = expectConnected(
@@ -127,7 +127,7 @@ describe('MQTT over TLS, server certificate only', () => {
 });
 
 describe('mutual TLS for gateways (requireClientCert)', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   let observer: MqttClient;
   const seen: Array<{ topic: string; payload: string }> = [];
   const tlsClient = (pair?: { cert: Buffer; key: Buffer }) => ({
@@ -138,7 +138,7 @@ describe('mutual TLS for gateways (requireClientCert)', () => {
 
   beforeAll(async () => {
     const server = ca.server('broker');
-    broker = await startSecurityBroker(
+    broker = await startTestBroker(
       [
         ...USERS,
         { username: 'gw-c', role: 'gateway', sites: ['s'], gateway: 'gw-c', password: 'gw-c-password-tls' },
@@ -253,11 +253,11 @@ describe('mutual TLS for gateways (requireClientCert)', () => {
 });
 
 describe('optional client certificates (caFile without requireClientCert)', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
 
   beforeAll(async () => {
     const server = ca.server('broker');
-    broker = await startSecurityBroker(USERS, {
+    broker = await startTestBroker(USERS, {
       tls: {
         host: '127.0.0.1',
         port: 0,

@@ -5,7 +5,7 @@ import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { collect, subscribeGranted } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 1: a filter the broker refuses (SUBACK 128) must not be stored with
@@ -43,7 +43,7 @@ const FOREIGN = [
 ];
 
 describe('refused filters and forwarding against the receiver ACL', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   let admin: MqttClient;
   const open = new Set<MqttClient>();
 
@@ -78,7 +78,7 @@ describe('refused filters and forwarding against the receiver ACL', () => {
   };
 
   beforeAll(async () => {
-    broker = await startSecurityBroker(USERS);
+    broker = await startTestBroker(USERS);
     admin = await connect('admin', { clientId: 'admin-publisher' });
     open.delete(admin);
   });

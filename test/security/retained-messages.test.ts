@@ -5,7 +5,7 @@ import { gatewayClientId, topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { closed, type Received } from './support/mqtt-helpers.js';
 import { tryConnect } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 7: retained messages were never checked. A gateway could retain a
@@ -33,7 +33,7 @@ const passwordOf = (username: string) => USERS.find((u) => u.username === userna
 const fireAlarm = (seq: number) => JSON.stringify({ ts: Date.now(), seq, type: 'fire_alarm', data: {} });
 
 describe('retained messages', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   const open = new Set<MqttClient>();
 
   const attempt = (username: string, options: IClientOptions = {}) =>
@@ -56,7 +56,7 @@ describe('retained messages', () => {
   };
 
   beforeAll(async () => {
-    broker = await startSecurityBroker(USERS);
+    broker = await startTestBroker(USERS);
   });
   afterEach(async () => {
     await Promise.all([...open].map((client) => client.endAsync(true)));

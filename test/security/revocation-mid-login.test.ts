@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeCredential } from '../../broker/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 6: a login whose password check is under way when its credential is
@@ -14,12 +14,12 @@ import { startSecurityBroker, type SecurityBroker } from './support/security-bro
 const VICTIM = { username: 'gw-gone', password: 'gw-gone-password-1' };
 
 describe('a credential removed while its logins are being checked', () => {
-  let broker: SecurityBroker;
+  let broker: TestBroker;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
     // One check at a time, so the logins below queue behind each other.
-    broker = await startSecurityBroker([{ ...VICTIM, role: 'gateway', sites: ['s1'], gateway: 'gw-gone' }], {
+    broker = await startTestBroker([{ ...VICTIM, role: 'gateway', sites: ['s1'], gateway: 'gw-gone' }], {
       limits: { concurrentPasswordChecks: 1 },
     });
   });

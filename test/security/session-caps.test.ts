@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerConfigInput } from '../../broker/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { tryConnect, type ConnectOutcome } from './support/mqtt-outcome.js';
-import { startSecurityBroker, type SecurityBroker } from './support/security-broker.js';
+import { startTestBroker, type TestBroker } from '../support/index.js';
 
 /**
  * Issue 20, item 8: persistent sessions cost the broker a queue each, kept on its disk
@@ -15,11 +15,11 @@ const GATEWAY = { username: 'gw-a', password: 'gw-a-password-caps' };
 const ADMIN = { username: 'admin', password: 'admin-password-caps' };
 const OWN = 'v1/s1/gw-a/commands';
 
-let broker: SecurityBroker | undefined;
+let broker: TestBroker | undefined;
 const open = new Set<MqttClient>();
 
-async function start(limits: NonNullable<BrokerConfigInput['limits']>): Promise<SecurityBroker> {
-  broker = await startSecurityBroker(
+async function start(limits: NonNullable<BrokerConfigInput['limits']>): Promise<TestBroker> {
+  broker = await startTestBroker(
     [
       { ...GATEWAY, role: 'gateway', sites: ['s1'], gateway: 'gw-a' },
       { ...ADMIN, role: 'admin', sites: ['*'] },
@@ -29,7 +29,7 @@ async function start(limits: NonNullable<BrokerConfigInput['limits']>): Promise<
   return broker;
 }
 async function attempt(options: IClientOptions): Promise<ConnectOutcome> {
-  const outcome = await tryConnect((broker as SecurityBroker).service.mqttUrl, { ...GATEWAY, ...options });
+  const outcome = await tryConnect((broker as TestBroker).service.mqttUrl, { ...GATEWAY, ...options });
   if (outcome.kind === 'connected') open.add(outcome.client);
   return outcome;
 }
@@ -44,7 +44,7 @@ async function persistentSession(clientId: string): Promise<ConnectOutcome['kind
 }
 /** A gauge of the broker's /metrics. */
 async function gauge(name: string): Promise<number> {
-  const text = await (await fetch(`${(broker as SecurityBroker).service.httpUrl}/metrics`)).text();
+  const text = await (await fetch(`${(broker as TestBroker).service.httpUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`));
   return Number(line?.split(' ')[1] ?? Number.NaN);
 }

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorService, simulatorConfigSchema } from '../../firmware-sim/index.js';
-import { quietLogger } from './support/security-broker.js';
+import { quietLogger } from '../support/index.js';
 
 /**
  * Issue 20, item 10: the simulator's control API switched faults for any local

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertingService, alertingConfigSchema } from '../../../alerting/index.js';
 import type { Logger } from '../../../runtime/index.js';
-import { quietLogger } from './security-broker.js';
+import { quietLogger } from '../../support/index.js';
 
 export interface SecurityAlerting {
   service: AlertingService;

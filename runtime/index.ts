@@ -15,3 +15,4 @@ export * from './folder-format.js';
 export * from './bearer-token.js';
 export * from './free-port.js';
 export * from './wait-for.js';
+export * from './settle-within.js';

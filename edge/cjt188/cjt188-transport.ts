@@ -2,19 +2,14 @@ import { Cjt188FrameReader, type Cjt188Error, type Cjt188Frame } from '../../dev
 import type { Logger } from '../../runtime/index.js';
 import type { Cjt188BusConfig } from '../config/edge-config-schema.js';
 import { serialByteLink, tcpByteLink, type ByteLink } from '../poll/byte-link.js';
-import { FrameTransport, type FrameExchange } from '../poll/frame-transport.js';
+import { FrameTransport, lineCodes, type FrameExchange } from '../poll/frame-transport.js';
 
 export type Cjt188Exchange = FrameExchange<Cjt188Frame>;
 
 /** A CJ/T 188 master on one line (see {@link FrameTransport}). */
 export class Cjt188Transport extends FrameTransport<Cjt188Frame, Cjt188Error> {
   constructor(link: ByteLink, logger: Logger) {
-    super(
-      link,
-      new Cjt188FrameReader(),
-      { timeout: 'CJT188_TIMEOUT', badFrame: 'CJT188_BAD_FRAME', connect: 'CJT188_CONNECT' },
-      logger,
-    );
+    super(link, new Cjt188FrameReader(), lineCodes('CJT188'), logger);
   }
 }
 

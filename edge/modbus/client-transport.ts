@@ -1,5 +1,5 @@
 import type { ReadBlock } from '../../devices/index.js';
-import type { Logger } from '../../runtime/index.js';
+import { settleWithin, type Logger } from '../../runtime/index.js';
 import { EdgeError } from '../errors.js';
 import type { ModbusRTU } from './modbus-client.js';
 import { toModbusError } from './modbus-error.js';
@@ -9,6 +9,8 @@ import { ReopeningLine } from '../poll/reopening-line.js';
 
 /** Extra time past the Modbus timeout before a read is abandoned whatever the library does. */
 const GUARD_MS = 500;
+/** Read as modbus-serial's own timeout (MODBUS_TIMEOUT) by toModbusError. */
+const modbusTimedOut = () => Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' });
 
 /**
  * A ModbusTransport over one modbus-serial client (TCP, serial RTU, RTU over TCP). The
@@ -51,7 +53,7 @@ export class ClientTransport implements ModbusTransport {
         block.table === 'holding'
           ? client.readHoldingRegisters(block.start, block.count)
           : client.readInputRegisters(block.start, block.count);
-      const result = await settleWithin(request, timeoutMs + GUARD_MS);
+      const result = await settleWithin(request, timeoutMs + GUARD_MS, modbusTimedOut);
       if (result.data.length !== block.count) {
         throw new EdgeError('MODBUS_BAD_FRAME', `${where}: got ${result.data.length} registers`);
       }
@@ -62,7 +64,7 @@ export class ClientTransport implements ModbusTransport {
   async write(unitId: number, start: number, words: readonly number[], timeoutMs: number): Promise<void> {
     const where = `${this.description} unit ${unitId} write holding ${start}+${words.length}`;
     await this.transact(unitId, timeoutMs, where, (client) =>
-      settleWithin(client.writeRegisters(start, [...words]), timeoutMs + GUARD_MS),
+      settleWithin(client.writeRegisters(start, [...words]), timeoutMs + GUARD_MS, modbusTimedOut),
     );
   }
 
@@ -95,20 +97,4 @@ export class ClientTransport implements ModbusTransport {
     this.line.forget(client);
     this.link.dispose(client);
   }
-}
-
-function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error('Timed out'), { errno: 'ETIMEDOUT' })), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

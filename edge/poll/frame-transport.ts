@@ -27,6 +27,15 @@ export interface FrameTransportCodes {
   connect: EdgeErrorCode;
 }
 
+/** A meter protocol's line codes, as its catalogue names them (`DLT645_TIMEOUT` …). */
+export function lineCodes(protocol: 'DLT645' | 'CJT188'): FrameTransportCodes {
+  return {
+    timeout: `${protocol}_TIMEOUT`,
+    badFrame: `${protocol}_BAD_FRAME`,
+    connect: `${protocol}_CONNECT`,
+  };
+}
+
 interface Pending<F, E> {
   exchange: FrameExchange<F>;
   resolve(frame: F): void;

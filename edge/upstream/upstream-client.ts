@@ -1,6 +1,6 @@
 import { connect, type MqttClient } from 'mqtt';
 import { encodeBatchPayload, gatewayClientId, parseTopic, topics } from '../../contracts/index.js';
-import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
+import { mqttFailoverServers, settleWithin, type Logger } from '../../runtime/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { ForwardLink } from '../buffer/forwarder.js';
@@ -111,13 +111,14 @@ export class UpstreamClient implements ForwardLink {
     this.client = undefined;
     if (client.connected) {
       const status = statusMessage('offline', 'shutdown', this.options.startedAt, 0);
-      await withTimeout(
+      await settleWithin(
         client.publishAsync(this.statusTopic, JSON.stringify(status), { qos: 1, retain: true }),
         STOP_ACK_TIMEOUT_MS,
+        noAnswer,
       ).catch((error: unknown) =>
         this.options.logger.warn({ err: error }, 'offline status not acknowledged'),
       );
-      await withTimeout(client.endAsync(), STOP_ACK_TIMEOUT_MS).catch(() => client.end(true));
+      await settleWithin(client.endAsync(), STOP_ACK_TIMEOUT_MS, noAnswer).catch(() => client.end(true));
     } else {
       client.end(true);
     }
@@ -140,18 +141,4 @@ export class UpstreamClient implements ForwardLink {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
+const noAnswer = () => new Error(`no answer within ${STOP_ACK_TIMEOUT_MS} ms`);

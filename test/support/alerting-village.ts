@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { stringify as toYaml } from 'yaml';
+import { waitFor } from '../../runtime/index.js';
 import { VillageStack, type VillageStackOptions } from '../../stack/index.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
@@ -137,6 +138,27 @@ export class AlertingVillage {
     const response = await this.api(`/api/alerts${query}`);
     if (response.status !== 200) throw new Error(`GET /api/alerts: HTTP ${response.status}`);
     return ((await response.json()) as { alerts: ApiAlert[] }).alerts;
+  }
+
+  /**
+   * Resolves once alerting has no notification waiting or being sent (its outbox metric):
+   * every notification decided so far has reached its receiver, which records a request
+   * before it answers. Wait on this before asserting that nothing more was notified.
+   */
+  async notificationsSettled(): Promise<void> {
+    await waitFor(
+      "alerting's outbox empty",
+      async () => {
+        const text = await (await this.api('/metrics')).text();
+        let queued = 0;
+        for (const [, count] of text.matchAll(
+          /^alerting_notification_outbox\{status="(?:pending|sending)"\} (\d+)$/gm,
+        ))
+          queued += Number(count);
+        return queued === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
   }
 
   /** Acknowledges as the stack's API token (recorded as `token:ALERTING_API_TOKEN`). */

@@ -3,6 +3,7 @@ import { Aedes } from 'aedes';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import {
+  coalesceWrites,
   CodedError,
   componentLogger,
   createLogger,
@@ -28,7 +29,6 @@ import { SessionRegistry } from './auth/session-registry.js';
 import { createBrokerMetrics } from './broker-metrics.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type BrokerConfig } from './config.js';
 import { CredentialStore } from './credentials/credential-store.js';
-import { coalesceWrites } from './coalesced-writes.js';
 import { guardFrameSize } from './frame-guard.js';
 import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
 import { openPersistence, type OpenedPersistence } from './persistence/open-persistence.js';

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
-import { coalesceWrites } from '../../broker/index.js';
+import { coalesceWrites } from '../../runtime/index.js';
 
 const port = Number(process.env.PORT);
 const aedes = await Aedes.createBroker();

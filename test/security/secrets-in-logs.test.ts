@@ -107,6 +107,7 @@ describe('no secret reaches the logs of the broker, its CLI and alerting', () =>
         BROKER_MQTT_PORT: String(ports.mqtt),
         BROKER_HTTP_PORT: String(ports.brokerHttp),
         BROKER_CREDENTIALS_FILE: credentialsFile,
+        BROKER_PERSISTENCE_DIR: join(dir, 'sessions'),
         BROKER_TLS_PORT: String(ports.mqtts),
         BROKER_TLS_CERT_FILE: brokerPem.certFile,
         BROKER_TLS_KEY_FILE: brokerPem.keyFile,

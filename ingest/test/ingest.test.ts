@@ -175,28 +175,24 @@ describe('ingest with a real broker and influxd', () => {
       seq: 901,
       values: { voltage_v: 233 },
     });
-    const rolled = await waitFor(
-      'the late minute in rollup_1m',
-      async () =>
-        (
-          await influx.rows(
-            `SELECT * FROM "rollup_1m"."electricity" WHERE device = 'exchange-hall-power' AND time = ${minute}ms`,
-          )
-        )[0],
-      { timeoutMs: 30_000 },
-    );
-    expect(rolled).toMatchObject({ voltage_v: 232, voltage_v_min: 231, voltage_v_max: 233, samples: 2 });
-    const hour = Math.floor(minute / 3_600_000) * 3_600_000;
-    const hourly = await waitFor(
-      'the late hour in rollup_1h',
-      async () =>
-        (
-          await influx.rows(
-            `SELECT * FROM "rollup_1h"."electricity" WHERE device = 'exchange-hall-power' AND time = ${hour}ms`,
-          )
-        )[0],
-      { timeoutMs: 30_000 },
-    );
+    const rolledUp = (rp: string, time: number) =>
+      waitFor(
+        `the late ${rp} bucket`,
+        async () =>
+          (
+            await influx.rows(
+              `SELECT * FROM "${rp}"."electricity" WHERE device = 'exchange-hall-power' AND time = ${time}ms`,
+            )
+          )[0],
+        { timeoutMs: 30_000 },
+      );
+    expect(await rolledUp('rollup_1m', minute)).toMatchObject({
+      voltage_v: 232,
+      voltage_v_min: 231,
+      voltage_v_max: 233,
+      samples: 2,
+    });
+    const hourly = await rolledUp('rollup_1h', Math.floor(minute / 3_600_000) * 3_600_000);
     expect(hourly).toMatchObject({ voltage_v_min: 231, voltage_v_max: 233 });
   });
 

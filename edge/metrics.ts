@@ -69,13 +69,13 @@ export function createEdgeMetrics(registry: Registry, probes: EdgeMetricProbes) 
       'edge_upstream_buffer_depth',
       'Messages in the store-and-forward buffer (on disk or being written), not yet acknowledged upstream',
       [],
-      probes.bufferDepth,
+      (gauge) => gauge.set(probes.bufferDepth()),
     ),
     bufferBytes: gauge(
       'edge_buffer_bytes',
       'Bytes of key and payload held in the store-and-forward buffer',
       [],
-      () => probes.bufferBytes?.() ?? 0,
+      (gauge) => gauge.set(probes.bufferBytes?.() ?? 0),
     ),
     bufferDroppedTotal: counter(
       'edge_buffer_dropped_total',

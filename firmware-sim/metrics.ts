@@ -1,4 +1,5 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { metricsOn } from '../runtime/index.js';
 import type { ModbusOutcome } from './modbus/bus-server.js';
 
 export interface SimulatorMetrics {
@@ -8,17 +9,13 @@ export interface SimulatorMetrics {
 
 export function createSimulatorMetrics(registry: Registry | undefined): SimulatorMetrics {
   if (!registry) return { modbusRequest: () => undefined, mqttPublish: () => undefined };
-  const requests = new Counter({
-    name: 'sim_modbus_requests_total',
-    help: 'Modbus read requests received by the simulated buses, by outcome',
-    labelNames: ['bus', 'outcome'],
-    registers: [registry],
-  });
-  const published = new Counter({
-    name: 'sim_mqtt_messages_total',
-    help: 'Vendor messages published by simulated MQTT devices',
-    registers: [registry],
-  });
+  const { counter } = metricsOn(registry);
+  const requests = counter(
+    'sim_modbus_requests_total',
+    'Modbus read requests received by the simulated buses, by outcome',
+    ['bus', 'outcome'],
+  );
+  const published = counter('sim_mqtt_messages_total', 'Vendor messages published by simulated MQTT devices');
   return {
     modbusRequest: (bus, outcome) => requests.inc({ bus, outcome }),
     mqttPublish: () => published.inc(),

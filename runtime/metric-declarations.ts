@@ -10,22 +10,22 @@ export function metricsOn(registry: Registry) {
   return {
     counter: <L extends string = string>(name: string, help: string, labelNames: readonly L[] = []) =>
       new Counter<L>({ name, help, labelNames, registers }),
-    /** `sample` runs at every scrape and sets the value (a depth, a size read when asked). */
+    /** `onScrape` runs at every scrape, before the value is read (to set it from live state). */
     gauge: <L extends string = string>(
       name: string,
       help: string,
       labelNames: readonly L[] = [],
-      sample?: () => number,
+      onScrape?: (gauge: Gauge<L>) => void,
     ) =>
       new Gauge<L>({
         name,
         help,
         labelNames,
         registers,
-        ...(sample
+        ...(onScrape
           ? {
               collect(this: Gauge<L>) {
-                this.set(sample());
+                onScrape(this);
               },
             }
           : {}),

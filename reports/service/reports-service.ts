@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram } from 'prom-client';
 import {
   bearerMatches,
   createLogger,
   createMetricsRegistry,
   createServiceHttp,
+  metricsOn,
   type Logger,
 } from '../../runtime/index.js';
 import type { ReportsConfig } from '../config.js';
@@ -43,24 +43,14 @@ export class ReportsService {
     const { config } = this;
     const logger = this.options.logger ?? createLogger('reports');
     const registry = createMetricsRegistry('reports');
-    const made = new Counter({
-      name: 'reports_generated_total',
-      help: 'Reports generated',
-      labelNames: ['format', 'via'],
-      registers: [registry],
-    });
-    const failed = new Counter({
-      name: 'reports_failed_total',
-      help: 'Reports that failed',
-      labelNames: ['via'],
-      registers: [registry],
-    });
-    const seconds = new Histogram({
-      name: 'report_duration_seconds',
-      help: 'Time to build and render one report',
-      buckets: [1, 5, 15, 30, 60, 120, 300],
-      registers: [registry],
-    });
+    const { counter, histogram } = metricsOn(registry);
+    const made = counter('reports_generated_total', 'Reports generated', ['format', 'via']);
+    const failed = counter('reports_failed_total', 'Reports that failed', ['via']);
+    const seconds = histogram(
+      'report_duration_seconds',
+      'Time to build and render one report',
+      [1, 5, 15, 30, 60, 120, 300],
+    );
     const target = {
       url: config.influx.url,
       username: config.influx.username,

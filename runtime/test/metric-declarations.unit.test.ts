@@ -9,7 +9,7 @@ describe('metricsOn', () => {
     counter('t_polls_total', 'Polls by bus', ['bus']).inc({ bus: 'a' }, 2);
     gauge('t_up', 'Up').set(1);
     let depth = 3;
-    gauge('t_depth', 'Depth, sampled at scrape', [], () => depth);
+    gauge('t_depth', 'Depth, set at scrape', [], (g) => g.set(depth));
     histogram('t_duration_seconds', 'Duration', [0.1, 1]).observe(0.5);
 
     const text = () => registry.metrics();

@@ -28,6 +28,15 @@ export interface SharedSubscriptionClientOptions extends DeferredAckClientOption
 /** A week: a worker that is away that long has its session (and what is queued for it) kept. */
 const SESSION_EXPIRY_S = 7 * 24 * 3600;
 
+/** A session being retired is ended once it has handed over nothing for this long. */
+const RETIRE_QUIET_MS = 2000;
+
+/** Sessions looked for and retired at once. */
+const RETIRE_BATCH = 32;
+
+/** The most connections a worker may have (config.ts): sessions above its count are looked for up to here. */
+const MAX_CONNECTIONS = 256;
+
 /**
  * Ingest on an MQTT 5 broker (mosquitto 2, EMQX, VerneMQ, HiveMQ): each message is
  * acknowledged through mqtt.js' public `customHandleAcks` once its points are stored, and
@@ -39,9 +48,13 @@ const SESSION_EXPIRY_S = 7 * 24 * 3600;
  * connections in the group (its own client ids `{clientId}-{i}`, persistent sessions);
  * the write pipeline batches what they hold together. A connection that closes never
  * sends the PUBACKs of its old messages: the broker redelivers them to the session.
+ * Sessions above the connection count (the worker had more before) are retired at start:
+ * the broker would keep dealing them a share that nothing writes.
  */
 export class SharedSubscriptionClient {
   private members: PoolMember[] = [];
+  /** Connections retiring sessions left above the connection count. */
+  private readonly retiring = new Set<MqttClient>();
   private stopping = false;
   private held = 0;
 
@@ -64,6 +77,7 @@ export class SharedSubscriptionClient {
     this.stopping = false;
     const filters = this.options.filters.map((filter) => `$share/${this.options.shareGroup}/${filter}`);
     for (let i = 0; i < this.options.connections; i++) this.members.push(this.open(i, filters));
+    void this.retireAbove(this.options.connections, filters);
   }
 
   /** Publishes QoS 1 on the first connection (dead letters). */
@@ -75,6 +89,8 @@ export class SharedSubscriptionClient {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const client of this.retiring) client.end(true);
+    this.retiring.clear();
     const members = this.members;
     this.members = [];
     await Promise.all(
@@ -93,9 +109,10 @@ export class SharedSubscriptionClient {
     for (const member of members) member.client.removeAllListeners();
   }
 
-  private open(index: number, filters: readonly string[]): PoolMember {
+  /** Connection options of session `index`: persistent, MQTT 5, the PUBACK sent once the message is stored. */
+  private sessionOptions(index: number, state: ConnectionState, onSettled?: () => void): IClientOptions {
     const { options } = this;
-    const clientOptions: IClientOptions = {
+    return {
       clientId: `${options.clientId}-${index}`,
       protocolVersion: 5,
       clean: false,
@@ -108,17 +125,95 @@ export class SharedSubscriptionClient {
       password: options.password,
       resubscribe: true,
       ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
+      customHandleAcks: (topic, payload, _packet, done) => {
+        const generation = state.generation;
+        this.held++;
+        this.deliver(state, generation, topic, payload, () => {
+          this.held--;
+          // A PUBACK of a closed connection would name a packet id of the next one: never sent.
+          if (generation === state.generation && !this.stopping) done(SUCCESS);
+          onSettled?.();
+        });
+      },
     };
+  }
+
+  /**
+   * Sessions of this worker above its connection count (a larger count before) are still
+   * dealt a share of the group's messages. Each is taken over, leaves the group, has what it
+   * was dealt written, and is ended; the first index without a session ends the search.
+   */
+  private async retireAbove(first: number, filters: readonly string[]): Promise<void> {
+    // In parallel, a batch at a time: each waits RETIRE_QUIET_MS before it ends its session.
+    for (let from = first; from < MAX_CONNECTIONS && !this.stopping; from += RETIRE_BATCH) {
+      const indices = Array.from(
+        { length: Math.min(RETIRE_BATCH, MAX_CONNECTIONS - from) },
+        (_, i) => from + i,
+      );
+      const retired = await Promise.all(indices.map((index) => this.retire(index, filters)));
+      if (!retired.every(Boolean)) return;
+    }
+  }
+
+  /** Resolves true once session `index` is retired, false when there was none (or it cannot be reached). */
+  private retire(index: number, filters: readonly string[]): Promise<boolean> {
+    const { logger } = this.options;
     const state: ConnectionState = { generation: 0, redeliveredBelow: 0 };
-    clientOptions.customHandleAcks = (topic, payload, _packet, done) => {
-      const generation = state.generation;
-      this.held++;
-      this.deliver(state, generation, topic, payload, () => {
-        this.held--;
-        // A PUBACK of a closed connection would name a packet id of the next one: never sent.
-        if (generation === state.generation && !this.stopping) done(SUCCESS);
+    let holding = 0;
+    let quiet: NodeJS.Timeout | undefined;
+    let ending = false;
+    return new Promise((resolve) => {
+      const end = (retired: boolean) => {
+        ending = true;
+        clearTimeout(quiet);
+        // Expiry 0 on DISCONNECT ends the session with the connection (MQTT 5).
+        client.end(false, { properties: { sessionExpiryInterval: 0 } }, () => {
+          this.retiring.delete(client);
+          client.removeAllListeners();
+          resolve(retired);
+        });
+      };
+      const waitForQuiet = () => {
+        clearTimeout(quiet);
+        if (holding === 0) quiet = setTimeout(() => end(true), RETIRE_QUIET_MS);
+      };
+      const options = this.sessionOptions(index, state, () => {
+        holding--;
+        waitForQuiet();
       });
-    };
+      const handle = options.customHandleAcks!;
+      options.customHandleAcks = (topic, payload, packet, done) => {
+        holding++;
+        clearTimeout(quiet);
+        handle(topic, payload, packet, done);
+      };
+      const client = connect(this.options.url, { ...options, reconnectPeriod: 0, resubscribe: false });
+      this.retiring.add(client);
+      client.once('connect', (connack) => {
+        if (!connack.sessionPresent) {
+          end(false);
+          return;
+        }
+        logger.info({ clientId: options.clientId }, 'retiring a session above the connection count');
+        client.unsubscribe([...filters], () => waitForQuiet());
+      });
+      client.once('close', () => {
+        // Closed before it was retired (broker away, stopping): the session stays for the next start.
+        if (!ending && this.retiring.delete(client)) {
+          clearTimeout(quiet);
+          resolve(false);
+        }
+      });
+      client.on('error', (error) =>
+        logger.warn({ err: error, clientId: options.clientId }, 'retiring failed'),
+      );
+    });
+  }
+
+  private open(index: number, filters: readonly string[]): PoolMember {
+    const { options } = this;
+    const state: ConnectionState = { generation: 0, redeliveredBelow: 0 };
+    const clientOptions = this.sessionOptions(index, state);
     const client = connect(options.url, clientOptions);
     // QoS 0 messages skip customHandleAcks: there is nothing to acknowledge.
     client.on('message', (topic, payload, packet) => {

@@ -102,6 +102,30 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
     expect(report.duplicated, summary(report)).toEqual([]);
   }, 120_000);
 
+  it('ingest restarted with fewer connections: the sessions above the count are drained and ended, nothing lost', async () => {
+    const stack = village.stack;
+    const ingest = stack.service('ingest');
+    await ingest.stop();
+    // The sessions ingest-1-8 … ingest-1-31 stay behind, and mosquitto keeps dealing them a share.
+    const fewer = new ServiceProcess({
+      ...ingest.options,
+      name: 'ingest-fewer',
+      logFile: join(stack.dataDir, 'logs', 'ingest-fewer.log'),
+      env: { ...ingest.options.env, INGEST_MQTT_CONNECTIONS: '8' },
+    });
+    await fewer.start();
+    try {
+      await sleep(6000);
+      const report = await awaitDelivery(stack, expectation());
+      logReport('ingest restarted with 8 connections instead of 32', report);
+      expect(report.missing, summary(report)).toEqual([]);
+      expect(report.duplicated, summary(report)).toEqual([]);
+    } finally {
+      await fewer.stop();
+      await ingest.start();
+    }
+  }, 180_000);
+
   it('one of two workers killed under load: its share waits in its sessions, nothing lost or doubled', async () => {
     const { second } = await secondWorker();
     await second.start();

@@ -1,17 +1,13 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import {
-  closeAllClients,
   closed,
   collect,
   connectClient,
   connectRefusal,
-  openClient,
-  startTestBroker,
   subscribeGranted,
-  type TestBroker,
+  watchedBrokerFixture,
 } from './harness.js';
 
 const PASSWORD = {
@@ -22,65 +18,54 @@ const PASSWORD = {
 };
 
 describe('broker authentication and topic ACL over real MQTT', () => {
-  let broker: TestBroker;
-  let url: string;
-  let admin: MqttClient;
-  let seen: Array<{ topic: string; payload: string }>;
-
-  beforeAll(async () => {
-    broker = await startTestBroker([
+  const watched = watchedBrokerFixture(
+    [
       { username: 'admin', role: 'admin', sites: ['*'], password: PASSWORD.admin },
       { username: 'gw-a', role: 'gateway', sites: ['s'], gateway: 'gw-a', password: PASSWORD.gwA },
       { username: 'gw-b', role: 'gateway', sites: ['s'], gateway: 'gw-b', password: PASSWORD.gwB },
       { username: 'ingest', role: 'ingest', sites: ['*'], password: PASSWORD.ingest },
-    ]);
-    url = broker.service.mqttUrl;
-    admin = await openClient(url, { username: 'admin', password: PASSWORD.admin, clientId: 'admin-watch' });
-    seen = collect(admin);
-    await admin.subscribeAsync(['v1/#', 'ops/#'], { qos: 1 });
-  });
-
-  afterAll(async () => {
-    await admin?.endAsync(true);
-    await broker?.close();
-  });
-
-  afterEach(closeAllClients);
+    ],
+    { filters: ['v1/#', 'ops/#'] },
+  );
 
   const gatewayA = (clientId = 'gw-a') =>
-    connectClient(url, { username: 'gw-a', password: PASSWORD.gwA, clientId });
+    connectClient(watched.url, { username: 'gw-a', password: PASSWORD.gwA, clientId });
 
   /** Publishes from gw-b on its own topic and waits until the watching admin has it: every earlier publish has been routed by then. */
   async function flush(): Promise<void> {
     const marker = `marker-${Math.random()}`;
-    const gwB = await connectClient(url, {
+    const gwB = await connectClient(watched.url, {
       username: 'gw-b',
       password: PASSWORD.gwB,
       clientId: `gw-b-${marker}`,
     });
     await gwB.publishAsync(topics.health('s', 'gw-b'), marker, { qos: 1 });
-    await waitFor('marker at admin', () => seen.some((m) => m.payload === marker), { timeoutMs: 5_000 });
+    await waitFor('marker at admin', () => watched.seen.some((m) => m.payload === marker), {
+      timeoutMs: 5_000,
+    });
     await gwB.endAsync();
   }
 
   it('reports the real ports when configured with port 0', () => {
-    expect(broker.service.mqttPort).toBeGreaterThan(0);
-    expect(broker.service.httpPort).toBeGreaterThan(0);
-    expect(url).toBe(`mqtt://127.0.0.1:${broker.service.mqttPort}`);
+    expect(watched.broker.service.mqttPort).toBeGreaterThan(0);
+    expect(watched.broker.service.httpPort).toBeGreaterThan(0);
+    expect(watched.url).toBe(`mqtt://127.0.0.1:${watched.broker.service.mqttPort}`);
   });
 
   it('refuses unknown users, wrong passwords and anonymous clients', async () => {
-    expect(await connectRefusal(url, { username: 'nobody', password: PASSWORD.gwA })).toBe(4);
-    expect(await connectRefusal(url, { username: 'gw-a', password: 'not-the-password' })).toBe(4);
-    expect(await connectRefusal(url, {})).toBe(5);
+    expect(await connectRefusal(watched.url, { username: 'nobody', password: PASSWORD.gwA })).toBe(4);
+    expect(await connectRefusal(watched.url, { username: 'gw-a', password: 'not-the-password' })).toBe(4);
+    expect(await connectRefusal(watched.url, {})).toBe(5);
   });
 
   it('delivers a gateway’s telemetry on its own prefix to a subscriber', async () => {
     const gw = await gatewayA();
     const topic = topics.telemetry('s', 'gw-a', 'dev-1');
     await gw.publishAsync(topic, '{"ts":1,"seq":1,"values":{"voltage_v":230}}', { qos: 1 });
-    await waitFor('telemetry at admin', () => seen.find((m) => m.topic === topic), { timeoutMs: 5_000 });
-    expect(seen.find((m) => m.topic === topic)?.payload).toContain('voltage_v');
+    await waitFor('telemetry at admin', () => watched.seen.find((m) => m.topic === topic), {
+      timeoutMs: 5_000,
+    });
+    expect(watched.seen.find((m) => m.topic === topic)?.payload).toContain('voltage_v');
   });
 
   it.each([
@@ -94,7 +79,7 @@ describe('broker authentication and topic ACL over real MQTT', () => {
     gw.publish(topic, 'forged', { qos: 0 });
     await gone;
     await flush();
-    expect(seen.filter((m) => m.topic === topic)).toEqual([]);
+    expect(watched.seen.filter((m) => m.topic === topic)).toEqual([]);
   });
 
   it('lets a gateway subscribe to its own prefix only', async () => {
@@ -109,7 +94,7 @@ describe('broker authentication and topic ACL over real MQTT', () => {
   });
 
   it('refuses a gateway whose will targets another gateway’s topic', async () => {
-    const code = await connectRefusal(url, {
+    const code = await connectRefusal(watched.url, {
       username: 'gw-a',
       password: PASSWORD.gwA,
       clientId: 'gw-a-bad-will',
@@ -120,18 +105,20 @@ describe('broker authentication and topic ACL over real MQTT', () => {
 
   it('publishes a gateway’s own will when its connection dies', async () => {
     const statusTopic = topics.status('s', 'gw-a');
-    const gw = await connectClient(url, {
+    const gw = await connectClient(watched.url, {
       username: 'gw-a',
       password: PASSWORD.gwA,
       clientId: 'gw-a-will',
       will: { topic: statusTopic, payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: false },
     });
     gw.stream.destroy();
-    await waitFor('will at admin', () => seen.find((m) => m.topic === statusTopic), { timeoutMs: 5_000 });
+    await waitFor('will at admin', () => watched.seen.find((m) => m.topic === statusTopic), {
+      timeoutMs: 5_000,
+    });
   });
 
   it('lets ingest subscribe to all telemetry but publish only its dead letters', async () => {
-    const ingest = await connectClient(url, {
+    const ingest = await connectClient(watched.url, {
       username: 'ingest',
       password: PASSWORD.ingest,
       clientId: 'ingest-1',
@@ -146,20 +133,24 @@ describe('broker authentication and topic ACL over real MQTT', () => {
     await waitFor('telemetry at ingest', () => got.find((m) => m.topic === topic), { timeoutMs: 5_000 });
 
     await ingest.publishAsync(topics.deadLetter('ingest'), 'dead', { qos: 1 });
-    await waitFor('dead letter at admin', () => seen.find((m) => m.topic === 'ops/deadletter/ingest'), {
-      timeoutMs: 5_000,
-    });
+    await waitFor(
+      'dead letter at admin',
+      () => watched.seen.find((m) => m.topic === 'ops/deadletter/ingest'),
+      {
+        timeoutMs: 5_000,
+      },
+    );
 
     const forged = topics.telemetry('s', 'gw-a', 'dev-3');
     const gone = closed(ingest);
     ingest.publish(forged, 'forged', { qos: 0 });
     await gone;
     await flush();
-    expect(seen.filter((m) => m.topic === forged)).toEqual([]);
+    expect(watched.seen.filter((m) => m.topic === forged)).toEqual([]);
   });
 
   it('answers /healthz, /readyz and /metrics with broker counters', async () => {
-    const base = broker.service.httpUrl;
+    const base = watched.broker.service.httpUrl;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);

@@ -3,12 +3,72 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { quietLogger, testBrokerConfig } from '../../test/support/index.js';
+import { quietLogger, startTestBroker, testBrokerConfig, type TestBroker } from '../../test/support/index.js';
 import { BrokerService } from '../broker-service.js';
 import type { BrokerConfigInput } from '../config.js';
-import { addCredential } from '../credentials/credential-admin.js';
+import { addCredential, type AddCredentialInput } from '../credentials/credential-admin.js';
 
 export { quietLogger, startTestBroker, type TestBroker } from '../../test/support/index.js';
+
+/** A broker for one test file, with an admin client that collects everything on `filters`. */
+export interface WatchedBroker {
+  readonly broker: TestBroker;
+  readonly url: string;
+  /** The admin client that watches everything. */
+  readonly admin: MqttClient;
+  /** Every message the admin client has received, in order. */
+  readonly seen: Array<{ topic: string; payload: string }>;
+}
+
+/**
+ * Registers a test file's broker: before its tests, started with `users` (an admin among
+ * them) and the admin subscribed to `filters`; after each test, every connectClient()
+ * client closed; at the end, the admin and the broker stopped.
+ */
+export function watchedBrokerFixture(
+  users: readonly AddCredentialInput[],
+  { config = {}, filters = ['v1/#'] }: { config?: Partial<BrokerConfigInput>; filters?: string[] } = {},
+): WatchedBroker {
+  let broker: TestBroker | undefined;
+  let admin: MqttClient | undefined;
+  let seen: Array<{ topic: string; payload: string }> = [];
+  beforeAll(async () => {
+    const account = users.find((user) => user.role === 'admin');
+    if (!account) throw new Error('watchedBrokerFixture needs an admin among its users');
+    broker = await startTestBroker(users, config);
+    admin = await openClient(broker.service.mqttUrl, {
+      username: account.username,
+      password: account.password,
+      clientId: 'admin-watch',
+    });
+    seen = collect(admin);
+    await admin.subscribeAsync(filters, { qos: 1 });
+  });
+  afterEach(closeAllClients);
+  afterAll(async () => {
+    await admin?.endAsync(true);
+    await broker?.close();
+  });
+  const started = () => {
+    if (!broker) throw new Error('the watched broker is used before its beforeAll ran');
+    return broker;
+  };
+  return {
+    get broker() {
+      return started();
+    },
+    get url() {
+      return started().service.mqttUrl;
+    },
+    get admin() {
+      if (!admin) throw new Error('the watched broker is used before its beforeAll ran');
+      return admin;
+    },
+    get seen() {
+      return seen;
+    },
+  };
+}
 
 /** What the session tests need: ingest (every site, persistent session) and gateway gw-a of site `s`. */
 export const SESSION_ACCOUNTS = {

@@ -14,6 +14,45 @@ export type FrameScan<F, E> =
 
 export type FrameReaderOutput<F, E> = { frame: F } | { error: E };
 
+/** How a protocol names what is wrong when a complete reply holds no valid frame. */
+export interface FrameDecodeErrors<E extends Error> {
+  /** A broken frame at `start`: the scan's error, or a clearer one (default: the scan's). */
+  invalid?(bytes: Uint8Array, start: number, error: E): E;
+  /** A header at `start` whose frame never fully arrived. */
+  truncated(bytes: Uint8Array, start: number): E;
+  /** No header anywhere. */
+  none(bytes: Uint8Array): E;
+}
+
+/**
+ * Decodes the first valid frame in a complete reply (preamble and leading noise allowed,
+ * trailing bytes ignored), or throws the first thing wrong: a broken frame, a frame cut
+ * short, or no frame at all.
+ */
+export function decodeFirstFrame<F, E extends Error>(
+  bytes: Uint8Array,
+  scan: (bytes: Uint8Array, from?: number) => FrameScan<F, E>,
+  errors: FrameDecodeErrors<E>,
+): F {
+  let firstError: E | undefined;
+  let from = 0;
+  for (;;) {
+    const result = scan(bytes, from);
+    switch (result.kind) {
+      case 'frame':
+        return result.frame;
+      case 'invalid':
+        firstError ??= errors.invalid?.(bytes, result.start, result.error) ?? result.error;
+        from = result.start + 1;
+        continue;
+      case 'incomplete':
+        throw firstError ?? errors.truncated(bytes, result.start);
+      case 'none':
+        throw firstError ?? errors.none(bytes);
+    }
+  }
+}
+
 /**
  * Cuts a serial byte stream into frames with a protocol's scan function. Bytes arrive
  * in arbitrary chunks (a UART delivers a frame in pieces; two frames may share a

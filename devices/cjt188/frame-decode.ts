@@ -1,5 +1,10 @@
 import { hex, hexBytes } from '../bcd.js';
-import { FrameStreamReader, type FrameReaderOutput, type FrameScan } from '../frame-stream.js';
+import {
+  decodeFirstFrame,
+  FrameStreamReader,
+  type FrameReaderOutput,
+  type FrameScan,
+} from '../frame-stream.js';
 import { decodeCjt188Address } from './address.js';
 import { Cjt188Error } from './errors.js';
 import {
@@ -74,26 +79,10 @@ function frameAt(bytes: Uint8Array, start: number): Exclude<Cjt188FrameScan, { k
  * thing wrong: no 68, a frame cut short, a bad end byte or checksum, a non-BCD address.
  */
 export function decodeCjt188Frame(bytes: Uint8Array): Cjt188Frame {
-  let firstError: Cjt188Error | undefined;
-  let from = 0;
-  for (;;) {
-    const scan = scanCjt188Frame(bytes, from);
-    switch (scan.kind) {
-      case 'frame':
-        return scan.frame;
-      case 'invalid':
-        firstError ??= scan.error;
-        from = scan.start + 1;
-        continue;
-      case 'incomplete':
-        throw firstError ?? truncated(bytes, scan.start);
-      case 'none':
-        throw (
-          firstError ??
-          new Cjt188Error('CJT188_NO_FRAME', `no 68 in ${bytes.length} bytes: ${preview(bytes)}`)
-        );
-    }
-  }
+  return decodeFirstFrame(bytes, scanCjt188Frame, {
+    truncated,
+    none: (all) => new Cjt188Error('CJT188_NO_FRAME', `no 68 in ${all.length} bytes: ${preview(all)}`),
+  });
 }
 
 function truncated(bytes: Uint8Array, start: number): Cjt188Error {

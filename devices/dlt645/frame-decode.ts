@@ -1,4 +1,4 @@
-import type { FrameScan } from '../frame-stream.js';
+import { decodeFirstFrame, type FrameScan } from '../frame-stream.js';
 import { decodeDlt645Address } from './address.js';
 import { hex, hexBytes, unscrambleData } from './bcd.js';
 import { Dlt645Error } from './errors.js';
@@ -77,26 +77,12 @@ function frameAt(
  * a bad end byte or checksum, non-BCD address digits.
  */
 export function decodeFrame(bytes: Uint8Array): Dlt645Frame {
-  let firstError: Dlt645Error | undefined;
-  let from = 0;
-  for (;;) {
-    const scan = scanFrame(bytes, from);
-    switch (scan.kind) {
-      case 'frame':
-        return scan.frame;
-      case 'invalid':
-        firstError ??= lengthMismatch(bytes, scan.start) ?? scan.error;
-        from = scan.start + 1;
-        continue;
-      case 'incomplete':
-        throw firstError ?? truncated(bytes, scan.start);
-      case 'none':
-        throw (
-          firstError ??
-          new Dlt645Error('DLT645_NO_FRAME', `no 68 … 68 header in ${bytes.length} bytes: ${preview(bytes)}`)
-        );
-    }
-  }
+  return decodeFirstFrame(bytes, scanFrame, {
+    invalid: (all, start, error) => lengthMismatch(all, start) ?? error,
+    truncated,
+    none: (all) =>
+      new Dlt645Error('DLT645_NO_FRAME', `no 68 … 68 header in ${all.length} bytes: ${preview(all)}`),
+  });
 }
 
 /** A frame ending in 16 whose L disagrees with where it ends: say so rather than "bad end byte". */

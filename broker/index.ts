@@ -38,7 +38,11 @@ export {
   type BrokerPersistenceConfig,
 } from './persistence/persistence-config.js';
 export { BROKER_PROCESS_ENV } from './process-env.js';
-export { usernameSchema } from './credentials/credential-schema.js';
+export {
+  credentialsFileSchemaOf,
+  passwordHashSchema,
+  usernameSchema,
+} from './credentials/credential-schema.js';
 export { brokerLimitsSchema, brokerLimitsEnvMap, type BrokerLimits } from './admission/admission-config.js';
 export { ConnectionAdmission, type ConnectionRefusal } from './admission/connection-admission.js';
 export {

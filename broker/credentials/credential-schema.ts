@@ -71,22 +71,33 @@ export type Credential = z.infer<typeof credentialSchema>;
 
 export const CREDENTIALS_FILE_VERSION = 1;
 
-export const credentialsFileSchema = z
-  .strictObject({
-    version: z.literal(CREDENTIALS_FILE_VERSION),
-    credentials: z.array(credentialSchema),
-  })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.credentials.forEach((entry, index) => {
-      if (seen.has(entry.username)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['credentials', index, 'username'],
-          message: `duplicate username ${entry.username}`,
-        });
-      }
-      seen.add(entry.username);
+/**
+ * A versioned file of credentials in which each username stands once: the broker's, and
+ * the gateway's LAN credentials (edge/lan) with entries of their own.
+ */
+export function credentialsFileSchemaOf<
+  Version extends number,
+  Entry extends z.ZodType<{ username: string }>,
+>(version: Version, entry: Entry) {
+  return z
+    .strictObject({
+      version: z.literal(version),
+      credentials: z.array(entry),
+    })
+    .superRefine((file, ctx) => {
+      const seen = new Set<string>();
+      file.credentials.forEach((credential, index) => {
+        if (seen.has(credential.username)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['credentials', index, 'username'],
+            message: `duplicate username ${credential.username}`,
+          });
+        }
+        seen.add(credential.username);
+      });
     });
-  });
+}
+
+export const credentialsFileSchema = credentialsFileSchemaOf(CREDENTIALS_FILE_VERSION, credentialSchema);
 export type CredentialsFile = z.infer<typeof credentialsFileSchema>;

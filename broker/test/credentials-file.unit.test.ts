@@ -77,4 +77,12 @@ describe('credentials file', () => {
     );
     await expect(readCredentialsFile(file.replace('nested/', ''))).rejects.toThrow(/credentials\.0\.role/);
   });
+
+  it('refuses a file that names a username twice', async () => {
+    await addCredential(file, { username: 'ops', role: 'admin', sites: ['*'] });
+    const written = JSON.parse(await readFile(file, 'utf8')) as { credentials: unknown[] };
+    written.credentials.push(written.credentials[0]);
+    await writeFile(file, JSON.stringify(written));
+    await expect(readCredentialsFile(file)).rejects.toThrow(/duplicate username ops/);
+  });
 });

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH, usernameSchema } from '../../broker/index.js';
+import {
+  credentialsFileSchemaOf,
+  generatePassword,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  passwordHashSchema,
+  usernameSchema,
+} from '../../broker/index.js';
 import { idSchema } from '../../contracts/index.js';
 import { readPrivateJsonFile, writePrivateJsonFile } from '../../runtime/index.js';
 
@@ -12,30 +19,13 @@ import { readPrivateJsonFile, writePrivateJsonFile } from '../../runtime/index.j
 export const lanCredentialSchema = z.strictObject({
   username: usernameSchema,
   devices: z.array(idSchema).min(1, 'must name at least one device of the gateway config'),
-  hash: z.string().regex(/^scrypt\$/, 'must be scrypt$N$r$p$salt$hash'),
+  hash: passwordHashSchema,
 });
 export type LanCredential = z.infer<typeof lanCredentialSchema>;
 
 export const LAN_CREDENTIALS_VERSION = 1;
 
-export const lanCredentialsFileSchema = z
-  .strictObject({
-    version: z.literal(LAN_CREDENTIALS_VERSION),
-    credentials: z.array(lanCredentialSchema),
-  })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.credentials.forEach((entry, index) => {
-      if (seen.has(entry.username)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['credentials', index, 'username'],
-          message: `duplicate username ${entry.username}`,
-        });
-      }
-      seen.add(entry.username);
-    });
-  });
+export const lanCredentialsFileSchema = credentialsFileSchemaOf(LAN_CREDENTIALS_VERSION, lanCredentialSchema);
 
 /** Where a gateway keeps its LAN credentials: `lan.credentialsFile`, or beside its buffer. */
 export function lanCredentialsFileOf(config: {

@@ -11,6 +11,7 @@
  *
  *   npm run bench -- uplink [--quick]        (~6 min; --quick ~4 min)
  *   BENCH_UPLINK_VARIANTS=gzip-10s,json-1s   runs only those
+ *   BENCH_SERVICE_NODE_OPTIONS='--max-semi-space-size=1'   starts broker, ingest and alerting with it
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,10 @@ const WINDOW_S = args.quick ? 60 : 180;
 const MONTH_S = 30 * 24 * 3600;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const wanted = process.env.BENCH_UPLINK_VARIANTS?.split(',');
+/** NODE_OPTIONS for broker, ingest and alerting (`BENCH_SERVICE_NODE_OPTIONS`), to try a footprint setting. */
+const serviceOptions: Record<string, string> = process.env.BENCH_SERVICE_NODE_OPTIONS
+  ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+  : {};
 const variants = wanted ? VARIANTS.filter((variant) => wanted.includes(variant.name)) : VARIANTS;
 
 interface Measured {
@@ -73,11 +78,15 @@ interface Measured {
 }
 
 interface Footprint {
-  /** Sum of each process' RSS at the end of the window. */
+  /** Sum of each process' RSS at the start of the window, and at its end. */
+  rssAtStartBytes: number;
   rssBytes: number;
   rssByProcess: Record<string, number>;
   /** CPU of all of them over the window, in cores. */
   cores: number;
+  /** The gateway's V8 heap in use and its external memory at the end, from its /metrics. */
+  gatewayHeapUsedBytes?: number;
+  gatewayExternalBytes?: number;
 }
 
 /** Broker, ingest, alerting, gateway and influxd: what the village runs on its box. */
@@ -91,17 +100,21 @@ function footprintOf(stack: VillageStack): { begin: () => void; end: () => Footp
   if (influxd !== undefined) pids.influxd = influxd;
   let cpuAtStart = 0;
   let startedAt = 0;
+  let rssAtStartBytes = 0;
+  const rssSum = () => Object.values(pids).reduce((total, pid) => total + rssBytes(pid), 0);
   const cpu = () => Object.values(pids).reduce((total, pid) => total + cpuSeconds(pid), 0);
   return {
     begin: () => {
       cpuAtStart = cpu();
       startedAt = performance.now();
+      rssAtStartBytes = rssSum();
     },
     end: () => {
       const rssByProcess = Object.fromEntries(
         Object.entries(pids).map(([name, pid]) => [name, rssBytes(pid)]),
       );
       return {
+        rssAtStartBytes,
         rssBytes: Object.values(rssByProcess).reduce((total, bytes) => total + bytes, 0),
         rssByProcess,
         cores: (cpu() - cpuAtStart) / ((performance.now() - startedAt) / 1000),
@@ -130,11 +143,14 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     edgePublish: variant.publish,
     env: {
       broker: {
+        ...serviceOptions,
         BROKER_TLS_HOST: '127.0.0.1',
         BROKER_TLS_PORT: String(tlsPort),
         BROKER_TLS_CERT_FILE: tls.serverCert,
         BROKER_TLS_KEY_FILE: tls.serverKey,
       },
+      ingest: serviceOptions,
+      alerting: serviceOptions,
       edge: { NODE_EXTRA_CA_CERTS: tls.caCert },
     },
   });
@@ -190,6 +206,11 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     const endBytes = await proxy.settledBytes();
     counting = false;
     const village = footprint.end();
+    const edgeMetrics = await (await fetch(`http://127.0.0.1:${stack.ports.edgeHttp}/metrics`)).text();
+    const metric = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(edgeMetrics)?.[1]);
+    village.gatewayHeapUsedBytes = metric('nodejs_heap_size_used_bytes');
+    village.gatewayExternalBytes = metric('nodejs_external_memory_bytes');
     const inWindow = seen.slice(start + 1, end + 1);
     const sum = (pick: (batch: BatchSeen) => number) => inWindow.reduce((total, b) => total + pick(b), 0);
     return {
@@ -274,14 +295,16 @@ print(
       'village RSS (broker + ingest + alerting + gateway + influxd)',
       'each',
       'CPU, share of one core',
+      'gateway V8 heap used, external',
     ],
     results.map((r) => [
       r.variant.label,
-      fmtMiB(r.village.rssBytes),
+      `${fmtMiB(r.village.rssAtStartBytes)} → ${fmtMiB(r.village.rssBytes)}`,
       Object.entries(r.village.rssByProcess)
         .map(([name, bytes]) => `${name} ${fmtMiB(bytes)}`)
         .join(', '),
       fmtPct(r.village.cores),
+      `${fmtMiB(r.village.gatewayHeapUsedBytes ?? Number.NaN)}, ${fmtMiB(r.village.gatewayExternalBytes ?? Number.NaN)}`,
     ]),
   ),
 );

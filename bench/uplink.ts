@@ -292,8 +292,8 @@ print(
   markdownTable(
     [
       'variant',
-      'village RSS (broker + ingest + alerting + gateway + influxd)',
-      'each',
+      'village RSS (broker + ingest + alerting + gateway + influxd), window start → end',
+      'each at the end',
       'CPU, share of one core',
       'gateway V8 heap used, external',
     ],

@@ -1,11 +1,8 @@
 import { ROLLED_UP, ROLLUP_LEVELS, rollupSelect, sourceRpOf, type RollupLevel } from './rollups.js';
 import { resultRows, runStatement, type InfluxAdminTarget } from './influx-admin.js';
+import { durationMs } from './storage-policy.js';
 
 const DAY_MS = 86_400_000;
-
-function bucketMs(level: RollupLevel): number {
-  return level.interval === '1m' ? 60_000 : 3_600_000;
-}
 
 /**
  * Fills the roll-ups for [fromMs, toMs) with the continuous queries' own SELECT … INTO
@@ -24,7 +21,7 @@ export async function backfillRollups(
 ): Promise<Record<string, number>> {
   const written: Record<string, number> = {};
   for (const level of levels) {
-    const bucket = bucketMs(level);
+    const bucket = durationMs(level.interval);
     const start = Math.floor(fromMs / bucket) * bucket;
     const end = Math.ceil(toMs / bucket) * bucket;
     let count = 0;

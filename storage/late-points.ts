@@ -1,16 +1,12 @@
 import { ROLLUP_LEVELS } from './rollups.js';
-
-const UNIT_MS = { m: 60_000, h: 3_600_000 } as const;
+import { durationMs } from './storage-policy.js';
 
 function resampleReachMs(): number {
   const first = ROLLUP_LEVELS[0];
-  const match = first ? /^([0-9]+)([mh])$/.exec(first.resampleFor) : null;
-  if (!first || !match)
-    throw new Error('the first roll-up level needs a resample window in minutes or hours');
-  const bucketMs = first.interval === '1m' ? UNIT_MS.m : UNIT_MS.h;
+  if (!first) throw new Error('no roll-up level');
   // A continuous query runs at the end of each bucket over the last `resampleFor`: a point
   // written now is covered when it is within that window less the bucket still running.
-  return Number(match[1]) * UNIT_MS[match[2] as 'm' | 'h'] - bucketMs;
+  return durationMs(first.resampleFor) - durationMs(first.interval);
 }
 
 /** A point older than this when it is written is never seen by the continuous queries. */

@@ -25,12 +25,14 @@ export const storagePolicySchema = z.strictObject({
 });
 export type StoragePolicy = z.infer<typeof storagePolicySchema>;
 
+/** An InfluxQL duration of whole minutes, hours, days or weeks (or INF) in ms. */
 export function durationMs(duration: string): number {
   if (duration === 'INF') return Number.POSITIVE_INFINITY;
-  const match = /^([0-9]+)([hdw])$/.exec(duration);
-  if (!match) throw new Error(`"${duration}" is not a duration of hours, days or weeks`);
+  const match = /^([0-9]+)([mhdw])$/.exec(duration);
+  if (!match) throw new Error(`"${duration}" is not a duration of minutes, hours, days or weeks`);
   const hour = 3_600_000;
-  return Number(match[1]) * { h: hour, d: 24 * hour, w: 168 * hour }[match[2] as 'h' | 'd' | 'w'];
+  const unit = { m: 60_000, h: hour, d: 24 * hour, w: 168 * hour };
+  return Number(match[1]) * unit[match[2] as keyof typeof unit];
 }
 
 /** Shard group length InfluxDB's own defaults pick for a duration (≤ 2 d: 1 h; ≤ 6 months: 1 d; else 7 d). */

@@ -26,6 +26,22 @@ export interface DeferredAckClientOptions {
   onConnectionChange?: (connected: boolean) => void;
 }
 
+/** What every ingest connection asks of the broker: a persistent session that reconnects and resubscribes. */
+export function persistentSessionOptions(options: DeferredAckClientOptions): IClientOptions {
+  return {
+    clean: false,
+    keepalive: options.keepaliveS,
+    reconnectPeriod: 1000,
+    // mqtt.js 5 stops for good after one refused CONNACK otherwise (a credentials file briefly missing on the broker).
+    reconnectOnConnackError: true,
+    connectTimeout: 10_000,
+    username: options.username,
+    password: options.password,
+    resubscribe: true,
+    ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
+  };
+}
+
 type SendPacket = (
   packet: Packet,
   cb?: (error?: Error) => void,
@@ -85,18 +101,9 @@ export class DeferredAckClient {
     const { options } = this;
     this.stopping = false;
     const clientOptions: IClientOptions = {
+      ...persistentSessionOptions(options),
       clientId: options.clientId,
-      clean: false,
       protocolVersion: 4,
-      keepalive: options.keepaliveS,
-      reconnectPeriod: 1000,
-      // mqtt.js 5 stops for good after one refused CONNACK otherwise (a credentials file briefly missing on the broker).
-      reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      username: options.username,
-      password: options.password,
-      resubscribe: true,
-      ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
     };
     const client = connect(options.url, clientOptions);
     this.client = client;

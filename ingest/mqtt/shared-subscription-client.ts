@@ -1,6 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { mqttFailoverServers } from '../../runtime/index.js';
-import type { DeferredAckClientOptions } from './deferred-ack-client.js';
+import { persistentSessionOptions, type DeferredAckClientOptions } from './deferred-ack-client.js';
 
 /** MQTT 5 reason code of a PUBACK that accepts the message. */
 const SUCCESS = 0;
@@ -113,18 +112,10 @@ export class SharedSubscriptionClient {
   private sessionOptions(index: number, state: ConnectionState, onSettled?: () => void): IClientOptions {
     const { options } = this;
     return {
+      ...persistentSessionOptions(options),
       clientId: `${options.clientId}-${index}`,
       protocolVersion: 5,
-      clean: false,
       properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
-      keepalive: options.keepaliveS,
-      reconnectPeriod: 1000,
-      reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      username: options.username,
-      password: options.password,
-      resubscribe: true,
-      ...mqttFailoverServers(options.url, options.failoverUrls ?? []),
       customHandleAcks: (topic, payload, _packet, done) => {
         const generation = state.generation;
         this.held++;

@@ -88,13 +88,15 @@ export class ClientTransport implements ModbusTransport {
     }
   }
 
+  /** Resolves once the line is released, so the same port can be opened again at once. */
   async close(): Promise<void> {
     const client = await this.line.close();
     if (client) this.drop(client);
+    await this.line.released();
   }
 
   private drop(client: ModbusRTU): void {
     this.line.forget(client);
-    this.link.dispose(client);
+    this.line.dispose(client);
   }
 }

@@ -5,13 +5,15 @@ export const ModbusRTU = ModbusSerial.default;
 export type ModbusRTU = InstanceType<typeof ModbusRTU>;
 
 /** Closes a client whatever state it is in; never throws. */
-export function disposeClient(client: ModbusRTU, how: 'destroy' | 'close'): void {
-  try {
-    if (how === 'destroy') client.destroy(() => undefined);
-    else client.close(() => undefined);
-  } catch {
-    // already gone
-  }
+export function disposeClient(client: ModbusRTU, how: 'destroy' | 'close'): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      if (how === 'destroy') client.destroy(() => resolve());
+      else client.close(() => resolve());
+    } catch {
+      resolve(); // already gone
+    }
+  });
 }
 
 /**

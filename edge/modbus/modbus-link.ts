@@ -5,7 +5,8 @@ export interface ModbusLink {
   readonly description: string;
   /** Opens a new client; rejects when the port or host cannot be reached. */
   open(): Promise<ModbusRTU>;
-  dispose(client: ModbusRTU): void;
+  /** Closes the client; resolves once its port or socket is released. */
+  dispose(client: ModbusRTU): Promise<void>;
   /** Called before each request: a serial link drops stale received bytes. */
   beforeRequest?(client: ModbusRTU): void;
 }

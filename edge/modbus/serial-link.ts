@@ -18,7 +18,7 @@ export function serialLink(path: string, line: SerialLineConfig): ModbusLink {
           stopBits: line.stopBits,
         });
       } catch (error) {
-        disposeClient(client, 'close');
+        await disposeClient(client, 'close');
         throw error;
       }
       return client;

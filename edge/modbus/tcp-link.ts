@@ -17,7 +17,7 @@ export function tcpLink(endpoint: TcpEndpoint): ModbusLink {
       try {
         await client.connectTCP(endpoint.host, { port: endpoint.port, timeout: endpoint.connectTimeoutMs });
       } catch (error) {
-        disposeClient(client, 'destroy');
+        await disposeClient(client, 'destroy');
         throw error;
       }
       return client;

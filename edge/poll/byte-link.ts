@@ -10,7 +10,8 @@ export interface ByteLink {
   readonly description: string;
   /** Opens the line; rejects when the port or host cannot be reached. */
   open(): Promise<Duplex>;
-  dispose(stream: Duplex): void;
+  /** Closes the stream; resolves once the port or socket is released. */
+  dispose(stream: Duplex): Promise<void>;
 }
 
 export interface SerialLineSettings {
@@ -34,8 +35,11 @@ export function serialByteLink(scheme: string, line: SerialLineSettings): ByteLi
     },
     dispose(stream) {
       const port = stream as SerialPort;
-      if (port.isOpen) port.close(() => undefined);
-      else port.destroy();
+      if (!port.isOpen) {
+        port.destroy();
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => port.close(() => resolve()));
     },
   };
 }
@@ -71,6 +75,9 @@ export function tcpByteLink(scheme: string, endpoint: TcpEndpoint): ByteLink {
         });
       });
     },
-    dispose: (stream) => stream.destroy(),
+    dispose: (stream) => {
+      stream.destroy();
+      return Promise.resolve();
+    },
   };
 }

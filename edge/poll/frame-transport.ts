@@ -115,9 +115,11 @@ export class FrameTransport<F, E extends Error> {
     });
   }
 
+  /** Resolves once the line is released, so the same port can be opened again at once. */
   async close(): Promise<void> {
     const stream = await this.line.close();
     if (stream) this.lose(stream, new Error('transport closed'));
+    await this.line.released();
   }
 
   private receive(chunk: Buffer): void {
@@ -136,7 +138,7 @@ export class FrameTransport<F, E extends Error> {
     // Keep a listener: a late 'error' without one would crash the process.
     stream.removeAllListeners('error');
     stream.on('error', () => undefined);
-    this.link.dispose(stream);
+    this.line.dispose(stream);
     this.logger.debug({ err: error, bus: this.description }, 'line lost');
     this.pending?.reject(new EdgeError(this.codes.connect, `${this.description}: ${error.message}`));
   }

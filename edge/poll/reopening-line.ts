@@ -4,7 +4,8 @@ export interface ReopeningLineOptions<T> {
   /** For messages: `bus-a (serial /dev/ttyUSB0)`. */
   description: string;
   open(): Promise<T>;
-  dispose(handle: T): void;
+  /** Releases a handle; resolves once it is released (a serial port stays locked until closed). */
+  dispose(handle: T): Promise<void>;
   /** Wires the handle's events once it is open. */
   attach(handle: T): void;
   /** Whether a handle still open in our books can take a request (a client may know it is closed). */
@@ -18,7 +19,8 @@ export interface ReopeningLineOptions<T> {
  * A line to meters (a serial port, a TCP converter, a Modbus client) opened on the first
  * request and again after it is lost. Failed opens back off (0.5 s, doubling to 30 s), so a
  * missing USB adapter or a dead serial server is not hammered and each request fails fast
- * meanwhile; concurrent requests share one opening attempt.
+ * meanwhile; concurrent requests share one opening attempt. A new open waits until every
+ * handle disposed of before it is released: a serial port is locked until its close completes.
  */
 export class ReopeningLine<T> {
   private current: T | undefined;
@@ -26,18 +28,19 @@ export class ReopeningLine<T> {
   private openFailures = 0;
   private nextOpenAt = 0;
   private closed = false;
+  private readonly disposals = new Set<Promise<void>>();
 
   constructor(private readonly options: ReopeningLineOptions<T>) {}
 
   /** The open line, opened now if need be. */
   async get(): Promise<T> {
-    const { description, failure, usable, dispose } = this.options;
+    const { description, failure, usable } = this.options;
     if (this.closed) throw failure(`${description}: transport closed`);
     if (this.current !== undefined) {
       if (usable?.(this.current) ?? true) return this.current;
       const stale = this.current;
       this.current = undefined;
-      dispose(stale);
+      this.dispose(stale);
     }
     this.opening ??= this.open().finally(() => {
       this.opening = undefined;
@@ -45,11 +48,25 @@ export class ReopeningLine<T> {
     return this.opening;
   }
 
-  /** Forgets `handle` if it is the open line (true); the caller disposes of it. The next get() reopens. */
+  /** Forgets `handle` if it is the open line (true); the caller disposes of it (dispose()). The next get() reopens. */
   forget(handle: T): boolean {
     if (this.current !== handle) return false;
     this.current = undefined;
     return true;
+  }
+
+  /** Releases `handle`; the next open waits until that is done. */
+  dispose(handle: T): void {
+    const disposal: Promise<void> = this.options
+      .dispose(handle)
+      .catch(() => undefined)
+      .finally(() => this.disposals.delete(disposal));
+    this.disposals.add(disposal);
+  }
+
+  /** Resolves once every handle disposed of so far is released. */
+  async released(): Promise<void> {
+    await Promise.all([...this.disposals]);
   }
 
   /** No more opening; resolves with the line still open, for the caller to dispose of. */
@@ -62,6 +79,7 @@ export class ReopeningLine<T> {
   private async open(): Promise<T> {
     const { description, failure, logger } = this.options;
     if (Date.now() < this.nextOpenAt) throw failure(`${description}: waiting before reconnecting`);
+    await this.released();
     let handle: T;
     try {
       handle = await this.options.open();
@@ -71,7 +89,7 @@ export class ReopeningLine<T> {
       throw failure(`${description}: ${error instanceof Error ? error.message : String(error)}`, error);
     }
     if (this.closed) {
-      this.options.dispose(handle);
+      this.dispose(handle);
       throw failure(`${description}: transport closed`);
     }
     this.options.attach(handle);

@@ -7,7 +7,10 @@ interface Handle {
   open: boolean;
 }
 
-function line(opens: Array<() => Promise<Handle>>) {
+function line(
+  opens: Array<() => Promise<Handle>>,
+  release: (handle: Handle) => Promise<void> = () => Promise.resolve(),
+) {
   const disposed: number[] = [];
   const attached: number[] = [];
   let calls = 0;
@@ -18,7 +21,10 @@ function line(opens: Array<() => Promise<Handle>>) {
       if (!next) throw new Error('no more opens planned');
       return next();
     },
-    dispose: (handle) => disposed.push(handle.id),
+    dispose: (handle) => {
+      disposed.push(handle.id);
+      return release(handle);
+    },
     attach: (handle) => attached.push(handle.id),
     usable: (handle) => handle.open,
     failure: (message) => new Error(`CONNECT: ${message}`),
@@ -80,10 +86,46 @@ describe('ReopeningLine', () => {
     const { reopening, disposed } = line([() => new Promise((resolve) => (finish = resolve))]);
     const pending = reopening.get();
     const closing = reopening.close();
+    await new Promise((resolve) => setImmediate(resolve));
     finish({ id: 1, open: true });
     await expect(pending).rejects.toThrow('transport closed');
     expect(await closing).toBeUndefined();
     expect(disposed).toEqual([1]);
     await expect(reopening.get()).rejects.toThrow('transport closed');
+  });
+
+  it('opens again only once the line given up is released (a serial port stays locked until closed)', async () => {
+    let release!: () => void;
+    const { reopening, disposed, calls } = line(
+      [ok(1), ok(2)],
+      () => new Promise((resolve) => (release = resolve)),
+    );
+    const first = await reopening.get();
+    first.open = false;
+    let second: Handle | undefined;
+    const reopened = reopening.get().then((handle) => (second = handle));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(disposed).toEqual([1]);
+    expect(calls()).toBe(1);
+    expect(second).toBeUndefined();
+    release();
+    await reopened;
+    expect(second?.id).toBe(2);
+    expect(calls()).toBe(2);
+  });
+
+  it('released() waits for every disposal in flight', async () => {
+    let release!: () => void;
+    const { reopening } = line([ok(1)], () => new Promise((resolve) => (release = resolve)));
+    const first = await reopening.get();
+    reopening.forget(first);
+    reopening.dispose(first);
+    let done = false;
+    const waiting = reopening.released().then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    release();
+    await waiting;
+    expect(done).toBe(true);
   });
 });

@@ -45,6 +45,7 @@ describe("the gateway's systemd unit", () => {
     const environment = values('Environment');
     expect(environment).toContain(`NODE_OPTIONS=${EDGE_PROCESS_ENV.NODE_OPTIONS}`);
     expect(environment.filter((line) => line.startsWith('NODE_OPTIONS='))).toHaveLength(1);
+    expect(environment).toContain(`GLIBC_TUNABLES=${EDGE_PROCESS_ENV.GLIBC_TUNABLES}`);
   });
 
   it('leaves room beside the V8 heap limit for code, the young generation and native memory', () => {

@@ -127,6 +127,7 @@ describe.each(BROKERS)('village pipeline end to end, $broker broker', ({ broker,
   it('starts the gateway with the heap limit of its systemd unit', () => {
     const environ = readFileSync(`/proc/${stack.service('edge').pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`NODE_OPTIONS=${EDGE_PROCESS_ENV.NODE_OPTIONS}`);
+    expect(environ).toContain(`GLIBC_TUNABLES=${EDGE_PROCESS_ENV.GLIBC_TUNABLES}`);
   });
 
   it('turns vendor MQTT events from the LAN into safety events in InfluxDB', async () => {

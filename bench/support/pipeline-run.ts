@@ -39,6 +39,8 @@ export interface RunResult {
   cpuUsPerPoint: Record<string, number>;
   /** CPU cores busy, per process. */
   cores: Record<string, number>;
+  /** Peak resident memory over the window, per process. */
+  peakRssBytes: Record<string, number>;
   sentPoints: number;
   storedPoints: number;
   /** Seconds the run waited for influxd to finish the work earlier runs left it (compactions). */
@@ -56,6 +58,8 @@ const nextBaseTs = () => RUNS_START + runCounter++ * RUN_SPAN_MS;
 /** Unwritten points the publishers may run ahead of the consumer (keeps the broker's backlog bounded). */
 const MAX_BACKLOG_POINTS = 50_000;
 const PUBLISHERS = 4;
+/** After the load, a consumer that has written nothing more for this long is not waited for. */
+const STALL_MS = 20_000;
 const WINDOW = 100;
 
 function toResult(
@@ -77,6 +81,7 @@ function toResult(
     messagesPerS: window.rate / pointsPerMessage,
     cpuUsPerPoint,
     cores,
+    peakRssBytes: window.peakRssBytes,
     sentPoints,
     storedPoints,
     quietWaitS,
@@ -179,9 +184,16 @@ export async function runPipeline(
   await load;
   await pool.stop();
   const sent = pool.finished.points;
+  // Until everything published is written, or nothing more was for STALL_MS (a consumer that lost points).
+  let lastWritten = -1;
+  let lastProgressAt = performance.now();
   await waitFor(
     'the consumer to write everything published',
-    async () => (await consumer.written()) - writtenAtStart >= sent,
+    async () => {
+      const written = (await consumer.written()) - writtenAtStart;
+      if (written !== lastWritten) [lastWritten, lastProgressAt] = [written, performance.now()];
+      return written >= sent || performance.now() - lastProgressAt > STALL_MS;
+    },
     {
       timeoutMs: 120_000,
       intervalMs: 200,

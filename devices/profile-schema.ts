@@ -51,12 +51,29 @@ export const decimalShiftSchema = z.strictObject({
   unitFactors: z.record(z.string().regex(/^\d+$/), z.number().positive()).optional(),
 });
 
-function requireUnitSuffix(f: { field: string }, ctx: z.RefinementCtx): void {
-  if (unitOfField(f.field) === undefined) {
+/**
+ * Report by exception: how far a polled value must move from the last one the gateway sent
+ * before it is sent again, in the field's unit; absent (or 0): any change. It is the only
+ * information the uplink may lose (a dashboard or an alert sees the value within this much
+ * of the meter's), so keep it below the hysteresis of the alert rules that judge the field.
+ * A state (`_code`) is sent on any change.
+ */
+const deadbandSchema = { deadband: z.number().nonnegative().finite().optional() };
+
+function requireUnitSuffix(f: { field: string; deadband?: number | undefined }, ctx: z.RefinementCtx): void {
+  const unit = unitOfField(f.field);
+  if (unit === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['field'],
       message: `field "${f.field}" must end in a unit suffix (${UNIT_SUFFIXES.join(', ')})`,
+    });
+  }
+  if (unit === 'code' && (f.deadband ?? 0) > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deadband'],
+      message: `field "${f.field}" is a state: it is sent on any change and takes no deadband`,
     });
   }
 }
@@ -75,6 +92,7 @@ export const registerFieldSchema = z
     decimalShift: decimalShiftSchema.optional(),
     /** Readings outside this range are rejected as garbage (a meter mid-reset, a wrong word order). */
     validRange: z.tuple([z.number(), z.number()]).optional(),
+    ...deadbandSchema,
     description: z.string().optional(),
   })
   .superRefine(requireUnitSuffix);
@@ -210,6 +228,7 @@ export const dlt645ItemSchema = z
     format: dlt645ValueFormatSchema,
     /** Readings outside this range are rejected as garbage. */
     validRange: z.tuple([z.number(), z.number()]).optional(),
+    ...deadbandSchema,
     description: z.string().optional(),
   })
   .superRefine(requireUnitSuffix);
@@ -250,6 +269,7 @@ export const cjt188ItemSchema = z
     part: cjt188ValuePartSchema,
     /** Readings outside this range are rejected as garbage. */
     validRange: z.tuple([z.number(), z.number()]).optional(),
+    ...deadbandSchema,
     description: z.string().optional(),
   })
   .superRefine(requireUnitSuffix);
@@ -318,6 +338,13 @@ export function vendorTopic<P, Sent = P>(
   mapping: VendorTopicMapping<P> & { payload: z.ZodType<P, Sent> },
 ): VendorTopic<Sent> {
   return mapping as unknown as VendorTopic<Sent>;
+}
+
+/** Each polled field's deadband (report by exception), 0 where the profile declares none; MQTT profiles: none. */
+export function profileDeadbands(profile: DeviceProfile): Record<string, number> {
+  const fields =
+    profile.protocol === 'modbus' ? profile.registers : profile.protocol === 'mqtt' ? [] : profile.items;
+  return Object.fromEntries(fields.map((f) => [f.field, f.deadband ?? 0]));
 }
 
 /** The canonical field names a profile publishes. */

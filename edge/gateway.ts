@@ -21,6 +21,7 @@ import { BusPoller } from './modbus/bus-poller.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SeqStore } from './seq-store.js';
 import { CanonicalPublisher } from './upstream/canonical-publisher.js';
+import { ReportByException, reportingRules } from './upstream/report-by-exception.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 export interface GatewayOptions {
@@ -135,6 +136,8 @@ export class Gateway implements Component {
       this.lan = lan;
       parts.push(lan);
     }
+    const rules = reportingRules(config);
+    const polled = rules.size > 0 ? new ReportByException(publisher, rules, metrics) : publisher;
     for (const bus of config.modbus.buses) {
       parts.push(
         new BusPoller({
@@ -142,7 +145,7 @@ export class Gateway implements Component {
           offlineAfterFailures: config.modbus.offlineAfterFailures,
           offlinePollIntervalS: config.modbus.offlinePollIntervalS,
           board: this.board,
-          sink: publisher,
+          sink: polled,
           metrics,
           warnings,
           logger: componentLogger(logger, 'edge.modbus'),

@@ -59,6 +59,11 @@ export function createEdgeMetrics(registry: Registry, probes: EdgeMetricProbes) 
       'LAN clients, logins, publishes and subscriptions the LAN broker refused, by reason',
       ['reason'],
     ),
+    valuesReportedTotal: counter(
+      'edge_values_reported_total',
+      'Polled values under report by exception: sent (moved past the deadband, or the heartbeat) or held (within it)',
+      ['outcome'],
+    ),
     publishedTotal: counter(
       'edge_published_total',
       'Canonical messages handed to the upstream client, by kind',

@@ -1,11 +1,12 @@
 import { profileFields, telemetryMeasurement } from '../devices/index.js';
-import { SiteRegistry, type RegisteredDevice, type Site } from '../site/index.js';
+import { maxIntervalOf, quietLimitS, SiteRegistry, type RegisteredDevice, type Site } from '../site/index.js';
 import { durationMs, resultRows, runStatement, type InfluxAdminTarget } from '../storage/index.js';
 import { alertClasses, type AlertRow, type RuleTitle } from './compute/alert-classes.js';
 import { countState, offIntervals, supplyMinutes } from './compute/availability.js';
 import { counterConsumption } from './compute/counter-consumption.js';
 import { demandBlocks, peakDemand } from './compute/demand.js';
 import { findGaps } from './compute/gaps.js';
+import { holdLastValues } from './compute/held-values.js';
 import { nightFlow } from './compute/night-flow.js';
 import { frequencyQuality, isInterrupted, voltageQuality } from './compute/power-quality.js';
 import { energyField, supplyTypeOf, voltageFields, volumeField } from './meter-fields.js';
@@ -68,8 +69,21 @@ export async function buildMonthlyReport(inputs: ReportInputs, period: ReportPer
     fetchMinutes(source, siteId, 'electricity', fromMs, toMs),
     fetchMinutes(source, siteId, 'water', fromMs, toMs),
   ]);
-  const minutesOf = (d: RegisteredDevice): readonly Minute[] =>
+  const readingsOf = (d: RegisteredDevice): readonly Minute[] =>
     (d.profile.category === 'electricity-meter' ? electricity : water).get(d.device.id) ?? [];
+  // Under report by exception a value holds until the next reading: every figure but
+  // completeness and gaps reads each minute with every field's last value.
+  const reportsByException = (d: RegisteredDevice) => maxIntervalOf(inputs.site, d.device) !== undefined;
+  const held = new Map<string, readonly Minute[]>();
+  const minutesOf = (d: RegisteredDevice): readonly Minute[] => {
+    if (!reportsByException(d)) return readingsOf(d);
+    let minutes = held.get(d.device.id);
+    if (!minutes) {
+      minutes = holdLastValues(readingsOf(d), toMs, quietLimitS(inputs.site, d.device) * 1000);
+      held.set(d.device.id, minutes);
+    }
+    return minutes;
+  };
   const deviceName = (d: RegisteredDevice) => named(d.device.id, d.device.name);
   const zoneName = (id: string) => {
     const zone = inputs.site.zones.find((z) => z.id === id);
@@ -131,10 +145,21 @@ export async function buildMonthlyReport(inputs: ReportInputs, period: ReportPer
       ['electricity', 'water'].includes(telemetryMeasurement(x.profile)) &&
       profileFields(x.profile).length > 0,
   )) {
-    const minutes = minutesOf(d);
-    const gaps = findGaps(minutes, fromMs, toMs);
-    const expected = Math.round((toMs - fromMs) / 1000 / d.device.pollIntervalS);
-    const received = minutes.reduce((n, m) => n + (m.v.samples ?? 0), 0);
+    const minutes = readingsOf(d);
+    const quietS = quietLimitS(inputs.site, d.device);
+    const gaps = findGaps(minutes, fromMs, toMs, quietS);
+    // Under report by exception a healthy device sends at least once per quiet limit
+    // however still its values: complete means every such window holds a reading.
+    const expected = reportsByException(d)
+      ? Math.ceil((toMs - fromMs) / 1000 / quietS)
+      : Math.round((toMs - fromMs) / 1000 / d.device.pollIntervalS);
+    const received = reportsByException(d)
+      ? new Set(
+          minutes
+            .filter((m) => (m.v.samples ?? 0) > 0 && m.t >= fromMs && m.t < toMs)
+            .map((m) => Math.floor((m.t - fromMs) / (quietS * 1000))),
+        ).size
+      : minutes.reduce((n, m) => n + (m.v.samples ?? 0), 0);
     completeness.push({
       device: deviceName(d),
       pollIntervalS: d.device.pollIntervalS,

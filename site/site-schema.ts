@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fieldNameSchema, gatewayIdSchema, idSchema } from '../contracts/index.js';
-import { findProfile } from '../devices/index.js';
+import { findProfile, profileFields } from '../devices/index.js';
 import { meteringSchema, tenantSchema } from './metering-schema.js';
 
 /** Zones from the guideline's clauses 7.2 and 8; dashboards and alerts speak in these. */
@@ -106,6 +106,10 @@ export const siteDeviceSchema = z.strictObject({
   /** DL/T 645 and CJ/T 188 meters: the bus they hang on and their 12- or 14-digit nameplate address. */
   meterAddress: meterAddressSchema.optional(),
   pollIntervalS: z.number().positive().max(3600).default(10),
+  /** Polled devices: the site's `reporting.maxIntervalS` for this device alone (report by exception). */
+  maxIntervalS: z.number().positive().max(86_400).optional(),
+  /** Polled devices: deadbands overriding the profile's for this installation, in each field's unit. */
+  deadbands: z.record(fieldNameSchema, z.number().nonnegative().finite()).optional(),
   /** MQTT devices: longest silence before the gateway reports the device offline, s (default: the profile's). */
   heartbeatS: z.number().int().positive().max(86_400).optional(),
   /** MQTT devices: the name the vendor system uses for it (camera name, door controller serial). */
@@ -134,6 +138,13 @@ export const siteSchema = z
     devices: z.array(siteDeviceSchema).min(1),
     tenants: z.array(tenantSchema).default([]),
     metering: meteringSchema.prefault({}),
+    /**
+     * Report by exception for polled devices: the gateway sends a field when it moved past
+     * its deadband (the profile's, or the device's `deadbands`) and every field of a device
+     * at least every `maxIntervalS` (a heartbeat that keeps absence detection and the
+     * dashboards' last values alive). Absent: every reading is sent (docs/uplink.md).
+     */
+    reporting: z.strictObject({ maxIntervalS: z.number().positive().max(86_400).optional() }).default({}),
   })
   .superRefine((site, ctx) => {
     const unique = (ids: string[], path: string) => {
@@ -211,8 +222,14 @@ export const siteSchema = z
           fail(`${isModbus ? 'unit id' : 'meter address'} ${slot} is used twice on bus "${device.bus}"`);
         }
         slotsOnBus.add(key);
+        for (const field of Object.keys(device.deadbands ?? {})) {
+          if (!profileFields(profile).includes(field))
+            fail(`deadbands: "${field}" is not a field of profile "${profile.id}"`);
+        }
       } else if (!device.vendorId) {
         fail('an MQTT device needs "vendorId"');
+      } else if (device.maxIntervalS !== undefined || device.deadbands !== undefined) {
+        fail('"maxIntervalS" and "deadbands" are for polled devices; an MQTT device reports on its own');
       }
     });
     checkMetering(site, ctx);

@@ -126,6 +126,21 @@ export class AlertBook {
     this.tryResolve(alert, at, clearForS);
   }
 
+  /**
+   * Time passed without a new observation while the last one still holds (a device under
+   * report by exception sends nothing until its value moves): a pending alert fires once
+   * `forS` has passed, a clearing one resolves once `clearForS` has.
+   */
+  advance(key: string, at: number, forS: number, clearForS: number): void {
+    const alert = this.open(key);
+    if (!alert) return;
+    if (alert.state === 'pending') {
+      if (at - alert.startedAt >= forS * 1000) this.fire(alert, at);
+    } else if (alert.clearSince !== undefined) {
+      this.tryResolve(alert, at, clearForS);
+    }
+  }
+
   /** Neither condition holds (the hysteresis deadband): a firing alert stays, a pending one needed the fire condition. */
   hold(key: string): void {
     const alert = this.open(key);

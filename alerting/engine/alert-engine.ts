@@ -192,6 +192,7 @@ export class AlertEngine {
     const now = this.clock.now();
     if (!this.orphansRetired) this.retireOrphans(now);
     this.absence.tick();
+    this.threshold.tick();
     this.events.tick();
     this.windows.tick();
     this.linkage.tick();
@@ -315,6 +316,7 @@ export class AlertEngine {
 
   private applyTelemetry(device: DeviceContext, message: TelemetryMessage): void {
     this.observed.setAnsweringBadly(device.site, device.id, false);
+    this.observed.setReportedOffline(device.site, device.id, false);
     this.absence.seen(device);
     this.threshold.telemetry(device, message);
     this.windows.telemetry(device, message);
@@ -325,6 +327,8 @@ export class AlertEngine {
     if (message.type !== 'device_offline') this.absence.seen(device);
     if (message.type === 'device_error' || message.type === 'device_online')
       this.observed.setAnsweringBadly(device.site, device.id, message.type === 'device_error');
+    if (message.type === 'device_offline' || message.type === 'device_online')
+      this.observed.setReportedOffline(device.site, device.id, message.type === 'device_offline');
     this.absence.event(device, message);
     this.events.deviceEvent(device, message);
     this.windows.deviceEvent(device, message);

@@ -4,6 +4,8 @@ export class ObservedState {
   private readonly lastSeen = new Map<string, number>();
   /** Devices the gateway reports answering with unusable data (device_error) until they answer properly. */
   private readonly answeringBadly = new Set<string>();
+  /** Devices whose gateway said they stopped answering (device_offline), until they report again. */
+  private readonly reportedOffline = new Set<string>();
   private inputSince: number | undefined;
 
   /**
@@ -44,6 +46,15 @@ export class ObservedState {
   setAnsweringBadly(site: string, device: string, bad: boolean): void {
     if (bad) this.answeringBadly.add(`${site}/${device}`);
     else this.answeringBadly.delete(`${site}/${device}`);
+  }
+
+  setReportedOffline(site: string, device: string, offline: boolean): void {
+    if (offline) this.reportedOffline.add(`${site}/${device}`);
+    else this.reportedOffline.delete(`${site}/${device}`);
+  }
+
+  isReportedOffline(site: string, device: string): boolean {
+    return this.reportedOffline.has(`${site}/${device}`);
   }
 
   /** A device that answers, but only with garbage, is not silent: its own alert says what is wrong. */

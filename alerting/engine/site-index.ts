@@ -1,5 +1,5 @@
 import type { DeviceCategory } from '../../devices/index.js';
-import type { DrinkingWaterSupply, SiteRegistry } from '../../site/index.js';
+import { maxIntervalOf, quietLimitS, type DrinkingWaterSupply, type SiteRegistry } from '../../site/index.js';
 import { unitOfField, UNITS } from '../../devices/index.js';
 
 /** What an alert needs to know about a device: where it is, in the words staff use. */
@@ -18,6 +18,10 @@ export interface DeviceContext {
   category: DeviceCategory;
   /** Polled devices only (Modbus, DL/T 645): how often the gateway reads them. */
   pollIntervalS: number | undefined;
+  /** Polled devices under report by exception: the longest time between two readings sent, s. */
+  maxIntervalS: number | undefined;
+  /** Polled devices: the longest a healthy device stays quiet (one poll, or its maximum interval and a poll). */
+  quietLimitS: number | undefined;
   /** The installation's ratings (site file), e.g. `current_a` of the circuit's breaker. */
   ratings: Readonly<Record<string, number>>;
   drinkingWaterSupply: DrinkingWaterSupply;
@@ -59,6 +63,8 @@ export class SiteIndex {
           profile: profile.id,
           category: profile.category,
           pollIntervalS: profile.protocol === 'mqtt' ? undefined : device.pollIntervalS,
+          maxIntervalS: profile.protocol === 'mqtt' ? undefined : maxIntervalOf(registry.site, device),
+          quietLimitS: profile.protocol === 'mqtt' ? undefined : quietLimitS(registry.site, device),
           ratings: device.ratings,
           drinkingWaterSupply: registry.site.site.drinkingWater.supply,
         });

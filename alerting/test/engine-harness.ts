@@ -48,13 +48,13 @@ export function normalValues(device: string): Record<string, number> {
 
 /** An engine over the demo village with a fake clock, collecting everything it outputs. */
 export function engineHarness(
-  options: { rules?: Rule[]; policy?: Partial<EnginePolicy>; start?: number } = {},
+  options: { rules?: Rule[]; policy?: Partial<EnginePolicy>; start?: number; sites?: SiteIndex } = {},
 ) {
   const clock = new FakeClock(options.start ?? T0);
   const outputs: EngineOutput[] = [];
   const engine = new AlertEngine({
     rules: options.rules ?? defaultRules(),
-    sites: demoSites(),
+    sites: options.sites ?? demoSites(),
     clock,
     ...(options.policy ? { policy: options.policy } : {}),
     onOutput: (output) => outputs.push(output),

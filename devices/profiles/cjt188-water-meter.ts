@@ -19,8 +19,8 @@ export const definitions: Cjt188Definition[] = [
     edition: '2004',
     preambleBytes: 2,
     items: [
-      { field: 'forward_total_m3', part: 'current_total', validRange: [0, 999999.99] },
-      { field: 'settlement_total_m3', part: 'settlement_total', validRange: [0, 999999.99] },
+      { field: 'forward_total_m3', part: 'current_total', validRange: [0, 999999.99], deadband: 0.01 },
+      { field: 'settlement_total_m3', part: 'settlement_total', validRange: [0, 999999.99], deadband: 0.01 },
       { field: 'valve_state_code', part: 'valve_state' },
       { field: 'battery_low_code', part: 'battery_low' },
     ],

@@ -6,10 +6,18 @@ function standardItem(
   field: string,
   dataId: string,
   validRange: [number, number],
+  deadband: number,
 ): Dlt645Definition['items'][number] {
   const known = DLT645_DATA_IDS[dataId];
   if (!known) throw new Error(`data identifier ${dataId} is not in DLT645_DATA_IDS`);
-  return { field, dataId, format: { ...known.format }, validRange, description: `${known.zh} / ${known.en}` };
+  return {
+    field,
+    dataId,
+    format: { ...known.format },
+    validRange,
+    deadband,
+    description: `${known.zh} / ${known.en}`,
+  };
 }
 
 export const definitions: Dlt645Definition[] = [
@@ -28,13 +36,13 @@ export const definitions: Dlt645Definition[] = [
       'serial settings 2400 baud 8E1 are the common factory default but vary (some meters 1200 or 9600) ⚠.',
     preambleBytes: 4,
     items: [
-      standardItem('total_energy_kwh', '00000000', [0, 1e6]),
-      standardItem('import_energy_kwh', '00010000', [0, 1e6]),
-      standardItem('voltage_v', '02010100', [0, 500]),
-      standardItem('current_a', '02020100', [-100, 100]),
-      standardItem('active_power_kw', '02030000', [-25, 25]),
-      standardItem('frequency_hz', '02800002', [40, 70]),
-      standardItem('power_factor_ratio', '02060000', [-1, 1]),
+      standardItem('total_energy_kwh', '00000000', [0, 1e6], 0.1),
+      standardItem('import_energy_kwh', '00010000', [0, 1e6], 0.1),
+      standardItem('voltage_v', '02010100', [0, 500], 2),
+      standardItem('current_a', '02020100', [-100, 100], 0.5),
+      standardItem('active_power_kw', '02030000', [-25, 25], 0.1),
+      standardItem('frequency_hz', '02800002', [40, 70], 0.05),
+      standardItem('power_factor_ratio', '02060000', [-1, 1], 0.05),
     ],
   }),
 ];

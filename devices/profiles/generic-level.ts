@@ -29,6 +29,7 @@ export const definitions: ModbusDefinition[] = [
           unitFactors: { '1': 1, '2': 0.01, '3': 0.001 },
         },
         validRange: [-0.5, 50],
+        deadband: 0.05,
       },
     ],
   }),

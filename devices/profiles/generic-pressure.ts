@@ -30,6 +30,7 @@ export const definitions: ModbusDefinition[] = [
           unitFactors: { '3': 0.1, '6': 0.00689476 },
         },
         validRange: [-0.1, 2.5],
+        deadband: 0.01,
       },
     ],
   }),

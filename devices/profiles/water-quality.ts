@@ -21,10 +21,10 @@ export const definitions: ModbusDefinition[] = [
     maxRegistersPerRead: 32,
     maxGap: 8,
     registers: [
-      { field: 'turbidity_ntu', at: 0x0000, type: 'float32', validRange: [0, 4000] },
-      { field: 'water_ph', at: 0x0002, type: 'float32', validRange: [0, 14] },
-      { field: 'free_chlorine_mgl', at: 0x0004, type: 'float32', validRange: [0, 20] },
-      { field: 'water_temperature_c', at: 0x0006, type: 'float32', validRange: [-10, 60] },
+      { field: 'turbidity_ntu', at: 0x0000, type: 'float32', validRange: [0, 4000], deadband: 0.05 },
+      { field: 'water_ph', at: 0x0002, type: 'float32', validRange: [0, 14], deadband: 0.05 },
+      { field: 'free_chlorine_mgl', at: 0x0004, type: 'float32', validRange: [0, 20], deadband: 0.02 },
+      { field: 'water_temperature_c', at: 0x0006, type: 'float32', validRange: [-10, 60], deadband: 0.5 },
     ],
   }),
 ];

@@ -1,4 +1,4 @@
-import type { Site } from '../../site/index.js';
+import { maxIntervalOf, type Site } from '../../site/index.js';
 import { findProfile } from '../../devices/index.js';
 import { edgeConfigSchema, type EdgeConfig, type EdgeConfigInput } from './edge-config-schema.js';
 
@@ -88,6 +88,7 @@ export function edgeConfigFromSite(
             profile: d.profile,
             address: d.meterAddress as string,
             pollIntervalS: d.pollIntervalS,
+            ...reportingOf(site, d),
           })),
         };
       }
@@ -103,6 +104,7 @@ export function edgeConfigFromSite(
           profile: d.profile,
           unitId: d.unitId as number,
           pollIntervalS: d.pollIntervalS,
+          ...reportingOf(site, d),
         })),
       };
     });
@@ -140,4 +142,16 @@ export function edgeConfigFromSite(
     ...(options.platform ? { platform: options.platform } : {}),
   };
   return edgeConfigSchema.parse(input);
+}
+
+/** A polled device's report-by-exception settings, as the site gives them. */
+function reportingOf(
+  site: Site,
+  device: Site['devices'][number],
+): { maxIntervalS?: number; deadbands?: Record<string, number> } {
+  const maxIntervalS = maxIntervalOf(site, device);
+  return {
+    ...(maxIntervalS !== undefined ? { maxIntervalS } : {}),
+    ...(device.deadbands ? { deadbands: device.deadbands } : {}),
+  };
 }

@@ -93,6 +93,17 @@ export const publishSchema = z.strictObject({
 /** The device's name as the site calls it (社区食堂水表), shown on the status page. */
 const deviceName = { name: z.string().min(1).max(100).optional() };
 
+/**
+ * Report by exception (edge/upstream/report-by-exception.ts): a field is sent when it moved
+ * past its deadband since the value last sent, and every field at least every
+ * `maxIntervalS`; without `maxIntervalS` every reading is sent. `deadbands` override the
+ * profile's, in each field's unit.
+ */
+const reporting = {
+  maxIntervalS: configNumber().pipe(z.number().positive().max(86_400)).optional(),
+  deadbands: z.record(z.string(), z.number().nonnegative().finite()).optional(),
+};
+
 export const modbusDeviceSchema = z.strictObject({
   id: idSchema,
   ...deviceName,
@@ -100,6 +111,7 @@ export const modbusDeviceSchema = z.strictObject({
   /** Modbus TCP allows 0–255 (255 often means "the gateway itself"); RS-485 uses 1–247. */
   unitId: z.number().int().min(0).max(255),
   pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(10),
+  ...reporting,
   /** Overrides the bus' per-transaction timeout for a slow meter. */
   timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
 });
@@ -189,6 +201,7 @@ export const dlt645DeviceSchema = z.strictObject({
     .refine((value) => /^[0-9]{1,12}$/.test(value), 'must be the 12-digit meter address (digits only)')
     .transform((value) => normaliseDlt645Address(value)),
   pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(10),
+  ...reporting,
   /** Overrides the bus' per-request timeout for a slow meter. */
   timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
 });
@@ -248,6 +261,7 @@ export const cjt188DeviceSchema = z.strictObject({
     .refine((value) => /^[0-9]{1,14}$/.test(value), 'must be the 14-digit meter address (digits only)')
     .transform((value) => normaliseCjt188Address(value)),
   pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(60),
+  ...reporting,
   /** Overrides the bus' per-request timeout for a slow meter. */
   timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
 });

@@ -6,11 +6,24 @@ import type { DeviceContext } from '../site-index.js';
 import type { EvaluationContext } from './evaluation-context.js';
 import { eventMatches } from './event-evaluator.js';
 
-/** How long a device may stay silent under a polling rule, in ms; undefined when the device is not polled. */
-export function silenceLimitMs(rule: AbsenceRule, device: DeviceContext): number | undefined {
-  if (rule.of) return undefined;
-  if (device.pollIntervalS === undefined) return undefined;
-  return Math.max(rule.intervalMultiplier * device.pollIntervalS, rule.minSilenceS) * 1000;
+/**
+ * How long a device may stay silent under a polling rule, in ms; undefined when the device
+ * is not polled. A device under report by exception is quiet for up to its maximum interval
+ * while nothing moves, so the limit counts in that; once its gateway reports it offline
+ * (it stopped answering polls) the limit counts in poll intervals again, as before.
+ */
+export function silenceLimitMs(
+  rule: AbsenceRule,
+  device: DeviceContext,
+  reportedOffline = false,
+): number | undefined {
+  const quietS = quietOf(device, reportedOffline);
+  if (rule.of || quietS === undefined) return undefined;
+  return Math.max(rule.intervalMultiplier * quietS, rule.minSilenceS) * 1000;
+}
+
+function quietOf(device: DeviceContext, reportedOffline: boolean): number | undefined {
+  return reportedOffline ? device.pollIntervalS : device.quietLimitS;
 }
 
 /** When a device last sent what an `of` rule waits for (or was first watched), keyed by rule and device. */
@@ -85,7 +98,8 @@ export class AbsenceEvaluator {
 
   private judgeSilent(rule: AbsenceRule, device: DeviceContext, now: number, connectedSince: number): void {
     const { observed } = this.context;
-    const limit = silenceLimitMs(rule, device);
+    const offline = observed.isReportedOffline(device.site, device.id);
+    const limit = silenceLimitMs(rule, device, offline);
     if (limit === undefined || observed.isGatewayOffline(device.site, device.gateway)) return;
     if (observed.isAnsweringBadly(device.site, device.id)) return;
     const lastSeen = observed.lastSeenAt(device.site, device.id, connectedSince);
@@ -96,7 +110,7 @@ export class AbsenceEvaluator {
       device,
       now,
       silentMs,
-      `> ${limit / 1000} s (${rule.intervalMultiplier} × ${device.pollIntervalS} s)`,
+      `> ${limit / 1000} s (${rule.intervalMultiplier} × ${quietOf(device, offline)} s)`,
     );
   }
 

@@ -24,10 +24,33 @@ export class ThresholdEvaluator {
   /** Last message time per rule and subject: late or replayed samples do not rewind state. */
   private readonly lastTs = new Map<string, number>();
 
+  private readonly byId: ReadonlyMap<string, ThresholdRule>;
+
   constructor(
     private readonly rules: readonly ThresholdRule[],
     private readonly context: EvaluationContext,
-  ) {}
+  ) {
+    this.byId = new Map(rules.map((rule) => [rule.id, rule]));
+  }
+
+  /**
+   * A device under report by exception sends a field only when it moved past its deadband,
+   * so its last value holds until the next message: what `forS` and `clearForS` wait for
+   * comes due by the clock, as long as the device is not quieter than its limit (then the
+   * absence rules speak, and the last value is no longer evidence).
+   */
+  tick(): void {
+    const { book, clock, sites } = this.context;
+    const now = clock.now();
+    for (const alert of book.openAlerts()) {
+      const rule = this.byId.get(alert.ruleId);
+      const device = alert.device === undefined ? undefined : sites.device(alert.site, alert.device);
+      if (!rule || device?.maxIntervalS === undefined || device.quietLimitS === undefined) continue;
+      const last = this.lastTs.get(alert.key);
+      if (last === undefined || now - last > device.quietLimitS * 1000) continue;
+      book.advance(alert.key, now, rule.forS, rule.clearForS);
+    }
+  }
 
   telemetry(device: DeviceContext, message: TelemetryMessage): void {
     for (const rule of this.rules) {

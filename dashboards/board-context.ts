@@ -1,5 +1,6 @@
 import type * as common from '@grafana/grafana-foundation-sdk/common';
-import type { Site } from '../site/index.js';
+import { findProfile } from '../devices/index.js';
+import { maxIntervalOf, quietLimitS, type Site } from '../site/index.js';
 import { SiteNames } from './names/site-names.js';
 
 export const LANGUAGES = ['zh', 'en'] as const;
@@ -14,8 +15,22 @@ export interface BoardContext {
   readonly datasource: common.DataSourceRef;
   /** The site file's names of zones, buildings, devices and gateways, in `lang`. */
   readonly names: SiteNames;
+  /**
+   * The longest gap a line bridges, ms: under report by exception a still value is sent once
+   * per quiet limit (docs/uplink.md), so its points are that far apart; a longer silence
+   * stays a hole. `false` when every reading is sent.
+   */
+  readonly spanGapsMs: number | false;
   /** Picks the text of the context's language. */
   t(zh: string, en: string): string;
+}
+
+/** A bucket of slack on top of the longest quiet limit of the site's polled devices. */
+function spanGapsOf(site: Site): number | false {
+  const limits = site.devices
+    .filter((d) => findProfile(d.profile)?.protocol !== 'mqtt' && maxIntervalOf(site, d) !== undefined)
+    .map((d) => quietLimitS(site, d));
+  return limits.length === 0 ? false : (Math.max(...limits) + 60) * 1000;
 }
 
 export function boardContext(
@@ -23,5 +38,11 @@ export function boardContext(
   site: Site,
   datasource: common.DataSourceRef = VILLAGE_DATASOURCE,
 ): BoardContext {
-  return { lang, datasource, names: new SiteNames(site, lang), t: (zh, en) => (lang === 'zh' ? zh : en) };
+  return {
+    lang,
+    datasource,
+    names: new SiteNames(site, lang),
+    spanGapsMs: spanGapsOf(site),
+    t: (zh, en) => (lang === 'zh' ? zh : en),
+  };
 }

@@ -49,7 +49,7 @@ export function timeseriesPanel(ctx: BoardContext, spec: TimeseriesSpec): timese
     .fillOpacity(spec.bars ? 80 : 10)
     .drawStyle(spec.bars ? common.GraphDrawStyle.Bars : common.GraphDrawStyle.Line)
     .showPoints(common.VisibilityMode.Never)
-    .spanNulls(false)
+    .spanNulls(ctx.spanGapsMs)
     .legend(
       new common.VizLegendOptionsBuilder()
         .showLegend(true)

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { DEMO_SITE_FILE, siteSchema, type Site } from '../../site/index.js';
 import { panelsOf, queriesOf, type DashboardLike } from '../check/run-queries.js';
 import { buildDashboards } from '../output/generate-dashboards.js';
 import { INFLUX_SCHEMA, MEASUREMENTS } from '../schema/influx-schema.js';
@@ -133,5 +136,30 @@ describe('generated dashboards', () => {
     ]);
     const en = dashboards.find((d) => d.uid === 'village-water-en');
     expect(String(en?.templating?.list?.[1]?.query)).toContain('Maker workspace : maker-workspace');
+  });
+});
+
+describe('lines over a sparse series (report by exception)', () => {
+  const spans = (site?: Site) =>
+    (buildDashboards(site) as unknown as DashboardLike[])
+      .flatMap(
+        (d) =>
+          panelsOf(d) as Array<{
+            type?: string;
+            fieldConfig?: { defaults?: { custom?: { spanNulls?: unknown } } };
+          }>,
+      )
+      .filter((p) => p.type === 'timeseries')
+      .map((p) => p.fieldConfig?.defaults?.custom?.spanNulls);
+
+  it('bridge the quiet limit of the site’s polled devices and no more, and nothing when every reading is sent', () => {
+    const dense = siteSchema.parse({
+      ...(parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as object),
+      reporting: {},
+    });
+    const sparse = siteSchema.parse({ ...dense, reporting: { maxIntervalS: 300 } });
+    expect(new Set(spans(dense))).toEqual(new Set([false]));
+    // 300 s and the slowest poll (10 s), and a minute's bucket of slack.
+    expect(new Set(spans(sparse))).toEqual(new Set([370_000]));
   });
 });

@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { isRetainableTopic, topicFilters } from '../../contracts/index.js';
 import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
@@ -8,6 +8,7 @@ export interface MqttInputOptions {
   url: string;
   /** Other nodes of the broker cluster, tried in turn after `url`. */
   failoverUrls?: readonly string[];
+  /** The persistent session's id; the readings connection takes `{clientId}-readings`. */
   clientId: string;
   username?: string | undefined;
   password?: string | undefined;
@@ -15,39 +16,114 @@ export interface MqttInputOptions {
   sites: readonly string[];
   logger: Logger;
   onResult: (result: DecodeResult) => void;
-  /** Told true once subscribed after each (re)connect, false when the connection drops. */
+  /** Told true once both connections are subscribed, false as soon as either drops. */
   onConnection?: (connected: boolean) => void;
 }
 
-/** Every stream of the given sites except gateway health, which no rule reads. */
-export function alertingSubscriptions(sites: readonly string[]): string[] {
-  return sites.flatMap((site) =>
-    topicFilters.siteStreams(site).filter((filter) => !filter.endsWith('/health')),
-  );
+/** What alerting subscribes to on each of its two connections. */
+export interface AlertingSubscriptions {
+  /** Events, gateway status (wills among them) and batches: persistent session, QoS 1. */
+  events: string[];
+  /** Per-device telemetry: clean session, QoS 0. */
+  readings: string[];
 }
 
 /**
- * The broker connection: a persistent session (clean = false, fixed client id) with
- * QoS 1 subscriptions, so messages published while alerting restarts wait for it.
- * mqtt.js acknowledges a message after the handler returns; the handler journals
- * synchronously, so an acknowledged message has been evaluated and persisted.
+ * Every stream of the given sites except gateway health (no rule reads it), split by
+ * what missing a message would cost. An event happens once: a fire alarm, a forced
+ * door, a gateway's will, an emergency light's self-test; a batch carries the gateway's
+ * info events (a fire panel's reset, a door closed, a fault cleared) beside its
+ * readings, so it counts as events. A per-device telemetry message carries readings
+ * only: state the meter reports again at its next poll.
+ */
+export function alertingSubscriptions(sites: readonly string[]): AlertingSubscriptions {
+  const streams = sites.flatMap((site) =>
+    topicFilters.siteStreams(site).filter((filter) => !filter.endsWith('/health')),
+  );
+  const readings = streams.filter((filter) => filter.endsWith('/telemetry'));
+  return { events: streams.filter((filter) => !readings.includes(filter)), readings };
+}
+
+/**
+ * The broker connections, two so that a fire alarm never waits behind readings:
+ * - events: a persistent session (clean = false, fixed client id) with QoS 1
+ *   subscriptions, so events published while alerting restarts wait for it. mqtt.js
+ *   acknowledges a message after the handler returns; the handler journals
+ *   synchronously, so an acknowledged event has been evaluated and persisted.
+ * - readings: a clean session at QoS 0. At thousands of readings a second, a persistent
+ *   QoS 1 subscription made the broker store and sync each reading for alerting (the
+ *   session store's ceiling) and alerting acknowledge each; a fire alarm queued behind
+ *   them in the store and on the one socket (bench/README.md, issue 26). Readings
+ *   published while this connection is down are not replayed: thresholds are judged
+ *   again on the next reading (ingest stores every reading for the boards either way),
+ *   and silence is not judged while either connection is down (`onConnection`), then
+ *   counted from the reconnect, so a restart raises no false meter-silent alert.
+ * Readings and events of one device travel on different connections, so their relative
+ * order is not kept; what depends on it (a device answering badly, then well) is set
+ * right by the next reading.
  */
 export class MqttInput implements AlertPublisher {
-  private client: MqttClient | undefined;
-  private subscribed = false;
+  private events: MqttClient | undefined;
+  private readings: MqttClient | undefined;
+  private readonly subscribed = { events: false, readings: false };
+  private reported = false;
 
   constructor(private readonly options: MqttInputOptions) {}
 
   get ready(): boolean {
-    return this.subscribed && this.client?.connected === true;
+    return (
+      this.subscribed.events &&
+      this.subscribed.readings &&
+      this.events?.connected === true &&
+      this.readings?.connected === true
+    );
   }
 
   start(): void {
-    const { url, failoverUrls = [], clientId, username, password, logger } = this.options;
+    const { clientId, sites } = this.options;
+    const filters = alertingSubscriptions(sites);
+    this.events = this.connect('events', { clientId, clean: false }, filters.events, 1, (client) =>
+      // A session from a release that took readings on it keeps that subscription: drop it,
+      // or the broker goes on storing every reading for this session.
+      client.unsubscribe(filters.readings, (error) => {
+        if (error) this.options.logger.warn({ err: error.message }, 'unsubscribe of readings failed');
+      }),
+    );
+    this.readings = this.connect(
+      'readings',
+      { clientId: `${clientId}-readings`, clean: true },
+      filters.readings,
+      0,
+    );
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    const client = this.events;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    await client.publishAsync(topic, payload, { qos: 1 });
+  }
+
+  /** `force` drops the connections at once (a crash stand-in); otherwise in-flight packets finish first. */
+  async stop({ force = false }: { force?: boolean } = {}): Promise<void> {
+    const clients = [this.events, this.readings];
+    this.events = undefined;
+    this.readings = undefined;
+    this.subscribed.events = false;
+    this.subscribed.readings = false;
+    await Promise.all(clients.map((client) => client?.endAsync(force)));
+  }
+
+  private connect(
+    name: 'events' | 'readings',
+    session: Pick<IClientOptions, 'clientId' | 'clean'>,
+    filters: readonly string[],
+    qos: 0 | 1,
+    onSessionPresent?: (client: MqttClient) => void,
+  ): MqttClient {
+    const { url, failoverUrls = [], username, password, logger } = this.options;
     const client = mqtt.connect(url, {
       ...mqttFailoverServers(url, failoverUrls),
-      clientId,
-      clean: false,
+      ...session,
       protocolVersion: 4,
       reconnectPeriod: 1_000,
       // a refused login (credentials briefly missing on the broker) must not end retrying for good
@@ -56,47 +132,41 @@ export class MqttInput implements AlertPublisher {
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
     });
-    this.client = client;
     client.on('connect', (connack) => {
-      logger.info({ url, sessionPresent: connack.sessionPresent }, 'connected to the broker');
-      const filters = Object.fromEntries(
-        alertingSubscriptions(this.options.sites).map((f) => [f, { qos: 1 as const }]),
+      logger.info(
+        { url, connection: name, sessionPresent: connack.sessionPresent },
+        'connected to the broker',
       );
-      client.subscribe(filters, (error, granted) => {
+      if (connack.sessionPresent) onSessionPresent?.(client);
+      client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos }])), (error, granted) => {
         if (error) {
-          logger.error({ err: error }, 'subscribe failed');
+          logger.error({ err: error, connection: name }, 'subscribe failed');
           return;
         }
         const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
         if (refused.length > 0) logger.error({ refused }, 'broker refused subscriptions (check the ACL)');
-        this.subscribed = refused.length === 0;
-        if (this.subscribed) this.options.onConnection?.(true);
+        this.subscribed[name] = refused.length === 0;
+        this.report();
       });
     });
     client.on('close', () => {
-      this.subscribed = false;
-      this.options.onConnection?.(false);
+      this.subscribed[name] = false;
+      this.report();
     });
-    client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'));
+    client.on('error', (error) => logger.warn({ err: error.message, connection: name }, 'MQTT error'));
     client.on('message', (topic, payload, packet) => {
       // A retained event is an old one replayed: only a gateway's status is meant to be retained.
       if (packet.retain && !isRetainableTopic(topic)) return;
       this.options.onResult(decodeCanonical(topic, payload));
     });
+    return client;
   }
 
-  async publish(topic: string, payload: string): Promise<void> {
-    const client = this.client;
-    if (!client?.connected) throw new Error('not connected to the broker');
-    await client.publishAsync(topic, payload, { qos: 1 });
-  }
-
-  /** `force` drops the connection at once (a crash stand-in); otherwise in-flight packets finish first. */
-  async stop({ force = false }: { force?: boolean } = {}): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.subscribed = false;
-    if (!client) return;
-    await client.endAsync(force);
+  /** Tells `onConnection` when both connections became subscribed, or one of them dropped. */
+  private report(): void {
+    const connected = this.subscribed.events && this.subscribed.readings;
+    if (connected === this.reported) return;
+    this.reported = connected;
+    this.options.onConnection?.(connected);
   }
 }

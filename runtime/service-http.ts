@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import { CodedError } from './errors.js';
@@ -29,11 +30,19 @@ export const httpsFilesSchema = z.strictObject({
 export type HttpsFiles = z.infer<typeof httpsFilesSchema>;
 
 /**
+ * fastify is loaded by the first service that serves HTTP with it, not by importing this
+ * folder: the gateway imports `runtime/` but serves its small page with node:http
+ * (edge/http), and fastify with its dependencies is about 5 MiB of a gateway's memory.
+ */
+const loadFastify = () => createRequire(import.meta.url)('fastify') as typeof import('fastify');
+
+/**
  * The HTTP face every long-running service has: `/healthz` (the process is alive),
  * `/readyz` (its dependencies answer), `/metrics` (Prometheus text). Services add
  * their own routes as plugins on the returned instance.
  */
 export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance {
+  const { default: Fastify, LogController } = loadFastify();
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Health probes and scrapes arrive every few seconds; logging each would drown the useful lines.
@@ -45,16 +54,8 @@ export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const results: Record<string, boolean> = {};
-    for (const readiness of options.readiness) {
-      try {
-        results[readiness.name] = await readiness.check();
-      } catch {
-        results[readiness.name] = false;
-      }
-    }
-    const ready = Object.values(results).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: results });
+    const { ready, body } = await checkReadiness(options.readiness);
+    return reply.code(ready ? 200 : 503).send(body);
   });
 
   app.get('/metrics', async (_request, reply) => {
@@ -65,8 +66,25 @@ export function createServiceHttp(options: ServiceHttpOptions): FastifyInstance 
   return app;
 }
 
+/** What `/readyz` answers: 200 with every check true, else 503; a check that throws counts as false. */
+export async function checkReadiness(checks: readonly ReadinessCheck[]): Promise<{
+  ready: boolean;
+  body: { status: 'ready' | 'not_ready'; checks: Record<string, boolean> };
+}> {
+  const results: Record<string, boolean> = {};
+  for (const readiness of checks) {
+    try {
+      results[readiness.name] = await readiness.check();
+    } catch {
+      results[readiness.name] = false;
+    }
+  }
+  const ready = Object.values(results).every(Boolean);
+  return { ready, body: { status: ready ? 'ready' : 'not_ready', checks: results } };
+}
+
 /** Reads the PEM files at start-up, so a missing or unreadable file stops the service with its path. */
-function readHttpsFiles(files: HttpsFiles): { cert: Buffer; key: Buffer } {
+export function readHttpsFiles(files: HttpsFiles): { cert: Buffer; key: Buffer } {
   const read = (what: string, file: string) => {
     try {
       return readFileSync(file);

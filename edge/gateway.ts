@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { getMqttProfile } from '../devices/index.js';
 import { componentLogger, createMetricsRegistry, type Component, type Logger } from '../runtime/index.js';
 import { DurableQueue, type QueueStats } from './buffer/durable-queue.js';
 import { Forwarder } from './buffer/forwarder.js';
@@ -12,11 +11,8 @@ import { EdgeHttp } from './http/edge-http.js';
 import { NtpWatch } from './platform/ntp-state.js';
 import { PlatformFeedback } from './platform/platform-feedback.js';
 import { GATEWAY_VERSION } from './upstream/status-message.js';
-import { LanBroker } from './lan/lan-broker.js';
-import { lanCredentialsFileOf } from './lan/lan-credentials.js';
-import { LanDeviceWatch } from './lan/lan-device-watch.js';
-import { VendorBridge } from './lan/vendor-bridge.js';
-import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import type { LanSide } from './lan/lan-side.js';
+import { createEdgeMetrics } from './metrics.js';
 import { BusPoller } from './modbus/bus-poller.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SeqStore } from './seq-store.js';
@@ -38,7 +34,7 @@ export class Gateway implements Component {
   private readonly board = new DeviceStatusBoard();
   private parts: Component[] = [];
   private http: EdgeHttp | undefined;
-  private lan: LanBroker | undefined;
+  private lan: LanSide | undefined;
   private upstream: UpstreamClient | undefined;
   private queue: DurableQueue | undefined;
   private forwarder: Forwarder | undefined;
@@ -125,14 +121,8 @@ export class Gateway implements Component {
     const parts: Component[] = [seq, queue, upstream, forwarder, publisher];
 
     if (config.lan.enabled) {
-      const lan = new LanBroker({
-        lan: config.lan,
-        devices: config.mqttDevices,
-        credentialsFile: lanCredentialsFileOf(config),
-        metrics,
-        warnings,
-        logger: componentLogger(logger, 'edge.lan'),
-      });
+      const { LanSide } = await import('./lan/lan-side.js');
+      const lan = new LanSide({ config, board: this.board, sink: publisher, metrics, warnings, logger });
       this.lan = lan;
       parts.push(lan);
     }
@@ -202,7 +192,10 @@ export class Gateway implements Component {
     parts.push(this.http);
 
     try {
-      await this.startParts(parts, publisher, metrics, warnings);
+      for (const part of parts) {
+        await part.start();
+        this.parts.push(part);
+      }
     } catch (error) {
       await this.stop().catch(() => undefined);
       throw error;
@@ -218,46 +211,6 @@ export class Gateway implements Component {
       },
       'edge gateway running',
     );
-  }
-
-  private async startParts(
-    parts: readonly Component[],
-    publisher: CanonicalPublisher,
-    metrics: EdgeMetrics,
-    warnings: RateLimitedLog,
-  ): Promise<void> {
-    const { config, logger } = this.options;
-    for (const part of parts) {
-      await part.start();
-      this.parts.push(part);
-      // The bridge needs the started broker, so it is created right after it.
-      if (part === this.lan) {
-        const watch = new LanDeviceWatch({
-          devices: config.mqttDevices.map((d) => ({
-            id: d.id,
-            heartbeatS: d.heartbeatS ?? getMqttProfile(d.profile).heartbeatS,
-          })),
-          board: this.board,
-          sink: publisher,
-          metrics,
-          logger: componentLogger(logger, 'edge.lan'),
-        });
-        const bridge = new VendorBridge({
-          aedes: this.lan.aedes,
-          devices: config.mqttDevices,
-          board: this.board,
-          sink: publisher,
-          watch,
-          metrics,
-          warnings,
-          logger: componentLogger(logger, 'edge.lan'),
-        });
-        await watch.start();
-        this.parts.push(watch);
-        await bridge.start();
-        this.parts.push(bridge);
-      }
-    }
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 export { AlertingService, type AlertingServiceOptions } from './service/alerting-service.js';
+export { createAlerting, startAlerting } from './service/start-alerting.js';
 export {
   alertingConfigSchema,
   loadAlertingConfig,

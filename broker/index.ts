@@ -6,6 +6,7 @@ export {
 } from './config.js';
 export type { BrokerConfig, BrokerConfigInput } from './config.js';
 export { BrokerService } from './broker-service.js';
+export { createBroker, startBroker } from './start-broker.js';
 export type { BrokerServiceOptions } from './broker-service.js';
 export {
   addCredential,

@@ -43,6 +43,10 @@ export class Gateway implements Component {
 
   constructor(private readonly options: GatewayOptions) {}
 
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
   /** The HTTP port actually bound (useful with port 0); 0 before start. */
   get httpPort(): number {
     return this.http?.port ?? 0;

@@ -22,6 +22,7 @@ export {
   type EdgeConfigFromSiteOptions,
 } from './config/config-from-site.js';
 export { Gateway, type GatewayOptions } from './gateway.js';
+export { createGateway, startGateway } from './run-gateway.js';
 export type { DeviceStatus, DeviceProtocol } from './device-status.js';
 export type { ModbusTransport } from './modbus/modbus-transport.js';
 export type { QueueStats } from './buffer/durable-queue.js';

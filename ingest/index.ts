@@ -1,5 +1,6 @@
 export { ingestConfigSchema, INGEST_ENV_MAP, loadIngestConfig, type IngestConfig } from './config.js';
 export { IngestService, type IngestServiceOptions } from './ingest-service.js';
+export { createIngest, startIngest } from './start-ingest.js';
 export { toPoints } from './influx/map-points.js';
 export {
   toLineProtocol,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { createLogger, runUntilSignalled } from '../runtime/index.js';
-import { loadIngestConfig } from './config.js';
-import { IngestService } from './ingest-service.js';
+import { createIngest } from './start-ingest.js';
 
 const program = new Command('ingest')
   .description('MQTT → validation → InfluxDB ingest service')
@@ -11,8 +10,7 @@ const program = new Command('ingest')
 const { config: file } = program.opts<{ config?: string }>();
 const logger = createLogger('ingest');
 try {
-  const config = loadIngestConfig(file ? { file } : {});
-  runUntilSignalled(logger, new IngestService(config, { logger }));
+  runUntilSignalled(logger, createIngest({ file }, logger));
 } catch (error) {
   logger.fatal({ err: error }, 'cannot start ingest');
   process.exitCode = 1;

@@ -17,3 +17,4 @@ export * from './free-port.js';
 export * from './wait-for.js';
 export * from './settle-within.js';
 export * from './coalesced-writes.js';
+export * from './service-start.js';

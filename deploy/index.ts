@@ -27,3 +27,14 @@ export {
 } from './backup/platform-backup.js';
 export { restoreBackup, type RestoreTarget } from './backup/platform-restore.js';
 export { BACKUP_FORMAT_VERSION, parseManifest, type BackupManifest } from './backup/backup-manifest.js';
+export { VILLAGE_PROCESS_ENV } from './village/process-env.js';
+export {
+  VILLAGE_MODULES,
+  VILLAGE_ENV,
+  villageConfigSchema,
+  loadVillageConfig,
+  type VillageModule,
+  type VillageConfig,
+} from './village/village-config.js';
+export { VillageHost, type StartModule } from './village/village-host.js';
+export { moduleOfStack } from './village/crash-exit.js';

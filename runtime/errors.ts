@@ -8,6 +8,14 @@ import { CJT188_ERRORS, DLT645_ERRORS } from '../devices/index.js';
  */
 export const ERROR_CATALOGUE = {
   CONFIG_INVALID: { zh: '配置无效', en: 'Configuration is invalid' },
+  MODULE_START_FAILED: {
+    zh: '村级进程中的一个服务无法启动，整个进程退出：查看日志中该服务的错误',
+    en: 'A service of the village process could not start, so the process exits: see that service in the log',
+  },
+  MODULE_CRASHED: {
+    zh: '村级进程中的一个服务崩溃，整个进程退出，由守护进程重启',
+    en: 'A service of the village process crashed; the process exits for its supervisor to restart it',
+  },
   PAYLOAD_TOO_LARGE: { zh: '消息过大', en: 'Payload is larger than allowed' },
   PAYLOAD_NOT_JSON: { zh: '消息不是有效的 JSON', en: 'Payload is not valid JSON' },
   PAYLOAD_NOT_DECODABLE: {

@@ -32,9 +32,13 @@ const program = new Command()
   .option('--data <dir>', '数据目录 / data folder', './data')
   .option('--site <file>', '站点文件 / site file (default: the demo village)')
   .option('--log-level <level>', '日志级别 / log level of the services', 'info')
+  .option(
+    '--processes',
+    '每个服务一个进程（县级服务器的方式）/ each service in its own process, as on a county server (default: broker, ingest, alerting and gateway in one process)',
+  )
   .parse();
 
-const options = program.opts<{ data: string; site?: string; logLevel: string }>();
+const options = program.opts<{ data: string; site?: string; logLevel: string; processes?: boolean }>();
 
 async function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
     ports: await choosePorts(probe.site.buses.length),
     logLevel: options.logLevel,
     reports: true,
+    singleProcess: !options.processes,
     env: { alerting: { ALERTING_WEBHOOK_URL: inbox.url, ALERTING_WEBHOOK_SECRET: inbox.secret } },
   });
   let stopping = false;
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
   gateway  status    http://127.0.0.1:${p.edgeHttp}/   devices /api/devices   health /readyz
   simulator control  http://127.0.0.1:${p.simControl}/faults   (npx tsx firmware-sim/cli.ts --url http://127.0.0.1:${p.simControl} fault on fire-alarm <device>)
   Modbus TCP buses   127.0.0.1:${p.busBase}–${p.busBase + stack.site.buses.length - 1}   LAN broker mqtt://127.0.0.1:${p.edgeLan}
+  processes          ${options.processes ? 'one per service (--processes)' : `broker, ingest, alerting and gateway in one process, pid ${stack.service('village').pid} (npm start -- --processes: one each)`}
   logs               ${options.data}/logs/*.log
   query              curl -G '${stack.influxUrl}/query' --data-urlencode 'db=${stack.database}' --data-urlencode 'q=SELECT last(voltage_v) FROM electricity GROUP BY device'
 Press Ctrl+C to stop.`);

@@ -11,8 +11,13 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** JSON log lines of the service are appended here. */
   logFile: string;
-  /** URL that answers 200 when the service is ready. */
-  readyUrl?: string;
+  /** URL that answers 200 when the service is ready (every one of them, for a process hosting several). */
+  readyUrl?: string | readonly string[];
+  /**
+   * Start the process again this long after an exit nobody asked for, as systemd's
+   * Restart=always does (the single-process village, whose crash takes every module down).
+   */
+  restartAfterCrashMs?: number;
 }
 
 /**
@@ -23,6 +28,9 @@ export interface ServiceProcessOptions {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private log: WriteStream | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Exits nobody asked for since this object was made. */
+  crashes = 0;
 
   constructor(readonly options: ServiceProcessOptions) {}
 
@@ -42,6 +50,7 @@ export class ServiceProcess {
     if (this.running) return;
     mkdirSync(dirname(this.options.logFile), { recursive: true, mode: 0o700 });
     // Logs are the service's own: no secret is in them, but what the village does is.
+    this.log?.end();
     this.log = createWriteStream(this.options.logFile, { flags: 'a', mode: 0o600 });
     const child = spawn(
       process.execPath,
@@ -53,32 +62,53 @@ export class ServiceProcess {
       },
     );
     this.child = child;
+    child.once('exit', (code, signal) => this.exited(child, code, signal));
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     if (waitReady && this.options.readyUrl) await this.waitReady();
   }
 
   async waitReady(timeoutMs = 60_000): Promise<void> {
-    const url = this.options.readyUrl;
-    if (!url) return;
-    await waitFor(
-      `${this.options.name} ready at ${url}`,
-      async () => {
-        if (!this.running)
-          throw new Error(
-            `${this.options.name} exited (code ${this.child?.exitCode}); see ${this.options.logFile}`,
-          );
-        const response = await fetch(url);
-        return response.status === 200;
-      },
-      { timeoutMs, intervalMs: 200 },
+    const { readyUrl } = this.options;
+    const urls = typeof readyUrl === 'string' ? [readyUrl] : (readyUrl ?? []);
+    for (const url of urls) {
+      await waitFor(
+        `${this.options.name} ready at ${url}`,
+        async () => {
+          if (!this.running)
+            throw new Error(
+              `${this.options.name} exited (code ${this.child?.exitCode}); see ${this.options.logFile}`,
+            );
+          const response = await fetch(url);
+          return response.status === 200;
+        },
+        { timeoutMs, intervalMs: 200 },
+      );
+    }
+  }
+
+  /** An exit of the current child that no stop() asked for is a crash: counted, and restarted when configured. */
+  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.crashes++;
+    const after = this.options.restartAfterCrashMs;
+    this.log?.write(
+      `${JSON.stringify({ level: 50, name: 'stack', msg: `${this.options.name} exited unexpectedly`, code, signal, restartInMs: after ?? null })}\n`,
     );
+    if (after === undefined) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.start().catch(() => undefined); // a start that fails exits again, and comes back here
+    }, after);
   }
 
   /** Stops the process: SIGTERM for a clean shutdown, SIGKILL to simulate a crash or power cut. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const child = this.child;
     if (!child || !this.running) return;
+    this.child = undefined; // asked for: not a crash
     await new Promise<void>((resolveExit) => {
       const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
       child.once('exit', () => {
@@ -87,7 +117,6 @@ export class ServiceProcess {
       });
       child.kill(signal);
     });
-    this.child = undefined;
     this.log?.end();
   }
 

@@ -19,13 +19,14 @@ import {
   type EdgeConfig,
   type EdgeConfigFromSiteOptions,
 } from '../edge/index.js';
+import { VILLAGE_PROCESS_ENV } from '../deploy/index.js';
 import { lanDeviceCredentialsSchema, readLanDeviceCredentials } from '../firmware-sim/index.js';
 import { writePrivateJsonFile, freePort, freePorts } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { ManagedInfluxd } from './managed-influxd.js';
 import { ManagedMosquitto } from './managed-mosquitto.js';
 import { privateDir } from './private-dir.js';
-import { ServiceProcess } from './service-process.js';
+import { ServiceProcess, type ServiceProcessOptions } from './service-process.js';
 
 export interface StackPorts {
   mqtt: number;
@@ -67,9 +68,69 @@ export interface VillageStackOptions {
   edgeBusEndpoints?: Readonly<Record<string, BusEndpoint>>;
   /** Also run the reports service (npm start does; tests that do not need it save a process). */
   reports?: boolean;
+  /**
+   * Broker, ingest, alerting and the gateway in one process (deploy/village), restarted when
+   * it exits unasked, as `npm start` runs them; by default each is its own process, as on a
+   * county's server, so a test can kill one of them.
+   */
+  singleProcess?: boolean;
 }
 
-export type StackServiceName = 'broker' | 'ingest' | 'alerting' | 'reports' | 'simulator' | 'edge';
+export type StackServiceName =
+  | 'broker'
+  | 'ingest'
+  | 'alerting'
+  | 'reports'
+  | 'simulator'
+  | 'edge'
+  /** Broker, ingest, alerting and the gateway in one process (`singleProcess`). */
+  | 'village';
+
+/** A service the village process can host: its own process's options, and the environment its process starts with. */
+interface HostedService {
+  name: 'broker' | 'ingest' | 'alerting' | 'edge';
+  options: ServiceProcessOptions & { env: Record<string, string> };
+  processEnv?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One process for the hosted services (deploy/village/main.ts): each module reads the
+ * variables it reads in its own process, so their environments are merged; a variable two
+ * of them would set differently cannot be served by one process and stops the stack here.
+ */
+function villageProcess(
+  hosted: readonly HostedService[],
+  logFile: string,
+  extra: Record<string, string> = {},
+): ServiceProcess {
+  const env: Record<string, string> = {};
+  const setBy = new Map<string, string>();
+  for (const { name, options } of hosted) {
+    for (const [key, value] of Object.entries(options.env)) {
+      if (key === 'VILLAGE_EDGE_CONFIG' && name !== 'edge') continue;
+      const other = setBy.get(key);
+      if (other !== undefined && env[key] !== value)
+        throw new Error(
+          `${key} differs between ${other} and ${name}: one village process cannot give it both values`,
+        );
+      env[key] = value;
+      setBy.set(key, name);
+    }
+  }
+  return new ServiceProcess({
+    name: 'village',
+    entry: 'deploy/village/main.ts',
+    logFile,
+    readyUrl: hosted.flatMap(({ options }) => options.readyUrl ?? []),
+    env: {
+      ...VILLAGE_PROCESS_ENV,
+      ...env,
+      VILLAGE_MODULES: hosted.map(({ name }) => name).join(','),
+      ...extra,
+    },
+    restartAfterCrashMs: 2000,
+  });
+}
 
 interface StackSecrets {
   gatewayPassword: string;
@@ -141,7 +202,14 @@ export class VillageStack {
     await this.ensureLanCredentials(edgeConfig.mqttDevices);
     this.createServices(edgeConfig);
     if (this.options.broker === 'mosquitto') await this.startMosquitto();
-    else await this.service('broker').start();
+    if (this.options.singleProcess) {
+      // The simulated devices first, so the gateway finds them at its first poll.
+      await this.services.get('reports')?.start();
+      await this.service('simulator').start();
+      await this.service('village').start();
+      return;
+    }
+    if (this.options.broker !== 'mosquitto') await this.service('broker').start();
     await this.service('ingest').start();
     await this.service('alerting').start();
     await this.services.get('reports')?.start();
@@ -150,7 +218,7 @@ export class VillageStack {
   }
 
   async stop(): Promise<void> {
-    for (const name of ['edge', 'simulator', 'reports', 'alerting', 'ingest', 'broker'] as const) {
+    for (const name of ['edge', 'village', 'simulator', 'reports', 'alerting', 'ingest', 'broker'] as const) {
       await this.services.get(name)?.stop();
     }
     await this.mosquitto?.stop();
@@ -385,16 +453,18 @@ export class VillageStack {
     const url = (port: number) => `http://127.0.0.1:${port}/readyz`;
     const healthUrl = (port: number) => `http://127.0.0.1:${port}/healthz`;
 
+    // Broker, ingest, alerting and the gateway: each its own process, or together in the village's.
+    const hosted: HostedService[] = [];
     if (this.options.broker !== 'mosquitto')
-      this.services.set(
-        'broker',
-        new ServiceProcess({
+      hosted.push({
+        name: 'broker',
+        processEnv: BROKER_PROCESS_ENV,
+        options: {
           name: 'broker',
           entry: 'broker/main.ts',
           logFile: join(logs, 'broker.log'),
           readyUrl: url(this.ports.brokerHttp),
           env: {
-            ...BROKER_PROCESS_ENV,
             LOG_LEVEL: level,
             BROKER_MQTT_HOST: '127.0.0.1',
             BROKER_MQTT_PORT: String(this.ports.mqtt),
@@ -403,11 +473,11 @@ export class VillageStack {
             BROKER_PERSISTENCE_DIR: join(this.dataDir, 'broker', 'sessions'),
             ...extra.broker,
           },
-        }),
-      );
-    this.services.set(
-      'ingest',
-      new ServiceProcess({
+        },
+      });
+    hosted.push({
+      name: 'ingest',
+      options: {
         name: 'ingest',
         entry: 'ingest/main.ts',
         logFile: join(logs, 'ingest.log'),
@@ -425,11 +495,11 @@ export class VillageStack {
           INFLUX_DATABASE: this.database,
           ...extra.ingest,
         },
-      }),
-    );
-    this.services.set(
-      'alerting',
-      new ServiceProcess({
+      },
+    });
+    hosted.push({
+      name: 'alerting',
+      options: {
         name: 'alerting',
         entry: 'alerting/main.ts',
         logFile: join(logs, 'alerting.log'),
@@ -448,8 +518,8 @@ export class VillageStack {
           INFLUX_DATABASE: this.database,
           ...extra.alerting,
         },
-      }),
-    );
+      },
+    });
     if (this.options.reports) {
       this.services.set(
         'reports',
@@ -493,16 +563,23 @@ export class VillageStack {
     );
     const edgeConfigFile = join(this.dataDir, 'edge', 'gateway.yaml');
     writeFileSync(edgeConfigFile, toYaml(edgeConfig), { mode: 0o600 });
-    this.services.set(
-      'edge',
-      new ServiceProcess({
+    hosted.push({
+      name: 'edge',
+      processEnv: EDGE_PROCESS_ENV,
+      options: {
         name: 'edge',
         entry: 'edge/main.ts',
         args: ['--config', edgeConfigFile],
         logFile: join(logs, 'edge.log'),
         readyUrl: url(this.ports.edgeHttp),
-        env: { ...EDGE_PROCESS_ENV, LOG_LEVEL: level, ...extra.edge },
-      }),
-    );
+        env: { LOG_LEVEL: level, VILLAGE_EDGE_CONFIG: edgeConfigFile, ...extra.edge },
+      },
+    });
+    if (this.options.singleProcess) {
+      this.services.set('village', villageProcess(hosted, join(logs, 'village.log'), extra.village));
+    } else {
+      for (const { name, processEnv, options } of hosted)
+        this.services.set(name, new ServiceProcess({ ...options, env: { ...processEnv, ...options.env } }));
+    }
   }
 }

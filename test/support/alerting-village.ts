@@ -23,6 +23,8 @@ export interface AlertingVillageOptions {
   ports?: VillageStackOptions['ports'];
   /** Where the gateway reaches the broker, when not directly. */
   edgeUpstreamUrl?: string;
+  /** Broker, ingest, alerting and the gateway in one process, as `npm start` runs them. */
+  singleProcess?: boolean;
 }
 
 interface ApiAlert {
@@ -83,6 +85,7 @@ export class AlertingVillage {
       logLevel: 'warn',
       ...(this.options.ports ? { ports: this.options.ports } : {}),
       ...(this.options.edgeUpstreamUrl ? { edgeUpstreamUrl: this.options.edgeUpstreamUrl } : {}),
+      ...(this.options.singleProcess ? { singleProcess: true } : {}),
       env: {
         ...env,
         alerting: {

@@ -67,6 +67,10 @@ export class Journal {
   /** An fdatasync of `fd` runs on libuv's pool; `syncAgain`: more was written meanwhile. */
   private syncing = false;
   private syncAgain = false;
+  /** Appends so far; a sync covers those made before it started. */
+  private written = 0;
+  /** Callers of `synced()`, each waiting for a sync that covers `upTo` appends. */
+  private syncWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   private lines = 0;
   private skippedLines = 0;
 
@@ -103,10 +107,23 @@ export class Journal {
     const fd = this.requireOpen();
     for (const record of records) this.apply(record);
     writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    this.written += 1;
     if (sync === 'now') fsyncSync(fd);
     else if (sync === 'soon') this.syncSoon();
     this.lines += records.length;
     if (this.lines >= (this.options.compactAfterLines ?? 20_000)) this.compact();
+  }
+
+  /**
+   * Resolves once everything appended so far is on disk: for a `soon` append whose
+   * acknowledgement (an MQTT PUBACK) must wait for the disk while the event loop goes on.
+   */
+  synced(): Promise<void> {
+    if (this.fd === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.syncWaiters.push({ upTo: this.written, resolve });
+      this.syncSoon();
+    });
   }
 
   /** One fdatasync at a time; whatever is written while it runs goes with the next. */
@@ -119,11 +136,15 @@ export class Journal {
     if (fd === undefined) return;
     this.syncing = true;
     this.syncAgain = false;
+    const upTo = this.written;
     fdatasync(fd, () => {
       // An error here (the file was compacted and closed meanwhile) leaves nothing unsynced:
       // compaction and close sync everything themselves.
       this.syncing = false;
-      if (this.syncAgain) this.syncSoon();
+      const covered = this.syncWaiters.filter((waiter) => waiter.upTo <= upTo);
+      this.syncWaiters = this.syncWaiters.filter((waiter) => waiter.upTo > upTo);
+      for (const waiter of covered) waiter.resolve();
+      if (this.syncAgain || this.syncWaiters.length > 0) this.syncSoon();
     });
   }
 
@@ -148,10 +169,11 @@ export class Journal {
   private closeFile(): void {
     if (this.fd === undefined) return;
     // Records appended with `soon` may still wait for their sync.
-    if (this.syncing || this.syncAgain) fsyncSync(this.fd);
+    if (this.syncing || this.syncAgain || this.syncWaiters.length > 0) fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;
     this.syncAgain = false;
+    for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
   }
 
   private requireOpen(): number {

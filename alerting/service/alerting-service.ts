@@ -57,6 +57,11 @@ interface Running {
  */
 export class AlertingService implements Component {
   private running: Running | undefined;
+  /**
+   * Set while a broker message is evaluated: its engine output is written at once and
+   * synced off the event loop, and the message is acknowledged once that sync is done.
+   */
+  private inputWrites: { pending: boolean } | undefined;
   private httpAddress: { host: string; port: number } | undefined;
 
   constructor(
@@ -320,9 +325,21 @@ export class AlertingService implements Component {
     return health;
   }
 
-  private handle(result: DecodeResult): void {
+  /** Evaluates one broker message; resolves once what it changed is on disk (then it may be acknowledged). */
+  private handle(result: DecodeResult): Promise<void> | undefined {
     const running = this.running;
-    if (!running) return;
+    if (!running) return undefined;
+    const writes = { pending: false };
+    this.inputWrites = writes;
+    try {
+      this.evaluate(running, result);
+    } finally {
+      this.inputWrites = undefined;
+    }
+    return writes.pending ? running.journal.synced() : undefined;
+  }
+
+  private evaluate(running: Running, result: DecodeResult): void {
     if (!result.ok) {
       running.metrics.messages.inc({
         kind: result.kind,
@@ -375,7 +392,11 @@ export class AlertingService implements Component {
         if (!running.journal.state.deliveries.has(delivery.key)) records.push({ t: 'delivery', v: delivery });
       }
     }
-    running.journal.append(records);
+    // A message's output is synced after the notifications start, not before: were it lost
+    // to a power cut, the unacknowledged message comes again and the alert fires again.
+    const writes = this.inputWrites;
+    if (writes && records.length > 0) writes.pending = true;
+    running.journal.append(records, { sync: writes ? 'soon' : 'now' });
     for (const { alert, transition } of output.changes) {
       const at =
         transition === 'acknowledged'

@@ -15,7 +15,8 @@ export interface MqttInputOptions {
   /** The sites this service watches; it subscribes per site, as the broker grants a site-scoped service. */
   sites: readonly string[];
   logger: Logger;
-  onResult: (result: DecodeResult) => void;
+  /** Evaluates a message; a promise returned holds back its acknowledgement until it settles. */
+  onResult: (result: DecodeResult) => Promise<void> | undefined;
   /** Told true once both connections are subscribed, false as soon as either drops. */
   onConnection?: (connected: boolean) => void;
 }
@@ -48,8 +49,9 @@ export function alertingSubscriptions(sites: readonly string[]): AlertingSubscri
  * The broker connections, two so that a fire alarm never waits behind readings:
  * - events: a persistent session (clean = false, fixed client id) with QoS 1
  *   subscriptions, so events published while alerting restarts wait for it. mqtt.js
- *   acknowledges a message after the handler returns; the handler journals
- *   synchronously, so an acknowledged event has been evaluated and persisted.
+ *   acknowledges a message once `handleMessage` calls back, one message at a time: here
+ *   once what the message changed is on disk, so an acknowledged event has been
+ *   evaluated and persisted (and its notifications started).
  * - readings: a clean session at QoS 0. At thousands of readings a second, a persistent
  *   QoS 1 subscription made the broker store and sync each reading for alerting (the
  *   session store's ceiling) and alerting acknowledge each; a fire alarm queued behind
@@ -154,11 +156,16 @@ export class MqttInput implements AlertPublisher {
       this.report();
     });
     client.on('error', (error) => logger.warn({ err: error.message, connection: name }, 'MQTT error'));
-    client.on('message', (topic, payload, packet) => {
+    // mqtt.js' documented hook for handling with back-pressure: the PUBACK (QoS 1) and the
+    // next message wait for the callback.
+    client.handleMessage = (packet, callback) => {
       // A retained event is an old one replayed: only a gateway's status is meant to be retained.
-      if (packet.retain && !isRetainableTopic(topic)) return;
-      this.options.onResult(decodeCanonical(topic, payload));
-    });
+      if (packet.retain && !isRetainableTopic(packet.topic)) return callback();
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      const written = this.options.onResult(decodeCanonical(packet.topic, payload));
+      if (written === undefined) callback();
+      else written.then(() => callback(), callback);
+    };
     return client;
   }
 

@@ -55,6 +55,28 @@ describe('journal', () => {
     }
   });
 
+  it('tells every caller of synced() when its records are on disk, through compactions and a close', async () => {
+    const dir = tempDir();
+    const journal = new Journal({ dir, compactAfterLines: 5 });
+    journal.open();
+    const settled: number[] = [];
+    const waits: Array<Promise<void>> = [];
+    for (let i = 0; i < 30; i++) {
+      journal.append([{ t: 'evidence', key: `rule/demo-village/meter-${i}`, at: 1_000 + i }], {
+        sync: 'soon',
+      });
+      waits.push(journal.synced().then(() => void settled.push(i)));
+      if (i % 4 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(waits.slice(0, 20));
+    expect(settled.length).toBeGreaterThanOrEqual(20);
+    journal.close();
+    await Promise.all(waits);
+    expect(settled.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    await expect(journal.synced()).resolves.toBeUndefined();
+    expect(new Journal({ dir }).open().evidence.size).toBe(30);
+  });
+
   it('replays the last state of every alert, skips a torn last line, and compacts', () => {
     const dir = tempDir();
     const h = engineHarness({ start: Date.UTC(2025, 5, 1) });

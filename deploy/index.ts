@@ -37,4 +37,4 @@ export {
   type VillageConfig,
 } from './village/village-config.js';
 export { VillageHost, type StartModule } from './village/village-host.js';
-export { moduleOfStack } from './village/crash-exit.js';
+export { exitOnCrash, moduleOfStack } from './village/crash-exit.js';

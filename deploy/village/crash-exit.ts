@@ -23,6 +23,8 @@ export function exitOnCrash(logger: Logger, host: Component): void {
       { err: error, origin, module: moduleOfStack(error?.stack) ?? 'unknown', code: 'MODULE_CRASHED' },
       'a module crashed: stopping the village process for its supervisor to restart it',
     );
+    // Non-zero even if the event loop empties while the modules stop, before exit() is reached.
+    process.exitCode = 1;
     setTimeout(() => process.exit(1), STOP_AFTER_CRASH_MS).unref();
     void host.stop().finally(() => process.exit(1));
   });

@@ -1,20 +1,26 @@
 /**
  * The gateway's resident memory at 100 Modbus meters polled every second (10 Modbus TCP
- * servers × 10 meters, a mix of profiles, batches to an upstream aedes as in production),
- * against the floor: a Node process that imports the gateway's dependencies and does
- * nothing. Variants of how the gateway process is built and started alternate, ROUNDS
- * times; RSS is sampled every 250 ms over the window, its median and peak printed, with
- * the share of a core.
+ * servers × 10 meters, a mix of profiles, batches to an upstream aedes as in production,
+ * LAN broker off), against its floor: a Node process that imports exactly the npm
+ * packages the gateway imports (deploy/imported-packages.ts follows edge/main.ts) and
+ * does nothing. Variants of how the gateway process is built and started alternate,
+ * ROUNDS times; RSS is sampled every 250 ms over the window, its median and peak
+ * printed, with the share of a core. Then the demo site: the gateway of `npm start`'s
+ * village (its devices on the simulator, the LAN broker on) as shipped, with its floor
+ * (the same packages and the LAN broker's) measured beside it in each window.
  *
  *   npm run bench -- gateway-memory [--quick] [--rounds N]
+ *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { freePort, projectFile, waitFor } from '../runtime/index.js';
+import { VillageStack } from '../stack/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
@@ -29,25 +35,18 @@ const METERS_PER_BUS = 10;
 const BUSES = 10;
 const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'generic-pressure-rs485'];
 const unitProfiles = Array.from({ length: METERS_PER_BUS }, (_, i) => MIX[i % MIX.length] as string);
-/** What the gateway imports from npm at start (package.json dependencies it reaches). */
-const GATEWAY_DEPENDENCIES = [
-  'mqtt',
-  'modbus-serial',
-  'classic-level',
-  'fastify',
-  'pino',
-  'zod',
-  'prom-client',
-  'yaml',
-  'commander',
-  'aedes',
-];
-
 interface Variant {
   name: string;
   /** Starts the process; a gateway when `gateway` is true (it has a config and polls). */
   start: (configFile: string, logFile: string) => Child;
   gateway: boolean;
+}
+
+/** How a gateway process starts: node flags before the entry, environment over EDGE_PROCESS_ENV. */
+interface StartVariant {
+  name: string;
+  flags: string[];
+  env: Record<string, string>;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-memory-'));
@@ -64,6 +63,7 @@ async function bundleGatewayEntry(): Promise<string> {
     format: 'esm',
     target: 'node20',
     outfile,
+    minify: true,
     external: ['classic-level', 'serialport', '@serialport/*'],
     // CommonJS packages inside an ES module bundle still call require().
     banner: {
@@ -74,46 +74,73 @@ async function bundleGatewayEntry(): Promise<string> {
   return outfile;
 }
 
-const floorCode = `${GATEWAY_DEPENDENCIES.map((name) => `await import('${name}');`).join(' ')} setInterval(() => {}, 1000);`;
+const packages = await importedPackages('edge/main.ts');
+/** A Node process that imports these packages and waits: the gateway's floor. */
+const floorCode = (names: readonly string[]) =>
+  `${names.map((name) => `await import('${name}');`).join(' ')} setInterval(() => {}, 1000);`;
 
-/** Node flags the gateway variants start with on the command line, over EDGE_PROCESS_ENV's NODE_OPTIONS. */
-const FLAG_SETS: ReadonlyArray<readonly string[]> = (
-  process.env.BENCH_GATEWAY_FLAGS?.split(';') ?? [
-    '',
+/** `name=flags|ENV=value|…`: a gateway started with these node flags and this environment. */
+function parseVariant(spec: string): StartVariant {
+  const at = spec.indexOf('=');
+  const env: Record<string, string> = {};
+  const flags: string[] = [];
+  for (const part of at < 0 ? [] : spec.slice(at + 1).split('|')) {
+    const assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(part);
+    if (assignment) env[assignment[1] as string] = assignment[2] as string;
+    else flags.push(...part.split(' ').filter(Boolean));
+  }
+  return { name: at < 0 ? spec : spec.slice(0, at), flags, env };
+}
+
+const AS_SHIPPED: StartVariant = { name: 'as shipped', flags: [], env: {} };
+const START_VARIANTS: StartVariant[] = [
+  AS_SHIPPED,
+  ...(process.env.BENCH_GATEWAY_VARIANTS?.split(';').map(parseVariant) ?? [
     // V8's default young generation, as the gateway started before issue 26.
-    '--max-semi-space-size=16',
-    '--max-old-space-size=48',
-    '--optimize-for-size',
-  ]
-).map((set) => set.split(' ').filter(Boolean));
+    {
+      name: "V8's default young generation (16 MB semi-spaces)",
+      flags: ['--max-semi-space-size=16'],
+      env: {},
+    },
+    { name: '4 MB semi-spaces', flags: ['--max-semi-space-size=4'], env: {} },
+  ]),
+];
 
-const label = (flags: readonly string[]) => (flags.length === 0 ? 'as shipped' : flags.join(' '));
-const floorName = (flags: readonly string[]) =>
-  `floor: Node importing the gateway's dependencies, idle, ${label(flags)}`;
+const floorName = (what: string) => `floor: Node importing ${what}, idle, as shipped`;
+const FLOOR = floorName(`the gateway's packages (${packages.atStart.join(', ')})`);
+const FLOOR_WITH_LAN = floorName(`those and the LAN broker's (${packages.onDemand.join(', ')})`);
 
 function variants(bundle: string): Variant[] {
-  const env = { ...EDGE_PROCESS_ENV };
-  const floor = (flags: readonly string[]): Variant => ({
-    name: floorName(flags),
+  const floor = (name: string, names: readonly string[]): Variant => ({
+    name,
     start: (_config, logFile) =>
-      Child.spawn(process.execPath, [...flags, '--input-type=module', '-e', floorCode], { logFile, env }),
+      Child.spawn(process.execPath, ['--input-type=module', '-e', floorCode(names)], {
+        logFile,
+        env: { ...EDGE_PROCESS_ENV },
+      }),
     gateway: false,
   });
   return [
-    ...FLAG_SETS.map((flags): Variant => ({
-      name: `gateway, ${label(flags)}`,
+    ...START_VARIANTS.map((variant): Variant => ({
+      name: `gateway, ${variant.name}`,
       start: (config, logFile) =>
-        Child.node('edge/main.ts', ['--config', config], { logFile, env, nodeFlags: [...flags] }),
+        Child.node('edge/main.ts', ['--config', config], {
+          logFile,
+          env: { ...EDGE_PROCESS_ENV, ...variant.env },
+          nodeFlags: variant.flags,
+        }),
       gateway: true,
     })),
     {
-      name: 'gateway bundled (esbuild, one file), as shipped',
+      name: 'gateway bundled (esbuild, one minified file), as shipped',
       start: (config, logFile) =>
-        Child.spawn(process.execPath, [bundle, '--config', config], { logFile, env }),
+        Child.spawn(process.execPath, [bundle, '--config', config], {
+          logFile,
+          env: { ...EDGE_PROCESS_ENV },
+        }),
       gateway: true,
     },
-    floor([]),
-    floor(FLAG_SETS.at(-1) ?? []),
+    floor(FLOOR, packages.atStart),
   ];
 }
 
@@ -124,33 +151,90 @@ interface Sample {
   /** V8 heap used and external memory at the end of the window, from the gateway's /metrics. */
   heapUsed?: number;
   external?: number;
+  /** Share of a core spent in garbage collection (prom-client's nodejs_gc_duration_seconds). */
+  gcShare?: number;
 }
 
-async function heapOf(httpPort: number): Promise<{ heapUsed: number; external: number }> {
+/** Figures from the gateway's /metrics: V8 heap used, external memory, seconds spent in GC so far. */
+async function gatewayFigures(
+  httpPort: number,
+): Promise<{ heapUsed: number; external: number; gcS: number }> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1]);
+  const gcS = [...text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
   return {
     heapUsed: metric('nodejs_heap_size_used_bytes'),
     external: metric('nodejs_external_memory_bytes'),
+    gcS,
   };
 }
 
-async function sampleProcess(pid: number): Promise<Sample> {
+/** RSS every 250 ms over the window after a warm-up, the share of a core; the gateway's figures when it has `httpPort`. */
+async function sampleProcess(pid: number, httpPort?: number): Promise<Sample> {
   await sleep(timing.warmupS * 1000);
   const samples: number[] = [];
   const cpuStart = cpuSeconds(pid);
+  const gcStart = httpPort === undefined ? 0 : (await gatewayFigures(httpPort)).gcS;
   const startedAt = performance.now();
   while (performance.now() - startedAt < timing.measureS * 1000) {
     samples.push(rssBytes(pid));
     await sleep(250);
   }
-  const coreShare = (cpuSeconds(pid) - cpuStart) / ((performance.now() - startedAt) / 1000);
-  return { medianRss: median(samples), peakRss: Math.max(...samples), coreShare };
+  const seconds = (performance.now() - startedAt) / 1000;
+  const sample: Sample = {
+    medianRss: median(samples),
+    peakRss: Math.max(...samples),
+    coreShare: (cpuSeconds(pid) - cpuStart) / seconds,
+  };
+  if (httpPort === undefined) return sample;
+  const { heapUsed, external, gcS } = await gatewayFigures(httpPort);
+  return { ...sample, heapUsed, external, gcShare: (gcS - gcStart) / seconds };
 }
 
+/**
+ * The demo village as `npm start` runs it (reports aside), the gateway as shipped: each
+ * round samples it and, at the same time, a fresh floor process with the LAN broker's
+ * packages too. Returns the samples and how many devices the gateway serves.
+ */
+async function measureDemo(into: Map<string, Sample[]>): Promise<number> {
+  const stack = new VillageStack({ dataDir: join(dir, 'demo'), logLevel: 'warn', reports: false });
+  try {
+    await stack.start();
+    const pid = stack.service('edge').pid as number;
+    const httpPort = stack.ports.edgeHttp;
+    const { devices } = (await (await fetch(`http://127.0.0.1:${httpPort}/api/devices`)).json()) as {
+      devices: unknown[];
+    };
+    for (let round = 1; round <= rounds; round++) {
+      const floor = Child.spawn(
+        process.execPath,
+        ['--input-type=module', '-e', floorCode([...packages.atStart, ...packages.onDemand])],
+        { logFile: join(dir, `demo-floor-${round}.log`), env: { ...EDGE_PROCESS_ENV } },
+      );
+      try {
+        const [gateway, idle] = await Promise.all([sampleProcess(pid, httpPort), sampleProcess(floor.pid)]);
+        into.set(DEMO_GATEWAY, [...(into.get(DEMO_GATEWAY) ?? []), gateway]);
+        into.set(FLOOR_WITH_LAN, [...(into.get(FLOOR_WITH_LAN) ?? []), idle]);
+      } finally {
+        await floor.stop();
+      }
+      process.stderr.write(`demo round ${round}/${rounds} done\n`);
+    }
+    return devices.length;
+  } finally {
+    await stack.stop();
+  }
+}
+
+const DEMO_GATEWAY = 'gateway of the demo village (LAN broker on), as shipped';
 const farm = new ModbusFarm({ buses: BUSES, profiles: unitProfiles, dir });
 const upstream = await startBroker('aedes', dir);
 const results = new Map<string, Sample[]>();
+const demoResults = new Map<string, Sample[]>();
+let demoDevices = 0;
 const loadBefore = loadAverage();
 try {
   const bundle = await bundleGatewayEntry();
@@ -180,8 +264,7 @@ try {
               intervalMs: 200,
             },
           );
-        const sample = await sampleProcess(child.pid);
-        if (variant.gateway) Object.assign(sample, await heapOf(httpPort));
+        const sample = await sampleProcess(child.pid, variant.gateway ? httpPort : undefined);
         results.set(variant.name, [...(results.get(variant.name) ?? []), sample]);
       } finally {
         await child.stop();
@@ -189,6 +272,9 @@ try {
     }
     process.stderr.write(`round ${round}/${rounds} done\n`);
   }
+  await farm.stop();
+  await upstream.stop();
+  demoDevices = await measureDemo(demoResults);
 } finally {
   await farm.stop();
   await upstream.stop();
@@ -197,22 +283,21 @@ try {
   else rmSync(dir, { recursive: true, force: true });
 }
 
-const floor = median((results.get(floorName([])) ?? []).map((s) => s.medianRss));
-print(
-  `## Gateway memory, ${BUSES * METERS_PER_BUS} meters polled every second (${new Date().toISOString()}, ${rounds} round(s), ${timing.measureS} s windows, load average ${loadBefore} → ${loadAverage()})`,
-);
-print();
-print(
-  markdownTable(
+const loadAfter = loadAverage();
+
+function table(samplesByName: Map<string, Sample[]>, floorOf: string): string {
+  const floor = median((samplesByName.get(floorOf) ?? []).map((s) => s.medianRss));
+  return markdownTable(
     [
       'process',
       'RSS, median of the window',
       'peak RSS',
-      '÷ floor as shipped',
+      '÷ floor',
       'share of a core',
+      'in GC (wall time, inflates under load)',
       'V8 heap used, external',
     ],
-    [...results.entries()].map(([name, samples]) => {
+    [...samplesByName.entries()].map(([name, samples]) => {
       const rss = median(samples.map((s) => s.medianRss));
       return [
         name,
@@ -220,10 +305,21 @@ print(
         fmtMiB(Math.max(...samples.map((s) => s.peakRss))),
         fmtPct(rss / floor),
         fmt(median(samples.map((s) => s.coreShare)), 3),
+        samples[0]?.gcShare === undefined ? '' : fmt(median(samples.map((s) => s.gcShare ?? 0)), 4),
         samples[0]?.heapUsed === undefined
           ? ''
           : `${fmtMiB(median(samples.map((s) => s.heapUsed ?? 0)))}, ${fmtMiB(median(samples.map((s) => s.external ?? 0)))}`,
       ];
     }),
-  ),
+  );
+}
+
+print(
+  `## Gateway memory, ${BUSES * METERS_PER_BUS} meters polled every second (${new Date().toISOString()}, ${rounds} round(s), ${timing.measureS} s windows, load average ${loadBefore} → ${loadAfter})`,
 );
+print();
+print(table(results, FLOOR));
+print();
+print(`## The demo village's gateway, ${demoDevices} devices (same run)`);
+print();
+print(table(demoResults, FLOOR_WITH_LAN));

@@ -6,7 +6,8 @@
  *
  * Ingest: canonical telemetry published as the gateway user at QoS 1 to our broker, stored
  * in the same influxd (Node-RED into a database of its own: it writes seq as a float).
- * Ours is IngestService; Node-RED is `mqtt in → function → influxdb batch`, per-device
+ * Ours is IngestService as shipped, and once more with V8's default young generation (the
+ * choice in ingest/process-env.ts); Node-RED is `mqtt in → function → influxdb batch`, per-device
  * readings through a `join` of 1000 points, and once more without the join. Consumer CPU
  * per stored point and peak RSS over the window; progress is read from influxd's own
  * counter for every consumer; afterwards a count in influxd checks every point was stored.
@@ -50,15 +51,17 @@ const BUSES = 10;
 const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'generic-pressure-rs485'];
 const unitProfiles = Array.from({ length: METERS_PER_BUS }, (_, i) => MIX[i % MIX.length] as string);
 
-const CONSUMERS = ['ours', 'node-red', 'node-red-no-join'] as const;
+const CONSUMERS = ['ours', 'ours-default-young', 'node-red', 'node-red-no-join'] as const;
 type ConsumerKind = (typeof CONSUMERS)[number];
 const CONSUMER_LABELS: Record<ConsumerKind, string> = {
   ours: 'ours (IngestService)',
+  'ours-default-young': "ours with V8's default young generation (before issue 26)",
   'node-red': 'Node-RED (per-device: join of 1000)',
   'node-red-no-join': 'Node-RED, per-device without join',
 };
 const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   ours: ['batch', 'telemetry'],
+  'ours-default-young': ['batch', 'telemetry'],
   'node-red': ['batch', 'telemetry'],
   'node-red-no-join': ['telemetry'],
 };
@@ -84,14 +87,16 @@ async function startConsumer(
   consumer: ConsumerKind,
   round: number,
 ): Promise<{ pid: number; stop(): Promise<void> }> {
-  if (consumer === 'ours') {
+  if (consumer === 'ours' || consumer === 'ours-default-young') {
     const ingest = new IngestProcess({
       brokerUrl: broker.url,
       users: broker.users,
       influxUrl: env.influxd.url,
       database: env.database,
       dir: env.dir,
-      clientId: `bench-ours-${round}`,
+      clientId: `bench-${consumer}-${round}`,
+      // Without ingest/process-env.ts' young generation: V8 sizes it (up to 16 MB semi-spaces).
+      ...(consumer === 'ours-default-young' ? { env: { NODE_OPTIONS: '' } } : {}),
     });
     await ingest.start();
     return { pid: ingest.pid, stop: () => ingest.stop() };
@@ -126,7 +131,7 @@ async function runConsumer(consumer: ConsumerKind, round: number): Promise<void>
   try {
     const target = {
       ...env.target(broker),
-      database: consumer === 'ours' ? env.database : NODE_RED_DATABASE,
+      database: consumer.startsWith('ours') ? env.database : NODE_RED_DATABASE,
     };
     for (const mode of MODES_OF[consumer]) {
       const result = await runPipeline(target, { pid: running.pid, written }, 'consumer', mode, ingestTiming);
@@ -290,6 +295,11 @@ const sameRound = (mode: PublishMode, other: ConsumerKind, pick: (r: RunResult) 
 for (const mode of ['batch', 'telemetry'] as const) {
   print(
     `- ${TOPIC_LABEL[mode]}: ours ÷ Node-RED, same round: CPU per point ${fmtRatios(sameRound(mode, 'node-red', consumerCpu))} (target ≤ 33 %), peak RSS ${fmtRatios(sameRound(mode, 'node-red', consumerRss))} (target < 50 %)`,
+  );
+}
+for (const mode of ['batch', 'telemetry'] as const) {
+  print(
+    `- ${TOPIC_LABEL[mode]}: ours ÷ ours with the default young generation, same round: CPU per point ${fmtRatios(sameRound(mode, 'ours-default-young', consumerCpu))}, peak RSS ${fmtRatios(sameRound(mode, 'ours-default-young', consumerRss))}`,
   );
 }
 print(

@@ -1,6 +1,7 @@
 export { ingestConfigSchema, INGEST_ENV_MAP, loadIngestConfig, type IngestConfig } from './config.js';
 export { IngestService, type IngestServiceOptions } from './ingest-service.js';
 export { createIngest, startIngest } from './start-ingest.js';
+export { INGEST_PROCESS_ENV, INGEST_YOUNG_GENERATION_MB } from './process-env.js';
 export { toPoints } from './influx/map-points.js';
 export {
   toLineProtocol,

@@ -21,6 +21,7 @@ import {
 } from '../edge/index.js';
 import { VILLAGE_PROCESS_ENV } from '../deploy/index.js';
 import { lanDeviceCredentialsSchema, readLanDeviceCredentials } from '../firmware-sim/index.js';
+import { INGEST_PROCESS_ENV } from '../ingest/index.js';
 import { writePrivateJsonFile, freePort, freePorts } from '../runtime/index.js';
 import { DEMO_SITE_FILE, hashEnrolmentToken, loadSite, type Site } from '../site/index.js';
 import { ManagedInfluxd } from './managed-influxd.js';
@@ -477,6 +478,7 @@ export class VillageStack {
       });
     hosted.push({
       name: 'ingest',
+      processEnv: INGEST_PROCESS_ENV,
       options: {
         name: 'ingest',
         entry: 'ingest/main.ts',

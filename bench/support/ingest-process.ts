@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { INGEST_PROCESS_ENV } from '../../ingest/index.js';
 import { freePort, waitFor } from '../../runtime/index.js';
 import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
@@ -18,7 +19,7 @@ export interface IngestProcessOptions {
   env?: Record<string, string>;
 }
 
-/** Our IngestService as a process (`ingest/main.ts`), configured through its environment variables. */
+/** Our IngestService as a process (`ingest/main.ts`) started as shipped, configured through its environment variables. */
 export class IngestProcess {
   private child: Child | undefined;
   private httpPort = 0;
@@ -40,6 +41,8 @@ export class IngestProcess {
       logFile: join(options.dir, `ingest-${options.clientId}.log`),
       nodeFlags,
       env: {
+        // As the stack and compose start it; `options.env` may override NODE_OPTIONS.
+        ...INGEST_PROCESS_ENV,
         INGEST_MQTT_URL: options.brokerUrl,
         ...(options.users
           ? {

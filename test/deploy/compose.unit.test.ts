@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fillSecrets } from '../../deploy/index.js';
+import { INGEST_PROCESS_ENV } from '../../ingest/index.js';
 import {
   COMPOSE_FILE,
   composeReferences,
@@ -42,6 +43,10 @@ describe('docker-compose.yml', () => {
     ];
     expect(activeServices(compose).sort()).toEqual(platform);
     expect(activeServices(compose, ['demo']).sort()).toEqual([...platform, 'edge', 'simulator'].sort());
+  });
+
+  it('starts ingest with the young generation it is measured with (ingest/process-env.ts)', () => {
+    expect(environmentOf(service(compose, 'ingest')).NODE_OPTIONS).toBe(INGEST_PROCESS_ENV.NODE_OPTIONS);
   });
 
   it('faces the network only in TLS: MQTT on 8883, the operators page on 443, Grafana on 3000', () => {

@@ -23,6 +23,7 @@ import { CorrelationEvaluator } from './evaluators/correlation-evaluator.js';
 import { rulesOfKind, type EvaluationContext } from './evaluators/evaluation-context.js';
 import { EventEvaluator } from './evaluators/event-evaluator.js';
 import { ThresholdEvaluator } from './evaluators/threshold-evaluator.js';
+import { HeldValues } from './held-values.js';
 import { WindowEvaluator } from './evaluators/window-evaluator.js';
 import { LinkageEvaluator } from './evaluators/linkage-evaluator.js';
 import { FlapGuard } from './flap-guard.js';
@@ -80,6 +81,7 @@ export class AlertEngine {
   private readonly silenceBook = new SilenceBook();
   private readonly observed = new ObservedState();
   private readonly threshold: ThresholdEvaluator;
+  private readonly heldValues = new HeldValues();
   private readonly absence: AbsenceEvaluator;
   private readonly events: EventEvaluator;
   private readonly windows: WindowEvaluator;
@@ -318,8 +320,9 @@ export class AlertEngine {
     this.observed.setAnsweringBadly(device.site, device.id, false);
     this.observed.setReportedOffline(device.site, device.id, false);
     this.absence.seen(device);
-    this.threshold.telemetry(device, message);
-    this.windows.telemetry(device, message);
+    const whole = this.heldValues.complete(device, message);
+    this.threshold.telemetry(device, whole);
+    this.windows.telemetry(device, whole);
   }
 
   private applyEvent(device: DeviceContext, message: EventMessage): void {
@@ -327,8 +330,10 @@ export class AlertEngine {
     if (message.type !== 'device_offline') this.absence.seen(device);
     if (message.type === 'device_error' || message.type === 'device_online')
       this.observed.setAnsweringBadly(device.site, device.id, message.type === 'device_error');
-    if (message.type === 'device_offline' || message.type === 'device_online')
+    if (message.type === 'device_offline' || message.type === 'device_online') {
       this.observed.setReportedOffline(device.site, device.id, message.type === 'device_offline');
+      this.heldValues.forget(device);
+    }
     this.absence.event(device, message);
     this.events.deviceEvent(device, message);
     this.windows.deviceEvent(device, message);

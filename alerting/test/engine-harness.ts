@@ -12,8 +12,13 @@ export const GATEWAY = 'gw-center';
 /** 2025-06-01 12:00 UTC = 20:00 in the village. */
 export const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 
+/**
+ * The demo village as these tests drive it: a reading every poll, as a site without report
+ * by exception sends them (engine-report-by-exception.unit.test.ts drives the sparse stream).
+ */
 export function demoSites(): SiteIndex {
-  return new SiteIndex([SiteRegistry.fromFile(DEMO_SITE_FILE)]);
+  const site = SiteRegistry.fromFile(DEMO_SITE_FILE).site;
+  return new SiteIndex([new SiteRegistry({ ...site, reporting: {} })]);
 }
 
 export function defaultRules(only?: readonly string[]): Rule[] {

@@ -74,3 +74,22 @@ describe('alerting on a sparse stream (report by exception)', () => {
     expect(h.engine.alerts({ ruleId: 'undervoltage', state: 'firing' })).toHaveLength(0);
   });
 });
+
+describe('rules over several fields of a sparse stream', () => {
+  it('judge the phase unbalance from the last value of each phase when only one phase moved', () => {
+    const h = engineHarness({ rules: defaultRules(['phase-imbalance']), sites: sparseSites() });
+    h.status('online');
+    h.telemetry('canteen-power', { voltage_l1_v: 230, voltage_l2_v: 230, voltage_l3_v: 230 });
+    h.clock.advance(5_000);
+    // Only L2 moved: the others held their value and were not sent.
+    h.telemetry('canteen-power', { voltage_l2_v: 200 });
+    h.run(61_000, 1_000);
+    h.telemetry('canteen-power', { voltage_l2_v: 201 });
+    const alert = h.engine.alerts({ ruleId: 'phase-imbalance' })[0];
+    expect(alert?.state).toBe('firing');
+    h.clock.advance(5_000);
+    h.telemetry('canteen-power', { voltage_l2_v: 229 });
+    h.run(31_000, 1_000);
+    expect(h.engine.alert(alert?.id ?? '')?.state).toBe('resolved');
+  });
+});

@@ -72,7 +72,7 @@ export async function buildMonthlyReport(inputs: ReportInputs, period: ReportPer
   const readingsOf = (d: RegisteredDevice): readonly Minute[] =>
     (d.profile.category === 'electricity-meter' ? electricity : water).get(d.device.id) ?? [];
   // Under report by exception a value holds until the next reading: every figure but
-  // completeness and gaps reads each minute with every field's last value.
+  // consumption, completeness and gaps reads each minute with every field's last value.
   const reportsByException = (d: RegisteredDevice) => maxIntervalOf(inputs.site, d.device) !== undefined;
   const held = new Map<string, readonly Minute[]>();
   const minutesOf = (d: RegisteredDevice): readonly Minute[] => {
@@ -119,7 +119,8 @@ export async function buildMonthlyReport(inputs: ReportInputs, period: ReportPer
       {
         device: deviceName(d),
         field,
-        minutes: minutesOf(d),
+        // The register's own readings: the sum of its rises is the same however sparse they are.
+        minutes: readingsOf(d),
         ...(baseline ? { baseline } : {}),
         changes: inputs.site.metering.meterChanges.filter((c) => c.device === d.device.id),
       },

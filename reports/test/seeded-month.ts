@@ -23,7 +23,7 @@ const localDayOf = (i: number) => new Date(FROM + i * MINUTE + 8 * 3_600_000).ge
 export const REPLACED_AT = at(18, 10);
 export const RESET_AT = at(15, 12);
 
-/** The demo village cut down to two zones, read every minute, with tenants and a replacement. */
+/** The demo village cut down to two zones, read (and sent) every minute, with tenants and a replacement. */
 export function seededSite(): Site {
   const demo = loadSite(DEMO_SITE_FILE);
   const keep = [
@@ -39,6 +39,8 @@ export function seededSite(): Site {
   ];
   return siteSchema.parse({
     ...demo,
+    // Every reading sent, as the seeded month writes them.
+    reporting: {},
     devices: demo.devices.filter((d) => keep.includes(d.id)).map((d) => ({ ...d, pollIntervalS: 60 })),
     tenants: [
       {

@@ -58,6 +58,7 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
     },
     http: config.http,
     dataDir: config.dataDir,
+    healthIntervalS: config.healthIntervalS,
     modbus: {
       buses: config.modbus.buses.map((bus) =>
         bus.protocol === 'modbus' && bus.transport === 'tcp'
@@ -72,6 +73,8 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
                 profile: d.profile,
                 unitId: d.unitId,
                 pollIntervalS: d.pollIntervalS,
+                ...(d.maxIntervalS !== undefined ? { maxIntervalS: d.maxIntervalS } : {}),
+                ...(d.deadbands ? { deadbands: d.deadbands } : {}),
               })),
             }
           : bus,

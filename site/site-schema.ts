@@ -143,8 +143,15 @@ export const siteSchema = z
      * its deadband (the profile's, or the device's `deadbands`) and every field of a device
      * at least every `maxIntervalS` (a heartbeat that keeps absence detection and the
      * dashboards' last values alive). Absent: every reading is sent (docs/uplink.md).
+     * `healthIntervalS`: how often the gateway reports its own health (default 30 s), which
+     * on a metered uplink costs as much as the readings.
      */
-    reporting: z.strictObject({ maxIntervalS: z.number().positive().max(86_400).optional() }).default({}),
+    reporting: z
+      .strictObject({
+        maxIntervalS: z.number().positive().max(86_400).optional(),
+        healthIntervalS: z.number().positive().max(3600).optional(),
+      })
+      .default({}),
   })
   .superRefine((site, ctx) => {
     const unique = (ids: string[], path: string) => {

@@ -18,9 +18,9 @@ export const definitions: ModbusDefinition[] = [
     maxGap: 16,
     registers: [
       { field: 'voltage_v', at: 0x2000, type: 'float32', validRange: [0, 500], deadband: 2 },
-      { field: 'current_a', at: 0x2002, type: 'float32', validRange: [0, 100], deadband: 0.5 },
-      { field: 'active_power_kw', at: 0x2004, type: 'float32', validRange: [-25, 25], deadband: 0.1 },
-      { field: 'reactive_power_kvar', at: 0x2006, type: 'float32', validRange: [-25, 25], deadband: 0.1 },
+      { field: 'current_a', at: 0x2002, type: 'float32', validRange: [0, 100], deadband: 1 },
+      { field: 'active_power_kw', at: 0x2004, type: 'float32', validRange: [-25, 25], deadband: 0.2 },
+      { field: 'reactive_power_kvar', at: 0x2006, type: 'float32', validRange: [-25, 25], deadband: 0.2 },
       { field: 'power_factor_ratio', at: 0x200a, type: 'float32', validRange: [-1, 1], deadband: 0.05 },
       { field: 'frequency_hz', at: 0x200e, type: 'float32', validRange: [40, 70], deadband: 0.05 },
       { field: 'total_energy_kwh', at: 0x4000, type: 'float32', validRange: [0, 1e9], deadband: 0.1 },
@@ -54,7 +54,7 @@ export const definitions: ModbusDefinition[] = [
         type: 'float32',
         scale: 0.001,
         validRange: [0, 1000],
-        deadband: 1,
+        deadband: 2,
       },
       {
         field: 'current_l2_a',
@@ -62,7 +62,7 @@ export const definitions: ModbusDefinition[] = [
         type: 'float32',
         scale: 0.001,
         validRange: [0, 1000],
-        deadband: 1,
+        deadband: 2,
       },
       {
         field: 'current_l3_a',
@@ -70,7 +70,7 @@ export const definitions: ModbusDefinition[] = [
         type: 'float32',
         scale: 0.001,
         validRange: [0, 1000],
-        deadband: 1,
+        deadband: 2,
       },
       {
         field: 'active_power_w',
@@ -78,7 +78,7 @@ export const definitions: ModbusDefinition[] = [
         type: 'float32',
         scale: 0.1,
         validRange: [-500000, 500000],
-        deadband: 500,
+        deadband: 1000,
       },
       {
         field: 'power_factor_ratio',
@@ -96,8 +96,8 @@ export const definitions: ModbusDefinition[] = [
         validRange: [40, 70],
         deadband: 0.05,
       },
-      { field: 'import_energy_kwh', at: 0x401e, type: 'float32', validRange: [0, 1e9], deadband: 0.1 },
-      { field: 'export_energy_kwh', at: 0x4028, type: 'float32', validRange: [0, 1e9], deadband: 0.1 },
+      { field: 'import_energy_kwh', at: 0x401e, type: 'float32', validRange: [0, 1e9], deadband: 0.5 },
+      { field: 'export_energy_kwh', at: 0x4028, type: 'float32', validRange: [0, 1e9], deadband: 0.5 },
     ],
   }),
 ];

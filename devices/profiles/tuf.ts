@@ -21,7 +21,7 @@ export const definitions: ModbusDefinition[] = [
     maxRegistersPerRead: 100,
     maxGap: 12,
     registers: [
-      { field: 'flow_m3h', at: 1, type: 'float32', validRange: [-10000, 10000], deadband: 0.05 },
+      { field: 'flow_m3h', at: 1, type: 'float32', validRange: [-10000, 10000], deadband: 0.1 },
       { field: 'velocity_mps', at: 5, type: 'float32', validRange: [-30, 30], deadband: 0.05 },
       { field: 'forward_total_m3', at: 9, type: 'int32', validRange: [0, 2147483647] },
       { field: 'reverse_total_m3', at: 13, type: 'int32', validRange: [0, 2147483647] },

@@ -31,6 +31,7 @@ export interface EdgeConfigFromSiteOptions {
   lan?: EdgeConfigInput['lan'];
   http?: EdgeConfigInput['http'];
   dataDir?: string;
+  /** Overrides the site's `reporting.healthIntervalS`. */
   healthIntervalS?: number;
   publish?: EdgeConfigInput['publish'];
   /** Store-and-forward buffer limits (defaults otherwise). */
@@ -118,6 +119,7 @@ export function edgeConfigFromSite(
       ...(d.heartbeatS !== undefined ? { heartbeatS: d.heartbeatS } : {}),
     }));
 
+  const healthIntervalS = options.healthIntervalS ?? site.reporting.healthIntervalS;
   const input: EdgeConfigInput = {
     site: site.site.id,
     gateway: gatewayId,
@@ -135,7 +137,7 @@ export function edgeConfigFromSite(
     ...(options.lan ? { lan: options.lan } : {}),
     ...(options.http ? { http: options.http } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.healthIntervalS !== undefined ? { healthIntervalS: options.healthIntervalS } : {}),
+    ...(healthIntervalS !== undefined ? { healthIntervalS } : {}),
     ...(options.publish ? { publish: options.publish } : {}),
     ...(options.buffer ? { buffer: options.buffer } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),

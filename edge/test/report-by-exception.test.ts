@@ -10,7 +10,7 @@ import { startGateway, tempDir, testConfig } from './support/gateway-harness.js'
 /**
  * Report by exception on real parts: a gateway polling a Modbus TCP flow meter ten times a
  * second, with a maximum interval of 3 s, publishing to a real broker. The TUF-2000M
- * profile declares 0.05 m³/h for the flow and no deadband for the whole-m³ totalisers.
+ * profile declares 0.1 m³/h for the flow and no deadband for the whole-m³ totalisers.
  */
 const profile = getModbusProfile('tuf-2000m');
 const MAX_INTERVAL_S = 3;
@@ -86,7 +86,7 @@ describe('report by exception', () => {
 
   it('holds a move within the deadband, sends one past it at once and alone', async () => {
     const before = sent().length;
-    meter.flow_m3h = 36.65; // 0.025 m³/h: within the profile's 0.05
+    meter.flow_m3h = 36.65; // 0.025 m³/h: within the profile's 0.1
     meter.supply_temperature_c = 16.5; // 1.5 °C: within the site's 2 (the profile says 0.5)
     serveMeter();
     await polled(5);

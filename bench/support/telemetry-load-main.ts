@@ -1,16 +1,24 @@
 /**
- * Child entry: per-device canonical telemetry at a fixed rate, as a gateway in
- * `per-device` mode sends it (mqtt.js, QoS 1), in its own process so that the load does
- * not share an event loop with what measures it. Reports `{ sent, acked }` over IPC
- * every 100 ms. Env: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, RATE (messages/s),
- * METERS (JSON: [{ topic, values }]).
+ * Child entry: canonical telemetry at a fixed rate of readings (one meter's values), as
+ * a gateway in `per-device` mode sends it (one message per reading, the default here) or,
+ * with FORM=batch, as it ships (one gzip batch of every meter's reading per poll cycle,
+ * BATCH_TOPIC); mqtt.js, QoS 1, in its own process so that the load does not share an
+ * event loop with what measures it. Reports `{ sent, acked }` in readings over IPC every
+ * 100 ms. Env: MQTT_URL, MQTT_USERNAME, MQTT_PASSWORD, RATE (readings/s),
+ * METERS (JSON: [{ device, topic, values }]), FORM, BATCH_TOPIC.
  */
 import mqtt from 'mqtt';
+import { encodeBatchPayload } from '../../contracts/index.js';
 
 const TICK_MS = 10;
 const env = (name: string) => process.env[name] ?? '';
 const rate = Number(env('RATE'));
-const meters = JSON.parse(env('METERS')) as Array<{ topic: string; values: Record<string, number> }>;
+const meters = JSON.parse(env('METERS')) as Array<{
+  device: string;
+  topic: string;
+  values: Record<string, number>;
+}>;
+const batched = env('FORM') === 'batch';
 let sent = 0;
 let acked = 0;
 let seq = 1_000_000;
@@ -26,6 +34,28 @@ const started = Date.now();
 setInterval(() => {
   // Catch up to the wall clock so the rate holds even when a tick runs late.
   const due = Math.floor(((Date.now() - started) * rate) / 1000) - sent;
+  if (batched) {
+    // Whole poll cycles only: a batch holds every meter's reading.
+    for (let i = 0; i < Math.floor(Math.min(due, perTick * 5) / meters.length); i++) {
+      const ts = Date.now();
+      const telemetry = meters.map((meter) => ({
+        device: meter.device,
+        ts,
+        seq: ++seq,
+        values: meter.values,
+      }));
+      client.publish(
+        env('BATCH_TOPIC'),
+        encodeBatchPayload(JSON.stringify({ ts, telemetry }), 'gzip'),
+        { qos: 1 },
+        (error) => {
+          if (!error) acked += meters.length;
+        },
+      );
+      sent += meters.length;
+    }
+    return;
+  }
   for (let i = 0; i < Math.min(due, perTick * 5); i++) {
     const meter = meters[sent % meters.length]!;
     seq += 1;

@@ -8,9 +8,11 @@
  * in the same influxd (Node-RED into a database of its own: it writes seq as a float).
  * Ours is IngestService as shipped, and once more with V8's default young generation (the
  * choice in ingest/process-env.ts); Node-RED is `mqtt in → function → influxdb batch`, per-device
- * readings through a `join` of 1000 points, and once more without the join. Consumer CPU
- * per stored point and peak RSS over the window; progress is read from influxd's own
- * counter for every consumer; afterwards a count in influxd checks every point was stored.
+ * readings through a `join` of 1000 points, once more with a persistent session (Node-RED's
+ * default is a clean one, which the broker stores nothing for), and once without the join.
+ * Consumer CPU per stored point and peak RSS over the window; progress is read from
+ * influxd's own counter for every consumer; afterwards a count in influxd checks every
+ * point was stored.
  *
  * Gateway: 100 Modbus TCP meters (10 servers × 10, a mix of profiles) polled every second;
  * ours as shipped (batches) and Node-RED reading the same register blocks (2 requests per
@@ -31,6 +33,7 @@ import { BENCH_GATEWAY, BENCH_SITE } from './support/bench-credentials.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
+import { clearSession } from './support/clear-session.js';
 import { pointsWrittenOk } from './support/influx-written.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
@@ -51,18 +54,26 @@ const BUSES = 10;
 const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'generic-pressure-rs485'];
 const unitProfiles = Array.from({ length: METERS_PER_BUS }, (_, i) => MIX[i % MIX.length] as string);
 
-const CONSUMERS = ['ours', 'ours-default-young', 'node-red', 'node-red-no-join'] as const;
+const CONSUMERS = [
+  'ours',
+  'ours-default-young',
+  'node-red',
+  'node-red-persistent',
+  'node-red-no-join',
+] as const;
 type ConsumerKind = (typeof CONSUMERS)[number];
 const CONSUMER_LABELS: Record<ConsumerKind, string> = {
   ours: 'ours (IngestService)',
   'ours-default-young': "ours with V8's default young generation (before issue 26)",
   'node-red': 'Node-RED (per-device: join of 1000)',
+  'node-red-persistent': 'Node-RED, join of 1000, persistent session (as ours)',
   'node-red-no-join': 'Node-RED, per-device without join',
 };
 const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   ours: ['batch', 'telemetry'],
   'ours-default-young': ['batch', 'telemetry'],
   'node-red': ['batch', 'telemetry'],
+  'node-red-persistent': ['telemetry'],
   'node-red-no-join': ['telemetry'],
 };
 const GATEWAYS = ['ours', 'node-red'] as const;
@@ -102,7 +113,9 @@ async function startConsumer(
     return { pid: ingest.pid, stop: () => ingest.stop() };
   }
   const kind: IngestFlowKind =
-    consumer === 'node-red' ? 'batch and per-device with join' : 'per-device without join';
+    consumer === 'node-red-no-join' ? 'per-device without join' : 'batch and per-device with join';
+  // Node-RED's default is a clean session; `node-red-persistent` asks the broker to keep one, as ours does.
+  const persistentClientId = consumer === 'node-red-persistent' ? `bench-node-red-${round}` : undefined;
   const nodeRed = new NodeRedProcess({
     nodeModules,
     dir: env.dir,
@@ -113,6 +126,7 @@ async function startConsumer(
         url: broker.url,
         username: broker.users?.ingest.username,
         password: broker.users?.ingest.password,
+        persistentClientId,
       },
       site: BENCH_SITE,
       influxUrl: env.influxd.url,
@@ -123,7 +137,14 @@ async function startConsumer(
   // Node-RED logs the connection before its SUBACK arrives; with its clean session a message
   // published before the subscription is in place would count as lost.
   await sleep(2000);
-  return { pid: nodeRed.pid, stop: () => nodeRed.stop() };
+  return {
+    pid: nodeRed.pid,
+    stop: async () => {
+      await nodeRed.stop();
+      // Nothing may be queued for it while the next consumer is measured.
+      if (persistentClientId) await clearSession(broker.url, persistentClientId, broker.users?.ingest);
+    },
+  };
 }
 
 async function runConsumer(consumer: ConsumerKind, round: number): Promise<void> {
@@ -302,6 +323,9 @@ for (const mode of ['batch', 'telemetry'] as const) {
     `- ${TOPIC_LABEL[mode]}: ours ÷ ours with the default young generation, same round: CPU per point ${fmtRatios(sameRound(mode, 'ours-default-young', consumerCpu))}, peak RSS ${fmtRatios(sameRound(mode, 'ours-default-young', consumerRss))}`,
   );
 }
+print(
+  `- per-device topic, ours ÷ Node-RED with a persistent session (the same durability), same round: CPU per point ${fmtRatios(sameRound('telemetry', 'node-red-persistent', consumerCpu))}, peak RSS ${fmtRatios(sameRound('telemetry', 'node-red-persistent', consumerRss))}`,
+);
 print(
   `- per-device topic, ours ÷ Node-RED without join: CPU per point ${fmtRatios(sameRound('telemetry', 'node-red-no-join', consumerCpu))}, peak RSS ${fmtRatios(sameRound('telemetry', 'node-red-no-join', consumerRss))}`,
 );

@@ -19,6 +19,8 @@ interface Broker {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** A persistent session under this client id (`cleansession` off); Node-RED's default is a clean one. */
+  persistentClientId?: string | undefined;
 }
 
 /** Flows built node by node; ids are short counters, as Node-RED only needs them unique. */
@@ -37,7 +39,7 @@ class FlowBuilder {
     return id;
   }
 
-  /** An MQTT broker config node as the editor creates it: MQTT 3.1.1, clean session, keepalive 60 s. */
+  /** An MQTT broker config node as the editor creates it: MQTT 3.1.1, keepalive 60 s, a clean session unless asked. */
   broker(broker: Broker, name: string): string {
     const url = new URL(broker.url);
     const id = this.add(
@@ -46,12 +48,12 @@ class FlowBuilder {
         name,
         broker: url.hostname,
         port: url.port,
-        clientid: '',
+        clientid: broker.persistentClientId ?? '',
         autoConnect: true,
         usetls: false,
         protocolVersion: '4',
         keepalive: '60',
-        cleansession: true,
+        cleansession: broker.persistentClientId === undefined,
         autoUnsubscribe: true,
         birthTopic: '',
         closeTopic: '',

@@ -163,7 +163,11 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
       const hoursAgo = 6;
       const startedAt = Date.now();
       const shared = await village.startLoad(200, hoursAgo);
-      await sleep(5000);
+      // A count, not a time: on a loaded machine 5 s of load once acknowledged only 428 messages.
+      await waitFor('600 shared-load messages acknowledged', () => shared.ackedCount >= 600, {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
       await shared.stop();
       const published = shared.ackedCount;
       const from = startedAt - hoursAgo * 3_600_000 - 60_000;

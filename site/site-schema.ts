@@ -144,12 +144,15 @@ export const siteSchema = z
      * at least every `maxIntervalS` (a heartbeat that keeps absence detection and the
      * dashboards' last values alive). Absent: every reading is sent (docs/uplink.md).
      * `healthIntervalS`: how often the gateway reports its own health (default 30 s), which
-     * on a metered uplink costs as much as the readings.
+     * on a metered uplink costs as much as the readings. `batchIntervalS`: how long the
+     * gateway gathers readings into one message (default 1 s); warnings and critical events
+     * never wait for it.
      */
     reporting: z
       .strictObject({
         maxIntervalS: z.number().positive().max(86_400).optional(),
         healthIntervalS: z.number().positive().max(3600).optional(),
+        batchIntervalS: z.number().min(0.05).max(60).optional(),
       })
       .default({}),
   })

@@ -33,6 +33,7 @@ export interface EdgeConfigFromSiteOptions {
   dataDir?: string;
   /** Overrides the site's `reporting.healthIntervalS`. */
   healthIntervalS?: number;
+  /** Overrides the site's `reporting.batchIntervalS`. */
   publish?: EdgeConfigInput['publish'];
   /** Store-and-forward buffer limits (defaults otherwise). */
   buffer?: EdgeConfigInput['buffer'];
@@ -120,6 +121,11 @@ export function edgeConfigFromSite(
     }));
 
   const healthIntervalS = options.healthIntervalS ?? site.reporting.healthIntervalS;
+  const { batchIntervalS } = site.reporting;
+  const publish =
+    batchIntervalS === undefined
+      ? options.publish
+      : { batchIntervalMs: Math.round(batchIntervalS * 1000), ...options.publish };
   const input: EdgeConfigInput = {
     site: site.site.id,
     gateway: gatewayId,
@@ -138,7 +144,7 @@ export function edgeConfigFromSite(
     ...(options.http ? { http: options.http } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(healthIntervalS !== undefined ? { healthIntervalS } : {}),
-    ...(options.publish ? { publish: options.publish } : {}),
+    ...(publish ? { publish } : {}),
     ...(options.buffer ? { buffer: options.buffer } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.platform ? { platform: options.platform } : {}),

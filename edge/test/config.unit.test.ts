@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DEMO_SITE_FILE, loadSite } from '../../site/index.js';
+import { DEMO_SITE_FILE, loadSite, siteSchema } from '../../site/index.js';
 import { edgeConfigFromSite, loadEdgeConfig } from '../index.js';
 import { tempDir } from './support/gateway-harness.js';
 
@@ -149,5 +149,37 @@ describe('edge config', () => {
     expect(() => edgeConfigFromSite(site, 'gw-center', {}, { url: 'mqtt://127.0.0.1:1883' })).toThrow(
       /no endpoint given for bus/,
     );
+  });
+
+  it('takes the uplink settings of the site’s reporting, a device’s own before the site’s', () => {
+    const demo = loadSite(DEMO_SITE_FILE);
+    const site = siteSchema.parse({
+      ...demo,
+      reporting: { maxIntervalS: 300, healthIntervalS: 300, batchIntervalS: 60 },
+      devices: demo.devices.map((d) =>
+        d.id === 'clinic-power' ? { ...d, maxIntervalS: 60, deadbands: { voltage_v: 3 } } : d,
+      ),
+    });
+    const endpoints = Object.fromEntries(site.buses.map((bus) => [bus.id, { host: '127.0.0.1', port: 502 }]));
+    const config = edgeConfigFromSite(site, 'gw-center', endpoints, { url: 'mqtt://127.0.0.1:1883' });
+    const devices = config.modbus.buses.flatMap(
+      (b): Array<{ id: string; maxIntervalS?: number | undefined }> => b.devices,
+    );
+    expect(config.healthIntervalS).toBe(300);
+    expect(config.publish.batchIntervalMs).toBe(60_000);
+    expect(devices.find((d) => d.id === 'maker-hall-power')?.maxIntervalS).toBe(300);
+    expect(devices.find((d) => d.id === 'clinic-power')).toMatchObject({
+      maxIntervalS: 60,
+      deadbands: { voltage_v: 3 },
+    });
+    // The stack's options (tests, benchmarks) still win.
+    const shortened = edgeConfigFromSite(
+      site,
+      'gw-center',
+      endpoints,
+      { url: 'mqtt://127.0.0.1:1883' },
+      { healthIntervalS: 2, publish: { batchIntervalMs: 200 } },
+    );
+    expect([shortened.healthIntervalS, shortened.publish.batchIntervalMs]).toEqual([2, 200]);
   });
 });

@@ -42,7 +42,7 @@ export const definitions: Dlt645Definition[] = [
       standardItem('current_a', '02020100', [-100, 100], 1),
       standardItem('active_power_kw', '02030000', [-25, 25], 0.2),
       standardItem('frequency_hz', '02800002', [40, 70], 0.05),
-      standardItem('power_factor_ratio', '02060000', [-1, 1], 0.05),
+      standardItem('power_factor_ratio', '02060000', [-1, 1], 0.1),
     ],
   }),
 ];

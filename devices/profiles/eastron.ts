@@ -20,7 +20,7 @@ export const definitions: ModbusDefinition[] = [
       { field: 'voltage_v', at: 0x0000, type: 'float32', validRange: [0, 500], deadband: 2 },
       { field: 'current_a', at: 0x0006, type: 'float32', validRange: [0, 100], deadband: 1 },
       { field: 'active_power_w', at: 0x000c, type: 'float32', validRange: [-25000, 25000], deadband: 200 },
-      { field: 'power_factor_ratio', at: 0x001e, type: 'float32', validRange: [-1, 1], deadband: 0.05 },
+      { field: 'power_factor_ratio', at: 0x001e, type: 'float32', validRange: [-1, 1], deadband: 0.1 },
       { field: 'frequency_hz', at: 0x0046, type: 'float32', validRange: [40, 70], deadband: 0.05 },
       { field: 'import_energy_kwh', at: 0x0048, type: 'float32', validRange: [0, 1e9], deadband: 0.1 },
       { field: 'total_energy_kwh', at: 0x0156, type: 'float32', validRange: [0, 1e9], deadband: 0.1 },

@@ -7,20 +7,36 @@
  * the wire per reading and extrapolated per 30-day month, for each way of publishing.
  *
  * The window runs from one batch's arrival to a later one's, so every variant counts
- * whole batches (and the health reports, keep-alives and PUBACKs between them).
+ * whole batches (and the health reports, keep-alives and PUBACKs between them). Variants
+ * with report by exception (the site's `reporting.maxIntervalS`) measure one maximum
+ * interval: exactly one heartbeat of every device falls in it.
+ *
+ * Replay: with the default variant's stack still up and its gateway stopped, the messages
+ * the gateway sent in the window, repeated to make a day, are published over TLS through a
+ * link proxy shaped to 1 Mbit/s each way with 100 ms one way (a 4G uplink), with the
+ * gateway's in-flight window (64 unacknowledged): how long a day's backlog takes to drain.
  *
  *   npm run bench -- uplink [--quick]        (~6 min; --quick ~4 min)
  *   BENCH_UPLINK_VARIANTS=gzip-10s,json-1s   runs only those
+ *   BENCH_UPLINK_WINDOW_S=30 BENCH_UPLINK_MAX_INTERVAL_S=30   shorter windows (a try, not a figure)
  *   BENCH_SERVICE_NODE_OPTIONS='--max-semi-space-size=1'   starts broker, ingest and alerting with it
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { batchMessageSchema, decodeBatchPayload, parseTopic, topicFilters } from '../contracts/index.js';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import {
+  batchMessageSchema,
+  decodeBatchPayload,
+  gatewayClientId,
+  parseTopic,
+  topicFilters,
+} from '../contracts/index.js';
 import { issuePrivateCa } from '../deploy/index.js';
 import type { EdgeConfigFromSiteOptions } from '../edge/index.js';
 import { freePort, waitFor } from '../runtime/index.js';
+import { DEMO_SITE_FILE } from '../site/index.js';
 import { VillageStack } from '../stack/index.js';
 import { LinkProxy } from './support/link-proxy.js';
 import { findInfluxdPid } from './support/influxd-pid.js';
@@ -33,25 +49,39 @@ interface Variant {
   name: string;
   label: string;
   publish: Publish;
+  /** The site's `reporting.maxIntervalS` (report by exception) and the gateway's health interval with it; absent: every reading sent, health every 30 s. */
+  maxIntervalS?: number;
 }
 
-function variant(encoding: 'json' | 'gzip', intervalS: number): Variant {
+function variant(encoding: 'json' | 'gzip', intervalS: number, maxIntervalS?: number): Variant {
+  const batch = `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s`;
   return {
-    name: `${encoding}-${intervalS}s`,
-    label: `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s`,
+    name: `${maxIntervalS ? 'rbe-' : ''}${encoding}-${intervalS}s`,
+    label: maxIntervalS ? `report by exception (max ${maxIntervalS} s, health every 300 s), ${batch}` : batch,
     publish: { mode: 'batch', batchIntervalMs: intervalS * 1000, batchEncoding: encoding },
+    ...(maxIntervalS ? { maxIntervalS } : {}),
   };
 }
 
+/** The maximum interval and health interval the demo village declares. */
+const MAX_INTERVAL_S = Number(process.env.BENCH_UPLINK_MAX_INTERVAL_S ?? 300);
+const HEALTH_INTERVAL_S = 300;
 const VARIANTS: readonly Variant[] = [
   variant('json', 1),
   variant('gzip', 1),
-  variant('gzip', 10),
   variant('gzip', 60),
+  variant('gzip', 10, MAX_INTERVAL_S),
+  variant('gzip', 30, MAX_INTERVAL_S),
+  variant('gzip', 60, MAX_INTERVAL_S),
 ];
+/** The variant whose window is replayed as a day's backlog over the shaped link. */
+const REPLAYED = process.env.BENCH_UPLINK_REPLAY ?? 'rbe-gzip-60s';
 
 const args = benchArgs();
-const WINDOW_S = args.quick ? 60 : 180;
+const WINDOW_S = Number(process.env.BENCH_UPLINK_WINDOW_S ?? (args.quick ? 60 : 180));
+/** A 4G uplink: 1 Mbit/s each way, 100 ms one way; the gateway's default in-flight window. */
+const REPLAY_LINK = { rateBps: 1_000_000, delayMs: 100, inflight: 64 };
+const DAY_S = 24 * 3600;
 const MONTH_S = 30 * 24 * 3600;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const wanted = process.env.BENCH_UPLINK_VARIANTS?.split(',');
@@ -67,6 +97,7 @@ interface Measured {
   up: number;
   down: number;
   readings: number;
+  values: number;
   batches: number;
   /** Payload bytes of the batches as published (compressed or not) and as JSON. */
   payloadBytes: number;
@@ -75,6 +106,19 @@ interface Measured {
   others: Record<string, { messages: number; bytes: number }>;
   /** The platform's processes over the window (simulator excluded). */
   village: Footprint;
+  replay?: Replay;
+}
+
+interface Replay {
+  messages: number;
+  seconds: number;
+  up: number;
+  down: number;
+}
+
+interface Sent {
+  topic: string;
+  payload: Buffer;
 }
 
 interface Footprint {
@@ -126,12 +170,78 @@ function footprintOf(stack: VillageStack): { begin: () => void; end: () => Footp
 interface BatchSeen {
   at: number;
   readings: number;
+  /** Field values the readings carry. */
+  values: number;
   payloadBytes: number;
   jsonBytes: number;
 }
 
+/** The demo village's site file with the variant's `reporting`: every reading and health every 30 s, or report by exception. */
+function siteFileOf(variant: Variant, dir: string): string {
+  const site = parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as Record<string, unknown>;
+  const file = join(dir, 'site.yaml');
+  const reporting =
+    variant.maxIntervalS === undefined
+      ? {}
+      : { maxIntervalS: variant.maxIntervalS, healthIntervalS: HEALTH_INTERVAL_S };
+  writeFileSync(file, toYaml({ ...site, reporting }));
+  return file;
+}
+
+/**
+ * A day's backlog drained over the shaped link: `window` (what the gateway sent in the
+ * measured window) repeated to cover a day, published at QoS 1 as the gateway, at most
+ * REPLAY_LINK.inflight unacknowledged at a time, as its forwarder does.
+ */
+async function replayDay(
+  stack: VillageStack,
+  tlsPort: number,
+  caCert: string,
+  dir: string,
+  window: readonly Sent[],
+  windowS: number,
+): Promise<Replay> {
+  const proxy = new LinkProxy({
+    targetPort: tlsPort,
+    dir,
+    name: 'replay',
+    rateBps: REPLAY_LINK.rateBps,
+    delayMs: REPLAY_LINK.delayMs,
+  });
+  await proxy.start();
+  const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${proxy.listenPort}`, {
+    username: stack.gatewayId,
+    password: stack.secrets.gatewayPassword,
+    // The gateway's own identity (it is stopped): the broker binds its ACL to it.
+    clientId: gatewayClientId(stack.site.site.id, stack.gatewayId),
+    ca: readFileSync(caCert),
+    reconnectPeriod: 0,
+  });
+  try {
+    const copies = Math.ceil(DAY_S / windowS);
+    const backlog = Array.from({ length: copies }, () => window).flat();
+    const before = await proxy.settledBytes();
+    const started = performance.now();
+    let next = 0;
+    const lane = async () => {
+      while (next < backlog.length) {
+        const message = backlog[next++]!;
+        await client.publishAsync(message.topic, message.payload, { qos: 1 });
+      }
+    };
+    await Promise.all(Array.from({ length: REPLAY_LINK.inflight }, lane));
+    const seconds = (performance.now() - started) / 1000;
+    const after = await proxy.settledBytes();
+    return { messages: backlog.length, seconds, up: after.up - before.up, down: after.down - before.down };
+  } finally {
+    await client.endAsync().catch(() => undefined);
+    await proxy.stop();
+  }
+}
+
 async function measure(variant: Variant, dir: string): Promise<Measured> {
   const tls = issuePrivateCa({ dir: join(dir, 'tls'), hosts: ['127.0.0.1'] }).files;
+  const siteFile = siteFileOf(variant, dir);
   const tlsPort = await freePort();
   const proxy = new LinkProxy({ targetPort: tlsPort, dir, name: variant.name });
   await proxy.start();
@@ -141,6 +251,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     reports: false,
     edgeUpstreamUrl: `mqtts://127.0.0.1:${proxy.listenPort}`,
     edgePublish: variant.publish,
+    siteFile,
     env: {
       broker: {
         ...serviceOptions,
@@ -165,8 +276,10 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     });
     const others = new Map<string, { messages: number; bytes: number }>();
     let counting = false;
-    subscriber.on('message', (topic, payload) => {
+    const sent: Sent[] = [];
+    subscriber.on('message', (topic, payload, packet) => {
       const kind = parseTopic(topic)?.kind ?? 'other';
+      if (counting && !packet.retain && kind !== 'status') sent.push({ topic, payload });
       if (kind !== 'batch') {
         if (!counting) return;
         const tally = others.get(kind) ?? { messages: 0, bytes: 0 };
@@ -181,6 +294,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
       seen.push({
         at: performance.now(),
         readings: batch.telemetry.length,
+        values: batch.telemetry.reduce((n, t) => n + Object.keys(t.values).length, 0),
         payloadBytes: payload.length,
         jsonBytes: decoded.json.length,
       });
@@ -198,8 +312,10 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     counting = true;
     const footprint = footprintOf(stack);
     footprint.begin();
-    await waitFor('the window', () => (seen.at(-1)?.at ?? 0) - startAt >= WINDOW_S * 1000, {
-      timeoutMs: (WINDOW_S + 180) * 1000,
+    // Report by exception: one maximum interval, so that every device's heartbeat falls in it once.
+    const windowS = variant.maxIntervalS ?? WINDOW_S;
+    await waitFor('the window', () => (seen.at(-1)?.at ?? 0) - startAt >= windowS * 1000, {
+      timeoutMs: (windowS + 180) * 1000,
       intervalMs: 20,
     });
     const end = seen.length - 1;
@@ -213,12 +329,21 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     village.gatewayExternalBytes = metric('nodejs_external_memory_bytes');
     const inWindow = seen.slice(start + 1, end + 1);
     const sum = (pick: (batch: BatchSeen) => number) => inWindow.reduce((total, b) => total + pick(b), 0);
+    const seconds = (seen[end]!.at - startAt) / 1000;
+    let replay: Replay | undefined;
+    if (variant.name === REPLAYED) {
+      // The gateway is stopped so that the replay has the link and its identity to itself.
+      await stack.service('edge').stop();
+      replay = await replayDay(stack, tlsPort, tls.caCert, dir, sent, seconds);
+    }
     return {
+      ...(replay ? { replay } : {}),
       variant,
-      seconds: (seen[end]!.at - startAt) / 1000,
+      seconds,
       up: endBytes.up - startBytes.up,
       down: endBytes.down - startBytes.down,
       readings: sum((b) => b.readings),
+      values: sum((b) => b.values),
       batches: inWindow.length,
       payloadBytes: sum((b) => b.payloadBytes),
       jsonBytes: sum((b) => b.jsonBytes),
@@ -247,7 +372,7 @@ for (const variant of variants) {
 const perMonth = (r: Measured) => ((r.up + r.down) / r.seconds) * MONTH_S;
 const baseline = results.find((r) => r.variant.name === 'json-1s');
 print(
-  `## Uplink of the demo village (${new Date().toISOString()}, ${WINDOW_S} s windows, load average ${loadBefore} → ${loadAverage()})`,
+  `## Uplink of the demo village (${new Date().toISOString()}, ${WINDOW_S} s windows, under report by exception one maximum interval; load average ${loadBefore} → ${loadAverage()})`,
 );
 print();
 print(
@@ -255,10 +380,10 @@ print(
     [
       'variant',
       'window',
-      'readings',
+      'readings (values)',
       'batches',
       'wire up / down (TLS, at the socket)',
-      'wire bytes per reading',
+      'wire bytes per reading (per value)',
       'payload bytes per reading (JSON)',
       'per 30-day month',
       '÷ JSON every 1 s, same run',
@@ -267,10 +392,10 @@ print(
     results.map((r) => [
       r.variant.label,
       `${fmt(r.seconds, 1)} s`,
-      fmtInt(r.readings),
+      `${fmtInt(r.readings)} (${fmtInt(r.values)})`,
       fmtInt(r.batches),
       `${fmtInt(r.up)} / ${fmtInt(r.down)} B`,
-      `${fmt((r.up + r.down) / r.readings, 1)} B`,
+      `${fmt((r.up + r.down) / r.readings, 1)} B (${fmt((r.up + r.down) / r.values, 1)} B)`,
       `${fmt(r.payloadBytes / r.readings, 1)} B (${fmt(r.jsonBytes / r.readings, 1)} B)`,
       `${fmt(perMonth(r) / 1e6, 1)} MB`,
       baseline ? fmtPct(perMonth(r) / perMonth(baseline)) : 'n/a',
@@ -287,6 +412,30 @@ print();
 print(
   'Wire bytes are TLS records both ways between the gateway and the broker (MQTT PUBLISH, PUBACK, PINGREQ/PINGRESP, the gateway health report every 30 s, events); TCP/IP headers are not counted. A month is the window extrapolated to 30 days. Target: ≤ 100 MB a month.',
 );
+const replayed = results.filter((r) => r.replay);
+if (replayed.length > 0) {
+  print();
+  print(
+    markdownTable(
+      ['backlog of a day', 'messages', 'wire up / down (TLS)', 'drained in', 'messages/s', 'link use, up'],
+      replayed.map((r) => {
+        const replay = r.replay!;
+        return [
+          r.variant.label,
+          fmtInt(replay.messages),
+          `${fmtInt(replay.up)} / ${fmtInt(replay.down)} B`,
+          `${fmt(replay.seconds, 1)} s`,
+          fmt(replay.messages / replay.seconds, 1),
+          fmtPct((replay.up * 8) / replay.seconds / REPLAY_LINK.rateBps),
+        ];
+      }),
+    ),
+  );
+  print();
+  print(
+    `A day's backlog is the gateway's messages of the window repeated to 24 h, published as the gateway over TLS through a link proxy shaped to ${REPLAY_LINK.rateBps / 1e6} Mbit/s each way and ${REPLAY_LINK.delayMs} ms one way, ${REPLAY_LINK.inflight} unacknowledged at most (the gateway's in-flight window).`,
+  );
+}
 print();
 print(
   markdownTable(

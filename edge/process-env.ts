@@ -1,10 +1,7 @@
 import { BROKER_PROCESS_ENV } from '../broker/index.js';
 
 /**
- * Environment the gateway's process should start with. V8's young generation grows to 16 MB
- * semi-spaces by default, sized for throughput; a gateway allocates a few MB a second, and
- * 1 MB semi-spaces collect it as well: 100 meters polled every second took 101–103 MiB RSS
- * against 124–129 (bench/gateway-memory.ts). Node sizes V8's heap from the
+ * Environment the gateway's process should start with. Node sizes V8's heap from the
  * memory it may use (under the systemd unit's MemoryMax=256M the heap limit comes out at
  * 259 MB), and V8 lets garbage pile up long before it collects: polling 500 meters, the
  * live heap is about 50 MB, yet the RSS climbed to ~220 MiB, past the unit's MemoryHigh
@@ -14,7 +11,14 @@ import { BROKER_PROCESS_ENV } from '../broker/index.js';
  */
 export const EDGE_HEAP_LIMIT_MB = 128;
 
-export const EDGE_YOUNG_GENERATION_MB = 1;
+/**
+ * V8's young generation grows to 16 MB semi-spaces by default. Smaller ones cost RSS less
+ * and CPU more, as the gateway's allocations are collected more often: at 100 meters a
+ * second, 1 MB took 84 MiB and 0.043 of a core, 8 MB 97 MiB and 0.035, V8's default 109 MiB
+ * and 0.035 (bench/gateway-memory.ts, same run). 8 MB is the smallest that keeps the CPU of
+ * V8's default (issue 26: memory down, CPU unchanged).
+ */
+export const EDGE_YOUNG_GENERATION_MB = 8;
 
 /**
  * The LAN broker checks each device's password with the broker's scrypt (16 MiB of working

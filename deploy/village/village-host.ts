@@ -7,6 +7,13 @@ import { VILLAGE_MODULES, type VillageConfig, type VillageModule } from './villa
 
 export type StartModule = (sources: ConfigSources) => Promise<Component>;
 
+/**
+ * Alerting stops first: in one process the gateway going down is the village's own
+ * shutdown, not an incident; judged by a still-running alerting, every restart raised
+ * 片区疑似停电 for each zone of the gateway. The others stop in reverse start order.
+ */
+const STOP_ORDER: readonly VillageModule[] = ['alerting', 'edge', 'ingest', 'broker'];
+
 const START: Readonly<Record<VillageModule, StartModule>> = {
   broker: startBroker,
   ingest: startIngest,
@@ -17,7 +24,7 @@ const START: Readonly<Record<VillageModule, StartModule>> = {
 /**
  * The village's services in one Node process: each is the same module it is in its own
  * process, built from its own config, with its own logger, HTTP port (/healthz, /readyz,
- * /metrics) and metrics registry. They start in dependency order and stop in reverse.
+ * /metrics) and metrics registry. They start in dependency order and stop alerting first.
  */
 export class VillageHost implements Component {
   private running: Array<{ module: VillageModule; handle: Component }> = [];
@@ -49,9 +56,11 @@ export class VillageHost implements Component {
     }
   }
 
-  /** Stops every running module, the last started first; one failing to stop does not keep the others running. */
+  /** Stops every running module in STOP_ORDER; one failing to stop does not keep the others running. */
   async stop(): Promise<void> {
-    const running = this.running.reverse();
+    const running = [...this.running].sort(
+      (a, b) => STOP_ORDER.indexOf(a.module) - STOP_ORDER.indexOf(b.module),
+    );
     this.running = [];
     for (const { module, handle } of running) {
       try {

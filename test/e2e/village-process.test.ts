@@ -78,6 +78,26 @@ describe('the village in one process', () => {
     );
   }, 150_000);
 
+  it('raises no power-outage alert when the village stops and starts again', async () => {
+    const processOfVillage = village.stack.service('village');
+    const since = village.webhook.received.length;
+    await processOfVillage.stop();
+    await processOfVillage.start();
+    await processOfVillage.waitReady(90_000);
+    // A marker after the restart: the notices before it are all the stop and start caused.
+    const fault = await village.injectFault('fire-alarm', 'canteen-fire-panel');
+    await village.webhook.next(
+      { reason: 'firing', ruleId: 'fire-alarm', device: 'canteen-fire-panel' },
+      60_000,
+    );
+    await village.clearFault(fault);
+    const outages = village.webhook.received
+      .slice(since)
+      .filter((r) => r.notice.reason === 'firing' && r.notice.alert.ruleId === 'gateway-power-outage')
+      .map((r) => r.notice.title);
+    expect(outages).toEqual([]);
+  }, 240_000);
+
   it('comes back with every module after the process dies', async () => {
     const process = village.stack.service('village');
     const before = process.pid;

@@ -176,12 +176,14 @@ export class AlertEngine {
       for (const device of this.sites.devicesOfGateway(site, gateway))
         this.observed.deviceSeen(site, device.id, now);
     }
-    this.events.gatewayEvent(
-      site,
-      gateway,
-      message.state === 'offline' ? 'gateway_offline' : 'gateway_online',
-      message.ts,
-    );
+    if (message.state === 'online') this.events.gatewayEvent(site, gateway, 'gateway_online', message.ts);
+    else if (message.reason === 'shutdown') {
+      // A stop the gateway announced (a restart, an upgrade) is judged by how long it lasts, and
+      // only from when alerting could have heard it come back: a status queued while alerting
+      // itself was down says nothing yet.
+      const heardFrom = this.observed.inputConnectedSince() ?? now;
+      this.events.gatewayEvent(site, gateway, 'gateway_stopped', Math.max(message.ts, heardFrom));
+    } else this.events.gatewayEvent(site, gateway, 'gateway_offline', message.ts);
     this.finish();
   }
 

@@ -36,6 +36,10 @@ const SCOPE = {
 
 const GATEWAY_EVENTS: Readonly<Record<string, Bilingual>> = {
   gateway_offline: { zh: '网关离线（遗嘱消息）', en: 'gateway offline (its will)' },
+  gateway_stopped: {
+    zh: '网关按计划停止（关机消息）',
+    en: 'gateway stopped on purpose (its shutdown message)',
+  },
   gateway_online: { zh: '网关上线', en: 'gateway online' },
   gateway_clock_skewed: {
     zh: '网关时间戳超前 5 分钟以上或早于 30 天（数据被拒收）',

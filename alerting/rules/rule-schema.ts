@@ -6,10 +6,12 @@ import { conditionSchema } from './condition.js';
 
 /**
  * Events alerting derives about a gateway: from its status messages (retained status,
- * LWT), and from the timestamps it sends (its clock off by more than the clock policy).
+ * LWT; `gateway_stopped` is the offline status a gateway announces when it is stopped on
+ * purpose), and from the timestamps it sends (its clock off by more than the clock policy).
  */
 export const GATEWAY_EVENT_TYPES = [
   'gateway_offline',
+  'gateway_stopped',
   'gateway_online',
   'gateway_clock_skewed',
   'gateway_clock_ok',

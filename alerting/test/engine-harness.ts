@@ -87,12 +87,13 @@ export function engineHarness(
         if (values) harness.telemetry(meter.id, values);
       }
     },
-    status(state: 'online' | 'offline', ts = clock.now()) {
+    /** A gateway status message; offline is its will unless `reason` says it announced a stop. */
+    status(state: 'online' | 'offline', ts = clock.now(), reason?: 'shutdown') {
       engine.gatewayStatus(SITE, GATEWAY, {
         state,
         ts,
         version: '1.0.0',
-        ...(state === 'offline' ? { reason: 'lwt' as const } : {}),
+        ...(state === 'offline' ? { reason: reason ?? ('lwt' as const) } : {}),
       });
     },
     /** Advances the clock in steps of `stepMs`, ticking after each, calling `each` before the tick. */

@@ -1,5 +1,4 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { HotCounter } from '../runtime/index.js';
 
 export type AuthFailureReason =
   | 'no_credentials'
@@ -19,7 +18,7 @@ export type PayloadStage = 'publish' | 'frame';
 
 export interface BrokerMetrics {
   clientsConnected: Gauge;
-  messagesPublished: HotCounter<'0' | '1' | '2'>;
+  messagesPublished: Counter<'qos'>;
   authFailures: Counter<'reason'>;
   aclDenials: Counter<'action'>;
   payloadRejections: Counter<'stage'>;
@@ -56,13 +55,15 @@ export function createBrokerMetrics(
         this.set(read.clients());
       },
     }),
-    messagesPublished: new HotCounter({
-      name: 'broker_messages_published_total',
-      help: 'Messages accepted from clients, by QoS',
-      labelName: 'qos',
-      values: ['0', '1', '2'],
-      registers,
-    }),
+    messagesPublished: zeroed(
+      new Counter({
+        name: 'broker_messages_published_total',
+        help: 'Messages accepted from clients, by QoS',
+        labelNames: ['qos'],
+        registers,
+      }),
+      ['0', '1', '2'],
+    ),
     authFailures: new Counter({
       name: 'broker_auth_failures_total',
       help: 'Refused connections, by reason',
@@ -139,4 +140,10 @@ export function createBrokerMetrics(
       },
     }),
   };
+}
+
+/** Each QoS shows as 0 from the start, so a rate() over it works before the first message. */
+function zeroed(counter: Counter<'qos'>, values: readonly string[]): Counter<'qos'> {
+  for (const qos of values) counter.inc({ qos }, 0);
+  return counter;
 }

@@ -3,7 +3,6 @@ import { Aedes } from 'aedes';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import {
-  coalesceWrites,
   CodedError,
   componentLogger,
   createLogger,
@@ -215,7 +214,6 @@ export class BrokerService implements Component {
     const acceptConnection = (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
-      coalesceWrites(socket);
       aedes.handle(socket);
       guardFrameSize(socket, maxFrame, (length) => {
         metrics.payloadRejections.inc({ stage: 'frame' });

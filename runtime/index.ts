@@ -16,5 +16,4 @@ export * from './bearer-token.js';
 export * from './free-port.js';
 export * from './wait-for.js';
 export * from './settle-within.js';
-export * from './coalesced-writes.js';
 export * from './service-start.js';

@@ -1,4 +1,5 @@
 import type { AedesOptions } from 'aedes';
+import { canReceive } from './acl.js';
 import type { HookContext } from './hook-context.js';
 
 type AuthorizeForwardHandler = NonNullable<AedesOptions['authorizeForward']>;
@@ -17,7 +18,7 @@ export function createAuthorizeForward(context: HookContext): AuthorizeForwardHa
       ? { allowed: false as const, reason: 'no session (credential revoked)' }
       : packet.retain && !context.retained.mayReplay(packet.topic)
         ? { allowed: false as const, reason: 'retained message no one may retain now' }
-        : session.receiveDecisions.decide(packet.topic);
+        : canReceive(session.principal, packet.topic);
     if (decision.allowed) return packet;
     context.metrics.aclDenials.inc({ action: 'forward' });
     context.logger.debug(

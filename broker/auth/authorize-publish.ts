@@ -10,8 +10,6 @@ type AuthorizePublishHandler = NonNullable<AedesOptions['authorizePublish']>;
  * connection: MQTT 3.1.1 has no negative PUBACK ([MQTT-3.3.5-2]).
  */
 export function createAuthorizePublish(context: HookContext): AuthorizePublishHandler {
-  const published = context.metrics.messagesPublished;
-  const publishedByQos = [published.child('0'), published.child('1'), published.child('2')];
   return (client, packet, callback) => {
     const bytes = payloadBytes(packet.payload);
     const clientId = client?.id;
@@ -32,7 +30,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
       ? { allowed: false as const, reason: 'no session (credential revoked)' }
       : packet.retain
         ? retainDecision(context, session.principal, packet.topic, bytes)
-        : session.publishDecisions.decide(packet.topic);
+        : canPublish(session.principal, packet.topic);
     if (!decision.allowed) {
       context.metrics.aclDenials.inc({ action: packet.retain ? 'retain' : 'publish' });
       context.refusals.warn(
@@ -41,7 +39,7 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
       );
       return callback(new Error(`publish to ${packet.topic} denied: ${decision.reason}`));
     }
-    publishedByQos[packet.qos]?.inc();
+    context.metrics.messagesPublished.inc({ qos: String(packet.qos) });
     callback(null);
   };
 }

@@ -1,7 +1,5 @@
 import type { Client, ConnectPacket } from 'aedes';
 import type { Principal } from './principal.js';
-import { AclDecisionCache } from './acl-decision-cache.js';
-import { canPublish, canReceive } from './acl.js';
 
 export type WillPacket = NonNullable<ConnectPacket['will']>;
 
@@ -10,10 +8,6 @@ export interface Session {
   readonly principal: Principal;
   /** The stored hash at connect, so a changed password also ends the session. */
   readonly credentialHash: string | undefined;
-  /** Kept here so a PUBLISH costs one lookup, the session's, before the ACL answer. */
-  readonly publishDecisions: AclDecisionCache;
-  /** Likewise for every message handed to the client (authorizeForward). */
-  readonly receiveDecisions: AclDecisionCache;
 }
 
 /**
@@ -40,12 +34,7 @@ export class SessionRegistry {
       this.live.add(client);
       client.conn.once('close', () => this.live.delete(client));
     }
-    this.sessions.set(client, {
-      principal,
-      credentialHash,
-      publishDecisions: new AclDecisionCache((topic) => canPublish(principal, topic)),
-      receiveDecisions: new AclDecisionCache((topic) => canReceive(principal, topic)),
-    });
+    this.sessions.set(client, { principal, credentialHash });
   }
 
   /** After this the client may do nothing, not even publish its will. */

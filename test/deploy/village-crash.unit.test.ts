@@ -10,7 +10,7 @@ describe('which module of the village process crashed', () => {
     const stack = [
       'TypeError: cannot read properties of undefined',
       frame('node_modules/aedes/lib/client.js'),
-      frame('runtime/coalesced-writes.ts'),
+      frame('runtime/logger.ts'),
       frame('ingest/pipeline/write-pipeline.ts'),
       frame('broker/broker-service.ts'),
     ].join('\n');

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation } from 'abstract-level';
 import type { MQEmitter } from 'mqemitter';
+import { GroupCommit } from './group-commit.js';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
 import { checkStoreFormat } from './store-format.js';
@@ -89,18 +90,22 @@ const relaxedWrites = new AsyncLocalStorage<true>();
  * `sync: true` (LevelDB fsyncs its log before the write completes). aedes sends a QoS 1
  * PUBACK only once the message is stored for persistent subscribers (the patch), and the
  * gateway deletes its copy on the PUBACK: without the sync a power cut after the PUBACK
- * loses a message the OS had not yet written. LevelDB commits concurrent writers
- * together, so the fsyncs are shared under load. Deletes, and the packet-id bookkeeping
- * of messages being sent (relaxedWrites), stay asynchronous: lost, they only deliver a
- * message again.
+ * loses a message the OS had not yet written. Writes go through a group commit
+ * (GroupCommit): all those waiting are written as one batch, one pool job and one fsync.
+ * Deletes, and the packet-id bookkeeping of messages being sent (relaxedWrites), do not
+ * ask for a sync: lost, they only deliver a message again.
  */
 export function withSynchronousWrites(db: ClassicLevel<string, Buffer>): ClassicLevel<string, Buffer> {
   const durability = () => ({ sync: relaxedWrites.getStore() !== true });
+  const commits = new GroupCommit(db);
   return new Proxy(db, {
     get(target, property) {
       if (property === 'put') {
         return (key: string, value: Buffer, options?: object) =>
-          target.put(key, value, { ...options, ...durability() });
+          commits.put(key, value, { ...options, ...durability() });
+      }
+      if (property === 'del') {
+        return (key: string, options?: object) => commits.del(key, { ...options, sync: false });
       }
       if (property === 'batch') {
         return (
@@ -109,7 +114,7 @@ export function withSynchronousWrites(db: ClassicLevel<string, Buffer>): Classic
         ) =>
           operations === undefined
             ? target.batch()
-            : target.batch(operations, { ...options, ...durability() });
+            : commits.batch(operations, { ...options, ...durability() });
       }
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

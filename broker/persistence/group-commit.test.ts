@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+const root = mkdtempSync(join(tmpdir(), 'group-commit-'));
+let folders = 0;
+
+/** A real database whose batch calls are counted, with their sync option. */
+async function countedDatabase(): Promise<{
+  db: ClassicLevel<string, Buffer>;
+  batches: Array<{ size: number; sync: boolean }>;
+}> {
+  const db = new ClassicLevel<string, Buffer>(join(root, String(folders++)), { valueEncoding: 'buffer' });
+  await db.open();
+  const batches: Array<{ size: number; sync: boolean }> = [];
+  const batch = db.batch.bind(db) as (ops: unknown[], options: { sync?: boolean }) => Promise<void>;
+  (db as unknown as { batch: typeof batch }).batch = (ops, options) => {
+    batches.push({ size: ops.length, sync: options.sync === true });
+    return batch(ops, options);
+  };
+  return { db, batches };
+}
+
+describe('GroupCommit', () => {
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes the puts of one turn as one synced batch, each done once it is stored', async () => {
+    const { db, batches } = await countedDatabase();
+    const commits = new GroupCommit(db);
+    const puts = Array.from({ length: 50 }, (_, i) =>
+      commits.put(`k${i}`, Buffer.from(String(i)), { sync: true }).then(() => db.get(`k${i}`)),
+    );
+    const stored = await Promise.all(puts);
+    expect(stored.map((value) => value?.toString())).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    expect(batches).toEqual([{ size: 50, sync: true }]);
+    await db.close();
+  });
+
+  it('gathers what is asked while a group is written into the next, in order, synced only if asked', async () => {
+    const { db, batches } = await countedDatabase();
+    const commits = new GroupCommit(db);
+    const first = commits.put('a', Buffer.from('1'), { sync: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first group is being written: these wait for it and go together.
+    const later = [
+      commits.put('a', Buffer.from('2')),
+      commits.del('a'),
+      commits.batch([{ type: 'put', key: 'b', value: Buffer.from('3') }]),
+    ];
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([
+      { size: 1, sync: true },
+      { size: 3, sync: false },
+    ]);
+    expect(await db.get('a')).toBeUndefined();
+    expect((await db.get('b'))?.toString()).toBe('3');
+    await db.close();
+  });
+
+  it('fails every write of a group that could not be written, and goes on with the next', async () => {
+    const { db } = await countedDatabase();
+    const commits = new GroupCommit(db);
+    const bad = commits.batch([
+      { type: 'put', key: undefined as unknown as string, value: Buffer.from('x') },
+    ]);
+    const sameGroup = commits.put('c', Buffer.from('1'), { sync: true });
+    await expect(bad).rejects.toThrow();
+    await expect(sameGroup).rejects.toThrow();
+    await commits.put('d', Buffer.from('2'), { sync: true });
+    expect((await db.get('d'))?.toString()).toBe('2');
+    await db.close();
+  });
+});

@@ -1,0 +1,93 @@
+import type { ClassicLevel } from 'classic-level';
+import type { AbstractBatchOperation } from 'abstract-level';
+
+type Operation = AbstractBatchOperation<ClassicLevel<string, Buffer>, string, Buffer>;
+type Encodings = { keyEncoding?: string; valueEncoding?: string };
+
+interface Group {
+  operations: Operation[];
+  /** Whether any write in the group asked to reach the disk before it completes. */
+  sync: boolean;
+  done: Promise<void>;
+  settle: (error?: Error) => void;
+}
+
+/**
+ * Group commit over LevelDB's public batch: every put, delete and batch asked for while
+ * the previous group is being written (or in the same turn of the event loop) goes into
+ * the next group, written as one batch, synced if any write in it asked for it. Each
+ * write completes when its group is on disk, so a synced put still means "on the disk"
+ * when its promise resolves; writes are applied in the order they were asked for.
+ *
+ * Why: the session store syncs a QoS 1 message once per persistent subscriber, and
+ * classic-level runs each call on libuv's pool (4 threads) into LevelDB's one writer
+ * queue. At thousands of messages a second the writes queued one pool job each, so a
+ * fire alarm's stores waited behind every reading's, and the pool had no thread left
+ * for reads. Here one pool job and one fsync carry all writes waiting at that moment.
+ * Reads are not grouped: a caller reads a key only after its own write of it completed.
+ */
+export class GroupCommit {
+  private next: Group | undefined;
+  private writing = false;
+
+  constructor(private readonly db: ClassicLevel<string, Buffer>) {}
+
+  put(key: string, value: Buffer, options: Encodings & { sync?: boolean } = {}): Promise<void> {
+    return this.add([{ type: 'put', key, value, ...encodingsOf(options) }], options.sync === true);
+  }
+
+  del(key: string, options: Encodings & { sync?: boolean } = {}): Promise<void> {
+    return this.add([{ type: 'del', key, ...encodingsOf(options) }], options.sync === true);
+  }
+
+  batch(operations: readonly Operation[], options: Encodings & { sync?: boolean } = {}): Promise<void> {
+    const encodings = encodingsOf(options);
+    return this.add(
+      operations.map((operation) => ({ ...encodings, ...operation })),
+      options.sync === true,
+    );
+  }
+
+  private add(operations: Operation[], sync: boolean): Promise<void> {
+    const group = this.next ?? this.open();
+    group.operations.push(...operations);
+    group.sync ||= sync;
+    return group.done;
+  }
+
+  private open(): Group {
+    let settle!: Group['settle'];
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    const group: Group = { operations: [], sync: false, done, settle };
+    this.next = group;
+    // Gather what the rest of this turn asks for; a write in progress starts the group when it ends.
+    if (!this.writing) setImmediate(() => this.write());
+    return group;
+  }
+
+  private write(): void {
+    const group = this.next;
+    if (this.writing || group === undefined) return;
+    this.next = undefined;
+    this.writing = true;
+    this.db.batch(group.operations, { sync: group.sync }).then(
+      () => this.finish(group),
+      (error: unknown) => this.finish(group, error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private finish(group: Group, error?: Error): void {
+    this.writing = false;
+    group.settle(error);
+    this.write();
+  }
+}
+
+function encodingsOf(options: Encodings): Encodings {
+  return {
+    ...(options.keyEncoding !== undefined ? { keyEncoding: options.keyEncoding } : {}),
+    ...(options.valueEncoding !== undefined ? { valueEncoding: options.valueEncoding } : {}),
+  };
+}

@@ -5,30 +5,56 @@ import { protocolAddress, resolveRegisters } from './register-map.js';
 
 /** Register words by table and address, as read from (or served by) a meter. */
 export class RegisterImage {
-  private readonly words = new Map<string, number>();
+  /**
+   * The blocks a poll read, looked up where they are (a reading holds 2–3 blocks of ~50
+   * words: copying each word into a map was most of what a poll allocated), and words set
+   * one by one, which win over the blocks.
+   */
+  private readonly blocks: Array<{ table: RegisterTable; start: number; words: readonly number[] }> = [];
+  private readonly words = new Map<number, number>();
 
   static fromBlocks(blocks: ReadonlyArray<{ block: ReadBlock; words: readonly number[] }>): RegisterImage {
     const image = new RegisterImage();
-    for (const { block, words } of blocks) {
-      words.forEach((word, i) => image.set(block.table, block.start + i, word));
-    }
+    for (const { block, words } of blocks)
+      image.blocks.push({ table: block.table, start: block.start, words });
     return image;
   }
 
   set(table: RegisterTable, address: number, word: number): void {
-    this.words.set(`${table}:${address}`, word & 0xffff);
+    this.words.set(key(table, address), word & 0xffff);
   }
 
   get(table: RegisterTable, address: number): number | undefined {
-    return this.words.get(`${table}:${address}`);
+    const set = this.words.get(key(table, address));
+    if (set !== undefined) return set;
+    // The last block read wins where blocks overlap.
+    for (let i = this.blocks.length - 1; i >= 0; i--) {
+      const { table: blockTable, start, words } = this.blocks[i] as RegisterImage['blocks'][number];
+      const word = blockTable === table ? words[address - start] : undefined;
+      if (word !== undefined) return word & 0xffff;
+    }
+    return undefined;
   }
 
   entries(): Array<{ table: RegisterTable; address: number; word: number }> {
-    return [...this.words].map(([key, word]) => {
-      const [table, address] = key.split(':') as [RegisterTable, string];
-      return { table, address: Number(address), word };
-    });
+    const all = new Map<number, number>();
+    for (const { table, start, words } of this.blocks) {
+      words.forEach((word, i) => all.set(key(table, start + i), word & 0xffff));
+    }
+    for (const [at, word] of this.words) all.set(at, word);
+    return [...all].map(([at, word]) => ({
+      table: at >= INPUT_TABLE_BASE ? 'input' : 'holding',
+      address: at % INPUT_TABLE_BASE,
+      word,
+    }));
   }
+}
+
+/** Modbus addresses are 16 bits: input registers are keyed above every holding register. */
+const INPUT_TABLE_BASE = 0x10000;
+
+function key(table: RegisterTable, address: number): number {
+  return table === 'input' ? INPUT_TABLE_BASE + address : address;
 }
 
 export interface FieldError {

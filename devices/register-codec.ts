@@ -24,25 +24,33 @@ export function decodeWords(words: readonly number[], layout: WordLayout): numbe
   const width = REGISTER_WIDTH[layout.type];
   if (words.length !== width)
     throw new RangeError(`${layout.type} needs ${width} registers, got ${words.length}`);
-  const normalised = words.map((w) => (layout.byteOrder === 'little' ? swapBytes(w) : w) & 0xffff);
-  const [first, second] = normalised as [number, number];
-  const buffer = Buffer.alloc(4);
+  const word = (i: number) => {
+    const raw = words[i] as number;
+    return (layout.byteOrder === 'little' ? swapBytes(raw) : raw) & 0xffff;
+  };
   if (width === 1) {
-    buffer.writeUInt16BE(first, 0);
-    return layout.type === 'int16' ? buffer.readInt16BE(0) : buffer.readUInt16BE(0);
+    SCRATCH.setUint16(0, word(0));
+    return layout.type === 'int16' ? SCRATCH.getInt16(0) : SCRATCH.getUint16(0);
   }
-  const [high, low] = layout.wordOrder === 'high-first' ? [first, second] : [second, first];
-  buffer.writeUInt16BE(high, 0);
-  buffer.writeUInt16BE(low, 2);
+  const highFirst = layout.wordOrder === 'high-first';
+  SCRATCH.setUint16(0, word(highFirst ? 0 : 1));
+  SCRATCH.setUint16(2, word(highFirst ? 1 : 0));
   switch (layout.type) {
     case 'int32':
-      return buffer.readInt32BE(0);
+      return SCRATCH.getInt32(0);
     case 'uint32':
-      return buffer.readUInt32BE(0);
+      return SCRATCH.getUint32(0);
     default:
-      return buffer.readFloatBE(0);
+      return SCRATCH.getFloat32(0);
   }
 }
+
+/**
+ * Four bytes to reinterpret a register pair in, shared by every decode (each runs to the
+ * end synchronously): a poll decodes every field of a meter, and a buffer each was most
+ * of what polling allocated.
+ */
+const SCRATCH = new DataView(new ArrayBuffer(4));
 
 /** The inverse of {@link decodeWords}: the words a real meter would put on the wire for `value`. */
 export function encodeWords(value: number, layout: WordLayout): number[] {

@@ -23,7 +23,19 @@ export function protocolAddress(profile: ModbusProfile, registerNumber: number):
   return profile.numbering === 'one-based' ? registerNumber - 1 : registerNumber;
 }
 
-export function resolveRegisters(profile: ModbusProfile): ResolvedRegister[] {
+/** Resolved once per profile: every reading of a meter decodes through them. */
+const resolved = new WeakMap<ModbusProfile, readonly ResolvedRegister[]>();
+
+export function resolveRegisters(profile: ModbusProfile): readonly ResolvedRegister[] {
+  let registers = resolved.get(profile);
+  if (registers === undefined) {
+    registers = resolveEach(profile);
+    resolved.set(profile, registers);
+  }
+  return registers;
+}
+
+function resolveEach(profile: ModbusProfile): ResolvedRegister[] {
   return profile.registers.map((field) => ({
     field,
     table: field.table ?? profile.defaultTable,

@@ -47,7 +47,7 @@ export class ClientTransport implements ModbusTransport {
   }
 
   async read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
-    const where = `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
+    const where = () => `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
     return this.transact(unitId, timeoutMs, where, async (client) => {
       const request =
         block.table === 'holding'
@@ -55,24 +55,27 @@ export class ClientTransport implements ModbusTransport {
           : client.readInputRegisters(block.start, block.count);
       const result = await settleWithin(request, timeoutMs + GUARD_MS, modbusTimedOut);
       if (result.data.length !== block.count) {
-        throw new EdgeError('MODBUS_BAD_FRAME', `${where}: got ${result.data.length} registers`);
+        throw new EdgeError('MODBUS_BAD_FRAME', `${where()}: got ${result.data.length} registers`);
       }
       return result.data;
     });
   }
 
   async write(unitId: number, start: number, words: readonly number[], timeoutMs: number): Promise<void> {
-    const where = `${this.description} unit ${unitId} write holding ${start}+${words.length}`;
+    const where = () => `${this.description} unit ${unitId} write holding ${start}+${words.length}`;
     await this.transact(unitId, timeoutMs, where, (client) =>
       settleWithin(client.writeRegisters(start, [...words]), timeoutMs + GUARD_MS, modbusTimedOut),
     );
   }
 
-  /** One request to `unitId`; a lost line drops the client so the next request reopens it. */
+  /**
+   * One request to `unitId`; a lost line drops the client so the next request reopens it.
+   * `where` names the request in an error, built only then (a poll is two of these a second per meter).
+   */
   private async transact<T>(
     unitId: number,
     timeoutMs: number,
-    where: string,
+    where: () => string,
     request: (client: ModbusRTU) => Promise<T>,
   ): Promise<T> {
     const client = await this.line.get();
@@ -82,7 +85,7 @@ export class ClientTransport implements ModbusTransport {
       client.setTimeout(timeoutMs);
       return await request(client);
     } catch (error) {
-      const coded = toModbusError(error, where);
+      const coded = toModbusError(error, where());
       if (coded.code === 'MODBUS_CONNECT') this.drop(client);
       throw coded;
     }

@@ -30,6 +30,12 @@ export interface DevicePollerOptions {
 
 const MAX_EVENT_TEXT = 256;
 
+/** Whether a reading holds a value, without listing its keys (a poll's worth of garbage). */
+function hasAnyValue(values: Record<string, number>): boolean {
+  for (const _ in values) return true;
+  return false;
+}
+
 /**
  * Polls one device, of any polled protocol, on its own interval through its bus' scheduler. A failed poll of an
  * online device is retried after a back-off during which the bus serves others. A
@@ -106,7 +112,8 @@ export class DevicePoller {
       const { reading, latencyMs } = await this.readWithRetries(signal);
       if (signal.aborted) return;
       // An answer in which nothing decodes is no reading: the meter is there but useless.
-      if (Object.keys(reading.values).length === 0 && reading.errors.length > 0) {
+      const anyValue = hasAnyValue(reading.values);
+      if (!anyValue && reading.errors.length > 0) {
         throw new EdgeError('READING_UNUSABLE', `device ${device.id}: ${reading.errors[0]?.reason ?? ''}`);
       }
       metrics.pollsTotal.inc({ bus: busId, result: 'ok' });
@@ -130,7 +137,7 @@ export class DevicePoller {
           'fields left out of the reading',
         );
       }
-      if (Object.keys(reading.values).length > 0) {
+      if (anyValue) {
         status.lastValues = reading.values;
         status.lastValuesTs = ts;
         sink.telemetry(device.id, reading.values, ts);

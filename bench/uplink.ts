@@ -48,13 +48,14 @@ type Publish = NonNullable<EdgeConfigFromSiteOptions['publish']>;
 interface Variant {
   name: string;
   label: string;
-  publish: Publish;
+  /** Absent: the site file's own `reporting` decides (the demo village as shipped). */
+  publish?: Publish;
   /** The site's `reporting.maxIntervalS` (report by exception) and the gateway's health interval with it; absent: every reading sent, health every 30 s. */
   maxIntervalS?: number;
 }
 
-function variant(encoding: 'json' | 'gzip', intervalS: number, maxIntervalS?: number): Variant {
-  const batch = `${encoding === 'gzip' ? 'gzip' : 'JSON'} batch every ${intervalS} s`;
+function variant(encoding: 'json' | 'gzip' | 'brotli', intervalS: number, maxIntervalS?: number): Variant {
+  const batch = `${encoding === 'json' ? 'JSON' : encoding} batch every ${intervalS} s`;
   return {
     name: `${maxIntervalS ? 'rbe-' : ''}${encoding}-${intervalS}s`,
     label: maxIntervalS ? `report by exception (max ${maxIntervalS} s, health every 300 s), ${batch}` : batch,
@@ -73,9 +74,25 @@ const VARIANTS: readonly Variant[] = [
   variant('gzip', 10, MAX_INTERVAL_S),
   variant('gzip', 30, MAX_INTERVAL_S),
   variant('gzip', 60, MAX_INTERVAL_S),
+  variant('brotli', 60, MAX_INTERVAL_S),
+  shipped(),
 ];
+
+/** The demo village as shipped: its site file's `reporting` (report by exception, health, batch interval and encoding). */
+function shipped(): Variant {
+  const site = parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as { reporting?: Record<string, unknown> };
+  const reporting = site.reporting ?? {};
+  const described = Object.entries(reporting)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ');
+  return {
+    name: 'site',
+    label: `the demo village as shipped (${described || 'no reporting section'})`,
+    ...(typeof reporting.maxIntervalS === 'number' ? { maxIntervalS: reporting.maxIntervalS } : {}),
+  };
+}
 /** The variant whose window is replayed as a day's backlog over the shaped link. */
-const REPLAYED = process.env.BENCH_UPLINK_REPLAY ?? 'rbe-gzip-60s';
+const REPLAYED = process.env.BENCH_UPLINK_REPLAY ?? 'site';
 
 const args = benchArgs();
 const WINDOW_S = Number(process.env.BENCH_UPLINK_WINDOW_S ?? (args.quick ? 60 : 180));
@@ -178,6 +195,7 @@ interface BatchSeen {
 
 /** The demo village's site file with the variant's `reporting`: every reading and health every 30 s, or report by exception. */
 function siteFileOf(variant: Variant, dir: string): string {
+  if (!variant.publish) return DEMO_SITE_FILE;
   const site = parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as Record<string, unknown>;
   const file = join(dir, 'site.yaml');
   const reporting =
@@ -250,7 +268,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     logLevel: 'warn',
     reports: false,
     edgeUpstreamUrl: `mqtts://127.0.0.1:${proxy.listenPort}`,
-    edgePublish: variant.publish,
+    ...(variant.publish ? { edgePublish: variant.publish } : {}),
     siteFile,
     env: {
       broker: {

@@ -58,9 +58,32 @@ export const decimalShiftSchema = z.strictObject({
  * of the meter's), so keep it below the hysteresis of the alert rules that judge the field.
  * A state (`_code`) is sent on any change.
  */
-const deadbandSchema = { deadband: z.number().nonnegative().finite().optional() };
+const deadbandSchema = {
+  deadband: z.number().nonnegative().finite().optional(),
+  /**
+   * Report by exception: the step a value travels rounded to, in the field's unit, a power of
+   * ten at most half the deadband (a float32 register widened to a double would otherwise
+   * print 17 digits for its 7). Absent: the largest power of ten at most a tenth of the
+   * deadband ({@link fieldResolutions}); no deadband, no rounding.
+   */
+  resolution: z
+    .number()
+    .positive()
+    .refine((r) => 10 ** Math.round(Math.log10(r)) === r, 'must be a power of ten (0.01, 0.1, 1, 10 …)')
+    .optional(),
+};
 
-function requireUnitSuffix(f: { field: string; deadband?: number | undefined }, ctx: z.RefinementCtx): void {
+function requireUnitSuffix(
+  f: { field: string; deadband?: number | undefined; resolution?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (f.resolution !== undefined && !(f.resolution * 2 <= (f.deadband ?? 0))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resolution'],
+      message: `field "${f.field}": resolution ${f.resolution} must be at most half its deadband (${f.deadband ?? 0}); declare a deadband or drop the resolution`,
+    });
+  }
   const unit = unitOfField(f.field);
   if (unit === undefined) {
     ctx.addIssue({
@@ -345,6 +368,24 @@ export function profileDeadbands(profile: DeviceProfile): Record<string, number>
   const fields =
     profile.protocol === 'modbus' ? profile.registers : profile.protocol === 'mqtt' ? [] : profile.items;
   return Object.fromEntries(fields.map((f) => [f.field, f.deadband ?? 0]));
+}
+
+/**
+ * Each polled field's resolution under report by exception (the step its value travels
+ * rounded to): the declared one, else the largest power of ten at most a tenth of its
+ * deadband, so rounding moves a value by at most a twentieth of the deadband. Fields
+ * without a deadband are not listed (not rounded).
+ */
+export function fieldResolutions(profile: DeviceProfile): Record<string, number> {
+  const fields =
+    profile.protocol === 'modbus' ? profile.registers : profile.protocol === 'mqtt' ? [] : profile.items;
+  const resolutions: Record<string, number> = {};
+  for (const f of fields) {
+    const deadband = f.deadband ?? 0;
+    if (f.resolution !== undefined) resolutions[f.field] = f.resolution;
+    else if (deadband > 0) resolutions[f.field] = 10 ** Math.floor(Math.log10(deadband / 10) + 1e-9);
+  }
+  return resolutions;
 }
 
 /** The canonical field names a profile publishes. */

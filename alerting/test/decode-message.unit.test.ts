@@ -17,6 +17,14 @@ describe('alerting reads a batch whichever way it travelled', () => {
     expect(gzip).toEqual(plain);
   });
 
+  it('reads a brotli batch as its JSON, told apart by its `br` prefix', () => {
+    const brotli = encodeBatchPayload(json, 'brotli');
+    expect(brotli.subarray(0, 2).toString()).toBe('br');
+    expect(decodeCanonical(topic, brotli)).toEqual(decodeCanonical(topic, encodeBatchPayload(json, 'json')));
+    const cut = brotli.subarray(0, brotli.length - 4);
+    expect(decodeCanonical(topic, cut)).toEqual({ ok: false, kind: 'batch', reason: 'not_decodable' });
+  });
+
   it('counts a gzip batch that does not decompress as not decodable', () => {
     const cut = encodeBatchPayload(json, 'gzip').subarray(0, 20);
     expect(decodeCanonical(topic, cut)).toEqual({ ok: false, kind: 'batch', reason: 'not_decodable' });

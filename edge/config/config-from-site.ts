@@ -121,11 +121,15 @@ export function edgeConfigFromSite(
     }));
 
   const healthIntervalS = options.healthIntervalS ?? site.reporting.healthIntervalS;
-  const { batchIntervalS } = site.reporting;
+  const { batchIntervalS, batchEncoding } = site.reporting;
   const publish =
-    batchIntervalS === undefined
+    batchIntervalS === undefined && batchEncoding === undefined
       ? options.publish
-      : { batchIntervalMs: Math.round(batchIntervalS * 1000), ...options.publish };
+      : {
+          ...(batchIntervalS !== undefined ? { batchIntervalMs: Math.round(batchIntervalS * 1000) } : {}),
+          ...(batchEncoding !== undefined ? { batchEncoding } : {}),
+          ...options.publish,
+        };
   const input: EdgeConfigInput = {
     site: site.site.id,
     gateway: gatewayId,

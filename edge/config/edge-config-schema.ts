@@ -85,9 +85,10 @@ export const publishSchema = z.strictObject({
   /**
    * How a batch travels (contracts/batch-encoding.ts): `gzip` (default) folds away the field
    * names and device ids every reading repeats, several times fewer bytes on a metered 4G
-   * uplink; `json` for a platform older than compressed batches.
+   * uplink; `brotli` about a sixth fewer again on a minute's batch, for more CPU per byte
+   * (worth it with long batch intervals); `json` for a platform older than compressed batches.
    */
-  batchEncoding: z.enum(['gzip', 'json']).default('gzip'),
+  batchEncoding: z.enum(['brotli', 'gzip', 'json']).default('gzip'),
 });
 
 /** The device's name as the site calls it (社区食堂水表), shown on the status page. */

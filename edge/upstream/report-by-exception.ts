@@ -1,5 +1,5 @@
 import { DEVICE_STATE_EVENTS, type EventType } from '../../contracts/index.js';
-import { findProfile, profileDeadbands } from '../../devices/index.js';
+import { fieldResolutions, findProfile, profileDeadbands } from '../../devices/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { CanonicalSink, EventData } from './canonical-publisher.js';
@@ -9,6 +9,13 @@ export interface ReportingRule {
   maxIntervalMs: number;
   /** Field → deadband in the field's unit; a field not listed is sent on any change. */
   deadbands: Readonly<Record<string, number>>;
+  /** Field → the power of ten its value travels rounded to; a field not listed goes as read. */
+  resolutions: Readonly<Record<string, number>>;
+}
+
+/** The largest power of ten at most a tenth of `deadband` (a site's own deadband for a field). */
+function resolutionWithin(deadband: number): number | undefined {
+  return deadband > 0 ? 10 ** Math.floor(Math.log10(deadband / 10) + 1e-9) : undefined;
 }
 
 /** The rules of every polled device with a `maxIntervalS`: the profile's deadbands, overridden by the device's. */
@@ -18,9 +25,18 @@ export function reportingRules(config: EdgeConfig): Map<string, ReportingRule> {
     for (const device of bus.devices) {
       if (device.maxIntervalS === undefined) continue;
       const profile = findProfile(device.profile);
+      const resolutions = profile ? fieldResolutions(profile) : {};
+      // A site's deadband narrower than the profile's narrows the rounding with it.
+      for (const [field, deadband] of Object.entries(device.deadbands ?? {})) {
+        const within = resolutionWithin(deadband);
+        const declared = resolutions[field];
+        if (within === undefined) delete resolutions[field];
+        else if (declared !== undefined && declared > within) resolutions[field] = within;
+      }
       rules.set(device.id, {
         maxIntervalMs: device.maxIntervalS * 1000,
         deadbands: { ...(profile ? profileDeadbands(profile) : {}), ...device.deadbands },
+        resolutions,
       });
     }
   }
@@ -41,7 +57,10 @@ interface LastSent {
  * last went whole. The first reading after a start, and after the device went offline,
  * answered badly or came back, goes whole. So the platform always holds every field
  * within its deadband of the meter, at most one maximum interval old; what is held back
- * never takes a seq, so ingest's gap count still means loss. Events pass unchanged.
+ * never takes a seq, so ingest's gap count still means loss. Values travel rounded to
+ * their field's resolution (at most a twentieth of the deadband unless the profile
+ * declares one, at most half of it), and the deadband is judged on the rounded values.
+ * Events pass unchanged.
  */
 export class ReportByException implements CanonicalSink {
   private readonly sent = new Map<string, LastSent>();
@@ -52,9 +71,10 @@ export class ReportByException implements CanonicalSink {
     private readonly metrics?: Pick<EdgeMetrics, 'valuesReportedTotal'>,
   ) {}
 
-  telemetry(device: string, values: Record<string, number>, ts = Date.now()): void {
+  telemetry(device: string, read: Record<string, number>, ts = Date.now()): void {
     const rule = this.rules.get(device);
-    if (!rule) return this.sink.telemetry(device, values, ts);
+    if (!rule) return this.sink.telemetry(device, read, ts);
+    const values = roundToResolutions(read, rule.resolutions);
     const fields = Object.keys(values).length;
     const last = this.sent.get(device);
     if (!last || ts - last.allAt >= rule.maxIntervalMs || ts < last.allAt) {
@@ -84,4 +104,26 @@ export class ReportByException implements CanonicalSink {
   private count(outcome: 'sent' | 'held', n: number): void {
     if (n > 0) this.metrics?.valuesReportedTotal.inc({ outcome }, n);
   }
+}
+
+/**
+ * Each value rounded to its field's resolution (a power of ten): what a gateway sends of
+ * 229.73455810546875 V with a 2 V deadband is 229.7. Decimal steps go through `toFixed`,
+ * so the JSON holds no 0.30000000000000004.
+ */
+export function roundToResolutions(
+  values: Readonly<Record<string, number>>,
+  resolutions: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const rounded: Record<string, number> = {};
+  for (const [field, value] of Object.entries(values)) {
+    const step = resolutions[field];
+    if (step === undefined) {
+      rounded[field] = value;
+      continue;
+    }
+    const decimals = Math.max(0, -Math.round(Math.log10(step)));
+    rounded[field] = Number((Math.round(value / step) * step).toFixed(decimals));
+  }
+  return rounded;
 }

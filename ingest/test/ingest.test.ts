@@ -363,6 +363,29 @@ describe('ingest with a real broker and influxd', () => {
       await influx.count(`SELECT count(seq) FROM water WHERE device = 'canteen-flow' AND seq = 20`),
     ).toBe(0);
   });
+  it('stores a brotli batch as its JSON, and dead-letters one that does not decompress or expands too far', async () => {
+    const before = deadLetters.length;
+    const ts = T0 + 13_000;
+    const batch = (body: object) => encodeBatchPayload(JSON.stringify({ ts, ...body }), 'brotli');
+    const corrupt = Buffer.concat([Buffer.from('br'), Buffer.from('not a brotli stream at all')]);
+    // 200 KB of JSON in a few bytes of brotli: past the 4 KiB limit only once expanded.
+    const bomb = batch({ telemetry: [], pad: ' '.repeat(200_000) });
+    expect(bomb.length).toBeLessThan(4096);
+    for (const payload of [corrupt, bomb]) await gateway.publish(topics.batch(SITE, GATEWAY), payload);
+    await gateway.publish(
+      topics.batch(SITE, GATEWAY),
+      batch({ telemetry: [{ device: 'canteen-flow', ts, seq: 22, values: { flow_m3h: 3.5 } }] }),
+    );
+    await waitFor('the brotli batch stored', async () => {
+      const rows = await influx.rows(`SELECT flow_m3h FROM water WHERE device = 'canteen-flow' AND seq = 22`);
+      return rows.length === 1 && rows[0]?.flow_m3h === 3.5;
+    });
+    await waitFor('two dead letters', () => deadLetters.length >= before + 2);
+    expect(deadLetters.slice(before).map((d) => d.code)).toEqual([
+      'PAYLOAD_NOT_DECODABLE',
+      'PAYLOAD_TOO_LARGE',
+    ]);
+  });
   it("counts neither a gap nor a duplicate for a device's reading and event that share a batch", async () => {
     const counter = async (name: string) => {
       const text = await (await fetch(`${ingest.baseUrl}/metrics`)).text();

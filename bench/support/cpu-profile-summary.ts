@@ -34,15 +34,23 @@ function ownerOf(url: string): string {
   return url === '' ? '(native / gc / idle)' : url;
 }
 
-/** Self time of a V8 `.cpuprofile` by function and by owner (package or project folder), busy time only. */
+/**
+ * Self time of a V8 `.cpuprofile` by function and by owner (package or project folder), busy time only;
+ * samples in the first `skipMs` of the profile (start-up, warm-up) are left out.
+ */
 export function summariseCpuProfile(
   file: string,
   top = 15,
+  skipMs = 0,
 ): { functions: ProfileEntry[]; owners: ProfileEntry[]; busyMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let elapsedUs = 0;
+  profile.samples.forEach((id, i) => {
+    elapsedUs += profile.timeDeltas[i] ?? 0;
+    if (elapsedUs >= skipMs * 1000) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const functions = new Map<string, number>();
   const owners = new Map<string, number>();
   let busy = 0;

@@ -49,15 +49,19 @@ export class ClientTransport implements ModbusTransport {
   async read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
     const where = () => `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
     return this.transact(unitId, timeoutMs, where, async (client) => {
-      const request =
-        block.table === 'holding'
-          ? client.readHoldingRegisters(block.start, block.count)
-          : client.readInputRegisters(block.start, block.count);
-      const result = await settleWithin(request, timeoutMs + GUARD_MS, modbusTimedOut);
-      if (result.data.length !== block.count) {
-        throw new EdgeError('MODBUS_BAD_FRAME', `${where()}: got ${result.data.length} registers`);
+      const request = new Promise<number[]>((resolve, reject) => {
+        const answered = oneShot((error: Error | null, result?: { data: number[] }) => {
+          if (error || !result) reject(error ?? new Error('no answer'));
+          else resolve(result.data);
+        });
+        if (block.table === 'holding') client.writeFC3(unitId, block.start, block.count, answered);
+        else client.writeFC4(unitId, block.start, block.count, answered);
+      });
+      const data = await settleWithin(request, timeoutMs + GUARD_MS, modbusTimedOut);
+      if (data.length !== block.count) {
+        throw new EdgeError('MODBUS_BAD_FRAME', `${where()}: got ${data.length} registers`);
       }
-      return result.data;
+      return data;
     });
   }
 
@@ -102,4 +106,19 @@ export class ClientTransport implements ModbusTransport {
     this.line.forget(client);
     this.line.dispose(client);
   }
+}
+
+/**
+ * A callback that forgets `settle` once called. modbus-serial keeps each transaction's
+ * callback until its id comes round again, 256 transactions later on Modbus TCP: a
+ * callback holding on to its promise kept every answer alive that long (at 200 reads a
+ * second, promoted to V8's old generation and collected there, the gateway's main churn).
+ */
+function oneShot<A extends unknown[]>(settle: (...args: A) => void): (...args: A) => void {
+  let pending: ((...args: A) => void) | undefined = settle;
+  return (...args) => {
+    const call = pending;
+    pending = undefined;
+    call?.(...args);
+  };
 }

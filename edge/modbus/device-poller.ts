@@ -122,10 +122,13 @@ export class DevicePoller {
       status.consecutiveFailures = 0;
       status.lastLatencyMs = Math.round(latencyMs * 10) / 10;
       status.lastSeenTs = Date.now();
+      const wasOnline = status.online === true;
       if (status.online === false || status.answeringBadly) {
         this.options.logger.info({ device: device.id, bus: busId }, 'device answers again');
         sink.event(device.id, 'device_online', {});
       }
+      // The gauge keeps its value: set when the device comes (back) online, not at every poll.
+      if (!wasOnline) metrics.deviceOnline.set({ device: device.id }, 1);
       status.online = true;
       status.answeringBadly = false;
       status.consecutiveBadAnswers = 0;
@@ -142,7 +145,6 @@ export class DevicePoller {
         status.lastValuesTs = ts;
         sink.telemetry(device.id, reading.values, ts);
       }
-      metrics.deviceOnline.set({ device: device.id }, 1);
     } catch (error) {
       if (signal.aborted) return;
       const coded = reader.codeError(error, `device ${device.id}`);

@@ -9,7 +9,10 @@
  * Ours is IngestService as shipped, and once more with V8's default young generation (the
  * choice in ingest/process-env.ts); Node-RED is `mqtt in → function → influxdb batch`, per-device
  * readings through a `join` of 1000 points, once more with a persistent session (Node-RED's
- * default is a clean one, which the broker stores nothing for), and once without the join.
+ * default is a clean one, which the broker stores nothing for), and once without the join. The
+ * naive subscriber of `ingest-naive` (mqtt.js, acknowledged on arrival, JSON.parse, line protocol, no
+ * validation) on a persistent session shows what mqtt.js itself costs per message: the floor for
+ * any consumer built on it, Node-RED's included.
  * Consumer CPU per stored point and peak RSS over the window; progress is read from
  * influxd's own counter for every consumer; afterwards a count in influxd checks every
  * point was stored.
@@ -39,6 +42,7 @@ import { IngestProcess } from './support/ingest-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { gatewayFlows, ingestFlows, type IngestFlowKind } from './support/node-red-flows.js';
 import { ensureNodeRed, NODE_RED_PACKAGES } from './support/node-red-install.js';
+import { NaiveIngestProcess } from './support/naive-process.js';
 import { NodeRedProcess } from './support/node-red-process.js';
 import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
@@ -60,6 +64,7 @@ const CONSUMERS = [
   'node-red',
   'node-red-persistent',
   'node-red-no-join',
+  'naive-persistent',
 ] as const;
 type ConsumerKind = (typeof CONSUMERS)[number];
 const CONSUMER_LABELS: Record<ConsumerKind, string> = {
@@ -68,6 +73,8 @@ const CONSUMER_LABELS: Record<ConsumerKind, string> = {
   'node-red': 'Node-RED (per-device: join of 1000)',
   'node-red-persistent': 'Node-RED, join of 1000, persistent session (as ours)',
   'node-red-no-join': 'Node-RED, per-device without join',
+  'naive-persistent':
+    'naive mqtt.js subscriber, persistent session (acknowledged on arrival, no validation): the floor',
 };
 const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   ours: ['batch', 'telemetry'],
@@ -75,6 +82,7 @@ const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   'node-red': ['batch', 'telemetry'],
   'node-red-persistent': ['telemetry'],
   'node-red-no-join': ['telemetry'],
+  'naive-persistent': ['batch', 'telemetry'],
 };
 const GATEWAYS = ['ours', 'node-red'] as const;
 type GatewayKind = (typeof GATEWAYS)[number];
@@ -111,6 +119,18 @@ async function startConsumer(
     });
     await ingest.start();
     return { pid: ingest.pid, stop: () => ingest.stop() };
+  }
+  if (consumer === 'naive-persistent') {
+    const naive = new NaiveIngestProcess({
+      brokerUrl: broker.url,
+      users: broker.users,
+      influxUrl: env.influxd.url,
+      database: env.database,
+      dir: env.dir,
+      persistentSession: { clientId: `bench-naive-${round}` },
+    });
+    await naive.start();
+    return { pid: naive.pid, stop: () => naive.stop() };
   }
   const kind: IngestFlowKind =
     consumer === 'node-red-no-join' ? 'per-device without join' : 'batch and per-device with join';
@@ -152,7 +172,7 @@ async function runConsumer(consumer: ConsumerKind, round: number): Promise<void>
   try {
     const target = {
       ...env.target(broker),
-      database: consumer.startsWith('ours') ? env.database : NODE_RED_DATABASE,
+      database: consumer.startsWith('node-red') ? NODE_RED_DATABASE : env.database,
     };
     for (const mode of MODES_OF[consumer]) {
       const result = await runPipeline(target, { pid: running.pid, written }, 'consumer', mode, ingestTiming);
@@ -307,12 +327,20 @@ print(
   ),
 );
 print();
-/** Same-round ratios of ours to `other` by `pick`. */
-const sameRound = (mode: PublishMode, other: ConsumerKind, pick: (r: RunResult) => number) => {
-  const ours = ingestResults.get(key('ours', mode)) ?? [];
+/** Same-round ratios of `one` to `other` by `pick`. */
+const ratioOf = (
+  mode: PublishMode,
+  one: ConsumerKind,
+  other: ConsumerKind,
+  pick: (r: RunResult) => number,
+) => {
+  const ones = ingestResults.get(key(one, mode)) ?? [];
   const theirs = ingestResults.get(key(other, mode)) ?? [];
-  return ours.map((r, i) => pick(r) / pick(theirs[i] as RunResult));
+  return ones.map((r, i) => pick(r) / pick(theirs[i] as RunResult));
 };
+/** Same-round ratios of ours to `other` by `pick`. */
+const sameRound = (mode: PublishMode, other: ConsumerKind, pick: (r: RunResult) => number) =>
+  ratioOf(mode, 'ours', other, pick);
 for (const mode of ['batch', 'telemetry'] as const) {
   print(
     `- ${TOPIC_LABEL[mode]}: ours ÷ Node-RED, same round: CPU per point ${fmtRatios(sameRound(mode, 'node-red', consumerCpu))} (target ≤ 33 %), peak RSS ${fmtRatios(sameRound(mode, 'node-red', consumerRss))} (target < 50 %)`,
@@ -326,6 +354,11 @@ for (const mode of ['batch', 'telemetry'] as const) {
 print(
   `- per-device topic, ours ÷ Node-RED with a persistent session (the same durability), same round: CPU per point ${fmtRatios(sameRound('telemetry', 'node-red-persistent', consumerCpu))}, peak RSS ${fmtRatios(sameRound('telemetry', 'node-red-persistent', consumerRss))}`,
 );
+for (const mode of ['batch', 'telemetry'] as const) {
+  print(
+    `- ${TOPIC_LABEL[mode]}: the naive subscriber ÷ Node-RED, same round: CPU per point ${fmtRatios(ratioOf(mode, 'naive-persistent', 'node-red', consumerCpu))}; ours ÷ the naive subscriber: ${fmtRatios(sameRound(mode, 'naive-persistent', consumerCpu))}`,
+  );
+}
 print(
   `- per-device topic, ours ÷ Node-RED without join: CPU per point ${fmtRatios(sameRound('telemetry', 'node-red-no-join', consumerCpu))}, peak RSS ${fmtRatios(sameRound('telemetry', 'node-red-no-join', consumerRss))}`,
 );

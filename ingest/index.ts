@@ -2,7 +2,8 @@ export { ingestConfigSchema, INGEST_ENV_MAP, loadIngestConfig, type IngestConfig
 export { IngestService, type IngestServiceOptions } from './ingest-service.js';
 export { createIngest, startIngest } from './start-ingest.js';
 export { INGEST_PROCESS_ENV, INGEST_YOUNG_GENERATION_MB } from './process-env.js';
-export { toPoints } from './influx/map-points.js';
+export { toPoint, toPoints } from './influx/map-points.js';
+export { telemetryLine } from './influx/telemetry-line.js';
 export {
   toLineProtocol,
   escapeKey,
@@ -23,6 +24,7 @@ export {
 } from './influx/server-version.js';
 export {
   validateMessage,
+  validateMessageWithZod,
   type ValidReading,
   type ValidationOutcome,
   type ValidationContext,

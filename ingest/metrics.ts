@@ -1,19 +1,18 @@
 import type { Registry } from 'prom-client';
-import { HotCounter, metricsOn } from '../runtime/index.js';
+import { metricsOn } from '../runtime/index.js';
 import type { MessageKind } from './validation/validate-message.js';
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
+const MESSAGE_KINDS: readonly MessageKind[] = ['telemetry', 'batch', 'event', 'status', 'health', 'invalid'];
+
 export function createIngestMetrics(registry: Registry) {
   const { counter, gauge, histogram } = metricsOn(registry);
+  const messagesIn = counter('ingest_messages_total', 'MQTT messages received, by topic kind', ['kind']);
+  // Every kind shown from the start, so a rate() over it works before the first message.
+  for (const kind of MESSAGE_KINDS) messagesIn.inc({ kind }, 0);
   return {
-    messagesIn: new HotCounter<MessageKind>({
-      name: 'ingest_messages_total',
-      help: 'MQTT messages received, by topic kind',
-      labelName: 'kind',
-      values: ['telemetry', 'batch', 'event', 'status', 'health', 'invalid'],
-      registers: [registry],
-    }),
+    messagesIn,
     pointsWritten: counter('ingest_points_written_total', 'Points InfluxDB accepted, by measurement', [
       'measurement',
     ]),

@@ -6,7 +6,6 @@ export * from './lifecycle.js';
 export * from './secret-scrub.js';
 export * from './mqtt-failover.js';
 export * from './project-files.js';
-export * from './hot-counter.js';
 export * from './metric-declarations.js';
 export * from './password-hash.js';
 export * from './atomic-file.js';

@@ -1,6 +1,5 @@
 import { decodeBatchPayload } from '../../contracts/index.js';
 import { telemetryMeasurement } from '../../devices/index.js';
-import type { RegisteredDevice } from '../../site/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
 import { encodeLines } from '../influx/encoded-lines.js';
 import { toLineProtocol } from '../influx/line-protocol.js';
@@ -41,7 +40,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   const telemetryTimes: number[] = [];
   try {
     outcome = validateMessage(topic, payload, deps.validation);
-    deps.metrics.messagesIn.inc(outcome.kind);
+    deps.metrics.messagesIn.inc({ kind: outcome.kind });
     for (const reading of inSeqOrder(outcome)) trackSeq(reading, deps);
     for (const reading of outcome.accepted) {
       if (reading.kind === 'telemetry') {
@@ -93,9 +92,6 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   deps.pipeline.submit(submission);
 }
 
-/** Per device, the seq tracker's key, built once instead of for every reading. */
-const seqKeys = new WeakMap<RegisteredDevice, string>();
-
 /**
  * A batch lists its telemetry before its events, while a device's seq counts both in the
  * order they happened: a door's reading and its events are observed in seq order, or the
@@ -111,13 +107,7 @@ function inSeqOrder(outcome: ValidationOutcome): readonly ValidReading[] {
 
 function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   if (reading.kind !== 'telemetry' && reading.kind !== 'event') return;
-  const { device } = reading;
-  let key = seqKeys.get(device);
-  if (key === undefined) {
-    key = `${reading.site}/${device.device.id}`;
-    seqKeys.set(device, key);
-  }
-  const verdict = deps.seq.observe(key, reading.message.seq);
+  const verdict = deps.seq.observe(`${reading.site}/${reading.device.device.id}`, reading.message.seq);
   if (verdict.kind === 'gap') deps.metrics.seqGaps.inc(verdict.missing);
   else if (verdict.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
 }

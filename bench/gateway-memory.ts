@@ -102,7 +102,9 @@ const START_VARIANTS: StartVariant[] = [
       flags: ['--max-semi-space-size=16'],
       env: {},
     },
-    { name: '4 MB semi-spaces', flags: ['--max-semi-space-size=4'], env: {} },
+    // What the gateway shipped with before the per-poll allocations were cut.
+    { name: '8 MB semi-spaces', flags: ['--max-semi-space-size=8'], env: {} },
+    { name: '1 MB semi-spaces', flags: ['--max-semi-space-size=1'], env: {} },
   ]),
 ];
 

@@ -13,12 +13,14 @@ export const EDGE_HEAP_LIMIT_MB = 128;
 
 /**
  * V8's young generation grows to 16 MB semi-spaces by default. Smaller ones cost RSS less
- * and CPU more, as the gateway's allocations are collected more often: at 100 meters a
- * second, 1 MB took 84 MiB and 0.043 of a core, 8 MB 97 MiB and 0.035, V8's default 109 MiB
- * and 0.035 (bench/gateway-memory.ts, same run). 8 MB is the smallest that keeps the CPU of
- * V8's default (issue 26: memory down, CPU unchanged).
+ * and CPU more, as the gateway's allocations are collected more often; how much more
+ * depends on what a poll allocates. Once a poll allocated a third less and no longer kept
+ * Modbus answers alive (issue 26), 2 MB took 84 MiB at 100 meters a second for
+ * 0.025–0.027 of a core, where 8 MB (shipped before) had taken 98 MiB for 0.027–0.030 and
+ * takes 93 MiB for 0.021–0.024 now; 1 MB 82 MiB for 0.027–0.032 (bench/gateway-memory.ts,
+ * same rounds). 2 MB: memory down, CPU no worse than before.
  */
-export const EDGE_YOUNG_GENERATION_MB = 8;
+export const EDGE_YOUNG_GENERATION_MB = 2;
 
 /**
  * The LAN broker checks each device's password with the broker's scrypt (16 MiB of working

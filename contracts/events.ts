@@ -103,6 +103,29 @@ export const EVENT_SEVERITY: Readonly<Record<EventType, Severity>> = {
   device_online: 'info',
 };
 
+/**
+ * The warning or critical states an info event ends: mains restored ends mains lost, a
+ * panel reset ends a fire alarm. A gateway that gathers info events into a batch sends
+ * one of these at once when it ends a state of the same device that is still open, so a
+ * recovery travels as fast as the fault it ends: an incident's hold and an event rule's
+ * `forS` see both in the order and spacing they happened (docs/uplink.md). The alert rules'
+ * clearing events are checked against this table (alerting/test).
+ */
+export const EVENT_ENDS: Readonly<Partial<Record<EventType, readonly EventType[]>>> = {
+  fire_reset: ['fire_alarm', 'fire_supervisory'],
+  fire_fault_cleared: ['fire_fault'],
+  fire_release: ['fire_disable'],
+  door_closed: ['door_forced', 'door_held_open'],
+  reader_tamper_cleared: ['reader_tamper'],
+  camera_online: ['camera_offline'],
+  camera_tamper_cleared: ['camera_tamper'],
+  emergency_mains_restored: ['emergency_mains_lost'],
+  emergency_fault_cleared: ['emergency_lamp_fault', 'emergency_battery_fault'],
+  emergency_self_test: ['emergency_lamp_fault', 'emergency_battery_fault'],
+  emergency_mode_off: ['emergency_mode_on'],
+  device_online: ['device_offline', 'device_error'],
+};
+
 /** What each event is called where people read it (catalogue, notifications), zh first. */
 export const EVENT_LABELS: Readonly<Record<EventType, { zh: string; en: string }>> = {
   fire_alarm: { zh: '火警', en: 'fire alarm' },

@@ -12,6 +12,7 @@ import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { SeqStore } from '../seq-store.js';
+import { OpenStates } from './open-states.js';
 
 export type EventData = Record<string, string | number | boolean>;
 
@@ -40,6 +41,8 @@ export interface CanonicalPublisherOptions {
  * broker's default payload limits (256 KiB, 1 MiB), which a thousand wide meters would pass.
  */
 export const MAX_BATCH_BYTES = 64 * 1024;
+/** How soon gathered items leave while an event that went at once is recent. */
+export const PROMPT_FLUSH_MS = 1_000;
 /** `{"ts":…,"telemetry":[…],"events":[]}` around the items. */
 const BATCH_ENVELOPE_BYTES = 64;
 
@@ -50,13 +53,22 @@ const BATCH_ENVELOPE_BYTES = 64;
  * opened, a person seen, a fault cleared) are gathered for `batchIntervalMs`: alone, each
  * would cost a message on the uplink several times its size. A warning or critical event
  * goes out at once (a fire alarm must not wait for a batch), after the batch gathered so
- * far, so that nothing it follows reaches the platform after it.
+ * far, so that nothing it follows reaches the platform after it; so does an info event
+ * that ends such a state of its device (mains restored after mains lost: EVENT_ENDS).
+ * For one batch interval after such an event, what is gathered leaves within
+ * {@link PROMPT_FLUSH_MS}: an incident is built from the readings polled around its
+ * events (meters reading 0 V as the emergency lights report mains lost), and those must
+ * not wait a minute behind them.
  */
 export class CanonicalPublisher implements CanonicalSink {
   private batch: BatchMessage['telemetry'] = [];
   private batchEvents: BatchMessage['events'] = [];
   private batchBytes = BATCH_ENVELOPE_BYTES;
   private timer: NodeJS.Timeout | undefined;
+  private readonly openStates = new OpenStates();
+  /** Until when items leave within PROMPT_FLUSH_MS (an event went at once), ms. */
+  private promptUntil = 0;
+  private promptTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CanonicalPublisherOptions) {}
 
@@ -71,7 +83,9 @@ export class CanonicalPublisher implements CanonicalSink {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.promptTimer);
     this.timer = undefined;
+    this.promptTimer = undefined;
     this.flush();
   }
 
@@ -89,12 +103,14 @@ export class CanonicalPublisher implements CanonicalSink {
     const checked = eventMessageSchema.safeParse({ ts, seq: 0, type, data });
     if (!checked.success) return this.reject(device, 'event', checked.error.message);
     const message = { ...checked.data, seq: this.options.seq.next(device) };
-    if (this.batching && EVENT_SEVERITY[type] === 'info')
+    const endsState = this.openStates.ends(device, type);
+    if (this.batching && EVENT_SEVERITY[type] === 'info' && !endsState)
       return this.gather(() => this.batchEvents, { device, ...message });
     this.flush();
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.event(site, gateway, device), message);
     this.options.metrics.publishedTotal.inc({ kind: 'event' });
+    if (this.batching) this.promptUntil = Date.now() + this.options.config.publish.batchIntervalMs;
   }
 
   /** Adds an item to the batch (`list` picks its list, which a flush replaces), flushing around it as limits say. */
@@ -104,6 +120,12 @@ export class CanonicalPublisher implements CanonicalSink {
     list().push(item);
     this.batchBytes += itemBytes;
     if (list().length >= MESSAGE_LIMITS.batchItems) this.flush();
+    else if (this.promptTimer === undefined && Date.now() < this.promptUntil) {
+      this.promptTimer = setTimeout(() => {
+        this.promptTimer = undefined;
+        this.flush();
+      }, PROMPT_FLUSH_MS);
+    }
   }
 
   private flush(): void {

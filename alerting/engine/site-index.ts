@@ -22,6 +22,8 @@ export interface DeviceContext {
   maxIntervalS: number | undefined;
   /** Polled devices: the longest a healthy device stays quiet (one poll, or its maximum interval and a poll). */
   quietLimitS: number | undefined;
+  /** How long its gateway gathers readings into one batch (site `reporting.batchIntervalS`), s. */
+  batchIntervalS: number;
   /** The installation's ratings (site file), e.g. `current_a` of the circuit's breaker. */
   ratings: Readonly<Record<string, number>>;
   drinkingWaterSupply: DrinkingWaterSupply;
@@ -65,6 +67,7 @@ export class SiteIndex {
           pollIntervalS: profile.protocol === 'mqtt' ? undefined : device.pollIntervalS,
           maxIntervalS: profile.protocol === 'mqtt' ? undefined : maxIntervalOf(registry.site, device),
           quietLimitS: profile.protocol === 'mqtt' ? undefined : quietLimitS(registry.site, device),
+          batchIntervalS: registry.site.reporting.batchIntervalS ?? 1,
           ratings: device.ratings,
           drinkingWaterSupply: registry.site.site.drinkingWater.supply,
         });

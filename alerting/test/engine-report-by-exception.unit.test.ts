@@ -5,11 +5,11 @@ import { DEMO_SITE_FILE, SiteRegistry, siteSchema } from '../../site/index.js';
 import { SiteIndex } from '../engine/site-index.js';
 import { defaultRules, engineHarness } from './engine-harness.js';
 
-/** The demo village with report by exception: every polled field at least every 300 s. */
-function sparseSites(): SiteIndex {
+/** The demo village with report by exception: every polled field at least every `maxIntervalS` (300 s). */
+function sparseSites(maxIntervalS = 300, batchIntervalS?: number): SiteIndex {
   const site = siteSchema.parse({
     ...(parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as object),
-    reporting: { maxIntervalS: 300 },
+    reporting: { maxIntervalS, ...(batchIntervalS ? { batchIntervalS } : {}) },
   });
   return new SiteIndex([new SiteRegistry(site)]);
 }
@@ -72,6 +72,64 @@ describe('alerting on a sparse stream (report by exception)', () => {
     h.telemetry('clinic-power', { voltage_v: 190 }, at);
     h.run(60_000, 1_000);
     expect(h.engine.alerts({ ruleId: 'undervoltage', state: 'firing' })).toHaveLength(0);
+  });
+});
+
+describe('windows over a sparse stream', () => {
+  it('judge a still value by the clock: a steady night leak sent only as hourly heartbeats fires at 05:00', () => {
+    // 2025-06-01 17:00 UTC = 01:00 in the village (UTC+8); the night-flow rule needs 10 samples.
+    const nightStart = Date.UTC(2025, 5, 1, 17, 0, 0);
+    const h = engineHarness({
+      rules: defaultRules(['night-flow-leak']),
+      sites: sparseSites(3600),
+      start: nightStart - 600_000,
+    });
+    h.status('online');
+    // Heartbeats only (the flow never leaves its deadband): 4 messages inside the window.
+    h.run(5 * 3600_000, 60_000, (now) => {
+      if ((now - nightStart) % 3600_000 !== 0) return;
+      h.telemetry('clinic-flow', { flow_m3h: 0.35 });
+      // The canteen's flow stops at night: its held 0 is the minimum.
+      h.telemetry('canteen-flow', { flow_m3h: now === nightStart ? 1.5 : 0 });
+    });
+    const leaks = h.engine.alerts({ state: 'firing' });
+    expect(leaks.map((a) => a.device)).toEqual(['clinic-flow']);
+    expect(leaks[0]?.value).toBeCloseTo(0.35, 2);
+    expect(leaks[0]?.firedAt).toBe(nightStart + 4 * 3600_000);
+  });
+
+  it("a reading of the window's last minute that rides a minute's batch still counts", () => {
+    const nightStart = Date.UTC(2025, 5, 1, 17, 0, 0);
+    const nightEnd = nightStart + 4 * 3600_000;
+    const h = engineHarness({
+      rules: defaultRules(['night-flow-leak']),
+      sites: sparseSites(3600, 60),
+      start: nightStart - 600_000,
+    });
+    h.status('online');
+    h.run(4 * 3600_000 + 570_000, 60_000, (now) => {
+      if ((now - nightStart) % 3600_000 === 0 && now < nightEnd)
+        h.telemetry('clinic-flow', { flow_m3h: 0.35 });
+    });
+    // 04:59:30 the flow stopped: the reading leaves with the batch at 05:00:20.
+    h.run(50_000, 10_000);
+    h.telemetry('clinic-flow', { flow_m3h: 0 }, nightEnd - 30_000);
+    h.run(120_000, 10_000);
+    expect(h.engine.alerts({ ruleId: 'night-flow-leak' })).toHaveLength(0);
+  });
+
+  it('a held value past its quiet limit is no sample: a flow heard once before the night and then silent is not judged', () => {
+    const nightStart = Date.UTC(2025, 5, 1, 17, 0, 0);
+    const h = engineHarness({
+      rules: defaultRules(['night-flow-leak']),
+      sites: sparseSites(300),
+      start: nightStart - 3600_000,
+    });
+    h.status('online');
+    // One reading an hour before the window: its quiet limit (310 s) has long passed at 01:00.
+    h.telemetry('clinic-flow', { flow_m3h: 0.35 });
+    h.run(6 * 3600_000, 60_000);
+    expect(h.engine.alerts({ ruleId: 'night-flow-leak' })).toHaveLength(0);
   });
 });
 

@@ -14,15 +14,23 @@ interface Sample {
 
 interface Series {
   subject: AlertSubject;
+  device: DeviceContext;
   samples: Sample[];
+  /** The field's last value received (min/max windows), which a sparse stream holds until the next. */
+  held?: Sample;
   /** Time-of-day rules: start of the window the samples belong to. */
   windowStart?: number;
+  /** Time-of-day rules: end of the last window judged; a batch arriving late does not reopen it. */
+  judgedUntil?: number;
 }
 
 /**
  * Aggregates over a window: a count of events (5 denied cards at one door in 60 s),
  * or the minimum/maximum of a field (night minimum flow between 01:00 and 05:00,
- * judged when the night window closes).
+ * judged when the night window closes). A device under report by exception does not
+ * re-send a value that stays within its deadband: its last value is sampled by the clock,
+ * once per poll interval for as long as it holds (its quiet limit at most), so a still
+ * value counts as the polls that read it would have (a steady leak all night).
  */
 export class WindowEvaluator {
   private readonly series = new Map<string, Series>();
@@ -61,7 +69,9 @@ export class WindowEvaluator {
       const series = this.seriesFor(rule, device, `${device.id}:${rule.field}`);
       const window = this.timeWindows.get(rule.id);
       if (!window) {
+        this.sampleHeld(series, message.ts);
         series.samples.push({ at: message.ts, value });
+        series.held = { at: message.ts, value };
         this.prune(series, rule, message.ts);
         this.judgeSliding(rule, series, message.ts);
         continue;
@@ -69,10 +79,13 @@ export class WindowEvaluator {
       if (series.windowStart !== undefined && message.ts >= window.endOf(series.windowStart)) {
         this.judgeClosedWindow(rule, series, window);
       }
-      if (window.contains(message.ts)) {
+      if (window.contains(message.ts) && message.ts >= (series.judgedUntil ?? Number.NEGATIVE_INFINITY)) {
+        this.openHeld(series, window, message.ts);
         series.windowStart ??= window.startFor(message.ts);
+        this.sampleHeld(series, message.ts);
         series.samples.push({ at: message.ts, value });
       }
+      if (!series.held || series.held.at <= message.ts) series.held = { at: message.ts, value };
     }
   }
 
@@ -83,11 +96,17 @@ export class WindowEvaluator {
       for (const [key, series] of this.series) {
         if (series.subject.rule.id !== rule.id) continue;
         if (window) {
-          if (series.windowStart !== undefined && now >= window.endOf(series.windowStart)) {
+          // Readings of the window's last moments ride their gateway's batch: judged one batch later.
+          const graceMs = series.device.batchIntervalS * 1000;
+          if (series.windowStart !== undefined && now >= window.endOf(series.windowStart) + graceMs) {
             this.judgeClosedWindow(rule, series, window);
           }
+          if (window.contains(now)) this.openHeld(series, window, now);
+          if (series.windowStart !== undefined)
+            this.sampleHeld(series, Math.min(now + 1, window.endOf(series.windowStart)));
           continue;
         }
+        this.sampleHeld(series, now + 1);
         this.prune(series, rule, now);
         if (series.samples.length === 0) {
           this.context.book.deactivate(key, now);
@@ -114,6 +133,7 @@ export class WindowEvaluator {
           gateway: device.gateway,
           field: rule.field ?? 'count',
         },
+        device,
         samples: [],
       };
       this.series.set(key, series);
@@ -137,12 +157,49 @@ export class WindowEvaluator {
     this.judge(rule, series, this.aggregate(rule, series.samples), at);
   }
 
+  /** A held value the device still stands by (report by exception) opens the time-of-day window at its start. */
+  private openHeld(series: Series, window: TimeOfDayWindow, at: number): void {
+    if (series.windowStart !== undefined || !this.holds(series, at)) return;
+    const start = window.startFor(at);
+    if (!series.held || !this.holds(series, start) || series.held.at > start) return;
+    series.windowStart = start;
+    series.samples.push({ at: start, value: series.held.value });
+  }
+
+  /** Whether the device is under report by exception and its last value is within its quiet limit at `at`. */
+  private holds(series: Series, at: number): boolean {
+    const { held, device } = series;
+    if (!held || device.maxIntervalS === undefined || device.quietLimitS === undefined) return false;
+    return at - held.at <= device.quietLimitS * 1000;
+  }
+
+  /** The held value sampled once per poll interval after the last sample, before `before` (ms). */
+  private sampleHeld(series: Series, before: number): void {
+    const { held, device } = series;
+    if (
+      !held ||
+      device.maxIntervalS === undefined ||
+      device.quietLimitS === undefined ||
+      !device.pollIntervalS
+    )
+      return;
+    const stepMs = device.pollIntervalS * 1000;
+    const until = Math.min(before, held.at + device.quietLimitS * 1000 + 1);
+    const last = series.samples.at(-1)?.at ?? held.at;
+    const from = series.windowStart ?? Number.NEGATIVE_INFINITY;
+    for (let at = Math.max(last, held.at) + stepMs; at < until; at += stepMs) {
+      if (at >= from) series.samples.push({ at, value: held.value });
+    }
+  }
+
   private judgeClosedWindow(rule: WindowRule, series: Series, window: TimeOfDayWindow): void {
     const end = window.endOf(series.windowStart as number);
+    this.sampleHeld(series, end);
     if (series.samples.length >= rule.minSamples)
       this.judge(rule, series, this.aggregate(rule, series.samples), end);
     series.samples = [];
     series.windowStart = undefined;
+    series.judgedUntil = end;
   }
 
   private judge(rule: WindowRule, series: Series, value: number, at: number): void {

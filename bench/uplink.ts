@@ -270,6 +270,7 @@ async function measure(variant: Variant, dir: string): Promise<Measured> {
     edgeUpstreamUrl: `mqtts://127.0.0.1:${proxy.listenPort}`,
     ...(variant.publish ? { edgePublish: variant.publish } : {}),
     siteFile,
+    siteReporting: 'site',
     env: {
       broker: {
         ...serviceOptions,

@@ -59,6 +59,7 @@ export function composeGatewayFile(config: EdgeConfig): Record<string, unknown> 
     http: config.http,
     dataDir: config.dataDir,
     healthIntervalS: config.healthIntervalS,
+    publish: config.publish,
     modbus: {
       buses: config.modbus.buses.map((bus) =>
         bus.protocol === 'modbus' && bus.transport === 'tcp'

@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const stack = new VillageStack({
     dataDir: options.data,
     ...(options.site ? { siteFile: options.site } : {}),
+    siteReporting: 'site',
     ...(influxUrl ? { influxUrl } : {}),
     ...(process.env.INFLUX_DATABASE ? { influxDatabase: process.env.INFLUX_DATABASE } : {}),
     ports: await choosePorts(probe.site.buses.length),

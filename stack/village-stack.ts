@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { stringify as toYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import {
   addCredential,
   BROKER_PROCESS_ENV,
@@ -47,6 +47,13 @@ export interface VillageStackOptions {
   /** Everything the stack writes: influxd data, credentials, configs, logs. */
   dataDir: string;
   siteFile?: string;
+  /**
+   * `site` (npm start, the uplink bench, the incident scenarios): the site file's `reporting`
+   * as it stands (the demo village: report by exception in minute batches, docs/uplink.md).
+   * `every-reading` (default): the site without it, every reading in 1 s batches, which
+   * the tests of the pipeline's values and timings are written for.
+   */
+  siteReporting?: 'site' | 'every-reading';
   /** Use this InfluxDB instead of starting a managed influxd. */
   influxUrl?: string;
   influxDatabase?: string;
@@ -169,7 +176,11 @@ export class VillageStack {
 
   constructor(private readonly options: VillageStackOptions) {
     this.dataDir = resolve(options.dataDir);
-    this.siteFile = resolve(options.siteFile ?? DEMO_SITE_FILE);
+    this.siteFile = siteFileReporting(
+      resolve(options.siteFile ?? DEMO_SITE_FILE),
+      options.siteReporting ?? 'every-reading',
+      this.dataDir,
+    );
     this.site = loadSite(this.siteFile);
     this.database = options.influxDatabase ?? 'village';
   }
@@ -584,4 +595,15 @@ export class VillageStack {
         this.services.set(name, new ServiceProcess({ ...options, env: { ...processEnv, ...options.env } }));
     }
   }
+}
+
+/** The site file the services read: `file` itself, or a copy without its `reporting` section. */
+function siteFileReporting(file: string, reporting: 'site' | 'every-reading', dataDir: string): string {
+  const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (reporting === 'site' || raw.reporting === undefined) return file;
+  mkdirSync(dataDir, { recursive: true });
+  const copy = join(dataDir, 'site-every-reading.yaml');
+  const { reporting: _dropped, ...rest } = raw;
+  writeFileSync(copy, toYaml(rest));
+  return copy;
 }

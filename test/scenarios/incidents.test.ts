@@ -592,6 +592,8 @@ describe('every clause-6 incident on the running stack', () => {
   const village = new AlertingVillage({
     name: 'scenarios',
     siteFile,
+    // The demo village as shipped: report by exception, readings and info events in minute batches.
+    siteReporting: 'site',
     ruleOverrides: [overdueOverride],
     env: {
       simulator: {

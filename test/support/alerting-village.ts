@@ -19,6 +19,8 @@ export interface AlertingVillageOptions {
   env?: VillageStackOptions['env'];
   /** A site file other than the demo village's. */
   siteFile?: string;
+  /** The site's own `reporting` (`site`), or every reading in 1 s batches (default): VillageStackOptions. */
+  siteReporting?: VillageStackOptions['siteReporting'];
   /** Fixed ports (a benchmark puts its own link proxies in front of the broker). */
   ports?: VillageStackOptions['ports'];
   /** Where the gateway reaches the broker, when not directly. */
@@ -82,6 +84,7 @@ export class AlertingVillage {
     this.stackValue = new VillageStack({
       dataDir: join(this.dir, 'stack'),
       ...(this.options.siteFile ? { siteFile: this.options.siteFile } : {}),
+      ...(this.options.siteReporting ? { siteReporting: this.options.siteReporting } : {}),
       logLevel: 'warn',
       ...(this.options.ports ? { ports: this.options.ports } : {}),
       ...(this.options.edgeUpstreamUrl ? { edgeUpstreamUrl: this.options.edgeUpstreamUrl } : {}),

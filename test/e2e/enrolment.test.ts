@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { getCjt188Profile } from '../../devices/index.js';
 import { runCli } from '../support/index.js';
 import {
@@ -64,7 +65,13 @@ describe('enrolling a new water meter from the technician CLI', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'enrolment-e2e-'));
     siteFile = join(dir, 'village.yaml');
-    copyFileSync(DEMO_SITE_FILE, siteFile);
+    // Every reading in 1 s batches (no `reporting`): the stack reads this very file, and the
+    // enrolled overlay lands beside it.
+    const { reporting: _uplink, ...demo } = parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(siteFile, toYaml(demo));
     pty = await startPtyPair();
     line = new Cjt188Line({
       meters: [

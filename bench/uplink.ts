@@ -11,13 +11,16 @@
  * with report by exception (the site's `reporting.maxIntervalS`) measure one maximum
  * interval: exactly one heartbeat of every device falls in it.
  *
- * Replay: with the default variant's stack still up and its gateway stopped, the messages
+ * `site` is the demo village as shipped: its site file's own `reporting` (report by
+ * exception, health interval, batch interval and encoding), no publish options of ours.
+ *
+ * Replay: with the `site` variant's stack still up and its gateway stopped, the messages
  * the gateway sent in the window, repeated to make a day, are published over TLS through a
  * link proxy shaped to 1 Mbit/s each way with 100 ms one way (a 4G uplink), with the
  * gateway's in-flight window (64 unacknowledged): how long a day's backlog takes to drain.
  *
  *   npm run bench -- uplink [--quick]        (~6 min; --quick ~4 min)
- *   BENCH_UPLINK_VARIANTS=gzip-10s,json-1s   runs only those
+ *   BENCH_UPLINK_VARIANTS=json-1s,gzip-1s,site   runs only those (the row of bench/README.md)
  *   BENCH_UPLINK_WINDOW_S=30 BENCH_UPLINK_MAX_INTERVAL_S=30   shorter windows (a try, not a figure)
  *   BENCH_SERVICE_NODE_OPTIONS='--max-semi-space-size=1'   starts broker, ingest and alerting with it
  */

@@ -17,8 +17,9 @@ export const EDGE_HEAP_LIMIT_MB = 128;
  * depends on what a poll allocates. Once a poll allocated a third less and no longer kept
  * Modbus answers alive (issue 26), 2 MB took 84 MiB at 100 meters a second for
  * 0.025–0.027 of a core, where 8 MB (shipped before) had taken 98 MiB for 0.027–0.030 and
- * takes 93 MiB for 0.021–0.024 now; 1 MB 82 MiB for 0.027–0.032 (bench/gateway-memory.ts,
- * same rounds). 2 MB: memory down, CPU no worse than before.
+ * takes 93 MiB for 0.021–0.024 now; 1 MB 82 MiB for 0.027–0.032 (the build before and after,
+ * same rounds: bench/README.md; `gateway-memory` compares the flags). 2 MB: memory down, CPU no
+ * worse than before.
  */
 export const EDGE_YOUNG_GENERATION_MB = 2;
 

@@ -103,9 +103,11 @@ describe('Modbus polling of every catalogue profile', () => {
       const status = gateway.devices().find((d) => d.id === device);
       expect(status?.successCount, device).toBeGreaterThanOrEqual(3);
       expect(status?.errorCount, device).toBe(0);
-      expect(server.transactions.get(unitId), device).toBe(
-        (status?.successCount ?? 0) * planReads(profile).length,
-      );
+      // One transaction per planned block. A poll under way when the gateway stops is read to
+      // its end but not counted (nothing of it is published), so it may add one poll's blocks.
+      const blocks = planReads(profile).length;
+      const polls = status?.successCount ?? 0;
+      expect([polls * blocks, (polls + 1) * blocks], device).toContain(server.transactions.get(unitId));
     }
   });
 });

@@ -4,6 +4,14 @@ import type { AbstractBatchOperation } from 'abstract-level';
 type Operation = AbstractBatchOperation<ClassicLevel<string, Buffer>, string, Buffer>;
 type Encodings = { keyEncoding?: string; valueEncoding?: string };
 
+/**
+ * Groups written at once. With one, the next group could start only once the event loop
+ * had run the last one's completion: on a busy box a fire alarm's write waited for the
+ * broker's next turn on a core as well as for the disk. With two, LevelDB's own writer
+ * queue takes the next group as soon as the disk is done with the last.
+ */
+const MAX_WRITING = 2;
+
 interface Group {
   operations: Operation[];
   /** Whether any write in the group asked to reach the disk before it completes. */
@@ -14,10 +22,13 @@ interface Group {
 
 /**
  * Group commit over LevelDB's public batch: every put, delete and batch asked for while
- * the previous group is being written (or in the same turn of the event loop) goes into
- * the next group, written as one batch, synced if any write in it asked for it. Each
- * write completes when its group is on disk, so a synced put still means "on the disk"
- * when its promise resolves; writes are applied in the order they were asked for.
+ * groups are being written (or in the same turn of the event loop) goes into the next
+ * group, written as one batch, synced if any write in it asked for it. Each write
+ * completes when its group is on disk, so a synced put still means "on the disk" when
+ * its promise resolves. Writes within a group apply in the order they were asked for;
+ * two groups written at once may apply in either order, as two concurrent puts did
+ * before: a caller that writes a key again waits for its first write (aedes-persistence-level
+ * awaits each), and completion order is restored where aedes needs it (CompletionOrder).
  *
  * Why: the session store syncs a QoS 1 message once per persistent subscriber, and
  * classic-level runs each call on libuv's pool (4 threads) into LevelDB's one writer
@@ -28,7 +39,8 @@ interface Group {
  */
 export class GroupCommit {
   private next: Group | undefined;
-  private writing = false;
+  /** Groups being written, at most MAX_WRITING. */
+  private writing = 0;
 
   constructor(private readonly db: ClassicLevel<string, Buffer>) {}
 
@@ -63,15 +75,15 @@ export class GroupCommit {
     const group: Group = { operations: [], sync: false, done, settle };
     this.next = group;
     // Gather what the rest of this turn asks for; a write in progress starts the group when it ends.
-    if (!this.writing) setImmediate(() => this.write());
+    if (this.writing < MAX_WRITING) setImmediate(() => this.write());
     return group;
   }
 
   private write(): void {
     const group = this.next;
-    if (this.writing || group === undefined) return;
+    if (this.writing >= MAX_WRITING || group === undefined) return;
     this.next = undefined;
-    this.writing = true;
+    this.writing += 1;
     this.db.batch(group.operations, { sync: group.sync }).then(
       () => this.finish(group),
       (error: unknown) => this.finish(group, error instanceof Error ? error : new Error(String(error))),
@@ -79,7 +91,7 @@ export class GroupCommit {
   }
 
   private finish(group: Group, error?: Error): void {
-    this.writing = false;
+    this.writing -= 1;
     group.settle(error);
     this.write();
   }

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
+import { openWhenUnlocked } from './port-lock-retry.js';
 
 /**
  * How a line of byte-framed meters (DL/T 645, CJ/T 188) is reached: a byte stream to
@@ -27,12 +28,15 @@ export function serialByteLink(scheme: string, line: SerialLineSettings): ByteLi
   const framing = `${line.baudRate} ${line.dataBits}${line.parity[0]?.toUpperCase()}${line.stopBits}`;
   return {
     description: `${scheme}+serial://${line.path} ${framing}`,
-    async open() {
-      const { path, baudRate, parity, dataBits, stopBits } = line;
-      const port = new SerialPort({ path, baudRate, parity, dataBits, stopBits, autoOpen: false });
-      await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-      return port;
-    },
+    open: () =>
+      openWhenUnlocked(async () => {
+        const { path, baudRate, parity, dataBits, stopBits } = line;
+        const port = new SerialPort({ path, baudRate, parity, dataBits, stopBits, autoOpen: false });
+        await new Promise<void>((resolve, reject) =>
+          port.open((error) => (error ? reject(error) : resolve())),
+        );
+        return port;
+      }),
     dispose(stream) {
       const port = stream as SerialPort;
       if (!port.isOpen) {

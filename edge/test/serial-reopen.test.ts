@@ -1,7 +1,9 @@
+import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dlt645Line, startPtyPair, type PtyPair } from '../../firmware-sim/index.js';
 import { readLineAddress } from '../cli/read-address.js';
 import { dlt645BusSchema } from '../config/edge-config-schema.js';
+import { serialByteLink } from '../poll/byte-link.js';
 import { DLT645_PROFILE, NOON_CLOCK, simulatedMeter } from './support/dlt645-meters.js';
 import { testLogger } from './support/gateway-harness.js';
 
@@ -55,4 +57,51 @@ describe('a serial line closed and opened again at once', () => {
     }
     expect(outcomes).toEqual(Array.from({ length: 200 }, () => METER));
   }, 120_000);
+});
+
+describe('a serial port another handle still holds', () => {
+  let pty: PtyPair;
+
+  beforeAll(async () => {
+    pty = await startPtyPair();
+  });
+
+  afterAll(async () => {
+    await pty?.stop();
+  });
+
+  const holder = async () => {
+    const port = new SerialPort({ path: pty.b, baudRate: 9600, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    return port;
+  };
+  const release = (port: SerialPort) => new Promise<void>((resolve) => port.close(() => resolve()));
+
+  it('is opened once the other handle lets go within a moment', async () => {
+    const held = await holder();
+    const link = serialByteLink('dlt645', {
+      path: pty.b,
+      baudRate: 2400,
+      parity: 'even',
+      dataBits: 8,
+      stopBits: 1,
+    });
+    const opening = link.open();
+    setTimeout(() => void release(held), 400);
+    const stream = await opening;
+    await link.dispose(stream);
+  });
+
+  it('is refused with the port’s own words when the other handle keeps it', async () => {
+    const held = await holder();
+    const link = serialByteLink('dlt645', {
+      path: pty.b,
+      baudRate: 2400,
+      parity: 'even',
+      dataBits: 8,
+      stopBits: 1,
+    });
+    await expect(link.open()).rejects.toThrow(/Cannot lock port/);
+    await release(held);
+  });
 });

@@ -122,7 +122,8 @@ export class AbsenceEvaluator {
       return;
     }
     const limitMs = (rule.silenceS ?? 0) * 1000;
-    if (now - last <= limitMs) return;
+    // An info event may wait up to one batch interval at the gateway before it reaches us.
+    if (now - last <= limitMs + device.batchIntervalS * 1000) return;
     this.activate(rule, device, now, now - last, `> ${describeDuration(limitMs)}`);
   }
 

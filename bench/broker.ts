@@ -18,7 +18,7 @@ import { waitFor } from '../runtime/index.js';
 import { BENCH_SITE } from './support/bench-credentials.js';
 import { BROKER_LABELS, mosquittoAvailable, startBroker, type BrokerKind } from './support/brokers.js';
 import { CanonicalTelemetry } from './support/canonical-telemetry.js';
-import { summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { profileTables, summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { measureWindow, type WindowResult } from './support/measure-window.js';
 import { loadAverage } from './support/process-stats.js';
 import { PublisherPool, type Gate } from './support/publisher-pool.js';
@@ -214,15 +214,7 @@ async function profileBrokers(): Promise<void> {
       [
         `### ${BROKER_LABELS[kind]}, QoS 1, CPU profile (${fmtInt(summary.busyMs)} ms busy, self time)`,
         '',
-        markdownTable(
-          ['owner', 'self %'],
-          summary.owners.map((o) => [o.name, fmt(o.selfPct, 1)]),
-        ),
-        '',
-        markdownTable(
-          ['function', 'self %'],
-          summary.functions.map((f) => [f.name, fmt(f.selfPct, 1)]),
-        ),
+        profileTables(summary),
         '',
       ].join('\n'),
     );

@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBroker } from './support/brokers.js';
 import { BenchEnvironment } from './support/bench-environment.js';
-import { summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { profileTables, summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { NaiveIngestProcess } from './support/naive-process.js';
 import { runCeiling, runPipeline, type RunResult, type Timing } from './support/pipeline-run.js';
@@ -165,18 +165,6 @@ async function profileIngest(): Promise<void> {
     print();
     print(`### ingest CPU profile, ${mode} mode (${fmtInt(summary.busyMs)} ms busy, self time)`);
     print();
-    print(
-      markdownTable(
-        ['owner', 'self %'],
-        summary.owners.map((o) => [o.name, fmt(o.selfPct, 1)]),
-      ),
-    );
-    print();
-    print(
-      markdownTable(
-        ['function', 'self %'],
-        summary.functions.map((f) => [f.name, fmt(f.selfPct, 1)]),
-      ),
-    );
+    print(profileTables(summary));
   }
 }

@@ -16,7 +16,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { startBroker } from './support/brokers.js';
-import { summariseCpuProfile } from './support/cpu-profile-summary.js';
+import { profileTables, summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { pointsWrittenOk } from './support/influx-written.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { NaiveIngestProcess } from './support/naive-process.js';
@@ -174,19 +174,7 @@ try {
     print();
     print(`### CPU profile after ${fmtInt(skipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`);
     print();
-    print(
-      markdownTable(
-        ['owner', 'self %'],
-        summary.owners.map((o) => [o.name, fmt(o.selfPct, 1)]),
-      ),
-    );
-    print();
-    print(
-      markdownTable(
-        ['function', 'self %'],
-        summary.functions.map((f) => [f.name, fmt(f.selfPct, 1)]),
-      ),
-    );
+    print(profileTables(summary));
   }
 } finally {
   await broker.stop();

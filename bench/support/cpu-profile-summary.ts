@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../runtime/index.js';
+import { fmt, markdownTable } from './report.js';
 
 /** The project's files (sources, or the build in dist/ or data/bench-build/) are owned by their top folder. */
 const PROJECT_URL = pathToFileURL(`${PROJECT_ROOT}/`).href;
@@ -71,4 +72,19 @@ export function summariseCpuProfile(
       .slice(0, top)
       .map(([name, us]) => ({ name, selfPct: (us / busy) * 100 }));
   return { functions: rank(functions), owners: rank(owners), busyMs: busy / 1000 };
+}
+
+/** A summary as two markdown tables, self time by owner and by function. */
+export function profileTables(summary: ReturnType<typeof summariseCpuProfile>): string {
+  return [
+    markdownTable(
+      ['owner', 'self %'],
+      summary.owners.map((o) => [o.name, fmt(o.selfPct, 1)]),
+    ),
+    '',
+    markdownTable(
+      ['function', 'self %'],
+      summary.functions.map((f) => [f.name, fmt(f.selfPct, 1)]),
+    ),
+  ].join('\n');
 }

@@ -76,16 +76,12 @@ describe('a serial port another handle still holds', () => {
     return port;
   };
   const release = (port: SerialPort) => new Promise<void>((resolve) => port.close(() => resolve()));
+  const dlt645Link = () =>
+    serialByteLink('dlt645', { path: pty.b, baudRate: 2400, parity: 'even', dataBits: 8, stopBits: 1 });
 
   it('is opened once the other handle lets go within a moment', async () => {
     const held = await holder();
-    const link = serialByteLink('dlt645', {
-      path: pty.b,
-      baudRate: 2400,
-      parity: 'even',
-      dataBits: 8,
-      stopBits: 1,
-    });
+    const link = dlt645Link();
     const opening = link.open();
     setTimeout(() => void release(held), 400);
     const stream = await opening;
@@ -94,13 +90,7 @@ describe('a serial port another handle still holds', () => {
 
   it('is refused with the port’s own words when the other handle keeps it', async () => {
     const held = await holder();
-    const link = serialByteLink('dlt645', {
-      path: pty.b,
-      baudRate: 2400,
-      parity: 'even',
-      dataBits: 8,
-      stopBits: 1,
-    });
+    const link = dlt645Link();
     await expect(link.open()).rejects.toThrow(/Cannot lock port/);
     await release(held);
   });

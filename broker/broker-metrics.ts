@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { zeroed } from '../runtime/index.js';
 
 export type AuthFailureReason =
   | 'no_credentials'
@@ -62,6 +63,7 @@ export function createBrokerMetrics(
         labelNames: ['qos'],
         registers,
       }),
+      'qos',
       ['0', '1', '2'],
     ),
     authFailures: new Counter({
@@ -140,10 +142,4 @@ export function createBrokerMetrics(
       },
     }),
   };
-}
-
-/** Each QoS shows as 0 from the start, so a rate() over it works before the first message. */
-function zeroed(counter: Counter<'qos'>, values: readonly string[]): Counter<'qos'> {
-  for (const qos of values) counter.inc({ qos }, 0);
-  return counter;
 }

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { metricsOn } from '../runtime/index.js';
+import { metricsOn, zeroed } from '../runtime/index.js';
 import type { MessageKind } from './validation/validate-message.js';
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
@@ -8,9 +8,11 @@ const MESSAGE_KINDS: readonly MessageKind[] = ['telemetry', 'batch', 'event', 's
 
 export function createIngestMetrics(registry: Registry) {
   const { counter, gauge, histogram } = metricsOn(registry);
-  const messagesIn = counter('ingest_messages_total', 'MQTT messages received, by topic kind', ['kind']);
-  // Every kind shown from the start, so a rate() over it works before the first message.
-  for (const kind of MESSAGE_KINDS) messagesIn.inc({ kind }, 0);
+  const messagesIn = zeroed(
+    counter('ingest_messages_total', 'MQTT messages received, by topic kind', ['kind']),
+    'kind',
+    MESSAGE_KINDS,
+  );
   return {
     messagesIn,
     pointsWritten: counter('ingest_points_written_total', 'Points InfluxDB accepted, by measurement', [

@@ -38,3 +38,13 @@ export function metricsOn(registry: Registry) {
     ) => new Histogram<L>({ name, help, buckets, labelNames, registers }),
   };
 }
+
+/** Shows each value of a one-label counter as 0 from the start, so a rate() over it works before the first increment. */
+export function zeroed<L extends string>(
+  counter: Counter<L>,
+  label: L,
+  values: readonly string[],
+): Counter<L> {
+  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+  return counter;
+}

@@ -381,11 +381,15 @@ export function fieldResolutions(profile: DeviceProfile): Record<string, number>
     profile.protocol === 'modbus' ? profile.registers : profile.protocol === 'mqtt' ? [] : profile.items;
   const resolutions: Record<string, number> = {};
   for (const f of fields) {
-    const deadband = f.deadband ?? 0;
-    if (f.resolution !== undefined) resolutions[f.field] = f.resolution;
-    else if (deadband > 0) resolutions[f.field] = 10 ** Math.floor(Math.log10(deadband / 10) + 1e-9);
+    const resolution = f.resolution ?? resolutionWithin(f.deadband ?? 0);
+    if (resolution !== undefined) resolutions[f.field] = resolution;
   }
   return resolutions;
+}
+
+/** The largest power of ten at most a tenth of `deadband`; undefined without a deadband. */
+export function resolutionWithin(deadband: number): number | undefined {
+  return deadband > 0 ? 10 ** Math.floor(Math.log10(deadband / 10) + 1e-9) : undefined;
 }
 
 /** The canonical field names a profile publishes. */

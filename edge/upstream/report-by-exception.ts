@@ -1,5 +1,5 @@
 import { DEVICE_STATE_EVENTS, type EventType } from '../../contracts/index.js';
-import { fieldResolutions, findProfile, profileDeadbands } from '../../devices/index.js';
+import { fieldResolutions, findProfile, profileDeadbands, resolutionWithin } from '../../devices/index.js';
 import type { EdgeConfig } from '../config/edge-config-schema.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { CanonicalSink, EventData } from './canonical-publisher.js';
@@ -11,11 +11,6 @@ export interface ReportingRule {
   deadbands: Readonly<Record<string, number>>;
   /** Field → the power of ten its value travels rounded to; a field not listed goes as read. */
   resolutions: Readonly<Record<string, number>>;
-}
-
-/** The largest power of ten at most a tenth of `deadband` (a site's own deadband for a field). */
-function resolutionWithin(deadband: number): number | undefined {
-  return deadband > 0 ? 10 ** Math.floor(Math.log10(deadband / 10) + 1e-9) : undefined;
 }
 
 /** The rules of every polled device with a `maxIntervalS`: the profile's deadbands, overridden by the device's. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { privateDir } from './private-dir.js';
 import { NotificationInbox, formatInboxEntry } from './notification-inbox.js';
 import { VillageStack, type StackPorts } from './village-stack.js';
-import { rowsOf, type InfluxQueryResult } from './managed-influxd.js';
+import type { InfluxQueryResult } from './managed-influxd.js';
+import { progressLine, progressQuery } from './progress-line.js';
 
 /**
  * The main job: the whole pipeline with the simulated demo village, on a managed local
@@ -141,19 +142,8 @@ Press Ctrl+C to stop.`);
 
   const report = async () => {
     try {
-      const statements = ['water', 'electricity', 'safety_event', 'device_status']
-        .map((m) => `SELECT count(*) FROM "${m}" WHERE time > now() - 1m`)
-        .join('; ');
-      const counts: string[] = [];
-      for (const row of rowsOf(await queryInflux(stack.influxUrl, stack.database, statements))) {
-        const total = Object.entries(row)
-          .filter(([key]) => key.startsWith('count_'))
-          .reduce((max, [, value]) => Math.max(max, Number(value)), 0);
-        counts.push(`${total}`);
-      }
-      console.log(
-        `[${new Date().toISOString()}] points in the last minute (water, electricity, safety, status): ${counts.join(' / ') || 'none yet'}`,
-      );
+      const answer = await queryInflux(stack.influxUrl, stack.database, progressQuery());
+      console.log(progressLine(answer, stack.site.reporting.batchIntervalS));
     } catch (error) {
       console.log(`[${new Date().toISOString()}] cannot query InfluxDB: ${(error as Error).message}`);
     }

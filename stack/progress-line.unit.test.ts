@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { InfluxQueryResult } from './managed-influxd.js';
+import { progressLine } from './progress-line.js';
+
+const at = new Date('2026-12-06T13:00:00Z');
+const counted = (statementId: number, ...counts: number[]) => ({
+  statement_id: statementId,
+  series: [
+    { name: 'm', columns: ['time', ...counts.map((_, i) => `count_f${i}`)], values: [[0, ...counts]] },
+  ],
+});
+
+describe('the npm start progress line', () => {
+  it('reads each measurement from its own statement, so one without points reads 0 in its place', () => {
+    const answer = { results: [{ statement_id: 0 }, counted(1, 34, 30), { statement_id: 2 }, counted(3, 7)] };
+    expect(progressLine(answer as InfluxQueryResult, 60, at)).toBe(
+      '[2026-12-06T13:00:00.000Z] 最近一分钟写入 points in the last minute: 用水 water 0 · 用电 electricity 34 · 安全 safety 0 · 状态 status 7',
+    );
+  });
+
+  it('says why the first minute is empty when the gateway sends minute batches', () => {
+    const answer = { results: [0, 1, 2, 3].map((id) => ({ statement_id: id })) };
+    const line = progressLine(answer as InfluxQueryResult, 60, at);
+    expect(line).toContain('暂无 none yet');
+    expect(line).toContain('网关每 60 秒上传一批 (the gateway sends a batch every 60 s)');
+  });
+
+  it('passes on an error InfluxDB reports for a statement', () => {
+    const answer = { results: [{ statement_id: 0, error: 'database not found: village' }] };
+    expect(() => progressLine(answer as InfluxQueryResult, undefined, at)).toThrow('database not found');
+  });
+});

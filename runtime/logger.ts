@@ -25,7 +25,13 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** Structured JSON logs; one root logger per process, child loggers per component (`edge.modbus`). */
+/**
+ * Structured JSON logs; one root logger per process, child loggers per component (`edge.modbus`).
+ * Written to stdout synchronously: with pino's default asynchronous stream a line still being
+ * written when the process exits is overtaken by the lines flushed at exit, so a crash's fatal
+ * line came after the "module stopped" lines it caused, or could be lost. Services log events,
+ * not messages, so a write per line costs nothing a user would feel.
+ */
 export function createLogger(name: string, options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const config = {
@@ -39,7 +45,7 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  return pino(config, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 export function componentLogger(parent: Logger, component: string): Logger {

@@ -40,12 +40,15 @@ export function progressLine(
     return most;
   });
   const head = `[${now.toISOString()}] 最近一分钟写入 points in the last minute:`;
-  if (counts.every((count) => count === 0)) {
-    const batches =
-      batchIntervalS !== undefined && batchIntervalS > 1
-        ? `网关每 ${batchIntervalS} 秒上传一批 (the gateway sends a batch every ${batchIntervalS} s)`
-        : '等待网关上传 (waiting for the gateway)';
-    return `${head} 暂无 none yet — ${batches}`;
-  }
-  return `${head} ${PROGRESS_MEASUREMENTS.map(({ label }, i) => `${label} ${counts[i]}`).join(' · ')}`;
+  const waiting =
+    batchIntervalS !== undefined && batchIntervalS > 1
+      ? `网关每 ${batchIntervalS} 秒上传一批 (the gateway sends a batch every ${batchIntervalS} s)`
+      : '等待网关上传 (waiting for the gateway)';
+  if (counts.every((count) => count === 0)) return `${head} 暂无 none yet — ${waiting}`;
+  const line = `${head} ${PROGRESS_MEASUREMENTS.map(({ label }, i) => `${label} ${counts[i]}`).join(' · ')}`;
+  // The gateway's online status leaves at once; its readings wait for the first batch.
+  const readingsYet = PROGRESS_MEASUREMENTS.some(
+    ({ measurement }, i) => measurement !== 'device_status' && counts[i]! > 0,
+  );
+  return readingsYet ? line : `${line} — ${waiting}`;
 }

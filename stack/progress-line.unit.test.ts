@@ -25,6 +25,15 @@ describe('the npm start progress line', () => {
     expect(line).toContain('网关每 60 秒上传一批 (the gateway sends a batch every 60 s)');
   });
 
+  it("keeps the hint while only the gateway's status, which leaves at once, has arrived", () => {
+    const answer = {
+      results: [{ statement_id: 0 }, { statement_id: 1 }, { statement_id: 2 }, counted(3, 1)],
+    };
+    expect(progressLine(answer as InfluxQueryResult, 60, at)).toMatch(
+      /状态 status 1 — 网关每 60 秒上传一批 \(the gateway sends a batch every 60 s\)$/,
+    );
+  });
+
   it('passes on an error InfluxDB reports for a statement', () => {
     const answer = { results: [{ statement_id: 0, error: 'database not found: village' }] };
     expect(() => progressLine(answer as InfluxQueryResult, undefined, at)).toThrow('database not found');

@@ -5,6 +5,7 @@ import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
 import { createBusLine, type BusLine } from '../poll/bus-line.js';
+import { PollClock } from '../poll/poll-clock.js';
 import { DevicePoller } from './device-poller.js';
 
 export interface BusPollerOptions {
@@ -20,11 +21,12 @@ export interface BusPollerOptions {
 
 /**
  * One bus, Modbus or DL/T 645: its line, its scheduler (one transaction at a time on
- * serial), and a poller per device on it.
+ * serial), its clock (one timer for the bus), and a poller per device on it.
  */
 export class BusPoller {
   private line: BusLine | undefined;
   private pollers: DevicePoller[] = [];
+  private clock: PollClock | undefined;
 
   constructor(private readonly options: BusPollerOptions) {}
 
@@ -33,6 +35,8 @@ export class BusPoller {
     const busLogger = logger.child({ bus: bus.id });
     const line = createBusLine(bus, busLogger);
     this.line = line;
+    const clock = new PollClock();
+    this.clock = clock;
     this.pollers = line.devices.map(
       ({ device, reader }) =>
         new DevicePoller({
@@ -40,6 +44,7 @@ export class BusPoller {
           busId: bus.id,
           reader,
           scheduler: line.scheduler,
+          clock,
           timeoutMs: bus.timeoutMs,
           retries: bus.retries,
           retryBackoffMs: bus.retryBackoffMs,
@@ -60,8 +65,12 @@ export class BusPoller {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.pollers.map((poller) => poller.stop()));
+    // Each poller is aborted as stop() is called; closing the clock then wakes those waiting for their next poll.
+    const stopped = Promise.all(this.pollers.map((poller) => poller.stop()));
+    this.clock?.close();
+    await stopped;
     this.pollers = [];
+    this.clock = undefined;
     await this.line?.close();
     this.line = undefined;
   }

@@ -7,6 +7,7 @@ import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { CanonicalSink } from '../upstream/canonical-publisher.js';
 import { EdgeError } from '../errors.js';
 import type { DeviceReader, PolledDevice } from '../poll/device-reader.js';
+import type { PollClock } from '../poll/poll-clock.js';
 import type { BusScheduler } from './bus-scheduler.js';
 
 export interface DevicePollerOptions {
@@ -15,6 +16,8 @@ export interface DevicePollerOptions {
   /** How this device is read (Modbus blocks, DL/T 645 data identifiers). */
   reader: DeviceReader;
   scheduler: BusScheduler;
+  /** The bus' clock: the device waits there for its next poll (closed when the bus stops). */
+  clock: PollClock;
   /** The bus' timeout; the device's own `timeoutMs` wins. */
   timeoutMs: number;
   retries: number;
@@ -54,6 +57,7 @@ export class DevicePoller {
     this.loop = this.run(this.abort.signal);
   }
 
+  /** Aborts at once (before its first await); the loop ends once the bus' clock is closed or wakes it. */
   async stop(): Promise<void> {
     this.abort?.abort();
     await this.loop;
@@ -62,7 +66,8 @@ export class DevicePoller {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    let due = Date.now();
+    const { clock } = this.options;
+    let due = clock.time();
     while (!signal.aborted) {
       await this.pollOnce(signal);
       const { device, offlinePollIntervalS } = this.options;
@@ -71,8 +76,8 @@ export class DevicePoller {
           ? Math.max(device.pollIntervalS, offlinePollIntervalS)
           : device.pollIntervalS;
       // Fixed-rate schedule; polls missed while the bus was busy are skipped, not bunched.
-      due = Math.max(due + intervalS * 1000, Date.now());
-      await sleep(due - Date.now(), signal);
+      due = Math.max(due + intervalS * 1000, clock.time());
+      await clock.until(due);
     }
   }
 

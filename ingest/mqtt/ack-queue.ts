@@ -4,8 +4,8 @@ export interface AckTicket {
   /** QoS 0 messages have nothing to acknowledge. */
   readonly needsAck: boolean;
   settled: boolean;
-  /** Sends the PUBACK; set when mqtt.js has produced it (which may be after the ticket settled). */
-  send: (() => void) | undefined;
+  /** The PUBACK packet once mqtt.js has produced it (which may be after the ticket settled). */
+  puback: object | undefined;
 }
 
 /**
@@ -14,37 +14,42 @@ export interface AckTicket {
  * Tickets of a closed connection are dropped unsent: their packet ids mean nothing
  * on the next connection, and the broker redelivers those messages anyway.
  */
-export class AckQueue {
-  private tickets: AckTicket[] = [];
+export class AckQueue<T extends AckTicket = AckTicket> {
+  /** A released slot is emptied at once, so a ticket (and what it holds) is not kept until compaction. */
+  private tickets: Array<T | undefined> = [];
   private head = 0;
 
-  constructor(private readonly isCurrent: (ticket: AckTicket) => boolean) {}
+  constructor(
+    private readonly isCurrent: (ticket: T) => boolean,
+    private readonly send: (puback: object) => void,
+  ) {}
 
   get size(): number {
     return this.tickets.length - this.head;
   }
 
-  push(ticket: AckTicket): void {
+  push(ticket: T): void {
     this.tickets.push(ticket);
   }
 
-  settle(ticket: AckTicket): void {
+  settle(ticket: T): void {
     ticket.settled = true;
     this.release();
   }
 
-  setSender(ticket: AckTicket, send: () => void): void {
-    ticket.send = send;
+  setPuback(ticket: T, puback: object): void {
+    ticket.puback = puback;
     this.release();
   }
 
   release(): void {
     while (this.head < this.tickets.length) {
-      const ticket = this.tickets[this.head] as AckTicket;
+      const ticket = this.tickets[this.head] as T;
       if (this.isCurrent(ticket)) {
-        if (!ticket.settled || (ticket.needsAck && !ticket.send)) break;
-        ticket.send?.();
+        if (!ticket.settled || (ticket.needsAck && !ticket.puback)) break;
+        if (ticket.puback) this.send(ticket.puback);
       }
+      this.tickets[this.head] = undefined;
       this.head++;
     }
     // Compact now and then instead of shifting on every release.

@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { AckQueue, type AckTicket } from './ack-queue.js';
 
-const ticket = (generation = 0, needsAck = true): AckTicket => ({
+const ticket = (name: string, generation = 0, needsAck = true): AckTicket & { name: string } => ({
+  name,
   generation,
   needsAck,
   settled: false,
-  send: undefined,
+  puback: undefined,
 });
 
 describe('AckQueue', () => {
   it('sends acknowledgements in arrival order, whatever order messages settle in', () => {
     const current = 0;
-    const queue = new AckQueue((t) => t.generation === current);
     const sent: string[] = [];
-    const [a, b, c] = [ticket(), ticket(), ticket()] as [AckTicket, AckTicket, AckTicket];
-    for (const [name, t] of [
-      ['a', a],
-      ['b', b],
-      ['c', c],
-    ] as const) {
+    const queue = new AckQueue(
+      (t) => t.generation === current,
+      (puback) => sent.push((puback as { name: string }).name),
+    );
+    const [a, b, c] = [ticket('a'), ticket('b'), ticket('c')];
+    for (const t of [a, b, c]) {
       queue.push(t);
-      queue.setSender(t, () => sent.push(name));
+      queue.setPuback(t, { name: t.name });
     }
     queue.settle(c);
     queue.settle(b);
@@ -32,17 +32,20 @@ describe('AckQueue', () => {
 
   it('waits for the PUBACK to exist and never sends one of a closed connection', () => {
     let current = 0;
-    const queue = new AckQueue((t) => t.generation === current);
     const sent: string[] = [];
-    const old = ticket(0);
-    const qos0 = ticket(0, false);
+    const queue = new AckQueue(
+      (t) => t.generation === current,
+      (puback) => sent.push((puback as { name: string }).name),
+    );
+    const old = ticket('old', 0);
+    const qos0 = ticket('qos0', 0, false);
     queue.push(old);
     queue.push(qos0);
     queue.settle(old);
     queue.settle(qos0);
     expect(queue.size).toBe(2);
     current = 1;
-    queue.setSender(old, () => sent.push('old'));
+    queue.setPuback(old, { name: 'old' });
     expect(sent).toEqual([]);
     expect(queue.size).toBe(0);
   });

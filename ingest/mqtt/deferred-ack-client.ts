@@ -3,11 +3,11 @@ import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import { AckQueue, type AckTicket } from './ack-queue.js';
 
 export interface IncomingPublish {
-  topic: string;
-  payload: Buffer;
+  readonly topic: string;
+  readonly payload: Buffer;
   /** Call exactly once, when every point of the message is stored or dead-lettered. */
-  settle: () => void;
-  isStale: () => boolean;
+  settle(): void;
+  isStale(): boolean;
 }
 
 export interface DeferredAckClientOptions {
@@ -45,6 +45,45 @@ export function persistentSessionOptions(options: DeferredAckClientOptions): ICl
   };
 }
 
+/** What every message of one client shares: its acknowledgements and which generations will be redelivered. */
+interface AckSession {
+  readonly acks: AckQueue<HeldPublish>;
+  /**
+   * Messages of connections before this generation will be redelivered: the broker said
+   * so (session present) on a later CONNACK. Until then a closed connection's messages
+   * are still written: a broker that restarted lost the session with them, and what
+   * ingest holds is then the only copy.
+   */
+  redeliveredBelow: number;
+}
+
+/**
+ * A received PUBLISH as the handler sees it and as the acknowledgement queue tracks it: one
+ * object per message with its methods on the prototype. Ingest holds thousands of these until
+ * InfluxDB has their points; as closures (settle, isStale, the PUBACK's sender) with their
+ * scopes they were several objects each.
+ */
+class HeldPublish implements IncomingPublish, AckTicket {
+  settled = false;
+  puback: object | undefined = undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly payload: Buffer,
+    readonly generation: number,
+    readonly needsAck: boolean,
+    private readonly session: AckSession,
+  ) {}
+
+  settle(): void {
+    if (!this.settled) this.session.acks.settle(this);
+  }
+
+  isStale(): boolean {
+    return this.needsAck && this.generation < this.session.redeliveredBelow;
+  }
+}
+
 type SendPacket = (
   packet: Packet,
   cb?: (error?: Error) => void,
@@ -79,16 +118,17 @@ type SendPacket = (
 export class DeferredAckClient {
   private client: MqttClient | undefined;
   private generation = 0;
-  /**
-   * Messages of connections before this generation will be redelivered: the broker said
-   * so (session present) on a later CONNACK. Until then a closed connection's messages
-   * are still written: a broker that restarted lost the session with them, and what
-   * ingest holds is then the only copy.
-   */
-  private redeliveredBelow = 0;
+  private readonly session: AckSession = {
+    acks: new AckQueue<HeldPublish>(
+      (ticket) => this.isCurrent(ticket),
+      (puback) => this.sendPuback(puback),
+    ),
+    redeliveredBelow: 0,
+  };
   private stopping = false;
-  private intercepting: AckTicket | undefined;
-  private readonly acks = new AckQueue((ticket) => this.isCurrent(ticket));
+  private intercepting: HeldPublish | undefined;
+  /** Sends a PUBACK on the current connection (tickets of earlier ones are never sent). */
+  private sendPuback: (puback: object) => void = () => undefined;
 
   constructor(private readonly options: DeferredAckClientOptions) {}
 
@@ -97,7 +137,7 @@ export class DeferredAckClient {
   }
 
   get pendingAcks(): number {
-    return this.acks.size;
+    return this.session.acks.size;
   }
 
   start(): void {
@@ -116,7 +156,7 @@ export class DeferredAckClient {
     let wasConnected = false;
     client.on('connect', (connack) => {
       wasConnected = true;
-      if (connack.sessionPresent) this.redeliveredBelow = this.generation;
+      if (connack.sessionPresent) this.session.redeliveredBelow = this.generation;
       options.logger.info(
         { url: options.url, sessionPresent: connack.sessionPresent },
         'connected to the broker',
@@ -130,7 +170,7 @@ export class DeferredAckClient {
     client.on('close', () => {
       // Every PUBACK still pending belongs to the closed connection and must never be sent on the next one.
       this.generation++;
-      this.acks.release();
+      this.session.acks.release();
       options.onConnectionChange?.(false);
       if (!this.stopping && wasConnected) options.logger.warn('broker connection closed; reconnecting');
       wasConnected = false;
@@ -173,17 +213,17 @@ export class DeferredAckClient {
   }
 
   private onPublish(packet: IPublishPacket, callback: (error?: Error) => void): void {
-    const ticket: AckTicket = {
-      generation: this.generation,
-      needsAck: (packet.qos ?? 0) > 0,
-      settled: false,
-      send: undefined,
-    };
-    this.acks.push(ticket);
     // Not copied: a view into a socket read. Messages are held in arrival order and released
     // about together, so the views keep little more than their own bytes alive.
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const message = this.incoming(packet.topic, payload, ticket);
+    const message = new HeldPublish(
+      packet.topic,
+      payload,
+      this.generation,
+      (packet.qos ?? 0) > 0,
+      this.session,
+    );
+    this.session.acks.push(message);
     try {
       this.options.onMessage(message);
     } catch (error) {
@@ -192,7 +232,7 @@ export class DeferredAckClient {
       message.settle();
     }
     const proceed = () => {
-      this.intercepting = ticket;
+      this.intercepting = message;
       try {
         callback();
       } finally {
@@ -204,33 +244,18 @@ export class DeferredAckClient {
     else proceed();
   }
 
-  /**
-   * The message as the handler sees it. Built apart from `onPublish` so that what the handler
-   * holds until InfluxDB has the points (its `settle` and `isStale`) keeps the ticket alive and
-   * not, through a shared closure scope, mqtt.js' callback and the whole parsed packet.
-   */
-  private incoming(topic: string, payload: Buffer, ticket: AckTicket): IncomingPublish {
-    return {
-      topic,
-      payload,
-      settle: () => {
-        if (!ticket.settled) this.acks.settle(ticket);
-      },
-      isStale: () => ticket.needsAck && ticket.generation < this.redeliveredBelow,
-    };
-  }
-
   /** mqtt.js produces the PUBACK synchronously inside the `handleMessage` callback; capture it there. */
   private interceptPubacks(client: MqttClient): void {
     const internals = client as unknown as { _sendPacket: SendPacket };
     const original = internals._sendPacket.bind(client);
+    this.sendPuback = (puback) => {
+      if (client.connected) original(puback as Packet);
+    };
     internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
       const ticket = this.intercepting;
       if (packet.cmd === 'puback' && ticket) {
         this.intercepting = undefined;
-        this.acks.setSender(ticket, () => {
-          if (client.connected) original(packet);
-        });
+        this.session.acks.setPuback(ticket, packet);
         cb?.();
         return;
       }

@@ -1,7 +1,7 @@
 import { decodeBatchPayload } from '../../contracts/index.js';
 import { telemetryMeasurement } from '../../devices/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
-import { encodeLines } from '../influx/encoded-lines.js';
+import { encodeLines, type EncodedLines } from '../influx/encoded-lines.js';
 import { toLineProtocol } from '../influx/line-protocol.js';
 import { toPoint } from '../influx/map-points.js';
 import { telemetryLine } from '../influx/telemetry-line.js';
@@ -15,7 +15,7 @@ import {
   type ValidationOutcome,
 } from '../validation/validate-message.js';
 import type { SeqTracker } from './seq-tracker.js';
-import type { PointOrigin, WritePipeline } from './write-pipeline.js';
+import type { PointOrigin, Submission, WritePipeline } from './write-pipeline.js';
 
 export interface MessageHandlerDeps {
   validation: ValidationContext;
@@ -60,36 +60,84 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
       issues: [],
       payload,
     });
-    void failed.then(message.settle, message.settle);
+    const settle = () => message.settle();
+    void failed.then(settle, settle);
     return;
   }
 
   const { rejected } = outcome;
-  const { rollups } = deps;
-  const settle =
-    rollups && telemetryTimes.length > 0
-      ? () => {
-          rollups.written(telemetryTimes);
-          message.settle();
-        }
-      : message.settle;
-  const submission = {
-    lines: encodeLines(lines),
-    measurements,
-    originOf: originsOf(topic, payload, outcome, deps.validation.maxPayloadBytes),
-    isStale: message.isStale,
-    settled: settle,
-  };
+  const submission = new MessageSubmission(
+    encodeLines(lines),
+    measurements.length === 1 ? oneMeasurement(measurements[0] as string) : measurements,
+    message,
+    outcome.kind === 'batch' ? (rejected.length === 0 ? 'batch' : outcome.accepted) : 'message',
+    deps.validation.maxPayloadBytes,
+    deps.rollups && telemetryTimes.length > 0 ? { rollups: deps.rollups, telemetryTimes } : undefined,
+    rejected.length > 0 ? 2 : 1,
+  );
   if (rejected.length > 0) {
-    let parts = 2;
-    const partDone = () => {
-      if (--parts === 0) settle();
-    };
-    submission.settled = partDone;
+    const partDone = () => submission.settled();
     const recorded = Promise.all(rejected.map((rejection) => deps.deadLetters.record(topic, rejection)));
     void recorded.then(partDone, partDone);
   }
   deps.pipeline.submit(submission);
+}
+
+/**
+ * What ingest holds of one message until InfluxDB has its points: the line bytes, the
+ * message (its topic, payload and acknowledgement) and how to find a line's origin, in one
+ * object with its methods on the prototype. At thousands of messages a second these live
+ * through several young-generation collections; each closure and scope held per message
+ * was one more object every collection copied.
+ */
+class MessageSubmission implements Submission {
+  constructor(
+    readonly lines: EncodedLines,
+    readonly measurements: readonly string[],
+    private readonly message: IncomingPublish,
+    /**
+     * Where line i came from: the message; item i of a batch nothing of which was refused (read
+     * again from the payload if ever needed, so the parsed batch is not held); or, for a batch
+     * validation refused part of, accepted reading i.
+     */
+    private readonly origins: 'message' | 'batch' | readonly ValidReading[],
+    private readonly maxPayloadBytes: number,
+    private readonly telemetry: { rollups: Rollups; telemetryTimes: readonly number[] } | undefined,
+    /** Parts still to finish: the points, and the dead letters when validation refused any. */
+    private pending: number,
+  ) {}
+
+  originOf(index: number): PointOrigin {
+    const { topic, payload } = this.message;
+    const { origins } = this;
+    if (origins === 'message') return { topic, payload: () => payload };
+    if (origins === 'batch')
+      return { topic, payload: () => itemPayload(batchItemAt(payload, index, this.maxPayloadBytes)) };
+    return { topic, payload: () => itemPayload(itemOf(origins[index] as ValidReading)) };
+  }
+
+  isStale(): boolean {
+    return this.message.isStale();
+  }
+
+  settled(): void {
+    if (--this.pending > 0) return;
+    if (this.telemetry) this.telemetry.rollups.written(this.telemetry.telemetryTimes);
+    this.message.settle();
+  }
+}
+
+type Rollups = NonNullable<MessageHandlerDeps['rollups']>;
+
+/** A message of one line shares its measurement list with every other such message. */
+const singleMeasurements = new Map<string, readonly string[]>();
+function oneMeasurement(measurement: string): readonly string[] {
+  let list = singleMeasurements.get(measurement);
+  if (!list) {
+    list = Object.freeze([measurement]);
+    singleMeasurements.set(measurement, list);
+  }
+  return list;
 }
 
 /**
@@ -110,29 +158,6 @@ function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   const verdict = deps.seq.observe(`${reading.site}/${reading.device.device.id}`, reading.message.seq);
   if (verdict.kind === 'gap') deps.metrics.seqGaps.inc(verdict.missing);
   else if (verdict.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
-}
-
-/**
- * Where line `index` came from: the message, or for a batch the item behind reading
- * `index`, serialised only if InfluxDB refuses that line. The common case (nothing
- * refused by validation, so line i is item i of the batch) holds on to the payload
- * alone and reads the item from it again, so the parsed message can be collected
- * while its points wait for InfluxDB.
- */
-function originsOf(
-  topic: string,
-  payload: Buffer,
-  outcome: ValidationOutcome,
-  maxPayloadBytes: number,
-): (index: number) => PointOrigin {
-  if (outcome.kind !== 'batch') return () => ({ topic, payload: () => payload });
-  if (outcome.rejected.length === 0)
-    return (index) => ({
-      topic,
-      payload: () => itemPayload(batchItemAt(payload, index, maxPayloadBytes)),
-    });
-  const { accepted } = outcome;
-  return (index) => ({ topic, payload: () => itemPayload(itemOf(accepted[index] as ValidReading)) });
 }
 
 /** Item `index` of a valid batch's items, telemetry first, then events (the order validation reads them in). */

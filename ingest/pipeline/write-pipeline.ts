@@ -48,11 +48,6 @@ export interface WritePipelineOptions {
   sourceWaiting?: () => boolean;
 }
 
-interface Queued {
-  submission: Submission;
-  enqueuedAt: number;
-}
-
 const RETRY_BASE_MS = 250;
 
 /**
@@ -69,7 +64,9 @@ const RETRY_BASE_MS = 250;
  * waits for the other, and on a busy box InfluxDB's other cores sit idle.
  */
 export class WritePipeline {
-  private queue: Queued[] = [];
+  private queue: Submission[] = [];
+  /** When each queued submission arrived (a parallel array of numbers: no object per message). */
+  private enqueuedAt: number[] = [];
   private queuedPoints = 0;
   private inFlightPoints = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -94,7 +91,8 @@ export class WritePipeline {
       submission.settled();
       return;
     }
-    this.queue.push({ submission, enqueuedAt: Date.now() });
+    this.queue.push(submission);
+    this.enqueuedAt.push(Date.now());
     this.queuedPoints += submission.lines.ends.length;
     this.updateGauge();
     this.schedule();
@@ -108,10 +106,11 @@ export class WritePipeline {
 
   /** Drops queued points of messages that can no longer be acknowledged; the broker redelivers them. */
   purgeStale(): void {
-    const kept = this.queue.filter((q) => !q.submission.isStale());
-    if (kept.length === this.queue.length) return;
-    this.queue = kept;
-    this.queuedPoints = kept.reduce((sum, q) => sum + q.submission.lines.ends.length, 0);
+    const keep = this.queue.map((submission) => !submission.isStale());
+    if (keep.every(Boolean)) return;
+    this.queue = this.queue.filter((_, i) => keep[i]);
+    this.enqueuedAt = this.enqueuedAt.filter((_, i) => keep[i]);
+    this.queuedPoints = this.queue.reduce((sum, submission) => sum + submission.lines.ends.length, 0);
     this.afterChange();
   }
 
@@ -128,6 +127,7 @@ export class WritePipeline {
     this.abort.abort();
     await Promise.all(this.writes);
     this.queue = [];
+    this.enqueuedAt = [];
     this.queuedPoints = 0;
     this.inFlightPoints = 0;
     this.updateGauge();
@@ -144,7 +144,7 @@ export class WritePipeline {
       this.startWrite();
     }
     if (this.timer || this.queue.length === 0 || this.writes.size >= this.options.writeConcurrency) return;
-    const oldest = this.queue[0]?.enqueuedAt ?? Date.now();
+    const oldest = this.enqueuedAt[0] ?? Date.now();
     const wait = Math.max(0, oldest + this.options.flushIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -176,7 +176,7 @@ export class WritePipeline {
     let points = 0;
     let taken = 0;
     while (taken < this.queue.length && points < this.options.batchSize) {
-      const { submission } = this.queue[taken] as Queued;
+      const submission = this.queue[taken] as Submission;
       taken++;
       this.queuedPoints -= submission.lines.ends.length;
       if (submission.isStale()) continue;
@@ -184,6 +184,7 @@ export class WritePipeline {
       points += submission.lines.ends.length;
     }
     this.queue.splice(0, taken);
+    this.enqueuedAt.splice(0, taken);
     this.inFlightPoints += points;
     this.updateGauge();
     return batch;

@@ -30,6 +30,7 @@ import { FlapGuard } from './flap-guard.js';
 import { Inhibitions } from './inhibitions.js';
 import { NotificationPolicy } from './notification-policy.js';
 import { ObservedState } from './observed-state.js';
+import { Settling } from './settling.js';
 import { SilenceBook } from './silences.js';
 import type { DeviceContext, SiteIndex } from './site-index.js';
 
@@ -124,7 +125,12 @@ export class AlertEngine {
     this.correlation = new CorrelationEvaluator(rulesOfKind(rules, 'correlation'), rules, context);
     this.linkage = new LinkageEvaluator(rulesOfKind(rules, 'linkage'), context);
     this.inhibitions = new Inhibitions(rules);
-    this.notifications = new NotificationPolicy(this.policy, this.silenceBook, this.book);
+    this.notifications = new NotificationPolicy(
+      this.policy,
+      this.silenceBook,
+      this.book,
+      new Settling(rules, this.book),
+    );
   }
 
   get rules(): readonly Rule[] {
@@ -205,7 +211,9 @@ export class AlertEngine {
       this.silenceBook.remove(silence.id);
       this.silencesRemoved.push(silence.id);
     }
-    // Held notifications are judged on current inhibitions (an incident's hold may have ended).
+    // Held notifications are judged on current incidents and inhibitions: one may have formed
+    // on this tick's silences just as an alert's wait for it ends, or its hold may have ended.
+    this.correlation.evaluate();
     this.inhibitions.update(this.book, now, true);
     this.finish(this.notifications.onTick(now));
   }

@@ -66,7 +66,8 @@ export class Inhibitions {
   }
 }
 
-function sameScope(source: Alert, target: Alert, { scope }: Inhibition): boolean {
+/** Whether two alerts share the place an inhibition covers (same site, and same zone, building, …). */
+export function sameScope(source: Alert, target: Alert, { scope }: Inhibition): boolean {
   if (source.site !== target.site) return false;
   switch (scope) {
     case 'site':

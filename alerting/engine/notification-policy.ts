@@ -1,6 +1,7 @@
 import type { Alert, NotificationIntent, NotificationReason } from './alert-schema.js';
 import { pushTimeline, type AlertBook, type AlertChange } from './alert-book.js';
 import type { EnginePolicy } from './engine-policy.js';
+import type { Settling } from './settling.js';
 import type { SilenceBook } from './silences.js';
 
 function intent(alert: Alert, reason: NotificationReason, at: number, suffix = ''): NotificationIntent {
@@ -9,7 +10,8 @@ function intent(alert: Alert, reason: NotificationReason, at: number, suffix = '
 
 /**
  * When people hear about an alert: on firing (unless silenced or inhibited; then once
- * the silence or the inhibiting incident ends, if it still fires), on resolving (only
+ * the silence or the inhibiting incident ends, if it still fires; an alert an incident
+ * may still explain waits for it to form, see Settling), on resolving (only
  * if they heard it fire), on acknowledgement, as repeated reminders while
  * unacknowledged, and once to the escalation contacts.
  */
@@ -18,6 +20,7 @@ export class NotificationPolicy {
     private readonly policy: EnginePolicy,
     private readonly silences: SilenceBook,
     private readonly book: AlertBook,
+    private readonly settling: Settling,
   ) {}
 
   onChanges(changes: readonly AlertChange[], now: number): NotificationIntent[] {
@@ -27,8 +30,12 @@ export class NotificationPolicy {
         const silences = this.silences.matching(alert, now);
         if (silences.length > 0) {
           pushTimeline(alert, { at: now, type: 'silenced', detail: silences.map((s) => s.id).join(',') });
-        } else if (alert.inhibitedBy === undefined && !alert.notifiedFiring) {
-          // (The timer may have notified it already in this same step.)
+        } else if (
+          alert.inhibitedBy === undefined &&
+          !alert.notifiedFiring &&
+          !this.settling.holds(alert, now)
+        ) {
+          // (The timer may have notified it already in this same step; a held one, it will.)
           intents.push(this.notifyFiring(alert, now));
         }
       } else if (transition === 'resolved' && alert.notifiedFiring) {
@@ -46,6 +53,7 @@ export class NotificationPolicy {
       if (alert.state !== 'firing' || alert.inhibitedBy !== undefined) continue;
       if (this.silences.matching(alert, now).length > 0) continue;
       if (!alert.notifiedFiring) {
+        if (this.settling.holds(alert, now)) continue;
         intents.push(this.notifyFiring(alert, now));
         this.book.record(alert, 'notified');
         continue;

@@ -249,7 +249,7 @@ function clears(rule: Rule): Bilingual {
 
 function suppresses(rule: Rule, titles: ReadonlyMap<string, Bilingual>): Bilingual {
   if (rule.inhibits.length === 0) return { zh: '—', en: '—' };
-  return join(
+  const names = join(
     rule.inhibits.map((inhibition) => {
       const names = join(inhibition.rules.map((id) => titles.get(id) ?? { zh: id, en: id }));
       const scope = SCOPE[inhibition.scope];
@@ -258,6 +258,12 @@ function suppresses(rule: Rule, titles: ReadonlyMap<string, Bilingual>): Bilingu
     '；',
     '; ',
   );
+  if (rule.kind !== 'correlation' || rule.settleS <= 0) return names;
+  const d = seconds(rule.settleS);
+  return {
+    zh: `${names.zh}。事件可能正在形成时（同一范围内已有其依据的告警，停电还须有断电证据），这些告警从开始起等 ${d.zh}再单独通知，一同故障的设备先以本事件通知`,
+    en: `${names.en}. While the incident may still form (an alert it reads is open there, and for a power cut its evidence), these wait ${d.en} from their start before notifying alone, so devices failing together are told as this incident first`,
+  };
 }
 
 export function catalogueRows(rules: readonly Rule[]): CatalogueRow[] {

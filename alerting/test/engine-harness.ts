@@ -1,4 +1,6 @@
-import { DEMO_SITE_FILE, SiteRegistry } from '../../site/index.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { DEMO_SITE_FILE, SiteRegistry, siteSchema } from '../../site/index.js';
 import { AlertEngine, type EngineOutput } from '../engine/alert-engine.js';
 import type { EnginePolicy } from '../engine/engine-policy.js';
 import { FakeClock } from './fake-clock.js';
@@ -19,6 +21,15 @@ export const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 export function demoSites(): SiteIndex {
   const site = SiteRegistry.fromFile(DEMO_SITE_FILE).site;
   return new SiteIndex([new SiteRegistry({ ...site, reporting: {} })]);
+}
+
+/** The demo village with report by exception: every polled field at least every `maxIntervalS` (300 s). */
+export function sparseSites(maxIntervalS = 300, batchIntervalS?: number): SiteIndex {
+  const site = siteSchema.parse({
+    ...(parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as object),
+    reporting: { maxIntervalS, ...(batchIntervalS ? { batchIntervalS } : {}) },
+  });
+  return new SiteIndex([new SiteRegistry(site)]);
 }
 
 export function defaultRules(only?: readonly string[]): Rule[] {

@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEMO_SITE_FILE, SiteRegistry, siteSchema } from '../../site/index.js';
-import { SiteIndex } from '../engine/site-index.js';
-import { defaultRules, engineHarness } from './engine-harness.js';
-
-/** The demo village with report by exception: every polled field at least every `maxIntervalS` (300 s). */
-function sparseSites(maxIntervalS = 300, batchIntervalS?: number): SiteIndex {
-  const site = siteSchema.parse({
-    ...(parseYaml(readFileSync(DEMO_SITE_FILE, 'utf8')) as object),
-    reporting: { maxIntervalS, ...(batchIntervalS ? { batchIntervalS } : {}) },
-  });
-  return new SiteIndex([new SiteRegistry(site)]);
-}
+import { defaultRules, engineHarness, sparseSites } from './engine-harness.js';
 
 const silentAlert = (h: ReturnType<typeof engineHarness>, device: string) =>
   h.engine.alerts({ ruleId: 'meter-silent' }).find((a) => a.device === device && a.state !== 'resolved');

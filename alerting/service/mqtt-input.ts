@@ -1,8 +1,9 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { isRetainableTopic, topicFilters } from '../../contracts/index.js';
 import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
 import { decodeCanonical, type DecodeResult } from './decode-message.js';
+import { ReadAhead } from './read-ahead.js';
 
 export interface MqttInputOptions {
   url: string;
@@ -48,10 +49,12 @@ export function alertingSubscriptions(sites: readonly string[]): AlertingSubscri
 /**
  * The broker connections, two so that a fire alarm never waits behind readings:
  * - events: a persistent session (clean = false, fixed client id) with QoS 1
- *   subscriptions, so events published while alerting restarts wait for it. mqtt.js
- *   acknowledges a message once `handleMessage` calls back, one message at a time: here
- *   once what the message changed is on disk, so an acknowledged event has been
- *   evaluated and persisted (and its notifications started).
+ *   subscriptions, so events published while alerting restarts wait for it. Each message
+ *   is evaluated as soon as it arrives (`ReadAhead`), in the order the broker sent them;
+ *   mqtt.js acknowledges it once `handleMessage` calls back, one message at a time: here
+ *   once what it changed is on disk, so an acknowledged event has been evaluated and
+ *   persisted (and its notifications started), and a fire alarm is judged without
+ *   waiting for the syncs of the events before it.
  * - readings: a clean session at QoS 0. At thousands of readings a second, a persistent
  *   QoS 1 subscription made the broker store and sync each reading for alerting (the
  *   session store's ceiling) and alerting acknowledge each; a fire alarm queued behind
@@ -156,17 +159,23 @@ export class MqttInput implements AlertPublisher {
       this.report();
     });
     client.on('error', (error) => logger.warn({ err: error.message, connection: name }, 'MQTT error'));
-    // mqtt.js' documented hook for handling with back-pressure: the PUBACK (QoS 1) and the
-    // next message wait for the callback.
+    // Each message is taken as it arrives; mqtt.js' documented hook for handling with
+    // back-pressure then holds its PUBACK (QoS 1), and the next one's, until it is synced.
+    const ahead = new ReadAhead(client, (packet) => this.take(packet));
     client.handleMessage = (packet, callback) => {
-      // A retained event is an old one replayed: only a gateway's status is meant to be retained.
-      if (packet.retain && !isRetainableTopic(packet.topic)) return callback();
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      const written = this.options.onResult(decodeCanonical(packet.topic, payload));
+      const written = (ahead.claim(packet) ?? { taken: this.take(packet) }).taken;
       if (written === undefined) callback();
       else written.then(() => callback(), callback);
     };
     return client;
+  }
+
+  /** Evaluates a message; a promise returned holds its acknowledgement until it settles. */
+  private take(packet: IPublishPacket): Promise<void> | undefined {
+    // A retained event is an old one replayed: only a gateway's status is meant to be retained.
+    if (packet.retain && !isRetainableTopic(packet.topic)) return undefined;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    return this.options.onResult(decodeCanonical(packet.topic, payload));
   }
 
   /** Tells `onConnection` when both connections became subscribed, or one of them dropped. */

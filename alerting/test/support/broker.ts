@@ -3,7 +3,7 @@ import { Aedes } from 'aedes';
 import { freePort } from '../../../runtime/index.js';
 
 /** A bare aedes broker on a free loopback port (no auth: the broker's own tests cover that). */
-export async function startBareBroker(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBareBroker(): Promise<{ url: string; aedes: Aedes; stop: () => Promise<void> }> {
   const aedes = await Aedes.createBroker();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -15,6 +15,7 @@ export async function startBareBroker(): Promise<{ url: string; stop: () => Prom
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    aedes,
     stop: async () => {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

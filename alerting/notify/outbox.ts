@@ -29,6 +29,7 @@ export interface OutboxOptions {
   audience?: (delivery: Delivery) => MessageAudience;
   /** Told of every attempt's outcome, to report channels that keep failing. */
   health?: ChannelHealth;
+  /** Attempts in flight at once on one channel (4): a slow channel holds back only its own entries. */
   concurrency?: number;
 }
 
@@ -42,7 +43,8 @@ class ChannelGoneError extends Error {}
  */
 export class Outbox {
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<string>();
+  /** Entries being attempted → their channel. */
+  private readonly inFlight = new Map<string, string>();
   private running = false;
   private abandoned = false;
   private readonly webhook: WebhookSender;
@@ -119,8 +121,16 @@ export class Outbox {
       (d) => !this.inFlight.has(d.key) && this.cardTried(d),
     );
     const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
-    for (const delivery of due.slice(0, Math.max(0, concurrency - this.inFlight.size)))
+    // Per channel, not in all: an alarm's WeCom card must not wait behind a slow SMTP server's
+    // or the broker's answers to the entries before it.
+    const busy = new Map<string, number>();
+    for (const channel of this.inFlight.values()) busy.set(channel, (busy.get(channel) ?? 0) + 1);
+    for (const delivery of due) {
+      const inFlight = busy.get(delivery.channelId) ?? 0;
+      if (inFlight >= concurrency) continue;
+      busy.set(delivery.channelId, inFlight + 1);
       this.attempt(delivery);
+    }
     const later = waiting.filter((d) => d.nextAttemptAt > now).map((d) => d.nextAttemptAt);
     if (later.length > 0) {
       this.timer = setTimeout(() => this.wake(), Math.max(10, Math.min(...later) - now));
@@ -144,7 +154,7 @@ export class Outbox {
   }
 
   private attempt(delivery: Delivery): void {
-    this.inFlight.add(delivery.key);
+    this.inFlight.set(delivery.key, delivery.channelId);
     const sending: Delivery = {
       ...delivery,
       status: 'sending',

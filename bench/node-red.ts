@@ -25,7 +25,8 @@
  * Consumers and gateways take turns, the order rotating per round; ratios are ours ÷
  * Node-RED in the same round, then their median.
  *
- *   npm run bench -- node-red [--quick] [--rounds N]
+ *   npm run bench -- node-red [--quick] [--rounds N] [--gateway]
+ * `--gateway` runs the gateway part only (its ingest rows then read n/a).
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +51,7 @@ import { benchArgs, fmt, fmtInt, fmtMiB, fmtRatios, markdownTable, median, print
 
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
+const gatewayOnly = process.argv.includes('--gateway');
 const ingestTiming: Timing = args.quick ? { warmupS: 2, measureS: 5 } : { warmupS: 5, measureS: 15 };
 const gatewayTiming: Timing = args.quick ? { warmupS: 8, measureS: 8 } : { warmupS: 15, measureS: 30 };
 const NODE_RED_DATABASE = 'bench_nodered';
@@ -266,7 +268,7 @@ const rotated = <T>(items: readonly T[], round: number): T[] => {
 try {
   await farm.start();
   for (let round = 1; round <= rounds; round++) {
-    for (const consumer of rotated(CONSUMERS, round)) await runConsumer(consumer, round);
+    for (const consumer of gatewayOnly ? [] : rotated(CONSUMERS, round)) await runConsumer(consumer, round);
     for (const gateway of rotated(GATEWAYS, round)) await runGateway(gateway, round);
     log(`round ${round}/${rounds} done`);
   }

@@ -16,8 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
-import { importedPackages } from '../deploy/index.js';
+import { bundleDaemon, importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { freePort, projectFile, waitFor } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
@@ -52,25 +51,11 @@ interface StartVariant {
 const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-memory-'));
 const bundleDir = projectFile('data/gateway-bundle');
 
-/** The gateway as one ES module (esbuild), npm packages with native parts left outside. */
+/** The gateway as the offline install ships it: one minified ES module (deploy/daemon-bundle.ts). */
 async function bundleGatewayEntry(): Promise<string> {
   mkdirSync(bundleDir, { recursive: true });
   const outfile = join(bundleDir, 'edge-main.mjs');
-  await build({
-    entryPoints: [projectFile('edge/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    minify: true,
-    external: ['classic-level', 'serialport', '@serialport/*'],
-    // CommonJS packages inside an ES module bundle still call require().
-    banner: {
-      js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await bundleDaemon('edge/main.ts', outfile);
   return outfile;
 }
 
@@ -134,7 +119,7 @@ function variants(bundle: string): Variant[] {
       gateway: true,
     })),
     {
-      name: 'gateway bundled (esbuild, one minified file), as shipped',
+      name: 'gateway as the offline install ships it (one minified file, deploy/daemon-bundle.ts)',
       start: (config, logFile) =>
         Child.spawn(process.execPath, [bundle, '--config', config], {
           logFile,

@@ -9,6 +9,7 @@ export {
 export { fillSecrets, randomSecret, SECRET_VARIABLES } from './generate-env.js';
 export { buildDist, DEFAULT_OUT_DIR, PRODUCT_FOLDERS, type BuildOptions } from './build.js';
 export { importedPackages, type ImportedPackages } from './imported-packages.js';
+export { bundleDaemon } from './daemon-bundle.js';
 export { issuePrivateCa, TLS_FILES, DEFAULT_SERVER_DAYS, type PrivateCaOptions } from './tls/private-ca.js';
 export {
   backupConfigSchema,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildDist } from '../../deploy/index.js';
+import { buildDist, bundleDaemon } from '../../deploy/index.js';
 import { PROJECT_ROOT, projectFile } from '../../runtime/index.js';
 
 /** The entry points of what the bundle runs: the gateway and its technician CLI. */
@@ -37,7 +37,8 @@ export const DEFAULT_BUNDLE_DIR = projectFile('dist-bundle');
 
 /**
  * `npm run bundle:edge`: one archive that installs a gateway without internet. It holds
- * the built gateway (dist/, no TypeScript at run time), the production dependencies as
+ * the built gateway (dist/, no TypeScript at run time; the daemon's entry one minified
+ * file, deploy/daemon-bundle.ts), the production dependencies as
  * package-lock.json pins them, with the prebuilt native binaries the serialport and
  * classic-level packages ship for every platform (arm64 and x64 among them), patched
  * as `npm ci` would, the systemd unit, the example config and the install script.
@@ -55,6 +56,9 @@ export async function bundleGateway(outDir = DEFAULT_BUNDLE_DIR): Promise<string
     }
     cpSync(projectFile('patches'), join(root, 'patches'), { recursive: true });
     await buildDist({ outDir: join(root, 'dist'), folders: await gatewayFolders() });
+    // The daemon the systemd unit starts runs as one minified file (less memory on a 1 GB board);
+    // the technician's CLI stays the per-file build beside it.
+    await bundleDaemon('edge/main.ts', join(root, 'dist', 'edge', 'main.js'));
     run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], root);
     // What `npm ci` runs as postinstall: the project's patches to its dependencies.
     run(process.execPath, [join(root, 'node_modules', 'patch-package', 'index.js'), '--error-on-fail'], root);

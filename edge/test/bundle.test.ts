@@ -78,6 +78,9 @@ describe('offline install bundle of the gateway', () => {
     );
     expect(unit).toMatch(new RegExp(`^WorkingDirectory=${prefix}$`, 'm'));
     expect(unit).not.toMatch(/@NODE@|@PREFIX@/);
+    // The daemon the unit starts is one file: it imports none of the project's modules.
+    const daemon = readFileSync(join(prefix, 'dist', 'edge', 'main.js'), 'utf8');
+    expect(daemon).not.toMatch(/(?:from|import\()\s*["']\.\.?\//);
     // A second install into a folder that is no longer empty is refused.
     expect(() =>
       execFileSync('sh', [join(unpacked, bundleDir!, 'install.sh'), '--prefix', prefix, '--no-systemd'], {

@@ -12,7 +12,7 @@
  *   npm run bench -- gateway-memory [--quick] [--rounds N]
  *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs)
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,6 +64,24 @@ const packages = await importedPackages('edge/main.ts');
 const floorCode = (names: readonly string[]) =>
   `${names.map((name) => `await import('${name}');`).join(' ')} setInterval(() => {}, 1000);`;
 
+/**
+ * The floor bundled as the offline install bundles the gateway: the same packages in one
+ * minified file (each held by a namespace import, so none is left out as unused).
+ */
+async function bundleFloor(names: readonly string[]): Promise<string> {
+  // Inside the repository, so that esbuild finds the packages in node_modules.
+  mkdirSync(bundleDir, { recursive: true });
+  const entry = join(bundleDir, 'floor-entry.mjs');
+  writeFileSync(
+    entry,
+    `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
+      `globalThis.floorPackages = [${names.map((_, i) => `p${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
+  );
+  const outfile = join(bundleDir, 'floor.mjs');
+  await bundleDaemon(entry, outfile);
+  return outfile;
+}
+
 /** `name=flags|ENV=value|…`: a gateway started with these node flags and this environment. */
 function parseVariant(spec: string): StartVariant {
   const at = spec.indexOf('=');
@@ -97,7 +115,11 @@ const floorName = (what: string) => `floor: Node importing ${what}, idle, as shi
 const FLOOR = floorName(`the gateway's packages (${packages.atStart.join(', ')})`);
 const FLOOR_WITH_LAN = floorName(`those and the LAN broker's (${packages.onDemand.join(', ')})`);
 
-function variants(bundle: string): Variant[] {
+const BUNDLED_GATEWAY =
+  'gateway as the offline install ships it (one minified file, deploy/daemon-bundle.ts)';
+const BUNDLED_FLOOR = floorName(`the same packages bundled as the offline install bundles the gateway`);
+
+function variants(bundle: string, bundledFloor: string): Variant[] {
   const floor = (name: string, names: readonly string[]): Variant => ({
     name,
     start: (_config, logFile) =>
@@ -119,7 +141,7 @@ function variants(bundle: string): Variant[] {
       gateway: true,
     })),
     {
-      name: 'gateway as the offline install ships it (one minified file, deploy/daemon-bundle.ts)',
+      name: BUNDLED_GATEWAY,
       start: (config, logFile) =>
         Child.spawn(process.execPath, [bundle, '--config', config], {
           logFile,
@@ -128,6 +150,12 @@ function variants(bundle: string): Variant[] {
       gateway: true,
     },
     floor(FLOOR, packages.atStart),
+    {
+      name: BUNDLED_FLOOR,
+      start: (_config, logFile) =>
+        Child.spawn(process.execPath, [bundledFloor], { logFile, env: { ...EDGE_PROCESS_ENV } }),
+      gateway: false,
+    },
   ];
 }
 
@@ -226,7 +254,7 @@ const loadBefore = loadAverage();
 try {
   const bundle = await bundleGatewayEntry();
   await farm.start();
-  const all = variants(bundle);
+  const all = variants(bundle, await bundleFloor(packages.atStart));
   for (let round = 1; round <= rounds; round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
       const httpPort = await freePort();
@@ -306,6 +334,11 @@ print(
 );
 print();
 print(table(results, FLOOR));
+print();
+const medianRss = (name: string) => median((results.get(name) ?? []).map((s) => s.medianRss));
+print(
+  `- the offline install's gateway ÷ the floor bundled the same way: ${fmtPct(medianRss(BUNDLED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
+);
 print();
 print(`## The demo village's gateway, ${demoDevices} devices (same run)`);
 print();

@@ -18,7 +18,8 @@
  * point was stored.
  *
  * Gateway: 100 Modbus TCP meters (10 servers × 10, a mix of profiles) polled every second;
- * ours as shipped (batches) and Node-RED reading the same register blocks (2 requests per
+ * ours as shipped (batches; the per-file build, and the one minified file of the offline
+ * install) and Node-RED reading the same register blocks (2 requests per
  * meter-poll), both publishing to an upstream aedes: share of a core and steady RSS (median
  * of samples every 250 ms over the window).
  *
@@ -28,10 +29,12 @@
  *   npm run bench -- node-red [--quick] [--rounds N] [--gateway]
  * `--gateway` runs the gateway part only (its ingest rows then read n/a).
  */
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { bundleDaemon } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, waitFor } from '../runtime/index.js';
+import { freePort, projectFile, waitFor } from '../runtime/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { BENCH_GATEWAY, BENCH_SITE } from './support/bench-credentials.js';
 import { BenchEnvironment } from './support/bench-environment.js';
@@ -86,7 +89,7 @@ const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   'node-red-no-join': ['telemetry'],
   'naive-persistent': ['batch', 'telemetry'],
 };
-const GATEWAYS = ['ours', 'node-red'] as const;
+const GATEWAYS = ['ours', 'ours-offline-install', 'node-red'] as const;
 type GatewayKind = (typeof GATEWAYS)[number];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -192,6 +195,17 @@ interface GatewaySample {
   requestsPerS: number;
 }
 
+let bundled: string | undefined;
+/** The daemon as the offline install ships it (one minified file), built once. */
+async function gatewayBundle(): Promise<string> {
+  if (!bundled) {
+    // Inside the repository, as installed: the file finds node_modules and package.json above it.
+    bundled = projectFile('data/node-red-bench-gateway/main.js');
+    await bundleDaemon('edge/main.ts', bundled);
+  }
+  return bundled;
+}
+
 async function startGateway(
   kind: GatewayKind,
   round: number,
@@ -223,10 +237,11 @@ async function startGateway(
     unitProfiles,
     publish: { mode: 'batch' },
   });
-  const gateway = Child.node('edge/main.ts', ['--config', configFile], {
-    logFile: join(env.dir, `edge-${round}.log`),
-    env: { ...EDGE_PROCESS_ENV },
-  });
+  const options = { logFile: join(env.dir, `edge-${round}-${kind}.log`), env: { ...EDGE_PROCESS_ENV } };
+  const gateway =
+    kind === 'ours-offline-install'
+      ? Child.spawn(process.execPath, [await gatewayBundle(), '--config', configFile], options)
+      : Child.node('edge/main.ts', ['--config', configFile], options);
   await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
     timeoutMs: 60_000,
     intervalMs: 200,
@@ -277,6 +292,7 @@ try {
   await upstream.stop();
   await broker.stop();
   await env.stop();
+  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
 }
 
 const versions = Object.entries(NODE_RED_PACKAGES)
@@ -370,6 +386,7 @@ print(`### Gateway: ${BUSES * METERS_PER_BUS} Modbus TCP meters polled every sec
 print();
 const GATEWAY_LABELS: Record<GatewayKind, string> = {
   ours: 'ours (edge/, as shipped, batches)',
+  'ours-offline-install': 'ours as the offline install ships it (one minified file)',
   'node-red': 'Node-RED (modbus-read per block → function → mqtt out)',
 };
 print(
@@ -394,11 +411,13 @@ print(
   ),
 );
 print();
-const gatewayRatio = (pick: (s: GatewaySample) => number) => {
-  const ours = gatewayResults.get('ours') ?? [];
+const gatewayRatio = (pick: (s: GatewaySample) => number, kind: GatewayKind = 'ours') => {
+  const ours = gatewayResults.get(kind) ?? [];
   const theirs = gatewayResults.get('node-red') ?? [];
   return ours.map((s, i) => pick(s) / pick(theirs[i] as GatewaySample));
 };
-print(
-  `- ours ÷ Node-RED, same round: CPU ${fmtRatios(gatewayRatio((s) => s.coreShare))} (target ≤ 50 %), steady RSS ${fmtRatios(gatewayRatio((s) => s.steadyRss))} (target ≤ 40 %)`,
-);
+for (const kind of ['ours', 'ours-offline-install'] as const) {
+  print(
+    `- ${GATEWAY_LABELS[kind]} ÷ Node-RED, same round: CPU ${fmtRatios(gatewayRatio((s) => s.coreShare, kind))} (target ≤ 50 %), steady RSS ${fmtRatios(gatewayRatio((s) => s.steadyRss, kind))} (target ≤ 40 %)`,
+  );
+}

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
-import { projectFile } from '../runtime/index.js';
+import { PROJECT_ROOT } from '../runtime/index.js';
 
 /**
  * npm packages with native parts, which must stay files of their own in node_modules (each
@@ -17,8 +18,9 @@ const KEPT_OUTSIDE = ['classic-level', 'serialport', '@serialport/*'];
  * code finds package.json as it does there (runtime/project-files.ts).
  */
 export async function bundleDaemon(entry: string, outfile: string): Promise<void> {
+  // `entry` from the repository's root (edge/main.ts), or absolute.
   await build({
-    entryPoints: [projectFile(entry)],
+    entryPoints: [resolve(PROJECT_ROOT, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',

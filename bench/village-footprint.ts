@@ -6,10 +6,11 @@
  * process (`npm start -- --processes`, a county's layout), back to back in every round.
  *
  * Each run starts a fresh stack (60 devices of site/demo-village.yaml polled from the
- * simulator, batches as shipped), waits for the warm-up (every device polled, the LAN
- * devices logged in, points stored), then measures a window: CPU of the platform's
- * processes over it, their RSS sampled every second (the end and the peak), and the points
- * ingest wrote, so both layouts are shown doing the same work.
+ * simulator, with the site's reporting as shipped: report by exception, minute batches),
+ * waits for the warm-up (every device polled, the LAN devices logged in, points stored),
+ * then measures a window: CPU of the platform's processes over it, their RSS sampled every
+ * second (the end and the peak), and the points ingest wrote, so both layouts are shown
+ * doing the same work.
  *
  *   npm run bench -- village-footprint [--quick] [--rounds N]     (--quick: 60 s windows, 2 rounds)
  */
@@ -76,6 +77,7 @@ async function measure(layout: Layout, round: number): Promise<Run> {
     dataDir: join(dir, 'stack'),
     logLevel: 'warn',
     reports: false,
+    siteReporting: 'site',
     singleProcess: layout === 'single',
   });
   try {

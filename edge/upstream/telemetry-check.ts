@@ -1,4 +1,4 @@
-import { FIELD_NAME_PATTERN, MESSAGE_LIMITS } from '../../contracts/index.js';
+import { ANY_FIELD_NAME, isReadingValues } from '../../contracts/index.js';
 
 /**
  * Whether a reading certainly passes `telemetryMessageSchema` (contracts/messages.ts): a
@@ -10,14 +10,5 @@ import { FIELD_NAME_PATTERN, MESSAGE_LIMITS } from '../../contracts/index.js';
  * were a twentieth of the gateway's CPU.
  */
 export function isContractTelemetry(ts: number, values: Readonly<Record<string, unknown>>): boolean {
-  if (!Number.isSafeInteger(ts) || ts <= 0) return false;
-  if (Object.getPrototypeOf(values) !== Object.prototype) return false;
-  let count = 0;
-  for (const key in values) {
-    if (!Object.hasOwn(values, key) || !FIELD_NAME_PATTERN.test(key)) return false;
-    const value = values[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-    count++;
-  }
-  return count > 0 && count <= MESSAGE_LIMITS.valuesPerReading;
+  return Number.isSafeInteger(ts) && ts > 0 && isReadingValues(values, ANY_FIELD_NAME);
 }

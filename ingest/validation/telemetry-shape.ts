@@ -2,6 +2,7 @@ import {
   FIELD_NAME_PATTERN,
   ID_PATTERN,
   MESSAGE_LIMITS,
+  isReadingValues,
   type TelemetryMessage,
 } from '../../contracts/index.js';
 import { profileFields, type DeviceProfile } from '../../devices/index.js';
@@ -41,19 +42,6 @@ function isSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** 1 to `MESSAGE_LIMITS.valuesPerReading` finite numbers, each under a key of `fields`. */
-function isValues(value: unknown, fields: ReadonlySet<string>): value is Record<string, number> {
-  if (!isPlainObject(value)) return false;
-  let count = 0;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key) || !fields.has(key)) return false;
-    const reading = value[key];
-    if (typeof reading !== 'number' || !Number.isFinite(reading)) return false;
-    count++;
-  }
-  return count > 0 && count <= MESSAGE_LIMITS.valuesPerReading;
-}
-
 /**
  * `telemetryMessageSchema`, for a message whose every value is a field of `fields`.
  * The `values` object is reused, not copied (zod copies it): the caller owns the parsed JSON.
@@ -68,7 +56,7 @@ export function readTelemetry(raw: unknown, fields: ReadonlySet<string>): Teleme
   if (keys !== 3 || !Object.hasOwn(raw, 'ts') || !Object.hasOwn(raw, 'seq') || !Object.hasOwn(raw, 'values'))
     return undefined;
   const { ts, seq, values } = raw;
-  if (!isTimestamp(ts) || !isSeq(seq) || !isValues(values, fields)) return undefined;
+  if (!isTimestamp(ts) || !isSeq(seq) || !isReadingValues(values, fields)) return undefined;
   return { ts, seq, values };
 }
 
@@ -97,7 +85,7 @@ export function readTelemetryItem(
   const { ts, seq, values, device } = raw;
   if (typeof device !== 'string' || !ID_PATTERN.test(device)) return undefined;
   const fields = fieldsOf(device);
-  if (!fields || !isTimestamp(ts) || !isSeq(seq) || !isValues(values, fields)) return undefined;
+  if (!fields || !isTimestamp(ts) || !isSeq(seq) || !isReadingValues(values, fields)) return undefined;
   return { ts, seq, values, device };
 }
 

@@ -92,6 +92,24 @@ describe('alerts an incident may still explain wait for it (report by exception)
     expect(h.notifications('resolved')).toEqual([]);
   });
 
+  it('a zone whose meters read 0 V 15 s apart (a slow line) is told as the zone outage first', () => {
+    const h = quietVillage();
+    h.event('canteen-emergency-light', 'emergency_mains_lost');
+    h.telemetry('canteen-power', {
+      voltage_l1_v: 0,
+      voltage_l2_v: 0,
+      voltage_l3_v: 0,
+      current_l1_a: 0,
+      current_l2_a: 0,
+      current_l3_a: 0,
+    });
+    h.run(15_000, 1_000);
+    expect(firings(h)).toEqual([]);
+    h.telemetry('shop-power', { voltage_v: 0, current_a: 0 });
+    h.run(60_000, 1_000);
+    expect(firings(h)).toEqual(['zone-power-outage/zone:dining']);
+  });
+
   it('an alert no incident is forming around is not held: a light on battery alone is told after its own 30 s', () => {
     const h = quietVillage();
     h.event('clinic-emergency-light', 'emergency_mains_lost');

@@ -594,9 +594,8 @@ describe('every clause-6 incident on the running stack', () => {
   const village = new AlertingVillage({
     name: 'scenarios',
     siteFile,
-    // Every reading, as the stack tests run: under the demo's report by exception the silent
-    // meters of one zone are judged as the gateway reports each offline, seconds apart, and
-    // the first can be notified before the zone's incident forms (docs/uplink.md, left open).
+    // The demo village as shipped: report by exception, readings and info events in minute batches.
+    siteReporting: 'site',
     ruleOverrides: [overdueOverride],
     env: {
       simulator: {

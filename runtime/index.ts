@@ -5,6 +5,7 @@ export * from './service-http.js';
 export * from './lifecycle.js';
 export * from './secret-scrub.js';
 export * from './mqtt-failover.js';
+export * from './mqtt-read-ahead.js';
 export * from './project-files.js';
 export * from './metric-declarations.js';
 export * from './password-hash.js';

@@ -1,9 +1,8 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { isRetainableTopic, topicFilters } from '../../contracts/index.js';
-import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
+import { mqttFailoverServers, ReadAhead, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
 import { decodeCanonical, type DecodeResult } from './decode-message.js';
-import { ReadAhead } from './read-ahead.js';
 
 export interface MqttInputOptions {
   url: string;

@@ -1,6 +1,5 @@
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
-import { mqttFailoverServers, type Logger } from '../../runtime/index.js';
-import { AckQueue, type AckTicket } from './ack-queue.js';
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { mqttFailoverServers, ReadAhead, type Logger } from '../../runtime/index.js';
 
 export interface IncomingPublish {
   readonly topic: string;
@@ -45,9 +44,8 @@ export function persistentSessionOptions(options: DeferredAckClientOptions): ICl
   };
 }
 
-/** What every message of one client shares: its acknowledgements and which generations will be redelivered. */
+/** What every message of one client shares: which generations will be redelivered. */
 interface AckSession {
-  readonly acks: AckQueue<HeldPublish>;
   /**
    * Messages of connections before this generation will be redelivered: the broker said
    * so (session present) on a later CONNACK. Until then a closed connection's messages
@@ -58,14 +56,15 @@ interface AckSession {
 }
 
 /**
- * A received PUBLISH as the handler sees it and as the acknowledgement queue tracks it: one
- * object per message with its methods on the prototype. Ingest holds thousands of these until
- * InfluxDB has their points; as closures (settle, isStale, the PUBACK's sender) with their
+ * A received PUBLISH as the handler sees it, from the moment it is read ahead until mqtt.js
+ * may acknowledge it: one object per message with its methods on the prototype. Ingest holds
+ * thousands of these until InfluxDB has their points; as closures (settle, isStale) with their
  * scopes they were several objects each.
  */
-class HeldPublish implements IncomingPublish, AckTicket {
+class HeldPublish implements IncomingPublish {
   settled = false;
-  puback: object | undefined = undefined;
+  /** mqtt.js' `handleMessage` callback, once mqtt.js has reached this message and it is not settled yet. */
+  onSettled: (() => void) | undefined = undefined;
 
   constructor(
     readonly topic: string,
@@ -76,7 +75,11 @@ class HeldPublish implements IncomingPublish, AckTicket {
   ) {}
 
   settle(): void {
-    if (!this.settled) this.session.acks.settle(this);
+    if (this.settled) return;
+    this.settled = true;
+    const onSettled = this.onSettled;
+    this.onSettled = undefined;
+    onSettled?.();
   }
 
   isStale(): boolean {
@@ -84,60 +87,48 @@ class HeldPublish implements IncomingPublish, AckTicket {
   }
 }
 
-type SendPacket = (
-  packet: Packet,
-  cb?: (error?: Error) => void,
-  cbStorePut?: () => void,
-  noStore?: boolean,
-) => void;
-
 /**
  * An mqtt.js client (MQTT 3.1.1, persistent session) that sends each PUBACK only
  * once the message's points are stored.
  *
  * Why not `customHandleAcks`: mqtt.js only honours it with protocolVersion 5, which
- * aedes does not speak. Its 3.1.1 equivalent, `handleMessage`, sends the PUBACK
- * when its callback runs, but mqtt.js handles incoming packets one at a time and
- * waits for that callback, so holding it to batch writes would stall the client on
- * one message. Instead the callback runs at once (the next PUBLISH flows in) and the
- * PUBACK that mqtt.js then produces is intercepted and queued in an `AckQueue`,
- * which sends it in arrival order once the points are in InfluxDB. This relies on
- * mqtt.js' internal `_sendPacket` (checked against mqtt 5.16; the tests catch a
- * change).
+ * aedes does not speak. Its 3.1.1 equivalent, `handleMessage`, sends the PUBACK when
+ * its callback runs, and mqtt.js hands over a connection's messages one at a time,
+ * the next only after that callback. Waiting there for each message's write would
+ * write one message at a time, so each PUBLISH is read ahead as it arrives
+ * (`ReadAhead`, public API only) and handed to the write pipeline at once;
+ * `handleMessage` only claims it and calls back once its points are stored (or
+ * dead-lettered). mqtt.js thus sends the PUBACKs in arrival order ([MQTT-4.6.0-2]),
+ * each after its own message is stored.
  *
- * Back-pressure: when more than `maxBufferedPoints` are unwritten, the `handleMessage`
- * callback itself is held. mqtt.js then stops reading the socket, TCP fills up and
- * the broker keeps the rest queued for this session. While held, mqtt.js cannot read
- * PINGRESP either, so a long InfluxDB outage ends in a keepalive timeout and a
- * reconnect; the unacknowledged messages are then redelivered and their stale
- * copies dropped from memory, which keeps memory bounded. Only when the broker
- * reports the session present: a broker that was restarted (aedes keeps sessions in
- * memory) redelivers nothing, so the closed connection's messages are written anyway
- * (their PUBACKs are never sent).
+ * Back-pressure: the socket is read on past mqtt.js' own buffer (16 KiB, a few dozen
+ * messages, too few to batch writes) while at most `maxBufferedPoints` are unwritten.
+ * Past that a message read ahead is parked (it and those after it reach the handler, in
+ * order, once there is room) and the socket is left paused; mqtt.js holds the head
+ * message's callback until it is stored, TCP fills up and the broker keeps the rest
+ * queued for this session. While held, mqtt.js cannot read PINGRESP either, so a long
+ * InfluxDB outage ends in a keepalive timeout and a reconnect; the unacknowledged
+ * messages are then redelivered and their stale copies dropped from memory, which keeps
+ * memory bounded. Only when the broker reports the session present: a broker that was
+ * restarted (aedes keeps sessions in memory) redelivers nothing, so the closed
+ * connection's messages are written anyway. Their PUBACKs are never sent: mqtt.js would
+ * queue one for the next connection, where its packet id names another message.
  */
 export class DeferredAckClient {
   private client: MqttClient | undefined;
   private generation = 0;
-  private readonly session: AckSession = {
-    acks: new AckQueue<HeldPublish>(
-      (ticket) => this.isCurrent(ticket),
-      (puback) => this.sendPuback(puback),
-    ),
-    redeliveredBelow: 0,
-  };
+  private readonly session: AckSession = { redeliveredBelow: 0 };
+  private ahead: ReadAhead<HeldPublish> | undefined;
+  /** Messages of the current connection read ahead while there was no room, in arrival order. */
+  private parked: HeldPublish[] = [];
+  private waitingForRoom = false;
+  private corked = false;
   private stopping = false;
-  private intercepting: HeldPublish | undefined;
-  /** Sends a PUBACK on the current connection (tickets of earlier ones are never sent). */
-  private sendPuback: (puback: object) => void = () => undefined;
 
   constructor(private readonly options: DeferredAckClientOptions) {}
 
   get connected(): boolean {
     return this.client?.connected ?? false;
-  }
-
-  get pendingAcks(): number {
-    return this.session.acks.size;
   }
 
   start(): void {
@@ -150,8 +141,15 @@ export class DeferredAckClient {
     };
     const client = connect(options.url, clientOptions);
     this.client = client;
-    this.interceptPubacks(client);
-    client.handleMessage = (packet, callback) => this.onPublish(packet, callback);
+    // Reads on while the pipeline has room: `maxBufferedPoints`, not mqtt.js' 16 KiB, bounds what is held.
+    const ahead = new ReadAhead(
+      client,
+      (packet) => this.take(packet),
+      () => this.parked.length === 0 && !this.lacksRoom(),
+    );
+    this.ahead = ahead;
+    client.handleMessage = (packet, callback) =>
+      this.acknowledgeOnceStored((ahead.claim(packet) ?? { taken: this.take(packet) }).taken, callback);
 
     let wasConnected = false;
     client.on('connect', (connack) => {
@@ -168,9 +166,9 @@ export class DeferredAckClient {
       });
     });
     client.on('close', () => {
-      // Every PUBACK still pending belongs to the closed connection and must never be sent on the next one.
+      // Every message read so far belongs to the closed connection: its PUBACK must never be sent on the next one.
       this.generation++;
-      this.session.acks.release();
+      this.parked = [];
       options.onConnectionChange?.(false);
       if (!this.stopping && wasConnected) options.logger.warn('broker connection closed; reconnecting');
       wasConnected = false;
@@ -198,6 +196,7 @@ export class DeferredAckClient {
     this.stopping = true;
     this.generation++;
     this.client = undefined;
+    this.ahead = undefined;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
       client.end(false, {}, () => {
@@ -208,11 +207,8 @@ export class DeferredAckClient {
     client.removeAllListeners();
   }
 
-  private isCurrent(ticket: AckTicket): boolean {
-    return !this.stopping && ticket.generation === this.generation;
-  }
-
-  private onPublish(packet: IPublishPacket, callback: (error?: Error) => void): void {
+  /** A PUBLISH as it arrives: handed to the handler at once when there is room, else parked. */
+  private take(packet: IPublishPacket): HeldPublish {
     // Not copied: a view into a socket read. Messages are held in arrival order and released
     // about together, so the views keep little more than their own bytes alive.
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
@@ -223,43 +219,81 @@ export class DeferredAckClient {
       (packet.qos ?? 0) > 0,
       this.session,
     );
-    this.session.acks.push(message);
+    // Once one message is parked, those after it wait behind it: the handler sees arrival order.
+    if (this.parked.length > 0 || this.lacksRoom()) this.parked.push(message);
+    else this.handOver(message);
+    return message;
+  }
+
+  /**
+   * False when there is room for more points now. Otherwise true, and once there is room
+   * the parked messages are handed over in order and the socket reads on (mqtt.js itself
+   * would resume it only once every message in its buffer is stored).
+   */
+  private lacksRoom(): boolean {
+    const room = this.options.waitForRoom();
+    if (!room) return false;
+    if (!this.waitingForRoom) {
+      this.waitingForRoom = true;
+      void room.then(() => {
+        this.waitingForRoom = false;
+        this.unpark();
+      });
+    }
+    return true;
+  }
+
+  private unpark(): void {
+    while (this.parked.length > 0) {
+      if (this.lacksRoom()) return;
+      this.handOver(this.parked.shift() as HeldPublish);
+    }
+    this.ahead?.resume();
+  }
+
+  private handOver(message: HeldPublish): void {
     try {
       this.options.onMessage(message);
     } catch (error) {
       // A bug must not hold every later acknowledgement hostage; the handler dead-letters what it can.
-      this.options.logger.error({ err: error, topic: packet.topic }, 'message handler failed');
+      this.options.logger.error({ err: error, topic: message.topic }, 'message handler failed');
       message.settle();
     }
-    const proceed = () => {
-      this.intercepting = message;
-      try {
-        callback();
-      } finally {
-        this.intercepting = undefined;
-      }
-    };
-    const room = this.options.waitForRoom();
-    if (room) void room.then(proceed);
-    else proceed();
   }
 
-  /** mqtt.js produces the PUBACK synchronously inside the `handleMessage` callback; capture it there. */
-  private interceptPubacks(client: MqttClient): void {
-    const internals = client as unknown as { _sendPacket: SendPacket };
-    const original = internals._sendPacket.bind(client);
-    this.sendPuback = (puback) => {
-      if (client.connected) original(puback as Packet);
+  /** mqtt.js has reached this message (handed over, or parked until there is room): call back once it is stored. */
+  private acknowledgeOnceStored(message: HeldPublish, callback: () => void): void {
+    // QoS 0: nothing to acknowledge, and the next message need not wait for this one's write.
+    if (!message.needsAck) {
+      callback();
+      return;
+    }
+    const acknowledge = () => {
+      // mqtt.js would queue a closed connection's PUBACK for the next one, where its packet id means another message.
+      if (!this.isCurrent(message)) return;
+      this.coalescePubacks();
+      callback();
     };
-    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
-      const ticket = this.intercepting;
-      if (packet.cmd === 'puback' && ticket) {
-        this.intercepting = undefined;
-        this.session.acks.setPuback(ticket, packet);
-        cb?.();
-        return;
-      }
-      original(packet, cb, cbStorePut, noStore);
-    };
+    if (message.settled) acknowledge();
+    else message.onSettled = acknowledge;
+  }
+
+  /**
+   * PUBACKs of messages stored together leave in one socket write: mqtt.js sends each
+   * from a tick of its own, which would make each PUBACK a system call of its own.
+   */
+  private coalescePubacks(): void {
+    const stream = this.client?.stream;
+    if (!stream || this.corked) return;
+    this.corked = true;
+    stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
+  }
+
+  private isCurrent(message: HeldPublish): boolean {
+    return !this.stopping && message.generation === this.generation && this.client?.connected === true;
   }
 }

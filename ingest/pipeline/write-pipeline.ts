@@ -55,9 +55,9 @@ const RETRY_BASE_MS = 250;
  * comes first), writes up to `writeConcurrency` batches at once, and retries a failed
  * write forever with capped exponential backoff. Nothing is settled (so no MQTT message
  * is acknowledged) until InfluxDB accepted its points; batches may finish in any order,
- * as the acknowledgements keep arrival order by themselves (AckQueue). A batch the
- * server refuses as bad data is split in halves until the bad points are isolated;
- * those are dead-lettered and the rest written.
+ * as mqtt.js acknowledges in arrival order by itself. A batch the server refuses as bad
+ * data is split in halves until the bad points are isolated; those are dead-lettered and
+ * the rest written.
  *
  * Why more than one write at a time: while one batch is on its way, InfluxDB parses and
  * stores it on one core and the next batch fills up; with a single write in flight each

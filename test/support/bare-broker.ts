@@ -26,6 +26,13 @@ export class BareBroker {
     this.server = server;
   }
 
+  /** Told each QoS 1 message a subscriber acknowledged, as its PUBACK reaches the broker. */
+  onAcknowledged(listener: (topic: string, payload: Buffer) => void): void {
+    this.aedes?.on('ack', (packet) => {
+      if (packet && 'topic' in packet) listener(packet.topic, Buffer.from(packet.payload));
+    });
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -11,19 +11,21 @@ interface TakenAhead<T> {
  * Takes each PUBLISH of a connection as soon as its bytes arrive, ahead of mqtt.js.
  *
  * mqtt.js hands a connection's messages to `handleMessage` one at a time and the next
- * only once the last one's callback ran and its PUBACK went out. Alerting acknowledges
- * an event once what it changed is synced to disk, so every message waited for the sync
- * of the one before it: a fire alarm queued behind other events' syncs. Here a second
- * parser (mqtt-packet, the one mqtt.js uses) reads the same socket and `take`s each
- * PUBLISH at once, in the order the broker sent them; `handleMessage` then only `claim`s
- * what was taken and waits for it. PUBACKs still go in order, each once its message is
- * taken and synced; syncs of messages taken meanwhile are grouped.
+ * only once the last one's callback ran and its PUBACK went out. A service that
+ * acknowledges a message only once what it did with it is durable (alerting's sync to
+ * disk, ingest's write to InfluxDB) would otherwise handle each message only after the
+ * one before it was durable. Here a second parser (mqtt-packet, the one mqtt.js uses)
+ * reads the same socket and `take`s each PUBLISH at once, in the order the broker sent
+ * them; `handleMessage` then only `claim`s what was taken and calls back once it is
+ * durable. PUBACKs still go in order, each after its own message's callback.
  *
  * Bounded by the stream's back-pressure: the socket pauses while mqtt.js holds more than
  * its writable buffer (16 KiB) of unhandled bytes, and this reader sees only what the
- * socket emits. A message taken but not yet acknowledged when the connection drops comes
- * again from the broker (persistent session) and is taken again, as a message whose sync
- * was cut short always did.
+ * socket emits (a chunk at a time, so up to a socket read past the buffer). A taker that
+ * bounds what it holds itself may read on past that (`readOn`): mqtt.js then keeps the
+ * bytes it has not reached in its buffer until it does. A message
+ * taken but not yet acknowledged when the connection drops comes again from the broker
+ * (persistent session) and is taken again.
  *
  * Public mqtt.js API only: the client's `stream`, as `connect()` returns and then at the
  * `packetsend` event of each reconnection's CONNECT (sent before the socket can have
@@ -31,11 +33,17 @@ interface TakenAhead<T> {
  */
 export class ReadAhead<T> {
   private stream: MqttClient['stream'] | undefined;
-  private taken: Array<TakenAhead<T>> = [];
+  private taken: Array<TakenAhead<T> | undefined> = [];
+  private head = 0;
 
   constructor(
     client: MqttClient,
     private readonly take: (packet: IPublishPacket) => T,
+    /**
+     * Asked each time mqtt.js' buffer fills and the socket pauses: true reads on (the
+     * taker bounds what it holds itself), false (the default) lets the socket wait.
+     */
+    private readonly readOn: () => boolean = () => false,
   ) {
     // mqtt.connect() has built the first connection's stream already; no byte can have arrived yet.
     if (client.stream) this.attach(client.stream);
@@ -44,9 +52,14 @@ export class ReadAhead<T> {
     });
   }
 
+  /** Reads on after `readOn` said no (the taker has room again); nothing while the socket flows. */
+  resume(): void {
+    if (this.stream?.isPaused()) this.stream.resume();
+  }
+
   /** Messages taken and not yet claimed (for tests and metrics). */
   get size(): number {
-    return this.taken.length;
+    return this.taken.length - this.head;
   }
 
   /**
@@ -55,18 +68,27 @@ export class ReadAhead<T> {
    * let go (mqtt.js hands over every PUBLISH, so there are none while the connection lives).
    */
   claim(packet: IPublishPacket): { taken: T } | undefined {
-    const index = this.taken.findIndex(
-      (ahead) => ahead.messageId === packet.messageId && ahead.topic === packet.topic,
-    );
-    if (index < 0) return undefined;
-    const [ahead] = this.taken.splice(0, index + 1).slice(-1);
-    return ahead && { taken: ahead.taken };
+    for (let index = this.head; index < this.taken.length; index++) {
+      const ahead = this.taken[index] as TakenAhead<T>;
+      if (ahead.messageId !== packet.messageId || ahead.topic !== packet.topic) continue;
+      // Claimed slots are emptied at once, so what they hold is not kept until compaction.
+      this.taken.fill(undefined, this.head, index + 1);
+      this.head = index + 1;
+      // Compact now and then instead of shifting thousands of entries on every claim.
+      if (this.head > 1024 && this.head * 2 > this.taken.length) {
+        this.taken = this.taken.slice(this.head);
+        this.head = 0;
+      }
+      return { taken: ahead.taken };
+    }
+    return undefined;
   }
 
   private attach(stream: MqttClient['stream']): void {
     // What the last connection read ahead is not acknowledged: the broker sends it again.
     this.stream = stream;
     this.taken = [];
+    this.head = 0;
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     parser.on('packet', (packet) => {
       if (packet.cmd !== 'publish' || this.stream !== stream) return;
@@ -81,6 +103,9 @@ export class ReadAhead<T> {
     // Ahead of mqtt.js' own reader of the stream, which handles a chunk's first message at once.
     stream.prependListener('data', (chunk: Buffer) => {
       if (this.stream === stream) parser.parse(chunk);
+    });
+    stream.on('pause', () => {
+      if (this.stream === stream && this.readOn()) stream.resume();
     });
   }
 }

@@ -27,11 +27,14 @@ export class Settling {
 
   /** Whether the alert's firing notification still waits for an incident that may form. */
   holds(alert: Alert, now: number): boolean {
+    let open: readonly Alert[] | undefined;
     for (const { rule, inhibition } of this.waits) {
       if (!inhibition.rules.includes(alert.ruleId)) continue;
       if (now - alert.startedAt >= rule.settleS * 1000) continue;
-      const open = this.book.openAlerts().filter((other) => sameScope(other, alert, inhibition));
-      if (formingIn(rule, open)) return true;
+      // Read once per question, only when some incident may still be forming around this alert.
+      open ??= this.book.openAlerts();
+      const here = open.filter((other) => sameScope(other, alert, inhibition));
+      if (formingIn(rule, here)) return true;
     }
     return false;
   }

@@ -239,9 +239,9 @@ export const correlationRuleSchema = z
      * How long the alerts it explains (the rules it inhibits) wait, from their start, before
      * they notify alone while the incident may still form around them (one of its source
      * alerts is open in their scope, and its evidence if it needs any): devices that fail
-     * together are judged seconds apart
-     * (their poll intervals, a gateway's retries on a shared bus), and the operator's first
-     * message must be the incident, not its first device. A failure that stays alone is told
+     * together are judged seconds apart (their poll intervals, a gateway's retries on a
+     * shared bus), and the operator's first message must be the incident, not its first
+     * device. A failure that stays alone is told
      * this long after it began, or after its own `forS` if that is longer.
      */
     settleS: z.number().nonnegative().max(600).default(0),

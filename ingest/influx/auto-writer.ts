@@ -29,7 +29,7 @@ export class AutoPointWriter implements PointWriter {
     return this.selected?.description ?? 'InfluxDB (version not detected yet)';
   }
 
-  async write(body: Buffer): Promise<void> {
+  async write(body: readonly Buffer[]): Promise<void> {
     const writer = this.selected ?? (await this.select());
     await writer.write(body);
   }

@@ -41,14 +41,16 @@ export function linesOf(part: EncodedLines, from: number, to: number): Buffer {
 
 /**
  * One body from several parts read as one sequence of lines: lines `from` to `to`
- * (exclusive) of that sequence. `starts[k]` is the index of part `k`'s first line.
+ * (exclusive) of that sequence, as pieces to send one after another (views of the parts
+ * and the newlines between them, nothing copied). `starts[k]` is the index of part `k`'s
+ * first line.
  */
-export function joinLines(
+export function bodyOfLines(
   parts: readonly EncodedLines[],
   starts: readonly number[],
   from: number,
   to: number,
-): Buffer {
+): Buffer[] {
   const pieces: Buffer[] = [];
   for (let k = 0; k < parts.length; k++) {
     const part = parts[k] as EncodedLines;
@@ -59,5 +61,5 @@ export function joinLines(
     if (pieces.length > 0) pieces.push(NEWLINE);
     pieces.push(linesOf(part, localFrom, localTo));
   }
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  return pieces;
 }

@@ -3,10 +3,11 @@ export interface PointWriter {
   /** Which API this writer uses, for logs. */
   readonly description: string;
   /**
-   * Writes a body of line protocol (lines separated by `\n`, UTF-8); throws an
-   * `InfluxWriteError` that says whether to retry, split or give up.
+   * Writes a body of line protocol (lines separated by `\n`, UTF-8), given as pieces to
+   * send one after another; throws an `InfluxWriteError` that says whether to retry,
+   * split or give up.
    */
-  write(body: Buffer): Promise<void>;
+  write(body: readonly Buffer[]): Promise<void>;
   /** True when the server answers `/ping`. */
   ping(): Promise<boolean>;
 }

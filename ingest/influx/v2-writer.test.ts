@@ -46,7 +46,7 @@ describe('V2PointWriter', () => {
       bucket: 'village/autogen',
       timeoutMs: 2000,
     });
-    await writer.write(Buffer.from('m,a=b f=1 1\nm,a=c f=2 2'));
+    await writer.write([Buffer.from('m,a=b f=1 1\nm,a=c f=2 2')]);
     const request = seen.at(-1) as Seen;
     const target = new URL(request.url, url);
     expect(target.pathname).toBe('/api/v2/write');
@@ -62,13 +62,13 @@ describe('V2PointWriter', () => {
   it('classifies refusals: 400 is bad data with the server message, 503 is retryable', async () => {
     const writer = new V2PointWriter({ url, token: 't', org: 'o', bucket: 'b', timeoutMs: 2000 });
     answers.push([400, JSON.stringify({ code: 'invalid', message: 'partial write: field type conflict' })]);
-    const bad = await writer.write(Buffer.from('m f=1 1')).catch((error: unknown) => error);
+    const bad = await writer.write([Buffer.from('m f=1 1')]).catch((error: unknown) => error);
     expect(bad).toBeInstanceOf(InfluxWriteError);
     expect(bad).toMatchObject({ kind: 'rejected', status: 400 });
     expect((bad as Error).message).toMatch(/field type conflict/);
 
     answers.push([503, '{"message":"unavailable"}']);
-    expect(await writer.write(Buffer.from('m f=1 1')).catch((error: unknown) => error)).toMatchObject({
+    expect(await writer.write([Buffer.from('m f=1 1')]).catch((error: unknown) => error)).toMatchObject({
       kind: 'retryable',
     });
   });

@@ -29,7 +29,7 @@ export class V2PointWriter implements PointWriter {
     this.client = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
   }
 
-  async write(body: Buffer): Promise<void> {
+  async write(body: readonly Buffer[]): Promise<void> {
     const params = new URLSearchParams({
       org: this.options.org,
       bucket: this.options.bucket,
@@ -37,7 +37,7 @@ export class V2PointWriter implements PointWriter {
     });
     try {
       // The client's transport takes a string (anything else it sends as JSON) and encodes it again.
-      await this.client.transport.request(`/api/v2/write?${params}`, body.toString(), {
+      await this.client.transport.request(`/api/v2/write?${params}`, Buffer.concat(body).toString(), {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
       });

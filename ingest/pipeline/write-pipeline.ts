@@ -1,5 +1,5 @@
 import { backoffMs, type Logger } from '../../runtime/index.js';
-import { joinLines, type EncodedLines } from '../influx/encoded-lines.js';
+import { bodyOfLines, type EncodedLines } from '../influx/encoded-lines.js';
 import { InfluxWriteError, type PointWriter } from '../influx/point-writer.js';
 import type { IngestMetrics } from '../metrics.js';
 import { delay as sleep } from '../../runtime/index.js';
@@ -216,7 +216,7 @@ export class WritePipeline {
         if (this.abort.signal.aborted) return 'aborted';
         const stopTimer = metrics.writeDuration.startTimer();
         try {
-          await writer.write(joinLines(flat.parts, flat.starts, start, end));
+          await writer.write(bodyOfLines(flat.parts, flat.starts, start, end));
           stopTimer();
           metrics.batchSize.observe(size);
           this.countWritten(flat.measurements, start, end);

@@ -8,8 +8,8 @@ import { WritePipeline, type Submission } from './write-pipeline.js';
 class MemoryWriter implements PointWriter {
   readonly description = 'memory';
   readonly lines: string[] = [];
-  async write(body: Buffer): Promise<void> {
-    this.lines.push(...body.toString().split('\n'));
+  async write(body: readonly Buffer[]): Promise<void> {
+    this.lines.push(...Buffer.concat(body).toString().split('\n'));
   }
   async ping(): Promise<boolean> {
     return true;
@@ -22,7 +22,8 @@ class GatedWriter implements PointWriter {
   readonly pending: Array<{ body: string; release: () => void }> = [];
   readonly written: string[] = [];
   maxInFlight = 0;
-  async write(body: Buffer): Promise<void> {
+  async write(pieces: readonly Buffer[]): Promise<void> {
+    const body = Buffer.concat(pieces);
     await new Promise<void>((release) => {
       this.pending.push({ body: body.toString(), release });
       this.maxInFlight = Math.max(this.maxInFlight, this.pending.length);

@@ -73,4 +73,32 @@ describe('GroupCommit', () => {
     expect((await db.get('d'))?.toString()).toBe('2');
     await db.close();
   });
+
+  it('writes a key again only after the group holding its last write is on disk, whether or not the caller waited', async () => {
+    const { db } = await countedDatabase();
+    // The first group is held at the disk until released: a second may be written beside it.
+    const batch = db.batch.bind(db) as (ops: unknown[], options: object) => Promise<void>;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    (db as unknown as { batch: typeof batch }).batch = async (ops, options) => {
+      calls += 1;
+      if (calls === 1) await held;
+      return batch(ops, options);
+    };
+    const commits = new GroupCommit(db);
+    const first = commits.put('a', Buffer.from('1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = commits.put('b', Buffer.from('2'));
+    await other;
+    // Asked without waiting for the first: written only once that one is on disk.
+    const again = commits.del('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(2);
+    release();
+    await Promise.all([first, again]);
+    expect(calls).toBe(3);
+    expect(await db.get('a')).toBeUndefined();
+    await db.close();
+  });
 });

@@ -14,6 +14,8 @@ const MAX_WRITING = 2;
 
 interface Group {
   operations: Operation[];
+  /** The keys the operations touch, once the group is being written. */
+  keys?: Set<string>;
   /** Whether any write in the group asked to reach the disk before it completes. */
   sync: boolean;
   done: Promise<void>;
@@ -25,22 +27,21 @@ interface Group {
  * groups are being written (or in the same turn of the event loop) goes into the next
  * group, written as one batch, synced if any write in it asked for it. Each write
  * completes when its group is on disk, so a synced put still means "on the disk" when
- * its promise resolves. Writes within a group apply in the order they were asked for;
- * two groups written at once may apply in either order, as two concurrent puts did
- * before: a caller that writes a key again waits for its first write (aedes-persistence-level
- * awaits each), and completion order is restored where aedes needs it (CompletionOrder).
+ * its promise resolves. Writes of a key apply in the order they were asked for, whether or
+ * not the caller waited for the first: within a group in order, and a group that touches
+ * a key of a group still being written waits for it (two groups handed to libuv's pool
+ * at once may reach LevelDB in either order).
  *
  * Why: the session store syncs a QoS 1 message once per persistent subscriber, and
  * classic-level runs each call on libuv's pool (4 threads) into LevelDB's one writer
  * queue. At thousands of messages a second the writes queued one pool job each, so a
  * fire alarm's stores waited behind every reading's, and the pool had no thread left
  * for reads. Here one pool job and one fsync carry all writes waiting at that moment.
- * Reads are not grouped: a caller reads a key only after its own write of it completed.
  */
 export class GroupCommit {
   private next: Group | undefined;
   /** Groups being written, at most MAX_WRITING. */
-  private writing = 0;
+  private readonly writing = new Set<Group>();
 
   constructor(private readonly db: ClassicLevel<string, Buffer>) {}
 
@@ -60,6 +61,12 @@ export class GroupCommit {
     );
   }
 
+  /** Settles once every write asked for so far is written (or failed). */
+  async written(): Promise<void> {
+    const pending = [...this.writing, ...(this.next ? [this.next] : [])].map((group) => group.done);
+    await Promise.allSettled(pending);
+  }
+
   private add(operations: Operation[], sync: boolean): Promise<void> {
     const group = this.next ?? this.open();
     group.operations.push(...operations);
@@ -75,15 +82,20 @@ export class GroupCommit {
     const group: Group = { operations: [], sync: false, done, settle };
     this.next = group;
     // Gather what the rest of this turn asks for; a write in progress starts the group when it ends.
-    if (this.writing < MAX_WRITING) setImmediate(() => this.write());
+    if (this.writing.size < MAX_WRITING) setImmediate(() => this.write());
     return group;
   }
 
   private write(): void {
     const group = this.next;
-    if (this.writing >= MAX_WRITING || group === undefined) return;
+    if (this.writing.size >= MAX_WRITING || group === undefined) return;
+    const keys = new Set(group.operations.map((operation) => operation.key));
+    for (const writing of this.writing) {
+      for (const key of keys) if (writing.keys?.has(key)) return; // finish() starts it
+    }
+    group.keys = keys;
     this.next = undefined;
-    this.writing += 1;
+    this.writing.add(group);
     this.db.batch(group.operations, { sync: group.sync }).then(
       () => this.finish(group),
       (error: unknown) => this.finish(group, error instanceof Error ? error : new Error(String(error))),
@@ -91,7 +103,7 @@ export class GroupCommit {
   }
 
   private finish(group: Group, error?: Error): void {
-    this.writing -= 1;
+    this.writing.delete(group);
     group.settle(error);
     this.write();
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe } from 'vitest';
 import { runAbstractPersistenceSuite } from '../test/abstract-persistence-suite.js';
-import { createLevelPersistence, withSynchronousWrites } from './open-persistence.js';
+import { createLevelPersistence } from './open-persistence.js';
+import { sessionDatabase } from './session-database.js';
 
 const root = mkdtempSync(join(tmpdir(), 'level-persistence-'));
 let databases = 0;
@@ -13,7 +14,7 @@ describe('aedes-persistence abstract suite: disk backend (LevelDB, synced writes
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   runAbstractPersistenceSuite(() =>
     createLevelPersistence(
-      withSynchronousWrites(
+      sessionDatabase(
         new ClassicLevel<string, Buffer>(join(root, String(databases++)), { valueEncoding: 'buffer' }),
       ),
     ),

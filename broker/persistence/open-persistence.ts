@@ -1,12 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { ClassicLevel } from 'classic-level';
-import type { AbstractBatchOperation } from 'abstract-level';
 import type { MQEmitter } from 'mqemitter';
-import { GroupCommit } from './group-commit.js';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
+import { relaxedWrites, sessionDatabase } from './session-database.js';
 import { checkStoreFormat } from './store-format.js';
 
 /** What aedes takes as `persistence` (and `mq` for a cluster), and how to let go of it. */
@@ -71,55 +69,12 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
     await db.close();
     throw error;
   }
+  const sessions = sessionDatabase(db);
   return {
-    persistence: createLevelPersistence(withSynchronousWrites(db)),
-    close: () => db.close(),
+    persistence: createLevelPersistence(sessions),
+    close: () => sessions.close(),
     sessionIds: () => levelSessionIds(db),
   };
-}
-
-/**
- * Set while the store writes what no acknowledgement depends on: the packet id a queued
- * message was sent with (outgoingUpdate). Lost to a power cut, it only means the message
- * goes out again under a new id, which QoS 1 allows.
- */
-const relaxedWrites = new AsyncLocalStorage<true>();
-
-/**
- * The database as aedes-persistence-level sees it, with puts and batches written with
- * `sync: true` (LevelDB fsyncs its log before the write completes). aedes sends a QoS 1
- * PUBACK only once the message is stored for persistent subscribers (the patch), and the
- * gateway deletes its copy on the PUBACK: without the sync a power cut after the PUBACK
- * loses a message the OS had not yet written. Writes go through a group commit
- * (GroupCommit): all those waiting are written as one batch, one pool job and one fsync.
- * Deletes, and the packet-id bookkeeping of messages being sent (relaxedWrites), do not
- * ask for a sync: lost, they only deliver a message again.
- */
-export function withSynchronousWrites(db: ClassicLevel<string, Buffer>): ClassicLevel<string, Buffer> {
-  const durability = () => ({ sync: relaxedWrites.getStore() !== true });
-  const commits = new GroupCommit(db);
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === 'put') {
-        return (key: string, value: Buffer, options?: object) =>
-          commits.put(key, value, { ...options, ...durability() });
-      }
-      if (property === 'del') {
-        return (key: string, options?: object) => commits.del(key, { ...options, sync: false });
-      }
-      if (property === 'batch') {
-        return (
-          operations?: Array<AbstractBatchOperation<typeof target, string, Buffer>>,
-          options?: object,
-        ) =>
-          operations === undefined
-            ? target.batch()
-            : commits.batch(operations, { ...options, ...durability() });
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 /** aedes-persistence-level keys a stored subscription `subscriptions:{encodeURIComponent(clientId)}:{topic}`. */

@@ -160,13 +160,32 @@ export class MqttInput implements AlertPublisher {
     client.on('error', (error) => logger.warn({ err: error.message, connection: name }, 'MQTT error'));
     // Each message is taken as it arrives; mqtt.js' documented hook for handling with
     // back-pressure then holds its PUBACK (QoS 1), and the next one's, until it is synced.
-    const ahead = new ReadAhead(client, (packet) => this.take(packet));
+    const ahead = new ReadAhead(client, (packet) => this.takeOn(client, packet));
     client.handleMessage = (packet, callback) => {
-      const written = (ahead.claim(packet) ?? { taken: this.take(packet) }).taken;
-      if (written === undefined) callback();
-      else written.then(() => callback(), callback);
+      const { stream, written } = ahead.claim(packet)?.taken ?? this.takeOn(client, packet);
+      // Called back only on the connection the message came on: mqtt.js would send a closed
+      // connection's PUBACK on the next one, where the broker sends the unacknowledged message
+      // again under the same packet id, and the PUBACK would clear that copy before it is synced.
+      const onItsConnection = () => client.stream === stream && client.connected;
+      if (written === undefined) {
+        if (onItsConnection()) callback();
+        return;
+      }
+      written.then(
+        () => onItsConnection() && callback(),
+        (error: unknown) =>
+          onItsConnection() && callback(error instanceof Error ? error : new Error(String(error))),
+      );
     };
     return client;
+  }
+
+  /** Takes a message, with the connection (mqtt.js' stream) it came on. */
+  private takeOn(
+    client: MqttClient,
+    packet: IPublishPacket,
+  ): { stream: MqttClient['stream']; written: Promise<void> | undefined } {
+    return { stream: client.stream, written: this.take(packet) };
   }
 
   /** Evaluates a message; a promise returned holds its acknowledgement until it settles. */

@@ -1,7 +1,8 @@
 import type { PublishPacket } from 'aedes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
-import { createLogger, waitFor } from '../../runtime/index.js';
+import { createLogger, freePort, waitFor } from '../../runtime/index.js';
+import { TcpProxy } from '../../test/support/index.js';
 import type { DecodeResult } from '../service/decode-message.js';
 import { MqttInput } from '../service/mqtt-input.js';
 import { startBareBroker } from './support/broker.js';
@@ -43,10 +44,10 @@ describe('alerting input: events are judged as they arrive, acknowledged in orde
   /** Messages alerting acknowledged, as the broker saw the PUBACKs. */
   let acked: string[] = [];
 
-  const startInput = async (hold: boolean) => {
+  const startInput = async (hold: boolean, url = broker.url) => {
     taken = [];
     const next = new MqttInput({
-      url: broker.url,
+      url,
       clientId: CLIENT_ID,
       sites: [SITE],
       logger,
@@ -150,5 +151,46 @@ describe('alerting input: events are judged as they arrive, acknowledged in orde
     await publisher.event('shop-camera', 'camera_online');
     await waitFor('the new event', () => taken.length > 0);
     expect(taken.map((t) => t.what)).toEqual(['shop-camera:camera_online']);
+  });
+
+  it('never acknowledges a message of a closed connection on the next one', async () => {
+    // Between alerting and the broker, so the events connection can drop while alerting runs.
+    const link = new TcpProxy(await freePort(), Number(new URL(broker.url).port));
+    await link.start();
+    try {
+      const running = await startInput(true, `mqtt://127.0.0.1:${link.listenPort}`);
+      acked = [];
+      await publisher.event('canteen-fire-panel', 'fire_alarm');
+      await waitFor('the alarm judged', () => taken.length === 1);
+
+      // The connection drops while the alarm's sync runs; the broker sends it again on the next
+      // one, under the same packet id (aedes keeps the id a queued message went out with).
+      link.cut();
+      await waitFor('the input disconnected', () => !running.ready);
+      link.restore();
+      await waitFor('the alarm sent again', () => taken.length === 2, { timeoutMs: 15_000 });
+      expect(taken.map((t) => t.what)).toEqual([
+        'canteen-fire-panel:fire_alarm',
+        'canteen-fire-panel:fire_alarm',
+      ]);
+
+      // The first run's sync completes: its PUBACK would acknowledge the copy not yet synced.
+      taken[0]!.sync();
+      await publisher.event('shop-camera', 'camera_offline');
+      await waitFor('an event behind it judged', () => taken.length === 3);
+      expect(acked).toEqual([]);
+
+      taken[1]!.sync();
+      taken[2]!.sync();
+      await waitFor('both acknowledged', () => acked.length === 2);
+      expect(acked).toEqual([
+        topics.event(SITE, GATEWAY, 'canteen-fire-panel'),
+        topics.event(SITE, GATEWAY, 'shop-camera'),
+      ]);
+    } finally {
+      await input?.stop({ force: true });
+      input = undefined;
+      await link.stop();
+    }
   });
 });

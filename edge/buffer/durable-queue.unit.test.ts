@@ -19,7 +19,7 @@ async function openQueue(
 ): Promise<DurableQueue> {
   const queue = new DurableQueue({
     dir,
-    config: bufferSchema.parse({ flushIntervalMs: 5_000, reserveBytes: 0, ...overrides }),
+    config: bufferSchema().parse({ flushIntervalMs: 5_000, reserveBytes: 0, ...overrides }),
     metrics: createEdgeMetrics(new Registry(), { bufferDepth: () => 0 }),
     warnings: new RateLimitedLog(logger),
     logger,

@@ -45,7 +45,7 @@ describe('forwarder', () => {
     const dir = await mkdtemp(join(tmpdir(), 'forwarder-'));
     dirs.push(dir);
     const metrics = createEdgeMetrics(new Registry(), { bufferDepth: () => 0 });
-    const config = bufferSchema.parse({ flushIntervalMs: 10_000, reserveBytes: 0, inflightWindow: 8 });
+    const config = bufferSchema().parse({ flushIntervalMs: 10_000, reserveBytes: 0, inflightWindow: 8 });
     const queue = new DurableQueue({ dir, config, metrics, warnings: new RateLimitedLog(logger), logger });
     await queue.start();
     const link = new InstantAckLink();

@@ -54,7 +54,7 @@ export async function addDevice(options: AddOptions, print: Print): Promise<numb
   devices.items = devices.items.filter((d) => !(isMap(d) && d.get('id') === options.id));
   devices.items.push(doc.createNode(device, { flow: true }) as never);
 
-  const parsed = edgeConfigSchema.safeParse(doc.toJS());
+  const parsed = edgeConfigSchema().safeParse(doc.toJS());
   if (!parsed.success) {
     print(`✘ 添加后配置无效，未写入 / the config would be invalid; nothing written:`);
     for (const issue of parsed.error.issues) print(`  - ${issue.path.join('.')}: ${issue.message}`);

@@ -61,7 +61,7 @@ export function addBusOptions(command: Command, defaultTimeoutMs: number): Comma
 /** A one-bus Modbus config from the command line, validated by the same schema as the config file. */
 export function busFromOptions(options: BusOptions): BusConfig {
   const input = busInput(options, 'modbus');
-  return parseBus(busSchema, input);
+  return parseBus(busSchema(), input);
 }
 
 /**
@@ -70,12 +70,12 @@ export function busFromOptions(options: BusOptions): BusConfig {
  */
 export function meterLineBusFromOptions(options: BusOptions): Dlt645BusConfig | Cjt188BusConfig {
   if (options.protocol === 'cjt188') return cjt188BusFromOptions(options);
-  return parseBus(dlt645BusSchema, busInput(options, 'dlt645'));
+  return parseBus(dlt645BusSchema(), busInput(options, 'dlt645'));
 }
 
 /** A CJ/T 188 line (`--protocol cjt188`). */
 export function cjt188BusFromOptions(options: BusOptions): Cjt188BusConfig {
-  return parseBus(cjt188BusSchema, busInput(options, 'cjt188'));
+  return parseBus(cjt188BusSchema(), busInput(options, 'cjt188'));
 }
 
 /** The same bus at another line setting (line discovery). */

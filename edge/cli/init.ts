@@ -25,7 +25,7 @@ export async function writeStarterConfig(options: InitOptions, print: Print): Pr
   const text = starterConfig(options, site);
   // The starter must itself be valid: the same schema the gateway uses checks it.
   await writeFile(options.out, text, { mode: 0o600 });
-  const parsed = edgeConfigSchema.safeParse(readConfigFile(options.out));
+  const parsed = edgeConfigSchema().safeParse(readConfigFile(options.out));
   if (!parsed.success) {
     print(`✘ 生成的配置无效 / generated config is invalid: ${parsed.error.message}`);
     return 1;

@@ -153,7 +153,7 @@ export function edgeConfigFromSite(
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
   };
-  return edgeConfigSchema.parse(input);
+  return edgeConfigSchema().parse(input);
 }
 
 /** A polled device's report-by-exception settings, as the site gives them. */

@@ -27,7 +27,7 @@ export interface LoadEdgeConfigOptions {
 /** Reads, validates and freezes the gateway config; throws CONFIG_INVALID naming every bad field. */
 export function loadEdgeConfig(options: LoadEdgeConfigOptions = {}): EdgeConfig {
   return loadConfig({
-    schema: edgeConfigSchema,
+    schema: edgeConfigSchema(),
     file: options.file,
     envMap: EDGE_ENV_MAP,
     ...(options.env ? { env: options.env } : {}),

@@ -7,7 +7,7 @@ const base = { site: 'test-site', gateway: 'gw-test', upstream: { url: 'mqtt://1
 
 describe('serial bus config', () => {
   it('fills RS-485 defaults and the buffer section', () => {
-    const config = edgeConfigSchema.parse({
+    const config = edgeConfigSchema().parse({
       ...base,
       modbus: { buses: [{ id: 'bus-1', transport: 'rtu', path: '/dev/ttyUSB0', devices: [] }] },
     });
@@ -28,7 +28,7 @@ describe('serial bus config', () => {
   });
 
   it('rejects unit ids a serial line cannot carry, naming the field', () => {
-    const result = edgeConfigSchema.safeParse({
+    const result = edgeConfigSchema().safeParse({
       ...base,
       modbus: {
         buses: [

@@ -6,14 +6,14 @@ const base = { site: 'test-site', gateway: 'gw-test', upstream: { url: 'mqtt://1
 const meter = (id: string, address: unknown, profile = 'dlt645-single-phase') => ({ id, profile, address });
 
 function issues(buses: unknown[]): string[] {
-  const result = edgeConfigSchema.safeParse({ ...base, modbus: { buses } });
+  const result = edgeConfigSchema().safeParse({ ...base, modbus: { buses } });
   expect(result.success).toBe(false);
   return result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 
 describe('DL/T 645 bus config', () => {
   it('defaults a serial line to 2400 8E1 and keeps Modbus buses Modbus', () => {
-    const config = edgeConfigSchema.parse({
+    const config = edgeConfigSchema().parse({
       ...base,
       modbus: {
         buses: [

@@ -37,7 +37,7 @@ describe('a serial line closed and opened again at once', () => {
   });
 
   it('opens every time, and the meter answers every time', async () => {
-    const bus = dlt645BusSchema.parse({
+    const bus = dlt645BusSchema().parse({
       id: 'reopen',
       protocol: 'dlt645',
       path: pty.b,

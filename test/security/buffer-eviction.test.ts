@@ -56,7 +56,7 @@ describe('a LAN flood during an uplink outage', () => {
       ).password;
     }
     gateway = new Gateway({
-      config: edgeConfigSchema.parse({
+      config: edgeConfigSchema().parse({
         site: SITE,
         gateway: GATEWAY,
         upstream: {

@@ -64,7 +64,7 @@ async function startVillage(lan: Partial<EdgeConfigInput['lan']> = {}): Promise<
     ).password;
   }
   const gateway = new Gateway({
-    config: edgeConfigSchema.parse({
+    config: edgeConfigSchema().parse({
       site: SITE,
       gateway: GATEWAY,
       upstream: {

@@ -18,7 +18,7 @@ export function testConfig(
   dataDir: string,
   input: Partial<EdgeConfigInput> = {},
 ): EdgeConfig {
-  return edgeConfigSchema.parse({
+  return edgeConfigSchema().parse({
     site: 'test-site',
     gateway: 'gw-test',
     upstream: { url: upstreamUrl, reconnectMs: 200 },

@@ -142,7 +142,7 @@ export const SERVICE_KINDS: readonly ServiceKind[] = [
   }),
   kind({
     entry: 'edge/main.ts',
-    schema: edgeConfigSchema,
+    schema: edgeConfigSchema(),
     envMap: EDGE_ENV_MAP,
     configFile: optionValue(['-c', '--config']),
     facts: (c) => ({

@@ -40,15 +40,19 @@ const DEFINITIONS: readonly ProfileDefinition[] = [
 ];
 
 /** Every profile, validated once at load: a bad profile fails the first import, not a poll in the field. */
-export const CATALOGUE: readonly DeviceProfile[] = Object.freeze(
-  DEFINITIONS.map((input) => {
-    const result = deviceProfileSchema.safeParse(input);
+export const CATALOGUE: readonly DeviceProfile[] = Object.freeze(validated(DEFINITIONS));
+
+/** The definitions as profiles (defaults filled in); throws naming the first invalid one. */
+function validated(definitions: readonly ProfileDefinition[]): DeviceProfile[] {
+  const schema = deviceProfileSchema();
+  return definitions.map((input) => {
+    const result = schema.safeParse(input);
     if (!result.success) {
       throw new Error(`device profile ${input.id} is invalid: ${result.error.message}`);
     }
     return result.data;
-  }),
-);
+  });
+}
 
 const BY_ID = new Map(CATALOGUE.map((profile) => [profile.id, profile]));
 

@@ -11,10 +11,10 @@ import type {
  * of device shares (the protocol, the usual serial settings), and a definition states only
  * what is its own. devices/catalogue.ts collects every vendor file's array.
  */
-export type ModbusDefinition = z.input<typeof modbusProfileSchema>;
-export type MqttDefinition = z.input<typeof mqttProfileSchema>;
-export type Dlt645Definition = z.input<typeof dlt645ProfileSchema>;
-export type Cjt188Definition = z.input<typeof cjt188ProfileSchema>;
+export type ModbusDefinition = z.input<ReturnType<typeof modbusProfileSchema>>;
+export type MqttDefinition = z.input<ReturnType<typeof mqttProfileSchema>>;
+export type Dlt645Definition = z.input<ReturnType<typeof dlt645ProfileSchema>>;
+export type Cjt188Definition = z.input<ReturnType<typeof cjt188ProfileSchema>>;
 export type ProfileDefinition = ModbusDefinition | MqttDefinition | Dlt645Definition | Cjt188Definition;
 
 /** What most RS-485 Modbus devices ship with: 9600 baud, no parity, 8 data bits, 1 stop bit. */

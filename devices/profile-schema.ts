@@ -39,40 +39,6 @@ export const wordOrderSchema = z.enum(['high-first', 'low-first']);
 /** Byte order inside each 16-bit register; Modbus itself is big-endian. */
 export const byteOrderSchema = z.enum(['big', 'little']);
 
-/**
- * A value whose decimal point and unit are read from other registers at poll time,
- * as generic pressure transmitters do: value = (raw + offset) / 10^decimals × unit factor.
- */
-export const decimalShiftSchema = z.strictObject({
-  decimalsAt: z.number().int().min(0).max(65535),
-  offsetAt: z.number().int().min(0).max(65535).optional(),
-  unitCodeAt: z.number().int().min(0).max(65535).optional(),
-  /** Unit code → factor into the field's unit (e.g. bar → MPa is 0.1). Unknown codes fail the read. */
-  unitFactors: z.record(z.string().regex(/^\d+$/), z.number().positive()).optional(),
-});
-
-/**
- * Report by exception: how far a polled value must move from the last one the gateway sent
- * before it is sent again, in the field's unit; absent (or 0): any change. It is the only
- * information the uplink may lose (a dashboard or an alert sees the value within this much
- * of the meter's), so keep it below the hysteresis of the alert rules that judge the field.
- * A state (`_code`) is sent on any change.
- */
-const deadbandSchema = {
-  deadband: z.number().nonnegative().finite().optional(),
-  /**
-   * Report by exception: the step a value travels rounded to, in the field's unit, a power of
-   * ten at most half the deadband (a float32 register widened to a double would otherwise
-   * print 17 digits for its 7). Absent: the largest power of ten at most a tenth of the
-   * deadband ({@link fieldResolutions}); no deadband, no rounding.
-   */
-  resolution: z
-    .number()
-    .positive()
-    .refine((r) => 10 ** Math.round(Math.log10(r)) === r, 'must be a power of ten (0.01, 0.1, 1, 10 …)')
-    .optional(),
-};
-
 function requireUnitSuffix(
   f: { field: string; deadband?: number | undefined; resolution?: number | undefined },
   ctx: z.RefinementCtx,
@@ -101,26 +67,6 @@ function requireUnitSuffix(
   }
 }
 
-export const registerFieldSchema = z
-  .strictObject({
-    field: fieldNameSchema,
-    /** Register number as the manual gives it; see the profile's `numbering`. */
-    at: z.number().int().min(0).max(65535),
-    type: registerTypeSchema,
-    table: registerTableSchema.optional(),
-    wordOrder: wordOrderSchema.optional(),
-    byteOrder: byteOrderSchema.optional(),
-    /** Multiplier from register units into the field's unit (after decimal shift, if any). */
-    scale: z.number().positive().default(1),
-    decimalShift: decimalShiftSchema.optional(),
-    /** Readings outside this range are rejected as garbage (a meter mid-reset, a wrong word order). */
-    validRange: z.tuple([z.number(), z.number()]).optional(),
-    ...deadbandSchema,
-    description: z.string().optional(),
-  })
-  .superRefine(requireUnitSuffix);
-export type RegisterField = z.infer<typeof registerFieldSchema>;
-
 export const measurementSchema = z.enum(['water', 'electricity', 'safety_event']);
 export type Measurement = z.infer<typeof measurementSchema>;
 
@@ -137,62 +83,12 @@ export const categorySchema = z.enum([
 ]);
 export type DeviceCategory = z.infer<typeof categorySchema>;
 
-const profileBase = {
-  id: idSchema,
-  vendor: z.string().min(1),
-  model: z.string().min(1),
-  category: categorySchema,
-  measurement: measurementSchema,
-  description: z.string().min(1),
-  /** Where the register map comes from, or why it is made up. */
-  source: z.string().min(1),
-};
-
 export const serialDefaultsSchema = z.strictObject({
   baudRate: z.number().int().positive(),
   parity: z.enum(['none', 'even', 'odd']),
   dataBits: z.union([z.literal(7), z.literal(8)]),
   stopBits: z.union([z.literal(1), z.literal(2)]),
 });
-
-export const modbusProfileSchema = z
-  .strictObject({
-    ...profileBase,
-    protocol: z.literal('modbus'),
-    numbering: registerNumberingSchema,
-    defaultTable: registerTableSchema,
-    defaultWordOrder: wordOrderSchema,
-    defaultByteOrder: byteOrderSchema.default('big'),
-    defaultUnitId: z.number().int().min(1).max(247),
-    serial: serialDefaultsSchema,
-    /**
-     * Where the meter keeps its own unit id (a holding register, numbered as the
-     * manual does), so the technician's set-address can change it. Absent when the
-     * manual does not say: the id is then set on the meter's menu.
-     */
-    unitIdRegister: z
-      .strictObject({ at: z.number().int().min(0).max(65535), type: z.enum(['uint16', 'float32']) })
-      .optional(),
-    /** Most meters cap one read at fewer registers than Modbus' 125. */
-    maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
-    /** Largest gap of unused registers read through to save a transaction. */
-    maxGap: z.number().int().min(0).max(125).default(8),
-    registers: z.array(registerFieldSchema).min(1),
-  })
-  .superRefine((profile, ctx) => {
-    const seen = new Set<string>();
-    for (const register of profile.registers) {
-      if (seen.has(register.field)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `field "${register.field}" is mapped twice`,
-          path: ['registers'],
-        });
-      }
-      seen.add(register.field);
-    }
-  });
-export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
 
 /**
  * What an MQTT device's vendor payload turns into: canonical events, telemetry values,
@@ -224,109 +120,255 @@ export interface VendorTopicMapping<P = unknown> {
   vendorIdOf?: (payload: P) => string | undefined;
 }
 
-export const mqttProfileSchema = z.strictObject({
-  ...profileBase,
-  protocol: z.literal('mqtt'),
-  /** Canonical events this device model can produce. */
-  events: z.array(eventTypeSchema).min(1),
-  /** Telemetry fields this model can report (battery, signal). */
-  fields: z.array(fieldNameSchema).default([]),
-  /**
-   * Longest silence, seconds, before the gateway reports the device offline: a few of
-   * the device's own keep-alive periods. Any message counts; a site may set its own per
-   * device when the installer configured the device's keep-alive differently.
-   */
-  heartbeatS: z.number().int().positive(),
-  topics: z
-    .array(z.custom<VendorTopicMapping<never>>((value) => typeof value === 'object' && value !== null))
-    .min(1),
-});
-export type MqttProfile = z.infer<typeof mqttProfileSchema>;
-
-/** One value read from a DL/T 645 meter: one read request per data identifier. */
-export const dlt645ItemSchema = z
-  .strictObject({
-    field: fieldNameSchema,
-    dataId: dlt645DataIdSchema,
-    format: dlt645ValueFormatSchema,
-    /** Readings outside this range are rejected as garbage. */
-    validRange: z.tuple([z.number(), z.number()]).optional(),
-    ...deadbandSchema,
-    description: z.string().optional(),
-  })
-  .superRefine(requireUnitSuffix);
-export type Dlt645Item = z.infer<typeof dlt645ItemSchema>;
-
 /**
- * A meter speaking DL/T 645-2007 on RS-485 (most State Grid household meters). It is
- * addressed by the 12-digit number on its nameplate, which the site gives per device.
+ * The profile schemas, built when asked for rather than at import: the catalogue checks
+ * every profile once as it loads, and a module's constants would keep these ~200 zod 4
+ * schemas (objects with closures of their own, ~0.4 MB of V8 heap) for as long as a
+ * gateway runs (bench/README.md, _Gateway memory_). Each exported function below builds a
+ * fresh set: cheap once, not for a loop.
  */
-export const dlt645ProfileSchema = z
-  .strictObject({
+function buildProfileSchemas() {
+  /**
+   * A value whose decimal point and unit are read from other registers at poll time,
+   * as generic pressure transmitters do: value = (raw + offset) / 10^decimals × unit factor.
+   */
+  const decimalShiftSchema = z.strictObject({
+    decimalsAt: z.number().int().min(0).max(65535),
+    offsetAt: z.number().int().min(0).max(65535).optional(),
+    unitCodeAt: z.number().int().min(0).max(65535).optional(),
+    /** Unit code → factor into the field's unit (e.g. bar → MPa is 0.1). Unknown codes fail the read. */
+    unitFactors: z.record(z.string().regex(/^\d+$/), z.number().positive()).optional(),
+  });
+
+  /**
+   * Report by exception: how far a polled value must move from the last one the gateway sent
+   * before it is sent again, in the field's unit; absent (or 0): any change. It is the only
+   * information the uplink may lose (a dashboard or an alert sees the value within this much
+   * of the meter's), so keep it below the hysteresis of the alert rules that judge the field.
+   * A state (`_code`) is sent on any change.
+   */
+  const deadbandSchema = {
+    deadband: z.number().nonnegative().finite().optional(),
+    /**
+     * Report by exception: the step a value travels rounded to, in the field's unit, a power of
+     * ten at most half the deadband (a float32 register widened to a double would otherwise
+     * print 17 digits for its 7). Absent: the largest power of ten at most a tenth of the
+     * deadband ({@link fieldResolutions}); no deadband, no rounding.
+     */
+    resolution: z
+      .number()
+      .positive()
+      .refine((r) => 10 ** Math.round(Math.log10(r)) === r, 'must be a power of ten (0.01, 0.1, 1, 10 …)')
+      .optional(),
+  };
+
+  const registerFieldSchema = z
+    .strictObject({
+      field: fieldNameSchema,
+      /** Register number as the manual gives it; see the profile's `numbering`. */
+      at: z.number().int().min(0).max(65535),
+      type: registerTypeSchema,
+      table: registerTableSchema.optional(),
+      wordOrder: wordOrderSchema.optional(),
+      byteOrder: byteOrderSchema.optional(),
+      /** Multiplier from register units into the field's unit (after decimal shift, if any). */
+      scale: z.number().positive().default(1),
+      decimalShift: decimalShiftSchema.optional(),
+      /** Readings outside this range are rejected as garbage (a meter mid-reset, a wrong word order). */
+      validRange: z.tuple([z.number(), z.number()]).optional(),
+      ...deadbandSchema,
+      description: z.string().optional(),
+    })
+    .superRefine(requireUnitSuffix);
+
+  const profileBase = {
+    id: idSchema,
+    vendor: z.string().min(1),
+    model: z.string().min(1),
+    category: categorySchema,
+    measurement: measurementSchema,
+    description: z.string().min(1),
+    /** Where the register map comes from, or why it is made up. */
+    source: z.string().min(1),
+  };
+
+  const modbusProfileSchema = z
+    .strictObject({
+      ...profileBase,
+      protocol: z.literal('modbus'),
+      numbering: registerNumberingSchema,
+      defaultTable: registerTableSchema,
+      defaultWordOrder: wordOrderSchema,
+      defaultByteOrder: byteOrderSchema.default('big'),
+      defaultUnitId: z.number().int().min(1).max(247),
+      serial: serialDefaultsSchema,
+      /**
+       * Where the meter keeps its own unit id (a holding register, numbered as the
+       * manual does), so the technician's set-address can change it. Absent when the
+       * manual does not say: the id is then set on the meter's menu.
+       */
+      unitIdRegister: z
+        .strictObject({ at: z.number().int().min(0).max(65535), type: z.enum(['uint16', 'float32']) })
+        .optional(),
+      /** Most meters cap one read at fewer registers than Modbus' 125. */
+      maxRegistersPerRead: z.number().int().min(1).max(125).default(125),
+      /** Largest gap of unused registers read through to save a transaction. */
+      maxGap: z.number().int().min(0).max(125).default(8),
+      registers: z.array(registerFieldSchema).min(1),
+    })
+    .superRefine((profile, ctx) => {
+      const seen = new Set<string>();
+      for (const register of profile.registers) {
+        if (seen.has(register.field)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `field "${register.field}" is mapped twice`,
+            path: ['registers'],
+          });
+        }
+        seen.add(register.field);
+      }
+    });
+
+  const mqttProfileSchema = z.strictObject({
     ...profileBase,
-    protocol: z.literal('dlt645'),
-    category: z.literal('electricity-meter'),
-    measurement: z.literal('electricity'),
-    serial: serialDefaultsSchema,
-    /** `FE` wake-up bytes sent before each request. */
-    preambleBytes: z.number().int().min(0).max(4).default(4),
-    items: z.array(dlt645ItemSchema).min(1),
-  })
-  .superRefine((profile, ctx) => {
-    for (const key of ['field', 'dataId'] as const) {
+    protocol: z.literal('mqtt'),
+    /** Canonical events this device model can produce. */
+    events: z.array(eventTypeSchema).min(1),
+    /** Telemetry fields this model can report (battery, signal). */
+    fields: z.array(fieldNameSchema).default([]),
+    /**
+     * Longest silence, seconds, before the gateway reports the device offline: a few of
+     * the device's own keep-alive periods. Any message counts; a site may set its own per
+     * device when the installer configured the device's keep-alive differently.
+     */
+    heartbeatS: z.number().int().positive(),
+    topics: z
+      .array(z.custom<VendorTopicMapping<never>>((value) => typeof value === 'object' && value !== null))
+      .min(1),
+  });
+
+  /** One value read from a DL/T 645 meter: one read request per data identifier. */
+  const dlt645ItemSchema = z
+    .strictObject({
+      field: fieldNameSchema,
+      dataId: dlt645DataIdSchema,
+      format: dlt645ValueFormatSchema,
+      /** Readings outside this range are rejected as garbage. */
+      validRange: z.tuple([z.number(), z.number()]).optional(),
+      ...deadbandSchema,
+      description: z.string().optional(),
+    })
+    .superRefine(requireUnitSuffix);
+
+  /**
+   * A meter speaking DL/T 645-2007 on RS-485 (most State Grid household meters). It is
+   * addressed by the 12-digit number on its nameplate, which the site gives per device.
+   */
+  const dlt645ProfileSchema = z
+    .strictObject({
+      ...profileBase,
+      protocol: z.literal('dlt645'),
+      category: z.literal('electricity-meter'),
+      measurement: z.literal('electricity'),
+      serial: serialDefaultsSchema,
+      /** `FE` wake-up bytes sent before each request. */
+      preambleBytes: z.number().int().min(0).max(4).default(4),
+      items: z.array(dlt645ItemSchema).min(1),
+    })
+    .superRefine((profile, ctx) => {
+      for (const key of ['field', 'dataId'] as const) {
+        const seen = new Set<string>();
+        for (const item of profile.items) {
+          if (seen.has(item[key])) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['items'],
+              message: `${key} "${item[key]}" is listed twice`,
+            });
+          }
+          seen.add(item[key]);
+        }
+      }
+    });
+
+  /** One value taken from a CJ/T 188 reply: which identifier's reply, and which part of it. */
+  const cjt188ItemSchema = z
+    .strictObject({
+      field: fieldNameSchema,
+      part: cjt188ValuePartSchema,
+      /** Readings outside this range are rejected as garbage. */
+      validRange: z.tuple([z.number(), z.number()]).optional(),
+      ...deadbandSchema,
+      description: z.string().optional(),
+    })
+    .superRefine(requireUnitSuffix);
+
+  /**
+   * A household water meter speaking CJ/T 188 on RS-485 or M-Bus, addressed by the
+   * 14-digit number on the meter, which the site gives per device.
+   */
+  const cjt188ProfileSchema = z
+    .strictObject({
+      ...profileBase,
+      protocol: z.literal('cjt188'),
+      category: z.literal('water-flow-meter'),
+      measurement: z.literal('water'),
+      /** Meter type T: 0x10 cold water, 0x11 hot water, 0x12 drinking water, 0x13 reclaimed water. */
+      meterType: z.number().int().min(0x10).max(0x13),
+      /** Which edition of CJ/T 188 the meter speaks: it decides the byte order of data identifiers. */
+      edition: cjt188EditionSchema.default('2004'),
+      serial: serialDefaultsSchema,
+      /** `FE` wake-up bytes sent before each request. */
+      preambleBytes: z.number().int().min(0).max(4).default(2),
+      items: z.array(cjt188ItemSchema).min(1),
+    })
+    .superRefine((profile, ctx) => {
       const seen = new Set<string>();
       for (const item of profile.items) {
-        if (seen.has(item[key])) {
-          ctx.addIssue({ code: 'custom', path: ['items'], message: `${key} "${item[key]}" is listed twice` });
+        if (seen.has(item.field)) {
+          ctx.addIssue({ code: 'custom', path: ['items'], message: `field "${item.field}" is listed twice` });
         }
-        seen.add(item[key]);
+        seen.add(item.field);
       }
-    }
-  });
-export type Dlt645Profile = z.infer<typeof dlt645ProfileSchema>;
+    });
 
-/** One value taken from a CJ/T 188 reply: which identifier's reply, and which part of it. */
-export const cjt188ItemSchema = z
-  .strictObject({
-    field: fieldNameSchema,
-    part: cjt188ValuePartSchema,
-    /** Readings outside this range are rejected as garbage. */
-    validRange: z.tuple([z.number(), z.number()]).optional(),
-    ...deadbandSchema,
-    description: z.string().optional(),
-  })
-  .superRefine(requireUnitSuffix);
-export type Cjt188Item = z.infer<typeof cjt188ItemSchema>;
+  const deviceProfileSchema = z.union([
+    modbusProfileSchema,
+    mqttProfileSchema,
+    dlt645ProfileSchema,
+    cjt188ProfileSchema,
+  ]);
 
-/**
- * A household water meter speaking CJ/T 188 on RS-485 or M-Bus, addressed by the
- * 14-digit number on the meter, which the site gives per device.
- */
-export const cjt188ProfileSchema = z
-  .strictObject({
-    ...profileBase,
-    protocol: z.literal('cjt188'),
-    category: z.literal('water-flow-meter'),
-    measurement: z.literal('water'),
-    /** Meter type T: 0x10 cold water, 0x11 hot water, 0x12 drinking water, 0x13 reclaimed water. */
-    meterType: z.number().int().min(0x10).max(0x13),
-    /** Which edition of CJ/T 188 the meter speaks: it decides the byte order of data identifiers. */
-    edition: cjt188EditionSchema.default('2004'),
-    serial: serialDefaultsSchema,
-    /** `FE` wake-up bytes sent before each request. */
-    preambleBytes: z.number().int().min(0).max(4).default(2),
-    items: z.array(cjt188ItemSchema).min(1),
-  })
-  .superRefine((profile, ctx) => {
-    const seen = new Set<string>();
-    for (const item of profile.items) {
-      if (seen.has(item.field)) {
-        ctx.addIssue({ code: 'custom', path: ['items'], message: `field "${item.field}" is listed twice` });
-      }
-      seen.add(item.field);
-    }
-  });
-export type Cjt188Profile = z.infer<typeof cjt188ProfileSchema>;
+  return {
+    registerField: registerFieldSchema,
+    modbusProfile: modbusProfileSchema,
+    mqttProfile: mqttProfileSchema,
+    dlt645Item: dlt645ItemSchema,
+    dlt645Profile: dlt645ProfileSchema,
+    cjt188Item: cjt188ItemSchema,
+    cjt188Profile: cjt188ProfileSchema,
+    deviceProfile: deviceProfileSchema,
+  };
+}
+type ProfileSchemas = ReturnType<typeof buildProfileSchemas>;
+
+export const registerFieldSchema = (): ProfileSchemas['registerField'] => buildProfileSchemas().registerField;
+export const modbusProfileSchema = (): ProfileSchemas['modbusProfile'] => buildProfileSchemas().modbusProfile;
+export const mqttProfileSchema = (): ProfileSchemas['mqttProfile'] => buildProfileSchemas().mqttProfile;
+export const dlt645ProfileSchema = (): ProfileSchemas['dlt645Profile'] => buildProfileSchemas().dlt645Profile;
+export const cjt188ProfileSchema = (): ProfileSchemas['cjt188Profile'] => buildProfileSchemas().cjt188Profile;
+/** Any device profile; devices/catalogue.ts checks every vendor file's definitions with it. */
+export const deviceProfileSchema = (): ProfileSchemas['deviceProfile'] => buildProfileSchemas().deviceProfile;
+
+export type RegisterField = z.infer<ProfileSchemas['registerField']>;
+export type ModbusProfile = z.infer<ProfileSchemas['modbusProfile']>;
+export type MqttProfile = z.infer<ProfileSchemas['mqttProfile']>;
+export type Dlt645Item = z.infer<ProfileSchemas['dlt645Item']>;
+export type Dlt645Profile = z.infer<ProfileSchemas['dlt645Profile']>;
+export type Cjt188Item = z.infer<ProfileSchemas['cjt188Item']>;
+export type Cjt188Profile = z.infer<ProfileSchemas['cjt188Profile']>;
+export type DeviceProfile = z.infer<ProfileSchemas['deviceProfile']>;
 
 /** The data identifiers a CJ/T 188 profile's items are read from. */
 export function cjt188DataIdsOf(profile: Cjt188Profile): string[] {
@@ -334,14 +376,6 @@ export function cjt188DataIdsOf(profile: Cjt188Profile): string[] {
     ...new Set(profile.items.map((item) => cjt188DataIdSchema.parse(CJT188_VALUE_PARTS[item.part].dataId))),
   ];
 }
-
-export const deviceProfileSchema = z.union([
-  modbusProfileSchema,
-  mqttProfileSchema,
-  dlt645ProfileSchema,
-  cjt188ProfileSchema,
-]);
-export type DeviceProfile = z.infer<typeof deviceProfileSchema>;
 
 /**
  * A profile's topic mapping that remembers what a device sends on it (`Sent`, its payload

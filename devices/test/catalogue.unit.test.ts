@@ -119,10 +119,10 @@ describe('device catalogue', () => {
     const base = getProfile('dlt645-single-phase');
     const format = { bytes: 2, decimals: 1 };
     expect(
-      dlt645ProfileSchema.safeParse({ ...base, items: [{ field: 'voltage', dataId: '02010100', format }] })
+      dlt645ProfileSchema().safeParse({ ...base, items: [{ field: 'voltage', dataId: '02010100', format }] })
         .success,
     ).toBe(false);
-    const twice = dlt645ProfileSchema.safeParse({
+    const twice = dlt645ProfileSchema().safeParse({
       ...base,
       items: [
         { field: 'voltage_v', dataId: '02010100', format },
@@ -132,7 +132,7 @@ describe('device catalogue', () => {
     expect(twice.success).toBe(false);
     expect(twice.error?.issues.map((i) => i.message)).toContain('dataId "02010100" is listed twice');
     expect(
-      dlt645ProfileSchema.safeParse({ ...base, items: [{ field: 'voltage_v', dataId: '2010100', format }] })
+      dlt645ProfileSchema().safeParse({ ...base, items: [{ field: 'voltage_v', dataId: '2010100', format }] })
         .success,
     ).toBe(false);
   });
@@ -140,10 +140,10 @@ describe('device catalogue', () => {
   it('the schema rejects a field name without a unit suffix and a field mapped twice', () => {
     const base = getProfile('eastron-sdm120');
     expect(
-      modbusProfileSchema.safeParse({ ...base, registers: [{ field: 'voltage', at: 0, type: 'float32' }] })
+      modbusProfileSchema().safeParse({ ...base, registers: [{ field: 'voltage', at: 0, type: 'float32' }] })
         .success,
     ).toBe(false);
-    const twice = modbusProfileSchema.safeParse({
+    const twice = modbusProfileSchema().safeParse({
       ...base,
       registers: [
         { field: 'voltage_v', at: 0, type: 'float32' },
@@ -155,7 +155,8 @@ describe('device catalogue', () => {
 
   it('the CJ/T 188 schema rejects an unknown part, a field listed twice and a meter type that is not water', () => {
     const base = getProfile('cjt188-cold-water');
-    const parse = (change: Record<string, unknown>) => cjt188ProfileSchema.safeParse({ ...base, ...change });
+    const parse = (change: Record<string, unknown>) =>
+      cjt188ProfileSchema().safeParse({ ...base, ...change });
     expect(parse({}).success).toBe(true);
     expect(parse({ items: [{ field: 'forward_total_m3', part: 'heat_total' }] }).success).toBe(false);
     const twice = parse({

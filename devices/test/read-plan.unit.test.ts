@@ -22,7 +22,7 @@ describe('planReads', () => {
   });
 
   it('splits at the per-read limit and at large gaps', () => {
-    const profile = modbusProfileSchema.parse({
+    const profile = modbusProfileSchema().parse({
       ...getModbusProfile('eastron-sdm120'),
       maxRegistersPerRead: 4,
       maxGap: 2,

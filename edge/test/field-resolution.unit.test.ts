@@ -47,9 +47,9 @@ describe('resolution under report by exception', () => {
 
   it('a profile may declare a resolution only as a power of ten at most half its deadband', () => {
     const field = { field: 'voltage_v', at: 0, type: 'float32' } as const;
-    expect(registerFieldSchema.safeParse({ ...field, deadband: 2, resolution: 0.1 }).success).toBe(true);
-    expect(registerFieldSchema.safeParse({ ...field, deadband: 2, resolution: 0.2 }).success).toBe(false);
-    expect(registerFieldSchema.safeParse({ ...field, deadband: 2, resolution: 10 }).success).toBe(false);
-    expect(registerFieldSchema.safeParse({ ...field, resolution: 0.1 }).success).toBe(false);
+    expect(registerFieldSchema().safeParse({ ...field, deadband: 2, resolution: 0.1 }).success).toBe(true);
+    expect(registerFieldSchema().safeParse({ ...field, deadband: 2, resolution: 0.2 }).success).toBe(false);
+    expect(registerFieldSchema().safeParse({ ...field, deadband: 2, resolution: 10 }).success).toBe(false);
+    expect(registerFieldSchema().safeParse({ ...field, resolution: 0.1 }).success).toBe(false);
   });
 });

@@ -22,7 +22,7 @@ export function simulatedMeter(
 }
 
 /** A meter that knows only an identifier the gateway never asks for: it refuses every read (D1, "no such data"). */
-export const REFUSING_PROFILE: Dlt645Profile = dlt645ProfileSchema.parse({
+export const REFUSING_PROFILE: Dlt645Profile = dlt645ProfileSchema().parse({
   ...DLT645_PROFILE,
   id: 'refusing-meter',
   items: [{ field: 'voltage_v', dataId: '02010200', format: { bytes: 2, decimals: 1, signed: false } }],

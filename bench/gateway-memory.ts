@@ -3,7 +3,9 @@
  * servers × 10 meters, a mix of profiles, batches to an upstream aedes as in production,
  * LAN broker off), against its floor: a Node process that imports exactly the npm
  * packages the gateway imports (deploy/imported-packages.ts follows edge/main.ts) and
- * does nothing. Variants of how the gateway process is built and started alternate,
+ * does nothing. The gateway as shipped is the build's edge/main.js, the daemon in one
+ * minified file (deploy/build.ts); beside it the same daemon as one module per file, as
+ * a checkout ran it before. Variants of how the gateway process is built and started alternate,
  * ROUNDS times; RSS is sampled every 250 ms over the window, its median and peak
  * printed, with the share of a core. Then the demo site: the gateway of `npm start`'s
  * village (its devices on the simulator, the LAN broker on) as shipped, with its floor
@@ -13,12 +15,13 @@
  *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleDaemon, importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, projectFile, waitFor } from '../runtime/index.js';
+import { CODE_ROOT, freePort, projectFile, RUNNING_COMPILED, waitFor } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
@@ -51,11 +54,22 @@ interface StartVariant {
 const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-memory-'));
 const bundleDir = projectFile('data/gateway-bundle');
 
-/** The gateway as the offline install ships it: one minified ES module (deploy/daemon-bundle.ts). */
-async function bundleGatewayEntry(): Promise<string> {
-  mkdirSync(bundleDir, { recursive: true });
-  const outfile = join(bundleDir, 'edge-main.mjs');
-  await bundleDaemon('edge/main.ts', outfile);
+/**
+ * The daemon as one module per file: edge/main.ts compiled alone beside the build's
+ * per-file modules, which it imports. Only from a build (`npm run bench`), where the
+ * build's edge/main.js is the bundle.
+ */
+async function perFileGatewayEntry(): Promise<string | undefined> {
+  if (!RUNNING_COMPILED) return undefined;
+  const outfile = join(CODE_ROOT, 'edge', 'main-per-file.js');
+  await build({
+    entryPoints: [projectFile('edge/main.ts')],
+    outfile,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -115,11 +129,10 @@ const floorName = (what: string) => `floor: Node importing ${what}, idle, as shi
 const FLOOR = floorName(`the gateway's packages (${packages.atStart.join(', ')})`);
 const FLOOR_WITH_LAN = floorName(`those and the LAN broker's (${packages.onDemand.join(', ')})`);
 
-const BUNDLED_GATEWAY =
-  'gateway as the offline install ships it (one minified file, deploy/daemon-bundle.ts)';
+const PER_FILE_GATEWAY = 'gateway as one module per file (a checkout before the build bundled it)';
 const BUNDLED_FLOOR = floorName(`the same packages bundled as the offline install bundles the gateway`);
 
-function variants(bundle: string, bundledFloor: string): Variant[] {
+function variants(perFile: string | undefined, bundledFloor: string): Variant[] {
   const floor = (name: string, names: readonly string[]): Variant => ({
     name,
     start: (_config, logFile) =>
@@ -140,15 +153,19 @@ function variants(bundle: string, bundledFloor: string): Variant[] {
         }),
       gateway: true,
     })),
-    {
-      name: BUNDLED_GATEWAY,
-      start: (config, logFile) =>
-        Child.spawn(process.execPath, [bundle, '--config', config], {
-          logFile,
-          env: { ...EDGE_PROCESS_ENV },
-        }),
-      gateway: true,
-    },
+    ...(perFile === undefined
+      ? []
+      : [
+          {
+            name: PER_FILE_GATEWAY,
+            start: (config: string, logFile: string) =>
+              Child.spawn(process.execPath, [perFile, '--config', config], {
+                logFile,
+                env: { ...EDGE_PROCESS_ENV },
+              }),
+            gateway: true,
+          },
+        ]),
     floor(FLOOR, packages.atStart),
     {
       name: BUNDLED_FLOOR,
@@ -252,9 +269,9 @@ const demoResults = new Map<string, Sample[]>();
 let demoDevices = 0;
 const loadBefore = loadAverage();
 try {
-  const bundle = await bundleGatewayEntry();
+  const perFile = await perFileGatewayEntry();
   await farm.start();
-  const all = variants(bundle, await bundleFloor(packages.atStart));
+  const all = variants(perFile, await bundleFloor(packages.atStart));
   for (let round = 1; round <= rounds; round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
       const httpPort = await freePort();
@@ -336,9 +353,14 @@ print();
 print(table(results, FLOOR));
 print();
 const medianRss = (name: string) => median((results.get(name) ?? []).map((s) => s.medianRss));
+const AS_SHIPPED_GATEWAY = `gateway, ${AS_SHIPPED.name}`;
 print(
-  `- the offline install's gateway ÷ the floor bundled the same way: ${fmtPct(medianRss(BUNDLED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
+  `- the gateway as shipped (one minified file) ÷ the floor bundled the same way: ${fmtPct(medianRss(AS_SHIPPED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
 );
+if (results.has(PER_FILE_GATEWAY))
+  print(
+    `- the gateway as one module per file ÷ the floor as files: ${fmtPct(medianRss(PER_FILE_GATEWAY) / medianRss(FLOOR))}`,
+  );
 print();
 print(`## The demo village's gateway, ${demoDevices} devices (same run)`);
 print();

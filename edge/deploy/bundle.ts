@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildDist, bundleDaemon } from '../../deploy/index.js';
+import { buildDist } from '../../deploy/index.js';
 import { PROJECT_ROOT, projectFile } from '../../runtime/index.js';
 
 /** The entry points of what the bundle runs: the gateway and its technician CLI. */
@@ -55,10 +55,9 @@ export async function bundleGateway(outDir = DEFAULT_BUNDLE_DIR): Promise<string
       if (existsSync(projectFile(file))) cpSync(projectFile(file), join(root, file));
     }
     cpSync(projectFile('patches'), join(root, 'patches'), { recursive: true });
+    // The daemon the systemd unit starts is one minified file (less memory on a 1 GB board);
+    // the technician's CLI stays the per-file build beside it (deploy/build.ts).
     await buildDist({ outDir: join(root, 'dist'), folders: await gatewayFolders() });
-    // The daemon the systemd unit starts runs as one minified file (less memory on a 1 GB board);
-    // the technician's CLI stays the per-file build beside it.
-    await bundleDaemon('edge/main.ts', join(root, 'dist', 'edge', 'main.js'));
     run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], root);
     // What `npm ci` runs as postinstall: the project's patches to its dependencies.
     run(process.execPath, [join(root, 'node_modules', 'patch-package', 'index.js'), '--error-on-fail'], root);

@@ -57,6 +57,14 @@ describe('the build (deploy/build.ts) as the image runs it', () => {
     expect(files.filter((file) => /\.test\.js$|(^|\/)(test|bench)\//.test(file))).toEqual([]);
   });
 
+  it('emits the gateway daemon as one file, importing none of the per-file modules beside it', () => {
+    const daemon = readFileSync(join(outDir, 'edge/main.js'), 'utf8');
+    expect(daemon.length).toBeGreaterThan(100_000);
+    expect(daemon).not.toMatch(/from\s*["']\.\.?\//);
+    // The technician's CLI and the village process still import the gateway's modules.
+    expect(readdirSync(outDir, { recursive: true, encoding: 'utf8' })).toContain('edge/run-gateway.js');
+  });
+
   it('does not wrap closures in __name calls, the cost tsx adds to every hot path', () => {
     const handler = readFileSync(join(outDir, 'ingest/pipeline/message-handler.js'), 'utf8');
     expect(handler.length).toBeGreaterThan(1000);

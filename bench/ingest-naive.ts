@@ -8,7 +8,9 @@
  * same round: the broker stores nothing for that one, so its messages are lost while it
  * is down. Two more rows tell where a difference comes from: the naive script with a
  * persistent session (journalled by the broker as ours is), and ours on a second broker
- * that keeps sessions in memory (`BROKER_PERSISTENCE=memory`, not journalled). Consumers
+ * that keeps sessions in memory (`BROKER_PERSISTENCE=memory`, not journalled). And the naive
+ * script on mqtt-packet (the protocol library under mqtt.js) over a bare socket, persistent:
+ * what a subscriber of our own instead of mqtt.js could save at most. Consumers
  * take turns, one at a time, ROUNDS times; medians.
  *
  *   npm run bench -- ingest-naive [--quick] [--rounds N]
@@ -31,12 +33,13 @@ const args = benchArgs();
 const rounds = args.rounds ?? 3;
 const timing: Timing = args.quick ? { warmupS: 1, measureS: 2.5 } : { warmupS: 3, measureS: 12 };
 const MODES: PublishMode[] = ['telemetry', 'batch'];
-const CONSUMERS = ['ours', 'naive', 'naive-persistent', 'ours-memory-sessions'] as const;
+const CONSUMERS = ['ours', 'naive', 'naive-persistent', 'naive-mqtt-packet', 'ours-memory-sessions'] as const;
 type ConsumerKind = (typeof CONSUMERS)[number];
 const CONSUMER_LABELS: Record<ConsumerKind, string> = {
   ours: 'ours (IngestService)',
   naive: 'naive subscriber, clean session',
   'naive-persistent': 'naive subscriber, persistent session',
+  'naive-mqtt-packet': 'naive subscriber on mqtt-packet over a bare socket, persistent session',
   'ours-memory-sessions': 'ours, broker sessions in memory',
 };
 
@@ -78,7 +81,10 @@ async function runOnce(consumer: ConsumerKind, round: number): Promise<void> {
     }
     const naive = new NaiveIngestProcess({
       ...common,
-      ...(consumer === 'naive-persistent' ? { persistentSession: { clientId: `bench-naive-${round}` } } : {}),
+      ...(consumer === 'naive-persistent' || consumer === 'naive-mqtt-packet'
+        ? { persistentSession: { clientId: `bench-${consumer}-${round}` } }
+        : {}),
+      ...(consumer === 'naive-mqtt-packet' ? { client: 'mqtt-packet' as const } : {}),
     });
     await naive.start();
     return { pid: naive.pid, written: () => naive.written, stop: () => naive.stop() };

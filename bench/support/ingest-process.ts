@@ -17,6 +17,8 @@ export interface IngestProcessOptions {
   cpuProfileDir?: string | undefined;
   nodeFlags?: string[];
   env?: Record<string, string>;
+  /** Another build's `ingest/main.js` (the code before a change, for a same-round A/B). */
+  entry?: string;
 }
 
 /** Our IngestService as a process (`ingest/main.ts`) started as shipped, configured through its environment variables. */
@@ -37,7 +39,7 @@ export class IngestProcess {
       ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
       ...(options.nodeFlags ?? []),
     ];
-    this.child = Child.node('ingest/main.ts', [], {
+    const childOptions = {
       logFile: join(options.dir, `ingest-${options.clientId}.log`),
       nodeFlags,
       env: {
@@ -57,7 +59,10 @@ export class IngestProcess {
         INGEST_DEAD_LETTER_FILE: join(options.dir, `dead-letter-${options.clientId}.jsonl`),
         ...options.env,
       },
-    });
+    };
+    this.child = options.entry
+      ? Child.spawn(process.execPath, [...nodeFlags, options.entry], childOptions)
+      : Child.node('ingest/main.ts', [], childOptions);
     await waitFor(
       'ingest ready',
       async () => (await fetch(`http://127.0.0.1:${this.httpPort}/readyz`)).status === 200,

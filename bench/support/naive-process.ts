@@ -23,6 +23,8 @@ export class NaiveIngestProcess {
       database: string;
       dir: string;
       persistentSession?: { clientId: string };
+      /** `mqtt-packet`: the same script on mqtt.js' protocol library over a bare socket. */
+      client?: 'mqtt.js' | 'mqtt-packet';
     },
   ) {}
 
@@ -41,6 +43,7 @@ export class NaiveIngestProcess {
         MQTT_PASSWORD: options.users?.ingest.password ?? '',
         INFLUX_URL: options.influxUrl,
         INFLUX_DATABASE: options.database,
+        NAIVE_CLIENT: options.client ?? 'mqtt.js',
         ...(options.persistentSession
           ? { MQTT_CLIENT_ID: options.persistentSession.clientId, MQTT_CLEAN: 'false' }
           : {}),

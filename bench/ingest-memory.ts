@@ -1,0 +1,200 @@
+/**
+ * Where ingest's memory goes under load, and what a change does to it: IngestService as
+ * shipped on the pipeline of `ingest-ceiling` (canonical telemetry as the gateway user at QoS 1
+ * → our broker → ingest → influxd), each topic form in turn in one process (batch first, as
+ * in `node-red`). Per run: CPU per stored point, peak RSS, and what the resident pages are at
+ * the peak, read from /proc/PID/smaps every 100 ms: glibc's main heap (`[heap]`: Buffers'
+ * bytes, socket reads), other anonymous maps (V8's heap, thread arenas) and mapped files (the
+ * node binary).
+ *
+ * `--build DIR` runs another build's ingest (`DIR/ingest/main.js`, e.g. a copy of
+ * data/bench-build made before a change) in the same rounds, for a same-round A/B.
+ * `--heap-profile` instead runs one sampled run per topic form and prints where ingest
+ * allocates (a V8 sampling heap profile that keeps collected objects), per site, and the
+ * total divided by the bytes of `encodeLines` (the same per message in every build): a
+ * figure of allocation per message that the machine's load does not move.
+ *
+ *   npm run bench -- ingest-memory [batch] [telemetry] [--rounds N] [--build DIR] [--heap-profile]
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { INGEST_PROCESS_ENV } from '../ingest/index.js';
+import { siblingEntryCommand } from '../runtime/index.js';
+import { BenchEnvironment } from './support/bench-environment.js';
+import { startBroker } from './support/brokers.js';
+import { heapProfileTable } from './support/heap-profile-summary.js';
+import { pointsWrittenOk } from './support/influx-written.js';
+import { IngestProcess } from './support/ingest-process.js';
+import { runPipeline, type PublishMode } from './support/pipeline-run.js';
+import { loadAverage } from './support/process-stats.js';
+import { benchArgs, fmt, fmtMiB, fmtRatios, markdownTable, median, print } from './support/report.js';
+
+const args = benchArgs();
+const argv = process.argv.slice(2);
+const rounds = args.rounds ?? 3;
+const modes: PublishMode[] = (['batch', 'telemetry'] as const).filter((m) => argv.includes(m));
+if (modes.length === 0) modes.push('batch', 'telemetry');
+const buildAt = argv.indexOf('--build');
+const otherBuild = buildAt >= 0 ? resolve(argv[buildAt + 1] as string) : undefined;
+const heapProfile = argv.includes('--heap-profile');
+const timing = { warmupS: 2, measureS: 5 };
+const BUILDS = otherBuild ? ['this build', otherBuild] : ['this build'];
+
+interface Pages {
+  heap: number;
+  anon: number;
+  file: number;
+}
+
+/** Resident MiB of glibc's main heap, other anonymous maps and mapped files. */
+function residentPages(pid: number): Pages {
+  const pages: Pages = { heap: 0, anon: 0, file: 0 };
+  let kind: keyof Pages = 'anon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1] ?? '';
+      kind = name === '[heap]' ? 'heap' : name.startsWith('/') ? 'file' : 'anon';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) pages[kind] += Number(rss[1]) / 1024;
+  }
+  return pages;
+}
+
+interface Run {
+  cpuUs: number;
+  peakRss: number;
+  atPeak: Pages;
+}
+
+const env = new BenchEnvironment();
+await env.start();
+const broker = await startBroker('ours', env.dir);
+const target = env.target(broker);
+const written = () => pointsWrittenOk(env.influxd);
+const loadBefore = loadAverage();
+const startedAt = new Date();
+const results = new Map<string, Run[]>();
+const profiles: Array<[PublishMode, string]> = [];
+
+async function runIngest(
+  build: string,
+  round: number,
+  runModes: readonly PublishMode[],
+  heapFile?: string,
+): Promise<void> {
+  const ingest = new IngestProcess({
+    brokerUrl: broker.url,
+    users: broker.users,
+    influxUrl: env.influxd.url,
+    database: env.database,
+    dir: env.dir,
+    clientId: `bench-memory-${round}-${BUILDS.indexOf(build)}`,
+    ...(build === 'this build' ? {} : { entry: join(build, 'ingest/main.js') }),
+    ...(heapFile
+      ? {
+          env: {
+            NODE_OPTIONS: `${INGEST_PROCESS_ENV.NODE_OPTIONS} --import=${siblingEntryCommand('bench/support/heap-sampling-preload.ts').at(-1)}`,
+            HEAP_PROFILE_FILE: heapFile,
+            // Start-up and the first warm-up left out.
+            HEAP_PROFILE_AFTER_MS: '5000',
+          },
+        }
+      : {}),
+  });
+  await ingest.start();
+  let peak = { total: 0, pages: residentPages(ingest.pid) };
+  const sampler = setInterval(() => {
+    const pages = residentPages(ingest.pid);
+    const total = pages.heap + pages.anon + pages.file;
+    if (total > peak.total) peak = { total, pages };
+  }, 100);
+  try {
+    for (const mode of runModes) {
+      const result = await runPipeline(target, { pid: ingest.pid, written }, 'ingest', mode, timing);
+      const key = `${build}/${mode}`;
+      const run = {
+        cpuUs: result.cpuUsPerPoint.ingest ?? Number.NaN,
+        peakRss: result.peakRssBytes.ingest ?? Number.NaN,
+        atPeak: peak.pages,
+      };
+      results.set(key, [...(results.get(key) ?? []), run]);
+    }
+  } finally {
+    clearInterval(sampler);
+    await ingest.stop();
+  }
+}
+
+try {
+  if (heapProfile) {
+    for (const mode of modes) {
+      const file = join(env.dir, `ingest-${mode}.heapprofile`);
+      await runIngest('this build', 0, [mode], file);
+      profiles.push([mode, file]);
+    }
+  } else {
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? BUILDS : [...BUILDS].reverse();
+      for (const build of order) await runIngest(build, round, modes);
+      process.stderr.write(`round ${round}/${rounds} done\n`);
+    }
+  }
+} finally {
+  await broker.stop();
+  await env.stop();
+}
+
+print(
+  `## ingest memory — ${startedAt.toISOString()} — ${heapProfile ? 'heap profile' : `${rounds} rounds`}, windows ${timing.measureS} s`,
+);
+print(`load average before: ${loadBefore}; after: ${loadAverage()}`);
+print();
+for (const [mode, file] of profiles) {
+  print(`### Allocation, ${mode} topic`);
+  print();
+  print(heapProfileTable(file));
+  print();
+}
+if (!heapProfile) {
+  const mib = (values: number[]) => `${fmt(median(values), 0)} (${values.map((v) => fmt(v, 0)).join(' / ')})`;
+  const rows: string[][] = [];
+  for (const mode of modes)
+    for (const build of BUILDS) {
+      const runs = results.get(`${build}/${mode}`) ?? [];
+      const base = results.get(`this build/${mode}`) ?? [];
+      rows.push([
+        mode === 'batch'
+          ? 'batch topic'
+          : modes.length > 1
+            ? 'per-device topic (after batch)'
+            : 'per-device topic',
+        build,
+        `${fmt(median(runs.map((r) => r.cpuUs)), 2)} µs (${runs.map((r) => fmt(r.cpuUs, 2)).join(' / ')})`,
+        `${fmtMiB(median(runs.map((r) => r.peakRss)))} (${runs.map((r) => fmtMiB(r.peakRss)).join(' / ')})`,
+        mib(runs.map((r) => r.atPeak.heap)),
+        mib(runs.map((r) => r.atPeak.anon)),
+        mib(runs.map((r) => r.atPeak.file)),
+        build === 'this build'
+          ? '—'
+          : `CPU ${fmtRatios(base.map((b, i) => b.cpuUs / (runs[i]?.cpuUs ?? Number.NaN)))}, RSS ${fmtRatios(base.map((b, i) => b.peakRss / (runs[i]?.peakRss ?? Number.NaN)))}`,
+      ]);
+    }
+  print(
+    markdownTable(
+      [
+        'topic',
+        'ingest',
+        'CPU per stored point',
+        'peak RSS',
+        'at peak: glibc heap MiB',
+        'other anonymous MiB',
+        'files MiB',
+        'this build ÷ it, same round',
+      ],
+      rows,
+    ),
+  );
+}

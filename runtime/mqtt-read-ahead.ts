@@ -1,5 +1,5 @@
 import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
-import mqttPacket from 'mqtt-packet';
+import { MqttPublishReader } from './mqtt-publish-reader.js';
 
 interface TakenAhead<T> {
   topic: string;
@@ -14,8 +14,7 @@ interface TakenAhead<T> {
  * only once the last one's callback ran and its PUBACK went out. A service that
  * acknowledges a message only once what it did with it is durable (alerting's sync to
  * disk, ingest's write to InfluxDB) would otherwise handle each message only after the
- * one before it was durable. Here a second parser (mqtt-packet, the one mqtt.js uses)
- * reads the same socket and `take`s each PUBLISH at once, in the order the broker sent
+ * one before it was durable. Here a second reader (`MqttPublishReader`) reads the same socket and `take`s each PUBLISH at once, in the order the broker sent
  * them; `handleMessage` then only `claim`s what was taken and calls back once it is
  * durable. PUBACKs still go in order, each after its own message's callback.
  *
@@ -89,20 +88,17 @@ export class ReadAhead<T> {
     this.stream = stream;
     this.taken = [];
     this.head = 0;
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    parser.on('packet', (packet) => {
-      if (packet.cmd !== 'publish' || this.stream !== stream) return;
+    const reader = new MqttPublishReader((packet) => {
+      if (this.stream !== stream) return;
       this.taken.push({
         topic: packet.topic,
         messageId: packet.qos > 0 ? packet.messageId : undefined,
         taken: this.take(packet),
       });
     });
-    // mqtt.js' own parser reads the same bytes, reports a malformed packet and closes the connection.
-    parser.on('error', () => undefined);
     // Ahead of mqtt.js' own reader of the stream, which handles a chunk's first message at once.
     stream.prependListener('data', (chunk: Buffer) => {
-      if (this.stream === stream) parser.parse(chunk);
+      if (this.stream === stream) reader.push(chunk);
     });
     stream.on('pause', () => {
       if (this.stream === stream && this.readOn()) stream.resume();

@@ -11,7 +11,8 @@ export const DEFAULT_SESSIONS_DIR = 'data/broker/sessions';
  * - `disk` (default): LevelDB in `dir` through aedes-persistence-level, every write the
  *   PUBACK waits for synced to the disk (open-persistence.ts): a broker killed, restarted
  *   or without power keeps what it acknowledged, and queues for a consumer (ingest) that
- *   is still reconnecting. Nothing per queued message stays in RAM.
+ *   is still reconnecting. Of a queue, at most the last 16 MB written stay in RAM as
+ *   well, so a delivery and its PUBACK need no read from disk (session-database.ts).
  * - `memory`: lost on restart; for development and benchmarks.
  * - `redis`: shared by several broker nodes (a cluster, messages cross nodes through
  *   Redis pub/sub); Redis' own persistence (AOF) decides what survives Redis itself.

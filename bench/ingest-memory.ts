@@ -133,7 +133,8 @@ try {
     for (const mode of modes) {
       const file = join(env.dir, `ingest-${mode}.heapprofile`);
       await runIngest('this build', 0, [mode], file);
-      profiles.push([mode, file]);
+      // Read now: the environment's folder goes at the end.
+      profiles.push([mode, heapProfileTable(file)]);
     }
   } else {
     for (let round = 1; round <= rounds; round++) {
@@ -152,10 +153,10 @@ print(
 );
 print(`load average before: ${loadBefore}; after: ${loadAverage()}`);
 print();
-for (const [mode, file] of profiles) {
+for (const [mode, table] of profiles) {
   print(`### Allocation, ${mode} topic`);
   print();
-  print(heapProfileTable(file));
+  print(table);
   print();
 }
 if (!heapProfile) {

@@ -13,9 +13,10 @@ const KEPT_OUTSIDE = ['classic-level', 'serialport', '@serialport/*'];
  * those with native parts. V8 keeps every loaded module's source text and a record per
  * module for as long as the process runs; one minified file holds less of both. The
  * gateway polling 100 meters took 74 MiB this way against 82 MiB as one module per file,
- * at the same CPU (bench/README.md, `gateway-memory`). `outfile` must sit one folder below
- * the build's root (dist/edge/main.js), where the per-file build puts the entry, so the
- * code finds package.json as it does there (runtime/project-files.ts).
+ * at the same CPU (bench/README.md, `gateway-memory`); the build writes the gateway's
+ * daemon this way (deploy/build.ts). `outfile` must sit one folder below the build's root
+ * (dist/edge/main.js), beside the per-file modules, so the code finds package.json as they
+ * do (runtime/project-files.ts).
  */
 export async function bundleDaemon(entry: string, outfile: string): Promise<void> {
   // `entry` from the repository's root (edge/main.ts), or absolute.

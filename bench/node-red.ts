@@ -18,8 +18,7 @@
  * point was stored.
  *
  * Gateway: 100 Modbus TCP meters (10 servers × 10, a mix of profiles) polled every second;
- * ours as shipped (batches; the per-file build, and the one minified file of the offline
- * install) and Node-RED reading the same register blocks (2 requests per
+ * ours as shipped (batches; the daemon in one minified file, as the build writes it) and Node-RED reading the same register blocks (2 requests per
  * meter-poll), both publishing to an upstream aedes: share of a core and steady RSS (median
  * of samples every 250 ms over the window).
  *
@@ -29,12 +28,10 @@
  *   npm run bench -- node-red [--quick] [--rounds N] [--gateway]
  * `--gateway` runs the gateway part only (its ingest rows then read n/a).
  */
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleDaemon } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, projectFile, waitFor } from '../runtime/index.js';
+import { freePort, waitFor } from '../runtime/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { BENCH_GATEWAY, BENCH_SITE } from './support/bench-credentials.js';
 import { BenchEnvironment } from './support/bench-environment.js';
@@ -89,7 +86,7 @@ const MODES_OF: Record<ConsumerKind, PublishMode[]> = {
   'node-red-no-join': ['telemetry'],
   'naive-persistent': ['batch', 'telemetry'],
 };
-const GATEWAYS = ['ours', 'ours-offline-install', 'node-red'] as const;
+const GATEWAYS = ['ours', 'node-red'] as const;
 type GatewayKind = (typeof GATEWAYS)[number];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -195,17 +192,6 @@ interface GatewaySample {
   requestsPerS: number;
 }
 
-let bundled: string | undefined;
-/** The daemon as the offline install ships it (one minified file), built once. */
-async function gatewayBundle(): Promise<string> {
-  if (!bundled) {
-    // Inside the repository, as installed: the file finds node_modules and package.json above it.
-    bundled = projectFile('data/node-red-bench-gateway/main.js');
-    await bundleDaemon('edge/main.ts', bundled);
-  }
-  return bundled;
-}
-
 async function startGateway(
   kind: GatewayKind,
   round: number,
@@ -238,10 +224,8 @@ async function startGateway(
     publish: { mode: 'batch' },
   });
   const options = { logFile: join(env.dir, `edge-${round}-${kind}.log`), env: { ...EDGE_PROCESS_ENV } };
-  const gateway =
-    kind === 'ours-offline-install'
-      ? Child.spawn(process.execPath, [await gatewayBundle(), '--config', configFile], options)
-      : Child.node('edge/main.ts', ['--config', configFile], options);
+  // From the build, edge/main.js is the daemon as installed: one minified file (deploy/build.ts).
+  const gateway = Child.node('edge/main.ts', ['--config', configFile], options);
   await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
     timeoutMs: 60_000,
     intervalMs: 200,
@@ -292,7 +276,6 @@ try {
   await upstream.stop();
   await broker.stop();
   await env.stop();
-  if (bundled) rmSync(dirname(bundled), { recursive: true, force: true });
 }
 
 const versions = Object.entries(NODE_RED_PACKAGES)
@@ -385,8 +368,7 @@ print();
 print(`### Gateway: ${BUSES * METERS_PER_BUS} Modbus TCP meters polled every second`);
 print();
 const GATEWAY_LABELS: Record<GatewayKind, string> = {
-  ours: 'ours (edge/, as shipped, batches)',
-  'ours-offline-install': 'ours as the offline install ships it (one minified file)',
+  ours: 'ours (edge/, as shipped: the daemon in one minified file, batches)',
   'node-red': 'Node-RED (modbus-read per block → function → mqtt out)',
 };
 print(
@@ -416,8 +398,6 @@ const gatewayRatio = (pick: (s: GatewaySample) => number, kind: GatewayKind = 'o
   const theirs = gatewayResults.get('node-red') ?? [];
   return ours.map((s, i) => pick(s) / pick(theirs[i] as GatewaySample));
 };
-for (const kind of ['ours', 'ours-offline-install'] as const) {
-  print(
-    `- ${GATEWAY_LABELS[kind]} ÷ Node-RED, same round: CPU ${fmtRatios(gatewayRatio((s) => s.coreShare, kind))} (target ≤ 50 %), steady RSS ${fmtRatios(gatewayRatio((s) => s.steadyRss, kind))} (target ≤ 40 %)`,
-  );
-}
+print(
+  `- ${GATEWAY_LABELS.ours} ÷ Node-RED, same round: CPU ${fmtRatios(gatewayRatio((s) => s.coreShare))} (target ≤ 50 %), steady RSS ${fmtRatios(gatewayRatio((s) => s.steadyRss))} (target ≤ 40 %)`,
+);

@@ -14,9 +14,10 @@ interface TakenAhead<T> {
  * only once the last one's callback ran and its PUBACK went out. A service that
  * acknowledges a message only once what it did with it is durable (alerting's sync to
  * disk, ingest's write to InfluxDB) would otherwise handle each message only after the
- * one before it was durable. Here a second reader (`MqttPublishReader`) reads the same socket and `take`s each PUBLISH at once, in the order the broker sent
- * them; `handleMessage` then only `claim`s what was taken and calls back once it is
- * durable. PUBACKs still go in order, each after its own message's callback.
+ * one before it was durable. Here a second reader (`MqttPublishReader`) reads the same
+ * socket and `take`s each PUBLISH at once, in the order the broker sent them;
+ * `handleMessage` then only `claim`s what was taken and calls back once it is durable.
+ * PUBACKs still go in order, each after its own message's callback.
  *
  * Bounded by the stream's back-pressure: the socket pauses while mqtt.js holds more than
  * its writable buffer (16 KiB) of unhandled bytes, and this reader sees only what the

@@ -57,6 +57,18 @@ describe('refused filters and forwarding against the receiver ACL', () => {
     open.add(outcome.client);
     return outcome.client;
   };
+  /** Connects a persistent session again, collecting from before the CONNACK: its queue may come with it. */
+  const reconnect = async (username: string, options: IClientOptions) => {
+    let received: ReturnType<typeof collect> = [];
+    const outcome = await tryConnect(
+      broker.service.mqttUrl,
+      { username, password: passwordOf(username), ...options },
+      (client) => (received = collect(client)),
+    );
+    if (outcome.kind !== 'connected') throw new Error(`${username} could not connect: ${outcome.kind}`);
+    open.add(outcome.client);
+    return { client: outcome.client, received };
+  };
   const end = async (client: MqttClient) => {
     open.delete(client);
     await client.endAsync();
@@ -105,8 +117,7 @@ describe('refused filters and forwarding against the receiver ACL', () => {
     // queued every message of every site for it, is not.
     expect(await storedSubscriptions()).toBe(1);
 
-    const again = await connect('gw-a', session);
-    const received = collect(again);
+    const { received } = await reconnect('gw-a', session);
     await waitFor('the queued marker', () => received.some((m) => m.payload === marker), {
       timeoutMs: 10_000,
     });
@@ -134,8 +145,7 @@ describe('refused filters and forwarding against the receiver ACL', () => {
     await writeFile(broker.credentialsFile, JSON.stringify(file));
     await broker.service.reloadCredentials();
 
-    const again = await connect('watcher', session);
-    const received = collect(again);
+    const { client: again, received } = await reconnect('watcher', session);
     // Its own prefix it may still read: subscribe to it so the marker path is open
     // for messages published from now on, and publish one to wait on.
     await again.subscribeAsync('v1/s1/watcher-gw/#', { qos: 1 });

@@ -12,10 +12,17 @@ export type ConnectOutcome =
 /**
  * Connects once, without retries, and says how it went. A connected client is
  * handed back for the caller to use and end; every other outcome leaves nothing open.
+ * `created` sees the client before it connects: a persistent session's queued messages
+ * can arrive with the CONNACK, before the caller's `await` resumes.
  */
-export function tryConnect(url: string, options: IClientOptions = {}): Promise<ConnectOutcome> {
+export function tryConnect(
+  url: string,
+  options: IClientOptions = {},
+  created: (client: MqttClient) => void = () => undefined,
+): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
+    created(client);
     let settled = false;
     const settle = (outcome: ConnectOutcome) => {
       if (settled) return;

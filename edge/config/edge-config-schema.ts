@@ -195,21 +195,34 @@ function buildEdgeConfigSchemas() {
   /** A Modbus bus (the protocol the CLI's `--tcp`/`--rtu` options default to). */
   const busSchema = z.discriminatedUnion('transport', [tcpBusSchema, rtuBusSchema, rtuOverTcpBusSchema]);
 
-  const dlt645DeviceSchema = z.strictObject({
-    id: idSchema,
-    ...deviceName,
-    profile: idSchema,
-    /** The 12-digit address on the meter's nameplate; a shorter number is zero-padded. */
-    address: z
-      .union([z.string(), z.number().int().nonnegative()])
-      .transform((value) => String(value))
-      .refine((value) => /^[0-9]{1,12}$/.test(value), 'must be the 12-digit meter address (digits only)')
-      .transform((value) => normaliseDlt645Address(value)),
-    pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(10),
-    ...reporting,
-    /** Overrides the bus' per-request timeout for a slow meter. */
-    timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
-  });
+  /**
+   * A meter addressed by the number on its nameplate (`digits` long; a shorter number is
+   * zero-padded by `normalise`), polled every `defaultPollS` unless it says otherwise.
+   */
+  function nameplateMeterSchema(
+    digits: number,
+    normalise: (address: string) => string,
+    defaultPollS: number,
+  ) {
+    const pattern = new RegExp(`^[0-9]{1,${digits}}$`);
+    return z.strictObject({
+      id: idSchema,
+      ...deviceName,
+      profile: idSchema,
+      address: z
+        .union([z.string(), z.number().int().nonnegative()])
+        .transform((value) => String(value))
+        .refine((value) => pattern.test(value), `must be the ${digits}-digit meter address (digits only)`)
+        .transform((value) => normalise(value)),
+      pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(defaultPollS),
+      ...reporting,
+      /** Overrides the bus' per-request timeout for a slow meter. */
+      timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
+    });
+  }
+
+  /** A DL/T 645 meter: the 12-digit address on its nameplate. */
+  const dlt645DeviceSchema = nameplateMeterSchema(12, normaliseDlt645Address, 10);
 
   /**
    * A line of meters that speak a byte-framed protocol addressed by nameplate number
@@ -253,21 +266,8 @@ function buildEdgeConfigSchemas() {
   /** DL/T 645 meters (most State Grid household electricity meters). */
   const dlt645BusSchema = meterLineBusSchema('dlt645', dlt645DeviceSchema);
 
-  const cjt188DeviceSchema = z.strictObject({
-    id: idSchema,
-    ...deviceName,
-    profile: idSchema,
-    /** The 14-digit address printed on the meter; a shorter number is zero-padded. */
-    address: z
-      .union([z.string(), z.number().int().nonnegative()])
-      .transform((value) => String(value))
-      .refine((value) => /^[0-9]{1,14}$/.test(value), 'must be the 14-digit meter address (digits only)')
-      .transform((value) => normaliseCjt188Address(value)),
-    pollIntervalS: configNumber().pipe(z.number().positive().max(3600)).default(60),
-    ...reporting,
-    /** Overrides the bus' per-request timeout for a slow meter. */
-    timeoutMs: configNumber().pipe(z.number().int().min(20).max(30_000)).optional(),
-  });
+  /** A CJ/T 188 water meter: the 14-digit address printed on it. */
+  const cjt188DeviceSchema = nameplateMeterSchema(14, normaliseCjt188Address, 60);
 
   /** CJ/T 188 household water meters (`protocol: cjt188`). */
   const cjt188BusSchema = meterLineBusSchema('cjt188', cjt188DeviceSchema);

@@ -113,6 +113,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+  // The terminal closed: stop in order too, rather than leave each service to notice alone.
+  process.on('SIGHUP', () => void shutdown());
 
   console.log(
     `starting the village stack for "${stack.site.site.name}" (${stack.site.devices.length} devices)…`,

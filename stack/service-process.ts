@@ -59,6 +59,9 @@ export class ServiceProcess {
         cwd: PROJECT_ROOT,
         env: { ...process.env, VILLAGE_SUPERVISOR_PID: String(process.pid), ...this.options.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl+C in the terminal reaches the stack runner alone, which
+        // stops the services in its order (VillageStack.stop), not all of them at once.
+        detached: true,
       },
     );
     this.child = child;

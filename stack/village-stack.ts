@@ -229,6 +229,11 @@ export class VillageStack {
     await this.service('edge').start();
   }
 
+  /**
+   * The gateway first, the simulated devices after it: in a village the devices do not stop
+   * with the platform, so the demo's stop must not show them going away (cameras' last wills,
+   * silent meters) as device faults to the operator.
+   */
   async stop(): Promise<void> {
     for (const name of ['edge', 'village', 'simulator', 'reports', 'alerting', 'ingest', 'broker'] as const) {
       await this.services.get(name)?.stop();

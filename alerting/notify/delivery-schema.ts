@@ -39,5 +39,7 @@ export const deliverySchema = z.object({
   /** `mention`: the short text message after a critical card that @-mentions `people` (WeCom, DingTalk). */
   part: z.enum(['message', 'mention']).default('message'),
   alert: alertSchema,
+  /** The entry whose message told this one: a recovery its held alarm told (held-alarm.ts), not sent itself. */
+  toldBy: z.string().optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;

@@ -60,6 +60,8 @@ const WORDS = {
       escalation: '升级：告警长时间未确认',
       acknowledged: '已确认',
     },
+    /** An alarm that could not go out before its recovery (held-alarm.ts). */
+    firedAndResolved: '告警（已恢复）',
     severity: { critical: '严重', warning: '警告', info: '提示' },
     state: { pending: '待定', firing: '告警中', resolved: '已恢复' },
     what: '事件',
@@ -87,6 +89,7 @@ const WORDS = {
       escalation: 'ESCALATED: unacknowledged',
       acknowledged: 'ACKNOWLEDGED',
     },
+    firedAndResolved: 'ALERT (since resolved)',
     severity: { critical: 'critical', warning: 'warning', info: 'info' },
     state: { pending: 'pending', firing: 'firing', resolved: 'resolved' },
     what: 'What',
@@ -143,7 +146,9 @@ export function renderMessage(
   }
   facts.push([w.id, alert.id]);
 
-  const title = `[${w.reason[reason]}] ${d.title[language]} · ${d.place[language]}`;
+  // A late alarm shows when it happened (since); one that has since recovered says so first.
+  const said = reason === 'firing' && alert.state === 'resolved' ? w.firedAndResolved : w.reason[reason];
+  const title = `[${said}] ${d.title[language]} · ${d.place[language]}`;
   const separator = language === 'zh' ? '：' : ': ';
   return {
     title,

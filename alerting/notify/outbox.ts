@@ -9,6 +9,7 @@ import { MqttSender, type AlertPublisher } from './channels/mqtt-sender.js';
 import { WebhookSender } from './channels/webhook-sender.js';
 import { WecomSender } from './channels/wecom-sender.js';
 import type { Delivery, DeliveryStatus } from './delivery-schema.js';
+import { alarmOf, alertToTell, recoveryTurn } from './held-alarm.js';
 import { renderMessage, type MessageAudience, type MessageContext } from './message-text.js';
 import { channelOf } from './routing.js';
 
@@ -126,6 +127,16 @@ export class Outbox {
     const busy = new Map<string, number>();
     for (const channel of this.inFlight.values()) busy.set(channel, (busy.get(channel) ?? 0) + 1);
     for (const delivery of due) {
+      const alarm =
+        delivery.reason === 'resolved'
+          ? alarmOf(delivery, this.options.journal.state.deliveries.values())
+          : undefined;
+      const turn = recoveryTurn(delivery, alarm);
+      if (turn === 'wait') continue; // its alarm's attempt wakes this again
+      if (turn === 'told' && alarm) {
+        this.toldBy(delivery, alarm);
+        continue;
+      }
       const inFlight = busy.get(delivery.channelId) ?? 0;
       if (inFlight >= concurrency) continue;
       busy.set(delivery.channelId, inFlight + 1);
@@ -153,10 +164,23 @@ export class Outbox {
     );
   }
 
+  /** A recovery its held alarm told (held-alarm.ts): done, as that message was. */
+  private toldBy(recovery: Delivery, alarm: Delivery): void {
+    this.save({
+      ...recovery,
+      status: 'delivered',
+      deliveredAt: alarm.deliveredAt,
+      updatedAt: Date.now(),
+      toldBy: alarm.key,
+    });
+  }
+
   private attempt(delivery: Delivery): void {
     this.inFlight.set(delivery.key, delivery.channelId);
     const sending: Delivery = {
       ...delivery,
+      // What the message tells is journalled with it: the alert as it stands for a held alarm.
+      alert: alertToTell(delivery, this.options.journal.state.alerts.get(delivery.alert.id)),
       status: 'sending',
       attempts: delivery.attempts + 1,
       updatedAt: Date.now(),

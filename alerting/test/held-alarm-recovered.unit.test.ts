@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { NotificationIntent } from '../engine/alert-schema.js';
+import { notificationsSchema } from '../notify/channel-config.js';
+import type { Delivery } from '../notify/delivery-schema.js';
+import { renderMessage } from '../notify/message-text.js';
+import { alarmOf, alertToTell, recoveryTurn } from '../notify/held-alarm.js';
+import { deliveriesFor } from '../notify/routing.js';
+import { defaultRules, demoSites, engineHarness } from './engine-harness.js';
+
+const config = notificationsSchema.parse({
+  publishMqtt: true,
+  contacts: [
+    { id: 'duty', name: '值班员', channels: [{ type: 'webhook', url: 'http://relay.invalid/hook' }] },
+    {
+      id: 'group',
+      name: '值班群',
+      language: 'en',
+      channels: [
+        { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', mention: 'all' },
+      ],
+    },
+  ],
+  groups: [{ id: 'all', contacts: ['duty', 'group'] }],
+  routes: [{ groups: ['all'] }],
+});
+
+const messages = {
+  sites: demoSites(),
+  rules: new Map(defaultRules().map((r) => [r.id, r])),
+  utcOffsetMinutes: 480,
+};
+
+/** A fire alarm at the canteen, then its reset a minute later: the engine's own intents. */
+function fireThenReset(): { firing: NotificationIntent; resolved: NotificationIntent } {
+  const h = engineHarness();
+  h.event('canteen-fire-panel', 'fire_alarm');
+  h.clock.advance(60_000);
+  h.event('canteen-fire-panel', 'fire_reset');
+  const [firing] = h.notifications('firing');
+  const [resolved] = h.notifications('resolved');
+  if (!firing || !resolved) throw new Error('the engine did not fire and resolve the fire alarm');
+  return { firing, resolved };
+}
+
+const status = (entries: Delivery[], to: Delivery['status']) => entries.map((d) => ({ ...d, status: to }));
+
+describe('an alarm held past its recovery', () => {
+  it('tells the alert as it stands on each person channel, its @-mention too, not on the MQTT bus', () => {
+    const { firing, resolved } = fireThenReset();
+    const held = deliveriesFor(firing, config, firing.at);
+    // the webhook, the WeCom card and its @-mention, the MQTT bus
+    expect(held.map((d) => `${d.channelType}/${d.part}`)).toEqual([
+      'webhook/message',
+      'wecom/message',
+      'wecom/mention',
+      'mqtt/message',
+    ]);
+    expect(held.map((d) => alertToTell(d, resolved.alert).state)).toEqual([
+      'resolved',
+      'resolved',
+      'resolved',
+      'firing',
+    ]);
+    // Still firing when it can go out, however late: the alarm as it was decided.
+    expect(held.map((d) => alertToTell(d, firing.alert))).toEqual(held.map((d) => d.alert));
+    // A recovery, an acknowledgement: as decided.
+    for (const recovery of deliveriesFor(resolved, config, resolved.at))
+      expect(alertToTell(recovery, resolved.alert)).toBe(recovery.alert);
+  });
+
+  it('has the recovery wait for its alarm, then count as told by it, or go out itself', () => {
+    const { firing, resolved } = fireThenReset();
+    const alarms = deliveriesFor(firing, config, firing.at);
+    const recoveries = deliveriesFor(resolved, config, resolved.at);
+    const turns = (entries: Delivery[]) =>
+      recoveries.map((r) => `${r.channelType}:${recoveryTurn(r, alarmOf(r, entries))}`);
+
+    expect(turns(alarms)).toEqual(['webhook:wait', 'wecom:wait', 'mqtt:send']);
+    expect(turns(status(alarms, 'sending'))).toEqual(['webhook:wait', 'wecom:wait', 'mqtt:send']);
+    // sent after the recovery: it told it
+    const toldIt = status(alarms, 'delivered').map((d) => ({ ...d, alert: alertToTell(d, resolved.alert) }));
+    expect(turns(toldIt)).toEqual(['webhook:told', 'wecom:told', 'mqtt:send']);
+    // sent before the recovery, or never got through: the recovery is news
+    expect(turns(status(alarms, 'delivered'))).toEqual(['webhook:send', 'wecom:send', 'mqtt:send']);
+    const failed = status(alarms, 'failed').map((d) => ({ ...d, alert: alertToTell(d, resolved.alert) }));
+    expect(turns(failed)).toEqual(['webhook:send', 'wecom:send', 'mqtt:send']);
+    expect(turns([])).toEqual(['webhook:send', 'wecom:send', 'mqtt:send']);
+  });
+
+  it('tells the operator in one message that the alarm happened and has recovered, with both times', () => {
+    const { firing, resolved } = fireThenReset();
+    const zh = renderMessage(resolved.alert, 'firing', 'zh', messages);
+    expect(zh.title).toBe('[告警（已恢复）] 火灾报警 · 社区食堂');
+    expect(zh.text).toContain('状态：已恢复 (严重)');
+    expect(zh.text).toContain(`开始时间：2025-06-01 20:00:00 (UTC+8)`);
+    expect(zh.text).toContain(`恢复时间：2025-06-01 20:01:00 (UTC+8)`);
+    expect(renderMessage(resolved.alert, 'firing', 'en', messages).title).toBe(
+      '[ALERT (since resolved)] Fire alarm · Canteen',
+    );
+    // Still firing when it goes out, however late: the plain alarm, with the time it happened.
+    const late = renderMessage(firing.alert, 'firing', 'zh', messages);
+    expect(late.title).toBe('[告警] 火灾报警 · 社区食堂');
+    expect(late.text).toContain(`开始时间：2025-06-01 20:00:00 (UTC+8)`);
+  });
+});

@@ -80,6 +80,7 @@ const WORDS = {
     occurrences: '次数',
     links: '操作',
     mention: (severity: string) => `【${severity}告警，请立即查看上一条消息并确认】`,
+    mentionResolved: (severity: string) => `【${severity}告警已发生并已恢复，请查看上一条消息】`,
   },
   en: {
     reason: {
@@ -108,6 +109,7 @@ const WORDS = {
     occurrences: 'Occurrences',
     links: 'Act',
     mention: (severity: string) => `[${severity} alert: see the card above and acknowledge]`,
+    mentionResolved: (severity: string) => `[${severity} alert, since resolved: see the card above]`,
   },
 } as const;
 
@@ -171,6 +173,6 @@ export function renderMessage(
       links.length > 0
         ? `**${w.links}**${separator}${links.map((l) => `[${inertMarkdown(l.label)}](${l.url})`).join(' · ')}`
         : '',
-    mentionText: `${w.mention(w.severity[alert.severity])} ${title}`,
+    mentionText: `${(alert.state === 'resolved' ? w.mentionResolved : w.mention)(w.severity[alert.severity])} ${title}`,
   };
 }

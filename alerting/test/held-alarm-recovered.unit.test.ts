@@ -94,12 +94,17 @@ describe('an alarm held past its recovery', () => {
     expect(zh.text).toContain('状态：已恢复 (严重)');
     expect(zh.text).toContain(`开始时间：2025-06-01 20:00:00 (UTC+8)`);
     expect(zh.text).toContain(`恢复时间：2025-06-01 20:01:00 (UTC+8)`);
+    // the @-mention after a critical card wakes people to look, not to acknowledge what is over
+    expect(zh.mentionText).toBe(
+      '【严重告警已发生并已恢复，请查看上一条消息】 [告警（已恢复）] 火灾报警 · 社区食堂',
+    );
     expect(renderMessage(resolved.alert, 'firing', 'en', messages).title).toBe(
       '[ALERT (since resolved)] Fire alarm · Canteen',
     );
     // Still firing when it goes out, however late: the plain alarm, with the time it happened.
     const late = renderMessage(firing.alert, 'firing', 'zh', messages);
     expect(late.title).toBe('[告警] 火灾报警 · 社区食堂');
+    expect(late.mentionText).toBe('【严重告警，请立即查看上一条消息并确认】 [告警] 火灾报警 · 社区食堂');
     expect(late.text).toContain(`开始时间：2025-06-01 20:00:00 (UTC+8)`);
   });
 });

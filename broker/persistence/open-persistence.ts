@@ -95,6 +95,20 @@ export function createLevelPersistence(db: ClassicLevel<string, Buffer>): object
   return wrapForAedes(LevelPersistence, db);
 }
 
+/**
+ * How much of a persistent session's queue the Redis store hands over when its client
+ * connects: the library reads it as `LRANGE queue 0 maxSessionDelivery`, and -1 is the
+ * end of the list. The library's default, 1,000, sent only the oldest 1,001 messages;
+ * the rest stayed queued, behind every live message, until the client's next connection
+ * (moscajs/aedes#63). Ingest moving to another node while over a thousand readings
+ * were queued for it (held unacknowledged, or published while it reconnected) thus got
+ * the newest of them only at its next move, however much later (276 readings in
+ * test/scale/broker-cluster). The disk and memory stores hand over the whole queue too.
+ * Reading it costs the broker the queue's keys at once (about 60 bytes a message), a
+ * fraction of what Redis holds for the same messages.
+ */
+const WHOLE_QUEUE = -1;
+
 function openRedis(url: string, onError: (error: Error) => void): OpenedPersistence {
   const Redis = (require('ioredis') as { Redis: RedisConstructor }).Redis;
   // Commands wait while Redis is away instead of failing at once: a Redis restart
@@ -110,10 +124,14 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
   }
   const RedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as AsyncPersistenceClass<{
     conn: unknown;
+    maxSessionDelivery: number;
   }>;
   const createRedisEmitter = require('mqemitter-redis') as RedisEmitterFactory;
   return {
-    persistence: wrapForAedes(RedisPersistence, { conn: connections[0] }),
+    persistence: wrapForAedes(RedisPersistence, {
+      conn: connections[0],
+      maxSessionDelivery: WHOLE_QUEUE,
+    }),
     mq: createRedisEmitter({ subConn: connections[1], pubConn: connections[2] }),
     // aedes-persistence-redis keeps the ids of clients with subscriptions in this set.
     sessionIds: () => base.smembers('clients'),

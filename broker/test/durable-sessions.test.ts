@@ -59,4 +59,28 @@ describe.each(backends)('broker sessions kept in $backend', ({ backend }) => {
       Array.from({ length: 100 }, (_, i) => i),
     );
   });
+
+  it('hands a consumer its whole queue when it reconnects, however long', async () => {
+    // Longer than the 1,001 aedes-persistence-redis sends at CONNECT by default: the rest
+    // stayed queued until the consumer's next connection (a cluster node dying with over a
+    // thousand readings queued for ingest left the newest 276 behind, test/scale/broker-cluster).
+    const queued = 1_500;
+    const service = await startBroker();
+    const ingest = await connectClient(service.mqttUrl, INGEST);
+    await ingest.subscribeAsync(topicFilters.siteStreams('s'), { qos: 1 });
+    await ingest.endAsync();
+
+    const gateway = await connectClient(service.mqttUrl, GATEWAY);
+    for (let from = 0; from < queued; from += 100) {
+      const batch = Array.from({ length: 100 }, (_, i) => String(from + i));
+      await Promise.all(batch.map((payload) => gateway.publishAsync(TOPIC, payload, { qos: 1 })));
+    }
+
+    const { messages: received } = await connectCollecting(service.mqttUrl, INGEST);
+    const distinct = () => new Set(received.map((m) => Number(m.payload)));
+    await waitFor(`all ${queued} queued messages`, () => distinct().size >= queued, {
+      timeoutMs: 20_000,
+    }).catch(() => undefined);
+    expect(distinct().size).toBe(queued);
+  }, 60_000);
 });

@@ -16,5 +16,7 @@ export {
   type DeliveryExpectation,
 } from './delivery-check.js';
 export { rssBytes } from './process-rss.js';
+export { queuedReadings, type QueuedReadings } from './redis-session-queue.js';
+export { whereMissing } from './missing-seqs.js';
 export { tmpfsAvailable, mountTmpfs, unmount, fillDisk, freeDisk } from './tmpfs.js';
 export { RssSampler, type RssSample } from './rss-sampler.js';

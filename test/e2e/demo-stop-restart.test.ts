@@ -3,19 +3,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, siblingEntryCommand, waitFor } from '../../runtime/index.js';
+import { PROJECT_ROOT, waitFor } from '../../runtime/index.js';
 
-/** `npm start` (stack/main.ts) on a data folder, in its own process group as a terminal runs it. */
+/** `npm start` on a data folder, in its own process group as a terminal runs it. */
 class DemoRun {
   readonly child: ChildProcess;
   output = '';
 
   constructor(dataDir: string) {
-    this.child = spawn(
-      process.execPath,
-      [...siblingEntryCommand('stack/main.ts'), '--data', dataDir, '--log-level', 'warn'],
-      { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    this.child = spawn('npm', ['start', '--', '--data', dataDir, '--log-level', 'warn'], {
+      cwd: PROJECT_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
@@ -38,12 +38,35 @@ class DemoRun {
     return Number(match[1]);
   }
 
-  /** Ctrl+C in the terminal: SIGINT to every process of the foreground group. */
-  async ctrlC(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    process.kill(-this.child.pid, 'SIGINT');
+  /**
+   * Ctrl+C in the terminal (SIGINT to every process of the foreground group), or SIGTERM to
+   * npm alone (`kill`, a supervisor); either way the whole stack stops.
+   */
+  async stop(how: 'ctrl-c' | 'sigterm'): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || !this.output.includes('Press Ctrl+C to stop.')) return;
+    const alerting = this.port(/operators' page {4}http:\/\/127\.0\.0\.1:(\d+)\//);
+    const gone = this.child.exitCode !== null || this.child.signalCode !== null;
+    const exited = gone
+      ? undefined
+      : new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    try {
+      // npm gone already (a test that failed): its group may still hold the stack
+      if (how === 'ctrl-c' || gone) process.kill(-pid, 'SIGINT');
+      else process.kill(pid, 'SIGTERM');
+    } catch {
+      // no such group: nothing is left of it
+    }
     await exited;
+    await waitFor(
+      `the stack stopped after ${how}`,
+      async () =>
+        !(await fetch(`http://127.0.0.1:${alerting}/healthz`).then(
+          () => true,
+          () => false,
+        )),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
   }
 }
 
@@ -53,12 +76,12 @@ interface InboxLine {
 }
 
 /**
- * The demo stopped with Ctrl+C and started again on the same data folder, as a newcomer
- * does: the simulated devices stopping with the demo are no device fault, so the operator's
- * inbox gets no "camera offline" for them (then "recovered" a minute later); a camera that
- * really goes offline still reaches it.
+ * The demo stopped with Ctrl+C (or SIGTERM) and started again on the same data folder, as a
+ * newcomer does: the simulated devices stopping with the demo are no device fault, so the
+ * operator's inbox gets no "camera offline" for them (then "recovered" a minute later); a
+ * camera that really goes offline still reaches it.
  */
-describe('npm start, Ctrl+C, npm start again', () => {
+describe('npm start, stopped, npm start again', () => {
   let dataDir: string;
   let run: DemoRun | undefined;
 
@@ -93,15 +116,17 @@ describe('npm start, Ctrl+C, npm start again', () => {
   });
 
   afterAll(async () => {
-    await run?.ctrlC();
+    await run?.stop('ctrl-c');
     rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 
   it('tells the operator of no camera going offline for the demo stopping, and of a camera fault after it', async () => {
-    run = new DemoRun(dataDir);
-    await run.running();
-    await camerasOnline(run);
-    await run.ctrlC();
+    for (const how of ['ctrl-c', 'sigterm'] as const) {
+      run = new DemoRun(dataDir);
+      await run.running();
+      await camerasOnline(run);
+      await run.stop(how);
+    }
 
     run = new DemoRun(dataDir);
     await run.running();

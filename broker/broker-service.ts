@@ -31,6 +31,7 @@ import { CredentialStore } from './credentials/credential-store.js';
 import { guardFrameSize } from './frame-guard.js';
 import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
 import { openPersistence, type OpenedPersistence } from './persistence/open-persistence.js';
+import type { SessionPresence } from './persistence/session-presence.js';
 import { MqttTlsListener } from './tls/mqtt-tls-listener.js';
 
 export interface BrokerServiceOptions {
@@ -175,9 +176,17 @@ export class BrokerService implements Component {
       authorizeForward: createAuthorizeForward(context),
     });
     this.aedes = aedes;
+    const presence = persistence.presence;
     aedes.on('clientDisconnect', (client) => {
       sessions.disconnected(client);
       context.persistentSessions.disconnected(client.id);
+      if (presence && !client.clean) {
+        presence
+          .seen([client.id], Date.now())
+          .catch((error: unknown) =>
+            logger.warn({ err: error, clientId: client.id }, 'could not note when a persistent client left'),
+          );
+      }
     });
     aedes.on('clientReady', (client) => context.persistentSessions.connected(client.id));
     context.persistentSessions.restore(
@@ -190,6 +199,7 @@ export class BrokerService implements Component {
       context,
       storedFilters.clean,
       this.config.limits.sessionExpirySeconds,
+      presence,
     );
     aedes.on('clientError', (client, error) =>
       logger.debug({ clientId: client.id, err: error }, 'client error'),
@@ -298,16 +308,27 @@ export class BrokerService implements Component {
   }
 }
 
-/** Drops the subscriptions of persistent sessions away longer than the expiry, checked a few times per expiry (at most hourly). */
+/**
+ * Drops the subscriptions of persistent sessions away longer than the expiry, checked a
+ * few times per expiry (at most hourly). In a cluster a session is away only while its
+ * client is connected to no node: each sweep notes this node's clients as seen, and a
+ * session another node saw within the expiry is kept (a node knows only its own
+ * clients, and one restarted counts every stored session as away from its start: it
+ * expired ingest's session while ingest was connected to the other node, and what was
+ * published during ingest's next reconnect was queued for no one).
+ */
 function startExpirySweep(
   context: HookContext,
   clean: (clientId: string) => Promise<unknown>,
   expirySeconds: number,
+  presence: SessionPresence | undefined,
 ): NodeJS.Timeout {
-  const sweep = () => {
-    for (const clientId of context.persistentSessions.expired()) {
-      context.persistentSessions.forgotten(clientId);
-      clean(clientId).then(
+  const sessions = context.persistentSessions;
+  const expire = (clientId: string) => {
+    sessions.forgotten(clientId);
+    clean(clientId)
+      .then(() => presence?.forget([clientId]))
+      .then(
         () => {
           context.metrics.sessionsExpired.inc();
           context.logger.info({ clientId }, 'persistent session expired: it no longer collects messages');
@@ -315,9 +336,29 @@ function startExpirySweep(
         (error: unknown) =>
           context.logger.warn({ err: error, clientId }, 'could not expire a persistent session'),
       );
-    }
   };
-  const timer = setInterval(sweep, Math.min((expirySeconds * 1000) / 4, 3_600_000));
+  let sweeping = false;
+  const sweep = async () => {
+    if (presence) {
+      await presence.seen(sessions.connectedIds(), Date.now());
+      const away = sessions.expired();
+      if (away.length > 0) {
+        for (const [clientId, at] of await presence.lastSeen(away)) sessions.seenElsewhere(clientId, at);
+      }
+    }
+    for (const clientId of sessions.expired()) expire(clientId);
+  };
+  const run = () => {
+    if (sweeping) return;
+    sweeping = true;
+    // Without the cluster's word on where a client is, nothing expires this round.
+    sweep()
+      .catch((error: unknown) =>
+        context.logger.warn({ err: error }, 'persistent-session expiry sweep failed'),
+      )
+      .finally(() => (sweeping = false));
+  };
+  const timer = setInterval(run, Math.min((expirySeconds * 1000) / 4, 3_600_000));
   timer.unref();
   return timer;
 }

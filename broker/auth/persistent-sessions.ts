@@ -62,6 +62,17 @@ export class PersistentSessions {
     if (this.ownerOfId.has(clientId)) this.awaySince.set(clientId, this.now());
   }
 
+  /** Clients of sessions that are connected to this node. */
+  connectedIds(): string[] {
+    return [...this.ownerOfId.keys()].filter((clientId) => !this.awaySince.has(clientId));
+  }
+
+  /** The client was connected to another node of the cluster at `at`: away since then at the earliest. */
+  seenElsewhere(clientId: string, at: number): void {
+    const since = this.awaySince.get(clientId);
+    if (since !== undefined && at > since) this.awaySince.set(clientId, at);
+  }
+
   /** Sessions away longer than the expiry. */
   expired(): string[] {
     const cutoff = this.now() - this.limits.expiryMs;

@@ -5,6 +5,7 @@ import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
 import { relaxedWrites, sessionDatabase } from './session-database.js';
+import { redisSessionPresence, type PresenceRedis, type SessionPresence } from './session-presence.js';
 import { checkStoreFormat } from './store-format.js';
 
 /** What aedes takes as `persistence` (and `mq` for a cluster), and how to let go of it. */
@@ -16,6 +17,8 @@ export interface OpenedPersistence {
   close(): Promise<void>;
   /** Client ids with stored subscriptions (persistent sessions that collect messages), once aedes has set it up. */
   sessionIds(): Promise<string[]>;
+  /** Set for a cluster backend: when each persistent client was last connected to any node. */
+  presence?: SessionPresence;
 }
 
 // None of these modules ships declarations; the shapes used here are typed inline.
@@ -31,7 +34,7 @@ type CallBackPersistenceClass = new <Options>(
   options: Options,
 ) => object;
 type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => MQEmitter;
-type RedisClient = {
+type RedisClient = PresenceRedis & {
   duplicate(): RedisClient;
   smembers(key: string): Promise<string[]>;
   quit(): Promise<unknown>;
@@ -135,6 +138,7 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
     mq: createRedisEmitter({ subConn: connections[1], pubConn: connections[2] }),
     // aedes-persistence-redis keeps the ids of clients with subscriptions in this set.
     sessionIds: () => base.smembers('clients'),
+    presence: redisSessionPresence(base),
     close: async () => {
       await Promise.all(connections.map((connection) => connection.quit()));
       for (const connection of connections) connection.disconnect();

@@ -8,7 +8,7 @@ import { BrokerService } from '../broker-service.js';
 import type { BrokerConfigInput } from '../config.js';
 import { addCredential, type AddCredentialInput } from '../credentials/credential-admin.js';
 
-export { quietLogger, startTestBroker, type TestBroker } from '../../test/support/index.js';
+export { quietLogger, startTestBroker, testBrokerConfig, type TestBroker } from '../../test/support/index.js';
 
 /** A broker for one test file, with an admin client that collects everything on `filters`. */
 export interface WatchedBroker {

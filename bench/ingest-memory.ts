@@ -11,8 +11,9 @@
  * data/bench-build made before a change) in the same rounds, for a same-round A/B.
  * `--heap-profile` instead runs one sampled run per topic form and prints where ingest
  * allocates (a V8 sampling heap profile that keeps collected objects), per site, and the
- * total divided by the bytes of `encodeLines` (the same per message in every build): a
- * figure of allocation per message that the machine's load does not move.
+ * total divided by the bytes of `readPublish` (the read-ahead's packet and topic, the same per
+ * message in every build since 9133ee5): a figure of allocation per message that the
+ * machine's load does not move.
  *
  *   npm run bench -- ingest-memory [batch] [telemetry] [--rounds N] [--build DIR] [--heap-profile]
  */

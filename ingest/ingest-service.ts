@@ -18,6 +18,7 @@ import { SharedSubscriptionClient } from './mqtt/shared-subscription-client.js';
 import { RollupBackfill } from './influx/rollup-backfill.js';
 import { handleMessage } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
+import { LineEncoder } from './influx/line-encoder.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
 import { sitesOfPartition } from './site-partition.js';
 import { SiteDirectory } from './validation/site-directory.js';
@@ -125,6 +126,7 @@ export class IngestService implements Component {
       sourceWaiting: () => this.mqtt instanceof SharedSubscriptionClient && this.mqtt.saturated,
     });
     const seq = new SeqTracker();
+    const lines = new LineEncoder();
     const rollups = config.influx.retention.manage
       ? new RollupBackfill({
           target: config.influx,
@@ -155,6 +157,7 @@ export class IngestService implements Component {
           deadLetters,
           seq,
           metrics,
+          lines,
           ...(rollups ? { rollups } : {}),
         }),
       waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),

@@ -1,10 +1,11 @@
 import { decodeBatchPayload } from '../../contracts/index.js';
 import { telemetryMeasurement } from '../../devices/index.js';
 import type { DeadLetterSink } from '../dead-letter.js';
-import { encodeLines, type EncodedLines } from '../influx/encoded-lines.js';
+import type { EncodedLines } from '../influx/encoded-lines.js';
+import type { LineEncoder } from '../influx/line-encoder.js';
 import { toLineProtocol } from '../influx/line-protocol.js';
 import { toPoint } from '../influx/map-points.js';
-import { telemetryLine } from '../influx/telemetry-line.js';
+import { writeTelemetryLine } from '../influx/telemetry-line.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { IncomingPublish } from '../mqtt/deferred-ack-client.js';
 import { itemPayload } from '../validation/item-payload.js';
@@ -23,6 +24,8 @@ export interface MessageHandlerDeps {
   deadLetters: DeadLetterSink;
   seq: SeqTracker;
   metrics: IngestMetrics;
+  /** Writes each message's lines into bytes (one per ingest: messages are handled one at a time). */
+  lines: LineEncoder;
   /** Told the timestamps of telemetry once written, to roll up what the continuous queries missed. */
   rollups?: { written(timestampsMs: readonly number[]): void };
 }
@@ -35,7 +38,7 @@ export interface MessageHandlerDeps {
 export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps): void {
   const { topic, payload } = message;
   let outcome: ValidationOutcome;
-  const lines: string[] = [];
+  let lines: EncodedLines;
   const measurements: string[] = [];
   const telemetryTimes: number[] = [];
   try {
@@ -44,16 +47,18 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
     for (const reading of inSeqOrder(outcome)) trackSeq(reading, deps);
     for (const reading of outcome.accepted) {
       if (reading.kind === 'telemetry') {
-        lines.push(telemetryLine(reading));
+        writeTelemetryLine(reading, deps.lines);
         measurements.push(telemetryMeasurement(reading.device.profile));
         telemetryTimes.push(reading.message.ts);
       } else {
         const point = toPoint(reading);
-        lines.push(toLineProtocol(point));
+        deps.lines.line(toLineProtocol(point));
         measurements.push(point.measurement);
       }
     }
+    lines = deps.lines.finish();
   } catch (error) {
+    deps.lines.abandon();
     const failed = deps.deadLetters.record(topic, {
       code: 'INGEST_FAILED',
       reason: `unexpected error while handling the message: ${(error as Error).message}`,
@@ -67,7 +72,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
 
   const { rejected } = outcome;
   const submission = new MessageSubmission(
-    encodeLines(lines),
+    lines,
     measurements.length === 1 ? oneMeasurement(measurements[0] as string) : measurements,
     message,
     outcome.kind === 'batch' ? (rejected.length === 0 ? 'batch' : outcome.accepted) : 'message',

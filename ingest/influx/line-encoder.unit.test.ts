@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { linesOf, type EncodedLines } from './encoded-lines.js';
+import { LineEncoder } from './line-encoder.js';
+
+/** A line as pieces: ASCII numbers, UTF-8 bytes, or the whole line as text (multi-byte included). */
+const piece = fc.oneof(
+  fc.double({ noNaN: true }).map((n) => ({ kind: 'ascii' as const, text: String(n) })),
+  fc
+    .string({ maxLength: 12 })
+    .map((s) => ({ kind: 'bytes' as const, text: s.replace(/[\uD800-\uDFFF]/g, 'x') })),
+);
+const line = fc.oneof(
+  fc.array(piece, { minLength: 1, maxLength: 6 }),
+  fc.constantFrom('water,site=岭下村 flow_m3h=1.5 7', 'e,d=x note="two\nlines" 2').map((text) => text),
+);
+const message = fc.array(line, { minLength: 1, maxLength: 5 });
+
+function write(
+  encoder: LineEncoder,
+  lines: ReadonlyArray<string | ReadonlyArray<{ kind: string; text: string }>>,
+) {
+  const texts: string[] = [];
+  for (const l of lines) {
+    if (typeof l === 'string') {
+      encoder.line(l);
+      texts.push(l);
+      continue;
+    }
+    encoder.beginLine();
+    for (const p of l) {
+      if (p.kind === 'ascii') encoder.ascii(p.text);
+      else encoder.bytes(Buffer.from(p.text));
+    }
+    encoder.endLine();
+    texts.push(l.map((p) => p.text).join(''));
+  }
+  return texts;
+}
+
+describe('LineEncoder', () => {
+  it('gives each message its lines as UTF-8 joined by newlines, and never changes bytes it gave out', () => {
+    fc.assert(
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 64 }),
+        (messages, block) => {
+          // Small blocks: messages straddle blocks, and some are larger than a whole block.
+          const encoder = new LineEncoder(block);
+          const given: Array<{ encoded: EncodedLines; texts: string[] }> = [];
+          for (const lines of messages) {
+            const texts = write(encoder, lines);
+            given.push({ encoded: encoder.finish(), texts });
+          }
+          for (const { encoded, texts } of given) {
+            expect(encoded.bytes.toString()).toBe(texts.join('\n'));
+            expect(encoded.ends).toHaveLength(texts.length);
+            texts.forEach((text, i) => expect(linesOf(encoded, i, i + 1).toString()).toBe(text));
+          }
+        },
+      ),
+    );
+  });
+
+  it('drops what an abandoned message wrote', () => {
+    const encoder = new LineEncoder(8);
+    encoder.line('a f=1 1');
+    const first = encoder.finish();
+    encoder.line('b f=2 2');
+    encoder.beginLine();
+    encoder.ascii('half a line');
+    encoder.abandon();
+    encoder.line('c f=3 3');
+    const next = encoder.finish();
+    expect(first.bytes.toString()).toBe('a f=1 1');
+    expect(next.bytes.toString()).toBe('c f=3 3');
+    expect(next.ends).toEqual([7]);
+  });
+});

@@ -125,7 +125,7 @@ export class IngestService implements Component {
       onServerState: recordInfluxState,
       sourceWaiting: () => this.mqtt instanceof SharedSubscriptionClient && this.mqtt.saturated,
     });
-    const seq = new SeqTracker();
+    const seqOf = SeqTracker.perSite();
     const lines = new LineEncoder();
     const rollups = config.influx.retention.manage
       ? new RollupBackfill({
@@ -155,7 +155,7 @@ export class IngestService implements Component {
           validation,
           pipeline,
           deadLetters,
-          seq,
+          seqOf,
           metrics,
           lines,
           ...(rollups ? { rollups } : {}),

@@ -29,10 +29,15 @@ export class LatePoints {
   /** Notes the timestamps of points just written at `nowMs`; only those the queries missed count. */
   note(timestampsMs: Iterable<number>, nowMs: number): void {
     const before = nowMs - CONTINUOUS_QUERY_REACH_MS;
+    // One range for the whole call: a replayed batch is all late, and ingest notes every write.
+    let fromMs = Number.POSITIVE_INFINITY;
+    let toMs = Number.NEGATIVE_INFINITY;
     for (const ts of timestampsMs) {
       if (ts >= before) continue;
-      this.add({ fromMs: ts, toMs: ts });
+      if (ts < fromMs) fromMs = ts;
+      if (ts > toMs) toMs = ts;
     }
+    if (fromMs <= toMs) this.add({ fromMs, toMs });
   }
 
   /** The range to backfill, forgotten until `add`ed back (after a failed backfill). */

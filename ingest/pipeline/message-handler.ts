@@ -22,7 +22,8 @@ export interface MessageHandlerDeps {
   validation: ValidationContext;
   pipeline: WritePipeline;
   deadLetters: DeadLetterSink;
-  seq: SeqTracker;
+  /** The seq tracker of a site (readings reach here only from sites this ingest serves). */
+  seqOf: (site: string) => SeqTracker;
   metrics: IngestMetrics;
   /** Writes each message's lines into bytes (one per ingest: messages are handled one at a time). */
   lines: LineEncoder;
@@ -160,7 +161,7 @@ function inSeqOrder(outcome: ValidationOutcome): readonly ValidReading[] {
 
 function trackSeq(reading: ValidReading, deps: MessageHandlerDeps): void {
   if (reading.kind !== 'telemetry' && reading.kind !== 'event') return;
-  const verdict = deps.seq.observe(`${reading.site}/${reading.device.device.id}`, reading.message.seq);
+  const verdict = deps.seqOf(reading.site).observe(reading.device.device.id, reading.message.seq);
   if (verdict.kind === 'gap') deps.metrics.seqGaps.inc(verdict.missing);
   else if (verdict.kind === 'duplicate') deps.metrics.seqDuplicates.inc();
 }

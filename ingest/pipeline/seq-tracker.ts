@@ -17,6 +17,19 @@ const RESET: SeqVerdict = Object.freeze({ kind: 'reset' });
  * gateway restarted its counter rather than a replay.
  */
 export class SeqTracker {
+  /** One tracker per site, keyed by device id: no key string is built per reading. */
+  static perSite(): (site: string) => SeqTracker {
+    const trackers = new Map<string, SeqTracker>();
+    return (site) => {
+      let tracker = trackers.get(site);
+      if (!tracker) {
+        tracker = new SeqTracker();
+        trackers.set(site, tracker);
+      }
+      return tracker;
+    };
+  }
+
   private readonly last = new Map<string, number>();
 
   constructor(private readonly resetThreshold = 1000) {}

@@ -28,6 +28,7 @@ import { SessionRegistry } from './auth/session-registry.js';
 import { createBrokerMetrics } from './broker-metrics.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type BrokerConfig } from './config.js';
 import { CredentialStore } from './credentials/credential-store.js';
+import { batchWritesPerTurn } from './batched-writes.js';
 import { guardFrameSize } from './frame-guard.js';
 import { withClientCertificateCheck } from './tls/certificate-authenticate.js';
 import { openPersistence, type OpenedPersistence } from './persistence/open-persistence.js';
@@ -224,6 +225,7 @@ export class BrokerService implements Component {
     const acceptConnection = (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
+      batchWritesPerTurn(socket);
       aedes.handle(socket);
       guardFrameSize(socket, maxFrame, (length) => {
         metrics.payloadRejections.inc({ stage: 'frame' });

@@ -80,16 +80,28 @@ describe('fault: gateway clock wrong', () => {
       new RegExp(`ingest_invalid_total\\{code="CLOCK_SKEW"[^}]*\\} ${refused.length}\\b`),
     );
 
-    const rows = await waitFor('the plausible readings stored', async () => {
-      const result = rowsOf(
-        await stack.influxd!.query(
-          stack.database,
-          `SELECT seq FROM /.*/ WHERE device = '${device!.id}' AND seq >= ${SEQ}`,
-        ),
-      );
-      return result.length >= cases.filter((c) => c.stored).length ? result : undefined;
+    // A write that times out (10 s) under a loaded box is retried after a back-off: wait past that,
+    // and say on failure what ingest knows of its writes.
+    const rows = await waitFor(
+      'the plausible readings stored',
+      async () => {
+        const result = rowsOf(
+          await stack.influxd!.query(
+            stack.database,
+            `SELECT seq FROM /.*/ WHERE device = '${device!.id}' AND seq >= ${SEQ}`,
+          ),
+        );
+        return result.length >= cases.filter((c) => c.stored).length ? result : undefined;
+      },
+      { timeoutMs: 90_000 },
+    ).catch(async (error: unknown) => {
+      const now = await (await fetch(`http://127.0.0.1:${stack.ports.ingestHttp}/metrics`)).text();
+      const writes = now
+        .split('\n')
+        .filter((line) => /^ingest_(write_retries|points_written|buffered_points|seq_)/.test(line));
+      throw new Error(`${(error as Error).message}; ingest: ${writes.join('; ')}`);
     });
     const storedSeqs = rows.map((r) => r.seq as number).sort((a, b) => a - b);
     expect(storedSeqs).toEqual(cases.filter((c) => c.stored).map((c) => c.seq));
-  }, 60_000);
+  }, 150_000);
 });

@@ -4,8 +4,13 @@ import type { EnginePolicy } from './engine-policy.js';
 import type { Settling } from './settling.js';
 import type { SilenceBook } from './silences.js';
 
+/** The id of an alert's notification for `reason`: its firing is `<alert id>:firing`. */
+export function intentIdOf(alertId: string, reason: NotificationReason, suffix = ''): string {
+  return `${alertId}:${reason}${suffix}`;
+}
+
 function intent(alert: Alert, reason: NotificationReason, at: number, suffix = ''): NotificationIntent {
-  return { id: `${alert.id}:${reason}${suffix}`, reason, at, alert: structuredClone(alert) };
+  return { id: intentIdOf(alert.id, reason, suffix), reason, at, alert: structuredClone(alert) };
 }
 
 /**

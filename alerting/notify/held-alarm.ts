@@ -1,5 +1,7 @@
 import type { Alert } from '../engine/alert-schema.js';
+import { intentIdOf } from '../engine/notification-policy.js';
 import type { Delivery } from './delivery-schema.js';
+import { deliveryKey } from './routing.js';
 
 /*
  * An alarm's notification can be held past its alert's recovery: its channel was down and
@@ -31,15 +33,9 @@ export function recoveryTurn(recovery: Delivery, alarm: Delivery | undefined): '
 }
 
 /** The alarm's entry (the message, not its @-mention) on the channel of `recovery`. */
-export function alarmOf(recovery: Delivery, deliveries: Iterable<Delivery>): Delivery | undefined {
-  for (const d of deliveries)
-    if (
-      d.reason === 'firing' &&
-      d.part === 'message' &&
-      d.alert.id === recovery.alert.id &&
-      d.contactId === recovery.contactId &&
-      d.channelId === recovery.channelId
-    )
-      return d;
-  return undefined;
+export function alarmOf(recovery: Delivery, deliveries: ReadonlyMap<string, Delivery>): Delivery | undefined {
+  const alarm = deliveries.get(
+    deliveryKey(intentIdOf(recovery.alert.id, 'firing'), recovery.channelId, 'message'),
+  );
+  return alarm?.contactId === recovery.contactId ? alarm : undefined;
 }

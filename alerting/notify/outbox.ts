@@ -118,8 +118,10 @@ export class Outbox {
     this.timer = undefined;
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
-    const waiting = this.list(['pending', 'sending']).filter(
-      (d) => !this.inFlight.has(d.key) && this.cardTried(d),
+    // Every wake reads the whole journal: no sorted copy of it, only of what is due.
+    const waiting = [...this.options.journal.state.deliveries.values()].filter(
+      (d) =>
+        (d.status === 'pending' || d.status === 'sending') && !this.inFlight.has(d.key) && this.cardTried(d),
     );
     const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
     // Per channel, not in all: an alarm's WeCom card must not wait behind a slow SMTP server's
@@ -128,9 +130,7 @@ export class Outbox {
     for (const channel of this.inFlight.values()) busy.set(channel, (busy.get(channel) ?? 0) + 1);
     for (const delivery of due) {
       const alarm =
-        delivery.reason === 'resolved'
-          ? alarmOf(delivery, this.options.journal.state.deliveries.values())
-          : undefined;
+        delivery.reason === 'resolved' ? alarmOf(delivery, this.options.journal.state.deliveries) : undefined;
       const turn = recoveryTurn(delivery, alarm);
       if (turn === 'wait') continue; // its alarm's attempt wakes this again
       if (turn === 'told' && alarm) {

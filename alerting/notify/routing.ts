@@ -37,6 +37,11 @@ export const CALLS_TO_ACT: ReadonlySet<NotificationIntent['reason']> = new Set([
 /** Robots that @-mention in a separate short message (a card cannot mention on these). */
 const MENTION_BY_MESSAGE = new Set(['wecom', 'dingtalk']);
 
+/** An outbox entry's key: `intent/channel`, and `/mention` for the @-mention after a card. */
+export function deliveryKey(intentId: string, channelId: string, part: Delivery['part']): string {
+  return `${intentId}/${channelId}${part === 'mention' ? '/mention' : ''}`;
+}
+
 /**
  * Turns one notification intent into outbox entries: contacts of the groups of every
  * route matching the alert's severity, zone and rule (escalations go to `escalateTo`),
@@ -89,7 +94,7 @@ export function deliveriesFor(
       const channelId = channelIdOf(contact, channel, index);
       if (channelId === failingChannel) return;
       const entry = (part: Delivery['part']): Delivery => ({
-        key: `${intent.id}/${channelId}${part === 'mention' ? '/mention' : ''}`,
+        key: deliveryKey(intent.id, channelId, part),
         intentId: intent.id,
         reason: intent.reason,
         contactId: contact.id,

@@ -73,7 +73,9 @@ describe('an alarm held past its recovery', () => {
     const alarms = deliveriesFor(firing, config, firing.at);
     const recoveries = deliveriesFor(resolved, config, resolved.at);
     const turns = (entries: Delivery[]) =>
-      recoveries.map((r) => `${r.channelType}:${recoveryTurn(r, alarmOf(r, entries))}`);
+      recoveries.map(
+        (r) => `${r.channelType}:${recoveryTurn(r, alarmOf(r, new Map(entries.map((d) => [d.key, d]))))}`,
+      );
 
     expect(turns(alarms)).toEqual(['webhook:wait', 'wecom:wait', 'mqtt:send']);
     expect(turns(status(alarms, 'sending'))).toEqual(['webhook:wait', 'wecom:wait', 'mqtt:send']);

@@ -1,3 +1,5 @@
+import { LineEncoder } from './line-encoder.js';
+
 /**
  * Lines of line protocol as the bytes InfluxDB receives (`\n` between lines), and
  * where each line ends.
@@ -16,20 +18,11 @@ export interface EncodedLines {
 
 const NEWLINE = Buffer.from('\n');
 
+/** Lines given as text, encoded as ingest encodes a message's lines (line-encoder.ts). */
 export function encodeLines(lines: readonly string[]): EncodedLines {
-  const text = lines.length === 1 ? (lines[0] as string) : lines.join('\n');
-  const bytes = Buffer.from(text);
-  // Equal lengths: every character is one byte, so character offsets are byte offsets.
-  const ascii = bytes.length === text.length;
-  const ends = new Array<number>(lines.length);
-  let offset = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    offset += ascii ? line.length : Buffer.byteLength(line);
-    ends[i] = offset;
-    offset += 1;
-  }
-  return { bytes, ends };
+  const encoder = new LineEncoder(1024);
+  for (const line of lines) encoder.line(line);
+  return encoder.finish();
 }
 
 /** Lines `from` to `to` (exclusive) of one encoded part, without copying. */

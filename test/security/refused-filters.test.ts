@@ -47,12 +47,16 @@ describe('refused filters and forwarding against the receiver ACL', () => {
   let admin: MqttClient;
   const open = new Set<MqttClient>();
 
-  const connect = async (username: string, options: IClientOptions = {}) => {
-    const outcome = await tryConnect(broker.service.mqttUrl, {
-      username,
-      password: passwordOf(username),
-      ...options,
-    });
+  const connect = async (
+    username: string,
+    options: IClientOptions = {},
+    created?: (client: MqttClient) => void,
+  ) => {
+    const outcome = await tryConnect(
+      broker.service.mqttUrl,
+      { username, password: passwordOf(username), ...options },
+      created,
+    );
     if (outcome.kind !== 'connected') throw new Error(`${username} could not connect: ${outcome.kind}`);
     open.add(outcome.client);
     return outcome.client;
@@ -60,14 +64,8 @@ describe('refused filters and forwarding against the receiver ACL', () => {
   /** Connects a persistent session again, collecting from before the CONNACK: its queue may come with it. */
   const reconnect = async (username: string, options: IClientOptions) => {
     let received: ReturnType<typeof collect> = [];
-    const outcome = await tryConnect(
-      broker.service.mqttUrl,
-      { username, password: passwordOf(username), ...options },
-      (client) => (received = collect(client)),
-    );
-    if (outcome.kind !== 'connected') throw new Error(`${username} could not connect: ${outcome.kind}`);
-    open.add(outcome.client);
-    return { client: outcome.client, received };
+    const client = await connect(username, options, (created) => (received = collect(created)));
+    return { client, received };
   };
   const end = async (client: MqttClient) => {
     open.delete(client);

@@ -18,9 +18,10 @@
  * point was stored.
  *
  * Gateway: 100 Modbus TCP meters (10 servers × 10, a mix of profiles) polled every second;
- * ours as shipped (batches; the daemon in one minified file, as the build writes it) and Node-RED reading the same register blocks (2 requests per
- * meter-poll), both publishing to an upstream aedes: share of a core and steady RSS (median
- * of samples every 250 ms over the window).
+ * ours as shipped (batches; the daemon in one minified file, as the build writes it) and
+ * Node-RED reading the same register blocks (2 requests per meter-poll), both publishing to
+ * an upstream aedes: share of a core and steady RSS (median of samples every 250 ms over the
+ * window).
  *
  * Consumers and gateways take turns, the order rotating per round; ratios are ours ÷
  * Node-RED in the same round, then their median.

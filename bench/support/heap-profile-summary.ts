@@ -13,8 +13,9 @@ const frameName = ({ callFrame: f }: HeapNode) =>
 /**
  * A sampling heap profile as sites: bytes allocated by each function itself, top `limit`,
  * with each site's share; `perSite` divides the total by one site's bytes (a site that
- * allocates the same per message in every build, e.g. `readPublish`, the read-ahead's packet and topic), so profiles of runs
- * of different lengths compare as allocation per message.
+ * allocates the same per message in every build, e.g. `readPublish`, the read-ahead's
+ * packet and topic), so profiles of runs of different lengths compare as allocation per
+ * message.
  */
 export function heapProfileTable(file: string, limit = 20, perSite = 'readPublish'): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };

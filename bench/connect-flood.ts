@@ -78,11 +78,7 @@ async function runBroker(variant: BrokerVariant, round: number): Promise<void> {
   );
   const port = Number(new URL(broker.url).port);
   const ingest = new IngestProcess({
-    brokerUrl: broker.url,
-    users: broker.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
+    ...env.consumerPlace(broker),
     clientId: `ingest-flood-${variant}-${round}`,
   });
   try {

@@ -39,11 +39,7 @@ const broker = await startBroker('ours', env.dir);
 const target = env.target(broker);
 const newIngest = (clientId: string, cpuProfileDir?: string) =>
   new IngestProcess({
-    brokerUrl: broker.url,
-    users: broker.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
+    ...env.consumerPlace(broker),
     clientId,
     cpuProfileDir,
   });
@@ -67,11 +63,7 @@ try {
     invalid += await ingest.invalid();
     await ingest.stop();
     const naive = new NaiveIngestProcess({
-      brokerUrl: broker.url,
-      users: broker.users,
-      influxUrl: env.influxd.url,
-      database: env.database,
-      dir: env.dir,
+      ...env.consumerPlace(broker),
     });
     await naive.start();
     const naiveConsumer = { pid: naive.pid, written: () => naive.written };

@@ -87,11 +87,7 @@ async function runIngest(
   heapFile?: string,
 ): Promise<void> {
   const ingest = new IngestProcess({
-    brokerUrl: broker.url,
-    users: broker.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
+    ...env.consumerPlace(broker),
     clientId: `bench-memory-${round}-${BUILDS.indexOf(build)}`,
     ...(build === 'this build' ? {} : { entry: join(build, 'ingest/main.js') }),
     ...(heapFile

@@ -58,11 +58,7 @@ async function runOnce(variant: Variant, round: number): Promise<void> {
     { length: variant.workers },
     (_, i) =>
       new IngestProcess({
-        brokerUrl: broker.url,
-        users: broker.users,
-        influxUrl: env.influxd.url,
-        database: env.database,
-        dir: env.dir,
+        ...env.consumerPlace(broker),
         clientId: `bench-${tag}-${i + 1}`,
         env:
           variant.protocol === 5

@@ -66,13 +66,7 @@ async function measure(
 
 async function runOnce(consumer: ConsumerKind, round: number): Promise<void> {
   const on = consumer === 'ours-memory-sessions' ? memoryBroker : broker;
-  const common = {
-    brokerUrl: on.url,
-    users: on.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
-  };
+  const common = env.consumerPlace(on);
   await measure(consumer, on, async () => {
     if (consumer === 'ours' || consumer === 'ours-memory-sessions') {
       const ingest = new IngestProcess({ ...common, clientId: `bench-${consumer}-${round}` });

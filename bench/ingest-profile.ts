@@ -73,11 +73,7 @@ async function runOurs(
   cpuProfileDir?: string,
 ) {
   const ingest = new IngestProcess({
-    brokerUrl: broker.url,
-    users: broker.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
+    ...env.consumerPlace(broker),
     clientId,
     cpuProfileDir,
     env: ingestEnv,
@@ -96,11 +92,7 @@ async function runOurs(
 
 async function runNaive(round: number): Promise<RunResult> {
   const naive = new NaiveIngestProcess({
-    brokerUrl: broker.url,
-    users: broker.users,
-    influxUrl: env.influxd.url,
-    database: env.database,
-    dir: env.dir,
+    ...env.consumerPlace(broker),
     persistentSession: { clientId: `bench-naive-${round}` },
   });
   await naive.start();

@@ -61,11 +61,7 @@ async function runOnce(workers: Workers, round: number): Promise<void> {
     { length: workers },
     (_, i) =>
       new IngestProcess({
-        brokerUrl: broker.url,
-        users,
-        influxUrl: env.influxd.url,
-        database: env.database,
-        dir: env.dir,
+        ...env.consumerPlace(broker, users),
         clientId: `bench-workers-${workers}-${i + 1}-r${round}`,
         env: { INGEST_SITE_FILES: siteFiles.join(','), INGEST_PARTITION: `${i + 1}/${workers}` },
       }),

@@ -111,11 +111,7 @@ async function startConsumer(
 ): Promise<{ pid: number; stop(): Promise<void> }> {
   if (consumer === 'ours' || consumer === 'ours-default-young') {
     const ingest = new IngestProcess({
-      brokerUrl: broker.url,
-      users: broker.users,
-      influxUrl: env.influxd.url,
-      database: env.database,
-      dir: env.dir,
+      ...env.consumerPlace(broker),
       clientId: `bench-${consumer}-${round}`,
       // Without ingest/process-env.ts' young generation: V8 sizes it (up to 16 MB semi-spaces).
       ...(consumer === 'ours-default-young' ? { env: { NODE_OPTIONS: '' } } : {}),
@@ -125,11 +121,7 @@ async function startConsumer(
   }
   if (consumer === 'naive-persistent') {
     const naive = new NaiveIngestProcess({
-      brokerUrl: broker.url,
-      users: broker.users,
-      influxUrl: env.influxd.url,
-      database: env.database,
-      dir: env.dir,
+      ...env.consumerPlace(broker),
       persistentSession: { clientId: `bench-naive-${round}` },
     });
     await naive.start();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedInfluxd } from '../../stack/index.js';
 import type { RunningBroker } from './brokers.js';
+import type { ConsumerPlace } from './consumer-place.js';
 import type { BenchTarget } from './pipeline-run.js';
 import { findInfluxdPid } from './influxd-pid.js';
 
@@ -34,6 +35,17 @@ export class BenchEnvironment {
       brokerUrl: broker.url,
       brokerPid: broker.child.pid,
       users,
+    };
+  }
+
+  /** Where a consumer under test (ours or the naive one) reads from and writes to: `broker` and this influxd. */
+  consumerPlace(broker: RunningBroker, users = broker.users): ConsumerPlace {
+    return {
+      brokerUrl: broker.url,
+      users,
+      influxUrl: this.influxd.url,
+      database: this.database,
+      dir: this.dir,
     };
   }
 

@@ -1,17 +1,12 @@
 import { join } from 'node:path';
 import { INGEST_PROCESS_ENV } from '../../ingest/index.js';
 import { freePort, waitFor } from '../../runtime/index.js';
-import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
+import type { ConsumerPlace } from './consumer-place.js';
 import type { Consumer, RunResult } from './pipeline-run.js';
 import { clearSession } from './clear-session.js';
 
-export interface IngestProcessOptions {
-  brokerUrl: string;
-  users: BenchUsers | undefined;
-  influxUrl: string;
-  database: string;
-  dir: string;
+export interface IngestProcessOptions extends ConsumerPlace {
   clientId: string;
   /** Writes a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string | undefined;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { waitFor } from '../../runtime/index.js';
-import type { BenchUsers } from './bench-credentials.js';
 import { Child } from './child-process.js';
 import { clearSession } from './clear-session.js';
+import type { ConsumerPlace } from './consumer-place.js';
 
 /**
  * The naive subscriber (naive-ingest-main.ts) as a process; counts what it reports as written.
@@ -16,12 +16,7 @@ export class NaiveIngestProcess {
   written = 0;
 
   constructor(
-    private readonly options: {
-      brokerUrl: string;
-      users: BenchUsers | undefined;
-      influxUrl: string;
-      database: string;
-      dir: string;
+    private readonly options: ConsumerPlace & {
       persistentSession?: { clientId: string };
       /** `mqtt-packet`: the same script on mqtt.js' protocol library over a bare socket. */
       client?: 'mqtt.js' | 'mqtt-packet';

@@ -8,7 +8,8 @@ export type ChannelType = z.infer<typeof channelTypeSchema>;
 export const languageSchema = z.enum(['zh', 'en']);
 export type Language = z.infer<typeof languageSchema>;
 
-export const deliveryStatusSchema = z.enum(['pending', 'sending', 'delivered', 'failed']);
+/** `superseded`: not sent, because something since made it untrue (`supersededBecause`). */
+export const deliveryStatusSchema = z.enum(['pending', 'sending', 'delivered', 'failed', 'superseded']);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 /**
@@ -41,5 +42,10 @@ export const deliverySchema = z.object({
   alert: alertSchema,
   /** The entry whose message told this one: a recovery its held alarm told (held-alarm.ts), not sent itself. */
   toldBy: z.string().optional(),
+  /**
+   * Why a `superseded` entry was not sent (held-alarm.ts): `alert-resolved`, a reminder or an
+   * escalation whose alert had resolved before it could go out.
+   */
+  supersededBecause: z.enum(['alert-resolved']).optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;

@@ -12,13 +12,38 @@ import { deliveryKey } from './routing.js';
  * channel is told by it. Nothing is dropped: a fire alarm that fired and cleared still goes
  * out, and a recovery whose alarm never got through goes out as itself. The MQTT bus is
  * read by machines (a siren, a building system): it keeps every state change as decided.
+ *
+ * A reminder ("still unacknowledged") or an escalation held past the recovery would tell
+ * the operator that the alarm is still on. A reminder is superseded: its channel had the
+ * alarm, and has or will have the recovery (or the alarm as happened-and-recovered). An
+ * escalation is superseded on a channel that had the alarm for the same reason; a channel
+ * that never had it (the escalation contact is only on `escalateTo`, which gets no
+ * recovery) is told once, as the held alarm is: it happened, went unacknowledged, recovered.
+ * A superseded entry stays in the journal with its reason and shows on the alert's page.
  */
 
-/** The alert a notification tells of when it goes out: a held alarm's, as it stands by then. */
+/** The alert a notification tells of when it goes out: a held alarm's or escalation's, as it stands by then. */
 export function alertToTell(delivery: Delivery, latest: Alert | undefined): Alert {
-  const since =
-    delivery.reason === 'firing' && delivery.channelType !== 'mqtt' && latest?.state === 'resolved';
-  return since && latest.id === delivery.alert.id ? latest : delivery.alert;
+  const tellsState = delivery.reason === 'firing' || delivery.reason === 'escalation';
+  return tellsState && delivery.channelType !== 'mqtt' && latest?.state === 'resolved'
+    ? latest
+    : delivery.alert;
+}
+
+/**
+ * Why a reminder or escalation is not to go out, given its alert as it stands and the alarm's
+ * entry on its channel (`alarmOf`), or undefined when it is to go out.
+ */
+export function supersededBecause(
+  delivery: Delivery,
+  latest: Alert | undefined,
+  alarm: Delivery | undefined,
+): Delivery['supersededBecause'] {
+  if (latest?.state !== 'resolved') return undefined;
+  if (delivery.reason === 'reminder') return 'alert-resolved';
+  if (delivery.reason === 'escalation' && alarm !== undefined && alarm.status !== 'failed')
+    return 'alert-resolved';
+  return undefined;
 }
 
 /**
@@ -32,10 +57,8 @@ export function recoveryTurn(recovery: Delivery, alarm: Delivery | undefined): '
   return alarm.status === 'delivered' && alarm.alert.state === 'resolved' ? 'told' : 'send';
 }
 
-/** The alarm's entry (the message, not its @-mention) on the channel of `recovery`. */
-export function alarmOf(recovery: Delivery, deliveries: ReadonlyMap<string, Delivery>): Delivery | undefined {
-  const alarm = deliveries.get(
-    deliveryKey(intentIdOf(recovery.alert.id, 'firing'), recovery.channelId, 'message'),
-  );
-  return alarm?.contactId === recovery.contactId ? alarm : undefined;
+/** The alarm's entry (the message, not its @-mention) on the channel of `entry` (a recovery, reminder, escalation). */
+export function alarmOf(entry: Delivery, deliveries: ReadonlyMap<string, Delivery>): Delivery | undefined {
+  const alarm = deliveries.get(deliveryKey(intentIdOf(entry.alert.id, 'firing'), entry.channelId, 'message'));
+  return alarm?.contactId === entry.contactId ? alarm : undefined;
 }

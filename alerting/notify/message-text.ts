@@ -62,6 +62,8 @@ const WORDS = {
     },
     /** An alarm that could not go out before its recovery (held-alarm.ts). */
     firedAndResolved: '告警（已恢复）',
+    /** An escalation to someone who never had the alarm, held past its recovery. */
+    escalatedAndResolved: '升级：告警长时间未确认（已恢复）',
     severity: { critical: '严重', warning: '警告', info: '提示' },
     state: { pending: '待定', firing: '告警中', resolved: '已恢复' },
     what: '事件',
@@ -91,6 +93,7 @@ const WORDS = {
       acknowledged: 'ACKNOWLEDGED',
     },
     firedAndResolved: 'ALERT (since resolved)',
+    escalatedAndResolved: 'ESCALATED: went unacknowledged (since resolved)',
     severity: { critical: 'critical', warning: 'warning', info: 'info' },
     state: { pending: 'pending', firing: 'firing', resolved: 'resolved' },
     what: 'What',
@@ -149,7 +152,14 @@ export function renderMessage(
   facts.push([w.id, alert.id]);
 
   // A late alarm shows when it happened (since); one that has since recovered says so first.
-  const said = reason === 'firing' && alert.state === 'resolved' ? w.firedAndResolved : w.reason[reason];
+  const said =
+    alert.state !== 'resolved'
+      ? w.reason[reason]
+      : reason === 'firing'
+        ? w.firedAndResolved
+        : reason === 'escalation'
+          ? w.escalatedAndResolved
+          : w.reason[reason];
   const title = `[${said}] ${d.title[language]} · ${d.place[language]}`;
   const separator = language === 'zh' ? '：' : ': ';
   return {

@@ -9,7 +9,7 @@ import { MqttSender, type AlertPublisher } from './channels/mqtt-sender.js';
 import { WebhookSender } from './channels/webhook-sender.js';
 import { WecomSender } from './channels/wecom-sender.js';
 import type { Delivery, DeliveryStatus } from './delivery-schema.js';
-import { alarmOf, alertToTell, recoveryTurn } from './held-alarm.js';
+import { alarmOf, alertToTell, recoveryTurn, supersededBecause } from './held-alarm.js';
 import { renderMessage, type MessageAudience, type MessageContext } from './message-text.js';
 import { channelOf } from './routing.js';
 
@@ -17,6 +17,7 @@ export interface OutboxMetrics {
   delivered(channel: string): void;
   attemptFailed(channel: string): void;
   givenUp(channel: string): void;
+  superseded(channel: string): void;
 }
 
 export interface OutboxOptions {
@@ -128,9 +129,14 @@ export class Outbox {
     // or the broker's answers to the entries before it.
     const busy = new Map<string, number>();
     for (const channel of this.inFlight.values()) busy.set(channel, (busy.get(channel) ?? 0) + 1);
+    const { deliveries, alerts } = this.options.journal.state;
     for (const delivery of due) {
-      const alarm =
-        delivery.reason === 'resolved' ? alarmOf(delivery, this.options.journal.state.deliveries) : undefined;
+      const alarm = delivery.reason === 'firing' ? undefined : alarmOf(delivery, deliveries);
+      const because = supersededBecause(delivery, alerts.get(delivery.alert.id), alarm);
+      if (because) {
+        this.superseded(delivery, because);
+        continue;
+      }
       const turn = recoveryTurn(delivery, alarm);
       if (turn === 'wait') continue; // its alarm's attempt wakes this again
       if (turn === 'told' && alarm) {
@@ -160,6 +166,7 @@ export class Outbox {
       card === undefined ||
       card.status === 'delivered' ||
       card.status === 'failed' ||
+      card.status === 'superseded' ||
       card.lastError !== undefined
     );
   }
@@ -173,6 +180,16 @@ export class Outbox {
       updatedAt: Date.now(),
       toldBy: alarm.key,
     });
+  }
+
+  /** A reminder or escalation its alert's recovery made untrue (held-alarm.ts): not sent, on record why. */
+  private superseded(delivery: Delivery, because: NonNullable<Delivery['supersededBecause']>): void {
+    this.save({ ...delivery, status: 'superseded', supersededBecause: because, updatedAt: Date.now() });
+    this.options.metrics?.superseded(delivery.channelType);
+    this.options.logger.info(
+      { key: delivery.key, channel: delivery.channelId, because },
+      'notification not sent: its alert had resolved / 告警已恢复，此通知不再发送',
+    );
   }
 
   private attempt(delivery: Delivery): void {

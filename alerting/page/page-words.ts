@@ -98,6 +98,16 @@ export const WORDS = {
   delivered: w('已送达', 'delivered'),
   deliveryFailing: w('发送失败', 'delivery failing'),
   deliveryPending: w('等待发送', 'waiting to send'),
+  deliverySuperseded: w('未发送：告警已先恢复', 'not sent: the alert had resolved first'),
+  /** Why, for a reminder or an escalation held past the recovery (notify/held-alarm.ts). */
+  supersededReminder: w(
+    '告警已恢复，不再提醒；该通道已收到或将收到恢复通知',
+    'the alert had resolved, so no reminder; this channel has or will have the recovery',
+  ),
+  supersededEscalation: w(
+    '告警已恢复，不再升级；该联系人已收到此告警及其恢复通知',
+    'the alert had resolved, so no escalation; this contact has the alarm and its recovery',
+  ),
   back: w('返回告警列表', 'Back to the alerts'),
   forbidden: w('没有权限', 'Not allowed'),
   notFound: w('找不到这条告警', 'No such alert'),

@@ -213,9 +213,10 @@ export class Journal {
       .filter((a) => a.state === 'resolved')
       .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
     for (const old of resolved.slice(this.options.keepResolved ?? 1000)) this.state.alerts.delete(old.id);
+    // Done with: delivered, or superseded (not to be sent).
     const delivered = [...this.state.deliveries.values()]
-      .filter((d) => d.status === 'delivered')
-      .sort((a, b) => (b.deliveredAt ?? 0) - (a.deliveredAt ?? 0));
+      .filter((d) => d.status === 'delivered' || d.status === 'superseded')
+      .sort((a, b) => (b.deliveredAt ?? b.updatedAt) - (a.deliveredAt ?? a.updatedAt));
     for (const old of delivered.slice(this.options.keepDelivered ?? 500))
       this.state.deliveries.delete(old.key);
     const now = Date.now();

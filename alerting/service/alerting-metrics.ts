@@ -18,7 +18,7 @@ export function createAlertingMetrics(registry: Registry, collect: () => void) {
     ]),
     deliveries: counter(
       'alerting_notification_deliveries_total',
-      'Notification delivery attempts, by channel type and outcome (delivered, attempt_failed, failed)',
+      'Notification delivery attempts, by channel type and outcome (delivered, attempt_failed, failed, superseded)',
       ['channel', 'outcome'],
     ),
     outbox: gauge(

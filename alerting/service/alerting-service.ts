@@ -168,6 +168,7 @@ export class AlertingService implements Component {
         delivered: (channel) => metrics.deliveries.inc({ channel, outcome: 'delivered' }),
         attemptFailed: (channel) => metrics.deliveries.inc({ channel, outcome: 'attempt_failed' }),
         givenUp: (channel) => metrics.deliveries.inc({ channel, outcome: 'failed' }),
+        superseded: (channel) => metrics.deliveries.inc({ channel, outcome: 'superseded' }),
       },
     });
 

@@ -3,7 +3,7 @@ import type { NotificationIntent } from '../engine/alert-schema.js';
 import { notificationsSchema } from '../notify/channel-config.js';
 import type { Delivery } from '../notify/delivery-schema.js';
 import { renderMessage } from '../notify/message-text.js';
-import { alarmOf, alertToTell, recoveryTurn } from '../notify/held-alarm.js';
+import { alarmOf, alertToTell, recoveryTurn, supersededBecause } from '../notify/held-alarm.js';
 import { deliveriesFor } from '../notify/routing.js';
 import { defaultRules, demoSites, engineHarness } from './engine-harness.js';
 
@@ -108,5 +108,68 @@ describe('an alarm held past its recovery', () => {
     expect(late.title).toBe('[告警] 火灾报警 · 社区食堂');
     expect(late.mentionText).toBe('【严重告警，请立即查看上一条消息并确认】 [告警] 火灾报警 · 社区食堂');
     expect(late.text).toContain(`开始时间：2025-06-01 20:00:00 (UTC+8)`);
+  });
+
+  it('supersedes a reminder once its alert has resolved, and an escalation on a channel that had the alarm', () => {
+    const { firing, resolved } = fireThenReset();
+    const bossConfig = notificationsSchema.parse({
+      ...config,
+      contacts: [
+        ...config.contacts,
+        { id: 'boss', name: '站长', channels: [{ type: 'webhook', url: 'http://boss.invalid/hook' }] },
+      ],
+      groups: [...config.groups, { id: 'boss', contacts: ['boss'] }],
+      routes: [{ groups: ['all'], escalateTo: ['all', 'boss'] }],
+    });
+    const at = (reason: 'reminder' | 'escalation') => ({
+      ...firing,
+      id: `${firing.alert.id}:${reason}`,
+      reason,
+    });
+    const alarms = new Map(deliveriesFor(firing, bossConfig, firing.at).map((d) => [d.key, d]));
+    const decide = (reason: 'reminder' | 'escalation', latest = resolved.alert, entries = alarms) =>
+      deliveriesFor(at(reason), bossConfig, firing.at).map(
+        (d) => `${d.contactId}/${d.part}:${supersededBecause(d, latest, alarmOf(d, entries)) ?? 'send'}`,
+      );
+
+    expect(decide('reminder')).toEqual([
+      'duty/message:alert-resolved',
+      'group/message:alert-resolved',
+      'group/mention:alert-resolved',
+    ]);
+    // The boss never had the alarm: told (as happened-and-recovered, below); the others had it.
+    expect(decide('escalation')).toEqual([
+      'duty/message:alert-resolved',
+      'group/message:alert-resolved',
+      'group/mention:alert-resolved',
+      'boss/message:send',
+    ]);
+    // An alarm that never got through on a channel: the escalation is its news there.
+    const failed = new Map([...alarms].map(([k, d]) => [k, { ...d, status: 'failed' as const }]));
+    expect(decide('escalation', resolved.alert, failed)).toEqual([
+      'duty/message:send',
+      'group/message:send',
+      'group/mention:send',
+      'boss/message:send',
+    ]);
+    // Still firing: everything goes out as decided.
+    expect(decide('reminder', firing.alert).every((d) => d.endsWith(':send'))).toBe(true);
+    expect(decide('escalation', firing.alert).every((d) => d.endsWith(':send'))).toBe(true);
+
+    const [toBoss] = deliveriesFor(at('escalation'), bossConfig, firing.at).filter(
+      (d) => d.contactId === 'boss',
+    );
+    if (!toBoss) throw new Error('no escalation to the boss');
+    const told = alertToTell(toBoss, resolved.alert);
+    expect(told.state).toBe('resolved');
+    expect(renderMessage(told, 'escalation', 'zh', messages).title).toBe(
+      '[升级：告警长时间未确认（已恢复）] 火灾报警 · 社区食堂',
+    );
+    expect(renderMessage(told, 'escalation', 'en', messages).title).toBe(
+      '[ESCALATED: went unacknowledged (since resolved)] Fire alarm · Canteen',
+    );
+    expect(renderMessage(firing.alert, 'escalation', 'zh', messages).title).toBe(
+      '[升级：告警长时间未确认] 火灾报警 · 社区食堂',
+    );
   });
 });

@@ -115,7 +115,14 @@ export function timeline(alert: AlertView, deliveries: readonly Delivery[], ctx:
     const to = `${channel.zh} ${ctx.contactName(delivery.contactId)}（${delivery.reason}）`;
     if (delivery.status === 'delivered' && delivery.deliveredAt !== undefined)
       items.push({ at: delivery.deliveredAt, what: WORDS.delivered, detail: to });
-    else if (delivery.lastError)
+    else if (delivery.status === 'superseded') {
+      const why = delivery.reason === 'escalation' ? WORDS.supersededEscalation : WORDS.supersededReminder;
+      items.push({
+        at: delivery.updatedAt,
+        what: WORDS.deliverySuperseded,
+        detail: `${to}: ${why.zh} (${why.en})`,
+      });
+    } else if (delivery.lastError)
       items.push({
         at: delivery.updatedAt,
         what: WORDS.deliveryFailing,

@@ -49,6 +49,15 @@ const MAX_PENDING = 50_000;
  * drops) are not synced: after a cut some acknowledged messages may be sent again,
  * which ingest tolerates (same seq).
  *
+ * Sent ahead: a group is offered to `onWriting` listeners as its write starts, so a fire
+ * alarm goes uplink while its fsync runs instead of after it. An entry claimed there and
+ * acknowledged before its group is on disk is deleted only after the group is written (a
+ * delete queued first could be overtaken by the put). A cut before the write ends loses
+ * the group from the disk as it always did, but an entry sent ahead may have reached the
+ * platform: nothing is lost that was not lost before. Its key is reused after the restart,
+ * which is harmless: keys never leave the gateway, and the message's per-device seq skips
+ * ahead after a crash (SEQ_CRASH_MARGIN), so no later message repeats it.
+ *
  * Bounds: past `maxMessages` or `maxBytes`, or while the disk has less than
  * `reserveBytes` free (then the buffer stops growing), entries not in flight are
  * dropped and counted: the oldest readings first, events after them by severity.
@@ -57,7 +66,7 @@ export class DurableQueue implements UpstreamPublish {
   private db: ClassicLevel<Buffer, string> | undefined;
   private nextSeq = 0n;
   private durableNext = 0n;
-  private pending: Array<{ key: bigint; value: string; size: number }> = [];
+  private pending: Array<QueueEntry & { value: string }> = [];
   private count = 0;
   private bytes = 0;
   private droppedCount = 0;
@@ -79,6 +88,9 @@ export class DurableQueue implements UpstreamPublish {
   private urgentQueued = false;
   private lowDiskCap: { messages: number; bytes: number } | undefined;
   private readonly durableListeners = new Set<() => void>();
+  private readonly writingListeners = new Set<(group: readonly QueueEntry[]) => void>();
+  /** Sent ahead and acknowledged while their group was still being written. */
+  private ackedAhead: QueueEntry[] = [];
   /** Per eviction class: below this key no unclaimed entry of the class is left. */
   private frontiers: bigint[] = EVICTION_CLASSES.map(() => 0n);
 
@@ -153,6 +165,20 @@ export class DurableQueue implements UpstreamPublish {
     return () => this.durableListeners.delete(listener);
   }
 
+  /**
+   * Called with each group, in key order, as its write starts; the listener may `claimAhead`
+   * entries of it and send them before they are durable.
+   */
+  onWriting(listener: (group: readonly QueueEntry[]) => void): () => void {
+    this.writingListeners.add(listener);
+    return () => this.writingListeners.delete(listener);
+  }
+
+  /** Claims an entry of a group being written (`onWriting`), as `read` claims a durable one. */
+  claimAhead(entry: QueueEntry): void {
+    this.claimed.add(entry.key);
+  }
+
   /** UpstreamPublish: canonical messages and health enter the buffer here. */
   publish(topic: string, payload: unknown): void {
     const urgent = topic.endsWith('/event');
@@ -163,7 +189,13 @@ export class DurableQueue implements UpstreamPublish {
   append(topic: string, body: string, urgent = false): void {
     if (!this.db) return;
     const value = encodeEntry(topic, body);
-    this.pending.push({ key: this.nextSeq++, value, size: KEY_BYTES + Buffer.byteLength(value) });
+    this.pending.push({
+      key: this.nextSeq++,
+      topic,
+      body,
+      value,
+      size: KEY_BYTES + Buffer.byteLength(value),
+    });
     if (this.pending.length > MAX_PENDING) {
       this.pending.shift();
       this.countDropped(1, 'disk_stalled');
@@ -226,9 +258,13 @@ export class DurableQueue implements UpstreamPublish {
     }
   }
 
-  /** The broker acknowledged the entry: it is deleted (in a batch, soon). */
+  /** The broker acknowledged the entry: it is deleted (in a batch, soon; once written, if sent ahead). */
   ack(entry: QueueEntry): void {
     if (!this.claimed.has(entry.key)) return;
+    if (entry.key >= this.durableNext) {
+      this.ackedAhead.push(entry);
+      return;
+    }
     this.acked.push(entry);
     if (this.deleteScheduled) return;
     this.deleteScheduled = true;
@@ -245,22 +281,33 @@ export class DurableQueue implements UpstreamPublish {
     if (!db || this.pending.length === 0) return;
     const group = this.pending;
     this.pending = [];
+    const written = db.batch(
+      group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
+      { sync: true },
+    );
+    for (const listener of this.writingListeners) listener(group);
+    let failure: { error: unknown } | undefined;
     try {
-      await db.batch(
-        group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
-        { sync: true },
-      );
+      await written;
     } catch (error) {
+      failure = { error };
+    }
+    // Written or lost, these keys are no longer on their way to the disk.
+    this.durableNext = group[group.length - 1]!.key + 1n;
+    const ackedAhead = this.ackedAhead;
+    this.ackedAhead = [];
+    if (failure !== undefined) {
+      // Nothing of the group is on disk: what was sent ahead and acknowledged is only let go.
+      for (const entry of ackedAhead) this.claimed.delete(entry.key);
       this.countDropped(group.length, 'write_failed');
+      const { error } = failure;
       const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
       this.options.warnings.warn('buffer:write', { err: coded, lost: group.length }, coded.message);
       return;
-    } finally {
-      // Written or lost, these keys are no longer on their way to the disk.
-      this.durableNext = group[group.length - 1]!.key + 1n;
     }
     this.count += group.length;
     for (const entry of group) this.bytes += entry.size;
+    for (const entry of ackedAhead) this.ack(entry);
     await this.enforceLimits();
     for (const listener of this.durableListeners) listener();
   }

@@ -28,6 +28,11 @@ type Path = 'live' | 'replay';
  * already buffered is backlog; what is appended from then on is live. Turns alternate:
  * live messages first, then at most `replayChunk` of backlog, so dashboards show the
  * present at once while the outage is filled in behind it, each path in order.
+ *
+ * When the live path has sent everything before a group the queue starts writing, the
+ * group is sent as its write starts (`onWriting`), not after its fsync and a read back:
+ * a fire alarm leaves at once. Its PUBACK deletes it once written (DurableQueue says why
+ * that loses nothing in a crash); a failed publish is sent again once it is on disk.
  */
 export class Forwarder {
   private ready = false;
@@ -56,6 +61,7 @@ export class Forwarder {
     const { queue, link } = this.options;
     this.unsubscribers = [
       queue.onDurable(() => void this.pump()),
+      queue.onWriting((group) => this.sendAhead(group)),
       link.onSession((ready) => (ready ? this.beginSession() : this.endSession())),
     ];
     if (link.connected) this.beginSession();
@@ -144,6 +150,16 @@ export class Forwarder {
         this.logReplayDone();
       }
       turn = turn === 'live' ? 'replay' : 'live';
+    }
+  }
+
+  /** Sends a group being written, if the live path is at its start: in order, as far as the window allows. */
+  private sendAhead(group: readonly QueueEntry[]): void {
+    if (!this.ready || !this.options.link.connected || group[0]?.key !== this.liveCursor) return;
+    const room = this.options.config.inflightWindow - this.inflight;
+    for (const entry of group.slice(0, Math.max(0, room))) {
+      this.options.queue.claimAhead(entry);
+      this.send(entry, 'live');
     }
   }
 

@@ -36,6 +36,48 @@ class InstantAckLink implements ForwardLink {
   }
 }
 
+/** A link that records whether each message was on disk when it was published, and answers as told. */
+class RecordingLink implements ForwardLink {
+  connected = true;
+  readonly sent: Array<{ body: string; durableEnd: bigint }> = [];
+  /** How the next publishes are answered: at once (before the write completes), with an error, or never. */
+  answer: 'ack' | 'fail' | 'hold' = 'ack';
+  readonly held: Array<() => void> = [];
+
+  constructor(private readonly queue: () => DurableQueue) {}
+
+  publishRaw(_topic: string, body: string, done: (error?: Error) => void): void {
+    this.sent.push({ body, durableEnd: this.queue().durableEnd });
+    if (this.answer === 'ack') done();
+    else if (this.answer === 'fail') done(new Error('connection lost'));
+    else this.held.push(() => done());
+  }
+
+  onSession(): () => void {
+    return () => undefined;
+  }
+}
+
+async function openQueue(
+  dir: string,
+  inflightWindow = 8,
+): Promise<{ queue: DurableQueue; forwarder: Forwarder; link: RecordingLink }> {
+  const metrics = createEdgeMetrics(new Registry(), { bufferDepth: () => 0 });
+  const config = bufferSchema().parse({ flushIntervalMs: 10_000, reserveBytes: 0, inflightWindow });
+  const queue = new DurableQueue({ dir, config, metrics, warnings: new RateLimitedLog(logger), logger });
+  await queue.start();
+  const link = new RecordingLink(() => queue);
+  const forwarder = new Forwarder({ queue, link, config, metrics, logger });
+  await forwarder.start();
+  return { queue, forwarder, link };
+}
+
+async function tempQueueDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'forwarder-'));
+  dirs.push(dir);
+  return dir;
+}
+
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
@@ -68,6 +110,50 @@ describe('forwarder', () => {
         ...Array.from({ length: 20 }, (_, i) => `pending-${i}`),
       ].sort(),
     );
+    await forwarder.stop();
+    await queue.stop();
+  });
+
+  it('sends a group as its write starts, and deletes what was acknowledged before the write ended once it is written', async () => {
+    const dir = await tempQueueDir();
+    const { queue, forwarder, link } = await openQueue(dir);
+    queue.append('site/gw/panel/event', 'fire', true);
+    queue.append('site/gw/panel/event', 'reset', true);
+    await queue.flush();
+    // Published (and acknowledged, synchronously) while neither was on disk yet.
+    expect(link.sent).toEqual([
+      { body: 'fire', durableEnd: 0n },
+      { body: 'reset', durableEnd: 0n },
+    ]);
+    await waitFor('both deleted', () => queue.depth === 0, { timeoutMs: 5_000 });
+    await forwarder.stop();
+    await queue.stop();
+
+    // Not resurrected by the put they overtook: nothing is sent again after a restart.
+    const again = await openQueue(dir);
+    expect(again.queue.depth).toBe(0);
+    await again.forwarder.stop();
+    await again.queue.stop();
+  });
+
+  it('sends again, once on disk, what failed to go ahead; and keeps order behind a full window', async () => {
+    const dir = await tempQueueDir();
+    const { queue, forwarder, link } = await openQueue(dir, 1);
+    link.answer = 'fail';
+    queue.append('t', 'first', true);
+    await queue.flush();
+    link.answer = 'hold';
+    await waitFor('sent again from the disk', () => link.sent.length === 2, { timeoutMs: 5_000 });
+    expect(link.sent[1]).toEqual({ body: 'first', durableEnd: 1n });
+    // The window is full: the next group waits for the disk and its turn.
+    queue.append('t', 'second', true);
+    await queue.flush();
+    expect(link.sent).toHaveLength(2);
+    link.answer = 'ack';
+    link.held.shift()?.();
+    await waitFor('the second sent', () => link.sent.length === 3, { timeoutMs: 5_000 });
+    expect(link.sent[2]).toEqual({ body: 'second', durableEnd: 2n });
+    await waitFor('all deleted', () => queue.depth === 0, { timeoutMs: 5_000 });
     await forwarder.stop();
     await queue.stop();
   });

@@ -175,6 +175,16 @@ export class BrokerService implements Component {
       authorizePublish: createAuthorizePublish(context),
       authorizeSubscribe: createAuthorizeSubscribe(context),
       authorizeForward: createAuthorizeForward(context),
+      // A client's QoS 1 message was handed to the online subscribers once stored; its PUBACK
+      // (sent after this hook) waits until that store is on disk (MessageSyncs).
+      published: (packet, client, done) => {
+        const synced = client && packet.qos > 0 ? persistence.syncs?.synced(packet) : undefined;
+        if (!synced) return done(null);
+        synced.then(
+          () => done(null),
+          (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+        );
+      },
     });
     this.aedes = aedes;
     const presence = persistence.presence;

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { ClassicLevel } from 'classic-level';
 import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
+import { MessageSyncs } from './message-syncs.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
 import { relaxedWrites, sessionDatabase } from './session-database.js';
 import { redisSessionPresence, type PresenceRedis, type SessionPresence } from './session-presence.js';
@@ -19,6 +20,8 @@ export interface OpenedPersistence {
   sessionIds(): Promise<string[]>;
   /** Set for a cluster backend: when each persistent client was last connected to any node. */
   presence?: SessionPresence;
+  /** Set for the disk backend: a message's stores complete once queued, their syncs are awaited here before its PUBACK. */
+  syncs?: MessageSyncs;
 }
 
 // None of these modules ships declarations; the shapes used here are typed inline.
@@ -73,10 +76,12 @@ async function openDisk(dir: string): Promise<OpenedPersistence> {
     throw error;
   }
   const sessions = sessionDatabase(db);
+  const syncs = new MessageSyncs();
   return {
-    persistence: createLevelPersistence(sessions),
+    persistence: createLevelPersistence(sessions, syncs),
     close: () => sessions.close(),
     sessionIds: () => levelSessionIds(db),
+    syncs,
   };
 }
 
@@ -90,12 +95,15 @@ async function levelSessionIds(db: ClassicLevel<string, Buffer>): Promise<string
   return [...ids];
 }
 
-/** aedes-persistence-level on an opened (or opening) database, in the wrapper aedes takes. */
-export function createLevelPersistence(db: ClassicLevel<string, Buffer>): object {
+/**
+ * aedes-persistence-level on an opened (or opening) database, in the wrapper aedes takes;
+ * with `syncs`, a message's stores complete once queued (MessageSyncs).
+ */
+export function createLevelPersistence(db: ClassicLevel<string, Buffer>, syncs?: MessageSyncs): object {
   const LevelPersistence = require('aedes-persistence-level/asyncPersistence.js') as AsyncPersistenceClass<
     ClassicLevel<string, Buffer>
   >;
-  return wrapForAedes(LevelPersistence, db);
+  return wrapForAedes(LevelPersistence, db, syncs);
 }
 
 /**
@@ -162,14 +170,18 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
  * ever and a persistent client subscribing to several filters never got its SUBACK.
  * Concurrent calls for the same list now share one store.
  */
-function wrapForAedes<Options>(Persistence: AsyncPersistenceClass<Options>, options: Options): object {
+function wrapForAedes<Options>(
+  Persistence: AsyncPersistenceClass<Options>,
+  options: Options,
+  syncs?: MessageSyncs,
+): object {
   const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as {
     CallBackPersistence: CallBackPersistenceClass;
   };
-  return new CallBackPersistence((opts: Options) => adaptForAedes(new Persistence(opts)), options);
+  return new CallBackPersistence((opts: Options) => adaptForAedes(new Persistence(opts), syncs), options);
 }
 
-function adaptForAedes(persistence: AsyncPersistence): AsyncPersistence {
+function adaptForAedes(persistence: AsyncPersistence, syncs?: MessageSyncs): AsyncPersistence {
   const addSubscriptions = persistence.addSubscriptions.bind(persistence);
   const storing = new WeakMap<object, Promise<unknown>>();
   persistence.addSubscriptions = (client, subs) => {
@@ -183,7 +195,12 @@ function adaptForAedes(persistence: AsyncPersistence): AsyncPersistence {
   const update = persistence.outgoingUpdate.bind(persistence);
   const enqueues = new CompletionOrder();
   const updates = new Map<string, CompletionOrder>();
-  persistence.outgoingEnqueueCombi = (subs, packet) => enqueues.add(enqueue(subs, packet));
+  persistence.outgoingEnqueueCombi = (subs, packet) =>
+    enqueues.add(
+      syncs
+        ? syncs.store(packet as { payload?: unknown }, () => enqueue(subs, packet))
+        : enqueue(subs, packet),
+    );
   persistence.outgoingUpdate = (client, packet) => {
     // One entry per persistent-session client (aedes skips this for clean sessions): a handful.
     let order = updates.get(client.id);

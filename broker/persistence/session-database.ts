@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation } from 'abstract-level';
 import { GroupCommit } from './group-commit.js';
+import { deferredSyncs } from './message-syncs.js';
 import { RecentWrites } from './recent-writes.js';
 
 type Database = ClassicLevel<string, Buffer>;
@@ -35,7 +36,9 @@ export const relaxedWrites = new AsyncLocalStorage<true>();
  * - puts and batches written with `sync: true` (LevelDB fsyncs its log before the write
  *   completes). aedes sends a QoS 1 PUBACK only once the message is stored for persistent
  *   subscribers (the patch), and the gateway deletes its copy on the PUBACK: without the
- *   sync a power cut after the PUBACK loses a message the OS had not yet written. Deletes,
+ *   sync a power cut after the PUBACK loses a message the OS had not yet written. A
+ *   message's own store completes once queued, its sync awaited before the PUBACK instead
+ *   (MessageSyncs). Deletes,
  *   and the packet-id bookkeeping of messages being sent (relaxedWrites, done once queued),
  *   do not ask for a sync: lost, they only deliver a message again.
  * - every write, chained batches included, through a group commit (GroupCommit): all
@@ -86,7 +89,11 @@ export function sessionDatabase(db: Database, maxRecentBytes = RECENT_WRITES_MAX
     const written = commits.batch(operations, options);
     mirror(operations, options, written);
     // Failed, it is forgotten by RecentWrites and read from the disk again.
-    return relaxed() ? QUEUED : written;
+    if (relaxed()) return QUEUED;
+    const deferred = deferredSyncs.getStore();
+    if (deferred === undefined) return written;
+    deferred.push(written);
+    return QUEUED;
   };
 
   return new Proxy(db, {

@@ -16,22 +16,25 @@ const INGEST = { ...SESSION_ACCOUNTS.ingest, clientId: 'ingest-sync' };
 const GATEWAY = SESSION_ACCOUNTS.gateway;
 const TOPIC = topics.telemetry('s', 'gw-a', 'meter-1');
 const MESSAGES = 30;
+/** Every fsync / fdatasync of the broker returns this late (strace's fault injection), µs. */
+const SYNC_DELAY_US = 200_000;
 
 interface SyncCall {
-  /** Epoch ms the call started and returned. */
+  /** Epoch ms the call started and returned to the broker (the injected delay included). */
   start: number;
   end: number;
 }
 
-/** `strace -ttt -T` lines of fsync / fdatasync that returned 0. */
+/** `strace -ttt -T` lines of fsync / fdatasync that returned 0; -T leaves the injected delay out. */
 function syncCalls(traceFile: string): SyncCall[] {
   return readFileSync(traceFile, 'utf8')
     .split('\n')
     .flatMap((line) => {
-      const match = /^\d+\s+(\d+\.\d+) f(?:data)?sync\(\d+\)\s+= 0 <(\d+\.\d+)>/.exec(line);
+      const match = /^\d+\s+(\d+\.\d+) f(?:data)?sync\(\d+\)\s+= 0 (\(DELAYED\) )?<(\d+\.\d+)>/.exec(line);
       if (!match) return [];
       const start = Number(match[1]) * 1000;
-      return [{ start, end: start + Number(match[2]) * 1000 }];
+      const delayed = match[2] ? SYNC_DELAY_US / 1000 : 0;
+      return [{ start, end: start + Number(match[3]) * 1000 + delayed }];
     });
 }
 
@@ -39,8 +42,10 @@ function syncCalls(traceFile: string): SyncCall[] {
  * The gateway deletes a reading once the broker acknowledged it, so the PUBACK must wait
  * until the message is on the disk, not merely handed to the OS (which a power cut
  * loses). The broker runs under strace, which records every fsync/fdatasync it makes
- * with the time it started and returned; each PUBACK must come after a sync that began
- * after its PUBLISH was sent, with a persistent consumer away so the message is stored.
+ * with the time it started and returned (and holds each back, so that what waits for one
+ * shows); each PUBACK must come after a sync that began after its PUBLISH was sent, with a
+ * persistent consumer away so the message is stored. A consumer that is online gets the
+ * message without waiting for that sync: only the PUBACK needs it.
  */
 describe('the broker acknowledges a QoS 1 message only after a synchronous write', () => {
   let dir: Awaited<ReturnType<typeof tempBrokerDir>>;
@@ -62,6 +67,8 @@ describe('the broker acknowledges a QoS 1 message only after a synchronous write
         '-T',
         '-e',
         'trace=fsync,fdatasync',
+        '-e',
+        `inject=fsync,fdatasync:delay_exit=${SYNC_DELAY_US}`,
         '-o',
         traceFile(),
         process.execPath,
@@ -122,5 +129,24 @@ describe('the broker acknowledges a QoS 1 message only after a synchronous write
     );
     expect(syncs.length).toBeGreaterThanOrEqual(MESSAGES);
     expect(unsynced).toEqual([]);
+  });
+
+  it('hands a message to an online persistent subscriber while its sync runs, and acknowledges it after', async () => {
+    const online = await connectClient(mqttUrl, { ...INGEST, clientId: 'ingest-online' });
+    await online.subscribeAsync(TOPIC, { qos: 1 });
+    const received: number[] = [];
+    online.on('message', () => received.push(Date.now()));
+
+    const gateway = await connectClient(mqttUrl, GATEWAY);
+    const sent = Date.now();
+    await gateway.publishAsync(TOPIC, JSON.stringify({ seq: 'online' }), { qos: 1 });
+    const acked = Date.now();
+    await waitFor('the subscriber has it', () => received.length === 1);
+
+    // The sync that stored it for the subscriber's session: the first to begin after the PUBLISH.
+    const sync = syncCalls(traceFile()).find((s) => s.start >= sent - 1);
+    expect(sync).toBeDefined();
+    expect(received[0]).toBeLessThan(sync!.end);
+    expect(acked + 1).toBeGreaterThanOrEqual(sync!.end);
   });
 });

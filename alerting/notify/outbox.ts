@@ -119,11 +119,11 @@ export class Outbox {
     this.timer = undefined;
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
-    // Every wake reads the whole journal: no sorted copy of it, only of what is due.
-    const waiting = [...this.options.journal.state.deliveries.values()].filter(
-      (d) =>
-        (d.status === 'pending' || d.status === 'sending') && !this.inFlight.has(d.key) && this.cardTried(d),
-    );
+    // Only what is still to go out, not the whole journal: a wake follows every alarm and every attempt.
+    const { unsent, deliveries: all } = this.options.journal.state;
+    const waiting = [...unsent]
+      .map((key) => all.get(key) as Delivery)
+      .filter((d) => !this.inFlight.has(d.key) && this.cardTried(d));
     const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
     // Per channel, not in all: an alarm's WeCom card must not wait behind a slow SMTP server's
     // or the broker's answers to the entries before it.

@@ -18,6 +18,8 @@ export interface JournalState {
   alerts: Map<string, Alert>;
   silences: Map<string, Silence>;
   deliveries: Map<string, Delivery>;
+  /** Keys of the deliveries still to go out (pending or sending): what the outbox looks at on each wake. */
+  unsent: Set<string>;
   /** Nonces of used one-tap links → when each expires and when it was used. */
   usedLinks: Map<string, { expiresAt: number; at: number }>;
   evidence: Map<string, number>;
@@ -60,6 +62,7 @@ export class Journal {
     alerts: new Map(),
     silences: new Map(),
     deliveries: new Map(),
+    unsent: new Set(),
     usedLinks: new Map(),
     evidence: new Map(),
   };
@@ -197,6 +200,9 @@ export class Journal {
         break;
       case 'delivery':
         this.state.deliveries.set(record.v.key, record.v);
+        if (record.v.status === 'pending' || record.v.status === 'sending')
+          this.state.unsent.add(record.v.key);
+        else this.state.unsent.delete(record.v.key);
         break;
       case 'link-used':
         this.state.usedLinks.set(record.nonce, { expiresAt: record.expiresAt, at: record.at });

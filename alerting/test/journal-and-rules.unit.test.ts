@@ -2,6 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Delivery } from '../notify/delivery-schema.js';
+import type { JournalRecord } from '../persistence/journal-records.js';
 import { JOURNAL_FORMAT, Journal } from '../persistence/journal.js';
 import { toLine } from '../persistence/line-protocol.js';
 import { DEFAULT_RULES_FILE, loadRules } from '../rules/load-rules.js';
@@ -75,6 +77,43 @@ describe('journal', () => {
     expect(settled.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     await expect(journal.synced()).resolves.toBeUndefined();
     expect(new Journal({ dir }).open().evidence.size).toBe(30);
+  });
+
+  it('keeps the keys of the deliveries still to go out, as appended and as replayed', () => {
+    const h = engineHarness();
+    h.event('canteen-fire-panel', 'fire_alarm', { loop: 1 });
+    const alert = h.outputs.at(-1)!.changes[0]!.alert;
+    const delivery = (key: string, status: Delivery['status']): JournalRecord => ({
+      t: 'delivery',
+      v: {
+        key,
+        intentId: `${alert.id}/firing`,
+        reason: 'firing',
+        contactId: 'duty',
+        channelId: 'duty/webhook/0',
+        channelType: 'webhook',
+        language: 'zh',
+        status,
+        attempts: 0,
+        nextAttemptAt: 0,
+        createdAt: 0,
+        updatedAt: 0,
+        people: [],
+        part: 'message',
+        alert,
+      },
+    });
+    const dir = tempDir();
+    const journal = new Journal({ dir });
+    journal.open();
+    journal.append([delivery('a', 'pending'), delivery('b', 'pending'), delivery('c', 'pending')]);
+    journal.append([delivery('a', 'sending'), delivery('b', 'delivered'), delivery('c', 'failed')]);
+    journal.append([delivery('c', 'pending'), delivery('d', 'superseded')]);
+    expect([...journal.state.unsent].sort()).toEqual(['a', 'c']);
+    journal.close();
+    const state = new Journal({ dir }).open();
+    expect([...state.unsent].sort()).toEqual(['a', 'c']);
+    expect(state.deliveries.size).toBe(4);
   });
 
   it('replays the last state of every alert, skips a torn last line, and compacts', () => {

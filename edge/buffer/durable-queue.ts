@@ -49,12 +49,12 @@ const MAX_PENDING = 50_000;
  * drops) are not synced: after a cut some acknowledged messages may be sent again,
  * which ingest tolerates (same seq).
  *
- * Sent ahead: a group is offered to `onWriting` listeners as its write starts, so a fire
- * alarm goes uplink while its fsync runs instead of after it. An entry claimed there and
- * acknowledged before its group is on disk is deleted only after the group is written (a
- * delete queued first could be overtaken by the put). A cut before the write ends loses
- * the group from the disk as it always did, but an entry sent ahead may have reached the
- * platform: nothing is lost that was not lost before. Its key is reused after the restart,
+ * Sent ahead: what a flush takes is offered to `onFlush` listeners at once, so a fire alarm
+ * goes uplink while its write waits for the one before it and runs its fsync, not after.
+ * An entry claimed there and acknowledged before it is on disk is deleted only once its
+ * group is written (a delete queued first could be overtaken by the put). A cut before
+ * the write ends loses the group from the disk as it always did, but an entry sent ahead
+ * may have reached the platform: nothing is lost that was not lost before. Its key is reused after the restart,
  * which is harmless: keys never leave the gateway, and the message's per-device seq skips
  * ahead after a crash (SEQ_CRASH_MARGIN), so no later message repeats it.
  *
@@ -88,7 +88,9 @@ export class DurableQueue implements UpstreamPublish {
   private urgentQueued = false;
   private lowDiskCap: { messages: number; bytes: number } | undefined;
   private readonly durableListeners = new Set<() => void>();
-  private readonly writingListeners = new Set<(group: readonly QueueEntry[]) => void>();
+  private readonly flushListeners = new Set<(entries: readonly QueueEntry[]) => void>();
+  /** Keys below this were offered to the flush listeners. */
+  private offeredNext = 0n;
   /** Sent ahead and acknowledged while their group was still being written. */
   private ackedAhead: QueueEntry[] = [];
   /** Per eviction class: below this key no unclaimed entry of the class is left. */
@@ -115,6 +117,7 @@ export class DurableQueue implements UpstreamPublish {
     }
     this.nextSeq = last === undefined ? 0n : last + 1n;
     this.durableNext = this.nextSeq;
+    this.offeredNext = this.nextSeq;
     if (this.count > 0) {
       this.options.logger.info({ depth: this.count, bytes: this.bytes }, 'buffer holds messages from before');
     }
@@ -166,15 +169,15 @@ export class DurableQueue implements UpstreamPublish {
   }
 
   /**
-   * Called with each group, in key order, as its write starts; the listener may `claimAhead`
-   * entries of it and send them before they are durable.
+   * Called when a flush takes new entries, in key order, before they are written; the
+   * listener may `claimAhead` them and send them before they are durable.
    */
-  onWriting(listener: (group: readonly QueueEntry[]) => void): () => void {
-    this.writingListeners.add(listener);
-    return () => this.writingListeners.delete(listener);
+  onFlush(listener: (entries: readonly QueueEntry[]) => void): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
   }
 
-  /** Claims an entry of a group being written (`onWriting`), as `read` claims a durable one. */
+  /** Claims an entry offered by `onFlush`, as `read` claims a durable one. */
   claimAhead(entry: QueueEntry): void {
     this.claimed.add(entry.key);
   }
@@ -197,7 +200,10 @@ export class DurableQueue implements UpstreamPublish {
       size: KEY_BYTES + Buffer.byteLength(value),
     });
     if (this.pending.length > MAX_PENDING) {
-      this.pending.shift();
+      const dropped = this.pending.shift()!;
+      // Sent ahead, it is not deleted when acknowledged: it was never written.
+      this.claimed.delete(dropped.key);
+      this.ackedAhead = this.ackedAhead.filter((entry) => entry.key !== dropped.key);
       this.countDropped(1, 'disk_stalled');
     }
     if (urgent && !this.urgentQueued) {
@@ -211,8 +217,19 @@ export class DurableQueue implements UpstreamPublish {
 
   /** Writes what is pending as one synced batch; resolves when it is durable. */
   flush(): Promise<void> {
+    this.offerPending();
     this.writing = this.writing.then(() => this.writePending());
     return this.writing;
+  }
+
+  /** Offers the entries pending and not offered yet to the flush listeners. */
+  private offerPending(): void {
+    let from = this.pending.length;
+    while (from > 0 && this.pending[from - 1]!.key >= this.offeredNext) from--;
+    if (from === this.pending.length) return;
+    const entries = this.pending.slice(from);
+    this.offeredNext = entries[entries.length - 1]!.key + 1n;
+    for (const listener of this.flushListeners) listener(entries);
   }
 
   /**
@@ -285,7 +302,6 @@ export class DurableQueue implements UpstreamPublish {
       group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
       { sync: true },
     );
-    for (const listener of this.writingListeners) listener(group);
     let failure: { error: unknown } | undefined;
     try {
       await written;
@@ -293,9 +309,10 @@ export class DurableQueue implements UpstreamPublish {
       failure = { error };
     }
     // Written or lost, these keys are no longer on their way to the disk.
-    this.durableNext = group[group.length - 1]!.key + 1n;
-    const ackedAhead = this.ackedAhead;
-    this.ackedAhead = [];
+    const last = group[group.length - 1]!.key;
+    this.durableNext = last + 1n;
+    const ackedAhead = this.ackedAhead.filter((entry) => entry.key <= last);
+    this.ackedAhead = this.ackedAhead.filter((entry) => entry.key > last);
     if (failure !== undefined) {
       // Nothing of the group is on disk: what was sent ahead and acknowledged is only let go.
       for (const entry of ackedAhead) this.claimed.delete(entry.key);

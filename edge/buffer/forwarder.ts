@@ -29,9 +29,8 @@ type Path = 'live' | 'replay';
  * live messages first, then at most `replayChunk` of backlog, so dashboards show the
  * present at once while the outage is filled in behind it, each path in order.
  *
- * When the live path has sent everything before a group the queue starts writing, the
- * group is sent as its write starts (`onWriting`), not after its fsync and a read back:
- * a fire alarm leaves at once. Its PUBACK deletes it once written (DurableQueue says why
+ * When the live path has sent everything before the entries a flush takes, they are sent
+ * at once (`onFlush`), not after their fsync and a read back: a fire alarm leaves at once. Its PUBACK deletes it once written (DurableQueue says why
  * that loses nothing in a crash); a failed publish is sent again once it is on disk.
  */
 export class Forwarder {
@@ -61,7 +60,7 @@ export class Forwarder {
     const { queue, link } = this.options;
     this.unsubscribers = [
       queue.onDurable(() => void this.pump()),
-      queue.onWriting((group) => this.sendAhead(group)),
+      queue.onFlush((entries) => this.sendAhead(entries)),
       link.onSession((ready) => (ready ? this.beginSession() : this.endSession())),
     ];
     if (link.connected) this.beginSession();
@@ -153,7 +152,7 @@ export class Forwarder {
     }
   }
 
-  /** Sends a group being written, if the live path is at its start: in order, as far as the window allows. */
+  /** Sends entries on their way to the disk, if the live path is at the first: in order, as far as the window allows. */
   private sendAhead(group: readonly QueueEntry[]): void {
     if (!this.ready || !this.options.link.connected || group[0]?.key !== this.liveCursor) return;
     const room = this.options.config.inflightWindow - this.inflight;

@@ -16,7 +16,19 @@ export const topics = {
   alert: (site: string, ruleId: string) => `v1/${site}/alerts/${ruleId}`,
   /** Rejected messages, published by the service that rejected them. */
   deadLetter: (service: string) => `ops/deadletter/${service}`,
+  /**
+   * Alerting's catch-up marker: published just before its persistent session reconnects,
+   * it queues behind everything the broker queued for it meanwhile; read back, all of that
+   * has been read (alerting/service/mqtt-input.ts). `_alerting` is no id: no gateway's level.
+   */
+  alertingCatchUp: (site: string) => `v1/${site}/_alerting/catch-up`,
 } as const;
+
+/** The site of an alerting catch-up marker topic, or undefined for any other topic. */
+export function alertingCatchUpSite(topic: string): string | undefined {
+  const match = /^v1\/([^/]+)\/_alerting\/catch-up$/.exec(topic);
+  return match && isId(match[1] as string) ? match[1] : undefined;
+}
 
 /** Subscription filters. */
 export const topicFilters = {

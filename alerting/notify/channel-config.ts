@@ -124,6 +124,12 @@ export const notificationsSchema = z
     timeoutMs: z.number().int().positive().default(10_000),
     /** Failed attempts in a row after which a channel counts as failing and raises its own alert. */
     channelFailingAfter: z.number().int().min(1).max(100).default(3),
+    /**
+     * At a start, how long notifications journalled before it wait for the broker to hand
+     * over what it queued while alerting was down (it may show their alert cleared). Capped:
+     * a broker that never answers must not hold a fire alarm back for long. 0: no wait.
+     */
+    catchUpMaxMs: z.number().int().min(0).max(120_000).default(30_000),
   })
   .superRefine((n, ctx) => {
     const contacts = new Set(n.contacts.map((c) => c.id));

@@ -56,6 +56,13 @@ export class Outbox {
   private readonly email: EmailSender;
   private readonly mqtt: MqttSender;
   private idle: Promise<void> = Promise.resolve();
+  /**
+   * Entries journalled before this start, held until the input has caught up with what the
+   * broker queued meanwhile (`inputCaughtUp`) or `catchUpMaxMs` has passed.
+   */
+  private heldForInput: Set<string> | undefined;
+  private caughtUp = false;
+  private catchUpTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OutboxOptions) {
     const timeout = options.config.timeoutMs;
@@ -69,6 +76,60 @@ export class Outbox {
 
   start(): void {
     this.running = true;
+    this.holdForInput();
+    this.wake();
+  }
+
+  /** Entries from before this start still held for the input to catch up. */
+  get heldForInputCount(): number {
+    return this.heldForInput?.size ?? 0;
+  }
+
+  /**
+   * The input has read everything the broker queued for alerting while it was down: what
+   * was held for it goes out as its alert now stands (held-alarm.ts).
+   */
+  inputCaughtUp(): void {
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    if (this.heldForInput)
+      this.options.logger.info(
+        { held: this.heldForInput.size },
+        'input caught up: sending what was held / 已读完重启期间的消息，发送暂缓的通知',
+      );
+    this.releaseHeld();
+  }
+
+  /**
+   * At a restart, notifications journalled before it may be told by messages the broker
+   * queued meanwhile (a fire alarm that has since cleared): they wait for the input, for
+   * at most `catchUpMaxMs`, so that a broker that never answers cannot hold a fire alarm.
+   */
+  private holdForInput(): void {
+    const maxMs = this.options.config.catchUpMaxMs;
+    if (this.caughtUp || this.heldForInput || maxMs === 0) return;
+    const { unsent } = this.options.journal.state;
+    if (unsent.size === 0) return;
+    this.heldForInput = new Set(unsent);
+    this.options.logger.info(
+      { held: unsent.size, maxMs },
+      'holding notifications from before the restart until the input catches up / 重启前未发出的通知等待读完重启期间的消息',
+    );
+    this.catchUpTimer = setTimeout(() => {
+      this.options.logger.warn(
+        { held: this.heldForInput?.size ?? 0, maxMs },
+        'input did not catch up in time: sending what was held as it stands / 未能及时读完重启期间的消息，按现状发送暂缓的通知',
+      );
+      this.releaseHeld();
+    }, maxMs);
+    this.catchUpTimer.unref();
+  }
+
+  private releaseHeld(): void {
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
+    if (!this.heldForInput) return;
+    this.heldForInput = undefined;
     this.wake();
   }
 
@@ -76,6 +137,8 @@ export class Outbox {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
     await this.idle;
     await this.email.close();
   }
@@ -86,6 +149,8 @@ export class Outbox {
     this.abandoned = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
   }
 
   list(statuses?: readonly DeliveryStatus[]): Delivery[] {
@@ -120,16 +185,16 @@ export class Outbox {
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
     // Only what is still to go out, not the whole journal: a wake follows every alarm and every attempt.
-    const { unsent, deliveries: all } = this.options.journal.state;
+    const { unsent, deliveries, alerts } = this.options.journal.state;
+    const held = this.heldForInput;
     const waiting = [...unsent]
-      .map((key) => all.get(key) as Delivery)
-      .filter((d) => !this.inFlight.has(d.key) && this.cardTried(d));
+      .map((key) => deliveries.get(key) as Delivery)
+      .filter((d) => !this.inFlight.has(d.key) && !held?.has(d.key) && this.cardTried(d));
     const due = waiting.filter((d) => d.nextAttemptAt <= now).sort((a, b) => a.createdAt - b.createdAt);
     // Per channel, not in all: an alarm's WeCom card must not wait behind a slow SMTP server's
     // or the broker's answers to the entries before it.
     const busy = new Map<string, number>();
     for (const channel of this.inFlight.values()) busy.set(channel, (busy.get(channel) ?? 0) + 1);
-    const { deliveries, alerts } = this.options.journal.state;
     for (const delivery of due) {
       const alarm = delivery.reason === 'firing' ? undefined : alarmOf(delivery, deliveries);
       const because = supersededBecause(delivery, alerts.get(delivery.alert.id), alarm);

@@ -23,7 +23,7 @@ export function createAlertingMetrics(registry: Registry, collect: () => void) {
     ),
     outbox: gauge(
       'alerting_notification_outbox',
-      'Outbox entries by status (pending, sending, failed)',
+      'Outbox entries by status (pending, sending, failed; held_for_input: from before a restart, waiting for the input to catch up)',
       ['status'],
       collect,
     ),

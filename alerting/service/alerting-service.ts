@@ -139,6 +139,7 @@ export class AlertingService implements Component {
       logger: componentLogger(logger, 'alerting.mqtt'),
       onResult: (result) => this.handle(result),
       onConnection: (connected) => this.running?.engine.inputConnection(connected),
+      onCaughtUp: () => this.running?.outbox.inputCaughtUp(),
     });
     const http = createServiceHttp({
       logger,
@@ -428,6 +429,7 @@ export class AlertingService implements Component {
     metrics.outbox.reset();
     for (const status of ['pending', 'sending', 'failed'] as const)
       metrics.outbox.set({ status }, outbox.list([status]).length);
+    metrics.outbox.set({ status: 'held_for_input' }, outbox.heldForInputCount);
   }
 }
 

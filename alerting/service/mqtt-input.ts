@@ -1,7 +1,8 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import { isRetainableTopic, topicFilters } from '../../contracts/index.js';
+import { isRetainableTopic, topicFilters, topics } from '../../contracts/index.js';
 import { mqttFailoverServers, ReadAhead, type Logger } from '../../runtime/index.js';
 import type { AlertPublisher } from '../notify/channels/mqtt-sender.js';
+import { CatchUpMarker } from './catch-up-marker.js';
 import { decodeCanonical, type DecodeResult } from './decode-message.js';
 
 export interface MqttInputOptions {
@@ -19,6 +20,11 @@ export interface MqttInputOptions {
   onResult: (result: DecodeResult) => Promise<void> | undefined;
   /** Told true once both connections are subscribed, false as soon as either drops. */
   onConnection?: (connected: boolean) => void;
+  /**
+   * Told once, when every message the broker queued for the events session while alerting
+   * was down has been evaluated (catch-up-marker.ts), or at once when it kept no session.
+   */
+  onCaughtUp?: () => void;
 }
 
 /** What alerting subscribes to on each of its two connections. */
@@ -42,7 +48,10 @@ export function alertingSubscriptions(sites: readonly string[]): AlertingSubscri
     topicFilters.siteStreams(site).filter((filter) => !filter.endsWith('/health')),
   );
   const readings = streams.filter((filter) => filter.endsWith('/telemetry'));
-  return { events: streams.filter((filter) => !readings.includes(filter)), readings };
+  const events = streams.filter((filter) => !readings.includes(filter));
+  // The catch-up marker comes back through the events session (catch-up-marker.ts).
+  if (sites[0] !== undefined) events.push(topics.alertingCatchUp(sites[0]));
+  return { events, readings };
 }
 
 /**
@@ -65,12 +74,20 @@ export function alertingSubscriptions(sites: readonly string[]): AlertingSubscri
  * Readings and events of one device travel on different connections, so their relative
  * order is not kept; what depends on it (a device answering badly, then well) is set
  * right by the next reading.
+ *
+ * At a start the events session connects only once its catch-up marker is queued
+ * (catch-up-marker.ts), and `onCaughtUp` is told when it reads the marker back. Retained
+ * messages come after the SUBACK with no end marker in MQTT 3.1.1: only a gateway's status
+ * is retained, and a status published while alerting was down is queued like any event.
  */
 export class MqttInput implements AlertPublisher {
   private events: MqttClient | undefined;
   private readings: MqttClient | undefined;
   private readonly subscribed = { events: false, readings: false };
   private reported = false;
+  private caughtUp = false;
+  private stopped = false;
+  private marker: CatchUpMarker | undefined;
 
   constructor(private readonly options: MqttInputOptions) {}
 
@@ -84,15 +101,32 @@ export class MqttInput implements AlertPublisher {
   }
 
   start(): void {
-    const { clientId, sites } = this.options;
+    const { clientId, sites, logger } = this.options;
     const filters = alertingSubscriptions(sites);
-    this.events = this.connect('events', { clientId, clean: false }, filters.events, 1, (client) =>
-      // A session from a release that took readings on it keeps that subscription: drop it,
-      // or the broker goes on storing every reading for this session.
-      client.unsubscribe(filters.readings, (error) => {
-        if (error) this.options.logger.warn({ err: error.message }, 'unsubscribe of readings failed');
-      }),
-    );
+    const startEvents = () => {
+      if (this.stopped) return;
+      this.events = this.connect('events', { clientId, clean: false }, filters.events, 1, (client) =>
+        // A session from a release that took readings on it keeps that subscription: drop it,
+        // or the broker goes on storing every reading for this session.
+        client.unsubscribe(filters.readings, (error) => {
+          if (error) logger.warn({ err: error.message }, 'unsubscribe of readings failed');
+        }),
+      );
+    };
+    const site = sites[0];
+    if (site === undefined) {
+      this.markCaughtUp();
+      startEvents();
+    } else {
+      this.marker = new CatchUpMarker(site);
+      void this.marker
+        .queue(
+          this.options.url,
+          this.clientOptions({ clientId: `${clientId}-catch-up`, clean: true }),
+          logger,
+        )
+        .then(startEvents);
+    }
     this.readings = this.connect(
       'readings',
       { clientId: `${clientId}-readings`, clean: true },
@@ -109,6 +143,7 @@ export class MqttInput implements AlertPublisher {
 
   /** `force` drops the connections at once (a crash stand-in); otherwise in-flight packets finish first. */
   async stop({ force = false }: { force?: boolean } = {}): Promise<void> {
+    this.stopped = true;
     const clients = [this.events, this.readings];
     this.events = undefined;
     this.readings = undefined;
@@ -124,17 +159,12 @@ export class MqttInput implements AlertPublisher {
     qos: 0 | 1,
     onSessionPresent?: (client: MqttClient) => void,
   ): MqttClient {
-    const { url, failoverUrls = [], username, password, logger } = this.options;
+    const { url, logger } = this.options;
     const client = mqtt.connect(url, {
-      ...mqttFailoverServers(url, failoverUrls),
-      ...session,
-      protocolVersion: 4,
+      ...this.clientOptions(session),
       reconnectPeriod: 1_000,
       // a refused login (credentials briefly missing on the broker) must not end retrying for good
       reconnectOnConnackError: true,
-      connectTimeout: 10_000,
-      ...(username !== undefined ? { username } : {}),
-      ...(password !== undefined ? { password } : {}),
     });
     client.on('connect', (connack) => {
       logger.info(
@@ -142,6 +172,8 @@ export class MqttInput implements AlertPublisher {
         'connected to the broker',
       );
       if (connack.sessionPresent) onSessionPresent?.(client);
+      // No session kept: nothing was queued for it, the marker included.
+      else if (name === 'events') this.markCaughtUp();
       client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos }])), (error, granted) => {
         if (error) {
           logger.error({ err: error, connection: name }, 'subscribe failed');
@@ -180,6 +212,25 @@ export class MqttInput implements AlertPublisher {
     return client;
   }
 
+  /** Where and as whom every connection logs in. */
+  private clientOptions(session: Pick<IClientOptions, 'clientId' | 'clean'>): IClientOptions {
+    const { url, failoverUrls = [], username, password } = this.options;
+    return {
+      ...mqttFailoverServers(url, failoverUrls),
+      ...session,
+      protocolVersion: 4,
+      connectTimeout: 10_000,
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
+  }
+
+  private markCaughtUp(): void {
+    if (this.caughtUp) return;
+    this.caughtUp = true;
+    this.options.onCaughtUp?.();
+  }
+
   /** Takes a message, with the connection (mqtt.js' stream) it came on. */
   private takeOn(
     client: MqttClient,
@@ -190,6 +241,10 @@ export class MqttInput implements AlertPublisher {
 
   /** Evaluates a message; a promise returned holds its acknowledgement until it settles. */
   private take(packet: IPublishPacket): Promise<void> | undefined {
+    if (CatchUpMarker.isMarker(packet)) {
+      if (this.marker?.isOurs(packet)) this.markCaughtUp();
+      return undefined;
+    }
     // A retained event is an old one replayed: only a gateway's status is meant to be retained.
     if (packet.retain && !isRetainableTopic(packet.topic)) return undefined;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;

@@ -1,4 +1,4 @@
-import { parseTopic, topicFilters, topics } from '../../contracts/index.js';
+import { alertingCatchUpSite, parseTopic, topicFilters, topics } from '../../contracts/index.js';
 import { coversAllSites, coversSite, type Principal } from './principal.js';
 import {
   hasNulCharacter,
@@ -89,6 +89,9 @@ function gatewayMaySubscribe(principal: Principal, levels: readonly string[]): A
 
 function alertingMayPublish(principal: Principal, topic: string): AclDecision {
   if (topic === topics.deadLetter('alerting')) return ALLOW;
+  const markerSite = alertingCatchUpSite(topic);
+  if (markerSite !== undefined)
+    return coversSite(principal, markerSite) ? ALLOW : deny(`site ${markerSite} is not granted`);
   const parsed = parseTopic(topic);
   if (parsed?.kind !== 'alert') return deny('alerting publishes only v1/{site}/alerts/{rule}');
   return coversSite(principal, parsed.site) ? ALLOW : deny(`site ${parsed.site} is not granted`);

@@ -37,6 +37,7 @@ export function mosquittoAclLines(grant: Grant): string[] {
       for (const site of sites) {
         write(topics.alert(site, '+'));
         topicFilters.siteStreams(site).forEach(read);
+        lines.push(`topic readwrite ${topics.alertingCatchUp(site)}`);
       }
       // Dead letters carry every site's messages: only an all-sites credential reads them.
       if (grant.sites[0] === ALL_SITES) read('ops/#');

@@ -61,6 +61,11 @@ describe('topic ACL', () => {
     expect(allowed(canPublish(alerting, 'v1/t/alerts/fire-1'))).toBe(true);
     expect(allowed(canPublish(alerting, 'v1/u/alerts/fire-1'))).toBe(false);
     expect(allowed(canPublish(alerting, 'v1/s/gw-a/status'))).toBe(false);
+    // its catch-up marker, read back through its own session, for its sites only
+    expect(allowed(canPublish(alerting, 'v1/s/_alerting/catch-up'))).toBe(true);
+    expect(allowed(canPublish(alerting, 'v1/u/_alerting/catch-up'))).toBe(false);
+    expect(allowed(canSubscribe(alerting, 'v1/s/_alerting/catch-up'))).toBe(true);
+    expect(allowed(canPublish(ingest, 'v1/s/_alerting/catch-up'))).toBe(false);
     expect(allowed(canSubscribe(alerting, 'ops/#'))).toBe(false);
     expect(allowed(canSubscribe({ ...alerting, sites: ['*'] }, 'ops/#'))).toBe(true);
     expect(allowed(canSubscribe(alerting, 'v1/t/+/status'))).toBe(true);

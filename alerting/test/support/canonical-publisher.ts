@@ -9,10 +9,12 @@ export class CanonicalPublisher {
   private client: MqttClient | undefined;
   private seq = 0;
 
-  async start(url: string): Promise<void> {
+  /** `login`: the gateway's credential, on a broker that asks for one (the project's). */
+  async start(url: string, login?: { username: string; password: string }): Promise<void> {
     this.client = await mqtt.connectAsync(url, {
       clientId: `test-gateway-${process.pid}`,
       reconnectPeriod: 0,
+      ...login,
     });
   }
 

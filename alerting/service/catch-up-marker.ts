@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import mqtt, { type IClientOptions, type IPublishPacket } from 'mqtt';
+import { alertingCatchUpSite, topics } from '../../contracts/index.js';
+import type { Logger } from '../../runtime/index.js';
+
+/**
+ * How alerting knows, at a start, that it has read what the broker queued for its
+ * persistent session while it was down (a fire panel's reset, say): MQTT 3.1.1 marks no end
+ * of that queue, and the broker hands it over beside whatever the client sends after
+ * CONNACK, so a SUBACK says nothing about it. Just before the session reconnects, a marker
+ * with this start's nonce is published on a connection of its own; the broker queues it for
+ * the offline session behind everything queued before it, and hands the queue over in
+ * order. When the session reads the marker back, every message before it has been
+ * evaluated (they are taken in the order they arrive).
+ */
+export class CatchUpMarker {
+  readonly topic: string;
+  private readonly nonce = randomUUID();
+
+  constructor(site: string) {
+    this.topic = topics.alertingCatchUp(site);
+  }
+
+  /** Whether a message is a catch-up marker (any start's): not input to evaluate. */
+  static isMarker(packet: IPublishPacket): boolean {
+    return alertingCatchUpSite(packet.topic) !== undefined;
+  }
+
+  /** Whether a marker is this start's. */
+  isOurs(packet: IPublishPacket): boolean {
+    return packet.topic === this.topic && packet.payload.toString() === JSON.stringify({ nonce: this.nonce });
+  }
+
+  /**
+   * Publishes the marker at QoS 1 on a one-off connection and resolves when the broker took
+   * it (true) or could not (false: broker down, refused): the caller then waits no longer
+   * for it than its bound. Never rejects.
+   */
+  async queue(url: string, options: IClientOptions, logger: Logger): Promise<boolean> {
+    const client = mqtt.connect(url, { ...options, clean: true, reconnectPeriod: 0 });
+    const closed = new Promise<never>((_, reject) => {
+      client.once('close', () => reject(new Error('connection closed before the broker took the marker')));
+      client.once('error', reject);
+    });
+    closed.catch(() => undefined);
+    try {
+      await Promise.race([new Promise<void>((resolve) => client.once('connect', () => resolve())), closed]);
+      await Promise.race([
+        client.publishAsync(this.topic, JSON.stringify({ nonce: this.nonce }), { qos: 1 }),
+        closed,
+      ]);
+      return true;
+    } catch (error) {
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error), topic: this.topic },
+        'catch-up marker not queued: held notifications wait for their bound / 未能发出追赶标记',
+      );
+      return false;
+    } finally {
+      await client.endAsync(true).catch(() => undefined);
+    }
+  }
+}

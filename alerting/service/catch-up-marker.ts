@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientOptions, type IPublishPacket } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { alertingCatchUpSite, topics } from '../../contracts/index.js';
 import type { Logger } from '../../runtime/index.js';
 
@@ -16,6 +16,8 @@ import type { Logger } from '../../runtime/index.js';
 export class CatchUpMarker {
   readonly topic: string;
   private readonly nonce = randomUUID();
+  private client: MqttClient | undefined;
+  private cancelled = false;
 
   constructor(site: string) {
     this.topic = topics.alertingCatchUp(site);
@@ -38,8 +40,11 @@ export class CatchUpMarker {
    */
   async queue(url: string, options: IClientOptions, logger: Logger): Promise<boolean> {
     const client = mqtt.connect(url, { ...options, clean: true, reconnectPeriod: 0 });
+    this.client = client;
     const closed = new Promise<never>((_, reject) => {
-      client.once('close', () => reject(new Error('connection closed before the broker took the marker')));
+      const gone = () => reject(new Error('connection closed before the broker took the marker'));
+      client.once('close', gone);
+      client.once('end', gone);
       client.once('error', reject);
     });
     closed.catch(() => undefined);
@@ -51,13 +56,21 @@ export class CatchUpMarker {
       ]);
       return true;
     } catch (error) {
+      if (this.cancelled) return false;
       logger.warn(
         { err: error instanceof Error ? error.message : String(error), topic: this.topic },
         'catch-up marker not queued: held notifications wait for their bound / 未能发出追赶标记',
       );
       return false;
     } finally {
+      this.client = undefined;
       await client.endAsync(true).catch(() => undefined);
     }
+  }
+
+  /** Drops a marker connection still under way (alerting stops): `queue` then resolves false. */
+  cancel(): void {
+    this.cancelled = true;
+    this.client?.end(true);
   }
 }

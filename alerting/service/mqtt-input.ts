@@ -144,6 +144,7 @@ export class MqttInput implements AlertPublisher {
   /** `force` drops the connections at once (a crash stand-in); otherwise in-flight packets finish first. */
   async stop({ force = false }: { force?: boolean } = {}): Promise<void> {
     this.stopped = true;
+    this.marker?.cancel();
     const clients = [this.events, this.readings];
     this.events = undefined;
     this.readings = undefined;

@@ -43,9 +43,10 @@ export const deliverySchema = z.object({
   /** The entry whose message told this one: a recovery its held alarm told (held-alarm.ts), not sent itself. */
   toldBy: z.string().optional(),
   /**
-   * Why a `superseded` entry was not sent (held-alarm.ts): `alert-resolved`, a reminder or an
-   * escalation whose alert had resolved before it could go out.
+   * Why a `superseded` entry was not sent (held-alarm.ts): a reminder or an escalation whose
+   * alert had been acknowledged (`alert-acknowledged`) or had resolved (`alert-resolved`)
+   * before it could go out.
    */
-  supersededBecause: z.enum(['alert-resolved']).optional(),
+  supersededBecause: z.enum(['alert-resolved', 'alert-acknowledged']).optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;

@@ -19,6 +19,9 @@ import { deliveryKey } from './routing.js';
  * escalation is superseded on a channel that had the alarm for the same reason; a channel
  * that never had it (the escalation contact is only on `escalateTo`, which gets no
  * recovery) is told once, as the held alarm is: it happened, went unacknowledged, recovered.
+ * A reminder or escalation held past an acknowledgement would say nobody has acknowledged
+ * it: superseded on every channel, the escalation contact's too (someone is on it; the
+ * acknowledgement went out to whoever had the alarm).
  * A superseded entry stays in the journal with its reason and shows on the alert's page.
  */
 
@@ -39,6 +42,8 @@ export function supersededBecause(
   latest: Alert | undefined,
   alarm: Delivery | undefined,
 ): Delivery['supersededBecause'] {
+  const tellsUnacknowledged = delivery.reason === 'reminder' || delivery.reason === 'escalation';
+  if (tellsUnacknowledged && latest?.ack !== undefined) return 'alert-acknowledged';
   if (latest?.state !== 'resolved') return undefined;
   if (delivery.reason === 'reminder') return 'alert-resolved';
   if (delivery.reason === 'escalation' && alarm !== undefined && alarm.status !== 'failed')

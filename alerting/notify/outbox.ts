@@ -247,13 +247,15 @@ export class Outbox {
     });
   }
 
-  /** A reminder or escalation its alert's recovery made untrue (held-alarm.ts): not sent, on record why. */
+  /** A reminder or escalation its alert's acknowledgement or recovery made untrue (held-alarm.ts): not sent, on record why. */
   private superseded(delivery: Delivery, because: NonNullable<Delivery['supersededBecause']>): void {
     this.save({ ...delivery, status: 'superseded', supersededBecause: because, updatedAt: Date.now() });
     this.options.metrics?.superseded(delivery.channelType);
     this.options.logger.info(
       { key: delivery.key, channel: delivery.channelId, because },
-      'notification not sent: its alert had resolved / 告警已恢复，此通知不再发送',
+      because === 'alert-acknowledged'
+        ? 'notification not sent: its alert had been acknowledged / 告警已被确认，此通知不再发送'
+        : 'notification not sent: its alert had resolved / 告警已恢复，此通知不再发送',
     );
   }
 

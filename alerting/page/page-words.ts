@@ -99,6 +99,12 @@ export const WORDS = {
   deliveryFailing: w('发送失败', 'delivery failing'),
   deliveryPending: w('等待发送', 'waiting to send'),
   deliverySuperseded: w('未发送：告警已先恢复', 'not sent: the alert had resolved first'),
+  deliverySupersededByAck: w('未发送：告警已被确认', 'not sent: the alert had been acknowledged'),
+  /** Why, for a reminder or an escalation held past the acknowledgement (notify/held-alarm.ts). */
+  supersededAcknowledged: w(
+    '告警已有人确认，不再提醒或升级',
+    'someone had acknowledged the alert, so no reminder or escalation',
+  ),
   /** Why, for a reminder or an escalation held past the recovery (notify/held-alarm.ts). */
   supersededReminder: w(
     '告警已恢复，不再提醒；该通道已收到或将收到恢复通知',

@@ -171,5 +171,16 @@ describe('an alarm held past its recovery', () => {
     expect(renderMessage(firing.alert, 'escalation', 'zh', messages).title).toBe(
       '[升级：告警长时间未确认] 火灾报警 · 社区食堂',
     );
+
+    // Acknowledged meanwhile, firing or since resolved: "unacknowledged" would be untrue, on
+    // every channel, the boss's too (someone is on it).
+    const ack = { by: '值班员', at: firing.at + 60_000, comment: '' };
+    for (const latest of [
+      { ...firing.alert, ack },
+      { ...resolved.alert, ack },
+    ]) {
+      for (const reason of ['reminder', 'escalation'] as const)
+        expect(decide(reason, latest).every((d) => d.endsWith(':alert-acknowledged'))).toBe(true);
+    }
   });
 });

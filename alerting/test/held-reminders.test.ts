@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, waitFor } from '../../runtime/index.js';
-import { HttpReceiver, PhoneBrowser } from '../../test/support/index.js';
+import { callApi, HttpReceiver, PhoneBrowser } from '../../test/support/index.js';
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
@@ -16,6 +16,7 @@ const WECOM_UP = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
 const FEISHU_UP = { status: 200, body: { code: 0, msg: 'success' } };
 const DOWN = { status: 503, body: 'gateway restarting' };
 const ADMIN_PASSWORD = 'held-reminders-admin-0123';
+const API_TOKEN = 'held-reminders-token-0123456789';
 
 /** What a WeCom card or text message, or a Feishu card, says (its whole body as text). */
 const said = (body: Json) => JSON.stringify(body);
@@ -51,7 +52,7 @@ describe('reminders and escalations held past the recovery', () => {
         rules: { overrides: [overrides] },
         dataDir,
         tickMs: 50,
-        api: { token: 'held-reminders-token-0123456789' },
+        api: { token: API_TOKEN },
         page: { admin: { password: ADMIN_PASSWORD } },
         engine: { remindEveryS: { critical: 600 }, escalateAfterS: { critical: 900 } },
         notifications: {
@@ -149,15 +150,7 @@ describe('reminders and escalations held past the recovery', () => {
     expect(superseded.every((d) => d.supersededBecause === 'alert-resolved')).toBe(true);
 
     // The alert's page in a real browser says so, in Chinese with English.
-    const phone = await browser.phone();
-    const page = await phone.newPage();
-    await page.goto(`${service.httpUrl}/`);
-    await page.locator('#login').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.locator('#login-button').tap();
-    await page.locator('a.card').first().waitFor();
-    await page.goto(`${service.httpUrl}/alerts/${encodeURIComponent(alert.id)}`);
-    const items = await page.locator('ol.timeline li').allInnerTexts();
+    const items = await timelineOnThePage(alert.id);
     const notSent = items.filter((t) => t.includes('未发送：告警已先恢复'));
     expect(notSent).toHaveLength(4);
     expect(notSent.every((t) => t.includes('not sent: the alert had resolved first'))).toBe(true);
@@ -166,6 +159,75 @@ describe('reminders and escalations held past the recovery', () => {
     expect(items.some((t) => t.includes('已送达') && t.includes('张站长') && t.includes('escalation'))).toBe(
       true,
     );
-    await phone.close();
   }, 90_000);
+
+  it('sends no "still unacknowledged" and no escalation held past an acknowledgement', async () => {
+    // The robots are down from the start: the alarm, its reminder and its escalation all wait.
+    dutyChat.answer = DOWN;
+    boss.answer = DOWN;
+    await publisher.event('canteen-fire-panel', 'fire_alarm', { loop: 2, point: 3 });
+    const alert = await waitFor('the second fire alarm firing', () =>
+      service.engine.alerts().find((a) => a.device === 'canteen-fire-panel' && a.state === 'firing'),
+    );
+    const entries = () => service.outbox.list().filter((d) => d.alert.id === alert.id);
+    clock.advance(960_000);
+    await waitFor('reminder and escalation tried and held', () => {
+      const held = entries().filter((d) => d.reason === 'reminder' || d.reason === 'escalation');
+      return held.length >= 3 && held.every((d) => d.lastError !== undefined);
+    });
+    // Someone acknowledges on the page (through the API here) while the robots are down.
+    const ack = await callApi(service.httpUrl, API_TOKEN, 'POST', `/api/alerts/${alert.id}/ack`, {
+      comment: '现场处理中',
+    });
+    expect(ack.status).toBe(200);
+
+    const dutyBefore = dutyChat.requests.length;
+    const bossBefore = boss.requests.length;
+    dutyChat.answer = WECOM_UP;
+    boss.answer = FEISHU_UP;
+    await waitFor('nothing left to send', () => service.outbox.list(['pending', 'sending']).length === 0);
+
+    // The duty chat gets the alarm (still on) and its acknowledgement, not that nobody has
+    // acknowledged it; the boss nothing.
+    const toDuty = dutyChat.bodies().slice(dutyBefore).map(said).filter(ofTheFire);
+    expect(toDuty.some((b) => b.includes('[告警] 火灾报警 · 社区食堂'))).toBe(true);
+    expect(toDuty.some((b) => b.includes('已确认'))).toBe(true);
+    expect(toDuty.some((b) => /仍未确认|升级/.test(b))).toBe(false);
+    expect(boss.bodies().slice(bossBefore).map(said).filter(ofTheFire)).toEqual([]);
+
+    const superseded = entries().filter((d) => d.status === 'superseded');
+    expect(superseded.map((d) => `${d.reason} ${d.contactId} ${d.part}`).sort()).toEqual([
+      'escalation boss message',
+      'escalation duty-chat mention',
+      'escalation duty-chat message',
+      'reminder duty-chat mention',
+      'reminder duty-chat message',
+    ]);
+    expect(superseded.every((d) => d.supersededBecause === 'alert-acknowledged')).toBe(true);
+
+    const notSent = (await timelineOnThePage(alert.id)).filter((t) => t.includes('未发送：告警已被确认'));
+    expect(notSent).toHaveLength(5);
+    expect(
+      notSent.every(
+        (t) => t.includes('not sent: the alert had been acknowledged') && t.includes('不再提醒或升级'),
+      ),
+    ).toBe(true);
+  }, 90_000);
+
+  /** The alert's timeline as a phone shows it, after logging in as the admin. */
+  async function timelineOnThePage(alertId: string): Promise<string[]> {
+    const phone = await browser.phone();
+    try {
+      const page = await phone.newPage();
+      await page.goto(`${service.httpUrl}/`);
+      await page.locator('#login').fill('admin');
+      await page.locator('#password').fill(ADMIN_PASSWORD);
+      await page.locator('#login-button').tap();
+      await page.locator('a.card').first().waitFor();
+      await page.goto(`${service.httpUrl}/alerts/${encodeURIComponent(alertId)}`);
+      return await page.locator('ol.timeline li').allInnerTexts();
+    } finally {
+      await phone.close();
+    }
+  }
 });

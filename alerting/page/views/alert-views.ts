@@ -116,10 +116,15 @@ export function timeline(alert: AlertView, deliveries: readonly Delivery[], ctx:
     if (delivery.status === 'delivered' && delivery.deliveredAt !== undefined)
       items.push({ at: delivery.deliveredAt, what: WORDS.delivered, detail: to });
     else if (delivery.status === 'superseded') {
-      const why = delivery.reason === 'escalation' ? WORDS.supersededEscalation : WORDS.supersededReminder;
+      const acknowledged = delivery.supersededBecause === 'alert-acknowledged';
+      const why = acknowledged
+        ? WORDS.supersededAcknowledged
+        : delivery.reason === 'escalation'
+          ? WORDS.supersededEscalation
+          : WORDS.supersededReminder;
       items.push({
         at: delivery.updatedAt,
-        what: WORDS.deliverySuperseded,
+        what: acknowledged ? WORDS.deliverySupersededByAck : WORDS.deliverySuperseded,
         detail: `${to}: ${why.zh} (${why.en})`,
       });
     } else if (delivery.lastError)

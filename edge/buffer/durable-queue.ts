@@ -54,9 +54,10 @@ const MAX_PENDING = 50_000;
  * An entry claimed there and acknowledged before it is on disk is deleted only once its
  * group is written (a delete queued first could be overtaken by the put). A cut before
  * the write ends loses the group from the disk as it always did, but an entry sent ahead
- * may have reached the platform: nothing is lost that was not lost before. Its key is reused after the restart,
- * which is harmless: keys never leave the gateway, and the message's per-device seq skips
- * ahead after a crash (SEQ_CRASH_MARGIN), so no later message repeats it.
+ * may have reached the platform: nothing is lost that was not lost before. Its key is
+ * reused after the restart, which is harmless: keys never leave the gateway, and the
+ * message's per-device seq skips ahead after a crash (SEQ_CRASH_MARGIN), so no later
+ * message repeats it.
  *
  * Bounds: past `maxMessages` or `maxBytes`, or while the disk has less than
  * `reserveBytes` free (then the buffer stops growing), entries not in flight are

@@ -30,8 +30,9 @@ type Path = 'live' | 'replay';
  * present at once while the outage is filled in behind it, each path in order.
  *
  * When the live path has sent everything before the entries a flush takes, they are sent
- * at once (`onFlush`), not after their fsync and a read back: a fire alarm leaves at once. Its PUBACK deletes it once written (DurableQueue says why
- * that loses nothing in a crash); a failed publish is sent again once it is on disk.
+ * at once (`onFlush`), not after their fsync and a read back: a fire alarm leaves at once.
+ * Its PUBACK deletes it once written (DurableQueue says why that loses nothing in a
+ * crash); a failed publish is sent again once it is on disk.
  */
 export class Forwarder {
   private ready = false;
@@ -152,7 +153,7 @@ export class Forwarder {
     }
   }
 
-  /** Sends entries on their way to the disk, if the live path is at the first: in order, as far as the window allows. */
+  /** Sends entries on their way to the disk if the live path is at the first: in order, as the window allows. */
   private sendAhead(group: readonly QueueEntry[]): void {
     if (!this.ready || !this.options.link.connected || group[0]?.key !== this.liveCursor) return;
     const room = this.options.config.inflightWindow - this.inflight;

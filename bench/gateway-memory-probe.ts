@@ -1,0 +1,341 @@
+/**
+ * Where the gateway's memory above its floor is: the gateway as shipped at 100 Modbus
+ * meters a second and the bundled floor (gateway-memory's), side by side, their
+ * /proc/PID/smaps grouped by kind of mapping every few seconds, the gateway's V8 heap
+ * spaces from its /metrics, and at the end a heap snapshot of each (--heapsnapshot-signal)
+ * grouped by constructor.
+ *
+ *   npm run bench -- gateway-memory-probe [--quick]
+ *   BENCH_GATEWAY_FLAGS='--flag …'  node flags for the gateway (after EDGE_PROCESS_ENV's)
+ *   BENCH_PROBE_PER_FILE=1  the daemon as one module per file (readable names in profiles)
+ *   BENCH_PROBE_PROMOTED=1  a sampling heap profile, in the gateway's process, of what is
+ *     allocated after the warm-up and either still alive or collected by a full collection
+ *     (not by a scavenge): what the work promotes to the old generation; with
+ *     PROBE_ALL_ALLOCATION=1 everything allocated.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bundleDaemon, importedPackages } from '../deploy/index.js';
+import { EDGE_PROCESS_ENV } from '../edge/index.js';
+import { build } from 'esbuild';
+import { CODE_ROOT, freePort, projectFile, waitFor } from '../runtime/index.js';
+import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { startBroker } from './support/brokers.js';
+import { Child } from './support/child-process.js';
+import { ModbusFarm } from './support/modbus-farm.js';
+import { cpuSeconds, loadAverage } from './support/process-stats.js';
+import { benchArgs, print } from './support/report.js';
+
+const args = benchArgs();
+const durationS = args.quick ? 60 : 180;
+const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'generic-pressure-rs485'];
+const unitProfiles = Array.from({ length: 10 }, (_, i) => MIX[i % MIX.length] as string);
+const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-probe-'));
+const bundleDir = projectFile('data/gateway-probe-bundle');
+
+/** Resident KiB by kind of mapping, from /proc/PID/smaps. */
+function smapsByKind(pid: number): Record<string, number> {
+  const text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  const kinds: Record<string, number> = {};
+  let kind = '';
+  let size = 0;
+  for (const line of text.split('\n')) {
+    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const [, from, to, perms, path] = header as unknown as [string, string, string, string, string];
+      size = (parseInt(to, 16) - parseInt(from, 16)) / 1024;
+      if (path.includes('/node') && !path.includes('.node')) kind = `node binary ${perms}`;
+      else if (path.endsWith('.node')) kind = 'native addons (.node)';
+      else if (path.startsWith('/')) kind = 'shared libraries and files';
+      else if (path === '[heap]') kind = 'malloc main heap ([heap])';
+      else if (path.startsWith('[stack')) kind = 'main stack';
+      else if (path !== '') kind = path;
+      else if (perms === '---p') kind = 'guard / reserved';
+      // A 64 MiB-aligned arena of glibc (per-thread malloc) starts on a 64 MiB boundary.
+      else if (parseInt(from, 16) % (64 * 1024 * 1024) === 0 && size <= 65536)
+        kind = 'anon at 64 MiB boundary (thread arena?)';
+      else if (size === 256) kind = 'anon 256 KiB (V8 page)';
+      else if (size === 8192 || size === 8196) kind = 'anon 8 MiB (thread stack)';
+      else kind = `anon other`;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]);
+    void size;
+  }
+  return kinds;
+}
+
+function rollup(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n')) {
+    const m = /^(\w+):\s+(\d+) kB/.exec(line);
+    if (m && ['Rss', 'Anonymous', 'Shared_Clean', 'Private_Clean', 'Private_Dirty'].includes(m[1] as string))
+      out[m[1] as string] = Number(m[2]);
+  }
+  return out;
+}
+
+async function heapSpaces(httpPort: number): Promise<Record<string, string>> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(
+    /^nodejs_heap_space_size_(used|total)_bytes\{[^}]*space="(\w+)"[^}]*\} (\S+)$/gm,
+  ))
+    out[`${m[2]} ${m[1]}`] = (Number(m[3]) / 1048576).toFixed(1);
+  const ext = /^nodejs_external_memory_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+  out.external = (Number(ext) / 1048576).toFixed(1);
+  return out;
+}
+
+/** Self size by constructor (node name for objects, type otherwise) in a .heapsnapshot. */
+function snapshotByConstructor(file: string): Map<string, { count: number; bytes: number }> {
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const out = new Map<string, { count: number; bytes: number }>();
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + typeAt] as number] as string;
+    const name = snap.strings[snap.nodes[i + nameAt] as number] as string;
+    const key =
+      type === 'object' || type === 'native'
+        ? `${type}:${name}`
+        : type === 'closure'
+          ? 'closure'
+          : type === 'code'
+            ? `code:${name.slice(0, 30)}`
+            : type;
+    const entry = out.get(key) ?? { count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += snap.nodes[i + sizeAt] as number;
+    out.set(key, entry);
+  }
+  return out;
+}
+
+async function snapshot(child: Child, cwd: string): Promise<string> {
+  const before = new Set(readdirSync(cwd));
+  child.process.kill('SIGUSR2');
+  let file = '';
+  await waitFor(
+    'heap snapshot',
+    () => {
+      const found = readdirSync(cwd).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+      if (!found) return false;
+      file = join(cwd, found);
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  // Complete once it parses.
+  for (;;) {
+    await sleep(2000);
+    try {
+      JSON.parse(readFileSync(file, 'utf8'));
+      return file;
+    } catch {
+      // still being written
+    }
+  }
+}
+
+/** Inside the gateway: samples what outlives scavenges from 20 s on, writes the profile at 80 s. */
+const PROMOTED_PRELOAD = `
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const session = new Session();
+session.connect();
+const post = (method, params) => new Promise((resolve, reject) =>
+  session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+setTimeout(async () => {
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.PROBE_ALL_ALLOCATION === '1' });
+  setTimeout(async () => {
+    const { profile } = await post('HeapProfiler.stopSampling');
+    writeFileSync(process.env.PROBE_PROFILE_FILE, JSON.stringify(profile));
+  }, 60_000).unref();
+}, 20_000).unref();
+`;
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+/** Sampled bytes by innermost frames (a stack of `depth` named frames), largest first. */
+function profileByStack(file: string, depth: number): Array<[string, number]> {
+  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: ProfileNode };
+  const out = new Map<string, number>();
+  const walk = (node: ProfileNode, stack: string[]) => {
+    const frame = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber + 1}`;
+    const here = [...stack, frame];
+    if (node.selfSize > 0) {
+      const key = here.slice(-depth).reverse().join(' ← ');
+      out.set(key, (out.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(head, []);
+  return [...out.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+const packages = await importedPackages('edge/main.ts');
+mkdirSync(bundleDir, { recursive: true });
+const floorEntry = join(bundleDir, 'floor-entry.mjs');
+writeFileSync(
+  floorEntry,
+  `${packages.atStart.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
+    `globalThis.floorPackages = [${packages.atStart.map((_, i) => `p${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
+);
+const floorFile = join(bundleDir, 'floor.mjs');
+await bundleDaemon(floorEntry, floorFile);
+
+const farm = new ModbusFarm({ buses: 10, profiles: unitProfiles, dir });
+const upstream = await startBroker('aedes', dir);
+const loadBefore = loadAverage();
+const snapDir = join(dir, 'snapshots');
+mkdirSync(snapDir);
+const extraFlags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+try {
+  await farm.start();
+  const httpPort = await freePort();
+  const configFile = join(dir, 'edge.yaml');
+  writeBenchGatewayConfig({
+    file: configFile,
+    upstream: { url: upstream.url, clientId: 'gw-probe' },
+    httpPort,
+    dataDir: join(dir, 'edge-data'),
+    busPorts: farm.ports,
+    unitProfiles,
+    publish: { mode: 'batch' },
+  });
+  const snapFlags = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapDir}`];
+  const promoted = process.env.BENCH_PROBE_PROMOTED === '1';
+  const profileFile = join(dir, 'promoted.heapprofile');
+  const preload = join(dir, 'promoted-preload.mjs');
+  writeFileSync(preload, PROMOTED_PRELOAD);
+  const flags = [...snapFlags, ...extraFlags, ...(promoted ? ['--import', preload] : [])];
+  const env = { ...EDGE_PROCESS_ENV, PROBE_PROFILE_FILE: profileFile };
+  let gateway: Child;
+  if (process.env.BENCH_PROBE_PER_FILE === '1') {
+    const perFile = join(CODE_ROOT, 'edge', 'main-per-file.js');
+    await build({
+      entryPoints: [projectFile('edge/main.ts')],
+      outfile: perFile,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+    gateway = Child.spawn(process.execPath, [...flags, perFile, '--config', configFile], {
+      logFile: join(dir, 'gateway.log'),
+      env,
+    });
+  } else
+    gateway = Child.node('edge/main.ts', ['--config', configFile], {
+      logFile: join(dir, 'gateway.log'),
+      env,
+      nodeFlags: flags,
+    });
+  const floor = Child.spawn(process.execPath, [...snapFlags, floorFile], {
+    logFile: join(dir, 'floor.log'),
+    env: { ...EDGE_PROCESS_ENV },
+  });
+  await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  const rows: string[] = [];
+  const cpu0 = cpuSeconds(gateway.pid);
+  const t0 = performance.now();
+  let lastG: Record<string, number> = {};
+  let lastF: Record<string, number> = {};
+  for (let t = 0; t <= durationS; t += 10) {
+    const g = rollup(gateway.pid);
+    const f = rollup(floor.pid);
+    lastG = smapsByKind(gateway.pid);
+    lastF = smapsByKind(floor.pid);
+    const spaces = await heapSpaces(httpPort);
+    rows.push(
+      `t=${t}s gateway Rss ${g.Rss} anon ${g.Anonymous} | floor Rss ${f.Rss} anon ${f.Anonymous} | ${Object.entries(
+        spaces,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    if (t < durationS) await sleep(10_000);
+  }
+  const core = (cpuSeconds(gateway.pid) - cpu0) / ((performance.now() - t0) / 1000);
+  print(
+    `## Gateway probe (${new Date().toISOString()}, load average ${loadBefore} → ${loadAverage()}), gateway ${core.toFixed(3)} of a core`,
+  );
+  print();
+  for (const row of rows) print(`- ${row}`);
+  print();
+  print('| mapping kind | gateway KiB | floor KiB | Δ |');
+  print('| --- | --- | --- | --- |');
+  for (const kind of new Set([...Object.keys(lastG), ...Object.keys(lastF)]))
+    print(
+      `| ${kind} | ${lastG[kind] ?? 0} | ${lastF[kind] ?? 0} | ${(lastG[kind] ?? 0) - (lastF[kind] ?? 0)} |`,
+    );
+  print();
+  if (promoted) {
+    await waitFor('promoted profile', () => readdirSync(dir).includes('promoted.heapprofile'), {
+      timeoutMs: 120_000,
+    });
+    await sleep(2000);
+    for (const depth of [1, 3]) {
+      const rows = profileByStack(profileFile, depth);
+      const total = rows.reduce((sum, [, bytes]) => sum + bytes, 0);
+      print(
+        `### Sampled, allocated over 60 s and not collected by a scavenge: ${(total / 1048576).toFixed(2)} MiB; by ${depth} frame(s)`,
+      );
+      print();
+      for (const [stack, bytes] of rows.slice(0, 40)) print(`- ${(bytes / 1024).toFixed(0)} KiB ${stack}`);
+      print();
+    }
+  }
+  if (process.env.BENCH_PROBE_SNAPSHOT !== '0') {
+    const gSnap = snapshotByConstructor(await snapshot(gateway, snapDir));
+    const fSnap = snapshotByConstructor(await snapshot(floor, snapDir));
+    const total = (m: Map<string, { bytes: number }>) => [...m.values()].reduce((s, e) => s + e.bytes, 0);
+    print(
+      `heap snapshot self sizes: gateway ${(total(gSnap) / 1048576).toFixed(2)} MiB, floor ${(total(fSnap) / 1048576).toFixed(2)} MiB`,
+    );
+    print();
+    print('| constructor | gateway count | gateway KiB | floor count | floor KiB | Δ KiB |');
+    print('| --- | --- | --- | --- | --- | --- |');
+    const keys = new Set([...gSnap.keys(), ...fSnap.keys()]);
+    const deltas = [...keys]
+      .map((k) => ({
+        k,
+        g: gSnap.get(k) ?? { count: 0, bytes: 0 },
+        f: fSnap.get(k) ?? { count: 0, bytes: 0 },
+      }))
+      .sort((a, b) => b.g.bytes - b.f.bytes - (a.g.bytes - a.f.bytes))
+      .slice(0, 45);
+    for (const { k, g, f } of deltas)
+      print(
+        `| ${k.replaceAll('|', '/')} | ${g.count} | ${(g.bytes / 1024).toFixed(0)} | ${f.count} | ${(f.bytes / 1024).toFixed(0)} | ${((g.bytes - f.bytes) / 1024).toFixed(0)} |`,
+      );
+  }
+  await gateway.stop();
+  await floor.stop();
+} finally {
+  await farm.stop();
+  await upstream.stop();
+  rmSync(bundleDir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
+}

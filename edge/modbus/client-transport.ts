@@ -46,23 +46,45 @@ export class ClientTransport implements ModbusTransport {
     return this.link.description;
   }
 
-  async read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
-    const where = () => `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
-    return this.transact(unitId, timeoutMs, where, async (client) => {
-      const request = new Promise<number[]>((resolve, reject) => {
-        const answered = oneShot((error: Error | null, result?: { data: number[] }) => {
-          if (error || !result) reject(error ?? new Error('no answer'));
-          else resolve(result.data);
-        });
-        if (block.table === 'holding') client.writeFC3(unitId, block.start, block.count, answered);
-        else client.writeFC4(unitId, block.start, block.count, answered);
+  /**
+   * One promise and one timer a read, no async layers: a poll is two reads a second per
+   * meter, and each await an async function adds is garbage (issue 26's allocation profile:
+   * the layers this replaced were the gateway's largest allocation site).
+   */
+  read(unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
+    const client = this.line.ready();
+    if (client !== undefined) return this.readOn(client, unitId, block, timeoutMs);
+    return this.line.get().then((opened) => this.readOn(opened, unitId, block, timeoutMs));
+  }
+
+  private readOn(client: ModbusRTU, unitId: number, block: ReadBlock, timeoutMs: number): Promise<number[]> {
+    return new Promise<number[]>((resolve, reject) => {
+      const read = new PendingRead((error, words) => {
+        if (error !== undefined) {
+          const coded = toModbusError(error, this.where(unitId, block));
+          if (coded.code === 'MODBUS_CONNECT') this.drop(client);
+          reject(coded);
+        } else if (words.length !== block.count) {
+          reject(
+            new EdgeError('MODBUS_BAD_FRAME', `${this.where(unitId, block)}: got ${words.length} registers`),
+          );
+        } else resolve(words);
       });
-      const data = await settleWithin(request, timeoutMs + GUARD_MS, modbusTimedOut);
-      if (data.length !== block.count) {
-        throw new EdgeError('MODBUS_BAD_FRAME', `${where()}: got ${data.length} registers`);
+      read.timer = setTimeout(read.timedOut, timeoutMs + GUARD_MS);
+      try {
+        this.link.beforeRequest?.(client);
+        client.setID(unitId);
+        client.setTimeout(timeoutMs);
+        if (block.table === 'holding') client.writeFC3(unitId, block.start, block.count, read.answered);
+        else client.writeFC4(unitId, block.start, block.count, read.answered);
+      } catch (error) {
+        read.answered(error as Error);
       }
-      return data;
     });
+  }
+
+  private where(unitId: number, block: ReadBlock): string {
+    return `${this.description} unit ${unitId} ${block.table} ${block.start}+${block.count}`;
   }
 
   async write(unitId: number, start: number, words: readonly number[], timeoutMs: number): Promise<void> {
@@ -109,16 +131,30 @@ export class ClientTransport implements ModbusTransport {
 }
 
 /**
- * A callback that forgets `settle` once called. modbus-serial keeps each transaction's
- * callback until its id comes round again, 256 transactions later on Modbus TCP: a
- * callback holding on to its promise kept every answer alive that long (at 200 reads a
- * second, promoted to V8's old generation and collected there, the gateway's main churn).
+ * One read in flight: settles once, by the answer or the guard timer, and then lets go of
+ * its promise. modbus-serial keeps each transaction's callback until its id comes round
+ * again, 256 transactions later on Modbus TCP: a callback holding on to its promise kept
+ * every answer alive that long (at 200 reads a second, promoted to V8's old generation
+ * and collected there, the gateway's main churn).
  */
-function oneShot<A extends unknown[]>(settle: (...args: A) => void): (...args: A) => void {
-  let pending: ((...args: A) => void) | undefined = settle;
-  return (...args) => {
-    const call = pending;
-    pending = undefined;
-    call?.(...args);
+class PendingRead {
+  timer: NodeJS.Timeout | undefined;
+  private settle: ((error: unknown, words: number[]) => void) | undefined;
+
+  constructor(settle: (error: unknown, words: number[]) => void) {
+    this.settle = settle;
+  }
+
+  /** modbus-serial's callback. */
+  readonly answered = (error: Error | null, result?: { data: number[] }): void => {
+    const settle = this.settle;
+    if (settle === undefined) return;
+    this.settle = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (error || !result) settle(error ?? new Error('no answer'), []);
+    else settle(undefined, result.data);
   };
+
+  readonly timedOut = (): void => this.answered(modbusTimedOut());
 }

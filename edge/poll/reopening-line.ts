@@ -32,6 +32,12 @@ export class ReopeningLine<T> {
 
   constructor(private readonly options: ReopeningLineOptions<T>) {}
 
+  /** The open line if it is open and usable now; get() opens it otherwise. */
+  ready(): T | undefined {
+    if (this.closed || this.current === undefined) return undefined;
+    return (this.options.usable?.(this.current) ?? true) ? this.current : undefined;
+  }
+
   /** The open line, opened now if need be. */
   async get(): Promise<T> {
     const { description, failure, usable } = this.options;

@@ -81,6 +81,19 @@ describe('ReopeningLine', () => {
     expect(disposed).toEqual([2]);
   });
 
+  it('ready() gives the open line only while it is usable and the transport is not closed', async () => {
+    const { reopening, calls } = line([ok(1)]);
+    expect(reopening.ready()).toBeUndefined();
+    const first = await reopening.get();
+    expect(reopening.ready()).toBe(first);
+    first.open = false;
+    expect(reopening.ready()).toBeUndefined();
+    first.open = true;
+    await reopening.close();
+    expect(reopening.ready()).toBeUndefined();
+    expect(calls()).toBe(1);
+  });
+
   it('disposes of a line that opens after close, and refuses requests once closed', async () => {
     let finish!: (handle: Handle) => void;
     const { reopening, disposed } = line([() => new Promise((resolve) => (finish = resolve))]);

@@ -106,6 +106,11 @@ describe('reminders and escalations held past the recovery', () => {
     const alert = service.engine.alerts().find((a) => a.device === 'canteen-fire-panel');
     if (!alert) throw new Error('no fire alarm');
     const entries = () => service.outbox.list().filter((d) => d.alert.id === alert.id);
+    // The card and its @-mention both, or a mention held past the recovery goes out late.
+    await waitFor('the alarm delivered, its @-mention too', () => {
+      const alarm = entries().filter((d) => d.reason === 'firing');
+      return alarm.length >= 2 && alarm.every((d) => d.status === 'delivered');
+    });
 
     // Both robots go down; nobody acknowledges; a reminder (600 s) and the escalation (900 s) come due.
     dutyChat.answer = DOWN;
@@ -130,7 +135,8 @@ describe('reminders and escalations held past the recovery', () => {
     // The duty chat gets the all-clear only: no reminder, no escalation as if the fire were on.
     const toDuty = dutyChat.bodies().slice(dutyBefore).map(said).filter(ofTheFire);
     expect(toDuty.length).toBeGreaterThan(0);
-    expect(toDuty.every((b) => b.includes('[已恢复] 火灾报警 · 社区食堂'))).toBe(true);
+    // Printed on a failure: whatever else the duty chat was told of the fire.
+    expect(toDuty.filter((b) => !b.includes('[已恢复] 火灾报警 · 社区食堂'))).toEqual([]);
     expect(toDuty.some((b) => /仍未确认|升级/.test(b))).toBe(false);
 
     // The boss never had the alarm: told once, that it happened, went unacknowledged and recovered.
@@ -195,8 +201,9 @@ describe('reminders and escalations held past the recovery', () => {
     expect(toDuty.some((b) => /仍未确认|升级/.test(b))).toBe(false);
     expect(boss.bodies().slice(bossBefore).map(said).filter(ofTheFire)).toEqual([]);
 
+    // One reminder or two (the clock may pass a reminder's due time twice), each on record.
     const superseded = entries().filter((d) => d.status === 'superseded');
-    expect(superseded.map((d) => `${d.reason} ${d.contactId} ${d.part}`).sort()).toEqual([
+    expect([...new Set(superseded.map((d) => `${d.reason} ${d.contactId} ${d.part}`))].sort()).toEqual([
       'escalation boss message',
       'escalation duty-chat mention',
       'escalation duty-chat message',
@@ -206,7 +213,7 @@ describe('reminders and escalations held past the recovery', () => {
     expect(superseded.every((d) => d.supersededBecause === 'alert-acknowledged')).toBe(true);
 
     const notSent = (await timelineOnThePage(alert.id)).filter((t) => t.includes('未发送：告警已被确认'));
-    expect(notSent).toHaveLength(5);
+    expect(notSent).toHaveLength(superseded.length);
     expect(
       notSent.every(
         (t) => t.includes('not sent: the alert had been acknowledged') && t.includes('不再提醒或升级'),

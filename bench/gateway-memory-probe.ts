@@ -17,11 +17,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleDaemon, importedPackages } from '../deploy/index.js';
+import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { build } from 'esbuild';
 import { CODE_ROOT, freePort, projectFile, waitFor } from '../runtime/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
@@ -191,15 +192,7 @@ function profileByStack(file: string, depth: number): Array<[string, number]> {
 }
 
 const packages = await importedPackages('edge/main.ts');
-mkdirSync(bundleDir, { recursive: true });
-const floorEntry = join(bundleDir, 'floor-entry.mjs');
-writeFileSync(
-  floorEntry,
-  `${packages.atStart.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
-    `globalThis.floorPackages = [${packages.atStart.map((_, i) => `p${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
-);
-const floorFile = join(bundleDir, 'floor.mjs');
-await bundleDaemon(floorEntry, floorFile);
+const floorFile = await bundleFloor(packages.atStart, bundleDir);
 
 const farm = new ModbusFarm({ buses: 10, profiles: unitProfiles, dir });
 const upstream = await startBroker('aedes', dir);

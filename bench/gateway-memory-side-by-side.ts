@@ -7,14 +7,15 @@
  *
  *   npm run bench -- gateway-memory-side-by-side [--quick] [--rounds N] name=/path/main.js[|--flag|ENV=v] …
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleDaemon, importedPackages } from '../deploy/index.js';
+import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { freePort, projectFile, waitFor } from '../runtime/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
@@ -53,15 +54,7 @@ if (entries.length === 0) throw new Error('name=/path/to/bundle.js … expected'
 const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-sbs-'));
 const bundleDir = projectFile('data/gateway-sbs-bundle');
 const packages = await importedPackages('edge/main.ts');
-mkdirSync(bundleDir, { recursive: true });
-const floorEntry = join(bundleDir, 'floor-entry.mjs');
-writeFileSync(
-  floorEntry,
-  `${packages.atStart.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
-    `globalThis.floorPackages = [${packages.atStart.map((_, i) => `p${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
-);
-const floorFile = join(bundleDir, 'floor.mjs');
-await bundleDaemon(floorEntry, floorFile);
+const floorFile = await bundleFloor(packages.atStart, bundleDir);
 const FLOOR = 'floor (the packages bundled, idle)';
 
 const farm = new ModbusFarm({ buses: 10, profiles: unitProfiles, dir });

@@ -14,16 +14,17 @@
  *   npm run bench -- gateway-memory [--quick] [--rounds N]
  *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundleDaemon, importedPackages } from '../deploy/index.js';
+import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { CODE_ROOT, freePort, projectFile, RUNNING_COMPILED, waitFor } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
 import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { bundleFloor, floorCode } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
@@ -74,28 +75,6 @@ async function perFileGatewayEntry(): Promise<string | undefined> {
 }
 
 const packages = await importedPackages('edge/main.ts');
-/** A Node process that imports these packages and waits: the gateway's floor. */
-const floorCode = (names: readonly string[]) =>
-  `${names.map((name) => `await import('${name}');`).join(' ')} setInterval(() => {}, 1000);`;
-
-/**
- * The floor bundled as the offline install bundles the gateway: the same packages in one
- * minified file (each held by a namespace import, so none is left out as unused).
- */
-async function bundleFloor(names: readonly string[]): Promise<string> {
-  // Inside the repository, so that esbuild finds the packages in node_modules.
-  mkdirSync(bundleDir, { recursive: true });
-  const entry = join(bundleDir, 'floor-entry.mjs');
-  writeFileSync(
-    entry,
-    `${names.map((name, i) => `import * as p${i} from '${name}';`).join('\n')}\n` +
-      `globalThis.floorPackages = [${names.map((_, i) => `p${i}`).join(', ')}];\nsetInterval(() => {}, 1000);\n`,
-  );
-  const outfile = join(bundleDir, 'floor.mjs');
-  await bundleDaemon(entry, outfile);
-  return outfile;
-}
-
 /** `name=flags|ENV=value|…`: a gateway started with these node flags and this environment. */
 function parseVariant(spec: string): StartVariant {
   const at = spec.indexOf('=');
@@ -271,7 +250,7 @@ const loadBefore = loadAverage();
 try {
   const perFile = await perFileGatewayEntry();
   await farm.start();
-  const all = variants(perFile, await bundleFloor(packages.atStart));
+  const all = variants(perFile, await bundleFloor(packages.atStart, bundleDir));
   for (let round = 1; round <= rounds; round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
       const httpPort = await freePort();

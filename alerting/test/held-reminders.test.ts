@@ -126,21 +126,15 @@ describe('reminders and escalations held past the recovery', () => {
       entries().some((d) => d.reason === 'resolved' && d.lastError !== undefined),
     );
 
-    const dutyBefore = dutyChat.requests.length;
-    const bossBefore = boss.requests.length;
-    dutyChat.answer = WECOM_UP;
-    boss.answer = FEISHU_UP;
-    await waitFor('nothing left to send', () => service.outbox.list(['pending', 'sending']).length === 0);
+    const { toDuty, toBoss } = await robotsBackUp();
 
     // The duty chat gets the all-clear only: no reminder, no escalation as if the fire were on.
-    const toDuty = dutyChat.bodies().slice(dutyBefore).map(said).filter(ofTheFire);
     expect(toDuty.length).toBeGreaterThan(0);
     // Printed on a failure: whatever else the duty chat was told of the fire.
     expect(toDuty.filter((b) => !b.includes('[已恢复] 火灾报警 · 社区食堂'))).toEqual([]);
     expect(toDuty.some((b) => /仍未确认|升级/.test(b))).toBe(false);
 
     // The boss never had the alarm: told once, that it happened, went unacknowledged and recovered.
-    const toBoss = boss.bodies().slice(bossBefore).map(said).filter(ofTheFire);
     expect(toBoss).toHaveLength(1);
     expect(toBoss[0]).toContain('[升级：告警长时间未确认（已恢复）] 火灾报警 · 社区食堂');
     expect(toBoss[0]).toContain('恢复时间');
@@ -187,19 +181,14 @@ describe('reminders and escalations held past the recovery', () => {
     });
     expect(ack.status).toBe(200);
 
-    const dutyBefore = dutyChat.requests.length;
-    const bossBefore = boss.requests.length;
-    dutyChat.answer = WECOM_UP;
-    boss.answer = FEISHU_UP;
-    await waitFor('nothing left to send', () => service.outbox.list(['pending', 'sending']).length === 0);
+    const { toDuty, toBoss } = await robotsBackUp();
 
     // The duty chat gets the alarm (still on) and its acknowledgement, not that nobody has
     // acknowledged it; the boss nothing.
-    const toDuty = dutyChat.bodies().slice(dutyBefore).map(said).filter(ofTheFire);
     expect(toDuty.some((b) => b.includes('[告警] 火灾报警 · 社区食堂'))).toBe(true);
     expect(toDuty.some((b) => b.includes('已确认'))).toBe(true);
     expect(toDuty.some((b) => /仍未确认|升级/.test(b))).toBe(false);
-    expect(boss.bodies().slice(bossBefore).map(said).filter(ofTheFire)).toEqual([]);
+    expect(toBoss).toEqual([]);
 
     // One reminder or two (the clock may pass a reminder's due time twice), each on record.
     const superseded = entries().filter((d) => d.status === 'superseded');
@@ -220,6 +209,19 @@ describe('reminders and escalations held past the recovery', () => {
       ),
     ).toBe(true);
   }, 90_000);
+
+  /** Both robots answer again; what each is then told of the fire once nothing is left to send. */
+  async function robotsBackUp(): Promise<{ toDuty: string[]; toBoss: string[] }> {
+    const dutyBefore = dutyChat.requests.length;
+    const bossBefore = boss.requests.length;
+    dutyChat.answer = WECOM_UP;
+    boss.answer = FEISHU_UP;
+    await waitFor('nothing left to send', () => service.outbox.list(['pending', 'sending']).length === 0);
+    return {
+      toDuty: dutyChat.bodies().slice(dutyBefore).map(said).filter(ofTheFire),
+      toBoss: boss.bodies().slice(bossBefore).map(said).filter(ofTheFire),
+    };
+  }
 
   /** The alert's timeline as a phone shows it, after logging in as the admin. */
   async function timelineOnThePage(alertId: string): Promise<string[]> {

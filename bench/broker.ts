@@ -11,7 +11,7 @@
  *   npm run bench -- broker [--quick] [--rounds N] [--rate MSGS_PER_S] [--cpu-prof]
  * (--cpu-prof: one more QoS 1 run of ours and bare aedes under V8's profiler, summarised)
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../runtime/index.js';
@@ -34,6 +34,7 @@ import {
   print,
 } from './support/report.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
@@ -143,8 +144,7 @@ try {
   }
   if (process.argv.includes('--cpu-prof')) await profileBrokers();
 } finally {
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }
 
 print(

@@ -8,7 +8,7 @@
  *
  *   npm run bench -- edge-polling [--quick] [--rounds N]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -28,6 +28,7 @@ import { ModbusFarm } from './support/modbus-farm.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtMiB, markdownTable, median, print } from './support/report.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
@@ -103,8 +104,7 @@ try {
   await subscriber.stop();
   await farm.stop();
   await upstream.stop();
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }
 
 /** Transactions and wire time of one poll of a profile: planned reads vs one read per field (and per auxiliary register). */

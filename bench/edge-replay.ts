@@ -7,7 +7,7 @@
  *   npm run bench -- edge-replay [--quick]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,7 @@ import { ModbusFarm } from './support/modbus-farm.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, markdownTable, print } from './support/report.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const OUTAGE_S = args.quick ? 20 : 90;
@@ -123,6 +124,5 @@ try {
   await subscriber.stop();
   await farm.stop();
   await upstream.stop();
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }

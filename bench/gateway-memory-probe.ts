@@ -28,6 +28,7 @@ import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { cpuSeconds, loadAverage } from './support/process-stats.js';
 import { benchArgs, print } from './support/report.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const durationS = args.quick ? 60 : 180;
@@ -329,6 +330,5 @@ try {
   await farm.stop();
   await upstream.stop();
   rmSync(bundleDir, { recursive: true, force: true });
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }

@@ -30,6 +30,7 @@ import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import { benchArgs, fmt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? (args.quick ? 1 : 2);
@@ -290,8 +291,7 @@ try {
   await farm.stop();
   await upstream.stop();
   rmSync(bundleDir, { recursive: true, force: true });
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-  else rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }
 
 const loadAfter = loadAverage();

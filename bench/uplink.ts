@@ -24,7 +24,7 @@
  *   BENCH_UPLINK_WINDOW_S=30 BENCH_UPLINK_MAX_INTERVAL_S=30   shorter windows (a try, not a figure)
  *   BENCH_SERVICE_NODE_OPTIONS='--max-semi-space-size=1'   starts broker, ingest and alerting with it
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -45,6 +45,7 @@ import { LinkProxy } from './support/link-proxy.js';
 import { findInfluxdPid } from './support/influxd-pid.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, fmtMiB, fmtPct, markdownTable, print } from './support/report.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 type Publish = NonNullable<EdgeConfigFromSiteOptions['publish']>;
 
@@ -386,8 +387,7 @@ for (const variant of variants) {
   try {
     results.push(await measure(variant, dir));
   } finally {
-    if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    removeUnlessKept(dir);
   }
 }
 

@@ -14,7 +14,7 @@
  *
  *   npm run bench -- village-footprint [--quick] [--rounds N]     (--quick: 60 s windows, 2 rounds)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,7 @@ import {
   median,
   print,
 } from './support/report.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const ROUNDS = args.rounds ?? (args.quick ? 2 : 3);
@@ -125,8 +126,7 @@ async function measure(layout: Layout, round: number): Promise<Run> {
     };
   } finally {
     await stack.stop();
-    if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
+    removeUnlessKept(dir);
   }
 }
 

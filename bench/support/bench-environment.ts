@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedInfluxd } from '../../stack/index.js';
@@ -6,6 +6,7 @@ import type { RunningBroker } from './brokers.js';
 import type { ConsumerPlace } from './consumer-place.js';
 import type { BenchTarget } from './pipeline-run.js';
 import { findInfluxdPid } from './influxd-pid.js';
+import { removeUnlessKept } from './bench-folder.js';
 
 /** A temp folder and a fresh managed influxd (Debian's 1.6.7) with one database, for one benchmark. */
 export class BenchEnvironment {
@@ -51,8 +52,6 @@ export class BenchEnvironment {
 
   async stop(): Promise<void> {
     await this.influxd.stop();
-    // BENCH_KEEP=1 keeps logs, configs and data for a look afterwards.
-    if (process.env.BENCH_KEEP === '1') process.stderr.write(`kept ${this.dir}\n`);
-    else rmSync(this.dir, { recursive: true, force: true });
+    removeUnlessKept(this.dir);
   }
 }

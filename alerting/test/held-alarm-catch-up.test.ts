@@ -8,6 +8,7 @@ import { HttpReceiver, startTestBroker, type TestBroker } from '../../test/suppo
 import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema, type AlertingConfig } from '../service/config.js';
 import { CanonicalPublisher, GATEWAY, SITE } from './support/canonical-publisher.js';
+import { RETRYING_SOON } from './support/retrying-soon.js';
 
 const ALERTING = { username: 'alerting', password: 'alerting-password-catch-up' };
 const GATEWAY_LOGIN = { username: GATEWAY, password: 'gateway-password-catch-up' };
@@ -87,11 +88,7 @@ describe('notifications from before a restart wait for the input to catch up', (
       api: { tokens: ['catch-up-token-0123456789'] },
       webhookUrl: `${receiver.url}/hook`,
       notifications: {
-        publishMqtt: false,
-        retryBaseMs: 100,
-        retryMaxMs: 300,
-        maxAttempts: 100,
-        channelFailingAfter: 100,
+        ...RETRYING_SOON,
         // The longest wait allowed, longer than the test: only the input catching up releases.
         catchUpMaxMs: 120_000,
       },

@@ -9,6 +9,7 @@ import { AlertingService } from '../service/alerting-service.js';
 import { alertingConfigSchema, type AlertingConfig } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
+import { RETRYING_SOON } from './support/retrying-soon.js';
 
 const DOWN = { status: 503, body: 'relay restarting' };
 const UP = { status: 200, body: { ok: true } };
@@ -48,11 +49,7 @@ describe('alarms held across a restart', () => {
       api: { tokens: ['held-alarm-token-0123456789'] },
       webhookUrl: `${receiver.url}/hook`,
       notifications: {
-        publishMqtt: false,
-        retryBaseMs: 100,
-        retryMaxMs: 300,
-        maxAttempts: 100,
-        channelFailingAfter: 100,
+        ...RETRYING_SOON,
       },
     });
     await publisher.start(broker.url);

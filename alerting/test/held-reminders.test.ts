@@ -9,6 +9,7 @@ import { alertingConfigSchema } from '../service/config.js';
 import { startBareBroker } from './support/broker.js';
 import { CanonicalPublisher } from './support/canonical-publisher.js';
 import { FakeClock } from './fake-clock.js';
+import { RETRYING_SOON } from './support/retrying-soon.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -56,11 +57,7 @@ describe('reminders and escalations held past the recovery', () => {
         page: { admin: { password: ADMIN_PASSWORD } },
         engine: { remindEveryS: { critical: 600 }, escalateAfterS: { critical: 900 } },
         notifications: {
-          publishMqtt: false,
-          retryBaseMs: 100,
-          retryMaxMs: 300,
-          maxAttempts: 100,
-          channelFailingAfter: 100,
+          ...RETRYING_SOON,
           contacts: [
             {
               id: 'duty-chat',

@@ -299,13 +299,12 @@ export class DurableQueue implements UpstreamPublish {
     if (!db || this.pending.length === 0) return;
     const group = this.pending;
     this.pending = [];
-    const written = db.batch(
-      group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
-      { sync: true },
-    );
     let failure: { error: unknown } | undefined;
     try {
-      await written;
+      await db.batch(
+        group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
+        { sync: true },
+      );
     } catch (error) {
       failure = { error };
     }

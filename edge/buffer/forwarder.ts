@@ -154,10 +154,10 @@ export class Forwarder {
   }
 
   /** Sends entries on their way to the disk if the live path is at the first: in order, as the window allows. */
-  private sendAhead(group: readonly QueueEntry[]): void {
-    if (!this.ready || !this.options.link.connected || group[0]?.key !== this.liveCursor) return;
+  private sendAhead(entries: readonly QueueEntry[]): void {
+    if (!this.ready || !this.options.link.connected || entries[0]?.key !== this.liveCursor) return;
     const room = this.options.config.inflightWindow - this.inflight;
-    for (const entry of group.slice(0, Math.max(0, room))) {
+    for (const entry of entries.slice(0, Math.max(0, room))) {
       this.options.queue.claimAhead(entry);
       this.send(entry, 'live');
     }

@@ -96,6 +96,8 @@ export const ratingsSchema = z.record(fieldNameSchema, z.number().positive().fin
 export const siteDeviceSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1),
+  /** What English text calls it (messages, the operators' page); without it, `name`, never the id. */
+  name_en: z.string().min(1).optional(),
   profile: idSchema,
   zone: idSchema,
   building: idSchema,

@@ -7,6 +7,8 @@ export interface DeviceContext {
   site: string;
   id: string;
   name: string;
+  /** The site file's English name, or its (Chinese) name when it has none: never the id. */
+  nameEn: string;
   zone: string;
   zoneName: string;
   zoneNameEn: string;
@@ -55,6 +57,7 @@ export class SiteIndex {
           site,
           id: device.id,
           name: device.name,
+          nameEn: device.name_en ?? device.name,
           zone: zone.id,
           zoneName: zone.name,
           zoneNameEn: zone.name_en,

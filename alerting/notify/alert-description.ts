@@ -12,8 +12,8 @@ export interface AlertDescription {
   title: Bilingual;
   zone: Bilingual;
   building?: Bilingual;
-  /** The site file's name of the device (Chinese) and its id. */
-  device?: { name: string; id: string };
+  /** The site file's names of the device and its id. */
+  device?: { name: Bilingual; id: string };
   gateway?: string;
   /** The reading with its unit ("0.02 MPa"). */
   value?: string;
@@ -48,7 +48,7 @@ export function describeAlert(alert: Alert, context: DescriptionContext): AlertD
     title: rule ? { zh: rule.title_zh, en: rule.title_en } : { zh: alert.ruleId, en: alert.ruleId },
     zone,
     ...(building ? { building } : {}),
-    ...(device ? { device: { name: device.name, id: device.id } } : {}),
+    ...(device ? { device: { name: { zh: device.name, en: device.nameEn }, id: device.id } } : {}),
     ...(!device && alert.gateway ? { gateway: alert.gateway } : {}),
     ...(alert.value !== undefined ? { value: `${round(alert.value)}${unit ? ` ${unit}` : ''}` } : {}),
     // An event rule's alert keeps the event's id there: the title already names it.

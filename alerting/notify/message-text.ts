@@ -133,7 +133,7 @@ export function renderMessage(
     [w.zone, d.zone[language]],
   ];
   if (d.building) facts.push([w.building, d.building[language]]);
-  if (d.device) facts.push([w.device, `${d.device.name} (${d.device.id})`]);
+  if (d.device) facts.push([w.device, `${d.device.name[language]} (${d.device.id})`]);
   else if (d.gateway) facts.push([w.device, d.gateway]);
   if (d.value !== undefined)
     facts.push([w.value, `${d.value}${d.threshold ? ` (${w.threshold} ${d.threshold})` : ''}`]);

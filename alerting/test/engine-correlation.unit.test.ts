@@ -14,7 +14,9 @@ describe('zone correlation', () => {
     expect(incidents[0]?.zone).toBe('public-services');
     expect(incidents[0]?.state).toBe('firing');
     expect(incidents[0]?.detail?.zh).toContain('卫生室进水压力');
-    expect(incidents[0]?.detail?.en).toContain('clinic-pressure');
+    // English names the devices by the site file's English names, as Chinese does by its names.
+    expect(incidents[0]?.detail?.en).toContain('Clinic inlet water pressure');
+    expect(incidents[0]?.detail?.en).not.toContain('clinic-pressure');
     expect(h.notifications().filter((n) => n.alert.ruleId === 'zone-water-outage')).toHaveLength(1);
     // one meter recovers: the incident resolves, the remaining low-pressure alert stays
     h.run(10_000, 5_000, () => h.telemetry('clinic-pressure', { pressure_mpa: 0.25 }));

@@ -22,6 +22,9 @@ describe('fire linkage: emergency lighting must answer a fire alarm within 5 s',
     expect(failed[0]?.severity).toBe('critical');
     expect(failed[0]?.detail?.zh).toContain('社区食堂应急照明');
     expect(failed[0]?.detail?.zh).toContain('5 秒');
+    expect(failed[0]?.detail?.en).toBe(
+      'Canteen: no "emergency mode on" within 5 s of the fire alarm from Canteen fire alarm panel: Canteen emergency lighting',
+    );
     // late is still late, but once every light is on the incident resolves
     h.event('canteen-emergency-light', 'emergency_mode_on');
     h.run(1_000, 1_000);

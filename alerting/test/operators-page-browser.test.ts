@@ -91,6 +91,10 @@ describe('operators page on a phone', () => {
     await fire.tap();
     await page.locator('#ack-button').waitFor();
     expect(await page.locator('dl.facts').innerText()).toContain('GB 4717');
+    // The device by the site file's names, Chinese with English beside it.
+    expect(await page.locator('dl.facts').innerText()).toContain(
+      '社区食堂火灾报警控制器 Canteen fire alarm panel',
+    );
     await page.locator('#ack-comment').fill('已到现场，误报排查中');
     await page.locator('#ack-button').tap();
     await page.locator('#done').waitFor();

@@ -177,6 +177,7 @@ describe('AlertingService delivers to every channel', () => {
     expect(body.text).not.toContain('POST ');
     expect(webhookEn.json(0).text).toContain('Fire alarm');
     expect(webhookEn.json(0).text).toContain('Zone: Dining');
+    expect(webhookEn.json(0).text).toContain('Device: Canteen fire alarm panel (canteen-fire-panel)');
     expect(webhookEn.requests[0]!.headers['x-alert-signature']).toBeUndefined();
 
     // WeCom robot: a template card (notification-cards.test.ts checks each provider's card in detail)

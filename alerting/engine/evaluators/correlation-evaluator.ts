@@ -251,6 +251,6 @@ function describeIncident(devices: readonly DeviceContext[]): { zh: string; en: 
   const buildingsEn = [...new Set(sorted.map((d) => d.buildingNameEn))].join(', ');
   return {
     zh: `涉及建筑：${buildingsZh}；设备：${sorted.map((d) => d.name).join('、')}`,
-    en: `buildings: ${buildingsEn}; devices: ${sorted.map((d) => d.id).join(', ')}`,
+    en: `buildings: ${buildingsEn}; devices: ${sorted.map((d) => d.nameEn).join(', ')}`,
   };
 }

@@ -156,6 +156,6 @@ function describeFailure(check: Check, missing: readonly DeviceContext[]): { zh:
   const wanted = label(rule.expect.events[0] as string);
   return {
     zh: `${trigger.buildingName}：${trigger.name}「${cause.zh}」后 ${rule.withinS} 秒内未「${wanted.zh}」：${missing.map((d) => d.name).join('、')}`,
-    en: `${trigger.buildingNameEn}: no "${wanted.en}" within ${rule.withinS} s of the ${cause.en} from ${trigger.id}: ${missing.map((d) => d.id).join(', ')}`,
+    en: `${trigger.buildingNameEn}: no "${wanted.en}" within ${rule.withinS} s of the ${cause.en} from ${trigger.nameEn}: ${missing.map((d) => d.nameEn).join(', ')}`,
   };
 }

@@ -33,7 +33,7 @@ export function badges(alert: AlertView, ctx: PageContext): SafeHtml {
 /** One alert in the list: what, where, since when; the whole card opens the alert. */
 export function alertCard(alert: AlertView, ctx: PageContext): SafeHtml {
   const d = describeAlert(alert, ctx.describe);
-  const where = [d.place.zh, d.device?.name ?? d.gateway].filter(Boolean).join(' · ');
+  const where = [d.place.zh, d.device?.name.zh ?? d.gateway].filter(Boolean).join(' · ');
   return html`<a
     class="card ${alert.state === 'resolved' ? 'resolved' : alert.severity}"
     href="/alerts/${encodeURIComponent(alert.id)}"
@@ -72,7 +72,12 @@ export function alertFacts(alert: AlertView, ctx: PageContext): SafeHtml {
     ${fact(WORDS.state, badges(alert, ctx))}
     ${fact(WORDS.zone, html`${d.zone.zh} <span class="en">${d.zone.en}</span>`)}
     ${fact(WORDS.building, d.building ? html`${d.building.zh} <span class="en">${d.building.en}</span>` : undefined)}
-    ${fact(WORDS.device, d.device ? `${d.device.name} (${d.device.id})` : undefined)}
+    ${fact(
+      WORDS.device,
+      d.device
+        ? html`${d.device.name.zh} <span class="en">${d.device.name.en}</span> (${d.device.id})`
+        : undefined,
+    )}
     ${fact(WORDS.gateway, d.gateway)} ${fact(WORDS.value, d.value)}
     ${fact(WORDS.limit, d.value !== undefined ? d.threshold : undefined)}
     ${fact(

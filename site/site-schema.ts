@@ -135,7 +135,16 @@ export const siteSchema = z
         .default({ supply: 'centralized' }),
     }),
     zones: z.array(zoneSchema).min(1),
-    gateways: z.array(z.strictObject({ id: gatewayIdSchema, name: z.string().min(1) })).min(1),
+    gateways: z
+      .array(
+        z.strictObject({
+          id: gatewayIdSchema,
+          name: z.string().min(1),
+          /** As a device's `name_en`. */
+          name_en: z.string().min(1).optional(),
+        }),
+      )
+      .min(1),
     buses: z.array(busSchema).default([]),
     devices: z.array(siteDeviceSchema).min(1),
     tenants: z.array(tenantSchema).default([]),

@@ -38,16 +38,30 @@ export interface ZoneContext {
   nameEn: string;
 }
 
+/** A gateway in the site file's words. */
+export interface GatewayContext {
+  site: string;
+  id: string;
+  name: string;
+  /** As `DeviceContext.nameEn`. */
+  nameEn: string;
+}
+
 export const MULTIPLE_ZONES = 'multiple';
 
 /** Devices and zones of every configured site, keyed by site and id. */
 export class SiteIndex {
   private readonly devices = new Map<string, DeviceContext>();
   private readonly zones = new Map<string, ZoneContext>();
+  private readonly gateways = new Map<string, GatewayContext>();
 
   constructor(registries: readonly SiteRegistry[]) {
     for (const registry of registries) {
       const site = registry.siteId;
+      for (const gateway of registry.site.gateways) {
+        const { id, name } = gateway;
+        this.gateways.set(`${site}/${id}`, { site, id, name, nameEn: gateway.name_en ?? name });
+      }
       for (const zone of registry.site.zones) {
         this.zones.set(`${site}/${zone.id}`, { site, id: zone.id, name: zone.name, nameEn: zone.name_en });
       }
@@ -84,6 +98,10 @@ export class SiteIndex {
 
   zone(site: string, id: string): ZoneContext | undefined {
     return this.zones.get(`${site}/${id}`);
+  }
+
+  gateway(site: string, id: string): GatewayContext | undefined {
+    return this.gateways.get(`${site}/${id}`);
   }
 
   allDevices(): DeviceContext[] {

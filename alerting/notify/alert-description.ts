@@ -14,7 +14,8 @@ export interface AlertDescription {
   building?: Bilingual;
   /** The site file's names of the device and its id. */
   device?: { name: Bilingual; id: string };
-  gateway?: string;
+  /** An alert about a gateway rather than a device: its names (its id when the site file has none) and id. */
+  gateway?: { name: Bilingual; id: string };
   /** The reading with its unit ("0.02 MPa"). */
   value?: string;
   /** The condition that fired ("< 0.05 MPa"). */
@@ -49,7 +50,9 @@ export function describeAlert(alert: Alert, context: DescriptionContext): AlertD
     zone,
     ...(building ? { building } : {}),
     ...(device ? { device: { name: { zh: device.name, en: device.nameEn }, id: device.id } } : {}),
-    ...(!device && alert.gateway ? { gateway: alert.gateway } : {}),
+    ...(!device && alert.gateway
+      ? { gateway: describeGateway(alert.site, alert.gateway, context.sites) }
+      : {}),
     ...(alert.value !== undefined ? { value: `${round(alert.value)}${unit ? ` ${unit}` : ''}` } : {}),
     // An event rule's alert keeps the event's id there: the title already names it.
     ...(alert.threshold && rule?.kind !== 'event' ? { threshold: alert.threshold } : {}),
@@ -57,6 +60,11 @@ export function describeAlert(alert: Alert, context: DescriptionContext): AlertD
     ...(rule ? { clause: rule.clause } : {}),
     place: building ?? zone,
   };
+}
+
+function describeGateway(site: string, id: string, sites: SiteIndex): { name: Bilingual; id: string } {
+  const gateway = sites.gateway(site, id);
+  return { name: gateway ? { zh: gateway.name, en: gateway.nameEn } : { zh: id, en: id }, id };
 }
 
 function round(value: number): string {

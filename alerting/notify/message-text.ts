@@ -134,7 +134,7 @@ export function renderMessage(
   ];
   if (d.building) facts.push([w.building, d.building[language]]);
   if (d.device) facts.push([w.device, `${d.device.name[language]} (${d.device.id})`]);
-  else if (d.gateway) facts.push([w.device, d.gateway]);
+  else if (d.gateway) facts.push([w.device, `${d.gateway.name[language]} (${d.gateway.id})`]);
   if (d.value !== undefined)
     facts.push([w.value, `${d.value}${d.threshold ? ` (${w.threshold} ${d.threshold})` : ''}`]);
   else if (d.threshold) facts.push([w.detail, d.threshold]);

@@ -27,6 +27,17 @@ describe('messages name devices by the site file, in each language', () => {
     expect(en.text).not.toContain('卫生室进水压力');
   });
 
+  it('a gateway is named by the site file too, in each language', () => {
+    const h = engineHarness({ rules: defaultRules(['gateway-clock-skew']) });
+    h.telemetry('clinic-power', { voltage_v: 230 }, h.clock.now() + 600_000);
+    const [skewed] = h.engine.alerts({ state: 'firing' });
+    if (!skewed) throw new Error('no gateway-clock-skew alert');
+    expect(renderMessage(skewed, 'firing', 'zh', messages).text).toContain('设备：中心机房网关 (gw-center)');
+    expect(renderMessage(skewed, 'firing', 'en', messages).text).toContain(
+      'Device: Central machine-room gateway (gw-center)',
+    );
+  });
+
   it('a device without an English name in the site file keeps its name in English, not its id alone', () => {
     const site = SiteRegistry.fromFile(DEMO_SITE_FILE).site;
     const sites = new SiteIndex([

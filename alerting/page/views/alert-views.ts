@@ -33,7 +33,7 @@ export function badges(alert: AlertView, ctx: PageContext): SafeHtml {
 /** One alert in the list: what, where, since when; the whole card opens the alert. */
 export function alertCard(alert: AlertView, ctx: PageContext): SafeHtml {
   const d = describeAlert(alert, ctx.describe);
-  const where = [d.place.zh, d.device?.name.zh ?? d.gateway].filter(Boolean).join(' · ');
+  const where = [d.place.zh, (d.device ?? d.gateway)?.name.zh].filter(Boolean).join(' · ');
   return html`<a
     class="card ${alert.state === 'resolved' ? 'resolved' : alert.severity}"
     href="/alerts/${encodeURIComponent(alert.id)}"
@@ -78,7 +78,13 @@ export function alertFacts(alert: AlertView, ctx: PageContext): SafeHtml {
         ? html`${d.device.name.zh} <span class="en">${d.device.name.en}</span> (${d.device.id})`
         : undefined,
     )}
-    ${fact(WORDS.gateway, d.gateway)} ${fact(WORDS.value, d.value)}
+    ${fact(
+      WORDS.gateway,
+      d.gateway
+        ? html`${d.gateway.name.zh} <span class="en">${d.gateway.name.en}</span> (${d.gateway.id})`
+        : undefined,
+    )}
+    ${fact(WORDS.value, d.value)}
     ${fact(WORDS.limit, d.value !== undefined ? d.threshold : undefined)}
     ${fact(
       WORDS.detail,

@@ -115,6 +115,7 @@ export class Gateway implements Component {
     const publisher = new CanonicalPublisher({
       config,
       upstream: queue,
+      gathered: queue.gathered,
       seq,
       metrics,
       logger: componentLogger(logger, 'edge.publisher'),

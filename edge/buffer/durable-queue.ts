@@ -7,7 +7,16 @@ import type { EdgeMetrics } from '../metrics.js';
 import type { RateLimitedLog } from '../rate-limited-log.js';
 import type { UpstreamPublish } from '../upstream/canonical-publisher.js';
 import { EVICTION_CLASSES, evictionClassOf, type EvictionClass } from './eviction-class.js';
-import { KEY_BYTES, decodeEntry, decodeKey, encodeEntry, encodeKey } from './queue-key.js';
+import { GatherJournal } from './gather-journal.js';
+import {
+  KEY_BYTES,
+  QUEUE_KEY_END,
+  decodeEntry,
+  decodeJournalKey,
+  decodeKey,
+  encodeEntry,
+  encodeKey,
+} from './queue-key.js';
 
 export interface QueueEntry {
   key: bigint;
@@ -32,7 +41,10 @@ export interface QueueStats {
   diskLow: boolean;
 }
 
-/** The buffer's on-disk format: 8-byte big-endian keys, `topic\npayload` values (queue-key.ts). */
+/**
+ * The buffer's on-disk format: 8-byte big-endian keys, `topic\npayload` values (queue-key.ts);
+ * above them, under 0xff-prefixed keys, the chunks of the gather journal (gather-journal.ts).
+ */
 export const BUFFER_FORMAT = { store: 'edge-buffer-leveldb', version: 1 } as const;
 
 /** Messages waiting for the disk beyond this are dropped oldest-first (a stuck disk must not eat RAM). */
@@ -44,7 +56,10 @@ const MAX_PENDING = 50_000;
  * `sync: true` (one fsync per group); only then are they visible to the forwarder.
  *
  * Durability: a kill -9 or power cut loses at most the group not yet written (one
- * window, events are written at once). LevelDB's log is checksummed per record and
+ * window, events are written at once). What batch mode gathers for a batch rides the same
+ * group commits in the gather journal (`gathered`), so it is no less durable.
+ * `whenDurable` says when everything handed over so far is on disk (a LAN device's
+ * PUBACK waits for it). LevelDB's log is checksummed per record and
  * recovery drops a torn tail, so a cut never corrupts what was synced. Deletes (acks,
  * drops) are not synced: after a cut some acknowledged messages may be sent again,
  * which ingest tolerates (same seq).
@@ -96,6 +111,10 @@ export class DurableQueue implements UpstreamPublish {
   private ackedAhead: QueueEntry[] = [];
   /** Per eviction class: below this key no unclaimed entry of the class is left. */
   private frontiers: bigint[] = EVICTION_CLASSES.map(() => 0n);
+  /** Waiting for the group commit that takes what is pending now: told whether it was written. */
+  private durableWaiters: Array<(written: boolean) => void> = [];
+  /** What batch mode gathered and has not yet put in a batch, journaled in the group commits. */
+  readonly gathered = new GatherJournal();
 
   constructor(private readonly options: DurableQueueOptions) {}
 
@@ -111,7 +130,7 @@ export class DurableQueue implements UpstreamPublish {
     await db.open();
     this.db = db;
     let last: bigint | undefined;
-    for await (const [key, value] of db.iterator()) {
+    for await (const [key, value] of db.iterator({ lt: QUEUE_KEY_END })) {
       this.count++;
       this.bytes += KEY_BYTES + Buffer.byteLength(value);
       last = decodeKey(key);
@@ -122,6 +141,7 @@ export class DurableQueue implements UpstreamPublish {
     if (this.count > 0) {
       this.options.logger.info({ depth: this.count, bytes: this.bytes }, 'buffer holds messages from before');
     }
+    await this.restoreJournal(db);
     await this.checkDisk();
     this.flushTimer = setInterval(() => void this.flush(), this.options.config.flushIntervalMs);
     this.diskTimer = setInterval(() => void this.checkDisk(), this.options.config.diskCheckIntervalS * 1000);
@@ -183,6 +203,15 @@ export class DurableQueue implements UpstreamPublish {
     this.claimed.add(entry.key);
   }
 
+  /**
+   * Resolves once everything handed to the buffer so far (appends and gathered items) is
+   * on disk: `true` when its group commit was written, `false` when the write failed.
+   */
+  whenDurable(): Promise<boolean> {
+    if (!this.db || (this.pending.length === 0 && !this.gathered.dirty)) return Promise.resolve(true);
+    return new Promise((resolve) => this.durableWaiters.push(resolve));
+  }
+
   /** UpstreamPublish: canonical messages and health enter the buffer here. */
   publish(topic: string, payload: unknown): void {
     const urgent = topic.endsWith('/event');
@@ -241,7 +270,7 @@ export class DurableQueue implements UpstreamPublish {
     const db = this.db;
     if (!db || limit <= 0) return [];
     const entries: QueueEntry[] = [];
-    const range = to === undefined ? { gte: encodeKey(from) } : { gte: encodeKey(from), lt: encodeKey(to) };
+    const range = { gte: encodeKey(from), lt: to === undefined ? QUEUE_KEY_END : encodeKey(to) };
     for await (const [key, value] of this.scan(db, range)) {
       const { topic, body } = decodeEntry(value);
       this.claimed.add(key);
@@ -258,7 +287,7 @@ export class DurableQueue implements UpstreamPublish {
   ): AsyncGenerator<[bigint, string]> {
     this.openIterators++;
     try {
-      for await (const [rawKey, value] of db.iterator(range)) {
+      for await (const [rawKey, value] of db.iterator({ lt: QUEUE_KEY_END, ...range })) {
         const key = decodeKey(rawKey);
         if (this.claimed.has(key) || this.tombstones.has(key)) continue;
         yield [key, value];
@@ -295,18 +324,34 @@ export class DurableQueue implements UpstreamPublish {
   }
 
   private async writePending(): Promise<void> {
+    const waiters = this.durableWaiters;
+    this.durableWaiters = [];
+    const written = await this.writeGroup();
+    for (const waiter of waiters) waiter(written);
+  }
+
+  /** Writes the pending group and the journal's part with one synced batch; false if the write failed. */
+  private async writeGroup(): Promise<boolean> {
     const db = this.db;
-    if (!db || this.pending.length === 0) return;
+    if (!db || (this.pending.length === 0 && !this.gathered.dirty)) return true;
     const group = this.pending;
     this.pending = [];
     let failure: { error: unknown } | undefined;
     try {
       await db.batch(
-        group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
+        [
+          ...group.map((entry) => ({ type: 'put' as const, key: encodeKey(entry.key), value: entry.value })),
+          ...this.gathered.takeOps(),
+        ],
         { sync: true },
       );
     } catch (error) {
       failure = { error };
+    }
+    if (group.length === 0) {
+      if (failure === undefined) return true;
+      this.warnWriteFailed(failure.error, 0);
+      return false;
     }
     // Written or lost, these keys are no longer on their way to the disk.
     const last = group[group.length - 1]!.key;
@@ -317,16 +362,35 @@ export class DurableQueue implements UpstreamPublish {
       // Nothing of the group is on disk: what was sent ahead and acknowledged is only let go.
       for (const entry of ackedAhead) this.claimed.delete(entry.key);
       this.countDropped(group.length, 'write_failed');
-      const { error } = failure;
-      const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
-      this.options.warnings.warn('buffer:write', { err: coded, lost: group.length }, coded.message);
-      return;
+      this.warnWriteFailed(failure.error, group.length);
+      return false;
     }
     this.count += group.length;
     for (const entry of group) this.bytes += entry.size;
     for (const entry of ackedAhead) this.ack(entry);
     await this.enforceLimits();
     for (const listener of this.durableListeners) listener();
+    return true;
+  }
+
+  private warnWriteFailed(error: unknown, lost: number): void {
+    const coded = new EdgeError('BUFFER_WRITE_FAILED', (error as Error).message, { cause: error });
+    this.options.warnings.warn('buffer:write', { err: coded, lost }, coded.message);
+  }
+
+  /** Reads the gather journal's chunks a crash left (gather-journal.ts). */
+  private async restoreJournal(db: ClassicLevel<Buffer, string>): Promise<void> {
+    const found: Array<{ chunk: bigint; value: string }> = [];
+    for await (const [key, value] of db.iterator({ gte: QUEUE_KEY_END })) {
+      found.push({ chunk: decodeJournalKey(key), value });
+    }
+    if (found.length === 0) return;
+    const unreadable = this.gathered.restore(found);
+    if (unreadable > 0) this.countDropped(unreadable, 'journal_unreadable');
+    this.options.logger.info(
+      { chunks: found.length },
+      'buffer holds items gathered for a batch before a crash',
+    );
   }
 
   private deleteAcked(): Promise<void> {
@@ -417,7 +481,7 @@ export class DurableQueue implements UpstreamPublish {
     let blocked = false;
     this.openIterators++;
     try {
-      for await (const [rawKey, value] of db.iterator({ gte: encodeKey(frontier) })) {
+      for await (const [rawKey, value] of db.iterator({ gte: encodeKey(frontier), lt: QUEUE_KEY_END })) {
         if (state.count <= cap.messages && state.bytes <= cap.bytes) break;
         const key = decodeKey(rawKey);
         if (this.tombstones.has(key)) continue;

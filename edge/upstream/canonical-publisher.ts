@@ -1,4 +1,6 @@
 import {
+  batchEventItemSchema,
+  batchTelemetryItemSchema,
   EVENT_SEVERITY,
   eventMessageSchema,
   MESSAGE_LIMITS,
@@ -28,9 +30,32 @@ export interface UpstreamPublish {
   publish(topic: string, payload: unknown, retain?: boolean): void;
 }
 
+export type GatheredKind = 'telemetry' | 'event';
+
+/** Items gathered for a batch and left by a crash, as they were gathered (JSON-parsed, not yet checked). */
+export interface GatheredItems {
+  telemetry: unknown[];
+  events: unknown[];
+}
+
+/**
+ * Where batch mode keeps what it gathers until the batch is formed, so that a crash loses
+ * no more of it than of anything else (buffer/gather-journal.ts: durable with the
+ * buffer's group commits).
+ */
+export interface GatherLog {
+  add(kind: GatheredKind, json: string): void;
+  /** The batch holding everything added so far was handed to `upstream`. */
+  clear(): void;
+  /** What a crash left gathered; handed over once, at start. */
+  takeRecovered(): GatheredItems;
+}
+
 export interface CanonicalPublisherOptions {
   config: EdgeConfig;
   upstream: UpstreamPublish;
+  /** Batch mode journals gathered items here; without it they live in memory only. */
+  gathered?: GatherLog;
   seq: SeqStore;
   metrics: EdgeMetrics;
   logger: Logger;
@@ -60,6 +85,9 @@ const BATCH_ENVELOPE_BYTES = 64;
  * {@link PROMPT_FLUSH_MS}: an incident is built from the readings polled around its
  * events (meters reading 0 V as the emergency lights report mains lost), and those must
  * not wait a minute behind them.
+ *
+ * Gathered items are journaled (`gathered`) as they are gathered; at start the items a
+ * crash left there become the first batch, with the seqs they had.
  */
 export class CanonicalPublisher implements CanonicalSink {
   private batch: BatchMessage['telemetry'] = [];
@@ -78,6 +106,7 @@ export class CanonicalPublisher implements CanonicalSink {
   }
 
   async start(): Promise<void> {
+    this.recover();
     if (!this.batching) return;
     this.timer = setInterval(() => this.flush(), this.options.config.publish.batchIntervalMs);
   }
@@ -98,7 +127,7 @@ export class CanonicalPublisher implements CanonicalSink {
     }
     // The reading is the caller's, handed over: no one changes it once it is published.
     const message = { ts, seq: this.options.seq.next(device), values };
-    if (this.batching) return this.gather(() => this.batch, { device, ...message });
+    if (this.batching) return this.gather('telemetry', () => this.batch, { device, ...message });
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.telemetry(site, gateway, device), message);
     this.options.metrics.publishedTotal.inc({ kind: 'telemetry' });
@@ -110,7 +139,7 @@ export class CanonicalPublisher implements CanonicalSink {
     const message = { ...checked.data, seq: this.options.seq.next(device) };
     const endsState = this.openStates.ends(device, type);
     if (this.batching && EVENT_SEVERITY[type] === 'info' && !endsState)
-      return this.gather(() => this.batchEvents, { device, ...message });
+      return this.gather('event', () => this.batchEvents, { device, ...message });
     this.flush();
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.event(site, gateway, device), message);
@@ -119,10 +148,12 @@ export class CanonicalPublisher implements CanonicalSink {
   }
 
   /** Adds an item to the batch (`list` picks its list, which a flush replaces), flushing around it as limits say. */
-  private gather<T>(list: () => T[], item: T): void {
-    const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+  private gather<T>(kind: GatheredKind, list: () => T[], item: T): void {
+    const json = JSON.stringify(item);
+    const itemBytes = Buffer.byteLength(json) + 1;
     if (this.batchBytes + itemBytes > MAX_BATCH_BYTES) this.flush();
     list().push(item);
+    this.options.gathered?.add(kind, json);
     this.batchBytes += itemBytes;
     if (list().length >= MESSAGE_LIMITS.batchItems) this.flush();
     else if (this.promptTimer === undefined && Date.now() < this.promptUntil) {
@@ -143,7 +174,38 @@ export class CanonicalPublisher implements CanonicalSink {
     this.batchBytes = BATCH_ENVELOPE_BYTES;
     const { site, gateway } = this.options.config;
     this.options.upstream.publish(topics.batch(site, gateway), message);
+    this.options.gathered?.clear();
     this.options.metrics.publishedTotal.inc({ kind: 'batch' });
+  }
+
+  /**
+   * Items a crash left in the journal leave first, as one batch (in any mode: the
+   * mode may have changed meanwhile), with their seqs. Each is checked again: one
+   * that fails is counted and dropped, never sent.
+   */
+  private recover(): void {
+    const gathered = this.options.gathered;
+    if (!gathered) return;
+    const { telemetry, events } = gathered.takeRecovered();
+    for (const raw of telemetry) {
+      const item = batchTelemetryItemSchema.safeParse(raw);
+      if (item.success) this.gather('telemetry', () => this.batch, item.data);
+      else this.reject('journal', 'telemetry', item.error.message);
+    }
+    for (const raw of events) {
+      const item = batchEventItemSchema.safeParse(raw);
+      if (item.success) this.gather('event', () => this.batchEvents, item.data);
+      else this.reject('journal', 'event', item.error.message);
+    }
+    this.flush();
+    // What was found on disk goes with this batch, or for good if none of it could be read.
+    gathered.clear();
+    if (telemetry.length + events.length > 0) {
+      this.options.logger.info(
+        { telemetry: telemetry.length, events: events.length },
+        'items gathered before a crash sent as the first batch',
+      );
+    }
   }
 
   private reject(device: string, kind: string, reason: string): void {

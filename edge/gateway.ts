@@ -127,7 +127,15 @@ export class Gateway implements Component {
 
     if (config.lan.enabled) {
       const { LanSide } = await import('./lan/lan-side.js');
-      const lan = new LanSide({ config, board: this.board, sink: publisher, metrics, warnings, logger });
+      const lan = new LanSide({
+        config,
+        board: this.board,
+        sink: publisher,
+        durable: () => queue.whenDurable(),
+        metrics,
+        warnings,
+        logger,
+      });
       this.lan = lan;
       parts.push(lan);
     }

@@ -14,6 +14,8 @@ export interface LanSideOptions {
   config: EdgeConfig;
   board: DeviceStatusBoard;
   sink: CanonicalSink;
+  /** Resolves once everything handed to `sink` so far is on disk (a QoS 1 PUBACK waits for it). */
+  durable: () => Promise<boolean>;
   metrics: EdgeMetrics;
   warnings: RateLimitedLog;
   logger: Logger;
@@ -69,6 +71,7 @@ export class LanSide implements Component {
           devices: config.mqttDevices,
           board,
           sink,
+          durable: this.options.durable,
           watch,
           metrics,
           warnings,

@@ -22,6 +22,8 @@ export interface VendorBridgeOptions {
   sink: CanonicalSink;
   /** Told of every message a device sends, so silence past its heartbeat is noticed. */
   watch: LanDeviceWatch;
+  /** Resolves once everything handed to `sink` so far is on disk (false: the write failed). */
+  durable: () => Promise<boolean>;
   metrics: EdgeMetrics;
   warnings: RateLimitedLog;
   logger: Logger;
@@ -34,12 +36,24 @@ interface Route {
 
 type Deliver = (packet: AedesPublishPacket, callback: () => void) => void;
 
+/** Closes the device's connection without a PUBACK, so it sends the message again. */
+const NOT_DURABLE = new Error('the gateway could not write the message to its buffer; send it again');
+
 /**
  * Turns what LAN devices publish on their vendor topics into canonical events and
  * telemetry. Subscribes in-process to the LAN broker, one subscription per distinct
  * vendor topic filter. A payload that is not JSON, fails its profile's schema, or
  * names an unknown device is counted by reason and dropped; nothing here may throw
  * into the broker.
+ *
+ * A QoS 1 message is acknowledged only once what it became is on disk: aedes (patched,
+ * patches/README.md) sends the PUBACK when every in-process subscriber has called back,
+ * so the callback waits for the buffer's group commit (at most `buffer.flushIntervalMs`;
+ * an urgent event's is written at once). A device that has its PUBACK never resends, so
+ * an earlier one was lost in a crash. Held callbacks do not stall other devices: the
+ * broker's emitter runs up to `concurrency` messages at once (lan-broker.ts). Dropped
+ * messages and QoS 0 are acknowledged at once: resending would not help. If the write
+ * fails, the device's connection is closed without a PUBACK, and it resends.
  */
 export class VendorBridge {
   private readonly subscriptions: Array<{ filter: string; deliver: Deliver }> = [];
@@ -63,12 +77,19 @@ export class VendorBridge {
     }
     for (const [filter, routes] of routesByFilter) {
       const deliver: Deliver = (packet, callback) => {
+        let handed = false;
         try {
-          this.handle(routes, packet.topic, Buffer.from(packet.payload));
+          handed = this.handle(routes, packet.topic, Buffer.from(packet.payload));
         } catch (error) {
           this.reject('mapping_error', packet.topic, (error as Error).message);
         }
-        callback();
+        if (!handed || packet.qos === 0) return callback();
+        // aedes passes an error on to the client's connection, which it closes (its type says no error).
+        const done = callback as (error?: Error) => void;
+        this.options.durable().then(
+          (written) => done(written ? undefined : NOT_DURABLE),
+          () => done(NOT_DURABLE),
+        );
       };
       await new Promise<void>((resolve) => this.options.aedes.subscribe(filter, deliver, resolve));
       this.subscriptions.push({ filter, deliver });
@@ -82,7 +103,9 @@ export class VendorBridge {
     this.devicesByKey.clear();
   }
 
-  private handle(routes: readonly Route[], topic: string, payload: Buffer): void {
+  /** Returns whether the message reached the sink (came from a known device and passed its schema). */
+  private handle(routes: readonly Route[], topic: string, payload: Buffer): boolean {
+    let handed = false;
     for (const { profile, mapping } of routes) {
       const params = matchVendorTopic(mapping.pattern, topic);
       if (!params) continue;
@@ -102,7 +125,9 @@ export class VendorBridge {
         continue;
       }
       this.deliver(device, profile, mapping.toCanonical(parsed.value, { vendorId, params }));
+      handed = true;
     }
+    return handed;
   }
 
   private deliver(

@@ -43,6 +43,15 @@ const LAN_LIMITS = brokerLimitsSchema.parse({
   waitingPasswordChecks: 128,
 });
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Messages aedes' emitter (mqemitter) hands to subscribers at once; the rest wait in its
+ * queue, first come first served. The bridge holds a QoS 1 message's callback until its
+ * group commit is written (vendor-bridge.ts), so at aedes' default of 100 a device sending
+ * 300 at once made every other device's message wait behind them for three more commits
+ * (about a second). A held message does no work, and waiting in the queue would not take
+ * less memory, so the bound is set well above what a village's LAN sends within one commit.
+ */
+const MESSAGES_AT_ONCE = 10_000;
 /** Prefix of an anonymous client's session id; `(` is not allowed in usernames. */
 const ANONYMOUS = '(anonymous)';
 
@@ -90,6 +99,7 @@ export class LanBroker {
 
     const broker = await Aedes.createBroker({
       connectTimeout: CONNECT_TIMEOUT_MS,
+      concurrency: MESSAGES_AT_ONCE,
       ...this.hooks(acl, grants),
     });
     broker.on('clientError', (client, error) =>

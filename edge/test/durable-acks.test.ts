@@ -162,8 +162,10 @@ describe('a kill -9 in batch mode loses nothing a device was acknowledged for, n
 
     await gateway.start();
 
-    await waitFor('the gathered items arrive after the restart', () =>
-      find(itemsOf(upstream.messages), DOOR.id, 'door_opened'),
+    await waitFor(
+      'the gathered items arrive after the restart',
+      () => find(itemsOf(upstream.messages), DOOR.id, 'door_opened'),
+      { timeoutMs: 10_000 },
     );
     let items = itemsOf(upstream.messages);
     // Their seqs as they were given before the crash (after it, seqs start past the crash margin).
@@ -192,10 +194,14 @@ describe('a kill -9 in batch mode loses nothing a device was acknowledged for, n
     await gateway.kill('SIGKILL');
 
     await gateway.start();
-    await waitFor('both events arrive after the restart', () => {
-      const now = itemsOf(upstream.messages);
-      return find(now, DOOR.id, 'door_closed') && find(now, PANEL.id, 'fire_alarm');
-    });
+    await waitFor(
+      'both events arrive after the restart',
+      () => {
+        const now = itemsOf(upstream.messages);
+        return find(now, DOOR.id, 'door_closed') && find(now, PANEL.id, 'fire_alarm');
+      },
+      { timeoutMs: 10_000 },
+    );
     items = itemsOf(upstream.messages);
     // The second run's seqs lie between one crash margin and the next; none is missing
     // up to the last one sent (door_closed kept the seq it was given).

@@ -158,6 +158,8 @@ export class DurableQueue implements UpstreamPublish {
     this.db = undefined;
     this.durableListeners.clear();
     this.claimed.clear();
+    // Handed over after the last write: never to be written.
+    for (const waiter of this.durableWaiters.splice(0)) waiter(false);
     await db?.close();
   }
 

@@ -136,6 +136,9 @@ export class AlertingService implements Component {
       username: config.mqtt.username,
       password: config.mqtt.password,
       sites: registries.map((registry) => registry.siteId),
+      gateways: registries.flatMap((registry) =>
+        registry.site.gateways.map((g) => ({ site: registry.siteId, gateway: g.id })),
+      ),
       logger: componentLogger(logger, 'alerting.mqtt'),
       onResult: (result) => this.handle(result),
       onConnection: (connected) => this.running?.engine.inputConnection(connected),

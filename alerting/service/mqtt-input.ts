@@ -15,6 +15,11 @@ export interface MqttInputOptions {
   password?: string | undefined;
   /** The sites this service watches; it subscribes per site, as the broker grants a site-scoped service. */
   sites: readonly string[];
+  /**
+   * The gateways of those sites (site file). When the broker kept no session, nothing was
+   * queued, but each one's retained status tells how it stands now: `onCaughtUp` waits for them.
+   */
+  gateways?: ReadonlyArray<{ site: string; gateway: string }>;
   logger: Logger;
   /** Evaluates a message; a promise returned holds back its acknowledgement until it settles. */
   onResult: (result: DecodeResult) => Promise<void> | undefined;
@@ -22,7 +27,8 @@ export interface MqttInputOptions {
   onConnection?: (connected: boolean) => void;
   /**
    * Told once, when every message the broker queued for the events session while alerting
-   * was down has been evaluated (catch-up-marker.ts), or at once when it kept no session.
+   * was down has been evaluated (catch-up-marker.ts), or, when it kept no session, once every
+   * gateway's retained status has been.
    */
   onCaughtUp?: () => void;
 }
@@ -79,6 +85,9 @@ export function alertingSubscriptions(sites: readonly string[]): AlertingSubscri
  * (catch-up-marker.ts), and `onCaughtUp` is told when it reads the marker back. Retained
  * messages come after the SUBACK with no end marker in MQTT 3.1.1: only a gateway's status
  * is retained, and a status published while alerting was down is queued like any event.
+ * A session the broker did not keep (expired, a new client id) had nothing queued, and the
+ * marker found no subscription: then the retained statuses are all there is, and
+ * `onCaughtUp` waits until one has come from every gateway the site file declares.
  */
 export class MqttInput implements AlertPublisher {
   private events: MqttClient | undefined;
@@ -88,6 +97,8 @@ export class MqttInput implements AlertPublisher {
   private caughtUp = false;
   private stopped = false;
   private marker: CatchUpMarker | undefined;
+  /** Status topics still to be read before `onCaughtUp`, when the broker kept no session. */
+  private statusesAwaited: Set<string> | undefined;
 
   constructor(private readonly options: MqttInputOptions) {}
 
@@ -173,8 +184,9 @@ export class MqttInput implements AlertPublisher {
         'connected to the broker',
       );
       if (connack.sessionPresent) onSessionPresent?.(client);
-      // No session kept: nothing was queued for it, the marker included.
-      else if (name === 'events') this.markCaughtUp();
+      // No session kept: nothing was queued for it, the marker included; what stands now
+      // comes as the gateways' retained statuses.
+      else if (name === 'events') this.awaitStatuses();
       client.subscribe(Object.fromEntries(filters.map((f) => [f, { qos }])), (error, granted) => {
         if (error) {
           logger.error({ err: error, connection: name }, 'subscribe failed');
@@ -229,7 +241,21 @@ export class MqttInput implements AlertPublisher {
   private markCaughtUp(): void {
     if (this.caughtUp) return;
     this.caughtUp = true;
+    this.statusesAwaited = undefined;
     this.options.onCaughtUp?.();
+  }
+
+  private awaitStatuses(): void {
+    if (this.caughtUp) return;
+    const { gateways = [] } = this.options;
+    this.statusesAwaited = new Set(gateways.map(({ site, gateway }) => topics.status(site, gateway)));
+    if (this.statusesAwaited.size === 0) this.markCaughtUp();
+  }
+
+  /** A status has been evaluated: the last one awaited means alerting knows how every gateway stands. */
+  private statusRead(topic: string): void {
+    const awaited = this.statusesAwaited;
+    if (awaited?.delete(topic) && awaited.size === 0) this.markCaughtUp();
   }
 
   /** Takes a message, with the connection (mqtt.js' stream) it came on. */
@@ -249,7 +275,9 @@ export class MqttInput implements AlertPublisher {
     // A retained event is an old one replayed: only a gateway's status is meant to be retained.
     if (packet.retain && !isRetainableTopic(packet.topic)) return undefined;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    return this.options.onResult(decodeCanonical(packet.topic, payload));
+    const written = this.options.onResult(decodeCanonical(packet.topic, payload));
+    this.statusRead(packet.topic);
+    return written;
   }
 
   /** Tells `onConnection` when both connections became subscribed, or one of them dropped. */

@@ -18,7 +18,7 @@ const UP = { status: 200, body: { ok: true } };
 interface Sent {
   reason: string;
   title: string;
-  alert: { device?: string; state: string };
+  alert: { ruleId: string; device?: string; state: string };
 }
 
 /** A TCP port that takes connections and never answers: a broker hung at start. */
@@ -168,5 +168,48 @@ describe('notifications from before a restart wait for the input to catch up', (
     } finally {
       await hung.stop();
     }
+  }, 60_000);
+
+  it("with no session kept, waits for the gateways' retained statuses: a gateway back online is told as recovered", async () => {
+    receiver.answer = DOWN;
+    const first = new AlertingService(config, { logger });
+    service = first;
+    await first.start();
+    await waitFor('subscribed', () => first.ready);
+    await publisher.status('offline');
+    await waitFor('the gateway alarm tried and held', () =>
+      first.outbox
+        .list(['pending'])
+        .some(
+          (d) => d.alert.ruleId === 'gateway-offline' && d.reason === 'firing' && d.lastError !== undefined,
+        ),
+    );
+    await first.stop();
+    service = undefined;
+    // While alerting is down the gateway comes back: its retained status says so.
+    await publisher.status('online');
+    receiver.answer = UP;
+
+    // A session the broker no longer keeps (expired after a long outage, or a new client id):
+    // nothing was queued for it, and only the retained status tells the gateway is back.
+    const from = receiver.requests.length;
+    const second = new AlertingService(
+      { ...config, mqtt: { ...config.mqtt, clientId: 'alerting-catch-up-test-new-session' } },
+      { logger },
+    );
+    service = second;
+    await second.start();
+    await waitFor(
+      'the status read and nothing left to send',
+      () =>
+        second.engine.alerts().some((a) => a.ruleId === 'gateway-offline' && a.state === 'resolved') &&
+        second.outbox.list(['pending', 'sending']).length === 0,
+    );
+
+    const told = sentSince(from).filter((s) => s.alert.ruleId === 'gateway-offline');
+    expect(told.map((s) => s.title)).toEqual(['[告警（已恢复）] 网关离线 · 多个片区']);
+    expect(told[0]?.alert.state).toBe('resolved');
+    await second.stop();
+    service = undefined;
   }, 60_000);
 });

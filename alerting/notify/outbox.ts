@@ -126,19 +126,22 @@ export class Outbox {
   }
 
   private releaseHeld(): void {
-    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
-    this.catchUpTimer = undefined;
+    this.stopCatchUpTimer();
     if (!this.heldForInput) return;
     this.heldForInput = undefined;
     this.wake();
+  }
+
+  private stopCatchUpTimer(): void {
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
   }
 
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
-    this.catchUpTimer = undefined;
+    this.stopCatchUpTimer();
     await this.idle;
     await this.email.close();
   }
@@ -149,8 +152,7 @@ export class Outbox {
     this.abandoned = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
-    this.catchUpTimer = undefined;
+    this.stopCatchUpTimer();
   }
 
   list(statuses?: readonly DeliveryStatus[]): Delivery[] {

@@ -35,10 +35,10 @@ export class CatchUpMarker {
 
   /**
    * Publishes the marker at QoS 1 on a one-off connection and resolves when the broker took
-   * it (true) or could not (false: broker down, refused): the caller then waits no longer
-   * for it than its bound. Never rejects.
+   * it or could not (broker down, refused: held notifications then wait for their bound).
+   * Never rejects.
    */
-  async queue(url: string, options: IClientOptions, logger: Logger): Promise<boolean> {
+  async queue(url: string, options: IClientOptions, logger: Logger): Promise<void> {
     const client = mqtt.connect(url, { ...options, clean: true, reconnectPeriod: 0 });
     this.client = client;
     const closed = new Promise<never>((_, reject) => {
@@ -54,21 +54,19 @@ export class CatchUpMarker {
         client.publishAsync(this.topic, JSON.stringify({ nonce: this.nonce }), { qos: 1 }),
         closed,
       ]);
-      return true;
     } catch (error) {
-      if (this.cancelled) return false;
+      if (this.cancelled) return;
       logger.warn(
         { err: error instanceof Error ? error.message : String(error), topic: this.topic },
         'catch-up marker not queued: held notifications wait for their bound / 未能发出追赶标记',
       );
-      return false;
     } finally {
       this.client = undefined;
       await client.endAsync(true).catch(() => undefined);
     }
   }
 
-  /** Drops a marker connection still under way (alerting stops): `queue` then resolves false. */
+  /** Drops a marker connection still under way (alerting stops): `queue` then resolves, logging nothing. */
   cancel(): void {
     this.cancelled = true;
     this.client?.end(true);

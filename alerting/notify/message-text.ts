@@ -116,6 +116,16 @@ const WORDS = {
   },
 } as const;
 
+/**
+ * The title's first words. A late alarm shows when it happened (since); an alarm or an
+ * escalation whose alert has since recovered says so first.
+ */
+function whatHappened(w: (typeof WORDS)[Language], alert: Alert, reason: NotificationReason): string {
+  if (alert.state === 'resolved' && reason === 'firing') return w.firedAndResolved;
+  if (alert.state === 'resolved' && reason === 'escalation') return w.escalatedAndResolved;
+  return w.reason[reason];
+}
+
 /** What happened, where, how bad, since when, and where to act on it: in the contact's language. */
 export function renderMessage(
   alert: Alert,
@@ -151,16 +161,7 @@ export function renderMessage(
   }
   facts.push([w.id, alert.id]);
 
-  // A late alarm shows when it happened (since); one that has since recovered says so first.
-  const said =
-    alert.state !== 'resolved'
-      ? w.reason[reason]
-      : reason === 'firing'
-        ? w.firedAndResolved
-        : reason === 'escalation'
-          ? w.escalatedAndResolved
-          : w.reason[reason];
-  const title = `[${said}] ${d.title[language]} · ${d.place[language]}`;
+  const title = `[${whatHappened(w, alert, reason)}] ${d.title[language]} · ${d.place[language]}`;
   const separator = language === 'zh' ? '：' : ': ';
   return {
     title,

@@ -211,6 +211,11 @@ describe('reminders and escalations held past the recovery', () => {
   async function robotsBackUp(): Promise<{ toDuty: string[]; toBoss: string[] }> {
     const dutyBefore = dutyChat.requests.length;
     const bossBefore = boss.requests.length;
+    // An attempt that left before the acknowledgement or the reset is the message as it stood
+    // then; were a robot to answer it now, it would be told although nothing new went out.
+    // Attempts made after them are not sent (what these tests check), so waiting for those
+    // under way to fail against the robots still down leaves only the outbox's decisions.
+    await waitFor('no attempt under way', () => service.outbox.list(['sending']).length === 0);
     dutyChat.answer = WECOM_UP;
     boss.answer = FEISHU_UP;
     await waitFor('nothing left to send', () => service.outbox.list(['pending', 'sending']).length === 0);

@@ -8,11 +8,13 @@
  * a checkout ran it before. Variants of how the gateway process is built and started alternate,
  * ROUNDS times; RSS is sampled every 250 ms over the window, its median and peak
  * printed, with the share of a core. Then the demo site: the gateway of `npm start`'s
- * village (its devices on the simulator, the LAN broker on) as shipped, with its floor
+ * village (its devices on the simulator, the LAN broker on) as shipped and per variant
+ * without node flags, with its floor
  * (the same packages and the LAN broker's) measured beside it in each window.
  *
- *   npm run bench -- gateway-memory [--quick] [--rounds N]
- *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs)
+ *   npm run bench -- gateway-memory [--quick] [--rounds N] [--window-s N] [--demo-only]
+ *   BENCH_GATEWAY_VARIANTS='name=flags|ENV=value;…'  other variants (as shipped always runs;
+ *   those without node flags run in the demo too)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -34,7 +36,14 @@ import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? (args.quick ? 1 : 2);
-const timing = args.quick ? { warmupS: 10, measureS: 10 } : { warmupS: 20, measureS: 30 };
+/** `--window-s N`: windows of N seconds (the demo's gateway allocates little and collects seldom). */
+const windowAt = process.argv.indexOf('--window-s');
+const timing = {
+  ...(args.quick ? { warmupS: 10, measureS: 10 } : { warmupS: 20, measureS: 30 }),
+  ...(windowAt >= 0 ? { measureS: Number(process.argv[windowAt + 1]) } : {}),
+};
+/** `--demo-only`: the demo site alone, not the 100 meters. */
+const demoOnly = process.argv.includes('--demo-only');
 const METERS_PER_BUS = 10;
 const BUSES = 10;
 const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'generic-pressure-rs485'];
@@ -207,31 +216,42 @@ async function sampleProcess(pid: number, httpPort?: number): Promise<Sample> {
 }
 
 /**
- * The demo village as `npm start` runs it (reports aside), the gateway as shipped: each
- * round samples it and, at the same time, a fresh floor process with the LAN broker's
- * packages too. Returns the samples and how many devices the gateway serves.
+ * The demo village as `npm start` runs it (reports aside), the gateway as shipped and as
+ * each start variant that changes only the environment (the stack starts the gateway
+ * without node flags of its own): each round restarts the gateway per variant and samples
+ * it and, at the same time, a fresh floor process with the LAN broker's packages too.
+ * Returns the samples and how many devices the gateway serves.
  */
 async function measureDemo(into: Map<string, Sample[]>): Promise<number> {
   const stack = new VillageStack({ dataDir: join(dir, 'demo'), logLevel: 'warn', reports: false });
+  const demoVariants = START_VARIANTS.filter((variant) => variant.flags.length === 0);
   try {
     await stack.start();
-    const pid = stack.service('edge').pid as number;
+    const edge = stack.service('edge');
     const httpPort = stack.ports.edgeHttp;
     const { devices } = (await (await fetch(`http://127.0.0.1:${httpPort}/api/devices`)).json()) as {
       devices: unknown[];
     };
     for (let round = 1; round <= rounds; round++) {
-      const floor = Child.spawn(
-        process.execPath,
-        ['--input-type=module', '-e', floorCode([...packages.atStart, ...packages.onDemand])],
-        { logFile: join(dir, `demo-floor-${round}.log`), env: { ...EDGE_PROCESS_ENV } },
-      );
-      try {
-        const [gateway, idle] = await Promise.all([sampleProcess(pid, httpPort), sampleProcess(floor.pid)]);
-        into.set(DEMO_GATEWAY, [...(into.get(DEMO_GATEWAY) ?? []), gateway]);
-        into.set(FLOOR_WITH_LAN, [...(into.get(FLOOR_WITH_LAN) ?? []), idle]);
-      } finally {
-        await floor.stop();
+      for (const variant of round % 2 === 1 ? demoVariants : [...demoVariants].reverse()) {
+        await edge.stop();
+        await edge.start({ env: variant.env });
+        const floor = Child.spawn(
+          process.execPath,
+          ['--input-type=module', '-e', floorCode([...packages.atStart, ...packages.onDemand])],
+          { logFile: join(dir, `demo-floor-${round}-${variant.name}.log`), env: { ...EDGE_PROCESS_ENV } },
+        );
+        try {
+          const [gateway, idle] = await Promise.all([
+            sampleProcess(edge.pid as number, httpPort),
+            sampleProcess(floor.pid),
+          ]);
+          const name = demoGateway(variant);
+          into.set(name, [...(into.get(name) ?? []), gateway]);
+          into.set(FLOOR_WITH_LAN, [...(into.get(FLOOR_WITH_LAN) ?? []), idle]);
+        } finally {
+          await floor.stop();
+        }
       }
       process.stderr.write(`demo round ${round}/${rounds} done\n`);
     }
@@ -241,7 +261,7 @@ async function measureDemo(into: Map<string, Sample[]>): Promise<number> {
   }
 }
 
-const DEMO_GATEWAY = 'gateway of the demo village (LAN broker on), as shipped';
+const demoGateway = (variant: StartVariant) => `gateway of the demo village (LAN broker on), ${variant.name}`;
 const farm = new ModbusFarm({ buses: BUSES, profiles: unitProfiles, dir });
 const upstream = await startBroker('aedes', dir);
 const results = new Map<string, Sample[]>();
@@ -249,10 +269,10 @@ const demoResults = new Map<string, Sample[]>();
 let demoDevices = 0;
 const loadBefore = loadAverage();
 try {
-  const perFile = await perFileGatewayEntry();
+  const perFile = demoOnly ? undefined : await perFileGatewayEntry();
   await farm.start();
-  const all = variants(perFile, await bundleFloor(packages.atStart, bundleDir));
-  for (let round = 1; round <= rounds; round++) {
+  const all = demoOnly ? [] : variants(perFile, await bundleFloor(packages.atStart, bundleDir));
+  for (let round = 1; round <= (demoOnly ? 0 : rounds); round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
       const httpPort = await freePort();
       const configFile = join(dir, `edge-${round}-${index}.yaml`);
@@ -325,22 +345,27 @@ function table(samplesByName: Map<string, Sample[]>, floorOf: string): string {
   );
 }
 
-print(
-  `## Gateway memory, ${BUSES * METERS_PER_BUS} meters polled every second (${new Date().toISOString()}, ${rounds} round(s), ${timing.measureS} s windows, load average ${loadBefore} → ${loadAfter})`,
-);
-print();
-print(table(results, FLOOR));
-print();
-const medianRss = (name: string) => median((results.get(name) ?? []).map((s) => s.medianRss));
-const AS_SHIPPED_GATEWAY = `gateway, ${AS_SHIPPED.name}`;
-print(
-  `- the gateway as shipped (one minified file) ÷ the floor bundled the same way: ${fmtPct(medianRss(AS_SHIPPED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
-);
-if (results.has(PER_FILE_GATEWAY))
+function printMeters(): void {
   print(
-    `- the gateway as one module per file ÷ the floor as files: ${fmtPct(medianRss(PER_FILE_GATEWAY) / medianRss(FLOOR))}`,
+    `## Gateway memory, ${BUSES * METERS_PER_BUS} meters polled every second (${new Date().toISOString()}, ${rounds} round(s), ${timing.measureS} s windows, load average ${loadBefore} → ${loadAfter})`,
   );
-print();
-print(`## The demo village's gateway, ${demoDevices} devices (same run)`);
+  print();
+  print(table(results, FLOOR));
+  print();
+  const medianRss = (name: string) => median((results.get(name) ?? []).map((s) => s.medianRss));
+  const AS_SHIPPED_GATEWAY = `gateway, ${AS_SHIPPED.name}`;
+  print(
+    `- the gateway as shipped (one minified file) ÷ the floor bundled the same way: ${fmtPct(medianRss(AS_SHIPPED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
+  );
+  if (results.has(PER_FILE_GATEWAY))
+    print(
+      `- the gateway as one module per file ÷ the floor as files: ${fmtPct(medianRss(PER_FILE_GATEWAY) / medianRss(FLOOR))}`,
+    );
+  print();
+}
+if (!demoOnly) printMeters();
+print(
+  `## The demo village's gateway, ${demoDevices} devices (${demoOnly ? `${new Date().toISOString()}, ${rounds} round(s), load average ${loadBefore} → ${loadAfter}` : 'same run'}, ${timing.measureS} s windows)`,
+);
 print();
 print(table(demoResults, FLOOR_WITH_LAN));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runGatewayFromFile } from './run-gateway.js';
+import { setEdgeV8Flags } from './v8-flags.js';
 
 // node:util's parser, not commander: the daemon takes one option, and every package it
 // loads stays in its memory for as long as it runs (the technician's CLI, edge/cli.ts,
@@ -26,4 +27,5 @@ if (options.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+setEdgeV8Flags();
 runGatewayFromFile(options.config);

@@ -24,6 +24,9 @@ export const EDGE_HEAP_LIMIT_MB = 128;
 export const EDGE_YOUNG_GENERATION_MB = 2;
 
 /**
+ * Node takes only some V8 flags in NODE_OPTIONS; the daemon sets the one it needs beyond
+ * these itself, compaction at every full collection (edge/v8-flags.ts).
+ *
  * The LAN broker checks each device's password with the broker's scrypt (16 MiB of working
  * memory on a libuv thread), so it needs the broker's malloc threshold too: without it the
  * demo gateway, whose 23 LAN devices log in at start, stayed at 271 MiB RSS against 109.

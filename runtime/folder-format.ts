@@ -13,18 +13,25 @@ export const FOLDER_FORMAT_FILE = 'village-format.json';
 
 /**
  * Checks that `dir` holds data in `format` before a store opens it, and marks a new
- * folder, or one written before markers existed (in format 1, the only one there was), with
- * it. A folder in another format is refused with what to do: read as this one it could
- * lose what it holds. `what` names the folder for the operator ("the gateway's buffer").
+ * folder, or one written before markers existed (in format 1, the first there was), with
+ * it. A folder in an earlier version `format` extends (`extendsVersions`: this release reads
+ * it as it is) is marked as `format` from now on, so the release before refuses it instead of
+ * misreading what this one adds. A folder in any other format is refused with what to do:
+ * read as this one it could lose what it holds. `what` names the folder for the operator
+ * ("the gateway's buffer").
  */
-export function checkFolderFormat(dir: string, format: FolderFormat, what: string): void {
+export function checkFolderFormat(
+  dir: string,
+  format: FolderFormat,
+  what: string,
+  extendsVersions: readonly number[] = [],
+): void {
   const file = join(dir, FOLDER_FORMAT_FILE);
-  if (!existsSync(file)) {
-    writeFileAtomic(file, `${JSON.stringify(format)}\n`, 0o644);
-    return;
-  }
+  const mark = () => writeFileAtomic(file, `${JSON.stringify(format)}\n`, 0o644);
+  if (!existsSync(file)) return mark();
   const found = parseFormat(readFileSync(file, 'utf8'));
   if (found?.store === format.store && found.version === format.version) return;
+  if (found?.store === format.store && extendsVersions.includes(found.version)) return mark();
   throw new Error(
     `${what} in ${dir} is ${found ? `${found.store} format ${found.version}` : `of an unknown format (${file})`}; ` +
       `this release reads ${format.store} format ${format.version}: start the release that wrote it, or move the ` +

@@ -44,8 +44,11 @@ export interface QueueStats {
 /**
  * The buffer's on-disk format: 8-byte big-endian keys, `topic\npayload` values (queue-key.ts);
  * above them, under 0xff-prefixed keys, the chunks of the gather journal (gather-journal.ts).
+ * Format 1 had no journal: this release reads it as it is. A release of format 1 would read
+ * a journal chunk a crash left as a queued message, so it is refused a format-2 folder.
  */
-export const BUFFER_FORMAT = { store: 'edge-buffer-leveldb', version: 1 } as const;
+export const BUFFER_FORMAT = { store: 'edge-buffer-leveldb', version: 2 } as const;
+const BUFFER_FORMAT_EXTENDS = [1] as const;
 
 /** Messages waiting for the disk beyond this are dropped oldest-first (a stuck disk must not eat RAM). */
 const MAX_PENDING = 50_000;
@@ -119,7 +122,12 @@ export class DurableQueue implements UpstreamPublish {
   constructor(private readonly options: DurableQueueOptions) {}
 
   async start(): Promise<void> {
-    checkFolderFormat(this.options.dir, BUFFER_FORMAT, "the gateway's buffer / 网关缓存");
+    checkFolderFormat(
+      this.options.dir,
+      BUFFER_FORMAT,
+      "the gateway's buffer / 网关缓存",
+      BUFFER_FORMAT_EXTENDS,
+    );
     const db = new ClassicLevel<Buffer, string>(this.options.dir, {
       keyEncoding: 'buffer',
       valueEncoding: 'utf8',

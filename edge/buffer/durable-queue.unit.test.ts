@@ -59,12 +59,23 @@ describe('durable queue', () => {
     expect(JSON.parse(await readFile(marker, 'utf8'))).toEqual(BUFFER_FORMAT);
   });
 
+  it('reads a buffer of format 1 (before the gather journal) as it is, and marks it as its own', async () => {
+    const { dir, marker } = await stoppedQueueHolding(4);
+    await writeFile(marker, JSON.stringify({ store: 'edge-buffer-leveldb', version: 1 }));
+
+    const reopened = await openQueue(dir);
+    expect(reopened.stats().depth).toBe(4);
+    await reopened.stop();
+    // A release of format 1 would read a journal chunk as a queued message: it is refused this folder now.
+    expect(JSON.parse(await readFile(marker, 'utf8'))).toEqual({ store: 'edge-buffer-leveldb', version: 2 });
+  });
+
   it('refuses a buffer in another format and leaves what it holds', async () => {
     const { dir, marker } = await stoppedQueueHolding(3);
-    await writeFile(marker, JSON.stringify({ ...BUFFER_FORMAT, version: 2 }));
+    await writeFile(marker, JSON.stringify({ ...BUFFER_FORMAT, version: 3 }));
 
     await expect(openQueue(dir)).rejects.toThrow(
-      /edge-buffer-leveldb format 2; this release reads edge-buffer-leveldb format 1: start the release that wrote it/,
+      /edge-buffer-leveldb format 3; this release reads edge-buffer-leveldb format 2: start the release that wrote it/,
     );
     await writeFile(marker, JSON.stringify(BUFFER_FORMAT));
     const reopened = await openQueue(dir);

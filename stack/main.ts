@@ -5,7 +5,7 @@ import { privateDir } from './private-dir.js';
 import { NotificationInbox, formatInboxEntry } from './notification-inbox.js';
 import { VillageStack, type StackPorts } from './village-stack.js';
 import type { InfluxQueryResult } from './managed-influxd.js';
-import { progressLine, progressQuery } from './progress-line.js';
+import { ProgressReport, progressQuery } from './progress-line.js';
 
 /**
  * The main job: the whole pipeline with the simulated demo village, on a managed local
@@ -142,10 +142,11 @@ async function main(): Promise<void> {
   query              curl -G '${stack.influxUrl}/query' --data-urlencode 'db=${stack.database}' --data-urlencode 'q=SELECT last(voltage_v) FROM electricity GROUP BY device'
 Press Ctrl+C to stop.`);
 
+  const progress = new ProgressReport(stack.site.reporting.batchIntervalS);
   const report = async () => {
     try {
       const answer = await queryInflux(stack.influxUrl, stack.database, progressQuery());
-      console.log(progressLine(answer, stack.site.reporting.batchIntervalS));
+      console.log(progress.line(answer));
     } catch (error) {
       console.log(`[${new Date().toISOString()}] cannot query InfluxDB: ${(error as Error).message}`);
     }

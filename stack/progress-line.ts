@@ -16,39 +16,48 @@ export function progressQuery(): string {
 }
 
 /**
- * The progress line for one answer to {@link progressQuery}. InfluxDB answers a statement with no
- * series when a measurement has nothing in the window, so each count is read from its own statement:
- * a measurement without points reads 0 instead of shifting the others left. When nothing arrived
- * yet the line says why the first minute can be empty: the gateway sends its readings in batches.
+ * The progress lines `npm start` prints, one per answer to {@link progressQuery}. InfluxDB answers
+ * a statement with no series when a measurement has nothing in the window, so each count is read
+ * from its own statement: a measurement without points reads 0 instead of shifting the others
+ * left. A minute without readings says why it can be empty: the gateway sends its readings in
+ * batches. "None yet" only until the first readings came: a later empty minute (a minute batch
+ * landing just past the window) shows its zeros, not a start that never happened.
  */
-export function progressLine(
-  result: InfluxQueryResult,
-  batchIntervalS: number | undefined,
-  now = new Date(),
-): string {
-  const counts = PROGRESS_MEASUREMENTS.map((_, index) => {
-    const statement = result.results.find((r) => r.statement_id === index) ?? result.results[index];
-    if (statement?.error) throw new Error(statement.error);
-    let most = 0;
-    for (const series of statement?.series ?? []) {
-      for (const values of series.values) {
-        series.columns.forEach((column, i) => {
-          if (column.startsWith('count_')) most = Math.max(most, Number(values[i]));
-        });
-      }
+export class ProgressReport {
+  private readingsSeen = false;
+
+  constructor(private readonly batchIntervalS: number | undefined) {}
+
+  line(result: InfluxQueryResult, now = new Date()): string {
+    const counts = PROGRESS_MEASUREMENTS.map((_, index) => countOf(result, index));
+    const head = `[${now.toISOString()}] 最近一分钟写入 points in the last minute:`;
+    const interval = this.batchIntervalS;
+    const waiting =
+      interval !== undefined && interval > 1
+        ? `网关每 ${interval} 秒上传一批 (the gateway sends a batch every ${interval} s)`
+        : '等待网关上传 (waiting for the gateway)';
+    // The gateway's online status leaves at once; its readings wait for the batch.
+    const readings = PROGRESS_MEASUREMENTS.some(
+      ({ measurement }, i) => measurement !== 'device_status' && counts[i]! > 0,
+    );
+    if (!readings && !this.readingsSeen && counts.every((count) => count === 0))
+      return `${head} 暂无 none yet — ${waiting}`;
+    this.readingsSeen ||= readings;
+    const line = `${head} ${PROGRESS_MEASUREMENTS.map(({ label }, i) => `${label} ${counts[i]}`).join(' · ')}`;
+    return readings ? line : `${line} — ${waiting}`;
+  }
+}
+
+function countOf(result: InfluxQueryResult, index: number): number {
+  const statement = result.results.find((r) => r.statement_id === index) ?? result.results[index];
+  if (statement?.error) throw new Error(statement.error);
+  let most = 0;
+  for (const series of statement?.series ?? []) {
+    for (const values of series.values) {
+      series.columns.forEach((column, i) => {
+        if (column.startsWith('count_')) most = Math.max(most, Number(values[i]));
+      });
     }
-    return most;
-  });
-  const head = `[${now.toISOString()}] 最近一分钟写入 points in the last minute:`;
-  const waiting =
-    batchIntervalS !== undefined && batchIntervalS > 1
-      ? `网关每 ${batchIntervalS} 秒上传一批 (the gateway sends a batch every ${batchIntervalS} s)`
-      : '等待网关上传 (waiting for the gateway)';
-  if (counts.every((count) => count === 0)) return `${head} 暂无 none yet — ${waiting}`;
-  const line = `${head} ${PROGRESS_MEASUREMENTS.map(({ label }, i) => `${label} ${counts[i]}`).join(' · ')}`;
-  // The gateway's online status leaves at once; its readings wait for the first batch.
-  const readingsYet = PROGRESS_MEASUREMENTS.some(
-    ({ measurement }, i) => measurement !== 'device_status' && counts[i]! > 0,
-  );
-  return readingsYet ? line : `${line} — ${waiting}`;
+  }
+  return most;
 }

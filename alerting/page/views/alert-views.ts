@@ -41,7 +41,7 @@ export function alertCard(alert: AlertView, ctx: PageContext): SafeHtml {
     data-rule="${alert.ruleId}"
   >
     <div>${badges(alert, ctx)}</div>
-    <div class="title">${d.title.zh} <span class="en">${d.title.en}</span></div>
+    <div class="title">${both(d.title)}</div>
     <div class="meta">
       ${where}${d.value ? html` · ${d.value}${d.threshold ? html` (${WORDS.limit.zh} ${d.threshold})` : ''}` : ''}
     </div>
@@ -56,6 +56,11 @@ export function alertCard(alert: AlertView, ctx: PageContext): SafeHtml {
   </a>`;
 }
 
+/** A device or gateway as the site file names it, in both languages, its id beside for the technician. */
+function namesAndId(named: { name: Words; id: string }): SafeHtml {
+  return html`${both(named.name)} (${named.id})`;
+}
+
 function fact(words: Words, value: SafeHtml | string | undefined): SafeHtml | string {
   return value === undefined || value === ''
     ? ''
@@ -68,22 +73,12 @@ export function alertFacts(alert: AlertView, ctx: PageContext): SafeHtml {
   const d = describeAlert(alert, ctx.describe);
   const t = (ts: number | undefined) => (ts === undefined ? undefined : formatTime(ts, ctx.utcOffsetMinutes));
   return html`<dl class="facts">
-    ${fact(WORDS.what, html`${d.title.zh} <span class="en">${d.title.en}</span>`)}
+    ${fact(WORDS.what, both(d.title))}
     ${fact(WORDS.state, badges(alert, ctx))}
-    ${fact(WORDS.zone, html`${d.zone.zh} <span class="en">${d.zone.en}</span>`)}
-    ${fact(WORDS.building, d.building ? html`${d.building.zh} <span class="en">${d.building.en}</span>` : undefined)}
-    ${fact(
-      WORDS.device,
-      d.device
-        ? html`${d.device.name.zh} <span class="en">${d.device.name.en}</span> (${d.device.id})`
-        : undefined,
-    )}
-    ${fact(
-      WORDS.gateway,
-      d.gateway
-        ? html`${d.gateway.name.zh} <span class="en">${d.gateway.name.en}</span> (${d.gateway.id})`
-        : undefined,
-    )}
+    ${fact(WORDS.zone, both(d.zone))}
+    ${fact(WORDS.building, d.building ? both(d.building) : undefined)}
+    ${fact(WORDS.device, d.device ? namesAndId(d.device) : undefined)}
+    ${fact(WORDS.gateway, d.gateway ? namesAndId(d.gateway) : undefined)}
     ${fact(WORDS.value, d.value)}
     ${fact(WORDS.limit, d.value !== undefined ? d.threshold : undefined)}
     ${fact(

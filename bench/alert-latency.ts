@@ -31,7 +31,7 @@ import { AlertingVillage, type ReceivedNotice } from '../test/support/index.js';
 import { Child } from './support/child-process.js';
 import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { LinkProxy, type LinkSighting } from './support/link-proxy.js';
-import { benchArgs } from './support/report.js';
+import { benchArgs, numberOption } from './support/report.js';
 import { cpuSeconds, loadAverage } from './support/process-stats.js';
 
 const FIRE_EVENTS = 1000;
@@ -333,8 +333,7 @@ function printProfile(service: ProfiledService, dir: string): void {
 async function main(): Promise<void> {
   const { quick } = benchArgs();
   const batched = process.argv.includes('--batch');
-  const alarmsAt = process.argv.indexOf('--alarms');
-  const alarms = alarmsAt >= 0 ? Number(process.argv[alarmsAt + 1]) : Number.NaN;
+  const alarms = numberOption('--alarms') ?? Number.NaN;
   const events = Number.isInteger(alarms) && alarms > 0 ? alarms : quick ? 200 : FIRE_EVENTS;
   const silentMeters = process.argv.includes('--no-silent')
     ? []

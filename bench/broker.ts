@@ -31,6 +31,7 @@ import {
   fmtRatios,
   markdownTable,
   median,
+  numberOption,
   print,
 } from './support/report.js';
 import { SubscriberProcess } from './support/subscriber-process.js';
@@ -44,8 +45,7 @@ const WINDOW = 50;
 /** Messages the publishers may be ahead of the subscriber, so no broker queues without bound. */
 const MAX_BACKLOG = 20_000;
 /** The fixed offered load, all publishers together: under what mosquitto sustains at QoS 1 here. */
-const rateArg = process.argv.indexOf('--rate');
-const OFFERED_RATE = rateArg > 0 ? Number(process.argv[rateArg + 1]) : 15_000;
+const OFFERED_RATE = numberOption('--rate') ?? 15_000;
 if (!(OFFERED_RATE > 0)) throw new Error('--rate takes a positive number of messages per second');
 type Load = 'saturation' | 'fixed';
 const LOADS: Load[] = ['saturation', 'fixed'];

@@ -31,16 +31,25 @@ import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
-import { benchArgs, fmt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
+import {
+  benchArgs,
+  fmt,
+  fmtMiB,
+  fmtPct,
+  markdownTable,
+  median,
+  numberOption,
+  print,
+} from './support/report.js';
 import { removeUnlessKept } from './support/bench-folder.js';
 
 const args = benchArgs();
 const rounds = args.rounds ?? (args.quick ? 1 : 2);
 /** `--window-s N`: windows of N seconds (the demo's gateway allocates little and collects seldom). */
-const windowAt = process.argv.indexOf('--window-s');
+const windowS = numberOption('--window-s');
 const timing = {
   ...(args.quick ? { warmupS: 10, measureS: 10 } : { warmupS: 20, measureS: 30 }),
-  ...(windowAt >= 0 ? { measureS: Number(process.argv[windowAt + 1]) } : {}),
+  ...(windowS !== undefined ? { measureS: windowS } : {}),
 };
 /** `--demo-only`: the demo site alone, not the 100 meters. */
 const demoOnly = process.argv.includes('--demo-only');

@@ -41,7 +41,12 @@ export function print(text = ''): void {
 
 /** `--quick` shortens every benchmark to ≤ 60 s; `--rounds N` overrides the repetitions. */
 export function benchArgs(argv = process.argv.slice(2)): { quick: boolean; rounds: number | undefined } {
-  const roundsAt = argv.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : undefined;
+  const rounds = numberOption('--rounds', argv);
   return { quick: argv.includes('--quick'), rounds: Number.isFinite(rounds) ? rounds : undefined };
+}
+
+/** The number after `name` (`--rounds 3`): undefined without the option, NaN when what follows is no number. */
+export function numberOption(name: string, argv = process.argv.slice(2)): number | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? Number(argv[at + 1]) : undefined;
 }

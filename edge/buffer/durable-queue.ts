@@ -357,6 +357,7 @@ export class DurableQueue implements UpstreamPublish {
       );
     } catch (error) {
       failure = { error };
+      this.gathered.notWritten();
     }
     if (group.length === 0) {
       if (failure === undefined) return true;

@@ -12,15 +12,24 @@ export type JournalOp = { type: 'put'; key: Buffer; value: string } | { type: 'd
  * on disk as a chunk or in its batch, never neither, never both. At start-up the chunks
  * a crash left are read back (`restore`) and become the first batch, seqs as they were.
  *
+ * A group commit that fails (`notWritten`) changes nothing on disk: a chunk it put is put
+ * again by the next one; the chunks it deleted still hold items of a batch that was not
+ * written, so they are handed back as a crash's are (`takeRecovered`) and deleted with
+ * the batch that takes them again.
+ *
  * A chunk's value is `{"telemetry":[…],"events":[…]}`: the items' JSON as gathered.
  */
 export class GatherJournal implements GatherLog {
   private telemetry: string[] = [];
   private events: string[] = [];
-  /** Chunks handed to a group commit (written, or being written) and not yet deleted. */
-  private chunks: bigint[] = [];
+  /** Chunks of items not yet in a batch, written or being written: key → value. */
+  private chunks = new Map<bigint, string>();
+  /** Of `chunks`, those whose write failed: the next group commit puts them again. */
+  private unwritten = new Set<bigint>();
   /** Chunks to delete in the next group commit: their items are in a batch now. */
-  private doomed: bigint[] = [];
+  private doomed = new Map<bigint, string>();
+  /** What the group commit in flight carries (one runs at a time). */
+  private inFlight: { puts: bigint[]; deletes: Map<bigint, string> } = { puts: [], deletes: new Map() };
   private nextChunk = 0n;
   private left: GatheredItems = { telemetry: [], events: [] };
 
@@ -32,28 +41,57 @@ export class GatherJournal implements GatherLog {
   clear(): void {
     this.telemetry = [];
     this.events = [];
-    for (const chunk of this.chunks) this.doomed.push(chunk);
-    this.chunks = [];
+    for (const [chunk, value] of this.chunks) {
+      if (!this.unwritten.has(chunk)) this.doomed.set(chunk, value);
+    }
+    this.chunks.clear();
+    this.unwritten.clear();
   }
 
   /** Whether the next group commit has journal work to do. */
   get dirty(): boolean {
-    return this.telemetry.length > 0 || this.events.length > 0 || this.doomed.length > 0;
+    return (
+      this.telemetry.length > 0 || this.events.length > 0 || this.doomed.size > 0 || this.unwritten.size > 0
+    );
   }
 
-  /** The journal's part of the next group commit: deletes of doomed chunks, a put of what was gathered since. */
+  /** The journal's part of the next group commit: deletes of doomed chunks, puts of what was gathered since. */
   takeOps(): JournalOp[] {
-    const ops: JournalOp[] = this.doomed.map((chunk) => ({ type: 'del', key: encodeJournalKey(chunk) }));
-    this.doomed = [];
+    const deletes = this.doomed;
+    this.doomed = new Map();
+    const puts = [...this.unwritten];
+    this.unwritten.clear();
     if (this.telemetry.length > 0 || this.events.length > 0) {
       const chunk = this.nextChunk++;
-      const value = `{"telemetry":[${this.telemetry.join(',')}],"events":[${this.events.join(',')}]}`;
-      ops.push({ type: 'put', key: encodeJournalKey(chunk), value });
-      this.chunks.push(chunk);
+      this.chunks.set(
+        chunk,
+        `{"telemetry":[${this.telemetry.join(',')}],"events":[${this.events.join(',')}]}`,
+      );
+      puts.push(chunk);
       this.telemetry = [];
       this.events = [];
     }
-    return ops;
+    this.inFlight = { puts, deletes };
+    return [
+      ...[...deletes.keys()].map((chunk): JournalOp => ({ type: 'del', key: encodeJournalKey(chunk) })),
+      ...puts.map((chunk): JournalOp => ({
+        type: 'put',
+        key: encodeJournalKey(chunk),
+        value: this.chunks.get(chunk)!,
+      })),
+    ];
+  }
+
+  /** The group commit that carried the last `takeOps` failed: none of it is on disk. */
+  notWritten(): void {
+    const { puts, deletes } = this.inFlight;
+    this.inFlight = { puts: [], deletes: new Map() };
+    for (const chunk of puts) {
+      if (this.chunks.has(chunk)) this.unwritten.add(chunk);
+      // Its items went into a batch meanwhile: never on disk, it needs no delete.
+      else this.doomed.delete(chunk);
+    }
+    for (const [chunk, value] of deletes) this.takeBack(chunk, value);
   }
 
   /**
@@ -64,20 +102,26 @@ export class GatherJournal implements GatherLog {
   restore(found: ReadonlyArray<{ chunk: bigint; value: string }>): number {
     let unreadable = 0;
     for (const { chunk, value } of found) {
-      this.chunks.push(chunk);
       if (chunk >= this.nextChunk) this.nextChunk = chunk + 1n;
-      try {
-        const parsed = JSON.parse(value) as { telemetry?: unknown; events?: unknown };
-        if (Array.isArray(parsed.telemetry)) this.left.telemetry.push(...(parsed.telemetry as unknown[]));
-        if (Array.isArray(parsed.events)) this.left.events.push(...(parsed.events as unknown[]));
-      } catch {
-        unreadable++;
-      }
+      if (!this.takeBack(chunk, value)) unreadable++;
     }
     return unreadable;
   }
 
-  /** What a crash left gathered and not yet in a batch; handed over once. */
+  /** A chunk on disk whose items are in no batch: they wait in `left`; false if it cannot be read. */
+  private takeBack(chunk: bigint, value: string): boolean {
+    this.chunks.set(chunk, value);
+    try {
+      const parsed = JSON.parse(value) as { telemetry?: unknown; events?: unknown };
+      if (Array.isArray(parsed.telemetry)) this.left.telemetry.push(...(parsed.telemetry as unknown[]));
+      if (Array.isArray(parsed.events)) this.left.events.push(...(parsed.events as unknown[]));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** What a crash or a failed group commit left gathered and in no batch; handed over once. */
   takeRecovered(): GatheredItems {
     const left = this.left;
     this.left = { telemetry: [], events: [] };

@@ -56,4 +56,40 @@ describe('gather journal', () => {
       'put 8 {"telemetry":[{"seq":8}],"events":[]}',
     ]);
   });
+  it('carries a failed commit to the next: its chunk is put again, the chunks it deleted hand their items back', () => {
+    const journal = new GatherJournal();
+    journal.add('telemetry', '{"seq":1}');
+    expect(described(journal.takeOps())).toEqual(['put 0 {"telemetry":[{"seq":1}],"events":[]}']);
+    journal.add('event', '{"seq":2}');
+    journal.takeOps();
+    journal.notWritten();
+    expect(journal.dirty).toBe(true);
+    expect(described(journal.takeOps())).toEqual(['put 1 {"telemetry":[],"events":[{"seq":2}]}']);
+
+    // The batch's commit fails: the chunks stay on disk, their items wait for the next batch.
+    journal.clear();
+    expect(described(journal.takeOps())).toEqual(['del 0', 'del 1']);
+    journal.notWritten();
+    expect(journal.dirty).toBe(false);
+    expect(journal.takeRecovered()).toEqual({ telemetry: [{ seq: 1 }], events: [{ seq: 2 }] });
+    journal.clear();
+    expect(described(journal.takeOps())).toEqual(['del 0', 'del 1']);
+  });
+
+  it('never deletes a chunk that was never written', () => {
+    const journal = new GatherJournal();
+    journal.add('telemetry', '{"seq":1}');
+    journal.takeOps();
+    // The batch is formed while the chunk's commit is in flight, and the commit fails.
+    journal.clear();
+    journal.notWritten();
+    expect(journal.takeOps()).toEqual([]);
+
+    journal.add('telemetry', '{"seq":2}');
+    journal.takeOps();
+    journal.notWritten();
+    journal.clear();
+    expect(journal.takeOps()).toEqual([]);
+    expect(journal.takeRecovered()).toEqual({ telemetry: [], events: [] });
+  });
 });

@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchMessageSchema } from '../../contracts/index.js';
-import { DurableQueue } from '../buffer/durable-queue.js';
+import { DurableQueue, type QueueEntry } from '../buffer/durable-queue.js';
 import { bufferSchema } from '../config/edge-config-schema.js';
 import { createEdgeMetrics } from '../metrics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
@@ -42,6 +42,32 @@ function publisherOn(dir: string, queue: DurableQueue): CanonicalPublisher {
     logger: testLogger,
     warnings: new RateLimitedLog(testLogger),
   });
+}
+
+/**
+ * Makes LevelDB's next write that must open a new log file (its memtable is full) fail, as
+ * a full or broken disk would, by putting folders where the file goes; the returned
+ * function takes them away and the writes after succeed again.
+ */
+async function failWhenLogRolls(bufferDir: string): Promise<() => Promise<void>> {
+  const numbers = (await readdir(bufferDir)).map((name) => Number(/^\D*(\d+)/.exec(name)?.[1] ?? 0));
+  const last = Math.max(...numbers);
+  const blockers = [1, 2, 3].map((n) => join(bufferDir, `${String(last + n).padStart(6, '0')}.log`));
+  await Promise.all(blockers.map((path) => mkdir(path)));
+  return async () => {
+    await Promise.all(blockers.map((path) => rm(path, { recursive: true })));
+  };
+}
+
+/** The batches a queue holds, as [device, seq] of their items. */
+async function batchedItems(queue: DurableQueue): Promise<Array<Array<[string, number]>>> {
+  const entries: QueueEntry[] = await queue.read(0n, undefined, 100);
+  return entries
+    .filter((entry) => entry.topic.endsWith('/batch'))
+    .map((entry) => {
+      const batch = batchMessageSchema.parse(JSON.parse(entry.body));
+      return [...batch.telemetry, ...batch.events].map((item): [string, number] => [item.device, item.seq]);
+    });
 }
 
 describe('items gathered for a batch', () => {
@@ -86,5 +112,47 @@ describe('items gathered for a batch', () => {
     await third.flush();
     expect((await third.read(0n, undefined, 10)).map((e) => e.body)).toEqual([entry!.body]);
     await third.stop();
+  });
+  it('go with the next batch when the write of theirs fails, and leave the journal with it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gathered-recovery-'));
+    dirs.push(dir);
+    const queue = await openQueue(dir);
+    const publisher = publisherOn(dir, queue);
+    await publisher.start();
+    publisher.telemetry('meter-1', { voltage_v: 231 }, 1_000);
+    publisher.event('hall-door', 'door_opened', { door: 1 }, 1_001);
+    // Written as a chunk: a LAN device has its PUBACK for the door event now.
+    await queue.flush();
+    // A message as big as LevelDB's memtable: the write after it must roll the log.
+    queue.append('v1/test-site/gw-test/filler/telemetry', 'x'.repeat(1_100_000));
+    await queue.flush();
+
+    const diskFixed = await failWhenLogRolls(join(dir, 'buffer'));
+    // A fire alarm goes at once, after the batch gathered so far: both in one write, which fails.
+    publisher.event('panel', 'fire_alarm', {}, 1_002);
+    await queue.flush();
+    expect(queue.stats().dropped).toBe(2);
+    await diskFixed();
+
+    publisher.event('panel', 'fire_alarm', {}, 1_003);
+    await queue.flush();
+    const expected = [
+      [
+        ['meter-1', 0],
+        ['hall-door', 1],
+      ],
+    ];
+    expect(await batchedItems(queue)).toEqual(expected);
+    await publisher.stop();
+    await queue.stop();
+
+    // The batch deleted the journal's chunk when it was written: a restart sends nothing twice.
+    const reopened = await openQueue(dir);
+    const restarted = publisherOn(dir, reopened);
+    await restarted.start();
+    await reopened.flush();
+    expect(await batchedItems(reopened)).toEqual(expected);
+    await restarted.stop();
+    await reopened.stop();
   });
 });

@@ -47,7 +47,7 @@ export interface GatherLog {
   add(kind: GatheredKind, json: string): void;
   /** The batch holding everything added so far was handed to `upstream`. */
   clear(): void;
-  /** What a crash left gathered; handed over once, at start. */
+  /** What a crash or a failed write left gathered and in no batch; handed over once. */
   takeRecovered(): GatheredItems;
 }
 
@@ -87,7 +87,8 @@ const BATCH_ENVELOPE_BYTES = 64;
  * not wait a minute behind them.
  *
  * Gathered items are journaled (`gathered`) as they are gathered; at start the items a
- * crash left there become the first batch, with the seqs they had.
+ * crash left there become the first batch, with the seqs they had. Those of a batch the
+ * buffer failed to write are handed back the same way and join the next batch.
  */
 export class CanonicalPublisher implements CanonicalSink {
   private batch: BatchMessage['telemetry'] = [];
@@ -165,6 +166,7 @@ export class CanonicalPublisher implements CanonicalSink {
   }
 
   private flush(): void {
+    this.gatherRecovered();
     if (this.batch.length === 0 && this.batchEvents.length === 0) return;
     // Each item was checked against the contracts as it was gathered, and `gather` keeps the
     // batch within its limits: parsing the whole batch again cost as much as gathering it.
@@ -180,13 +182,30 @@ export class CanonicalPublisher implements CanonicalSink {
 
   /**
    * Items a crash left in the journal leave first, as one batch (in any mode: the
-   * mode may have changed meanwhile), with their seqs. Each is checked again: one
-   * that fails is counted and dropped, never sent.
+   * mode may have changed meanwhile), with their seqs.
    */
   private recover(): void {
     const gathered = this.options.gathered;
     if (!gathered) return;
-    const { telemetry, events } = gathered.takeRecovered();
+    const { telemetry, events } = this.gatherRecovered();
+    this.flush();
+    // What was found on disk goes with this batch, or for good if none of it could be read.
+    gathered.clear();
+    if (telemetry + events > 0) {
+      this.options.logger.info(
+        { telemetry, events },
+        'items gathered before a crash sent as the first batch',
+      );
+    }
+  }
+
+  /**
+   * Items the journal hands back (a crash, or a write of their batch that failed) are
+   * gathered again, with their seqs. Each is checked again: one that fails is counted
+   * and dropped, never sent.
+   */
+  private gatherRecovered(): { telemetry: number; events: number } {
+    const { telemetry, events } = this.options.gathered?.takeRecovered() ?? { telemetry: [], events: [] };
     for (const raw of telemetry) {
       const item = batchTelemetryItemSchema.safeParse(raw);
       if (item.success) this.gather('telemetry', () => this.batch, item.data);
@@ -197,15 +216,7 @@ export class CanonicalPublisher implements CanonicalSink {
       if (item.success) this.gather('event', () => this.batchEvents, item.data);
       else this.reject('journal', 'event', item.error.message);
     }
-    this.flush();
-    // What was found on disk goes with this batch, or for good if none of it could be read.
-    gathered.clear();
-    if (telemetry.length + events.length > 0) {
-      this.options.logger.info(
-        { telemetry: telemetry.length, events: events.length },
-        'items gathered before a crash sent as the first batch',
-      );
-    }
+    return { telemetry: telemetry.length, events: events.length };
   }
 
   private reject(device: string, kind: string, reason: string): void {

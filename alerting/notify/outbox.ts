@@ -137,10 +137,14 @@ export class Outbox {
     this.catchUpTimer = undefined;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
+  private stopRetryTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopRetryTimer();
     this.stopCatchUpTimer();
     await this.idle;
     await this.email.close();
@@ -150,8 +154,7 @@ export class Outbox {
   abandon(): void {
     this.running = false;
     this.abandoned = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopRetryTimer();
     this.stopCatchUpTimer();
   }
 
@@ -182,8 +185,7 @@ export class Outbox {
   /** Looks for due entries now (after new ones were journalled, or a retry time came). */
   wake(): void {
     if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopRetryTimer();
     const now = Date.now();
     const concurrency = this.options.concurrency ?? 4;
     // Only what is still to go out, not the whole journal: a wake follows every alarm and every attempt.

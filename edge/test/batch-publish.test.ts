@@ -24,16 +24,13 @@ describe('batch publish mode', () => {
         publish: { mode: 'batch', batchIntervalMs: 200 },
         modbus: {
           buses: [
-            {
-              id: 'bus-water',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              devices: [
+            server.bus(
+              [
                 { id: 'flow-a', profile: profile.id, unitId: 1, pollIntervalS: 0.1 },
                 { id: 'flow-b', profile: profile.id, unitId: 2, pollIntervalS: 0.1 },
               ],
-            },
+              { id: 'bus-water' },
+            ),
           ],
         },
       }),

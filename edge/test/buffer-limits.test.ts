@@ -27,15 +27,7 @@ describe('store-and-forward buffer limits', () => {
       testConfig(upstream.url, dir.path, {
         buffer: { maxMessages: MAX_MESSAGES, flushIntervalMs: 20, inflightWindow: 4, replayChunk: 4 },
         modbus: {
-          buses: [
-            {
-              id: 'bus-a',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              devices: [{ id: 'meter', profile: profile.id, unitId: 1, pollIntervalS: 0.03 }],
-            },
-          ],
+          buses: [server.bus([{ id: 'meter', profile: profile.id, unitId: 1, pollIntervalS: 0.03 }])],
         },
       }),
     );

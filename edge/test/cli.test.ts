@@ -82,17 +82,13 @@ describe('technician CLI', () => {
         dataDir: dir.path,
         modbus: {
           buses: [
-            {
-              id: 'bus-a',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              timeoutMs: 100,
-              devices: [
+            server.bus(
+              [
                 { id: 'meter-good', profile: sdm120.id, unitId: 2 },
                 { id: 'meter-dead', profile: sdm120.id, unitId: 7 },
               ],
-            },
+              { timeoutMs: 100 },
+            ),
           ],
         },
       }),

@@ -23,20 +23,17 @@ describe('a device that stops answering', () => {
     deadBus.serve(1, encodeReading(profile, values));
     liveBus.serve(1, encodeReading(profile, values));
     deadBus.setSilent(1, true);
-    const bus = (id: string, port: number, device: string) => ({
-      id,
-      transport: 'tcp' as const,
-      host: '127.0.0.1',
-      port,
-      timeoutMs: 150,
-      devices: [{ id: device, profile: profile.id, unitId: 1, pollIntervalS: 0.1 }],
-    });
+    const bus = (id: string, server: ModbusTestServer, device: string) =>
+      server.bus([{ id: device, profile: profile.id, unitId: 1, pollIntervalS: 0.1 }], {
+        id,
+        timeoutMs: 150,
+      });
     gateway = await startGateway(
       testConfig(upstream.url, dir.path, {
         modbus: {
           offlineAfterFailures: 2,
           offlinePollIntervalS: 0.3,
-          buses: [bus('bus-dead', deadBus.port, 'dead-meter'), bus('bus-live', liveBus.port, 'live-meter')],
+          buses: [bus('bus-dead', deadBus, 'dead-meter'), bus('bus-live', liveBus, 'live-meter')],
         },
       }),
     );

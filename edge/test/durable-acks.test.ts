@@ -93,18 +93,14 @@ describe('a kill -9 in batch mode loses nothing a device was acknowledged for, n
         buffer: { flushIntervalMs: 250 },
         modbus: {
           buses: [
-            {
-              id: 'bus-a',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              devices: METERS.map((id, i) => ({
+            server.bus(
+              METERS.map((id, i) => ({
                 id,
                 profile: profile.id,
                 unitId: i + 1,
                 pollIntervalS: 0.1,
               })),
-            },
+            ),
           ],
         },
       }),

@@ -51,19 +51,15 @@ describe('Modbus polling of every catalogue profile', () => {
       testConfig(upstream.url, dir.path, {
         modbus: {
           buses: [
-            {
-              id: 'bus-test',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              timeoutMs: 1000,
-              devices: [...expected].map(([id, e]) => ({
+            server.bus(
+              [...expected].map(([id, e]) => ({
                 id,
                 profile: e.profile.id,
                 unitId: e.unitId,
                 pollIntervalS: 0.2,
               })),
-            },
+              { id: 'bus-test', timeoutMs: 1000 },
+            ),
           ],
         },
       }),

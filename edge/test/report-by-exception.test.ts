@@ -44,12 +44,8 @@ describe('report by exception', () => {
         modbus: {
           offlinePollIntervalS: 0.5,
           buses: [
-            {
-              id: 'bus-water',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              devices: [
+            server.bus(
+              [
                 {
                   id: 'flow-a',
                   profile: profile.id,
@@ -60,7 +56,8 @@ describe('report by exception', () => {
                   deadbands: { supply_temperature_c: 2 },
                 },
               ],
-            },
+              { id: 'bus-water' },
+            ),
           ],
         },
       }),

@@ -29,15 +29,7 @@ describe('seq', () => {
   it('continues after a stop and start with the same dataDir', async () => {
     const config = testConfig(upstream.url, join(dir.path, 'gateway'), {
       modbus: {
-        buses: [
-          {
-            id: 'bus-a',
-            transport: 'tcp',
-            host: '127.0.0.1',
-            port: server.port,
-            devices: [{ id: 'meter', profile: profile.id, unitId: 7, pollIntervalS: 0.1 }],
-          },
-        ],
+        buses: [server.bus([{ id: 'meter', profile: profile.id, unitId: 7, pollIntervalS: 0.1 }])],
       },
     });
     const topic = topics.telemetry('test-site', 'gw-test', 'meter');

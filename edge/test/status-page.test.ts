@@ -31,19 +31,18 @@ describe('local status page', () => {
         modbus: {
           offlineAfterFailures: 1,
           buses: [
-            {
-              id: 'bus-hall',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              // Long enough that a busy CI box never fails a poll of the good meter (offline after one failure).
-              timeoutMs: 1000,
-              retries: 0,
-              devices: [
+            server.bus(
+              [
                 { id: 'hall-meter', profile: profile.id, unitId: 1, pollIntervalS: 0.2 },
                 { id: 'dead-meter', profile: profile.id, unitId: 2, pollIntervalS: 0.2 },
               ],
-            },
+              {
+                id: 'bus-hall',
+                // Long enough that a busy CI box never fails a poll of the good meter (offline after one failure).
+                timeoutMs: 1000,
+                retries: 0,
+              },
+            ),
           ],
         },
       }),

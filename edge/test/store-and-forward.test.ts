@@ -66,18 +66,14 @@ describe('store-and-forward across an outage and a kill -9', () => {
         buffer: { flushIntervalMs: 50, inflightWindow: 16, replayChunk: 16 },
         modbus: {
           buses: [
-            {
-              id: 'bus-a',
-              transport: 'tcp',
-              host: '127.0.0.1',
-              port: server.port,
-              devices: DEVICES.map((id, i) => ({
+            server.bus(
+              DEVICES.map((id, i) => ({
                 id,
                 profile: profile.id,
                 unitId: i + 1,
                 pollIntervalS: 0.05,
               })),
-            },
+            ),
           ],
         },
       }),

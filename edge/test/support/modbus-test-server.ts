@@ -1,6 +1,11 @@
 import { ServerTCP } from 'modbus-serial';
 import type { RegisterImage, RegisterTable } from '../../../devices/index.js';
 import { freePort } from '../../../runtime/index.js';
+import type { EdgeConfigInput } from '../../config/edge-config-schema.js';
+
+type BusInput = NonNullable<NonNullable<EdgeConfigInput['modbus']>['buses']>[number];
+/** A Modbus TCP bus as a gateway config (file or `testConfig`) gives it. */
+export type ModbusTcpBusInput = Extract<BusInput, { transport: 'tcp'; protocol?: 'modbus' }>;
 
 type Callback = (err: Error | null, values: number[]) => void;
 
@@ -25,6 +30,14 @@ export class ModbusTestServer {
   setSilent(unitId: number, silent: boolean): void {
     if (silent) this.silent.add(unitId);
     else this.silent.delete(unitId);
+  }
+
+  /** The gateway config's Modbus TCP bus to this server: `bus-a` unless `options` name another. */
+  bus(
+    devices: ModbusTcpBusInput['devices'],
+    options: Omit<Partial<ModbusTcpBusInput>, 'devices'> = {},
+  ): ModbusTcpBusInput {
+    return { id: 'bus-a', transport: 'tcp', host: '127.0.0.1', port: this.port, ...options, devices };
   }
 
   /** Listens on `port` (to restart on the same one), or a free port. */

@@ -70,15 +70,25 @@ async function batchedItems(queue: DurableQueue): Promise<Array<Array<[string, n
     });
 }
 
+/** A queue and a batch-mode publisher in a fresh folder, with a reading and a door event gathered. */
+async function startGathering(): Promise<{
+  dir: string;
+  queue: DurableQueue;
+  publisher: CanonicalPublisher;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'gathered-recovery-'));
+  dirs.push(dir);
+  const queue = await openQueue(dir);
+  const publisher = publisherOn(dir, queue);
+  await publisher.start();
+  publisher.telemetry('meter-1', { voltage_v: 231 }, 1_000);
+  publisher.event('hall-door', 'door_opened', { door: 1 }, 1_001);
+  return { dir, queue, publisher };
+}
+
 describe('items gathered for a batch', () => {
   it('are durable once their group commit is written, and come back after a crash as the first batch, seqs kept', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gathered-recovery-'));
-    dirs.push(dir);
-    const queue = await openQueue(dir);
-    const publisher = publisherOn(dir, queue);
-    await publisher.start();
-    publisher.telemetry('meter-1', { voltage_v: 231 }, 1_000);
-    publisher.event('hall-door', 'door_opened', { door: 1 }, 1_001);
+    const { dir, queue, publisher } = await startGathering();
     publisher.telemetry('meter-1', { voltage_v: 232 }, 1_002);
 
     let durable: boolean | undefined;
@@ -113,14 +123,9 @@ describe('items gathered for a batch', () => {
     expect((await third.read(0n, undefined, 10)).map((e) => e.body)).toEqual([entry!.body]);
     await third.stop();
   });
+
   it('go with the next batch when the write of theirs fails, and leave the journal with it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gathered-recovery-'));
-    dirs.push(dir);
-    const queue = await openQueue(dir);
-    const publisher = publisherOn(dir, queue);
-    await publisher.start();
-    publisher.telemetry('meter-1', { voltage_v: 231 }, 1_000);
-    publisher.event('hall-door', 'door_opened', { door: 1 }, 1_001);
+    const { dir, queue, publisher } = await startGathering();
     // Written as a chunk: a LAN device has its PUBACK for the door event now.
     await queue.flush();
     // A message as big as LevelDB's memtable: the write after it must roll the log.

@@ -1,14 +1,12 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { batchMessageSchema, eventMessageSchema, telemetryMessageSchema } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile, HIKVISION_EVENT_CODES } from '../../devices/index.js';
 import { freePort, waitFor } from '../../runtime/index.js';
 import { addLanCredential } from '../lan/lan-credentials.js';
 import { SEQ_CRASH_MARGIN } from '../seq-store.js';
-import { tempDir } from './support/gateway-harness.js';
+import { tempDir, writeTestConfig } from './support/gateway-harness.js';
 import { GatewayProcess } from './support/gateway-process.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { missing } from './support/seq-checks.js';
@@ -77,34 +75,26 @@ describe('a kill -9 in batch mode loses nothing a device was acknowledged for, n
     const httpPort = await freePort();
     lanPort = await freePort();
     const configFile = join(dir.path, 'edge.yaml');
-    await writeFile(
-      configFile,
-      stringify({
-        site: 'test-site',
-        gateway: 'gw-test',
-        upstream: { url: upstream.url, reconnectMs: 200 },
-        lan: { enabled: true, host: '127.0.0.1', port: lanPort, credentialsFile },
-        mqttDevices: [DOOR, PANEL],
-        http: { port: httpPort },
-        dataDir: join(dir.path, 'gateway'),
-        healthIntervalS: 3600,
-        // A batch a minute, as in the demo village: nothing gathered leaves before the kill.
-        publish: { mode: 'batch', batchIntervalMs: 60_000 },
-        buffer: { flushIntervalMs: 250 },
-        modbus: {
-          buses: [
-            server.bus(
-              METERS.map((id, i) => ({
-                id,
-                profile: profile.id,
-                unitId: i + 1,
-                pollIntervalS: 0.1,
-              })),
-            ),
-          ],
-        },
-      }),
-    );
+    await writeTestConfig(configFile, upstream.url, join(dir.path, 'gateway'), {
+      lan: { enabled: true, host: '127.0.0.1', port: lanPort, credentialsFile },
+      mqttDevices: [DOOR, PANEL],
+      http: { port: httpPort },
+      // A batch a minute, as in the demo village: nothing gathered leaves before the kill.
+      publish: { mode: 'batch', batchIntervalMs: 60_000 },
+      buffer: { flushIntervalMs: 250 },
+      modbus: {
+        buses: [
+          server.bus(
+            METERS.map((id, i) => ({
+              id,
+              profile: profile.id,
+              unitId: i + 1,
+              pollIntervalS: 0.1,
+            })),
+          ),
+        ],
+      },
+    });
     gateway = new GatewayProcess(configFile, httpPort);
   });
 

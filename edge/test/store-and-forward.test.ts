@@ -1,8 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { telemetryMessageSchema } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
 import { freePort, waitFor } from '../../runtime/index.js';
@@ -11,7 +10,7 @@ import { GatewayProcess } from './support/gateway-process.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
 import { firstArrivals, increasingRuns, missing } from './support/seq-checks.js';
 import { UpstreamBroker } from './support/upstream-broker.js';
-import { tempDir } from './support/gateway-harness.js';
+import { tempDir, writeTestConfig } from './support/gateway-harness.js';
 
 const profile = getModbusProfile('chint-ddsu666');
 const DEVICES = ['meter-1', 'meter-2'];
@@ -51,33 +50,23 @@ describe('store-and-forward across an outage and a kill -9', () => {
     server.serve(2, encodeReading(profile, { voltage_v: 219, current_a: 7 }));
     const httpPort = await freePort();
     const configFile = join(dir.path, 'edge.yaml');
-    await writeFile(
-      configFile,
-      stringify({
-        site: 'test-site',
-        gateway: 'gw-test',
-        upstream: { url: upstream.url, reconnectMs: 200 },
-        lan: { enabled: false },
-        http: { port: httpPort },
-        dataDir,
-        healthIntervalS: 0.5,
-        // Each reading on its device's topic, so the test can follow every seq by path.
-        publish: { mode: 'per-device' },
-        buffer: { flushIntervalMs: 50, inflightWindow: 16, replayChunk: 16 },
-        modbus: {
-          buses: [
-            server.bus(
-              DEVICES.map((id, i) => ({
-                id,
-                profile: profile.id,
-                unitId: i + 1,
-                pollIntervalS: 0.05,
-              })),
-            ),
-          ],
-        },
-      }),
-    );
+    await writeTestConfig(configFile, upstream.url, dataDir, {
+      http: { port: httpPort },
+      healthIntervalS: 0.5,
+      buffer: { flushIntervalMs: 50, inflightWindow: 16, replayChunk: 16 },
+      modbus: {
+        buses: [
+          server.bus(
+            DEVICES.map((id, i) => ({
+              id,
+              profile: profile.id,
+              unitId: i + 1,
+              pollIntervalS: 0.05,
+            })),
+          ),
+        ],
+      },
+    });
     gateway = new GatewayProcess(configFile, httpPort);
   });
 

@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { healthMessageSchema, statusMessageSchema, topics } from '../../contracts/index.js';
 import { UpstreamBroker, type ReceivedMessage } from './support/upstream-broker.js';
-import { startGateway, tempDir, testConfig } from './support/gateway-harness.js';
+import { startGateway, tempDir, testConfig, writeTestConfig } from './support/gateway-harness.js';
 import { PROJECT_ROOT, waitFor } from '../../runtime/index.js';
 
 const statusTopic = topics.status('test-site', 'gw-test');
@@ -70,17 +68,7 @@ describe('gateway status upstream', () => {
 
   it('leaves the LWT offline status when the gateway process dies', async () => {
     const configFile = join(dir.path, 'edge.yaml');
-    await writeFile(
-      configFile,
-      stringify({
-        site: 'test-site',
-        gateway: 'gw-test',
-        upstream: { url: 'mqtt://127.0.0.1:1', reconnectMs: 200 },
-        lan: { enabled: false },
-        http: { port: 0 },
-        dataDir: join(dir.path, 'killed'),
-      }),
-    );
+    await writeTestConfig(configFile, 'mqtt://127.0.0.1:1', join(dir.path, 'killed'));
     const started = upstream.messages.length;
     const isStatus = (state: string) => (m: ReceivedMessage) =>
       m.topic === statusTopic && m.payload.state === state;

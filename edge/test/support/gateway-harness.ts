@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { createLogger } from '../../../runtime/index.js';
 import { edgeConfigSchema, type EdgeConfig, type EdgeConfigInput } from '../../config/edge-config-schema.js';
 import { Gateway } from '../../gateway.js';
@@ -18,7 +19,25 @@ export function testConfig(
   dataDir: string,
   input: Partial<EdgeConfigInput> = {},
 ): EdgeConfig {
-  return edgeConfigSchema().parse({
+  return edgeConfigSchema().parse(testConfigInput(upstreamUrl, dataDir, input));
+}
+
+/** testConfig's config as the YAML file a gateway process reads (GatewayProcess). */
+export async function writeTestConfig(
+  file: string,
+  upstreamUrl: string,
+  dataDir: string,
+  input: Partial<EdgeConfigInput> = {},
+): Promise<void> {
+  await writeFile(file, stringify(testConfigInput(upstreamUrl, dataDir, input)));
+}
+
+function testConfigInput(
+  upstreamUrl: string,
+  dataDir: string,
+  input: Partial<EdgeConfigInput>,
+): EdgeConfigInput {
+  return {
     site: 'test-site',
     gateway: 'gw-test',
     upstream: { url: upstreamUrl, reconnectMs: 200 },
@@ -29,7 +48,7 @@ export function testConfig(
     // These tests follow each reading on its device's topic; batch-publish.test.ts covers batches.
     publish: { mode: 'per-device' },
     ...input,
-  });
+  };
 }
 
 export async function startGateway(config: EdgeConfig): Promise<Gateway> {

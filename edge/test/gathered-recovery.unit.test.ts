@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -10,6 +10,7 @@ import { createEdgeMetrics } from '../metrics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import type { SeqStore } from '../seq-store.js';
 import { CanonicalPublisher } from '../upstream/canonical-publisher.js';
+import { failNextWrite } from './support/failing-disk.js';
 import { testConfig, testLogger } from './support/gateway-harness.js';
 
 const dirs: string[] = [];
@@ -42,21 +43,6 @@ function publisherOn(dir: string, queue: DurableQueue): CanonicalPublisher {
     logger: testLogger,
     warnings: new RateLimitedLog(testLogger),
   });
-}
-
-/**
- * Makes LevelDB's next write that must open a new log file (its memtable is full) fail, as
- * a full or broken disk would, by putting folders where the file goes; the returned
- * function takes them away and the writes after succeed again.
- */
-async function failWhenLogRolls(bufferDir: string): Promise<() => Promise<void>> {
-  const numbers = (await readdir(bufferDir)).map((name) => Number(/^\D*(\d+)/.exec(name)?.[1] ?? 0));
-  const last = Math.max(...numbers);
-  const blockers = [1, 2, 3].map((n) => join(bufferDir, `${String(last + n).padStart(6, '0')}.log`));
-  await Promise.all(blockers.map((path) => mkdir(path)));
-  return async () => {
-    await Promise.all(blockers.map((path) => rm(path, { recursive: true })));
-  };
 }
 
 /** The batches a queue holds, as [device, seq] of their items. */
@@ -128,11 +114,8 @@ describe('items gathered for a batch', () => {
     const { dir, queue, publisher } = await startGathering();
     // Written as a chunk: a LAN device has its PUBACK for the door event now.
     await queue.flush();
-    // A message as big as LevelDB's memtable: the write after it must roll the log.
-    queue.append('v1/test-site/gw-test/filler/telemetry', 'x'.repeat(1_100_000));
-    await queue.flush();
 
-    const diskFixed = await failWhenLogRolls(join(dir, 'buffer'));
+    const diskFixed = await failNextWrite(queue, join(dir, 'buffer'));
     // A fire alarm goes at once, after the batch gathered so far: both in one write, which fails.
     publisher.event('panel', 'fire_alarm', {}, 1_002);
     await queue.flush();

@@ -370,8 +370,9 @@ export class DurableQueue implements UpstreamPublish {
     const ackedAhead = this.ackedAhead.filter((entry) => entry.key <= last);
     this.ackedAhead = this.ackedAhead.filter((entry) => entry.key > last);
     if (failure !== undefined) {
-      // Nothing of the group is on disk: what was sent ahead and acknowledged is only let go.
-      for (const entry of ackedAhead) this.claimed.delete(entry.key);
+      // Nothing of the group is on disk: what was sent ahead is only let go, acknowledged or not
+      // (a later acknowledgement must not delete, or count off, what was never written).
+      for (const entry of group) this.claimed.delete(entry.key);
       this.countDropped(group.length, 'write_failed');
       this.warnWriteFailed(failure.error, group.length);
       return false;

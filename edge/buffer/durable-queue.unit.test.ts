@@ -8,6 +8,7 @@ import { bufferSchema } from '../config/edge-config-schema.js';
 import { createEdgeMetrics } from '../metrics.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 import { FOLDER_FORMAT_FILE } from '../../runtime/index.js';
+import { failNextWrite } from '../test/support/failing-disk.js';
 import { BUFFER_FORMAT, DurableQueue, type QueueEntry } from './durable-queue.js';
 
 const logger = pino({ level: 'silent' });
@@ -169,5 +170,28 @@ describe('durable queue', () => {
     expect(kept.map((body) => body.seq)).toEqual([0, 1, 6, 7, 8, 9, 10, 11, 12, 13]);
     expect(queue.stats().dropped).toBe(10);
     await queue.stop();
+  });
+  it('lets go of what it sent ahead from a group whose write failed: a late acknowledgement deletes nothing', async () => {
+    const dir = await tempQueueDir();
+    const queue = await openQueue(dir);
+    const diskFixed = await failNextWrite(queue, dir);
+    // The forwarder sends each group ahead of its write, as when the uplink is idle.
+    const sentAhead: QueueEntry[] = [];
+    queue.onFlush((entries) => {
+      for (const entry of entries) queue.claimAhead(entry);
+      sentAhead.push(...entries);
+    });
+    for (let i = 0; i < 3; i++) queue.append('v1/s/g/d/telemetry', `{"seq":${i}}`);
+    await queue.flush();
+    await diskFixed();
+    expect(queue.stats()).toMatchObject({ depth: 1, dropped: 3 });
+
+    // Their PUBACKs come after the write failed.
+    for (const entry of sentAhead) queue.ack(entry);
+    await queue.stop();
+    expect(queue.stats().depth).toBe(1);
+    const reopened = await openQueue(dir);
+    expect(reopened.stats().depth).toBe(1);
+    await reopened.stop();
   });
 });

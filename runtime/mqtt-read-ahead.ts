@@ -1,11 +1,8 @@
 import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
 import { MqttPublishReader } from './mqtt-publish-reader.js';
 
-interface TakenAhead<T> {
-  topic: string;
-  messageId: number | undefined;
-  taken: T;
-}
+/** The packet id of a QoS 0 message, which has none. */
+const NO_ID = -1;
 
 /**
  * Takes each PUBLISH of a connection as soon as its bytes arrive, ahead of mqtt.js.
@@ -33,7 +30,14 @@ interface TakenAhead<T> {
  */
 export class ReadAhead<T> {
   private stream: MqttClient['stream'] | undefined;
-  private taken: Array<TakenAhead<T> | undefined> = [];
+  /**
+   * What was taken, with each message's topic and packet id, as three lists rather than an
+   * object per message: a message stays here until mqtt.js reaches it, after the one before it
+   * is acknowledged (ingest: stored), so each object held here was copied by every collection.
+   */
+  private taken: Array<T | undefined> = [];
+  private topics: Array<string | undefined> = [];
+  private messageIds: number[] = [];
   private head = 0;
 
   constructor(
@@ -68,18 +72,22 @@ export class ReadAhead<T> {
    * let go (mqtt.js hands over every PUBLISH, so there are none while the connection lives).
    */
   claim(packet: IPublishPacket): { taken: T } | undefined {
+    const messageId = packet.qos > 0 ? (packet.messageId ?? NO_ID) : NO_ID;
     for (let index = this.head; index < this.taken.length; index++) {
-      const ahead = this.taken[index] as TakenAhead<T>;
-      if (ahead.messageId !== packet.messageId || ahead.topic !== packet.topic) continue;
+      if (this.messageIds[index] !== messageId || this.topics[index] !== packet.topic) continue;
+      const taken = this.taken[index] as T;
       // Claimed slots are emptied at once, so what they hold is not kept until compaction.
       this.taken.fill(undefined, this.head, index + 1);
+      this.topics.fill(undefined, this.head, index + 1);
       this.head = index + 1;
       // Compact now and then instead of shifting thousands of entries on every claim.
       if (this.head > 1024 && this.head * 2 > this.taken.length) {
         this.taken = this.taken.slice(this.head);
+        this.topics = this.topics.slice(this.head);
+        this.messageIds = this.messageIds.slice(this.head);
         this.head = 0;
       }
-      return { taken: ahead.taken };
+      return { taken };
     }
     return undefined;
   }
@@ -88,14 +96,15 @@ export class ReadAhead<T> {
     // What the last connection read ahead is not acknowledged: the broker sends it again.
     this.stream = stream;
     this.taken = [];
+    this.topics = [];
+    this.messageIds = [];
     this.head = 0;
     const reader = new MqttPublishReader((packet) => {
       if (this.stream !== stream) return;
-      this.taken.push({
-        topic: packet.topic,
-        messageId: packet.qos > 0 ? packet.messageId : undefined,
-        taken: this.take(packet),
-      });
+      const taken = this.take(packet);
+      this.taken.push(taken);
+      this.topics.push(packet.topic);
+      this.messageIds.push(packet.qos > 0 ? (packet.messageId ?? NO_ID) : NO_ID);
     });
     // Ahead of mqtt.js' own reader of the stream, which handles a chunk's first message at once.
     stream.prependListener('data', (chunk: Buffer) => {

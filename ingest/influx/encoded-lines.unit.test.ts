@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeLines, bodyOfLines, linesOf } from './encoded-lines.js';
+import { encodeLines, bodyOfLines, bytesOf, linesOf, textOf } from './encoded-lines.js';
+import { LineEncoder } from './line-encoder.js';
 
 // Lines as line protocol can hold them: multi-byte text, and a literal newline inside a quoted string field.
 const line = fc.oneof(
@@ -10,11 +11,27 @@ const line = fc.oneof(
 const parts = fc.array(fc.array(line, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 });
 
 describe('encoded lines', () => {
-  it('encodes lines as UTF-8 joined by newlines, with each line end in bytes', () => {
+  it('encodes lines as UTF-8, each ended by a newline, with each line end in bytes', () => {
     const encoded = encodeLines(['a f=1 1', 'b,site=岭下 f=2 2', 'c f=3 3']);
-    expect(encoded.bytes.toString()).toBe('a f=1 1\nb,site=岭下 f=2 2\nc f=3 3');
-    expect(encoded.ends).toEqual([7, 7 + 1 + Buffer.byteLength('b,site=岭下 f=2 2'), encoded.bytes.length]);
-    expect(linesOf(encoded, 1, 2).toString()).toBe('b,site=岭下 f=2 2');
+    expect(bytesOf(encoded).toString()).toBe('a f=1 1\nb,site=岭下 f=2 2\nc f=3 3\n');
+    expect(textOf(encoded)).toBe('a f=1 1\nb,site=岭下 f=2 2\nc f=3 3');
+    expect(encoded.ends).toEqual([
+      7,
+      7 + 1 + Buffer.byteLength('b,site=岭下 f=2 2'),
+      bytesOf(encoded).length - 1,
+    ]);
+    expect(linesOf(encoded, 1, 2).toString()).toBe('b,site=岭下 f=2 2\n');
+  });
+
+  it('sends messages encoded one after another as one piece, and any gap as another', () => {
+    const encoder = new LineEncoder();
+    const parts = ['a f=1 1', 'b f=2 2', 'c f=3 3'].map((line) => {
+      encoder.line(line);
+      return encoder.finish();
+    });
+    expect(bodyOfLines(parts, [0, 1, 2], 0, 3).map(String)).toEqual(['a f=1 1\nb f=2 2\nc f=3 3\n']);
+    // The middle one left out (a stale message): the first and the last are not adjacent.
+    expect(bodyOfLines([parts[0]!, parts[2]!], [0, 1], 0, 2).map(String)).toEqual(['a f=1 1\n', 'c f=3 3\n']);
   });
 
   it('gives any range of lines across parts, byte for byte as the strings joined', () => {
@@ -31,7 +48,12 @@ describe('encoded lines', () => {
           next += part.length;
         }
         const body = bodyOfLines(encoded, starts, from, to);
-        expect(Buffer.concat(body).toString()).toBe(all.slice(from, to).join('\n'));
+        expect(Buffer.concat(body).toString()).toBe(
+          all
+            .slice(from, to)
+            .map((text) => `${text}\n`)
+            .join(''),
+        );
       }),
     );
   });

@@ -1,13 +1,14 @@
 import type { EncodedLines } from './encoded-lines.js';
 
 const NEWLINE = 0x0a;
-/** Bytes taken from the system at a time; a message's lines are a view of one such block. */
+/** Bytes taken from the system at a time; a message's lines are a place in one such block. */
 const DEFAULT_BLOCK_BYTES = 64 * 1024;
+const NO_LINES: readonly number[] = Object.freeze([]);
 
 /**
  * Writes one message's lines of line protocol straight into bytes: lines are built piece by
  * piece (cached byte strings and ASCII numbers) into a shared block, and each message gets a
- * view of its part of the block.
+ * place in the block (block, start, line ends).
  *
  * Why not strings joined and then encoded: at thousands of readings a second, building each
  * line as a string made a rope of small strings per field, joining a message's lines made a
@@ -23,21 +24,22 @@ export class LineEncoder {
   /** Where the current message's bytes begin in the block. */
   private start = 0;
   private offset = 0;
-  private ends: number[] = [];
+  /** Line ends of the current message; copied at `finish` to an array of just their number. */
+  private readonly ends: number[] = [];
 
   constructor(private readonly blockBytes = DEFAULT_BLOCK_BYTES) {
     this.block = Buffer.allocUnsafe(blockBytes);
   }
 
-  /** Starts a line of the current message (after a newline if it is not the first). */
-  beginLine(): void {
-    if (this.ends.length === 0) return;
-    this.room(1);
-    this.block[this.offset++] = NEWLINE;
-  }
-
+  /**
+   * Ends the line being written with a newline. Every line ends with one (InfluxDB takes a
+   * body that ends in a newline), so the messages written one after another into a block
+   * are one run of lines, which a write sends as one piece (`bodyOfLines`).
+   */
   endLine(): void {
     this.ends.push(this.offset - this.start);
+    this.room(1);
+    this.block[this.offset++] = NEWLINE;
   }
 
   /**
@@ -65,7 +67,6 @@ export class LineEncoder {
 
   /** Appends a whole line given as text, UTF-8 encoded. */
   line(text: string): void {
-    this.beginLine();
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     this.room(text.length * 3);
     this.offset += this.block.write(text, this.offset);
@@ -74,16 +75,19 @@ export class LineEncoder {
 
   /** The lines written since the last `finish` or `abandon`, as bytes; the next message starts after them. */
   finish(): EncodedLines {
-    const encoded = { bytes: this.block.subarray(this.start, this.offset), ends: this.ends };
+    const { ends } = this;
+    // Held until the write: an array grown by `push` keeps room for 16 or more.
+    const held = ends.length === 0 ? NO_LINES : ends.length === 1 ? [ends[0] as number] : ends.slice();
+    const encoded = { block: this.block, start: this.start, ends: held };
     this.start = this.offset;
-    this.ends = [];
+    ends.length = 0;
     return encoded;
   }
 
   /** Forgets the lines written since the last `finish` (a message that failed half-way). */
   abandon(): void {
     this.offset = this.start;
-    this.ends = [];
+    this.ends.length = 0;
   }
 
   /** Makes room for `needed` more bytes, moving the current message to a new block if this one is full. */

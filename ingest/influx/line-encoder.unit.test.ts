@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linesOf, type EncodedLines } from './encoded-lines.js';
+import { bytesOf, linesOf, textOf, type EncodedLines } from './encoded-lines.js';
 import { LineEncoder } from './line-encoder.js';
 
 /** A line as pieces: ASCII numbers, UTF-8 bytes, or the whole line as text (multi-byte included). */
@@ -27,7 +27,6 @@ function write(
       texts.push(l);
       continue;
     }
-    encoder.beginLine();
     for (const p of l) {
       if (p.kind === 'ascii') encoder.ascii(p.text);
       else encoder.bytes(Buffer.from(p.text));
@@ -39,7 +38,7 @@ function write(
 }
 
 describe('LineEncoder', () => {
-  it('gives each message its lines as UTF-8 joined by newlines, and never changes bytes it gave out', () => {
+  it('gives each message its lines as UTF-8, each ended by a newline, and never changes bytes it gave out', () => {
     fc.assert(
       fc.property(
         fc.array(message, { minLength: 1, maxLength: 12 }),
@@ -53,9 +52,10 @@ describe('LineEncoder', () => {
             given.push({ encoded: encoder.finish(), texts });
           }
           for (const { encoded, texts } of given) {
-            expect(encoded.bytes.toString()).toBe(texts.join('\n'));
+            expect(bytesOf(encoded).toString()).toBe(texts.map((text) => `${text}\n`).join(''));
+            expect(textOf(encoded)).toBe(texts.join('\n'));
             expect(encoded.ends).toHaveLength(texts.length);
-            texts.forEach((text, i) => expect(linesOf(encoded, i, i + 1).toString()).toBe(text));
+            texts.forEach((text, i) => expect(linesOf(encoded, i, i + 1).toString()).toBe(`${text}\n`));
           }
         },
       ),
@@ -67,13 +67,12 @@ describe('LineEncoder', () => {
     encoder.line('a f=1 1');
     const first = encoder.finish();
     encoder.line('b f=2 2');
-    encoder.beginLine();
     encoder.ascii('half a line');
     encoder.abandon();
     encoder.line('c f=3 3');
     const next = encoder.finish();
-    expect(first.bytes.toString()).toBe('a f=1 1');
-    expect(next.bytes.toString()).toBe('c f=3 3');
+    expect(textOf(first)).toBe('a f=1 1');
+    expect(textOf(next)).toBe('c f=3 3');
     expect(next.ends).toEqual([7]);
   });
 });

@@ -3,7 +3,7 @@ export interface PointWriter {
   /** Which API this writer uses, for logs. */
   readonly description: string;
   /**
-   * Writes a body of line protocol (lines separated by `\n`, UTF-8), given as pieces to
+   * Writes a body of line protocol (each line ended by `\n`, UTF-8), given as pieces to
    * send one after another; throws an `InfluxWriteError` that says whether to retry,
    * split or give up.
    */

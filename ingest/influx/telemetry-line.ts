@@ -1,6 +1,7 @@
 import { telemetryMeasurement, type DeviceProfile } from '../../devices/index.js';
 import type { RegisteredDevice } from '../../site/index.js';
 import type { ValidReading } from '../validation/validate-message.js';
+import { textOf } from './encoded-lines.js';
 import { LineEncoder } from './line-encoder.js';
 import { fieldKey, seriesKey, toLineProtocol } from './line-protocol.js';
 import { deviceTags, toPoint } from './map-points.js';
@@ -40,7 +41,6 @@ export function writeTelemetryLine(reading: TelemetryReading, out: LineEncoder):
     return;
   }
   const { head, keys } = seriesOf(reading);
-  out.beginLine();
   out.bytes(head);
   // 1 (skip the comma) before the first field, 0 after it.
   let skip = 1;
@@ -71,7 +71,7 @@ const scratch = new LineEncoder(1024);
 export function telemetryLine(reading: TelemetryReading): string {
   try {
     writeTelemetryLine(reading, scratch);
-    return scratch.finish().bytes.toString();
+    return textOf(scratch.finish());
   } catch (error) {
     scratch.abandon();
     throw error;

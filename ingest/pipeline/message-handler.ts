@@ -40,22 +40,27 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   const { topic, payload } = message;
   let outcome: ValidationOutcome;
   let lines: EncodedLines;
-  const measurements: string[] = [];
-  const telemetryTimes: number[] = [];
+  let measurements: readonly string[];
+  let telemetryTimes: TelemetryTimes;
   try {
     outcome = validateMessage(topic, payload, deps.validation);
     deps.metrics.messagesIn.inc({ kind: outcome.kind });
+    const { accepted } = outcome;
     for (const reading of inSeqOrder(outcome)) trackSeq(reading, deps);
-    for (const reading of outcome.accepted) {
-      if (reading.kind === 'telemetry') {
-        writeTelemetryLine(reading, deps.lines);
-        measurements.push(telemetryMeasurement(reading.device.profile));
-        telemetryTimes.push(reading.message.ts);
-      } else {
-        const point = toPoint(reading);
-        deps.lines.line(toLineProtocol(point));
-        measurements.push(point.measurement);
+    // Most messages hold one reading: no list is built (or held until the write) for it.
+    if (accepted.length === 1) {
+      const reading = accepted[0] as ValidReading;
+      measurements = oneMeasurement(writeLine(reading, deps.lines));
+      telemetryTimes = reading.kind === 'telemetry' ? reading.message.ts : undefined;
+    } else {
+      const list: string[] = [];
+      const times: number[] = [];
+      for (const reading of accepted) {
+        list.push(writeLine(reading, deps.lines));
+        if (reading.kind === 'telemetry') times.push(reading.message.ts);
       }
+      measurements = list;
+      telemetryTimes = times.length > 0 ? times : undefined;
     }
     lines = deps.lines.finish();
   } catch (error) {
@@ -74,11 +79,12 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   const { rejected } = outcome;
   const submission = new MessageSubmission(
     lines,
-    measurements.length === 1 ? oneMeasurement(measurements[0] as string) : measurements,
+    measurements,
     message,
     outcome.kind === 'batch' ? (rejected.length === 0 ? 'batch' : outcome.accepted) : 'message',
     deps.validation.maxPayloadBytes,
-    deps.rollups && telemetryTimes.length > 0 ? { rollups: deps.rollups, telemetryTimes } : undefined,
+    telemetryTimes === undefined ? undefined : deps.rollups,
+    telemetryTimes,
     rejected.length > 0 ? 2 : 1,
   );
   if (rejected.length > 0) {
@@ -89,12 +95,26 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   deps.pipeline.submit(submission);
 }
 
+/** Writes one reading's line; returns its measurement. */
+function writeLine(reading: ValidReading, lines: LineEncoder): string {
+  if (reading.kind === 'telemetry') {
+    writeTelemetryLine(reading, lines);
+    return telemetryMeasurement(reading.device.profile);
+  }
+  const point = toPoint(reading);
+  lines.line(toLineProtocol(point));
+  return point.measurement;
+}
+
+/** The timestamps of a message's telemetry: one as a number (most messages), several as a list. */
+type TelemetryTimes = number | readonly number[] | undefined;
+
 /**
  * What ingest holds of one message until InfluxDB has its points: the line bytes, the
  * message (its topic, payload and acknowledgement) and how to find a line's origin, in one
  * object with its methods on the prototype. At thousands of messages a second these live
- * through several young-generation collections; each closure and scope held per message
- * was one more object every collection copied.
+ * through several young-generation collections; each closure, scope or list held per
+ * message was one more object every collection copied.
  */
 class MessageSubmission implements Submission {
   constructor(
@@ -108,7 +128,9 @@ class MessageSubmission implements Submission {
      */
     private readonly origins: 'message' | 'batch' | readonly ValidReading[],
     private readonly maxPayloadBytes: number,
-    private readonly telemetry: { rollups: Rollups; telemetryTimes: readonly number[] } | undefined,
+    /** Told the telemetry's timestamps once written (undefined: no roll-ups, or no telemetry). */
+    private readonly rollups: Rollups | undefined,
+    private readonly telemetryTimes: TelemetryTimes,
     /** Parts still to finish: the points, and the dead letters when validation refused any. */
     private pending: number,
   ) {}
@@ -128,7 +150,9 @@ class MessageSubmission implements Submission {
 
   settled(): void {
     if (--this.pending > 0) return;
-    if (this.telemetry) this.telemetry.rollups.written(this.telemetry.telemetryTimes);
+    const times = this.telemetryTimes;
+    if (this.rollups && times !== undefined)
+      this.rollups.written(typeof times === 'number' ? [times] : times);
     this.message.settle();
   }
 }

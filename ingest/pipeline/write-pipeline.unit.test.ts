@@ -5,11 +5,18 @@ import { encodeLines } from '../influx/encoded-lines.js';
 import { createIngestMetrics } from '../metrics.js';
 import { WritePipeline, type Submission } from './write-pipeline.js';
 
+/** A body's lines as one text joined by newlines: every line of a body ends with one (point-writer.ts). */
+function linesText(pieces: readonly Buffer[]): string {
+  const text = Buffer.concat(pieces).toString();
+  if (!text.endsWith('\n')) throw new Error(`a body's last line has no newline: ${text}`);
+  return text.slice(0, -1);
+}
+
 class MemoryWriter implements PointWriter {
   readonly description = 'memory';
   readonly lines: string[] = [];
   async write(body: readonly Buffer[]): Promise<void> {
-    this.lines.push(...Buffer.concat(body).toString().split('\n'));
+    this.lines.push(...linesText(body).split('\n'));
   }
   async ping(): Promise<boolean> {
     return true;
@@ -23,12 +30,12 @@ class GatedWriter implements PointWriter {
   readonly written: string[] = [];
   maxInFlight = 0;
   async write(pieces: readonly Buffer[]): Promise<void> {
-    const body = Buffer.concat(pieces);
+    const body = linesText(pieces);
     await new Promise<void>((release) => {
-      this.pending.push({ body: body.toString(), release });
+      this.pending.push({ body, release });
       this.maxInFlight = Math.max(this.maxInFlight, this.pending.length);
     });
-    this.written.push(body.toString());
+    this.written.push(body);
   }
   release(body: string): void {
     const index = this.pending.findIndex((write) => write.body === body);

@@ -15,7 +15,11 @@
  * message in every build since 9133ee5): a figure of allocation per message that the
  * machine's load does not move.
  *
+ * `--node-flag=--trace-gc-nvp` and the like pass flags to ingest's node (V8 flags NODE_OPTIONS
+ * refuses; with BENCH_KEEP=1 its log, and so the trace, is kept).
+ *
  *   npm run bench -- ingest-memory [batch] [telemetry] [--rounds N] [--build DIR] [--heap-profile]
+ *       [--node-flag=…]
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,6 +42,9 @@ if (modes.length === 0) modes.push('batch', 'telemetry');
 const buildAt = argv.indexOf('--build');
 const otherBuild = buildAt >= 0 ? resolve(argv[buildAt + 1] as string) : undefined;
 const heapProfile = argv.includes('--heap-profile');
+const nodeFlags = argv
+  .filter((arg) => arg.startsWith('--node-flag='))
+  .map((arg) => arg.slice('--node-flag='.length));
 const timing = { warmupS: 2, measureS: 5 };
 const BUILDS = otherBuild ? ['this build', otherBuild] : ['this build'];
 
@@ -89,6 +96,7 @@ async function runIngest(
   const ingest = new IngestProcess({
     ...env.consumerPlace(broker),
     clientId: `bench-memory-${round}-${BUILDS.indexOf(build)}`,
+    nodeFlags,
     ...(build === 'this build' ? {} : { entry: join(build, 'ingest/main.js') }),
     ...(heapFile
       ? {
@@ -111,6 +119,7 @@ async function runIngest(
   try {
     for (const mode of runModes) {
       const result = await runPipeline(target, { pid: ingest.pid, written }, 'ingest', mode, timing);
+      process.stderr.write(`${build}, ${mode}, round ${round}: ${result.sentPoints} points sent\n`);
       const key = `${build}/${mode}`;
       const run = {
         cpuUs: result.cpuUsPerPoint.ingest ?? Number.NaN,

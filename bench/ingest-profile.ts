@@ -6,11 +6,12 @@
  * without one: ingest as shipped and each `--vs` variant in turn (ingest environment variables,
  * e.g. `--vs "INGEST_FLUSH_INTERVAL_MS=250"`), and with `--naive` the naive subscriber (mqtt.js,
  * acknowledged on arrival, no validation) on a persistent session. CPU per stored point and peak
- * RSS per run, and each variant's same-round ratio to ingest as shipped. Progress is read from
- * influxd's own counter, so ingest's /metrics page costs nothing.
+ * RSS per run, and each variant's same-round ratio to ingest as shipped. `--profile-naive` profiles
+ * the naive subscriber too, right after ingest, under the same load (where the two differ, function by
+ * function). Progress is read from influxd's own counter, so ingest's /metrics page costs nothing.
  *
  *   npm run bench -- ingest-profile [telemetry|batch] [--quick] [--rounds N] [--profile-only]
- *       [--naive] [--vs "KEY=value …"]… [KEY=value …] [--node-flag=…]
+ *       [--naive] [--profile-naive] [--vs "KEY=value …"]… [KEY=value …] [--node-flag=…]
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const argv = process.argv.slice(2);
 const mode: PublishMode = argv.includes('batch') ? 'batch' : 'telemetry';
 const profileOnly = argv.includes('--profile-only');
 const withNaive = argv.includes('--naive');
+const profileNaive = argv.includes('--profile-naive');
 const rounds = profileOnly ? 0 : (args.rounds ?? 3);
 const envOf = (words: readonly string[]) =>
   Object.fromEntries(
@@ -90,12 +92,15 @@ async function runOurs(
   }
 }
 
-async function runNaive(round: number): Promise<RunResult> {
+async function runNaive(round: number, cpuProfileDir?: string): Promise<RunResult> {
   const naive = new NaiveIngestProcess({
     ...env.consumerPlace(broker),
     persistentSession: { clientId: `bench-naive-${round}` },
+    cpuProfileDir,
   });
+  const spawnedAt = performance.now();
   await naive.start();
+  profileSkipMs = performance.now() - spawnedAt + 1000 + timing.warmupS * 1000;
   try {
     return await runPipeline(target, { pid: naive.pid, written }, 'ingest', mode, timing);
   } finally {
@@ -124,6 +129,13 @@ try {
   const profiled = await runOurs('bench-ingest-profiled', baseEnv, [], dir);
   const skipMs = profileSkipMs;
   rows.push(row('as shipped, profiled', [profiled]));
+  const naiveDir = join(env.dir, 'cpu-prof-naive');
+  let naiveSkipMs = 0;
+  if (profileNaive) {
+    mkdirSync(naiveDir, { recursive: true });
+    rows.push(row('naive subscriber, profiled', [await runNaive(0, naiveDir)]));
+    naiveSkipMs = profileSkipMs;
+  }
   const results = variants.map(() => [] as RunResult[]);
   const naive: RunResult[] = [];
   for (let round = 1; round <= rounds; round++) {
@@ -165,6 +177,16 @@ try {
     const summary = summariseCpuProfile(join(dir, file), 30, skipMs);
     print();
     print(`### CPU profile after ${fmtInt(skipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`);
+    print();
+    print(profileTables(summary));
+  }
+  const naiveFile = profileNaive ? readdirSync(naiveDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (naiveFile) {
+    const summary = summariseCpuProfile(join(naiveDir, naiveFile), 30, naiveSkipMs);
+    print();
+    print(
+      `### CPU profile of the naive subscriber after ${fmtInt(naiveSkipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`,
+    );
     print();
     print(profileTables(summary));
   }

@@ -20,6 +20,8 @@ export class NaiveIngestProcess {
       persistentSession?: { clientId: string };
       /** `mqtt-packet`: the same script on mqtt.js' protocol library over a bare socket. */
       client?: 'mqtt.js' | 'mqtt-packet';
+      /** Writes a V8 CPU profile into this folder when the process exits. */
+      cpuProfileDir?: string | undefined;
     },
   ) {}
 
@@ -32,6 +34,7 @@ export class NaiveIngestProcess {
     const child = Child.node('bench/support/naive-ingest-main.ts', [], {
       logFile: join(options.dir, 'naive-ingest.log'),
       ipc: true,
+      nodeFlags: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
       env: {
         MQTT_URL: options.brokerUrl,
         MQTT_USERNAME: options.users?.ingest.username ?? '',

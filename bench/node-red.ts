@@ -26,8 +26,9 @@
  * Consumers and gateways take turns, the order rotating per round; ratios are ours ÷
  * Node-RED in the same round, then their median.
  *
- *   npm run bench -- node-red [--quick] [--rounds N] [--gateway]
- * `--gateway` runs the gateway part only (its ingest rows then read n/a).
+ *   npm run bench -- node-red [--quick] [--rounds N] [--gateway | --ingest]
+ * `--gateway` runs the gateway part only (its ingest rows then read n/a), `--ingest` the ingest
+ * part only (its gateway rows then read n/a).
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +54,7 @@ import { benchArgs, fmt, fmtInt, fmtMiB, fmtRatios, markdownTable, median, print
 const args = benchArgs();
 const rounds = args.rounds ?? 3;
 const gatewayOnly = process.argv.includes('--gateway');
+const ingestOnly = process.argv.includes('--ingest');
 const ingestTiming: Timing = args.quick ? { warmupS: 2, measureS: 5 } : { warmupS: 5, measureS: 15 };
 const gatewayTiming: Timing = args.quick ? { warmupS: 8, measureS: 8 } : { warmupS: 15, measureS: 30 };
 const NODE_RED_DATABASE = 'bench_nodered';
@@ -261,7 +263,7 @@ try {
   await farm.start();
   for (let round = 1; round <= rounds; round++) {
     for (const consumer of gatewayOnly ? [] : rotated(CONSUMERS, round)) await runConsumer(consumer, round);
-    for (const gateway of rotated(GATEWAYS, round)) await runGateway(gateway, round);
+    for (const gateway of ingestOnly ? [] : rotated(GATEWAYS, round)) await runGateway(gateway, round);
     log(`round ${round}/${rounds} done`);
   }
 } finally {

@@ -1,3 +1,5 @@
+import { BROKER_PROCESS_ENV } from '../broker/index.js';
+
 /**
  * Environment the gateway's process should start with. Node sizes V8's heap from the
  * memory it may use (under the systemd unit's MemoryMax=256M the heap limit comes out at
@@ -22,26 +24,14 @@ export const EDGE_HEAP_LIMIT_MB = 128;
 export const EDGE_YOUNG_GENERATION_MB = 2;
 
 /**
- * glibc's mmap threshold, fixed (which also turns its rising dynamic threshold off). The LAN
- * broker checks each device's password with the broker's scrypt (16 MiB of working memory on
- * a libuv thread): without a fixed threshold the demo gateway, whose 23 LAN devices log in at
- * start, stayed at 271 MiB RSS against 109 (broker/process-env.ts keeps the broker's at
- * 128 KiB). The gateway's is lower: while it starts, its main thread mallocs and frees some
- * 8 MiB in blocks under 128 KiB, and in one start in three or four a block still in use above
- * them keeps them resident for good (main heap 13 MiB instead of 4; at 100 meters a second
- * 80–85 MiB RSS against 74–76 for the same build; the idle floor 63–66 against 55–58). At
- * 32 KiB those blocks are mappings of their own, unmapped when freed: 74–75 MiB in each of 9
- * starts side by side with 9 at 128 KiB (75–84), at 0.015–0.020 of a core against
- * 0.015–0.018; the floor 54–55 every time (bench/README.md, `gateway-memory-side-by-side`).
- */
-export const EDGE_MMAP_THRESHOLD_BYTES = 32 * 1024;
-
-/**
  * Node takes only some V8 flags in NODE_OPTIONS; the daemon sets the one it needs beyond
- * these itself, compaction at every full collection (edge/v8-flags.ts). glibc reads its
- * tunables at start-up only, hence the environment and not code.
+ * these itself, compaction at every full collection (edge/v8-flags.ts).
+ *
+ * The LAN broker checks each device's password with the broker's scrypt (16 MiB of working
+ * memory on a libuv thread), so it needs the broker's malloc threshold too: without it the
+ * demo gateway, whose 23 LAN devices log in at start, stayed at 271 MiB RSS against 109.
  */
 export const EDGE_PROCESS_ENV = {
   NODE_OPTIONS: `--max-old-space-size=${EDGE_HEAP_LIMIT_MB} --max-semi-space-size=${EDGE_YOUNG_GENERATION_MB}`,
-  GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${EDGE_MMAP_THRESHOLD_BYTES}`,
+  ...BROKER_PROCESS_ENV,
 } as const;

@@ -32,7 +32,16 @@ import { pointsWrittenOk } from './support/influx-written.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { runPipeline, type PublishMode } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtMiB, fmtRatios, markdownTable, median, print } from './support/report.js';
+import {
+  benchArgs,
+  fmt,
+  fmtMiB,
+  fmtRatios,
+  markdownTable,
+  median,
+  nodeFlagOptions,
+  print,
+} from './support/report.js';
 
 const args = benchArgs();
 const argv = process.argv.slice(2);
@@ -42,9 +51,7 @@ if (modes.length === 0) modes.push('batch', 'telemetry');
 const buildAt = argv.indexOf('--build');
 const otherBuild = buildAt >= 0 ? resolve(argv[buildAt + 1] as string) : undefined;
 const heapProfile = argv.includes('--heap-profile');
-const nodeFlags = argv
-  .filter((arg) => arg.startsWith('--node-flag='))
-  .map((arg) => arg.slice('--node-flag='.length));
+const nodeFlags = nodeFlagOptions(argv);
 const timing = { warmupS: 2, measureS: 5 };
 const BUILDS = otherBuild ? ['this build', otherBuild] : ['this build'];
 

@@ -23,7 +23,17 @@ import { IngestProcess } from './support/ingest-process.js';
 import { NaiveIngestProcess } from './support/naive-process.js';
 import { runPipeline, type PublishMode, type RunResult, type Timing } from './support/pipeline-run.js';
 import { loadAverage } from './support/process-stats.js';
-import { benchArgs, fmt, fmtInt, fmtMiB, fmtRatios, markdownTable, median, print } from './support/report.js';
+import {
+  benchArgs,
+  fmt,
+  fmtInt,
+  fmtMiB,
+  fmtRatios,
+  markdownTable,
+  median,
+  nodeFlagOptions,
+  print,
+} from './support/report.js';
 
 const args = benchArgs();
 const argv = process.argv.slice(2);
@@ -51,10 +61,7 @@ const variants: Array<{ name: string; env: Record<string, string>; nodeFlags: st
     };
   }),
 ];
-/** `--node-flag=--trace-gc` and the like: flags for ingest's node (V8 flags NODE_OPTIONS refuses). */
-const nodeFlags = argv
-  .filter((arg) => arg.startsWith('--node-flag='))
-  .map((arg) => arg.slice('--node-flag='.length));
+const nodeFlags = nodeFlagOptions(argv);
 const timing: Timing = args.quick ? { warmupS: 2, measureS: 6 } : { warmupS: 5, measureS: 15 };
 
 const env = new BenchEnvironment();
@@ -90,6 +97,17 @@ async function runOurs(
   } finally {
     await ingest.stop();
   }
+}
+
+/** The CPU profile a run wrote into `folder`, from `skipMs` on (start-up and warm-up left out). */
+function printProfile(folder: string, skipMs: number, title: string): void {
+  const file = readdirSync(folder).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return;
+  const summary = summariseCpuProfile(join(folder, file), 30, skipMs);
+  print();
+  print(`### ${title} after ${fmtInt(skipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`);
+  print();
+  print(profileTables(summary));
 }
 
 async function runNaive(round: number, cpuProfileDir?: string): Promise<RunResult> {
@@ -172,24 +190,8 @@ try {
       rows,
     ),
   );
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (file) {
-    const summary = summariseCpuProfile(join(dir, file), 30, skipMs);
-    print();
-    print(`### CPU profile after ${fmtInt(skipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`);
-    print();
-    print(profileTables(summary));
-  }
-  const naiveFile = profileNaive ? readdirSync(naiveDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (naiveFile) {
-    const summary = summariseCpuProfile(join(naiveDir, naiveFile), 30, naiveSkipMs);
-    print();
-    print(
-      `### CPU profile of the naive subscriber after ${fmtInt(naiveSkipMs)} ms (${fmtInt(summary.busyMs)} ms busy, self time)`,
-    );
-    print();
-    print(profileTables(summary));
-  }
+  printProfile(dir, skipMs, 'CPU profile');
+  if (profileNaive) printProfile(naiveDir, naiveSkipMs, 'CPU profile of the naive subscriber');
 } finally {
   await broker.stop();
   await env.stop();

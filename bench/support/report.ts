@@ -45,6 +45,11 @@ export function benchArgs(argv = process.argv.slice(2)): { quick: boolean; round
   return { quick: argv.includes('--quick'), rounds: Number.isFinite(rounds) ? rounds : undefined };
 }
 
+/** `--node-flag=--trace-gc` and the like: flags for the measured process's node (V8 flags NODE_OPTIONS refuses). */
+export function nodeFlagOptions(argv = process.argv.slice(2)): string[] {
+  return argv.filter((arg) => arg.startsWith('--node-flag=')).map((arg) => arg.slice('--node-flag='.length));
+}
+
 /** The number after `name` (`--rounds 3`): undefined without the option, NaN when what follows is no number. */
 export function numberOption(name: string, argv = process.argv.slice(2)): number | undefined {
   const at = argv.indexOf(name);

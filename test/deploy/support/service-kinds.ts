@@ -201,11 +201,5 @@ export const EXTERNAL_LISTENERS: Readonly<Record<string, readonly number[]>> = {
 export const PROXY_IMAGE = 'caddy';
 export const CADDYFILE_TARGET = '/etc/caddy/Caddyfile';
 
-/** Variables any service may get besides its env map: read by runtime/logger, by Node itself and by glibc. */
-export const GENERAL_VARIABLES: readonly string[] = [
-  'LOG_LEVEL',
-  'NODE_ENV',
-  'NODE_OPTIONS',
-  'TZ',
-  'GLIBC_TUNABLES',
-];
+/** Variables any service may get besides its env map: read by runtime/logger and by Node itself. */
+export const GENERAL_VARIABLES: readonly string[] = ['LOG_LEVEL', 'NODE_ENV', 'NODE_OPTIONS', 'TZ'];

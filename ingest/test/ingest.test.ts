@@ -12,6 +12,7 @@ import {
   eventTopic,
   readDeadLetterFile,
   removeDir,
+  rowWithFields,
   startIngest,
   telemetryTopic,
   type IngestUnderTest,
@@ -77,10 +78,9 @@ describe('ingest with a real broker and influxd', () => {
       devices_offline: 2,
     });
 
-    const [power] = await waitFor('electricity row', async () => {
-      const rows = await influx.rows('SELECT * FROM electricity');
-      return rows.length > 0 ? rows : undefined;
-    });
+    const power = await waitFor('electricity row', () =>
+      influx.point('SELECT * FROM electricity', ['voltage_l1_v', 'active_power_w', 'seq']),
+    );
     expect(power).toMatchObject({
       time: T0,
       site: SITE,
@@ -94,16 +94,17 @@ describe('ingest with a real broker and influxd', () => {
       seq: 7,
     });
 
-    const water = await waitFor('water row', async () => (await influx.rows('SELECT * FROM water'))[0]);
+    const water = await waitFor('water row', () =>
+      influx.point('SELECT * FROM water', ['pressure_mpa', 'seq']),
+    );
     expect(water).toMatchObject({
       device: 'maker-hall-pressure',
       model: 'generic-pressure-rs485',
       pressure_mpa: 0.23,
     });
 
-    const event = await waitFor(
-      'event row',
-      async () => (await influx.rows('SELECT * FROM safety_event'))[0],
+    const event = await waitFor('event row', () =>
+      influx.point('SELECT * FROM safety_event', ['type', 'severity', 'seq', 'data_json']),
     );
     expect(event).toMatchObject({
       time: T0 + 1,
@@ -115,9 +116,8 @@ describe('ingest with a real broker and influxd', () => {
     });
     expect(JSON.parse(String(event.data_json))).toEqual(data);
 
-    const status = await waitFor(
-      'status row',
-      async () => (await influx.rows('SELECT * FROM device_status'))[0],
+    const status = await waitFor('status row', () =>
+      influx.point('SELECT * FROM device_status', ['state', 'online', 'version', 'uptime_s', 'buffer_depth']),
     );
     expect(status).toMatchObject({
       site: SITE,
@@ -128,9 +128,8 @@ describe('ingest with a real broker and influxd', () => {
       uptime_s: 12.5,
       buffer_depth: 3,
     });
-    const health = await waitFor(
-      'health row',
-      async () => (await influx.rows('SELECT * FROM gateway_health'))[0],
+    const health = await waitFor('health row', () =>
+      influx.point('SELECT * FROM gateway_health', ['cpu_pct', 'devices_offline']),
     );
     expect(health).toMatchObject({ gateway: GATEWAY, cpu_pct: 12.5, devices_offline: 2 });
 
@@ -178,12 +177,11 @@ describe('ingest with a real broker and influxd', () => {
     const rolledUp = (rp: string, time: number) =>
       waitFor(
         `the late ${rp} bucket`,
-        async () =>
-          (
-            await influx.rows(
-              `SELECT * FROM "${rp}"."electricity" WHERE device = 'exchange-hall-power' AND time = ${time}ms`,
-            )
-          )[0],
+        () =>
+          influx.point(
+            `SELECT * FROM "${rp}"."electricity" WHERE device = 'exchange-hall-power' AND time = ${time}ms`,
+            ['voltage_v', 'voltage_v_min', 'voltage_v_max', 'samples'],
+          ),
         { timeoutMs: 30_000 },
       );
     expect(await rolledUp('rollup_1m', minute)).toMatchObject({
@@ -216,8 +214,8 @@ describe('ingest with a real broker and influxd', () => {
     await gateway.publish(telemetryTopic('clinic-power'), good(1));
 
     const written = await waitFor('the valid message after the bad ones', async () => {
-      const rows = await influx.rows(`SELECT * FROM electricity WHERE device = 'clinic-power'`);
-      return rows.length > 0 ? rows : undefined;
+      const rows = await influx.rows(`SELECT voltage_v, seq FROM electricity WHERE device = 'clinic-power'`);
+      return rowWithFields(rows, ['voltage_v', 'seq']) ? rows : undefined;
     });
     expect(written.map((r) => r.seq)).toEqual([1]);
     await waitFor('all dead letters published', () => deadLetters.length >= cases.length);

@@ -14,6 +14,7 @@ import { createLogger, waitFor } from '../../runtime/index.js';
 import { DEMO_SITE_FILE, loadSite, type Site } from '../../site/index.js';
 import { stringify } from 'yaml';
 import { VillageStack, rowsOf } from '../../stack/index.js';
+import { rowWithFields } from '../support/index.js';
 
 const DEVICE = 'canteen-water-meter';
 const BUS = 'bus-water-meters';
@@ -98,20 +99,20 @@ describe('a CJ/T 188 water meter on a serial line, end to end into InfluxDB', ()
   }, 60_000);
 
   it('stores what the meter served, tagged with its zone and building', async () => {
-    const rows = await waitFor(
-      'a reading of the water meter in InfluxDB',
+    const stored = await waitFor(
+      'a whole reading of the water meter in InfluxDB',
       async () => {
+        const served = line.lastServed(address)?.values;
         const result = rowsOf(
           await stack.influxd!.query(
             stack.database,
             `SELECT * FROM "water" WHERE device = '${DEVICE}' ORDER BY time DESC LIMIT 1`,
           ),
         );
-        return result.length > 0 ? result : undefined;
+        return served && rowWithFields(result, Object.keys(served));
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    const stored = rows[0]!;
     const served = line.lastServed(address)?.values;
     expect(served).toBeDefined();
     expect(stored).toMatchObject({ zone: 'dining', building: 'canteen', model: 'cjt188-cold-water' });

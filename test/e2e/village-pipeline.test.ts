@@ -9,7 +9,7 @@ import { EDGE_PROCESS_ENV } from '../../edge/index.js';
 import { VillageStack, rowsOf } from '../../stack/index.js';
 import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { topics } from '../../contracts/index.js';
-import { publishedReadings } from '../support/index.js';
+import { publishedReadings, rowWithFields } from '../support/index.js';
 import { checkQueries, generateDashboards, queriesOf, type DashboardLike } from '../../dashboards/index.js';
 import { waitFor } from '../../runtime/index.js';
 
@@ -70,23 +70,6 @@ describe.each(BROKERS)('village pipeline end to end, $broker broker', ({ broker,
       const profile = getProfile(device.profile);
       if (profile.protocol === 'mqtt') continue;
       const measurement = telemetryMeasurement(profile);
-      const rows = await waitFor(
-        `a reading of ${device.id} after the freeze`,
-        async () => {
-          const result = await query(
-            `SELECT * FROM "${measurement}" WHERE device = '${device.id}' AND time > ${frozenAt + 1000}ms ORDER BY time DESC LIMIT 1`,
-          );
-          return result.length > 0 ? result : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
-      const stored = rows[0]!;
-      const served = (await (await sim(`/devices/${device.id}/served`)).json()) as {
-        values: Record<string, number>;
-      };
-      expect(stored.zone).toBe(device.zone);
-      expect(stored.building).toBe(device.building);
-      expect(stored.model).toBe(device.profile);
       // DL/T 645 values are decimal digits on the wire: what was served is stored exactly.
       const fields =
         profile.protocol === 'modbus'
@@ -96,6 +79,25 @@ describe.each(BROKERS)('village pipeline end to end, $broker broker', ({ broker,
               type: 'bcd' as const,
               decimalShift: undefined,
             }));
+      const stored = await waitFor(
+        `a reading of ${device.id} after the freeze`,
+        async () => {
+          const result = await query(
+            `SELECT * FROM "${measurement}" WHERE device = '${device.id}' AND time > ${frozenAt + 1000}ms ORDER BY time DESC LIMIT 1`,
+          );
+          return rowWithFields(
+            result,
+            fields.map((register) => register.field),
+          );
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      const served = (await (await sim(`/devices/${device.id}/served`)).json()) as {
+        values: Record<string, number>;
+      };
+      expect(stored.zone).toBe(device.zone);
+      expect(stored.building).toBe(device.building);
+      expect(stored.model).toBe(device.profile);
       for (const register of fields) {
         const expected = served.values[register.field];
         expect(expected, `${device.id}.${register.field} served`).toBeTypeOf('number');

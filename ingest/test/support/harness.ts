@@ -7,13 +7,14 @@ import { createLogger, waitFor } from '../../../runtime/index.js';
 import { ManagedInfluxd, rowsOf } from '../../../stack/index.js';
 import { loadIngestConfig } from '../../config.js';
 import { IngestService } from '../../ingest-service.js';
+import { rowWithFields } from '../../../test/support/index.js';
 
 export const SITE = 'demo-village';
 export const GATEWAY = 'gw-center';
 export const DATABASE = 'village';
 
 /** A bare aedes on a free loopback port: a real MQTT broker over TCP. */
-export { BareBroker as TestBroker } from '../../../test/support/index.js';
+export { BareBroker as TestBroker, rowWithFields } from '../../../test/support/index.js';
 
 export class TestClient {
   constructor(readonly client: MqttClient) {}
@@ -57,6 +58,11 @@ export class TestInflux {
     const result = await this.influxd.query(DATABASE, query);
     if (result.results.some((r) => r.error?.includes('database not found'))) return [];
     return rowsOf(result);
+  }
+
+  /** The first row of `query` that has every one of `fields` (a whole point, see `rowWithFields`). */
+  async point(query: string, fields: readonly string[]): Promise<Record<string, unknown> | undefined> {
+    return rowWithFields(await this.rows(query), fields);
   }
 
   async count(query: string): Promise<number> {

@@ -20,6 +20,7 @@ import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 import { benchArgs, fmt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
 
 const args = benchArgs();
@@ -125,7 +126,7 @@ try {
   await farm.stop();
   await upstream.stop();
   rmSync(bundleDir, { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
+  removeUnlessKept(dir);
 }
 
 const floor = median((results.get(FLOOR) ?? []).map((s) => s.rss));

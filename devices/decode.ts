@@ -1,7 +1,7 @@
 import type { ModbusProfile, RegisterTable } from './profile-schema.js';
 import type { ReadBlock } from './read-plan.js';
 import { decodeWords, encodeWords } from './register-codec.js';
-import { protocolAddress, resolveRegisters } from './register-map.js';
+import { protocolAddress, resolveRegisters, type ResolvedRegister } from './register-map.js';
 
 /** Register words by table and address, as read from (or served by) a meter. */
 export class RegisterImage {
@@ -10,27 +10,28 @@ export class RegisterImage {
    * words: copying each word into a map was most of what a poll allocated), and words set
    * one by one, which win over the blocks.
    */
-  private readonly blocks: Array<{ table: RegisterTable; start: number; words: readonly number[] }> = [];
-  private readonly words = new Map<number, number>();
+  private blocks: ReadonlyArray<{ block: ReadBlock; words: readonly number[] }> = [];
+  /** Made on the first `set` only: a poll's image has blocks and no words set. */
+  private words: Map<number, number> | undefined;
 
+  /** Looks the words up in `blocks` as they are (not copied): the caller leaves them as they are. */
   static fromBlocks(blocks: ReadonlyArray<{ block: ReadBlock; words: readonly number[] }>): RegisterImage {
     const image = new RegisterImage();
-    for (const { block, words } of blocks)
-      image.blocks.push({ table: block.table, start: block.start, words });
+    image.blocks = blocks;
     return image;
   }
 
   set(table: RegisterTable, address: number, word: number): void {
-    this.words.set(key(table, address), word & 0xffff);
+    (this.words ??= new Map()).set(key(table, address), word & 0xffff);
   }
 
   get(table: RegisterTable, address: number): number | undefined {
-    const set = this.words.get(key(table, address));
+    const set = this.words?.get(key(table, address));
     if (set !== undefined) return set;
     // The last block read wins where blocks overlap.
     for (let i = this.blocks.length - 1; i >= 0; i--) {
-      const { table: blockTable, start, words } = this.blocks[i] as RegisterImage['blocks'][number];
-      const word = blockTable === table ? words[address - start] : undefined;
+      const { block, words } = this.blocks[i] as RegisterImage['blocks'][number];
+      const word = block.table === table ? words[address - block.start] : undefined;
       if (word !== undefined) return word & 0xffff;
     }
     return undefined;
@@ -38,10 +39,10 @@ export class RegisterImage {
 
   entries(): Array<{ table: RegisterTable; address: number; word: number }> {
     const all = new Map<number, number>();
-    for (const { table, start, words } of this.blocks) {
-      words.forEach((word, i) => all.set(key(table, start + i), word & 0xffff));
+    for (const { block, words } of this.blocks) {
+      words.forEach((word, i) => all.set(key(block.table, block.start + i), word & 0xffff));
     }
-    for (const [at, word] of this.words) all.set(at, word);
+    for (const [at, word] of this.words ?? []) all.set(at, word);
     return [...all].map(([at, word]) => ({
       table: at >= INPUT_TABLE_BASE ? 'input' : 'holding',
       address: at % INPUT_TABLE_BASE,
@@ -77,27 +78,16 @@ export function decodeReading(profile: ModbusProfile, image: RegisterImage): Dec
   const errors: FieldError[] = [];
   for (const register of resolveRegisters(profile)) {
     const name = register.field.field;
-    const words: number[] = [];
-    for (let i = 0; i < register.width; i++) {
-      const word = image.get(register.table, register.address + i);
-      if (word === undefined) break;
-      words.push(word);
-    }
-    if (words.length !== register.width) {
+    const words = readWords(image, register);
+    if (words === undefined) {
       errors.push({ field: name, reason: `register ${register.address} not read` });
       continue;
     }
     let value = decodeWords(words, register.layout);
     const shift = register.field.decimalShift;
     if (shift) {
-      const word = (at: number | undefined, signed: boolean): number | undefined => {
-        if (at === undefined) return signed ? 0 : undefined;
-        const raw = image.get(register.table, protocolAddress(profile, at));
-        if (raw === undefined) return undefined;
-        return signed && raw >= 0x8000 ? raw - 0x10000 : raw;
-      };
-      const decimals = word(shift.decimalsAt, false);
-      const offset = word(shift.offsetAt, true);
+      const decimals = auxiliaryWord(image, register.table, profile, shift.decimalsAt, false);
+      const offset = auxiliaryWord(image, register.table, profile, shift.offsetAt, true);
       if (decimals === undefined || offset === undefined || decimals > 6) {
         errors.push({
           field: name,
@@ -107,7 +97,7 @@ export function decodeReading(profile: ModbusProfile, image: RegisterImage): Dec
       }
       let factor = 1;
       if (shift.unitCodeAt !== undefined) {
-        const code = word(shift.unitCodeAt, false);
+        const code = auxiliaryWord(image, register.table, profile, shift.unitCodeAt, false);
         const known = code === undefined ? undefined : shift.unitFactors?.[String(code)];
         if (known === undefined) {
           errors.push({ field: name, reason: `unknown unit code ${code}` });
@@ -130,6 +120,38 @@ export function decodeReading(profile: ModbusProfile, image: RegisterImage): Dec
     values[name] = roundForType(value, register.field.type === 'float32');
   }
   return { values, errors };
+}
+
+/**
+ * A field's words, in one of two arrays reused by every decode (each runs to the end
+ * synchronously), or undefined if one was not read: a poll decodes every field of a
+ * meter, and an array a field was garbage of every poll.
+ */
+function readWords(image: RegisterImage, register: ResolvedRegister): readonly number[] | undefined {
+  const words = register.width === 1 ? ONE_WORD : TWO_WORDS;
+  for (let i = 0; i < register.width; i++) {
+    const word = image.get(register.table, register.address + i);
+    if (word === undefined) return undefined;
+    words[i] = word;
+  }
+  return words;
+}
+
+const ONE_WORD = [0];
+const TWO_WORDS = [0, 0];
+
+/** A decimal-shift field's decimals, offset or unit code register; a missing offset reads 0. */
+function auxiliaryWord(
+  image: RegisterImage,
+  table: RegisterTable,
+  profile: ModbusProfile,
+  at: number | undefined,
+  signed: boolean,
+): number | undefined {
+  if (at === undefined) return signed ? 0 : undefined;
+  const raw = image.get(table, protocolAddress(profile, at));
+  if (raw === undefined) return undefined;
+  return signed && raw >= 0x8000 ? raw - 0x10000 : raw;
 }
 
 /** float32 carries ~7 significant digits; rounding keeps 229.8 from arriving as 229.8000030517578. */

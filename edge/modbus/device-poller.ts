@@ -49,8 +49,17 @@ function hasAnyValue(values: Record<string, number>): boolean {
 export class DevicePoller {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
+  /** Label sets made once: a poll counts a transaction per block, the poll and its duration. */
+  private readonly busLabels: { bus: string };
+  private readonly okLabels: { bus: string; result: 'ok' };
+  private readonly countTransaction: () => void;
 
-  constructor(private readonly options: DevicePollerOptions) {}
+  constructor(private readonly options: DevicePollerOptions) {
+    const { busId, metrics } = options;
+    this.busLabels = { bus: busId };
+    this.okLabels = { bus: busId, result: 'ok' };
+    this.countTransaction = () => metrics.transactionsTotal.inc(this.busLabels);
+  }
 
   async start(): Promise<void> {
     this.abort = new AbortController();
@@ -99,7 +108,7 @@ export class DevicePoller {
       try {
         return await this.options.scheduler.run(async () => {
           const started = performance.now();
-          const reading = await reader.read(timeoutMs, () => metrics.transactionsTotal.inc({ bus: busId }));
+          const reading = await reader.read(timeoutMs, this.countTransaction);
           return { reading, latencyMs: performance.now() - started };
         });
       } catch (error) {
@@ -121,8 +130,8 @@ export class DevicePoller {
       if (!anyValue && reading.errors.length > 0) {
         throw new EdgeError('READING_UNUSABLE', `device ${device.id}: ${reading.errors[0]?.reason ?? ''}`);
       }
-      metrics.pollsTotal.inc({ bus: busId, result: 'ok' });
-      metrics.pollDuration.observe({ bus: busId }, latencyMs / 1000);
+      metrics.pollsTotal.inc(this.okLabels);
+      metrics.pollDuration.observe(this.busLabels, latencyMs / 1000);
       status.successCount++;
       status.consecutiveFailures = 0;
       status.lastLatencyMs = Math.round(latencyMs * 10) / 10;

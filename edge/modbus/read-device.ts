@@ -31,5 +31,6 @@ export async function readDevice(
     onTransaction();
     blocks.push({ block, words: await transport.read(unitId, block, timeoutMs) });
   }
-  return { ...decodeReading(profile, RegisterImage.fromBlocks(blocks)), transactions: blocks.length, blocks };
+  const { values, errors } = decodeReading(profile, RegisterImage.fromBlocks(blocks));
+  return { values, errors, transactions: blocks.length, blocks };
 }

@@ -2,6 +2,8 @@ import type { IPublishPacket } from 'mqtt';
 
 /** PUBLISH is packet type 3 (MQTT 3.1.1 §3.3). */
 const PUBLISH = 3;
+/** Distinct topics a reader shares strings for; past this it forgets them all and starts again. */
+const SHARED_TOPICS = 4096;
 
 /**
  * Splits one connection's incoming bytes into MQTT 3.1.1 packets and reads each PUBLISH's
@@ -21,6 +23,13 @@ export class MqttPublishReader {
   private pendingLength = 0;
   private needed = 0;
   private broken = false;
+  /**
+   * Each topic's string, so that every message of a topic gets the same one: a topic recurs
+   * (one per device and kind) and a message is held until what was done with it is durable
+   * (ingest: a write a second later), long enough for its own string to be copied by every
+   * young-generation collection and then marked in the old generation.
+   */
+  private readonly topics = new Map<string, string>();
 
   constructor(private readonly onPublish: (packet: IPublishPacket) => void) {}
 
@@ -74,6 +83,14 @@ export class MqttPublishReader {
     return undefined;
   }
 
+  private sharedTopic(topic: string): string {
+    const shared = this.topics.get(topic);
+    if (shared !== undefined) return shared;
+    if (this.topics.size >= SHARED_TOPICS) this.topics.clear();
+    this.topics.set(topic, topic);
+    return topic;
+  }
+
   /** False when the PUBLISH is malformed. */
   private readPublish(chunk: Buffer, start: number, end: number): boolean {
     const flags = (chunk[start] as number) & 0x0f;
@@ -84,7 +101,7 @@ export class MqttPublishReader {
     if (qos === 3 || at + 2 > end) return false;
     const topicEnd = at + 2 + chunk.readUInt16BE(at);
     if (topicEnd + (qos > 0 ? 2 : 0) > end) return false;
-    const topic = chunk.toString('utf8', at + 2, topicEnd);
+    const topic = this.sharedTopic(chunk.toString('utf8', at + 2, topicEnd));
     const messageId = qos > 0 ? chunk.readUInt16BE(topicEnd) : undefined;
     const packet: IPublishPacket = {
       cmd: 'publish',

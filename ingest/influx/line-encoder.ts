@@ -4,6 +4,9 @@ const NEWLINE = 0x0a;
 /** Bytes taken from the system at a time; a message's lines are a place in one such block. */
 const DEFAULT_BLOCK_BYTES = 64 * 1024;
 const NO_LINES: readonly number[] = Object.freeze([]);
+/** Lines of one line shorter than this share their `ends` with every other line of their length. */
+const SHARED_ENDS_BELOW = 4096;
+const oneLineEnds = new Array<readonly number[] | undefined>(SHARED_ENDS_BELOW);
 
 /**
  * Writes one message's lines of line protocol straight into bytes: lines are built piece by
@@ -77,7 +80,8 @@ export class LineEncoder {
   finish(): EncodedLines {
     const { ends } = this;
     // Held until the write: an array grown by `push` keeps room for 16 or more.
-    const held = ends.length === 0 ? NO_LINES : ends.length === 1 ? [ends[0] as number] : ends.slice();
+    const held =
+      ends.length === 0 ? NO_LINES : ends.length === 1 ? endsOfOneLine(ends[0] as number) : ends.slice();
     const encoded = { block: this.block, start: this.start, ends: held };
     this.start = this.offset;
     ends.length = 0;
@@ -100,4 +104,19 @@ export class LineEncoder {
     this.start = 0;
     this.offset = written;
   }
+}
+
+/**
+ * The `ends` of a message of one line (most messages on the per-device topic): shared by every
+ * such line of the same length, so a held message has no array of its own (two objects fewer
+ * for every young-generation collection to copy until its write).
+ */
+function endsOfOneLine(end: number): readonly number[] {
+  if (end >= SHARED_ENDS_BELOW) return [end];
+  let ends = oneLineEnds[end];
+  if (!ends) {
+    ends = Object.freeze([end]);
+    oneLineEnds[end] = ends;
+  }
+  return ends;
 }

@@ -71,14 +71,32 @@ class HeldPublish implements IncomingPublish {
   settled = false;
   /** mqtt.js' `handleMessage` callback, once mqtt.js has reached this message and it is not settled yet. */
   onSettled: (() => void) | undefined = undefined;
+  /**
+   * The payload as where it is in the socket read's memory, not as a view: a Buffer view is
+   * one of the largest objects a held message had (~100 bytes, copied by every young-generation
+   * collection until the write), and the handler reads the payload once when the message
+   * arrives and again only to dead-letter it.
+   */
+  private readonly bytes: ArrayBufferLike;
+  private readonly byteOffset: number;
+  private readonly byteLength: number;
 
   constructor(
     readonly topic: string,
-    readonly payload: Buffer,
+    payload: Buffer,
     readonly generation: number,
     readonly needsAck: boolean,
     private readonly session: AckSession,
-  ) {}
+  ) {
+    this.bytes = payload.buffer;
+    this.byteOffset = payload.byteOffset;
+    this.byteLength = payload.byteLength;
+  }
+
+  /** A view of the payload's bytes (not a copy), made each time it is asked for. */
+  get payload(): Buffer {
+    return Buffer.from(this.bytes, this.byteOffset, this.byteLength);
+  }
 
   settle(): void {
     if (this.settled) return;

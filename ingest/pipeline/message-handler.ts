@@ -110,15 +110,19 @@ function writeLine(reading: ValidReading, lines: LineEncoder): string {
 type TelemetryTimes = number | readonly number[] | undefined;
 
 /**
- * What ingest holds of one message until InfluxDB has its points: the line bytes, the
- * message (its topic, payload and acknowledgement) and how to find a line's origin, in one
- * object with its methods on the prototype. At thousands of messages a second these live
- * through several young-generation collections; each closure, scope or list held per
- * message was one more object every collection copied.
+ * What ingest holds of one message until InfluxDB has its points: where its lines are in the
+ * encoder's block, the message (its topic, payload and acknowledgement) and how to find a
+ * line's origin, in one object with its methods on the prototype. At thousands of messages a
+ * second these live through several young-generation collections; each closure, scope or
+ * list held per message was one more object every collection copied.
  */
 class MessageSubmission implements Submission {
+  readonly block: Buffer;
+  readonly start: number;
+  readonly ends: readonly number[];
+
   constructor(
-    readonly lines: EncodedLines,
+    lines: EncodedLines,
     readonly measurements: readonly string[],
     private readonly message: IncomingPublish,
     /**
@@ -133,7 +137,12 @@ class MessageSubmission implements Submission {
     private readonly telemetryTimes: TelemetryTimes,
     /** Parts still to finish: the points, and the dead letters when validation refused any. */
     private pending: number,
-  ) {}
+  ) {
+    // Copied rather than held: the encoder's answer is garbage the young generation collects at once.
+    this.block = lines.block;
+    this.start = lines.start;
+    this.ends = lines.ends;
+  }
 
   originOf(index: number): PointOrigin {
     const { topic, payload } = this.message;

@@ -13,11 +13,11 @@ export interface PointOrigin {
 
 /**
  * The points of one MQTT message, and what to call once every one of them is written or dead-lettered.
- * Encoded lines rather than an object per point: ingest handles tens of thousands a second.
+ * Encoded lines rather than an object per point: ingest handles tens of thousands a second. A
+ * submission is its lines (one of line protocol per point) itself rather than holding them in
+ * an object of their own: one object fewer per message held until its write.
  */
-export interface Submission {
-  /** One line of line protocol per point. */
-  lines: EncodedLines;
+export interface Submission extends EncodedLines {
   /** The measurement of each line, in the same order (for `ingest_points_written_total`). */
   measurements: readonly string[];
   /** Where line `index` came from; asked only when InfluxDB refuses that line. */
@@ -87,13 +87,13 @@ export class WritePipeline {
   }
 
   submit(submission: Submission): void {
-    if (submission.lines.ends.length === 0) {
+    if (submission.ends.length === 0) {
       submission.settled();
       return;
     }
     this.queue.push(submission);
     this.enqueuedAt.push(Date.now());
-    this.queuedPoints += submission.lines.ends.length;
+    this.queuedPoints += submission.ends.length;
     this.updateGauge();
     this.schedule();
   }
@@ -110,7 +110,7 @@ export class WritePipeline {
     if (keep.every(Boolean)) return;
     this.queue = this.queue.filter((_, i) => keep[i]);
     this.enqueuedAt = this.enqueuedAt.filter((_, i) => keep[i]);
-    this.queuedPoints = this.queue.reduce((sum, submission) => sum + submission.lines.ends.length, 0);
+    this.queuedPoints = this.queue.reduce((sum, submission) => sum + submission.ends.length, 0);
     this.afterChange();
   }
 
@@ -178,10 +178,10 @@ export class WritePipeline {
     while (taken < this.queue.length && points < this.options.batchSize) {
       const submission = this.queue[taken] as Submission;
       taken++;
-      this.queuedPoints -= submission.lines.ends.length;
+      this.queuedPoints -= submission.ends.length;
       if (submission.isStale()) continue;
       batch.push(submission);
-      points += submission.lines.ends.length;
+      points += submission.ends.length;
     }
     this.queue.splice(0, taken);
     this.enqueuedAt.splice(0, taken);
@@ -300,14 +300,14 @@ interface FlatBatch {
 function flatten(batch: readonly Submission[]): FlatBatch {
   if (batch.length === 1) {
     const only = batch[0] as Submission;
-    return { parts: [only.lines], starts: [0], measurements: only.measurements };
+    return { parts: [only], starts: [0], measurements: only.measurements };
   }
   const parts: EncodedLines[] = [];
   const measurements: string[] = [];
   const starts: number[] = [];
   for (const submission of batch) {
     starts.push(measurements.length);
-    parts.push(submission.lines);
+    parts.push(submission);
     for (const measurement of submission.measurements) measurements.push(measurement);
   }
   return { parts, starts, measurements };

@@ -76,7 +76,7 @@ function pipelineWith(
 function submission(line: string, stale: boolean, settled: () => void = () => {}): Submission {
   const origin = { topic: 't', payload: () => Buffer.from(line) };
   return {
-    lines: encodeLines([line]),
+    ...encodeLines([line]),
     measurements: ['m'],
     originOf: () => origin,
     isStale: () => stale,

@@ -4,6 +4,8 @@ const NEWLINE = 0x0a;
 /** Bytes taken from the system at a time; a message's lines are a place in one such block. */
 const DEFAULT_BLOCK_BYTES = 64 * 1024;
 const NO_LINES: readonly number[] = Object.freeze([]);
+/** Written blocks kept to take new lines; past these they are left to the garbage collector. */
+const SPARE_BLOCKS = 8;
 /** Lines of one line shorter than this share their `ends` with every other line of their length. */
 const SHARED_ENDS_BELOW = 4096;
 const oneLineEnds = new Array<readonly number[] | undefined>(SHARED_ENDS_BELOW);
@@ -20,7 +22,11 @@ const oneLineEnds = new Array<readonly number[] | undefined>(SHARED_ENDS_BELOW);
  *
  * A block stays in memory while any message in it is unwritten; ingest writes roughly in
  * arrival order and holds at most `maxBufferedPoints`, so that is a few blocks more than the
- * lines themselves.
+ * lines themselves. Once every message in a block is `release`d, the block takes new lines.
+ * Why: a block outlives its write by seconds otherwise. Its handle is held until the write,
+ * so it is in the old generation, and its bytes (outside the JS heap) go only with the next
+ * full collection: on the batch topic, at tens of MB of lines a second, tens of MB of written
+ * lines waited in malloc's heap for it.
  */
 export class LineEncoder {
   private block: Buffer;
@@ -29,6 +35,10 @@ export class LineEncoder {
   private offset = 0;
   /** Line ends of the current message; copied at `finish` to an array of just their number. */
   private readonly ends: number[] = [];
+  /** Per block: messages finished in it and not yet released (a block of no message is not here). */
+  private readonly unreleased = new WeakMap<Buffer, number>();
+  /** Blocks every message of which was released, to write new lines into. */
+  private readonly spares: Buffer[] = [];
 
   constructor(private readonly blockBytes = DEFAULT_BLOCK_BYTES) {
     this.block = Buffer.allocUnsafe(blockBytes);
@@ -83,9 +93,28 @@ export class LineEncoder {
     const held =
       ends.length === 0 ? NO_LINES : ends.length === 1 ? endsOfOneLine(ends[0] as number) : ends.slice();
     const encoded = { block: this.block, start: this.start, ends: held };
+    if (held.length > 0) this.unreleased.set(this.block, (this.unreleased.get(this.block) ?? 0) + 1);
     this.start = this.offset;
     ends.length = 0;
     return encoded;
+  }
+
+  /**
+   * Told once per finished message that its lines will never be read again (written, or
+   * refused and dead-lettered): when that was the last message of its block, the block takes
+   * new lines. A message never released (one dropped unwritten) only keeps its block from
+   * being reused; the garbage collector takes it.
+   */
+  release(lines: EncodedLines): void {
+    if (lines.ends.length === 0) return;
+    const { block } = lines;
+    const left = (this.unreleased.get(block) ?? 0) - 1;
+    if (left > 0) {
+      this.unreleased.set(block, left);
+      return;
+    }
+    this.unreleased.delete(block);
+    if (block !== this.block) this.spare(block);
   }
 
   /** Forgets the lines written since the last `finish` (a message that failed half-way). */
@@ -94,12 +123,20 @@ export class LineEncoder {
     this.ends.length = 0;
   }
 
+  /** Keeps a block of the usual size for new lines; a few at most (what a burst needed is not kept). */
+  private spare(block: Buffer): void {
+    if (block.length === this.blockBytes && this.spares.length < SPARE_BLOCKS) this.spares.push(block);
+  }
+
   /** Makes room for `needed` more bytes, moving the current message to a new block if this one is full. */
   private room(needed: number): void {
     if (this.offset + needed <= this.block.length) return;
     const written = this.offset - this.start;
-    const block = Buffer.allocUnsafe(Math.max(this.blockBytes, 2 * (written + needed)));
+    const size = Math.max(this.blockBytes, 2 * (written + needed));
+    const block = (size === this.blockBytes ? this.spares.pop() : undefined) ?? Buffer.allocUnsafe(size);
     this.block.copy(block, 0, this.start, this.offset);
+    // A block left with no unreleased message (its messages written already, or none) is spare at once.
+    if (!this.unreleased.has(this.block)) this.spare(this.block);
     this.block = block;
     this.start = 0;
     this.offset = written;

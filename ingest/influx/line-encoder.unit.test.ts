@@ -62,6 +62,52 @@ describe('LineEncoder', () => {
     );
   });
 
+  it('reuses a block once every message in it is released, and never changes the bytes of one not released', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 8, max: 64 }),
+        (messages, block) => {
+          const encoder = new LineEncoder(block);
+          const kept: Array<{ encoded: EncodedLines; text: string }> = [];
+          for (const [lines, released] of messages) {
+            const texts = write(encoder, lines);
+            const encoded = encoder.finish();
+            if (released) encoder.release(encoded);
+            else kept.push({ encoded, text: texts.map((text) => `${text}\n`).join('') });
+          }
+          for (const { encoded, text } of kept) expect(bytesOf(encoded).toString()).toBe(text);
+        },
+      ),
+    );
+    // Two of every three messages released as soon as they are written, the third kept: blocks are
+    // reused, and the kept lines stay as they were.
+    const encoder = new LineEncoder(64);
+    const blocks = new Set<Buffer>();
+    const kept: Array<[EncodedLines, string]> = [];
+    for (let i = 0; i < 40; i++) {
+      encoder.ascii(`m f=${i} 1`);
+      encoder.endLine();
+      const encoded = encoder.finish();
+      blocks.add(encoded.block);
+      if (i % 3 === 0) kept.push([encoded, `m f=${i} 1\n`]);
+      else encoder.release(encoded);
+    }
+    for (const [encoded, text] of kept) expect(bytesOf(encoded).toString()).toBe(text);
+    expect(blocks.size).toBeLessThan(kept.length);
+    // Released as soon as written, two blocks take turns.
+    const reused = new LineEncoder(64);
+    const turns = new Set<Buffer>();
+    for (let i = 0; i < 40; i++) {
+      reused.ascii(`m f=${i} 1`);
+      reused.endLine();
+      const encoded = reused.finish();
+      turns.add(encoded.block);
+      reused.release(encoded);
+    }
+    expect(turns.size).toBe(2);
+  });
+
   it('drops what an abandoned message wrote', () => {
     const encoder = new LineEncoder(8);
     encoder.line('a f=1 1');

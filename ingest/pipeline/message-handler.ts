@@ -82,8 +82,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
     measurements,
     message,
     outcome.kind === 'batch' ? (rejected.length === 0 ? 'batch' : outcome.accepted) : 'message',
-    deps.validation.maxPayloadBytes,
-    telemetryTimes === undefined ? undefined : deps.rollups,
+    deps,
     telemetryTimes,
     rejected.length > 0 ? 2 : 1,
   );
@@ -131,9 +130,9 @@ class MessageSubmission implements Submission {
      * validation refused part of, accepted reading i.
      */
     private readonly origins: 'message' | 'batch' | readonly ValidReading[],
-    private readonly maxPayloadBytes: number,
-    /** Told the telemetry's timestamps once written (undefined: no roll-ups, or no telemetry). */
-    private readonly rollups: Rollups | undefined,
+    /** What every message shares (one object, not a field each). */
+    private readonly deps: MessageHandlerDeps,
+    /** Told to the roll-ups once written. */
     private readonly telemetryTimes: TelemetryTimes,
     /** Parts still to finish: the points, and the dead letters when validation refused any. */
     private pending: number,
@@ -149,7 +148,10 @@ class MessageSubmission implements Submission {
     const { origins } = this;
     if (origins === 'message') return { topic, payload: () => payload };
     if (origins === 'batch')
-      return { topic, payload: () => itemPayload(batchItemAt(payload, index, this.maxPayloadBytes)) };
+      return {
+        topic,
+        payload: () => itemPayload(batchItemAt(payload, index, this.deps.validation.maxPayloadBytes)),
+      };
     return { topic, payload: () => itemPayload(itemOf(origins[index] as ValidReading)) };
   }
 
@@ -159,14 +161,14 @@ class MessageSubmission implements Submission {
 
   settled(): void {
     if (--this.pending > 0) return;
+    // Written or dead-lettered: nothing reads these lines again.
+    this.deps.lines.release(this);
     const times = this.telemetryTimes;
-    if (this.rollups && times !== undefined)
-      this.rollups.written(typeof times === 'number' ? [times] : times);
+    const { rollups } = this.deps;
+    if (rollups && times !== undefined) rollups.written(typeof times === 'number' ? [times] : times);
     this.message.settle();
   }
 }
-
-type Rollups = NonNullable<MessageHandlerDeps['rollups']>;
 
 /** A message of one line shares its measurement list with every other such message. */
 const singleMeasurements = new Map<string, readonly string[]>();

@@ -1,4 +1,4 @@
-import { callApi, HttpReceiver } from '../../test/support/index.js';
+import { callApi, hasFields, HttpReceiver } from '../../test/support/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +135,11 @@ describe('AlertingService survives a crash and writes history to InfluxDB', () =
 });
 
 function rows_ready(rows: Array<Record<string, unknown>>): boolean {
-  return ['firing', 'acknowledged', 'resolved'].every((state) => rows.some((r) => r.state === state));
+  const fields = ['alert_id', 'device', 'message', 'message_zh'];
+  return ['firing', 'acknowledged', 'resolved'].every((state) =>
+    rows.some(
+      (r) =>
+        r.state === state && hasFields(r, state === 'acknowledged' ? [...fields, 'ack_delay_s'] : fields),
+    ),
+  );
 }

@@ -20,4 +20,4 @@ export { PhoneBrowser, ARTIFACTS_DIR } from './phone-browser.js';
 export { HttpReceiver, type ReceivedRequest, type ReceiverAnswer } from './http-receiver.js';
 export { runCli, runCliWithInput } from './run-cli.js';
 export { quietLogger, startTestBroker, testBrokerConfig, type TestBroker } from './test-broker.js';
-export { rowWithFields } from './stored-point.js';
+export { hasFields, rowWithFields } from './stored-point.js';

@@ -1,7 +1,8 @@
 /**
  * Builds of the gateway side by side: each a daemon bundle given by file (e.g. main's and
  * a branch's, `deploy/daemon-bundle.ts` of each checkout), all started at once on the same
- * farm of 100 Modbus meters polled every second with the bundled floor beside them, so a
+ * farm of 100 Modbus meters polled every second with the bundled floor and a naive gateway doing
+ * the same work (bench/support/naive-gateway-main.ts, bundled) beside them, so a
  * change of code is compared with the box's load the same for both. RSS every second over
  * the window (median, peak), share of a core; ROUNDS rounds, in a new order each round.
  *
@@ -19,6 +20,7 @@ import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
+import { bundleNaiveGateway, writeNaiveGatewayConfig } from './support/naive-gateway.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import { removeUnlessKept } from './support/bench-folder.js';
 import { benchArgs, fmt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
@@ -57,10 +59,14 @@ const bundleDir = projectFile('data/gateway-sbs-bundle');
 const packages = await importedPackages('edge/main.ts');
 const floorFile = await bundleFloor(packages.atStart, bundleDir);
 const FLOOR = 'floor (the packages bundled, idle)';
+const naiveFile = await bundleNaiveGateway(bundleDir);
+const NAIVE = 'a naive gateway, the same work and packages, bundled';
 
 const farm = new ModbusFarm({ buses: 10, profiles: unitProfiles, dir });
 const upstream = await startBroker('aedes', dir);
 const results = new Map<string, Array<{ rss: number; peak: number; core: number }>>();
+/** Meter polls a second in which the naive gateway read every block (100 when it keeps up). */
+const naivePollRates: number[] = [];
 const loadBefore = loadAverage();
 try {
   await farm.start();
@@ -90,6 +96,31 @@ try {
           intervalMs: 200,
         });
       }
+      const naivePort = await freePort();
+      const naiveConfig = join(dir, `naive-${round}.json`);
+      writeNaiveGatewayConfig({
+        file: naiveConfig,
+        upstream: { url: upstream.url, clientId: `gw-sbs-naive-${round}` },
+        httpPort: naivePort,
+        dataDir: join(dir, `naive-data-${round}`),
+        busPorts: farm.ports,
+        unitProfiles,
+      });
+      running.push({
+        name: NAIVE,
+        child: Child.spawn(process.execPath, [naiveFile, '--config', naiveConfig], {
+          logFile: join(dir, `naive-${round}.log`),
+          env: { ...EDGE_PROCESS_ENV },
+        }),
+      });
+      await waitFor(
+        'naive gateway ready',
+        async () => (await fetch(`http://127.0.0.1:${naivePort}/readyz`)).ok,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+        },
+      );
       running.push({
         name: FLOOR,
         child: Child.spawn(process.execPath, [floorFile], {
@@ -98,6 +129,10 @@ try {
         }),
       });
       await sleep(timing.warmupS * 1000);
+      const naivePolls = async () =>
+        ((await (await fetch(`http://127.0.0.1:${naivePort}/readyz`)).json()) as { pollsRead: number })
+          .pollsRead;
+      const naivePollsStart = await naivePolls();
       const cpuStart = running.map(({ child }) => cpuSeconds(child.pid));
       const samples: number[][] = running.map(() => []);
       const startedAt = performance.now();
@@ -106,6 +141,7 @@ try {
         await sleep(1000);
       }
       const seconds = (performance.now() - startedAt) / 1000;
+      naivePollRates.push(((await naivePolls()) - naivePollsStart) / seconds);
       running.forEach(({ name, child }, i) => {
         const rss = samples[i] as number[];
         results.set(name, [
@@ -145,4 +181,8 @@ print(
       `${fmt(median(samples.map((s) => s.core)), 3)} (${samples.map((s) => fmt(s.core, 3)).join(', ')})`,
     ]),
   ),
+);
+print();
+print(
+  `- the naive gateway read every block of ${naivePollRates.map((rate) => fmt(rate, 1)).join(', ')} meter polls a second (by round; 100 when it keeps up)`,
 );

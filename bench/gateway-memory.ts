@@ -25,11 +25,12 @@ import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { CODE_ROOT, freePort, projectFile, RUNNING_COMPILED, waitFor } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { type BenchGatewayOptions, writeBenchGatewayConfig } from './support/bench-gateway.js';
 import { bundleFloor, floorCode } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
+import { bundleNaiveGateway, writeNaiveGatewayConfig } from './support/naive-gateway.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import {
   benchArgs,
@@ -60,8 +61,10 @@ const unitProfiles = Array.from({ length: METERS_PER_BUS }, (_, i) => MIX[i % MI
 interface Variant {
   name: string;
   /** Starts the process; a gateway when `gateway` is true (it has a config and polls). */
-  start: (configFile: string, logFile: string) => Child;
+  start: (gateway: BenchGatewayOptions, logFile: string) => Child;
   gateway: boolean;
+  /** A gateway of ours: it serves /metrics, whose heap and GC figures the table shows. */
+  ours?: boolean;
 }
 
 /** How a gateway process starts: node flags before the entry, environment over EDGE_PROCESS_ENV. */
@@ -129,8 +132,10 @@ const FLOOR_WITH_LAN = floorName(`those and the LAN broker's (${packages.onDeman
 
 const PER_FILE_GATEWAY = 'gateway as one module per file (a checkout before the build bundled it)';
 const BUNDLED_FLOOR = floorName(`the same packages bundled as the offline install bundles the gateway`);
+const NAIVE_GATEWAY =
+  'a naive gateway doing the same work with the same packages, bundled (bench/support/naive-gateway-main.ts)';
 
-function variants(perFile: string | undefined, bundledFloor: string): Variant[] {
+function variants(perFile: string | undefined, bundledFloor: string, naiveGateway: string): Variant[] {
   const floor = (name: string, names: readonly string[]): Variant => ({
     name,
     start: (_config, logFile) =>
@@ -143,27 +148,41 @@ function variants(perFile: string | undefined, bundledFloor: string): Variant[] 
   return [
     ...START_VARIANTS.map((variant): Variant => ({
       name: `gateway, ${variant.name}`,
-      start: (config, logFile) =>
-        Child.node('edge/main.ts', ['--config', config], {
+      start: (gateway, logFile) =>
+        Child.node('edge/main.ts', ['--config', gateway.file], {
           logFile,
           env: { ...EDGE_PROCESS_ENV, ...variant.env },
           nodeFlags: variant.flags,
         }),
       gateway: true,
+      ours: true,
     })),
     ...(perFile === undefined
       ? []
       : [
           {
             name: PER_FILE_GATEWAY,
-            start: (config: string, logFile: string) =>
-              Child.spawn(process.execPath, [perFile, '--config', config], {
+            start: (gateway: BenchGatewayOptions, logFile: string) =>
+              Child.spawn(process.execPath, [perFile, '--config', gateway.file], {
                 logFile,
                 env: { ...EDGE_PROCESS_ENV },
               }),
             gateway: true,
+            ours: true,
           },
         ]),
+    {
+      name: NAIVE_GATEWAY,
+      start: (gateway, logFile) => {
+        const file = `${gateway.file}.naive.json`;
+        writeNaiveGatewayConfig({ ...gateway, file });
+        return Child.spawn(process.execPath, [naiveGateway, '--config', file], {
+          logFile,
+          env: { ...EDGE_PROCESS_ENV },
+        });
+      },
+      gateway: true,
+    },
     floor(FLOOR, packages.atStart),
     {
       name: BUNDLED_FLOOR,
@@ -280,12 +299,14 @@ const loadBefore = loadAverage();
 try {
   const perFile = demoOnly ? undefined : await perFileGatewayEntry();
   await farm.start();
-  const all = demoOnly ? [] : variants(perFile, await bundleFloor(packages.atStart, bundleDir));
+  const all = demoOnly
+    ? []
+    : variants(perFile, await bundleFloor(packages.atStart, bundleDir), await bundleNaiveGateway(bundleDir));
   for (let round = 1; round <= (demoOnly ? 0 : rounds); round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
       const httpPort = await freePort();
       const configFile = join(dir, `edge-${round}-${index}.yaml`);
-      writeBenchGatewayConfig({
+      const gateway: BenchGatewayOptions = {
         file: configFile,
         upstream: { url: upstream.url, clientId: `gw-bench-${round}-${index}` },
         httpPort,
@@ -293,8 +314,9 @@ try {
         busPorts: farm.ports.slice(0, BUSES),
         unitProfiles,
         publish: { mode: 'batch' },
-      });
-      const child = variant.start(configFile, join(dir, `process-${round}-${index}.log`));
+      };
+      writeBenchGatewayConfig(gateway);
+      const child = variant.start(gateway, join(dir, `process-${round}-${index}.log`));
       try {
         if (variant.gateway)
           await waitFor(
@@ -305,7 +327,7 @@ try {
               intervalMs: 200,
             },
           );
-        const sample = await sampleProcess(child.pid, variant.gateway ? httpPort : undefined);
+        const sample = await sampleProcess(child.pid, variant.ours ? httpPort : undefined);
         results.set(variant.name, [...(results.get(variant.name) ?? []), sample]);
       } finally {
         await child.stop();
@@ -362,9 +384,13 @@ function printMeters(): void {
   print(table(results, FLOOR));
   print();
   const medianRss = (name: string) => median((results.get(name) ?? []).map((s) => s.medianRss));
+  const medianCore = (name: string) => median((results.get(name) ?? []).map((s) => s.coreShare));
   const AS_SHIPPED_GATEWAY = `gateway, ${AS_SHIPPED.name}`;
   print(
     `- the gateway as shipped (one minified file) ÷ the floor bundled the same way: ${fmtPct(medianRss(AS_SHIPPED_GATEWAY) / medianRss(BUNDLED_FLOOR))}`,
+  );
+  print(
+    `- the gateway as shipped ÷ a naive gateway doing the same work with the same packages, bundled the same way: ${fmtPct(medianRss(AS_SHIPPED_GATEWAY) / medianRss(NAIVE_GATEWAY))} of its RSS, ${fmtPct(medianCore(AS_SHIPPED_GATEWAY) / medianCore(NAIVE_GATEWAY))} of its CPU`,
   );
   if (results.has(PER_FILE_GATEWAY))
     print(

@@ -214,7 +214,7 @@ return msg;`;
 }
 
 /** Fields of one read block as the decoding function needs them: offsets within the block. */
-function blockFields(profile: ModbusProfile, block: ReadBlock): unknown[] {
+export function blockFields(profile: ModbusProfile, block: ReadBlock): unknown[] {
   const inBlock = (table: string, address: number) =>
     table === block.table && address >= block.start && address < block.start + block.count;
   const fields: unknown[] = [];
@@ -243,8 +243,11 @@ function blockFields(profile: ModbusProfile, block: ReadBlock): unknown[] {
   return fields;
 }
 
-/** The function that turns one block's words into readings: what an integrator writes once and copies per meter. */
-const DECODE = `const words = msg.payload;
+/**
+ * The function that turns one block's words into readings: what an integrator writes once and
+ * copies per meter (`msg.payload` the words in, `{ ts, values }` out; FIELDS and TOPIC given).
+ */
+export const DECODE = `const words = msg.payload;
 const buffer = Buffer.alloc(4);
 const word = (i, swap) => { const w = words[i] & 0xffff; return swap ? ((w & 0xff) << 8) | (w >> 8) : w; };
 const values = {};

@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleDaemon } from '../../deploy/index.js';
+import { getModbusProfile, planReads } from '../../devices/index.js';
+import { projectFile } from '../../runtime/index.js';
+import { blockFields, DECODE } from './node-red-flows.js';
+
+/** What naive-gateway-main.ts polls and where it sends it. */
+export interface NaiveGatewayConfig {
+  upstream: { url: string; clientId: string };
+  httpPort: number;
+  dataDir: string;
+  batchTopic: string;
+  /** The body of a function of `msg`, FIELDS and TOPIC that decodes a block (the Node-RED flows'). */
+  decode: string;
+  buses: Array<{
+    port: number;
+    units: Array<{
+      unitId: number;
+      topic: string;
+      blocks: Array<{ table: 'holding' | 'input'; start: number; count: number; fields: unknown[] }>;
+    }>;
+  }>;
+}
+
+/**
+ * The config of a naive gateway for these buses, one meter per entry of `unitProfiles` on each
+ * (unit ids 1…n), the blocks our read planner reads: written as JSON to `file`.
+ */
+export function writeNaiveGatewayConfig(options: {
+  file: string;
+  upstream: { url: string; clientId: string };
+  httpPort: number;
+  dataDir: string;
+  busPorts: readonly number[];
+  unitProfiles: readonly string[];
+}): void {
+  const site = 'bench';
+  const gateway = 'gw-naive';
+  const config: NaiveGatewayConfig = {
+    upstream: options.upstream,
+    httpPort: options.httpPort,
+    dataDir: options.dataDir,
+    batchTopic: `v1/${site}/${gateway}/batch`,
+    decode: DECODE,
+    buses: options.busPorts.map((port, b) => ({
+      port,
+      units: options.unitProfiles.map((profileId, u) => {
+        const profile = getModbusProfile(profileId);
+        return {
+          unitId: u + 1,
+          topic: `v1/${site}/${gateway}/meter-${b}-${u + 1}/telemetry`,
+          blocks: planReads(profile).map((block) => ({
+            table: block.table,
+            start: block.start,
+            count: block.count,
+            fields: blockFields(profile, block),
+          })),
+        };
+      }),
+    })),
+  };
+  writeFileSync(options.file, JSON.stringify(config));
+}
+
+/** naive-gateway-main.ts bundled as the build bundles the gateway, in `dir` (inside the repository). */
+export async function bundleNaiveGateway(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'naive-gateway.mjs');
+  await bundleDaemon(projectFile('bench/support/naive-gateway-main.ts'), outfile);
+  return outfile;
+}

@@ -15,11 +15,11 @@
  * (a script, not a test; ~1–2 minutes; `--quick`: 200 fire alarms instead of 1000 and one silent meter;
  * `--alarms N`: N fire alarms; `--no-silent`: no meter-silent phase; `--batch`: the readings in
  * gzip batches of every meter, as the gateway ships them, not one message each; `--cpu-prof`: the CPU profile of
- * alerting, or of the services named, top functions). On a box others share, the latencies
+ * alerting, or of the services named, top functions; with BENCH_KEEP=1 the profiles are kept). On a box others share, the latencies
  * move with the load average; the CPU each service spends per telemetry message holds up better.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topics } from '../contracts/index.js';
@@ -28,6 +28,7 @@ import { DEMO_SITE_FILE, loadSite } from '../site/index.js';
 import { siblingEntryCommand, freePort, waitFor } from '../runtime/index.js';
 import { TIMESTAMP_HEADER } from '../alerting/index.js';
 import { AlertingVillage, type ReceivedNotice } from '../test/support/index.js';
+import { removeUnlessKept } from './support/bench-folder.js';
 import { Child } from './support/child-process.js';
 import { summariseCpuProfile } from './support/cpu-profile-summary.js';
 import { LinkProxy, type LinkSighting } from './support/link-proxy.js';
@@ -436,7 +437,7 @@ async function main(): Promise<void> {
     await gatewayLink.stop();
     await alertingLink.stop();
     for (const service of profiled) printProfile(service, join(dir, `cpu-prof-${service}`));
-    rmSync(dir, { recursive: true, force: true });
+    removeUnlessKept(dir);
   }
 }
 

@@ -62,6 +62,16 @@ export function recoveryTurn(recovery: Delivery, alarm: Delivery | undefined): '
   return alarm.status === 'delivered' && alarm.alert.state === 'resolved' ? 'told' : 'send';
 }
 
+/**
+ * Whether an entry may be done with without being sent (`supersededBecause`, `recoveryTurn`
+ * 'told'): a reminder, an escalation, a recovery on a person's channel. Any other entry
+ * (an alarm, an acknowledgement, whatever goes on the MQTT bus) is only ever sent.
+ */
+export function mayEndUnsent(entry: Delivery): boolean {
+  if (entry.reason === 'reminder' || entry.reason === 'escalation') return true;
+  return entry.reason === 'resolved' && entry.channelType !== 'mqtt';
+}
+
 /** The alarm's entry (the message, not its @-mention) on the channel of `entry` (a recovery, reminder, escalation). */
 export function alarmOf(entry: Delivery, deliveries: ReadonlyMap<string, Delivery>): Delivery | undefined {
   const alarm = deliveries.get(deliveryKey(intentIdOf(entry.alert.id, 'firing'), entry.channelId, 'message'));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { NotificationIntent } from '../engine/alert-schema.js';
+import { NOTIFICATION_REASONS, type NotificationIntent } from '../engine/alert-schema.js';
 import { notificationsSchema } from '../notify/channel-config.js';
-import type { Delivery } from '../notify/delivery-schema.js';
+import { CHANNEL_TYPES, deliveryStatusSchema, type Delivery } from '../notify/delivery-schema.js';
 import { renderMessage } from '../notify/message-text.js';
-import { alarmOf, alertToTell, recoveryTurn, supersededBecause } from '../notify/held-alarm.js';
+import { alarmOf, alertToTell, mayEndUnsent, recoveryTurn, supersededBecause } from '../notify/held-alarm.js';
 import { deliveriesFor } from '../notify/routing.js';
 import { defaultRules, demoSites, engineHarness } from './engine-harness.js';
 
@@ -182,5 +182,43 @@ describe('an alarm held past its recovery', () => {
       for (const reason of ['reminder', 'escalation'] as const)
         expect(decide(reason, latest).every((d) => d.endsWith(':alert-acknowledged'))).toBe(true);
     }
+  });
+
+  it('only a reminder, an escalation or a recovery on a person channel may end without being sent', () => {
+    const { firing, resolved } = fireThenReset();
+    const ack = { by: '值班员', at: firing.at + 60_000, comment: '' };
+    const latests = [
+      undefined,
+      firing.alert,
+      resolved.alert,
+      { ...firing.alert, ack },
+      { ...resolved.alert, ack },
+    ];
+    const [template] = deliveriesFor(firing, config, firing.at);
+    if (!template) throw new Error('no delivery');
+    const alarms = [
+      undefined,
+      ...deliveryStatusSchema.options.flatMap((s) => [
+        { ...template, status: s },
+        { ...template, status: s, alert: resolved.alert },
+      ]),
+    ];
+    const endedUnsent: string[] = [];
+    for (const reason of NOTIFICATION_REASONS)
+      for (const channelType of CHANNEL_TYPES) {
+        const entry: Delivery = { ...template, reason, channelType };
+        const ends = latests.some((latest) =>
+          alarms.some(
+            (alarm) =>
+              supersededBecause(entry, latest, alarm) !== undefined || recoveryTurn(entry, alarm) !== 'send',
+          ),
+        );
+        // the outbox passes over an entry that is only ever sent while its channel has no free slot
+        expect(mayEndUnsent(entry), `${reason} on ${channelType}`).toBe(ends);
+        if (ends) endedUnsent.push(`${reason}/${channelType}`);
+      }
+    expect(endedUnsent).toContain('resolved/webhook');
+    expect(endedUnsent).not.toContain('resolved/mqtt');
+    expect(endedUnsent).toContain('reminder/mqtt');
   });
 });

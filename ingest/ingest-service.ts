@@ -16,7 +16,7 @@ import { createIngestMetrics } from './metrics.js';
 import { DeferredAckClient, type DeferredAckClientOptions } from './mqtt/deferred-ack-client.js';
 import { SharedSubscriptionClient } from './mqtt/shared-subscription-client.js';
 import { RollupBackfill } from './influx/rollup-backfill.js';
-import { handleMessage } from './pipeline/message-handler.js';
+import { handleMessage, type MessageHandlerDeps } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
 import { LineEncoder } from './influx/line-encoder.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
@@ -141,6 +141,17 @@ export class IngestService implements Component {
       maxAgeDays: config.maxAgeDays,
       maxFutureS: config.maxFutureS,
     };
+    // One object for every message: each held message's submission refers to it until its write
+    // (built per message, it was one more object per message for every collection to copy).
+    const handlerDeps: MessageHandlerDeps = {
+      validation,
+      pipeline,
+      deadLetters,
+      seqOf,
+      metrics,
+      lines,
+      ...(rollups ? { rollups } : {}),
+    };
     const mqttOptions: DeferredAckClientOptions = {
       url: config.mqtt.url,
       failoverUrls: config.mqtt.failoverUrls,
@@ -150,16 +161,7 @@ export class IngestService implements Component {
       keepaliveS: config.mqtt.keepaliveS,
       filters: ownSites.flatMap((site) => topicFilters.siteStreams(site)),
       logger: componentLogger(logger, 'ingest.mqtt'),
-      onMessage: (message) =>
-        handleMessage(message, {
-          validation,
-          pipeline,
-          deadLetters,
-          seqOf,
-          metrics,
-          lines,
-          ...(rollups ? { rollups } : {}),
-        }),
+      onMessage: (message) => handleMessage(message, handlerDeps),
       waitForRoom: () => pipeline.waitForRoom(config.maxBufferedPoints),
       // Stale = the broker kept the session and redelivers; known only once reconnected.
       onConnectionChange: (connected) => {

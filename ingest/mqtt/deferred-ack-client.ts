@@ -50,17 +50,6 @@ export function persistentSessionOptions(options: DeferredAckClientOptions): ICl
 
 const ignoreLog = (): void => undefined;
 
-/** What every message of one client shares: which generations will be redelivered. */
-interface AckSession {
-  /**
-   * Messages of connections before this generation will be redelivered: the broker said
-   * so (session present) on a later CONNACK. Until then a closed connection's messages
-   * are still written: a broker that restarted lost the session with them, and what
-   * ingest holds is then the only copy.
-   */
-  redeliveredBelow: number;
-}
-
 /**
  * A received PUBLISH as the handler sees it, from the moment it is read ahead until mqtt.js
  * may acknowledge it: one object per message with its methods on the prototype. Ingest holds
@@ -69,8 +58,12 @@ interface AckSession {
  */
 class HeldPublish implements IncomingPublish {
   settled = false;
-  /** mqtt.js' `handleMessage` callback, once mqtt.js has reached this message and it is not settled yet. */
-  onSettled: (() => void) | undefined = undefined;
+  /**
+   * mqtt.js' `handleMessage` callback (it sends the PUBACK), once mqtt.js has reached this
+   * message and it is not settled yet. Held as it is, not in a closure of our own: that was a
+   * function and a scope more per message.
+   */
+  sendAck: (() => void) | undefined = undefined;
   /**
    * The payload as where it is in the socket read's memory, not as a view: a Buffer view is
    * one of the largest objects a held message had (~100 bytes, copied by every young-generation
@@ -86,7 +79,7 @@ class HeldPublish implements IncomingPublish {
     payload: Buffer,
     readonly generation: number,
     readonly needsAck: boolean,
-    private readonly session: AckSession,
+    private readonly client: DeferredAckClient,
   ) {
     this.bytes = payload.buffer;
     this.byteOffset = payload.byteOffset;
@@ -101,13 +94,13 @@ class HeldPublish implements IncomingPublish {
   settle(): void {
     if (this.settled) return;
     this.settled = true;
-    const onSettled = this.onSettled;
-    this.onSettled = undefined;
-    onSettled?.();
+    const sendAck = this.sendAck;
+    this.sendAck = undefined;
+    if (sendAck) this.client.acknowledge(this, sendAck);
   }
 
   isStale(): boolean {
-    return this.needsAck && this.generation < this.session.redeliveredBelow;
+    return this.needsAck && this.generation < this.client.redeliveredBelow;
   }
 }
 
@@ -141,7 +134,13 @@ class HeldPublish implements IncomingPublish {
 export class DeferredAckClient {
   private client: MqttClient | undefined;
   private generation = 0;
-  private readonly session: AckSession = { redeliveredBelow: 0 };
+  /**
+   * Messages of connections before this generation will be redelivered: the broker said
+   * so (session present) on a later CONNACK. Until then a closed connection's messages
+   * are still written: a broker that restarted lost the session with them, and what
+   * ingest holds is then the only copy.
+   */
+  redeliveredBelow = 0;
   private ahead: ReadAhead<HeldPublish> | undefined;
   /** Messages of the current connection read ahead while there was no room, in arrival order. */
   private parked: HeldPublish[] = [];
@@ -178,7 +177,7 @@ export class DeferredAckClient {
     let wasConnected = false;
     client.on('connect', (connack) => {
       wasConnected = true;
-      if (connack.sessionPresent) this.session.redeliveredBelow = this.generation;
+      if (connack.sessionPresent) this.redeliveredBelow = this.generation;
       options.logger.info(
         { url: options.url, sessionPresent: connack.sessionPresent },
         'connected to the broker',
@@ -236,13 +235,7 @@ export class DeferredAckClient {
     // Not copied: a view into a socket read. Messages are held in arrival order and released
     // about together, so the views keep little more than their own bytes alive.
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const message = new HeldPublish(
-      packet.topic,
-      payload,
-      this.generation,
-      (packet.qos ?? 0) > 0,
-      this.session,
-    );
+    const message = new HeldPublish(packet.topic, payload, this.generation, (packet.qos ?? 0) > 0, this);
     // Once one message is parked, those after it wait behind it: the handler sees arrival order.
     if (this.parked.length > 0 || this.lacksRoom()) this.parked.push(message);
     else this.handOver(message);
@@ -292,14 +285,16 @@ export class DeferredAckClient {
       callback();
       return;
     }
-    const acknowledge = () => {
-      // mqtt.js would queue a closed connection's PUBACK for the next one, where its packet id means another message.
-      if (!this.isCurrent(message)) return;
-      this.coalescePubacks();
-      callback();
-    };
-    if (message.settled) acknowledge();
-    else message.onSettled = acknowledge;
+    if (message.settled) this.acknowledge(message, callback);
+    else message.sendAck = callback;
+  }
+
+  /** A settled message that mqtt.js has reached: `sendAck` sends its PUBACK, on its own connection only. */
+  acknowledge(message: HeldPublish, sendAck: () => void): void {
+    // mqtt.js would queue a closed connection's PUBACK for the next one, where its packet id means another message.
+    if (!this.isCurrent(message)) return;
+    this.coalescePubacks();
+    sendAck();
   }
 
   /**

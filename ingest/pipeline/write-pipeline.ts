@@ -298,19 +298,16 @@ interface FlatBatch {
 }
 
 function flatten(batch: readonly Submission[]): FlatBatch {
-  if (batch.length === 1) {
-    const only = batch[0] as Submission;
-    return { parts: [only], starts: [0], measurements: only.measurements };
-  }
-  const parts: EncodedLines[] = [];
+  // A submission is its lines: the batch itself is the parts (a write holds no second list of them).
+  if (batch.length === 1)
+    return { parts: batch, starts: [0], measurements: (batch[0] as Submission).measurements };
   const measurements: string[] = [];
   const starts: number[] = [];
   for (const submission of batch) {
     starts.push(measurements.length);
-    parts.push(submission);
     for (const measurement of submission.measurements) measurements.push(measurement);
   }
-  return { parts, starts, measurements };
+  return { parts: batch, starts, measurements };
 }
 
 /** The origin of line `index` of the flattened batch (submissions are never empty, so starts increase). */

@@ -26,9 +26,17 @@ export interface TimeRange {
 export class LatePoints {
   private range: TimeRange | undefined;
 
-  /** Notes the timestamps of points just written at `nowMs`; only those the queries missed count. */
-  note(timestampsMs: Iterable<number>, nowMs: number): void {
+  /**
+   * Notes the timestamps of points just written at `nowMs`; only those the queries missed
+   * count. One timestamp may be given as a number: ingest notes every message as it is written,
+   * and a per-device message is one point (a list for it was an array and an iterator each).
+   */
+  note(timestampsMs: number | Iterable<number>, nowMs: number): void {
     const before = nowMs - CONTINUOUS_QUERY_REACH_MS;
+    if (typeof timestampsMs === 'number') {
+      if (timestampsMs < before) this.add({ fromMs: timestampsMs, toMs: timestampsMs });
+      return;
+    }
     // One range for the whole call: a replayed batch is all late, and ingest notes every write.
     let fromMs = Number.POSITIVE_INFINITY;
     let toMs = Number.NEGATIVE_INFINITY;

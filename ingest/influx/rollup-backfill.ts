@@ -33,8 +33,8 @@ export class RollupBackfill {
     this.now = options.now ?? Date.now;
   }
 
-  /** Timestamps (ms) of points InfluxDB has just accepted. */
-  written(timestampsMs: Iterable<number>): void {
+  /** Timestamps (ms) of points InfluxDB has just accepted: one as a number, or several. */
+  written(timestampsMs: number | Iterable<number>): void {
     this.late.note(timestampsMs, this.now());
   }
 

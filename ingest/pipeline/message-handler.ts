@@ -28,7 +28,7 @@ export interface MessageHandlerDeps {
   /** Writes each message's lines into bytes (one per ingest: messages are handled one at a time). */
   lines: LineEncoder;
   /** Told the timestamps of telemetry once written, to roll up what the continuous queries missed. */
-  rollups?: { written(timestampsMs: readonly number[]): void };
+  rollups?: { written(timestampsMs: number | readonly number[]): void };
 }
 
 /**
@@ -165,7 +165,7 @@ class MessageSubmission implements Submission {
     this.deps.lines.release(this);
     const times = this.telemetryTimes;
     const { rollups } = this.deps;
-    if (rollups && times !== undefined) rollups.written(typeof times === 'number' ? [times] : times);
+    if (rollups && times !== undefined) rollups.written(times);
     this.message.settle();
   }
 }

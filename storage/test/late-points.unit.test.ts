@@ -15,6 +15,15 @@ describe('LatePoints', () => {
     expect(late.take()).toBeUndefined();
   });
 
+  it('takes one timestamp as a number', () => {
+    const late = new LatePoints();
+    late.note(NOW - MINUTE, NOW);
+    expect(late.take()).toBeUndefined();
+    late.note(NOW - 10 * MINUTE, NOW);
+    late.note(NOW - 30 * MINUTE, NOW);
+    expect(late.take()).toEqual({ fromMs: NOW - 30 * MINUTE, toMs: NOW - 10 * MINUTE });
+  });
+
   it('merges what comes later with a range given back after a failed backfill', () => {
     const late = new LatePoints();
     late.note([NOW - 60 * MINUTE], NOW);

@@ -20,7 +20,7 @@ import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
-import { bundleNaiveGateway, writeNaiveGatewayConfig } from './support/naive-gateway.js';
+import { bundleNaiveGateway, naivePollsRead, startNaiveGateway } from './support/naive-gateway.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import { removeUnlessKept } from './support/bench-folder.js';
 import { benchArgs, fmt, fmtMiB, fmtPct, markdownTable, median, print } from './support/report.js';
@@ -97,21 +97,17 @@ try {
         });
       }
       const naivePort = await freePort();
-      const naiveConfig = join(dir, `naive-${round}.json`);
-      writeNaiveGatewayConfig({
-        file: naiveConfig,
+      const naive = {
+        file: join(dir, `naive-${round}.json`),
         upstream: { url: upstream.url, clientId: `gw-sbs-naive-${round}` },
         httpPort: naivePort,
         dataDir: join(dir, `naive-data-${round}`),
         busPorts: farm.ports,
         unitProfiles,
-      });
+      };
       running.push({
         name: NAIVE,
-        child: Child.spawn(process.execPath, [naiveFile, '--config', naiveConfig], {
-          logFile: join(dir, `naive-${round}.log`),
-          env: { ...EDGE_PROCESS_ENV },
-        }),
+        child: startNaiveGateway(naiveFile, naive, join(dir, `naive-${round}.log`)),
       });
       await waitFor(
         'naive gateway ready',
@@ -129,10 +125,7 @@ try {
         }),
       });
       await sleep(timing.warmupS * 1000);
-      const naivePolls = async () =>
-        ((await (await fetch(`http://127.0.0.1:${naivePort}/readyz`)).json()) as { pollsRead: number })
-          .pollsRead;
-      const naivePollsStart = await naivePolls();
+      const naivePollsStart = await naivePollsRead(naivePort);
       const cpuStart = running.map(({ child }) => cpuSeconds(child.pid));
       const samples: number[][] = running.map(() => []);
       const startedAt = performance.now();
@@ -141,7 +134,7 @@ try {
         await sleep(1000);
       }
       const seconds = (performance.now() - startedAt) / 1000;
-      naivePollRates.push(((await naivePolls()) - naivePollsStart) / seconds);
+      naivePollRates.push(((await naivePollsRead(naivePort)) - naivePollsStart) / seconds);
       running.forEach(({ name, child }, i) => {
         const rss = samples[i] as number[];
         results.set(name, [

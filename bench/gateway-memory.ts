@@ -30,7 +30,7 @@ import { bundleFloor, floorCode } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
-import { bundleNaiveGateway, writeNaiveGatewayConfig } from './support/naive-gateway.js';
+import { bundleNaiveGateway, startNaiveGateway } from './support/naive-gateway.js';
 import { cpuSeconds, loadAverage, rssBytes } from './support/process-stats.js';
 import {
   benchArgs,
@@ -173,14 +173,8 @@ function variants(perFile: string | undefined, bundledFloor: string, naiveGatewa
         ]),
     {
       name: NAIVE_GATEWAY,
-      start: (gateway, logFile) => {
-        const file = `${gateway.file}.naive.json`;
-        writeNaiveGatewayConfig({ ...gateway, file });
-        return Child.spawn(process.execPath, [naiveGateway, '--config', file], {
-          logFile,
-          env: { ...EDGE_PROCESS_ENV },
-        });
-      },
+      start: (gateway, logFile) =>
+        startNaiveGateway(naiveGateway, { ...gateway, file: `${gateway.file}.naive.json` }, logFile),
       gateway: true,
     },
     floor(FLOOR, packages.atStart),

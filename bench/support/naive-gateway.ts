@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleDaemon } from '../../deploy/index.js';
 import { getModbusProfile, planReads } from '../../devices/index.js';
+import { EDGE_PROCESS_ENV } from '../../edge/index.js';
 import { projectFile } from '../../runtime/index.js';
+import { Child } from './child-process.js';
 import { blockFields, DECODE } from './node-red-flows.js';
 
 /** What naive-gateway-main.ts polls and where it sends it. */
@@ -23,18 +25,36 @@ export interface NaiveGatewayConfig {
   }>;
 }
 
-/**
- * The config of a naive gateway for these buses, one meter per entry of `unitProfiles` on each
- * (unit ids 1…n), the blocks our read planner reads: written as JSON to `file`.
- */
-export function writeNaiveGatewayConfig(options: {
+/** A naive gateway for these buses: one meter per entry of `unitProfiles` on each (unit ids 1…n). */
+export interface NaiveGatewayOptions {
+  /** Where its config (JSON) is written. */
   file: string;
   upstream: { url: string; clientId: string };
   httpPort: number;
   dataDir: string;
   busPorts: readonly number[];
   unitProfiles: readonly string[];
-}): void {
+}
+
+/**
+ * Starts the bundled naive gateway (`bundleNaiveGateway`) with the gateway's process
+ * environment, its config written first: the blocks our read planner reads.
+ */
+export function startNaiveGateway(bundle: string, options: NaiveGatewayOptions, logFile: string): Child {
+  writeNaiveGatewayConfig(options);
+  return Child.spawn(process.execPath, [bundle, '--config', options.file], {
+    logFile,
+    env: { ...EDGE_PROCESS_ENV },
+  });
+}
+
+/** Meter polls so far in which the naive gateway on `httpPort` read every block (its /readyz says). */
+export async function naivePollsRead(httpPort: number): Promise<number> {
+  const answer = (await (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).json()) as { pollsRead: number };
+  return answer.pollsRead;
+}
+
+function writeNaiveGatewayConfig(options: NaiveGatewayOptions): void {
   const site = 'bench';
   const gateway = 'gw-naive';
   const config: NaiveGatewayConfig = {

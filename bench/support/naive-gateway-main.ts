@@ -2,7 +2,7 @@
  * A naive gateway: what a village integrator might write to do the gateway's work at 100
  * meters with the packages the gateway uses and nothing else. Every second it reads each
  * meter's blocks (modbus-serial, one connection a bus, one read at a time), decodes them with
- * the Node-RED flows' function, gathers a minute's readings, keeps the brotli batch in LevelDB
+ * the Node-RED flows' function, gathers a minute's readings, keeps the gzip batch (the bench gateways' encoding) in LevelDB
  * (classic-level, synced) until the broker acknowledges it (mqtt, QoS 1), and answers
  * /readyz (node:http, with how many meter polls read every block). It leaves out what ours adds: the contracts, report by exception, a
  * journal of the minute being gathered, metrics, logs. `gateway-memory` measures beside it:
@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { brotliCompressSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { ClassicLevel } from 'classic-level';
 import ModbusSerial from 'modbus-serial';
 import { connect } from 'mqtt';
@@ -79,7 +79,7 @@ for (const bus of config.buses) {
 setInterval(async () => {
   const batch = { ts: Date.now(), telemetry: gathered, events: [] };
   gathered = [];
-  const payload = brotliCompressSync(JSON.stringify(batch));
+  const payload = gzipSync(JSON.stringify(batch));
   const key = String(batch.ts).padStart(16, '0');
   await store.put(key, payload, { sync: true });
   send(key, payload);

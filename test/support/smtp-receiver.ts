@@ -14,6 +14,8 @@ export class SmtpReceiver {
   readonly messages: ReceivedMail[] = [];
   /** RCPT TO these addresses is refused with 550, as a relay does for an unknown mailbox. */
   readonly refusedRecipients = new Set<string>();
+  /** Connections that failed (a client killed mid-session resets its socket), as a relay logs them. */
+  readonly connectionErrors: Error[] = [];
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -43,6 +45,9 @@ export class SmtpReceiver {
         });
       },
     });
+    // smtp-server re-emits a connection's socket error on the server: without a listener, a
+    // client reset (alerting SIGKILLed while its pooled connection is open) would throw.
+    this.server.on('error', (error) => this.connectionErrors.push(error));
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
   }
 

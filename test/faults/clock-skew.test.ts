@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
+import { getProfile, telemetryMeasurement } from '../../devices/index.js';
 import { rowsOf } from '../../stack/index.js';
 import { FaultVillage } from './support/index.js';
 import { waitFor } from '../../runtime/index.js';
@@ -44,6 +45,10 @@ describe('fault: gateway clock wrong', () => {
       reconnectPeriod: 0,
     });
     const topic = topics.telemetry(stack.site.site.id, stack.gatewayId, device!.id);
+    // Its own measurement, not `FROM /.*/`: `device` is a field of `alert` (written once any alert
+    // fires) and a tag elsewhere, and InfluxDB 1.x then answers `WHERE device = …` with nothing.
+    const profile = stack.site.devices.find((d) => d.id === device!.id)!.profile;
+    const measurement = telemetryMeasurement(getProfile(profile));
     for (const c of cases) {
       await gateway.publishAsync(topic, JSON.stringify({ ts: c.ts, seq: c.seq, values: device!.values }), {
         qos: 1,
@@ -88,7 +93,7 @@ describe('fault: gateway clock wrong', () => {
         const result = rowsOf(
           await stack.influxd!.query(
             stack.database,
-            `SELECT seq FROM /.*/ WHERE device = '${device!.id}' AND seq >= ${SEQ}`,
+            `SELECT seq FROM "${measurement}" WHERE device = '${device!.id}' AND seq >= ${SEQ}`,
           ),
         );
         return result.length >= cases.filter((c) => c.stored).length ? result : undefined;

@@ -2,15 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultVillage, awaitDelivery, logReport, summary, type LoadPublisher } from './support/index.js';
 
-const FLAP_FOR_MS = 60_000;
+/** About a minute of flapping; counted, not timed, so a slow box flaps as often as a fast one. */
+const CYCLES = 10;
 const HALF_PERIOD_MS = 2_500;
 
 /**
- * The uplink flaps: the broker goes away every ~5 s for a minute, alternately shut down
+ * The uplink flaps: the broker goes away every ~5 s, ten times, alternately shut down
  * (SIGTERM) and killed (SIGKILL), and comes back 2.5 s later. The gateway's disk buffer
  * and ingest's persistent session carry everything across.
  */
-describe('fault: uplink flapping for a minute', () => {
+describe('fault: uplink flapping', () => {
   const village = new FaultVillage({ name: 'faults-flap', pollIntervalS: 1 });
   let load: LoadPublisher;
 
@@ -24,21 +25,17 @@ describe('fault: uplink flapping for a minute', () => {
     await village.stop();
   }, 60_000);
 
-  it('survives a minute of flapping: nothing lost, nothing doubled', async () => {
+  it('survives ten flaps of the uplink: nothing lost, nothing doubled', async () => {
     const broker = village.stack.service('broker');
-    const end = Date.now() + FLAP_FOR_MS;
-    let cycles = 0;
-    while (Date.now() < end) {
-      await broker.stop(cycles % 2 === 0 ? 'SIGTERM' : 'SIGKILL');
-      cycles++;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      await broker.stop(cycle % 2 === 0 ? 'SIGTERM' : 'SIGKILL');
       await sleep(HALF_PERIOD_MS);
       await broker.start();
       await sleep(HALF_PERIOD_MS);
     }
     await village.edgeDrained();
     const report = await awaitDelivery(village.stack, { ledger: village.ledger, load }, 30_000);
-    logReport('uplink flapping', report, { cycles });
-    expect(cycles).toBeGreaterThanOrEqual(8);
+    logReport('uplink flapping', report, { cycles: CYCLES });
     // The broker keeps ingest's session on disk: what the gateway replays before ingest has
     // reconnected is queued for it, not acknowledged into the void.
     expect(report.missing, summary(report)).toEqual([]);

@@ -3,6 +3,7 @@ import { bodyOfLines, type EncodedLines } from '../influx/encoded-lines.js';
 import { InfluxWriteError, type PointWriter } from '../influx/point-writer.js';
 import type { IngestMetrics } from '../metrics.js';
 import { delay as sleep } from '../../runtime/index.js';
+import { SubmittedLines } from './submitted-lines.js';
 
 /** Where points came from: one MQTT message or one item of a batch; rejected points are dead-lettered per origin. */
 export interface PointOrigin {
@@ -12,23 +13,24 @@ export interface PointOrigin {
 }
 
 /**
- * The points of one MQTT message, and what to call once every one of them is written or dead-lettered.
- * Encoded lines rather than an object per point: ingest handles tens of thousands a second. A
- * submission is its lines (one of line protocol per point) itself rather than holding them in
- * an object of their own: one object fewer per message held until its write.
+ * What submissions belong to (in ingest, the MQTT message), as the pipeline asks and tells it:
+ * functions of the owner rather than methods of an object per submission (submitted-lines.ts).
  */
-export interface Submission extends EncodedLines {
-  /** The measurement of each line, in the same order (for `ingest_points_written_total`). */
-  measurements: readonly string[];
-  /** Where line `index` came from; asked only when InfluxDB refuses that line. */
-  originOf(index: number): PointOrigin;
-  /** True when the message can no longer be acknowledged (its connection closed): the broker will redeliver it. */
-  isStale(): boolean;
-  settled(): void;
+export interface SubmissionOwners<O> {
+  /** True when the owner can no longer be acknowledged (its connection closed): the broker will redeliver it. */
+  isStale(owner: O): boolean;
+  /** Where the owner's line `index` came from; asked only when InfluxDB refuses that line. */
+  originOf(owner: O, index: number): PointOrigin;
+  /**
+   * Every line the owner submitted is written or dead-lettered. `block`: where its lines were
+   * (undefined when it submitted none); `time` as submitted.
+   */
+  settled(owner: O, time: number, block: Buffer | undefined): void;
 }
 
-export interface WritePipelineOptions {
+export interface WritePipelineOptions<O> {
   writer: PointWriter;
+  owners: SubmissionOwners<O>;
   batchSize: number;
   flushIntervalMs: number;
   /** Batches being written at once (≥ 1). */
@@ -63,11 +65,10 @@ const RETRY_BASE_MS = 250;
  * stores it on one core and the next batch fills up; with a single write in flight each
  * waits for the other, and on a busy box InfluxDB's other cores sit idle.
  */
-export class WritePipeline {
-  private queue: Submission[] = [];
-  /** When each queued submission arrived (a parallel array of numbers: no object per message). */
+export class WritePipeline<O> {
+  private queue = new SubmittedLines<O>();
+  /** When each queued submission arrived (a parallel list of numbers: no object per message). */
   private enqueuedAt: number[] = [];
-  private queuedPoints = 0;
   private inFlightPoints = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly writes = new Set<Promise<void>>();
@@ -75,10 +76,10 @@ export class WritePipeline {
   private flushEverything = false;
   private roomWaiters: Array<{ limit: number; resolve: () => void }> = [];
 
-  constructor(private readonly options: WritePipelineOptions) {}
+  constructor(private readonly options: WritePipelineOptions<O>) {}
 
   get bufferedPoints(): number {
-    return this.queuedPoints + this.inFlightPoints;
+    return this.queue.points + this.inFlightPoints;
   }
 
   start(): void {
@@ -86,14 +87,17 @@ export class WritePipeline {
     this.flushEverything = false;
   }
 
-  submit(submission: Submission): void {
-    if (submission.ends.length === 0) {
-      submission.settled();
+  /**
+   * One message's lines (`measurements`: each line's), for `owner`, who is told once every line
+   * is written or dead-lettered; `time` is told back then.
+   */
+  submit(lines: EncodedLines, measurements: readonly string[], owner: O, time = Number.NaN): void {
+    if (lines.ends.length === 0) {
+      this.options.owners.settled(owner, time, undefined);
       return;
     }
-    this.queue.push(submission);
+    this.queue.push(lines, measurements, owner, time);
     this.enqueuedAt.push(Date.now());
-    this.queuedPoints += submission.ends.length;
     this.updateGauge();
     this.schedule();
   }
@@ -106,11 +110,12 @@ export class WritePipeline {
 
   /** Drops queued points of messages that can no longer be acknowledged; the broker redelivers them. */
   purgeStale(): void {
-    const keep = this.queue.map((submission) => !submission.isStale());
+    const { queue } = this;
+    const { owners } = this.options;
+    const keep = queue.owners.map((owner) => !owners.isStale(owner));
     if (keep.every(Boolean)) return;
-    this.queue = this.queue.filter((_, i) => keep[i]);
+    this.queue = queue.filter((owner) => !owners.isStale(owner));
     this.enqueuedAt = this.enqueuedAt.filter((_, i) => keep[i]);
-    this.queuedPoints = this.queue.reduce((sum, submission) => sum + submission.ends.length, 0);
     this.afterChange();
   }
 
@@ -126,9 +131,8 @@ export class WritePipeline {
     }
     this.abort.abort();
     await Promise.all(this.writes);
-    this.queue = [];
+    this.queue = new SubmittedLines();
     this.enqueuedAt = [];
-    this.queuedPoints = 0;
     this.inFlightPoints = 0;
     this.updateGauge();
   }
@@ -138,7 +142,7 @@ export class WritePipeline {
     while (
       this.writes.size < this.options.writeConcurrency &&
       this.queue.length > 0 &&
-      (this.queuedPoints >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
+      (this.queue.points >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
     ) {
       this.clearTimer();
       this.startWrite();
@@ -171,33 +175,28 @@ export class WritePipeline {
     while (this.writes.size > 0) await Promise.race(this.writes);
   }
 
-  private takeBatch(): Submission[] {
-    const batch: Submission[] = [];
-    let points = 0;
-    let taken = 0;
-    while (taken < this.queue.length && points < this.options.batchSize) {
-      const submission = this.queue[taken] as Submission;
-      taken++;
-      this.queuedPoints -= submission.ends.length;
-      if (submission.isStale()) continue;
-      batch.push(submission);
-      points += submission.ends.length;
-    }
-    this.queue.splice(0, taken);
-    this.enqueuedAt.splice(0, taken);
-    this.inFlightPoints += points;
+  private takeBatch(): SubmittedLines<O> {
+    const { owners, batchSize } = this.options;
+    const taken = this.queue.takeFirst(batchSize);
+    this.enqueuedAt.splice(0, taken.length);
+    const batch = taken.owners.some((owner) => owners.isStale(owner))
+      ? taken.filter((owner) => !owners.isStale(owner))
+      : taken;
+    this.inFlightPoints += batch.points;
     this.updateGauge();
     return batch;
   }
 
-  private async writeBatch(batch: Submission[]): Promise<void> {
+  private async writeBatch(batch: SubmittedLines<O>): Promise<void> {
     const flat = flatten(batch);
-    const rejected = await this.writeWithRetry(flat);
+    const rejected = await this.writeWithRetry(batch, flat);
     if (rejected === 'aborted') return;
+    const { owners } = this.options;
     for (const [index, reason] of rejected)
-      await this.options.onRejected(originAt(batch, flat, index), reason);
-    for (const submission of batch) submission.settled();
-    this.inFlightPoints -= flat.measurements.length;
+      await this.options.onRejected(originAt(batch, flat, index, owners), reason);
+    for (let k = 0; k < batch.length; k++)
+      owners.settled(batch.owners[k] as O, batch.times[k] as number, batch.blocks[k] as Buffer);
+    this.inFlightPoints -= batch.points;
     this.afterChange();
   }
 
@@ -205,7 +204,10 @@ export class WritePipeline {
    * Writes the lines; returns the indexes of the lines InfluxDB refused, with its reason,
    * or `aborted` when stopping. A chunk is a range of `flat`: halves of a range are ranges.
    */
-  private async writeWithRetry(flat: FlatBatch): Promise<Map<number, string> | 'aborted'> {
+  private async writeWithRetry(
+    batch: SubmittedLines<O>,
+    flat: FlatBatch,
+  ): Promise<Map<number, string> | 'aborted'> {
     const { writer, metrics, logger } = this.options;
     const rejected = new Map<number, string>();
     const chunks: Array<[start: number, end: number]> = [[0, flat.measurements.length]];
@@ -216,7 +218,7 @@ export class WritePipeline {
         if (this.abort.signal.aborted) return 'aborted';
         const stopTimer = metrics.writeDuration.startTimer();
         try {
-          await writer.write(bodyOfLines(flat.parts, flat.starts, start, end));
+          await writer.write(bodyOfLines(batch, flat.firstLines, start, end));
           stopTimer();
           metrics.batchSize.observe(size);
           this.countWritten(flat.measurements, start, end);
@@ -290,34 +292,38 @@ export class WritePipeline {
   }
 }
 
-/** A batch read as one sequence of lines: each submission's lines, where each starts, every line's measurement. */
+/** A batch read as one sequence of lines: where each submission's lines start in it, and every line's measurement. */
 interface FlatBatch {
-  parts: readonly EncodedLines[];
-  starts: readonly number[];
+  firstLines: readonly number[];
   measurements: readonly string[];
 }
 
-function flatten(batch: readonly Submission[]): FlatBatch {
-  // A submission is its lines: the batch itself is the parts (a write holds no second list of them).
+function flatten(batch: SubmittedLines<unknown>): FlatBatch {
   if (batch.length === 1)
-    return { parts: batch, starts: [0], measurements: (batch[0] as Submission).measurements };
+    return { firstLines: [0], measurements: batch.measurements[0] as readonly string[] };
   const measurements: string[] = [];
-  const starts: number[] = [];
-  for (const submission of batch) {
-    starts.push(measurements.length);
-    for (const measurement of submission.measurements) measurements.push(measurement);
+  const firstLines: number[] = [];
+  for (const ofSubmission of batch.measurements) {
+    firstLines.push(measurements.length);
+    for (const measurement of ofSubmission) measurements.push(measurement);
   }
-  return { parts: batch, starts, measurements };
+  return { firstLines, measurements };
 }
 
-/** The origin of line `index` of the flattened batch (submissions are never empty, so starts increase). */
-function originAt(batch: readonly Submission[], flat: FlatBatch, index: number): PointOrigin {
+/** The origin of line `index` of the flattened batch (submissions are never empty, so first lines increase). */
+function originAt<O>(
+  batch: SubmittedLines<O>,
+  flat: FlatBatch,
+  index: number,
+  owners: SubmissionOwners<O>,
+): PointOrigin {
+  const { firstLines } = flat;
   let low = 0;
-  let high = flat.starts.length - 1;
+  let high = firstLines.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if ((flat.starts[middle] as number) <= index) low = middle;
+    if ((firstLines[middle] as number) <= index) low = middle;
     else high = middle - 1;
   }
-  return (batch[low] as Submission).originOf(index - (flat.starts[low] as number));
+  return owners.originOf(batch.owners[low] as O, index - (firstLines[low] as number));
 }

@@ -1,10 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-/**
- * Set while a message is stored for persistent subscribers: the session database completes
- * such a write once queued (still synced) and leaves the promise of its sync here.
- */
-export const deferredSyncs = new AsyncLocalStorage<Array<Promise<void>>>();
+import { whileStoringMessage } from './session-database.js';
 
 /**
  * A QoS 1 message's store for persistent subscribers, split from its sync. aedes hands a
@@ -25,7 +19,7 @@ export class MessageSyncs {
   /** Runs a message's store with its syncs deferred; resolves once the writes are queued. */
   store<T>(packet: { payload?: unknown }, run: () => Promise<T>): Promise<T> {
     const syncs: Array<Promise<void>> = [];
-    const queued = deferredSyncs.run(syncs, run);
+    const queued = whileStoringMessage(syncs, run);
     const payload = packet.payload;
     if (typeof payload !== 'object' || payload === null) return queued;
     const earlier = this.byPayload.get(payload);

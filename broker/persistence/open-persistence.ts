@@ -5,7 +5,7 @@ import type { MQEmitter } from 'mqemitter';
 import { createIndexedMemoryPersistence } from './indexed-memory-persistence.js';
 import { MessageSyncs } from './message-syncs.js';
 import type { BrokerPersistenceConfig } from './persistence-config.js';
-import { relaxedWrites, sessionDatabase } from './session-database.js';
+import { sessionDatabase, whileStoringMessage } from './session-database.js';
 import { redisSessionPresence, type PresenceRedis, type SessionPresence } from './session-presence.js';
 import { checkStoreFormat } from './store-format.js';
 
@@ -27,6 +27,7 @@ export interface OpenedPersistence {
 // None of these modules ships declarations; the shapes used here are typed inline.
 const require = createRequire(import.meta.url);
 type AsyncPersistence = {
+  outgoingEnqueue(sub: object, packet: unknown): Promise<unknown>;
   outgoingEnqueueCombi(subs: unknown[], packet: unknown): Promise<unknown>;
   outgoingUpdate(client: { id: string }, packet: unknown): Promise<unknown>;
   addSubscriptions(client: { id: string }, subs: object): Promise<unknown>;
@@ -191,6 +192,10 @@ function adaptForAedes(persistence: AsyncPersistence, syncs?: MessageSyncs): Asy
     storing.set(subs, done);
     return done;
   };
+  const enqueueOne = persistence.outgoingEnqueue.bind(persistence);
+  // aedes queues a message it sends to one client itself (Client.publish) here: synced like any store.
+  persistence.outgoingEnqueue = (sub, packet) =>
+    whileStoringMessage(undefined, () => enqueueOne(sub, packet));
   const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
   const update = persistence.outgoingUpdate.bind(persistence);
   const enqueues = new CompletionOrder();
@@ -205,7 +210,7 @@ function adaptForAedes(persistence: AsyncPersistence, syncs?: MessageSyncs): Asy
     // One entry per persistent-session client (aedes skips this for clean sessions): a handful.
     let order = updates.get(client.id);
     if (!order) updates.set(client.id, (order = new CompletionOrder()));
-    return order.add(relaxedWrites.run(true, () => update(client, packet)));
+    return order.add(update(client, packet));
   };
   return persistence;
 }

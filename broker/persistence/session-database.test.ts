@@ -16,6 +16,7 @@ interface Sessions {
   outgoingUpdate(client: { id: string }, packet: object): Promise<void>;
   outgoingClearMessageId(client: { id: string }, packet: { messageId: number }): Promise<Packet | undefined>;
   outgoingStream(client: { id: string }): AsyncIterable<Packet>;
+  storeRetained(packet: object): Promise<void>;
 }
 interface Packet {
   topic: string;
@@ -25,12 +26,22 @@ interface Packet {
 }
 
 /** A real database whose reads are counted, and the session store on it as the broker opens it. */
-async function openSessions(
-  dir: string,
-): Promise<{ sessions: Sessions; reads: () => number; close: () => Promise<void> }> {
+async function openSessions(dir: string): Promise<{
+  sessions: Sessions;
+  reads: () => number;
+  /** The batches written to LevelDB (the group commits), the keys in each and whether it was synced. */
+  batches: Array<{ keys: string[]; sync: boolean }>;
+  close: () => Promise<void>;
+}> {
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
   let reads = 0;
+  const batches: Array<{ keys: string[]; sync: boolean }> = [];
+  const batch = db.batch.bind(db) as (operations: unknown[], options?: { sync?: boolean }) => Promise<void>;
+  db.batch = ((operations: Array<{ key: string }>, options?: { sync?: boolean }) => {
+    batches.push({ keys: operations.map((operation) => operation.key), sync: options?.sync === true });
+    return batch(operations, options);
+  }) as unknown as typeof db.batch;
   const get = db.get.bind(db);
   db.get = ((...args: Parameters<typeof get>) => {
     reads += 1;
@@ -39,7 +50,7 @@ async function openSessions(
   const database = sessionDatabase(db);
   const sessions = createLevelPersistence(database) as Sessions;
   await sessions.setup({ id: 'broker-1' });
-  return { sessions, reads: () => reads, close: () => database.close() };
+  return { sessions, reads: () => reads, batches, close: () => database.close() };
 }
 
 const client = { id: 'ingest-1' };
@@ -100,6 +111,24 @@ describe('the session store (LevelDB through sessionDatabase)', () => {
       Array.from({ length: 19 }, (_, i) => i + 32),
     );
     await third.close();
+  });
+
+  it('syncs a queued message and a retained one, not the packet id a message went out with', async () => {
+    const dir = join(root, String(folders++));
+    const store = await openSessions(dir);
+    const synced = (prefix: string) =>
+      store.batches.filter((b) => b.keys.some((key) => key.startsWith(prefix))).map((b) => b.sync);
+    await store.sessions.outgoingEnqueueCombi([{ clientId: client.id, topic: '#', qos: 1 }], publish(1));
+    expect(synced('outgoing:')).toEqual([true]);
+    await store.sessions.storeRetained({ ...publish(2), retain: true });
+    expect(synced('retained:')).toEqual([true]);
+    store.batches.length = 0;
+    // Done once queued; the close writes it.
+    await store.sessions.outgoingUpdate(client, { ...publish(1), messageId: 9 });
+    await store.close();
+    expect(store.batches).toEqual([
+      { keys: [expect.stringMatching(/^outgoing-id:/), expect.stringMatching(/^outgoing:/)], sync: false },
+    ]);
   });
 
   it('writes what it was asked to before it closes, the packet id a message went out with included', async () => {

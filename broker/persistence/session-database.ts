@@ -1,8 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation } from 'abstract-level';
 import { GroupCommit } from './group-commit.js';
-import { deferredSyncs } from './message-syncs.js';
 import { RecentWrites } from './recent-writes.js';
 
 type Database = ClassicLevel<string, Buffer>;
@@ -21,15 +19,58 @@ const QUEUED: Promise<void> = Promise.resolve();
 export const RECENT_WRITES_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * Set while the store writes what no acknowledgement depends on: the packet id a queued
- * message was sent with (outgoingUpdate). Lost to a power cut or a kill, it only means the
+ * aedes-persistence-level's keys for the packet-id bookkeeping of messages being sent
+ * (outgoingUpdate): a queued message written again with the packet id it went out with,
+ * and packet id → message. Written outside a message's own store (whileStoringMessage),
+ * what no acknowledgement depends on: lost to a power cut or a kill, it only means the
  * message goes out again under a new id, which QoS 1 allows. Such a write is not synced
  * and completes as soon as it is queued: aedes sends a message to a persistent session
  * only once its packet id is stored, and two group commits on that way (the library awaits
  * its two puts in turn) held every alarm back. It is readable at once (RecentWrites), and
- * the group commit applies a key's writes in the order asked.
+ * the group commit applies a key's writes in the order asked. A key the library names
+ * otherwise is synced: slower, never less durable.
  */
-export const relaxedWrites = new AsyncLocalStorage<true>();
+const PACKET_ID_KEY_PREFIXES = ['outgoing:', 'outgoing-id:'];
+
+/**
+ * The message being stored for its subscribers, while its store runs: aedes-persistence-level
+ * asks for every write of outgoingEnqueue(Combi) synchronously, before its first await. Those
+ * writes are synced whatever their key; with `deferred`, each completes once queued and its
+ * sync is left in that list (MessageSyncs). A module variable, not AsyncLocalStorage: that
+ * turned on async_hooks' promise hooks for every promise of the broker (~5 % of its CPU at
+ * 2,000 readings a second, bench alert-latency). A write the library made after an await
+ * would be outside the window: awaited in full, slower, never less durable.
+ */
+let storing: { deferred: Array<Promise<void>> | undefined } | undefined;
+
+/**
+ * Runs a message's store (synchronously) with its writes synced, their syncs left in
+ * `deferred` if given; within another message's store (outgoingEnqueueCombi calls
+ * outgoingEnqueue), in that store's window.
+ */
+export function whileStoringMessage<T>(deferred: Array<Promise<void>> | undefined, run: () => T): T {
+  const outer = storing;
+  storing = deferred === undefined && outer !== undefined ? outer : { deferred };
+  try {
+    return run();
+  } finally {
+    storing = outer;
+  }
+}
+
+/**
+ * Puts that only keep packet ids, asked for outside a message's store. Deletes complete once
+ * written, as before (an acknowledged message's are not synced either way).
+ */
+function relaxed(operations: readonly Operation[]): boolean {
+  return (
+    storing === undefined &&
+    operations.some(({ type }) => type === 'put') &&
+    operations.every(
+      ({ key }) => typeof key === 'string' && PACKET_ID_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)),
+    )
+  );
+}
 
 /**
  * The database as aedes-persistence-level sees it, through classic-level's public API:
@@ -39,8 +80,8 @@ export const relaxedWrites = new AsyncLocalStorage<true>();
  *   sync a power cut after the PUBACK loses a message the OS had not yet written. A
  *   message's own store completes once queued, its sync awaited before the PUBACK instead
  *   (MessageSyncs). Deletes,
- *   and the packet-id bookkeeping of messages being sent (relaxedWrites, done once queued),
- *   do not ask for a sync: lost, they only deliver a message again.
+ *   and the packet-id bookkeeping of messages being sent (PACKET_ID_KEY_PREFIXES, done once
+ *   queued), do not ask for a sync: lost, they only deliver a message again.
  * - every write, chained batches included, through a group commit (GroupCommit): all
  *   writes waiting are written as one batch, one pool job and one fsync.
  * - `get` answered from memory for what this process wrote and has not deleted
@@ -54,8 +95,6 @@ export const relaxedWrites = new AsyncLocalStorage<true>();
 export function sessionDatabase(db: Database, maxRecentBytes = RECENT_WRITES_MAX_BYTES): Database {
   const commits = new GroupCommit(db);
   const recent = new RecentWrites(maxRecentBytes);
-  const relaxed = () => relaxedWrites.getStore() === true;
-  const durability = () => ({ sync: !relaxed() });
   // Names as abstract-level resolves them ('binary' is 'buffer'); the casts only pick the overload.
   const keyEncoding = (name?: string) =>
     name === undefined ? db.keyEncoding() : db.keyEncoding(name as 'utf8');
@@ -85,12 +124,14 @@ export function sessionDatabase(db: Database, maxRecentBytes = RECENT_WRITES_MAX
     written.catch(() => undefined);
   };
 
+  /** `sync`: undefined asks it unless the writes are relaxed; false never (deletes). */
   const batch = (operations: Operation[], options: EntryOptions & { sync?: boolean }) => {
-    const written = commits.batch(operations, options);
+    const isRelaxed = relaxed(operations);
+    const written = commits.batch(operations, { ...options, sync: options.sync ?? !isRelaxed });
     mirror(operations, options, written);
     // Failed, it is forgotten by RecentWrites and read from the disk again.
-    if (relaxed()) return QUEUED;
-    const deferred = deferredSyncs.getStore();
+    if (isRelaxed) return QUEUED;
+    const deferred = storing?.deferred;
     if (deferred === undefined) return written;
     deferred.push(written);
     return QUEUED;
@@ -101,15 +142,15 @@ export function sessionDatabase(db: Database, maxRecentBytes = RECENT_WRITES_MAX
       switch (property) {
         case 'put':
           return (key: string, value: Buffer, options: EntryOptions = {}) =>
-            batch([{ type: 'put', key, value }], { ...options, ...durability() });
+            batch([{ type: 'put', key, value }], { ...options, sync: undefined });
         case 'del':
           return (key: string, options: EntryOptions = {}) =>
             batch([{ type: 'del', key }], { ...options, sync: false });
         case 'batch':
           return (operations?: Operation[], options: EntryOptions = {}) =>
             operations === undefined
-              ? new GroupedChainedBatch(batch, durability())
-              : batch(operations, { ...options, ...durability() });
+              ? new GroupedChainedBatch(batch)
+              : batch(operations, { ...options, sync: undefined });
         case 'clear':
           return (options: { gt?: string; gte?: string; lt?: string; lte?: string } = {}) => {
             const inRange = rangeTest(options);
@@ -154,8 +195,7 @@ class GroupedChainedBatch {
   private operations: Operation[] = [];
 
   constructor(
-    private readonly write_: (operations: Operation[], options: { sync: boolean }) => Promise<void>,
-    private readonly durability: { sync: boolean },
+    private readonly write_: (operations: Operation[], options: { sync?: boolean }) => Promise<void>,
   ) {}
 
   get length(): number {
@@ -180,7 +220,8 @@ class GroupedChainedBatch {
   async write(): Promise<void> {
     const operations = this.operations;
     this.operations = [];
-    const sync = this.durability.sync && operations.some((operation) => operation.type === 'put');
+    // Synced (unless relaxed) only with a put in it.
+    const sync = operations.some((operation) => operation.type === 'put') ? undefined : false;
     await this.write_(operations, { sync });
   }
 

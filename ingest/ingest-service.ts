@@ -16,12 +16,7 @@ import { createIngestMetrics } from './metrics.js';
 import { DeferredAckClient, type DeferredAckClientOptions } from './mqtt/deferred-ack-client.js';
 import { SharedSubscriptionClient } from './mqtt/shared-subscription-client.js';
 import { RollupBackfill } from './influx/rollup-backfill.js';
-import {
-  handleMessage,
-  messageOwners,
-  type HeldMessage,
-  type MessageHandlerDeps,
-} from './pipeline/message-handler.js';
+import { handleMessage, type MessageHandlerDeps } from './pipeline/message-handler.js';
 import { SeqTracker } from './pipeline/seq-tracker.js';
 import { LineEncoder } from './influx/line-encoder.js';
 import { WritePipeline } from './pipeline/write-pipeline.js';
@@ -48,7 +43,7 @@ const INFLUX_STATE_TTL_MS = 5000;
 export class IngestService implements Component {
   private http: FastifyInstance | undefined;
   private mqtt: DeferredAckClient | SharedSubscriptionClient | undefined;
-  private pipeline: WritePipeline<HeldMessage> | undefined;
+  private pipeline: WritePipeline | undefined;
   private deadLetters: DeadLetterSink | undefined;
   private rollups: RollupBackfill | undefined;
   private port = 0;
@@ -107,18 +102,8 @@ export class IngestService implements Component {
       metrics,
       onRecord: (topic, rejection) => rejections.note(topic, rejection),
     });
-    const lines = new LineEncoder();
-    const rollups = config.influx.retention.manage
-      ? new RollupBackfill({
-          target: config.influx,
-          database: config.influx.database,
-          everyMs: config.influx.retention.backfillEveryS * 1000,
-          logger: componentLogger(logger, 'ingest.rollups'),
-        })
-      : undefined;
     const pipeline = new WritePipeline({
       writer,
-      owners: messageOwners({ lines, rollups, maxPayloadBytes: config.maxPayloadBytes }),
       batchSize: config.batchSize,
       // On MQTT 5 each connection holds one message until it is written (shared-subscription-client.ts):
       // waiting the full interval would cap a worker at `connections` messages per interval.
@@ -141,13 +126,23 @@ export class IngestService implements Component {
       sourceWaiting: () => this.mqtt instanceof SharedSubscriptionClient && this.mqtt.saturated,
     });
     const seqOf = SeqTracker.perSite();
+    const lines = new LineEncoder();
+    const rollups = config.influx.retention.manage
+      ? new RollupBackfill({
+          target: config.influx,
+          database: config.influx.database,
+          everyMs: config.influx.retention.backfillEveryS * 1000,
+          logger: componentLogger(logger, 'ingest.rollups'),
+        })
+      : undefined;
     const validation = {
       sites,
       maxPayloadBytes: config.maxPayloadBytes,
       maxAgeDays: config.maxAgeDays,
       maxFutureS: config.maxFutureS,
     };
-    // One object for every message, not one built per message.
+    // One object for every message: each held message's submission refers to it until its write
+    // (built per message, it was one more object per message for every collection to copy).
     const handlerDeps: MessageHandlerDeps = {
       validation,
       pipeline,
@@ -155,6 +150,7 @@ export class IngestService implements Component {
       seqOf,
       metrics,
       lines,
+      ...(rollups ? { rollups } : {}),
     };
     const mqttOptions: DeferredAckClientOptions = {
       url: config.mqtt.url,

@@ -56,32 +56,16 @@ export function linesOf(part: EncodedLines, from: number, to: number): Buffer {
   return part.block.subarray(part.start + lineStart(part, from), part.start + end);
 }
 
-/** Several parts' lines as parallel lists (no object per part): part `k` is `ends[k]` from `starts[k]` in `blocks[k]`. */
-export interface LineParts {
-  readonly blocks: readonly Buffer[];
-  readonly starts: readonly number[];
-  readonly ends: ReadonlyArray<readonly number[]>;
-}
-
-/** Encoded parts as parallel lists. */
-export function linePartsOf(parts: readonly EncodedLines[]): LineParts {
-  return {
-    blocks: parts.map((part) => part.block),
-    starts: parts.map((part) => part.start),
-    ends: parts.map((part) => part.ends),
-  };
-}
-
 /**
  * One body from several parts read as one sequence of lines: lines `from` to `to`
  * (exclusive) of that sequence, as pieces to send one after another (views of the parts'
- * blocks, nothing copied). `firstLines[k]` is the index of part `k`'s first line. Parts that
+ * blocks, nothing copied). `starts[k]` is the index of part `k`'s first line. Parts that
  * follow each other in the same block (messages encoded one after another, the usual case)
  * are one piece: a per-device write of 5,000 messages is a handful of pieces, not 10,000.
  */
 export function bodyOfLines(
-  parts: LineParts,
-  firstLines: readonly number[],
+  parts: readonly EncodedLines[],
+  starts: readonly number[],
   from: number,
   to: number,
 ): Buffer[] {
@@ -89,22 +73,20 @@ export function bodyOfLines(
   let block: Buffer | undefined;
   let pieceStart = 0;
   let pieceEnd = 0;
-  for (let k = 0; k < parts.blocks.length; k++) {
-    const ends = parts.ends[k] as readonly number[];
-    const first = firstLines[k] as number;
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k] as EncodedLines;
+    const first = starts[k] as number;
     const localFrom = Math.max(from - first, 0);
-    const localTo = Math.min(to - first, ends.length);
+    const localTo = Math.min(to - first, part.ends.length);
     if (localFrom >= localTo) continue;
-    const start = parts.starts[k] as number;
-    const begin = start + (localFrom === 0 ? 0 : (ends[localFrom - 1] as number) + 1);
-    const end = start + (ends[localTo - 1] as number) + 1;
-    const partBlock = parts.blocks[k] as Buffer;
-    if (partBlock === block && begin === pieceEnd) {
+    const begin = part.start + lineStart(part, localFrom);
+    const end = part.start + (part.ends[localTo - 1] as number) + 1;
+    if (part.block === block && begin === pieceEnd) {
       pieceEnd = end;
       continue;
     }
     if (block) pieces.push(block.subarray(pieceStart, pieceEnd));
-    block = partBlock;
+    block = part.block;
     pieceStart = begin;
     pieceEnd = end;
   }

@@ -100,12 +100,14 @@ export class LineEncoder {
   }
 
   /**
-   * Told once per finished message of one or more lines (its `block`) that they will never be
-   * read again (written, or refused and dead-lettered): when that was the last message of its
-   * block, the block takes new lines. A message never released (one dropped unwritten) only
-   * keeps its block from being reused; the garbage collector takes it.
+   * Told once per finished message that its lines will never be read again (written, or
+   * refused and dead-lettered): when that was the last message of its block, the block takes
+   * new lines. A message never released (one dropped unwritten) only keeps its block from
+   * being reused; the garbage collector takes it.
    */
-  release(block: Buffer): void {
+  release(lines: EncodedLines): void {
+    if (lines.ends.length === 0) return;
+    const { block } = lines;
     const left = (this.unreleased.get(block) ?? 0) - 1;
     if (left > 0) {
       this.unreleased.set(block, left);

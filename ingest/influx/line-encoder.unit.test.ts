@@ -73,9 +73,8 @@ describe('LineEncoder', () => {
           for (const [lines, released] of messages) {
             const texts = write(encoder, lines);
             const encoded = encoder.finish();
-            if (released) {
-              if (encoded.ends.length > 0) encoder.release(encoded.block);
-            } else kept.push({ encoded, text: texts.map((text) => `${text}\n`).join('') });
+            if (released) encoder.release(encoded);
+            else kept.push({ encoded, text: texts.map((text) => `${text}\n`).join('') });
           }
           for (const { encoded, text } of kept) expect(bytesOf(encoded).toString()).toBe(text);
         },
@@ -92,7 +91,7 @@ describe('LineEncoder', () => {
       const encoded = encoder.finish();
       blocks.add(encoded.block);
       if (i % 3 === 0) kept.push([encoded, `m f=${i} 1\n`]);
-      else encoder.release(encoded.block);
+      else encoder.release(encoded);
     }
     for (const [encoded, text] of kept) expect(bytesOf(encoded).toString()).toBe(text);
     expect(blocks.size).toBeLessThan(kept.length);
@@ -104,7 +103,7 @@ describe('LineEncoder', () => {
       reused.endLine();
       const encoded = reused.finish();
       turns.add(encoded.block);
-      reused.release(encoded.block);
+      reused.release(encoded);
     }
     expect(turns.size).toBe(2);
   });

@@ -16,21 +16,20 @@ import {
   type ValidationOutcome,
 } from '../validation/validate-message.js';
 import type { SeqTracker } from './seq-tracker.js';
-import type { PointOrigin, SubmissionOwners, WritePipeline } from './write-pipeline.js';
+import type { PointOrigin, Submission, WritePipeline } from './write-pipeline.js';
 
 export interface MessageHandlerDeps {
   validation: ValidationContext;
-  pipeline: WritePipeline<HeldMessage>;
+  pipeline: WritePipeline;
   deadLetters: DeadLetterSink;
   /** The seq tracker of a site (readings reach here only from sites this ingest serves). */
   seqOf: (site: string) => SeqTracker;
   metrics: IngestMetrics;
   /** Writes each message's lines into bytes (one per ingest: messages are handled one at a time). */
   lines: LineEncoder;
+  /** Told the timestamps of telemetry once written, to roll up what the continuous queries missed. */
+  rollups?: { written(timestampsMs: number | readonly number[]): void };
 }
-
-/** What the pipeline holds a message's lines for: the message itself, or `HeldParts` when there is more to it. */
-export type HeldMessage = IncomingPublish | HeldParts;
 
 /**
  * One MQTT message: validate, dead-letter what is refused, turn the rest into lines
@@ -42,9 +41,7 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   let outcome: ValidationOutcome;
   let lines: EncodedLines;
   let measurements: readonly string[];
-  /** A single reading's telemetry timestamp, handed to the pipeline as a number; NaN for none. */
-  let time = Number.NaN;
-  let times: readonly number[] | undefined;
+  let telemetryTimes: TelemetryTimes;
   try {
     outcome = validateMessage(topic, payload, deps.validation);
     deps.metrics.messagesIn.inc({ kind: outcome.kind });
@@ -54,16 +51,16 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
     if (accepted.length === 1) {
       const reading = accepted[0] as ValidReading;
       measurements = oneMeasurement(writeLine(reading, deps.lines));
-      if (reading.kind === 'telemetry') time = reading.message.ts;
+      telemetryTimes = reading.kind === 'telemetry' ? reading.message.ts : undefined;
     } else {
       const list: string[] = [];
-      const telemetryTimes: number[] = [];
+      const times: number[] = [];
       for (const reading of accepted) {
         list.push(writeLine(reading, deps.lines));
-        if (reading.kind === 'telemetry') telemetryTimes.push(reading.message.ts);
+        if (reading.kind === 'telemetry') times.push(reading.message.ts);
       }
       measurements = list;
-      if (telemetryTimes.length > 0) times = telemetryTimes;
+      telemetryTimes = times.length > 0 ? times : undefined;
     }
     lines = deps.lines.finish();
   } catch (error) {
@@ -80,23 +77,21 @@ export function handleMessage(message: IncomingPublish, deps: MessageHandlerDeps
   }
 
   const { rejected } = outcome;
-  // The usual message (one whole reading, nothing refused): the pipeline holds the message itself.
-  if (outcome.kind !== 'batch' && rejected.length === 0 && times === undefined) {
-    deps.pipeline.submit(lines, measurements, message, time);
-    return;
-  }
-  const held = new HeldParts(
+  const submission = new MessageSubmission(
+    lines,
+    measurements,
     message,
     outcome.kind === 'batch' ? (rejected.length === 0 ? 'batch' : outcome.accepted) : 'message',
-    times,
+    deps,
+    telemetryTimes,
     rejected.length > 0 ? 2 : 1,
   );
   if (rejected.length > 0) {
-    const partDone = () => held.partDone();
+    const partDone = () => submission.settled();
     const recorded = Promise.all(rejected.map((rejection) => deps.deadLetters.record(topic, rejection)));
     void recorded.then(partDone, partDone);
   }
-  deps.pipeline.submit(lines, measurements, held, time);
+  deps.pipeline.submit(submission);
 }
 
 /** Writes one reading's line; returns its measurement. */
@@ -110,65 +105,69 @@ function writeLine(reading: ValidReading, lines: LineEncoder): string {
   return point.measurement;
 }
 
+/** The timestamps of a message's telemetry: one as a number (most messages), several as a list. */
+type TelemetryTimes = number | readonly number[] | undefined;
+
 /**
- * A message with more to it than its one reading: a batch (where each line came from, its
- * telemetry's timestamps), or dead letters to record too before it settles.
+ * What ingest holds of one message until InfluxDB has its points: where its lines are in the
+ * encoder's block, the message (its topic, payload and acknowledgement) and how to find a
+ * line's origin, in one object with its methods on the prototype. At thousands of messages a
+ * second these live through several young-generation collections; each closure, scope or
+ * list held per message was one more object every collection copied.
  */
-class HeldParts {
+class MessageSubmission implements Submission {
+  readonly block: Buffer;
+  readonly start: number;
+  readonly ends: readonly number[];
+
   constructor(
-    readonly message: IncomingPublish,
+    lines: EncodedLines,
+    readonly measurements: readonly string[],
+    private readonly message: IncomingPublish,
     /**
      * Where line i came from: the message; item i of a batch nothing of which was refused (read
      * again from the payload if ever needed, so the parsed batch is not held); or, for a batch
      * validation refused part of, accepted reading i.
      */
-    readonly origins: 'message' | 'batch' | readonly ValidReading[],
+    private readonly origins: 'message' | 'batch' | readonly ValidReading[],
+    /** What every message shares (one object, not a field each). */
+    private readonly deps: MessageHandlerDeps,
     /** Told to the roll-ups once written. */
-    readonly times: readonly number[] | undefined,
+    private readonly telemetryTimes: TelemetryTimes,
     /** Parts still to finish: the points, and the dead letters when validation refused any. */
     private pending: number,
-  ) {}
-
-  partDone(): void {
-    if (--this.pending === 0) this.message.settle();
+  ) {
+    // Copied rather than held: the encoder's answer is garbage the young generation collects at once.
+    this.block = lines.block;
+    this.start = lines.start;
+    this.ends = lines.ends;
   }
-}
 
-export interface MessageOwnersOptions {
-  /** The encoder the handler writes lines with: a written message's block is released to it. */
-  lines: LineEncoder;
-  maxPayloadBytes: number;
-  /** Told the timestamps of telemetry once written, to roll up what the continuous queries missed. */
-  rollups?: { written(timestampsMs: number | readonly number[]): void } | undefined;
-}
+  originOf(index: number): PointOrigin {
+    const { topic, payload } = this.message;
+    const { origins } = this;
+    if (origins === 'message') return { topic, payload: () => payload };
+    if (origins === 'batch')
+      return {
+        topic,
+        payload: () => itemPayload(batchItemAt(payload, index, this.deps.validation.maxPayloadBytes)),
+      };
+    return { topic, payload: () => itemPayload(itemOf(origins[index] as ValidReading)) };
+  }
 
-/** How the write pipeline asks and tells a held message (one object for every message). */
-export function messageOwners(options: MessageOwnersOptions): SubmissionOwners<HeldMessage> {
-  const { lines, rollups, maxPayloadBytes } = options;
-  return {
-    isStale: (owner) => (owner instanceof HeldParts ? owner.message : owner).isStale(),
-    originOf: (owner, index) => originOf(owner, index, maxPayloadBytes),
-    settled(owner, time, block) {
-      // Written or dead-lettered: nothing reads these lines again.
-      if (block) lines.release(block);
-      if (rollups && !Number.isNaN(time)) rollups.written(time);
-      if (!(owner instanceof HeldParts)) {
-        owner.settle();
-        return;
-      }
-      if (rollups && owner.times) rollups.written(owner.times);
-      owner.partDone();
-    },
-  };
-}
+  isStale(): boolean {
+    return this.message.isStale();
+  }
 
-function originOf(owner: HeldMessage, index: number, maxPayloadBytes: number): PointOrigin {
-  const { topic, payload } = owner instanceof HeldParts ? owner.message : owner;
-  const origins = owner instanceof HeldParts ? owner.origins : 'message';
-  if (origins === 'message') return { topic, payload: () => payload };
-  if (origins === 'batch')
-    return { topic, payload: () => itemPayload(batchItemAt(payload, index, maxPayloadBytes)) };
-  return { topic, payload: () => itemPayload(itemOf(origins[index] as ValidReading)) };
+  settled(): void {
+    if (--this.pending > 0) return;
+    // Written or dead-lettered: nothing reads these lines again.
+    this.deps.lines.release(this);
+    const times = this.telemetryTimes;
+    const { rollups } = this.deps;
+    if (rollups && times !== undefined) rollups.written(times);
+    this.message.settle();
+  }
 }
 
 /** A message of one line shares its measurement list with every other such message. */

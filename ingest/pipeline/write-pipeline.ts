@@ -3,7 +3,6 @@ import { bodyOfLines, type EncodedLines } from '../influx/encoded-lines.js';
 import { InfluxWriteError, type PointWriter } from '../influx/point-writer.js';
 import type { IngestMetrics } from '../metrics.js';
 import { delay as sleep } from '../../runtime/index.js';
-import { SubmittedLines } from './submitted-lines.js';
 
 /** Where points came from: one MQTT message or one item of a batch; rejected points are dead-lettered per origin. */
 export interface PointOrigin {
@@ -13,24 +12,23 @@ export interface PointOrigin {
 }
 
 /**
- * What submissions belong to (in ingest, the MQTT message), as the pipeline asks and tells it:
- * functions of the owner rather than methods of an object per submission (submitted-lines.ts).
+ * The points of one MQTT message, and what to call once every one of them is written or dead-lettered.
+ * Encoded lines rather than an object per point: ingest handles tens of thousands a second. A
+ * submission is its lines (one of line protocol per point) itself rather than holding them in
+ * an object of their own: one object fewer per message held until its write.
  */
-export interface SubmissionOwners<O> {
-  /** True when the owner can no longer be acknowledged (its connection closed): the broker will redeliver it. */
-  isStale(owner: O): boolean;
-  /** Where the owner's line `index` came from; asked only when InfluxDB refuses that line. */
-  originOf(owner: O, index: number): PointOrigin;
-  /**
-   * Every line the owner submitted is written or dead-lettered. `block`: where its lines were
-   * (undefined when it submitted none); `time` as submitted.
-   */
-  settled(owner: O, time: number, block: Buffer | undefined): void;
+export interface Submission extends EncodedLines {
+  /** The measurement of each line, in the same order (for `ingest_points_written_total`). */
+  measurements: readonly string[];
+  /** Where line `index` came from; asked only when InfluxDB refuses that line. */
+  originOf(index: number): PointOrigin;
+  /** True when the message can no longer be acknowledged (its connection closed): the broker will redeliver it. */
+  isStale(): boolean;
+  settled(): void;
 }
 
-export interface WritePipelineOptions<O> {
+export interface WritePipelineOptions {
   writer: PointWriter;
-  owners: SubmissionOwners<O>;
   batchSize: number;
   flushIntervalMs: number;
   /** Batches being written at once (≥ 1). */
@@ -65,10 +63,11 @@ const RETRY_BASE_MS = 250;
  * stores it on one core and the next batch fills up; with a single write in flight each
  * waits for the other, and on a busy box InfluxDB's other cores sit idle.
  */
-export class WritePipeline<O> {
-  private queue = new SubmittedLines<O>();
-  /** When each queued submission arrived (a parallel list of numbers: no object per message). */
+export class WritePipeline {
+  private queue: Submission[] = [];
+  /** When each queued submission arrived (a parallel array of numbers: no object per message). */
   private enqueuedAt: number[] = [];
+  private queuedPoints = 0;
   private inFlightPoints = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly writes = new Set<Promise<void>>();
@@ -76,10 +75,10 @@ export class WritePipeline<O> {
   private flushEverything = false;
   private roomWaiters: Array<{ limit: number; resolve: () => void }> = [];
 
-  constructor(private readonly options: WritePipelineOptions<O>) {}
+  constructor(private readonly options: WritePipelineOptions) {}
 
   get bufferedPoints(): number {
-    return this.queue.points + this.inFlightPoints;
+    return this.queuedPoints + this.inFlightPoints;
   }
 
   start(): void {
@@ -87,17 +86,14 @@ export class WritePipeline<O> {
     this.flushEverything = false;
   }
 
-  /**
-   * One message's lines (`measurements`: each line's), for `owner`, who is told once every line
-   * is written or dead-lettered; `time` is told back then.
-   */
-  submit(lines: EncodedLines, measurements: readonly string[], owner: O, time = Number.NaN): void {
-    if (lines.ends.length === 0) {
-      this.options.owners.settled(owner, time, undefined);
+  submit(submission: Submission): void {
+    if (submission.ends.length === 0) {
+      submission.settled();
       return;
     }
-    this.queue.push(lines, measurements, owner, time);
+    this.queue.push(submission);
     this.enqueuedAt.push(Date.now());
+    this.queuedPoints += submission.ends.length;
     this.updateGauge();
     this.schedule();
   }
@@ -110,12 +106,11 @@ export class WritePipeline<O> {
 
   /** Drops queued points of messages that can no longer be acknowledged; the broker redelivers them. */
   purgeStale(): void {
-    const { queue } = this;
-    const { owners } = this.options;
-    const keep = queue.owners.map((owner) => !owners.isStale(owner));
+    const keep = this.queue.map((submission) => !submission.isStale());
     if (keep.every(Boolean)) return;
-    this.queue = queue.filter((owner) => !owners.isStale(owner));
+    this.queue = this.queue.filter((_, i) => keep[i]);
     this.enqueuedAt = this.enqueuedAt.filter((_, i) => keep[i]);
+    this.queuedPoints = this.queue.reduce((sum, submission) => sum + submission.ends.length, 0);
     this.afterChange();
   }
 
@@ -131,8 +126,9 @@ export class WritePipeline<O> {
     }
     this.abort.abort();
     await Promise.all(this.writes);
-    this.queue = new SubmittedLines();
+    this.queue = [];
     this.enqueuedAt = [];
+    this.queuedPoints = 0;
     this.inFlightPoints = 0;
     this.updateGauge();
   }
@@ -142,7 +138,7 @@ export class WritePipeline<O> {
     while (
       this.writes.size < this.options.writeConcurrency &&
       this.queue.length > 0 &&
-      (this.queue.points >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
+      (this.queuedPoints >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
     ) {
       this.clearTimer();
       this.startWrite();
@@ -175,28 +171,33 @@ export class WritePipeline<O> {
     while (this.writes.size > 0) await Promise.race(this.writes);
   }
 
-  private takeBatch(): SubmittedLines<O> {
-    const { owners, batchSize } = this.options;
-    const taken = this.queue.takeFirst(batchSize);
-    this.enqueuedAt.splice(0, taken.length);
-    const batch = taken.owners.some((owner) => owners.isStale(owner))
-      ? taken.filter((owner) => !owners.isStale(owner))
-      : taken;
-    this.inFlightPoints += batch.points;
+  private takeBatch(): Submission[] {
+    const batch: Submission[] = [];
+    let points = 0;
+    let taken = 0;
+    while (taken < this.queue.length && points < this.options.batchSize) {
+      const submission = this.queue[taken] as Submission;
+      taken++;
+      this.queuedPoints -= submission.ends.length;
+      if (submission.isStale()) continue;
+      batch.push(submission);
+      points += submission.ends.length;
+    }
+    this.queue.splice(0, taken);
+    this.enqueuedAt.splice(0, taken);
+    this.inFlightPoints += points;
     this.updateGauge();
     return batch;
   }
 
-  private async writeBatch(batch: SubmittedLines<O>): Promise<void> {
+  private async writeBatch(batch: Submission[]): Promise<void> {
     const flat = flatten(batch);
-    const rejected = await this.writeWithRetry(batch, flat);
+    const rejected = await this.writeWithRetry(flat);
     if (rejected === 'aborted') return;
-    const { owners } = this.options;
     for (const [index, reason] of rejected)
-      await this.options.onRejected(originAt(batch, flat, index, owners), reason);
-    for (let k = 0; k < batch.length; k++)
-      owners.settled(batch.owners[k] as O, batch.times[k] as number, batch.blocks[k] as Buffer);
-    this.inFlightPoints -= batch.points;
+      await this.options.onRejected(originAt(batch, flat, index), reason);
+    for (const submission of batch) submission.settled();
+    this.inFlightPoints -= flat.measurements.length;
     this.afterChange();
   }
 
@@ -204,10 +205,7 @@ export class WritePipeline<O> {
    * Writes the lines; returns the indexes of the lines InfluxDB refused, with its reason,
    * or `aborted` when stopping. A chunk is a range of `flat`: halves of a range are ranges.
    */
-  private async writeWithRetry(
-    batch: SubmittedLines<O>,
-    flat: FlatBatch,
-  ): Promise<Map<number, string> | 'aborted'> {
+  private async writeWithRetry(flat: FlatBatch): Promise<Map<number, string> | 'aborted'> {
     const { writer, metrics, logger } = this.options;
     const rejected = new Map<number, string>();
     const chunks: Array<[start: number, end: number]> = [[0, flat.measurements.length]];
@@ -218,7 +216,7 @@ export class WritePipeline<O> {
         if (this.abort.signal.aborted) return 'aborted';
         const stopTimer = metrics.writeDuration.startTimer();
         try {
-          await writer.write(bodyOfLines(batch, flat.firstLines, start, end));
+          await writer.write(bodyOfLines(flat.parts, flat.starts, start, end));
           stopTimer();
           metrics.batchSize.observe(size);
           this.countWritten(flat.measurements, start, end);
@@ -292,38 +290,34 @@ export class WritePipeline<O> {
   }
 }
 
-/** A batch read as one sequence of lines: where each submission's lines start in it, and every line's measurement. */
+/** A batch read as one sequence of lines: each submission's lines, where each starts, every line's measurement. */
 interface FlatBatch {
-  firstLines: readonly number[];
+  parts: readonly EncodedLines[];
+  starts: readonly number[];
   measurements: readonly string[];
 }
 
-function flatten(batch: SubmittedLines<unknown>): FlatBatch {
+function flatten(batch: readonly Submission[]): FlatBatch {
+  // A submission is its lines: the batch itself is the parts (a write holds no second list of them).
   if (batch.length === 1)
-    return { firstLines: [0], measurements: batch.measurements[0] as readonly string[] };
+    return { parts: batch, starts: [0], measurements: (batch[0] as Submission).measurements };
   const measurements: string[] = [];
-  const firstLines: number[] = [];
-  for (const ofSubmission of batch.measurements) {
-    firstLines.push(measurements.length);
-    for (const measurement of ofSubmission) measurements.push(measurement);
+  const starts: number[] = [];
+  for (const submission of batch) {
+    starts.push(measurements.length);
+    for (const measurement of submission.measurements) measurements.push(measurement);
   }
-  return { firstLines, measurements };
+  return { parts: batch, starts, measurements };
 }
 
-/** The origin of line `index` of the flattened batch (submissions are never empty, so first lines increase). */
-function originAt<O>(
-  batch: SubmittedLines<O>,
-  flat: FlatBatch,
-  index: number,
-  owners: SubmissionOwners<O>,
-): PointOrigin {
-  const { firstLines } = flat;
+/** The origin of line `index` of the flattened batch (submissions are never empty, so starts increase). */
+function originAt(batch: readonly Submission[], flat: FlatBatch, index: number): PointOrigin {
   let low = 0;
-  let high = firstLines.length - 1;
+  let high = flat.starts.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if ((firstLines[middle] as number) <= index) low = middle;
+    if ((flat.starts[middle] as number) <= index) low = middle;
     else high = middle - 1;
   }
-  return owners.originOf(batch.owners[low] as O, index - (firstLines[low] as number));
+  return (batch[low] as Submission).originOf(index - (flat.starts[low] as number));
 }

@@ -3,7 +3,7 @@ import { createLogger, createMetricsRegistry } from '../../runtime/index.js';
 import type { PointWriter } from '../influx/point-writer.js';
 import { encodeLines } from '../influx/encoded-lines.js';
 import { createIngestMetrics } from '../metrics.js';
-import { WritePipeline, type PointOrigin, type SubmissionOwners } from './write-pipeline.js';
+import { WritePipeline, type Submission } from './write-pipeline.js';
 
 /** A body's lines as one text joined by newlines: every line of a body ends with one (point-writer.ts). */
 function linesText(pieces: readonly Buffer[]): string {
@@ -59,11 +59,10 @@ function pipelineWith(
   batchSize = 100,
   flushIntervalMs = 20,
   sourceWaiting?: () => boolean,
-): WritePipeline<TestSubmission> {
+): WritePipeline {
   return new WritePipeline({
     ...(sourceWaiting ? { sourceWaiting } : {}),
     writer,
-    owners,
     batchSize,
     flushIntervalMs,
     writeConcurrency,
@@ -74,26 +73,15 @@ function pipelineWith(
   });
 }
 
-/** One line and what it belongs to. */
-interface TestSubmission {
-  line: string;
-  origin: PointOrigin;
-  isStale: () => boolean;
-  settled: () => void;
-}
-
-const owners: SubmissionOwners<TestSubmission> = {
-  isStale: (owner) => owner.isStale(),
-  originOf: (owner) => owner.origin,
-  settled: (owner) => owner.settled(),
-};
-
-function submission(line: string, stale: boolean, settled: () => void = () => {}): TestSubmission {
-  return { line, origin: { topic: 't', payload: () => Buffer.from(line) }, isStale: () => stale, settled };
-}
-
-function submit(pipeline: WritePipeline<TestSubmission>, owner: TestSubmission): void {
-  pipeline.submit(encodeLines([owner.line]), ['m'], owner);
+function submission(line: string, stale: boolean, settled: () => void = () => {}): Submission {
+  const origin = { topic: 't', payload: () => Buffer.from(line) };
+  return {
+    ...encodeLines([line]),
+    measurements: ['m'],
+    originOf: () => origin,
+    isStale: () => stale,
+    settled,
+  };
 }
 
 describe('WritePipeline', () => {
@@ -106,9 +94,9 @@ describe('WritePipeline', () => {
     let sourceWaiting = false;
     const pipeline = pipelineWith(writer, 2, 100, 60_000, () => sourceWaiting);
     pipeline.start();
-    submit(pipeline, submission('m v=1 1', false));
+    pipeline.submit(submission('m v=1 1', false));
     sourceWaiting = true; // e.g. the second of two MQTT 5 connections now holds a message too
-    submit(pipeline, submission('m v=2 2', false));
+    pipeline.submit(submission('m v=2 2', false));
     await until(() => writer.pending.length === 1);
     // one write with both: the first waited for the interval until the source could send no more
     expect(writer.pending[0]?.body.trim().split('\n')).toEqual(['m v=1 1', 'm v=2 2']);
@@ -123,7 +111,7 @@ describe('WritePipeline', () => {
     // The timed flush asks whether the message is stale as it takes it: that is the flush.
     let flushed!: () => void;
     const staleFlush = new Promise<void>((resolve) => (flushed = resolve));
-    submit(pipeline, {
+    pipeline.submit({
       ...submission('m v=1 1', true),
       isStale: () => {
         flushed();
@@ -132,7 +120,7 @@ describe('WritePipeline', () => {
     });
     await staleFlush;
     expect(writer.lines).toEqual([]);
-    const settled = new Promise<void>((resolve) => submit(pipeline, submission('m v=2 2', false, resolve)));
+    const settled = new Promise<void>((resolve) => pipeline.submit(submission('m v=2 2', false, resolve)));
     await settled;
     expect(writer.lines).toEqual(['m v=2 2']);
     expect(pipeline.bufferedPoints).toBe(0);
@@ -145,10 +133,7 @@ describe('WritePipeline', () => {
     pipeline.start();
     const settled: string[] = [];
     for (const line of ['m v=1 1', 'm v=2 2', 'm v=3 3'])
-      submit(
-        pipeline,
-        submission(line, false, () => settled.push(line)),
-      );
+      pipeline.submit(submission(line, false, () => settled.push(line)));
     await until(() => writer.pending.length === 2);
     expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1', 'm v=2 2']);
     expect(pipeline.bufferedPoints).toBe(3);
@@ -171,7 +156,7 @@ describe('WritePipeline', () => {
     const writer = new GatedWriter();
     const pipeline = pipelineWith(writer, 1, 1);
     pipeline.start();
-    for (const line of ['m v=1 1', 'm v=2 2']) submit(pipeline, submission(line, false));
+    for (const line of ['m v=1 1', 'm v=2 2']) pipeline.submit(submission(line, false));
     await vi.advanceTimersByTimeAsync(0);
     expect(writer.pending.map((write) => write.body)).toEqual(['m v=1 1']);
     // An hour of flush intervals on the fake clock: the second write still waits for the first.
@@ -193,11 +178,7 @@ describe('WritePipeline', () => {
     const pipeline = pipelineWith(writer, 2, 2, 60_000);
     pipeline.start();
     let settled = 0;
-    for (let i = 1; i <= 5; i++)
-      submit(
-        pipeline,
-        submission(`m v=${i} ${i}`, false, () => settled++),
-      );
+    for (let i = 1; i <= 5; i++) pipeline.submit(submission(`m v=${i} ${i}`, false, () => settled++));
     await pipeline.stop(1000);
     expect(writer.lines.sort()).toEqual(['m v=1 1', 'm v=2 2', 'm v=3 3', 'm v=4 4', 'm v=5 5']);
     expect(settled).toBe(5);

@@ -39,7 +39,9 @@ const PACKET_ID_KEY_PREFIXES = ['outgoing:', 'outgoing-id:'];
  * sync is left in that list (MessageSyncs). A module variable, not AsyncLocalStorage: that
  * turned on async_hooks' promise hooks for every promise of the broker (~5 % of its CPU at
  * 2,000 readings a second, bench alert-latency). A write the library made after an await
- * would be outside the window: awaited in full, slower, never less durable.
+ * would be outside the window: under any other key awaited in full (slower, never less
+ * durable), but a queued message under `outgoing:` would be relaxed. The library is pinned,
+ * and session-database.test.ts fails if a queued message's write is ever not synced.
  */
 let storing: { deferred: Array<Promise<void>> | undefined } | undefined;
 

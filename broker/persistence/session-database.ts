@@ -1,6 +1,7 @@
 import type { ClassicLevel } from 'classic-level';
 import type { AbstractBatchOperation } from 'abstract-level';
 import { GroupCommit } from './group-commit.js';
+import { LEVEL_KEY_PREFIXES } from './level-key-prefixes.js';
 import { RecentWrites } from './recent-writes.js';
 
 type Database = ClassicLevel<string, Buffer>;
@@ -30,7 +31,10 @@ export const RECENT_WRITES_MAX_BYTES = 16 * 1024 * 1024;
  * the group commit applies a key's writes in the order asked. A key the library names
  * otherwise is synced: slower, never less durable.
  */
-const PACKET_ID_KEY_PREFIXES = ['outgoing:', 'outgoing-id:'];
+const PACKET_ID_KEY_PREFIXES: readonly string[] = [
+  LEVEL_KEY_PREFIXES.outgoing,
+  LEVEL_KEY_PREFIXES.outgoingId,
+];
 
 /**
  * The message being stored for its subscribers, while its store runs: aedes-persistence-level

@@ -1,11 +1,11 @@
 import type { ClassicLevel } from 'classic-level';
+import { LEVEL_KEY_PREFIXES } from './level-key-prefixes.js';
 
 /** Where the session store says what wrote it; aedes-persistence-level never uses this key. */
 export const FORMAT_KEY = 'village-format';
 export const STORE_FORMAT = { store: 'aedes-persistence-level', version: 1 } as const;
 
-/** Key prefixes of aedes-persistence-level 9 (asyncPersistence.js). */
-const LEVEL_PREFIXES = ['retained:', 'subscriptions:', 'outgoing:', 'outgoing-id:', 'incoming:', 'will:'];
+const LEVEL_PREFIXES: readonly string[] = Object.values(LEVEL_KEY_PREFIXES);
 
 /**
  * Checks that the sessions folder holds this store's format before the broker uses it,

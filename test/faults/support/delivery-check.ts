@@ -15,7 +15,10 @@ export interface DeliveryReport {
   stored: number;
   missing: Array<{ device: string; seqs: number[] }>;
   duplicated: Array<{ device: string; seq: number; points: number }>;
-  /** Holes in a device's gateway seqs that neither the subscriber nor InfluxDB saw (beyond crash skips). */
+  /**
+   * Holes in a device's gateway seqs, up to the last one the snapshot of what was sent holds,
+   * that neither the subscriber nor InfluxDB has seen (beyond crash skips).
+   */
   gaps: Array<{ device: string; after: number; before: number }>;
   crashSkips: number;
 }
@@ -124,11 +127,19 @@ function compare(
     const missing = [...seqs].filter((s) => !have.has(s)).sort((a, b) => a - b);
     if (missing.length > 0) report.missing.push({ device, seqs: missing });
   }
-  const devices = new Set([...sent.keys(), ...stored.keys()]);
-  for (const device of devices) {
+  for (const [device, seqs] of sent) {
+    // Only below the snapshot's last seq is the evidence complete: ingest writes two batches
+    // at once and retries each on its own, so a later seq may be stored before an earlier
+    // one that was published after the snapshot was taken.
+    let last = -1;
+    for (const seq of seqs) if (seq < LOAD_SEQ_BASE && seq > last) last = seq;
     const seen = new Set<number>();
-    for (const seq of sent.get(device) ?? []) if (seq < LOAD_SEQ_BASE) seen.add(seq);
-    for (const seq of stored.get(device) ?? []) if (seq < LOAD_SEQ_BASE) seen.add(seq);
+    const note = (seq: number) => {
+      if (seq <= last) seen.add(seq);
+    };
+    for (const seq of seqs) note(seq);
+    for (const seq of expectation.ledger.seqs.get(device) ?? []) note(seq);
+    for (const seq of stored.get(device) ?? []) note(seq);
     const ordered = [...seen].sort((a, b) => a - b);
     const floor = expectation.ignoreGapsBefore?.get(device) ?? -1;
     let skipsLeft = expectation.gatewayCrashes ?? 0;

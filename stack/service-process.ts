@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT, siblingEntryCommand, waitFor } from '../runtime/index.js';
+
+/** How much of a service's log a failed start quotes. */
+const LOG_TAIL_BYTES = 2_000;
 
 export interface ServiceProcessOptions {
   name: string;
@@ -75,19 +81,33 @@ export class ServiceProcess {
     const { readyUrl } = this.options;
     const urls = typeof readyUrl === 'string' ? [readyUrl] : (readyUrl ?? []);
     for (const url of urls) {
+      let exited = false;
       await waitFor(
         `${this.options.name} ready at ${url}`,
         async () => {
-          if (!this.running)
-            throw new Error(
-              `${this.options.name} exited (code ${this.child?.exitCode}); see ${this.options.logFile}`,
-            );
+          if (!this.running) return (exited = true);
           const response = await fetch(url);
           return response.status === 200;
         },
         { timeoutMs, intervalMs: 200 },
       );
+      if (exited) throw await this.exitedBeforeReady();
     }
+  }
+
+  /** Says why a start failed: the exit code and the end of the log, which a test may remove with its folder. */
+  private async exitedBeforeReady(): Promise<Error> {
+    const child = this.child;
+    // What the process printed last may still be on its way through the pipes.
+    if (child && child.stdout && !child.stdout.readableEnded) {
+      await Promise.race([once(child, 'close'), sleep(2_000)]);
+    }
+    await new Promise<void>((resolve) => (this.log ? this.log.write('', () => resolve()) : resolve()));
+    const { name, logFile } = this.options;
+    return new Error(
+      `${name} exited (code ${child?.exitCode}, signal ${child?.signalCode}) before it was ready; ` +
+        `the end of ${logFile}:\n${await fileTail(logFile, LOG_TAIL_BYTES)}`,
+    );
   }
 
   /** An exit of the current child that no stop() asked for is a crash: counted, and restarted when configured. */
@@ -126,5 +146,20 @@ export class ServiceProcess {
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
+  }
+}
+
+/** The last `bytes` of a file, from the first whole line; '' when there is no file. */
+async function fileTail(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+    const text = buffer.toString('utf8');
+    return length < size ? text.slice(text.indexOf('\n') + 1) : text;
+  } finally {
+    await handle.close();
   }
 }

@@ -11,9 +11,11 @@
  *   own) in front of the broker on the gateway's and on alerting's connection;
  * - meter silent: the simulator's meter-silent fault on a meter → its alert arrives.
  *
- * `npm run bench -- alert-latency [--quick] [--alarms N] [--no-silent] [--batch] [--cpu-prof[=alerting,broker]]`
+ * `npm run bench -- alert-latency [--quick] [--alarms N] [--pace-ms N] [--no-silent] [--batch] [--cpu-prof[=alerting,broker]]`
  * (a script, not a test; ~1–2 minutes; `--quick`: 200 fire alarms instead of 1000 and one silent meter;
- * `--alarms N`: N fire alarms; `--no-silent`: no meter-silent phase; `--batch`: the readings in
+ * `--alarms N`: N fire alarms; `--pace-ms N`: each panel waits a random 0–2N ms after an alarm's
+ * reset before its next FIRE (by default the panels cycle back to back, an alarm storm that is
+ * itself most of alerting's load); `--no-silent`: no meter-silent phase; `--batch`: the readings in
  * gzip batches of every meter, as the gateway ships them, not one message each; `--cpu-prof`: the CPU profile of
  * alerting, or of the services named, top functions; with BENCH_KEEP=1 the profiles are kept). On a box others share, the latencies
  * move with the load average; the CPU each service spends per telemetry message holds up better.
@@ -155,6 +157,7 @@ async function fireLatencies(
   village: AlertingVillage,
   total: number,
   links: { fromGateway: Sightings; toAlerting: Sightings },
+  paceMs: number,
 ): Promise<{ traces: FireTrace[]; lost: number }> {
   const panels = village.stack.site.devices.filter((d) => d.profile === 'gst-fire-panel');
   // Each panel speaks with its own LAN credential, as the gateway's LAN broker requires.
@@ -209,6 +212,8 @@ async function fireLatencies(
       );
       await lan.publishAsync(topic, JSON.stringify({ event: 'RESET', loop, address }), { qos: 1 });
       await reset;
+      // Paced: a panel's next alarm a random 0–2 × paceMs later, so lanes do not move in step.
+      if (paceMs > 0) await sleep(Math.random() * 2 * paceMs);
     }
   };
   await Promise.all(panels.map(lane));
@@ -336,6 +341,8 @@ async function main(): Promise<void> {
   const batched = process.argv.includes('--batch');
   const alarms = numberOption('--alarms') ?? Number.NaN;
   const events = Number.isInteger(alarms) && alarms > 0 ? alarms : quick ? 200 : FIRE_EVENTS;
+  const paceMs = numberOption('--pace-ms') ?? 0;
+  if (!Number.isFinite(paceMs) || paceMs < 0) throw new Error('--pace-ms takes a number of milliseconds ≥ 0');
   const silentMeters = process.argv.includes('--no-silent')
     ? []
     : quick
@@ -385,7 +392,7 @@ async function main(): Promise<void> {
     const services = ['broker', 'alerting'] as const;
     const cpuOf = () => services.map((name) => cpuSeconds(village.stack.service(name).pid!));
     const loadStart = { at: Date.now(), sent: load.sent, acked: load.acked, cpu: cpuOf() };
-    const fire = await fireLatencies(village, events, links);
+    const fire = await fireLatencies(village, events, links, paceMs);
     const fireDone = { at: Date.now(), sent: load.sent, acked: load.acked, cpu: cpuOf() };
     const silent = await silentLatencies(village, silentMeters);
     const loadEnd = { at: Date.now(), sent: load.sent, acked: load.acked };
@@ -428,7 +435,7 @@ async function main(): Promise<void> {
       `the slowest 1 % of fire alarms, total = gateway + broker + alerting + notification, ms:`,
       ...tail.map((t) => `  ${traceHops(t)}`),
       `meter silent: limit 3 × 5 s = 15 s after the last reading, told alone 30 s later (settleS of the zone's network-fault incident); each: ${silent.map((v) => `${(v / 1000).toFixed(1)} s`).join(', ')}`,
-      `fire phase ${((fireDone.at - loadStart.at) / 1000).toFixed(1)} s; whole run ${((Date.now() - benchStart) / 1000).toFixed(0)} s`,
+      `fire phase ${((fireDone.at - loadStart.at) / 1000).toFixed(1)} s, ${((events * 1000) / (fireDone.at - loadStart.at)).toFixed(1)} FIRE/RESET cycles a second on ${site.devices.filter((d) => d.profile === 'gst-fire-panel').length} panels (${paceMs > 0 ? `paced: a random 0–${2 * paceMs} ms between a panel's cycles` : 'back to back'}); whole run ${((Date.now() - benchStart) / 1000).toFixed(0)} s`,
       '',
     ];
     process.stdout.write(lines.join('\n'));

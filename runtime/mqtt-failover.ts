@@ -25,7 +25,12 @@ export function mqttFailoverServers(
   failover: readonly string[],
 ): { servers?: MqttServer[] } {
   if (failover.length === 0) return {};
-  return { servers: [primary, ...failover].map(toServer) };
+  return { servers: mqttServers(primary, failover) };
+}
+
+/** The primary's server first, then each failover URL's: the order connection attempts take them in. */
+export function mqttServers(primary: string, failover: readonly string[]): MqttServer[] {
+  return [primary, ...failover].map(toServer);
 }
 
 function toServer(url: string): MqttServer {

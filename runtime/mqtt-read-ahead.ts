@@ -18,11 +18,10 @@ const NO_ID = -1;
  *
  * Bounded by the stream's back-pressure: the socket pauses while mqtt.js holds more than
  * its writable buffer (16 KiB) of unhandled bytes, and this reader sees only what the
- * socket emits (a chunk at a time, so up to a socket read past the buffer). A taker that
- * bounds what it holds itself may read on past that (`readOn`): mqtt.js then keeps the
- * bytes it has not reached in its buffer until it does. A message
+ * socket emits (a chunk at a time, so up to a socket read past the buffer). A message
  * taken but not yet acknowledged when the connection drops comes again from the broker
- * (persistent session) and is taken again.
+ * (persistent session) and is taken again. (Ingest, which reads on past that buffer,
+ * takes PUBLISH packets out of mqtt.js' stream instead: `connectTapped`.)
  *
  * Public mqtt.js API only: the client's `stream`, as `connect()` returns and then at the
  * `packetsend` event of each reconnection's CONNECT (sent before the socket can have
@@ -43,22 +42,12 @@ export class ReadAhead<T> {
   constructor(
     client: MqttClient,
     private readonly take: (packet: IPublishPacket) => T,
-    /**
-     * Asked each time mqtt.js' buffer fills and the socket pauses: true reads on (the
-     * taker bounds what it holds itself), false (the default) lets the socket wait.
-     */
-    private readonly readOn: () => boolean = () => false,
   ) {
     // mqtt.connect() has built the first connection's stream already; no byte can have arrived yet.
     if (client.stream) this.attach(client.stream);
     client.on('packetsend', (packet: Packet) => {
       if (packet.cmd === 'connect' && client.stream !== this.stream) this.attach(client.stream);
     });
-  }
-
-  /** Reads on after `readOn` said no (the taker has room again); nothing while the socket flows. */
-  resume(): void {
-    if (this.stream?.isPaused()) this.stream.resume();
   }
 
   /** Messages taken and not yet claimed (for tests and metrics). */
@@ -109,9 +98,6 @@ export class ReadAhead<T> {
     // Ahead of mqtt.js' own reader of the stream, which handles a chunk's first message at once.
     stream.prependListener('data', (chunk: Buffer) => {
       if (this.stream === stream) reader.push(chunk);
-    });
-    stream.on('pause', () => {
-      if (this.stream === stream && this.readOn()) stream.resume();
     });
   }
 }

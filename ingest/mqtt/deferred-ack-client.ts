@@ -1,5 +1,11 @@
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import { mqttFailoverServers, ReadAhead, type Logger } from '../../runtime/index.js';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import {
+  connectTapped,
+  mqttFailoverServers,
+  PubackQueue,
+  type Logger,
+  type MqttPublishTap,
+} from '../../runtime/index.js';
 
 export interface IncomingPublish {
   readonly topic: string;
@@ -50,20 +56,32 @@ export function persistentSessionOptions(options: DeferredAckClientOptions): ICl
 
 const ignoreLog = (): void => undefined;
 
+/** The packet id of a QoS 0 message, which has none and is not acknowledged. */
+const NO_ID = -1;
+
+/** One connection to the broker: its messages' PUBACKs go on it, in order, or nowhere. */
+class Connection {
+  readonly acks: PubackQueue<HeldPublish>;
+
+  constructor(
+    readonly generation: number,
+    readonly tap: MqttPublishTap,
+    readonly client: DeferredAckClient,
+  ) {
+    this.acks = new PubackQueue((pubacks) => {
+      if (!tap.destroyed) tap.write(pubacks);
+    });
+  }
+}
+
 /**
- * A received PUBLISH as the handler sees it, from the moment it is read ahead until mqtt.js
- * may acknowledge it: one object per message with its methods on the prototype. Ingest holds
- * thousands of these until InfluxDB has their points; as closures (settle, isStale) with their
- * scopes they were several objects each.
+ * A received PUBLISH as the handler sees it, from the moment it arrives until its PUBACK:
+ * one object per message with its methods on the prototype. Ingest holds thousands of these
+ * until InfluxDB has their points; as closures (settle, isStale) with their scopes they were
+ * several objects each.
  */
 class HeldPublish implements IncomingPublish {
   settled = false;
-  /**
-   * mqtt.js' `handleMessage` callback (it sends the PUBACK), once mqtt.js has reached this
-   * message and it is not settled yet. Held as it is, not in a closure of our own: that was a
-   * function and a scope more per message.
-   */
-  sendAck: (() => void) | undefined = undefined;
   /**
    * The payload as where it is in the socket read's memory, not as a view: a Buffer view is
    * one of the largest objects a held message had (~100 bytes, copied by every young-generation
@@ -77,9 +95,9 @@ class HeldPublish implements IncomingPublish {
   constructor(
     readonly topic: string,
     payload: Buffer,
-    readonly generation: number,
-    readonly needsAck: boolean,
-    private readonly client: DeferredAckClient,
+    /** NO_ID for QoS 0. */
+    readonly messageId: number,
+    private readonly connection: Connection,
   ) {
     this.bytes = payload.buffer;
     this.byteOffset = payload.byteOffset;
@@ -94,42 +112,37 @@ class HeldPublish implements IncomingPublish {
   settle(): void {
     if (this.settled) return;
     this.settled = true;
-    const sendAck = this.sendAck;
-    this.sendAck = undefined;
-    if (sendAck) this.client.acknowledge(this, sendAck);
+    if (this.messageId !== NO_ID) this.connection.acks.settled(this);
   }
 
   isStale(): boolean {
-    return this.needsAck && this.generation < this.client.redeliveredBelow;
+    return this.messageId !== NO_ID && this.connection.generation < this.connection.client.redeliveredBelow;
   }
 }
 
 /**
- * An mqtt.js client (MQTT 3.1.1, persistent session) that sends each PUBACK only
- * once the message's points are stored.
+ * An MQTT 3.1.1 client (persistent session) that sends each PUBACK only once the message's
+ * points are stored.
  *
- * Why not `customHandleAcks`: mqtt.js only honours it with protocolVersion 5, which
- * aedes does not speak. Its 3.1.1 equivalent, `handleMessage`, sends the PUBACK when
- * its callback runs, and mqtt.js hands over a connection's messages one at a time,
- * the next only after that callback. Waiting there for each message's write would
- * write one message at a time, so each PUBLISH is read ahead as it arrives
- * (`ReadAhead`, public API only) and handed to the write pipeline at once;
- * `handleMessage` only claims it and calls back once its points are stored (or
- * dead-lettered). mqtt.js thus sends the PUBACKs in arrival order ([MQTT-4.6.0-2]),
- * each after its own message is stored.
+ * Why not `customHandleAcks`: mqtt.js only honours it with protocolVersion 5, which aedes
+ * does not speak. Its 3.1.1 equivalent, `handleMessage`, hands over a connection's messages
+ * one at a time, the next only after the last one's PUBACK: waiting there for each message's
+ * write would write one message at a time. So mqtt.js keeps the session (CONNECT, SUBSCRIBE,
+ * keepalive, reconnects) and never sees a PUBLISH: each connection is an `MqttPublishTap`,
+ * which hands every PUBLISH to the write pipeline as it arrives, and a `PubackQueue` sends
+ * the PUBACKs in arrival order ([MQTT-4.6.0-2]), each after its own message is stored (or
+ * dead-lettered). QoS 2 is refused (ingest subscribes at QoS 1).
  *
- * Back-pressure: the socket is read on past mqtt.js' own buffer (16 KiB, a few dozen
- * messages, too few to batch writes) while at most `maxBufferedPoints` are unwritten.
- * Past that a message read ahead is parked (it and those after it reach the handler, in
- * order, once there is room) and the socket is left paused; mqtt.js holds the head
- * message's callback until it is stored, TCP fills up and the broker keeps the rest
- * queued for this session. While held, mqtt.js cannot read PINGRESP either, so a long
- * InfluxDB outage ends in a keepalive timeout and a reconnect; the unacknowledged
- * messages are then redelivered and their stale copies dropped from memory, which keeps
- * memory bounded. Only when the broker reports the session present: a broker that was
- * restarted (aedes keeps sessions in memory) redelivers nothing, so the closed
- * connection's messages are written anyway. Their PUBACKs are never sent: mqtt.js would
- * queue one for the next connection, where its packet id names another message.
+ * Back-pressure: the socket is read while at most `maxBufferedPoints` are unwritten. Past
+ * that the message is parked (it and those after it reach the handler, in order, once there
+ * is room) and the socket stops being read; TCP fills up and the broker keeps the rest
+ * queued for this session. Unread, PINGRESP does not arrive either, so a long InfluxDB
+ * outage ends in a keepalive timeout and a reconnect; the unacknowledged messages are then
+ * redelivered and their stale copies dropped from memory, which keeps memory bounded. Only
+ * when the broker reports the session present: a broker that was restarted (aedes keeps
+ * sessions in memory) redelivers nothing, so the closed connection's messages are written
+ * anyway. Their PUBACKs are never sent: on the next connection their packet ids would name
+ * other messages.
  */
 export class DeferredAckClient {
   private client: MqttClient | undefined;
@@ -141,11 +154,10 @@ export class DeferredAckClient {
    * ingest holds is then the only copy.
    */
   redeliveredBelow = 0;
-  private ahead: ReadAhead<HeldPublish> | undefined;
-  /** Messages of the current connection read ahead while there was no room, in arrival order. */
+  private connection: Connection | undefined;
+  /** Messages of the current connection that arrived while there was no room, in arrival order. */
   private parked: HeldPublish[] = [];
   private waitingForRoom = false;
-  private corked = false;
   private stopping = false;
 
   constructor(private readonly options: DeferredAckClientOptions) {}
@@ -154,25 +166,31 @@ export class DeferredAckClient {
     return this.client?.connected ?? false;
   }
 
+  /** QoS 1 messages of the current connection not acknowledged yet (for tests and metrics). */
+  get unacknowledged(): number {
+    return this.connection?.acks.size ?? 0;
+  }
+
+  /** True while the connection's socket is not read because ingest holds too much (for tests and metrics). */
+  get readingPaused(): boolean {
+    return this.connection?.tap.readingPaused ?? false;
+  }
+
   start(): void {
     const { options } = this;
     this.stopping = false;
-    const clientOptions: IClientOptions = {
-      ...persistentSessionOptions(options),
-      clientId: options.clientId,
-      protocolVersion: 4,
-    };
-    const client = connect(options.url, clientOptions);
+    const { servers: _servers, ...session } = persistentSessionOptions(options);
+    const client = connectTapped({
+      url: options.url,
+      failoverUrls: options.failoverUrls ?? [],
+      client: { ...session, clientId: options.clientId },
+      onConnection: (tap) => {
+        const connection = new Connection(this.generation, tap, this);
+        this.connection = connection;
+        return (packet) => this.take(connection, packet);
+      },
+    });
     this.client = client;
-    // Reads on while the pipeline has room: `maxBufferedPoints`, not mqtt.js' 16 KiB, bounds what is held.
-    const ahead = new ReadAhead(
-      client,
-      (packet) => this.take(packet),
-      () => this.parked.length === 0 && !this.lacksRoom(),
-    );
-    this.ahead = ahead;
-    client.handleMessage = (packet, callback) =>
-      this.acknowledgeOnceStored((ahead.claim(packet) ?? { taken: this.take(packet) }).taken, callback);
 
     let wasConnected = false;
     client.on('connect', (connack) => {
@@ -191,6 +209,7 @@ export class DeferredAckClient {
     client.on('close', () => {
       // Every message read so far belongs to the closed connection: its PUBACK must never be sent on the next one.
       this.generation++;
+      this.connection?.acks.close();
       this.parked = [];
       options.onConnectionChange?.(false);
       if (!this.stopping && wasConnected) options.logger.warn('broker connection closed; reconnecting');
@@ -218,8 +237,9 @@ export class DeferredAckClient {
     if (!client) return;
     this.stopping = true;
     this.generation++;
+    this.connection?.acks.close();
     this.client = undefined;
-    this.ahead = undefined;
+    this.connection = undefined;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
       client.end(false, {}, () => {
@@ -231,21 +251,23 @@ export class DeferredAckClient {
   }
 
   /** A PUBLISH as it arrives: handed to the handler at once when there is room, else parked. */
-  private take(packet: IPublishPacket): HeldPublish {
+  private take(connection: Connection, packet: IPublishPacket): void {
     // Not copied: a view into a socket read. Messages are held in arrival order and released
     // about together, so the views keep little more than their own bytes alive.
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const message = new HeldPublish(packet.topic, payload, this.generation, (packet.qos ?? 0) > 0, this);
+    const messageId = packet.qos > 0 ? (packet.messageId ?? 0) : NO_ID;
+    const message = new HeldPublish(packet.topic, payload, messageId, connection);
+    if (messageId !== NO_ID) connection.acks.add(message);
     // Once one message is parked, those after it wait behind it: the handler sees arrival order.
-    if (this.parked.length > 0 || this.lacksRoom()) this.parked.push(message);
-    else this.handOver(message);
-    return message;
+    if (this.parked.length > 0 || this.lacksRoom()) {
+      this.parked.push(message);
+      connection.tap.pauseReading();
+    } else this.handOver(message);
   }
 
   /**
    * False when there is room for more points now. Otherwise true, and once there is room
-   * the parked messages are handed over in order and the socket reads on (mqtt.js itself
-   * would resume it only once every message in its buffer is stored).
+   * the parked messages are handed over in order and the socket is read again.
    */
   private lacksRoom(): boolean {
     const room = this.options.waitForRoom();
@@ -265,7 +287,7 @@ export class DeferredAckClient {
       if (this.lacksRoom()) return;
       this.handOver(this.parked.shift() as HeldPublish);
     }
-    this.ahead?.resume();
+    this.connection?.tap.resumeReading();
   }
 
   private handOver(message: HeldPublish): void {
@@ -276,43 +298,5 @@ export class DeferredAckClient {
       this.options.logger.error({ err: error, topic: message.topic }, 'message handler failed');
       message.settle();
     }
-  }
-
-  /** mqtt.js has reached this message (handed over, or parked until there is room): call back once it is stored. */
-  private acknowledgeOnceStored(message: HeldPublish, callback: () => void): void {
-    // QoS 0: nothing to acknowledge, and the next message need not wait for this one's write.
-    if (!message.needsAck) {
-      callback();
-      return;
-    }
-    if (message.settled) this.acknowledge(message, callback);
-    else message.sendAck = callback;
-  }
-
-  /** A settled message that mqtt.js has reached: `sendAck` sends its PUBACK, on its own connection only. */
-  acknowledge(message: HeldPublish, sendAck: () => void): void {
-    // mqtt.js would queue a closed connection's PUBACK for the next one, where its packet id means another message.
-    if (!this.isCurrent(message)) return;
-    this.coalescePubacks();
-    sendAck();
-  }
-
-  /**
-   * PUBACKs of messages stored together leave in one socket write: mqtt.js sends each
-   * from a tick of its own, which would make each PUBACK a system call of its own.
-   */
-  private coalescePubacks(): void {
-    const stream = this.client?.stream;
-    if (!stream || this.corked) return;
-    this.corked = true;
-    stream.cork();
-    setImmediate(() => {
-      this.corked = false;
-      stream.uncork();
-    });
-  }
-
-  private isCurrent(message: HeldPublish): boolean {
-    return !this.stopping && message.generation === this.generation && this.client?.connected === true;
   }
 }

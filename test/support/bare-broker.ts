@@ -33,6 +33,11 @@ export class BareBroker {
     });
   }
 
+  /** Cuts every client's TCP connection (as a network fault would); sessions and their queued messages stay. */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

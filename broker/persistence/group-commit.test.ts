@@ -3,26 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe, expect, it } from 'vitest';
+import { recordBatches, type RecordedBatch } from '../test/recorded-batches.js';
 import { GroupCommit } from './group-commit.js';
 
 const root = mkdtempSync(join(tmpdir(), 'group-commit-'));
 let folders = 0;
 
-/** A real database whose batch calls are counted, with their sync option. */
-async function countedDatabase(): Promise<{
+/** A real database whose batches are recorded (keys, sync), held at the disk by `before`. */
+async function countedDatabase(before?: (n: number) => Promise<void> | void): Promise<{
   db: ClassicLevel<string, Buffer>;
-  batches: Array<{ size: number; sync: boolean }>;
+  batches: RecordedBatch[];
 }> {
   const db = new ClassicLevel<string, Buffer>(join(root, String(folders++)), { valueEncoding: 'buffer' });
   await db.open();
-  const batches: Array<{ size: number; sync: boolean }> = [];
-  const batch = db.batch.bind(db) as (ops: unknown[], options: { sync?: boolean }) => Promise<void>;
-  (db as unknown as { batch: typeof batch }).batch = (ops, options) => {
-    batches.push({ size: ops.length, sync: options.sync === true });
-    return batch(ops, options);
-  };
-  return { db, batches };
+  return { db, batches: recordBatches(db, before) };
 }
+
+const sizes = (batches: readonly RecordedBatch[]) =>
+  batches.map(({ keys, sync }) => ({ size: keys.length, sync }));
 
 describe('GroupCommit', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,7 +33,7 @@ describe('GroupCommit', () => {
     );
     const stored = await Promise.all(puts);
     expect(stored.map((value) => value?.toString())).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
-    expect(batches).toEqual([{ size: 50, sync: true }]);
+    expect(sizes(batches)).toEqual([{ size: 50, sync: true }]);
     await db.close();
   });
 
@@ -51,7 +49,7 @@ describe('GroupCommit', () => {
       commits.batch([{ type: 'put', key: 'b', value: Buffer.from('3') }]),
     ];
     await Promise.all([first, ...later]);
-    expect(batches).toEqual([
+    expect(sizes(batches)).toEqual([
       { size: 1, sync: true },
       { size: 3, sync: false },
     ]);
@@ -75,17 +73,10 @@ describe('GroupCommit', () => {
   });
 
   it('writes a key again only after the group holding its last write is on disk, whether or not the caller waited', async () => {
-    const { db } = await countedDatabase();
     // The first group is held at the disk until released: a second may be written beside it.
-    const batch = db.batch.bind(db) as (ops: unknown[], options: object) => Promise<void>;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    (db as unknown as { batch: typeof batch }).batch = async (ops, options) => {
-      calls += 1;
-      if (calls === 1) await held;
-      return batch(ops, options);
-    };
+    const { db, batches } = await countedDatabase((n) => (n === 1 ? held : undefined));
     const commits = new GroupCommit(db);
     const first = commits.put('a', Buffer.from('1'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -94,10 +85,10 @@ describe('GroupCommit', () => {
     // Asked without waiting for the first: written only once that one is on disk.
     const again = commits.del('a');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toBe(2);
+    expect(batches).toHaveLength(2);
     release();
     await Promise.all([first, again]);
-    expect(calls).toBe(3);
+    expect(batches).toHaveLength(3);
     expect(await db.get('a')).toBeUndefined();
     await db.close();
   });

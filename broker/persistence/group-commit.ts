@@ -12,8 +12,16 @@ type Encodings = { keyEncoding?: string; valueEncoding?: string };
  */
 const MAX_WRITING = 2;
 
+/** One write of a group, its encodings (the call's, or the operation's own over them) beside it. */
+interface Write {
+  type: 'put' | 'del';
+  key: string;
+  value: Buffer | undefined;
+  encodings: Encodings;
+}
+
 interface Group {
-  operations: Operation[];
+  operations: Write[];
   /** The keys the operations touch, once the group is being written. */
   keys?: Set<string>;
   /** Whether any write in the group asked to reach the disk before it completes. */
@@ -23,9 +31,9 @@ interface Group {
 }
 
 /**
- * Group commit over LevelDB's public batch: every put, delete and batch asked for while
- * groups are being written (or in the same turn of the event loop) goes into the next
- * group, written as one batch, synced if any write in it asked for it. Each write
+ * Group commit over LevelDB's public (chained) batch: every put, delete and batch asked
+ * for while groups are being written (or in the same turn of the event loop) goes into the
+ * next group, written as one batch, synced if any write in it asked for it. Each write
  * completes when its group is on disk, so a synced put still means "on the disk" when
  * its promise resolves. Writes of a key apply in the order they were asked for, whether or
  * not the caller waited for the first: within a group in order, and a group that touches
@@ -46,19 +54,15 @@ export class GroupCommit {
   constructor(private readonly db: ClassicLevel<string, Buffer>) {}
 
   put(key: string, value: Buffer, options: Encodings & { sync?: boolean } = {}): Promise<void> {
-    return this.add([{ type: 'put', key, value, ...encodingsOf(options) }], options.sync === true);
+    return this.add([{ type: 'put', key, value }], options);
   }
 
   del(key: string, options: Encodings & { sync?: boolean } = {}): Promise<void> {
-    return this.add([{ type: 'del', key, ...encodingsOf(options) }], options.sync === true);
+    return this.add([{ type: 'del', key }], options);
   }
 
   batch(operations: readonly Operation[], options: Encodings & { sync?: boolean } = {}): Promise<void> {
-    const encodings = encodingsOf(options);
-    return this.add(
-      operations.map((operation) => ({ ...encodings, ...operation })),
-      options.sync === true,
-    );
+    return this.add(operations, options);
   }
 
   /** Settles once every write asked for so far is written (or failed). */
@@ -67,10 +71,19 @@ export class GroupCommit {
     await Promise.allSettled(pending);
   }
 
-  private add(operations: Operation[], sync: boolean): Promise<void> {
+  private add(operations: readonly Operation[], options: Encodings & { sync?: boolean }): Promise<void> {
     const group = this.next ?? this.open();
-    group.operations.push(...operations);
-    group.sync ||= sync;
+    const encodings = encodingsOf(options);
+    for (const operation of operations) {
+      const own = encodingsOf(operation as Encodings);
+      group.operations.push({
+        type: operation.type,
+        key: operation.key,
+        value: operation.type === 'put' ? operation.value : undefined,
+        encodings: own === NO_ENCODINGS ? encodings : { ...encodings, ...own },
+      });
+    }
+    group.sync ||= options.sync === true;
     return group.done;
   }
 
@@ -96,7 +109,7 @@ export class GroupCommit {
     group.keys = keys;
     this.next = undefined;
     this.writing.add(group);
-    this.db.batch(group.operations, { sync: group.sync }).then(
+    written(this.db, group).then(
       () => this.finish(group),
       (error: unknown) => this.finish(group, error instanceof Error ? error : new Error(String(error))),
     );
@@ -109,7 +122,31 @@ export class GroupCommit {
   }
 }
 
+/**
+ * A group's writes as one chained batch: one LevelDB write batch, as the array form makes.
+ * Why not the array form: abstract-level copies each of its operations into an object of
+ * its own (a spread of the caller's) and the binding reads that back property by property,
+ * 10–20 µs a write for the session store's (groups of ~170 in bench alert-latency, five
+ * writes a reading); the chained form takes the key and value as arguments, 2–4 µs.
+ */
+async function written(db: ClassicLevel<string, Buffer>, group: Group): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const { type, key, value, encodings } of group.operations) {
+      if (type === 'put') batch.put(key, value as Buffer, encodings);
+      else batch.del(key, encodings);
+    }
+  } catch (error) {
+    await batch.close();
+    throw error;
+  }
+  await batch.write({ sync: group.sync });
+}
+
+const NO_ENCODINGS: Encodings = {};
+
 function encodingsOf(options: Encodings): Encodings {
+  if (options.keyEncoding === undefined && options.valueEncoding === undefined) return NO_ENCODINGS;
   return {
     ...(options.keyEncoding !== undefined ? { keyEncoding: options.keyEncoding } : {}),
     ...(options.valueEncoding !== undefined ? { valueEncoding: options.valueEncoding } : {}),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, describe, expect, it } from 'vitest';
+import { recordBatches, type RecordedBatch } from '../test/recorded-batches.js';
 import { createLevelPersistence } from './open-persistence.js';
 import { sessionDatabase } from './session-database.js';
 
@@ -30,18 +31,13 @@ async function openSessions(dir: string): Promise<{
   sessions: Sessions;
   reads: () => number;
   /** The batches written to LevelDB (the group commits), the keys in each and whether it was synced. */
-  batches: Array<{ keys: string[]; sync: boolean }>;
+  batches: RecordedBatch[];
   close: () => Promise<void>;
 }> {
   const db = new ClassicLevel<string, Buffer>(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
   await db.open();
   let reads = 0;
-  const batches: Array<{ keys: string[]; sync: boolean }> = [];
-  const batch = db.batch.bind(db) as (operations: unknown[], options?: { sync?: boolean }) => Promise<void>;
-  db.batch = ((operations: Array<{ key: string }>, options?: { sync?: boolean }) => {
-    batches.push({ keys: operations.map((operation) => operation.key), sync: options?.sync === true });
-    return batch(operations, options);
-  }) as unknown as typeof db.batch;
+  const batches = recordBatches(db);
   const get = db.get.bind(db);
   db.get = ((...args: Parameters<typeof get>) => {
     reads += 1;

@@ -21,7 +21,7 @@ export class MqttPublishReader {
   private broken = false;
   private readonly splitter = new MqttFrameSplitter((chunk, start, end) => {
     if ((chunk[start] as number) >> 4 !== PUBLISH || this.broken) return;
-    const packet = this.read(chunk, start, end);
+    const packet = this.readPublish(chunk, start, end);
     if (packet) this.onPublish(packet);
     else this.broken = true;
   });
@@ -45,7 +45,7 @@ export class MqttPublishReader {
   }
 
   /** The PUBLISH packet at `chunk[start, end)`, or undefined when it is malformed (QoS 3, lengths past its end). */
-  read(chunk: Buffer, start: number, end: number): IPublishPacket | undefined {
+  readPublish(chunk: Buffer, start: number, end: number): IPublishPacket | undefined {
     const flags = (chunk[start] as number) & 0x0f;
     const qos = (flags >> 1) & 3;
     let at = start + 1;

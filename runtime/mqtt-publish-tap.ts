@@ -95,7 +95,7 @@ export class MqttPublishTap extends Duplex {
       );
       return;
     }
-    const packet = this.reader.read(chunk, start, end);
+    const packet = this.reader.readPublish(chunk, start, end);
     if (packet) this.onPublish(packet);
     else this.destroy(new MqttFrameError('MQTT_MALFORMED_PUBLISH', 'malformed MQTT PUBLISH packet'));
   }

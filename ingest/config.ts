@@ -14,15 +14,24 @@ import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js'
 
 const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
 
-/** A comma-separated list from the environment, or a YAML list. */
+/** Ingest opens its broker connections itself (runtime/mqtt-tapped-client.ts): TCP or TLS. */
+const brokerUrl = () =>
+  z
+    .string()
+    .url()
+    .refine((url) => /^(mqtt|mqtts|tcp):/i.test(url), {
+      error:
+        '请用 mqtt://主机:1883，TLS 用 mqtts://主机:8883（不支持 WebSocket） / ' +
+        'use mqtt://host:1883, or mqtts://host:8883 for TLS (WebSocket is not supported)',
+    });
 
 export const ingestConfigSchema = z
   .strictObject({
     mqtt: z
       .strictObject({
-        url: z.string().url().default('mqtt://127.0.0.1:1883'),
+        url: brokerUrl().default('mqtt://127.0.0.1:1883'),
         /** Other nodes of a broker cluster, tried in turn when the current one is unreachable. */
-        failoverUrls: configStringList().pipe(z.array(z.string().url())).default([]),
+        failoverUrls: configStringList().pipe(z.array(brokerUrl())).default([]),
         username: z.string().optional(),
         password: z.string().optional(),
         /**

@@ -52,6 +52,15 @@ describe('ingest config', () => {
     );
   });
 
+  it('refuses a broker URL it cannot open, naming the field and the fix', () => {
+    expect(() => loadIngestConfig({ env: { INGEST_MQTT_URL: 'ws://broker:8080/mqtt' } })).toThrow(
+      /mqtt\.url \(from INGEST_MQTT_URL\): 请用 mqtt:\/\/主机:1883.* \/ use mqtt:\/\/host:1883, or mqtts:\/\/host:8883 for TLS/,
+    );
+    expect(() =>
+      loadIngestConfig({ env: { INGEST_MQTT_FAILOVER_URLS: 'mqtt://a:1883, wss://b:443' } }),
+    ).toThrow(/mqtt\.failoverUrls/);
+  });
+
   it('speaks MQTT 3.1.1 by default and MQTT 5 with a shared subscription when asked', () => {
     expect(loadIngestConfig({ env: {} }).mqtt).toMatchObject({ protocolVersion: 4 });
     const config = loadIngestConfig({

@@ -51,10 +51,9 @@ async function start(clientId: string, waitForRoom: () => Promise<void> | undefi
     connections: [],
   };
   client = started.client;
+  const subscribed = broker.subscribed(clientId);
   started.client.start();
-  await waitFor('connected and subscribed', () => started.client.connected, { timeoutMs: 5000 });
-  // SUBACK reached mqtt.js: a message published now is routed to the subscription.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await subscribed;
   return started;
 }
 

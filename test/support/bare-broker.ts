@@ -33,6 +33,20 @@ export class BareBroker {
     });
   }
 
+  /** Resolves once the client has a subscription the broker routes to (its SUBSCRIBE handled). */
+  subscribed(clientId: string): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('the broker is not started'));
+    return new Promise((resolve) => {
+      const listener = (_subscriptions: unknown, client: { id: string } | null) => {
+        if (client?.id !== clientId) return;
+        aedes.off('subscribe', listener);
+        resolve();
+      };
+      aedes.on('subscribe', listener);
+    });
+  }
+
   /** Cuts every client's TCP connection (as a network fault would); sessions and their queued messages stay. */
   dropConnections(): void {
     for (const socket of this.sockets) socket.destroy();

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagedInfluxd, rowsOf } from '../../stack/index.js';
 import {
@@ -15,6 +16,8 @@ import { hasFields } from '../../test/support/index.js';
 
 const DB = 'village';
 const MINUTE = 60_000;
+/** Time a write is given to reach influxd before the continuous query's next run. */
+const WRITE_MARGIN_MS = 15_000;
 const HOUR = 60 * MINUTE;
 
 /**
@@ -152,6 +155,10 @@ describe('retention policies and roll-ups in a real influxd', () => {
   it("rolls up new points on the continuous query's own schedule", async () => {
     // The 1-minute query runs at every minute boundary over the last 3 minutes: points
     // written now for the previous minutes appear within a minute, without a backfill.
+    // Minute -2 is in only the next run's window: a write that reached influxd after that
+    // run (the test began in a minute's last seconds) would never be rolled up.
+    const untilNextRun = MINUTE - (Date.now() % MINUTE);
+    if (untilNextRun < WRITE_MARGIN_MS) await sleep(untilNextRun + 1000);
     const minuteStart = Math.floor(Date.now() / MINUTE) * MINUTE;
     const from = minuteStart - 2 * MINUTE;
     const lines = meterLines(from, 12).map((l) => l.replace('device=m1', 'device=m2'));

@@ -6,6 +6,7 @@ import {
   configStringList,
   httpsFilesSchema,
   loadConfig,
+  TAPPED_CLIENT_PROTOCOLS,
   type EnvMap,
 } from '../runtime/index.js';
 import { DEMO_SITE_FILE, enrolmentTokenSchema } from '../site/index.js';
@@ -15,11 +16,14 @@ import { defaultIngestClientId, sitePartitionSchema } from './site-partition.js'
 const positiveInt = (fallback: number) => configNumber().pipe(z.number().int().positive()).default(fallback);
 
 /** Ingest opens its broker connections itself (runtime/mqtt-tapped-client.ts): TCP or TLS. */
+const opensUrl = (url: string) =>
+  TAPPED_CLIENT_PROTOCOLS.some((protocol) => url.toLowerCase().startsWith(`${protocol}:`));
+
 const brokerUrl = () =>
   z
     .string()
     .url()
-    .refine((url) => /^(mqtt|mqtts|tcp):/i.test(url), {
+    .refine(opensUrl, {
       error:
         '请用 mqtt://主机:1883，TLS 用 mqtts://主机:8883（不支持 WebSocket） / ' +
         'use mqtt://host:1883, or mqtts://host:8883 for TLS (WebSocket is not supported)',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TAPPED_CLIENT_PROTOCOLS } from '../runtime/index.js';
 import { DEMO_SITE_FILE } from '../site/index.js';
 import { loadIngestConfig } from './config.js';
 
@@ -59,6 +60,14 @@ describe('ingest config', () => {
     expect(() =>
       loadIngestConfig({ env: { INGEST_MQTT_FAILOVER_URLS: 'mqtt://a:1883, wss://b:443' } }),
     ).toThrow(/mqtt\.failoverUrls/);
+  });
+
+  it('takes a broker URL of every protocol its connections open', () => {
+    for (const protocol of TAPPED_CLIENT_PROTOCOLS) {
+      const url = `${protocol}://broker:1883`;
+      const { mqtt } = loadIngestConfig({ env: { INGEST_MQTT_URL: url, INGEST_MQTT_FAILOVER_URLS: url } });
+      expect(mqtt).toMatchObject({ url, failoverUrls: [url] });
+    }
   });
 
   it('speaks MQTT 3.1.1 by default and MQTT 5 with a shared subscription when asked', () => {

@@ -1,4 +1,4 @@
-import { createConnection, isIP } from 'node:net';
+import { createConnection, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
 import { mqttServers, type MqttServer } from './mqtt-failover.js';
@@ -24,7 +24,7 @@ export interface TappedClientOptions {
  * and the caller takes the PUBLISH packets it receives and acknowledges them itself.
  * Each (re)connection attempt takes the next server in turn, the primary first, as
  * mqtt.js' `servers` option does; `mqtts:` connects over TLS, checking the broker's
- * certificate against the system's CAs and its name.
+ * certificate against the system's CAs and its name (`TAPPED_CLIENT_PROTOCOLS`: no WebSocket).
  */
 export function connectTapped(options: TappedClientOptions): MqttClient {
   const servers = mqttServers(options.url, options.failoverUrls ?? []);
@@ -45,11 +45,24 @@ export function connectTapped(options: TappedClientOptions): MqttClient {
   return client;
 }
 
-function openSocket(server: MqttServer) {
-  const { host, port } = server;
-  if (server.protocol === 'mqtt' || server.protocol === 'tcp') return createConnection({ host, port });
-  if (server.protocol === 'mqtts') {
-    return connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
+type Opener = (host: string, port: number) => Socket;
+
+const openTcp: Opener = (host, port) => createConnection({ host, port });
+const openTls: Opener = (host, port) =>
+  connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}) });
+
+const OPENERS = { mqtt: openTcp, tcp: openTcp, mqtts: openTls } satisfies Partial<
+  Record<MqttServer['protocol'], Opener>
+>;
+
+/** The broker URL protocols `connectTapped` can open (TCP or TLS, not WebSocket): what a config may accept. */
+export const TAPPED_CLIENT_PROTOCOLS = Object.keys(OPENERS) as ReadonlyArray<keyof typeof OPENERS>;
+
+function openSocket({ host, port, protocol }: MqttServer): Socket {
+  const open = (OPENERS as Partial<Record<string, Opener>>)[protocol];
+  if (!open) {
+    const supported = TAPPED_CLIENT_PROTOCOLS.map((name) => `${name}:`).join(', ');
+    throw new Error(`MQTT over ${protocol} is not supported here: use ${supported}`);
   }
-  throw new Error(`MQTT over ${server.protocol} is not supported here: use mqtt: or mqtts:`);
+  return open(host, port);
 }

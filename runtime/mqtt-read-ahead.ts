@@ -32,7 +32,7 @@ export class ReadAhead<T> {
   /**
    * What was taken, with each message's topic and packet id, as three lists rather than an
    * object per message: a message stays here until mqtt.js reaches it, after the one before it
-   * is acknowledged (ingest: stored), so each object held here was copied by every collection.
+   * is acknowledged (alerting: on disk), so each object held here was copied by every collection.
    */
   private taken: Array<T | undefined> = [];
   private topics: Array<string | undefined> = [];

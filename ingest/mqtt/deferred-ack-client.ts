@@ -166,11 +166,6 @@ export class DeferredAckClient {
     return this.client?.connected ?? false;
   }
 
-  /** QoS 1 messages of the current connection not acknowledged yet (for tests and metrics). */
-  get unacknowledged(): number {
-    return this.connection?.acks.size ?? 0;
-  }
-
   /** True while the connection's socket is not read because ingest holds too much (for tests and metrics). */
   get readingPaused(): boolean {
     return this.connection?.tap.readingPaused ?? false;

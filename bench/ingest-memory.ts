@@ -8,7 +8,8 @@
  * node binary).
  *
  * `--build DIR` runs another build's ingest (`DIR/ingest/main.js`, e.g. a copy of
- * data/bench-build made before a change) in the same rounds, for a same-round A/B.
+ * data/bench-build made before a change) in the same rounds, for a same-round A/B, with the
+ * process environment that build ships (`DIR/ingest/process-env.js`, e.g. its NODE_OPTIONS).
  * `--heap-profile` instead runs one sampled run per topic form and prints where ingest
  * allocates (a V8 sampling heap profile that keeps collected objects), per site, and the
  * total divided by the bytes of `readPublish` (the read-ahead's packet and topic, the same per
@@ -21,8 +22,9 @@
  *   npm run bench -- ingest-memory [batch] [telemetry] [--rounds N] [--build DIR] [--heap-profile]
  *       [--node-flag=…]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { INGEST_PROCESS_ENV } from '../ingest/index.js';
 import { siblingEntryCommand } from '../runtime/index.js';
 import { BenchEnvironment } from './support/bench-environment.js';
@@ -54,6 +56,18 @@ const heapProfile = argv.includes('--heap-profile');
 const nodeFlags = nodeFlagOptions(argv);
 const timing = { warmupS: 2, measureS: 5 };
 const BUILDS = otherBuild ? ['this build', otherBuild] : ['this build'];
+
+/**
+ * The environment a build starts its ingest with (its own process-env.js), NODE_OPTIONS
+ * empty where it sets none: IngestProcess would start it with this build's otherwise.
+ */
+async function shippedProcessEnv(build: string): Promise<Record<string, string> | undefined> {
+  const file = join(build, 'ingest/process-env.js');
+  if (!existsSync(file)) return undefined;
+  const shipped = (await import(pathToFileURL(file).href)) as { INGEST_PROCESS_ENV?: Record<string, string> };
+  return { NODE_OPTIONS: '', ...shipped.INGEST_PROCESS_ENV };
+}
+const otherBuildEnv = otherBuild ? await shippedProcessEnv(otherBuild) : undefined;
 
 interface Pages {
   heap: number;
@@ -104,7 +118,9 @@ async function runIngest(
     ...env.consumerPlace(broker),
     clientId: `bench-memory-${round}-${BUILDS.indexOf(build)}`,
     nodeFlags,
-    ...(build === 'this build' ? {} : { entry: join(build, 'ingest/main.js') }),
+    ...(build === 'this build'
+      ? {}
+      : { entry: join(build, 'ingest/main.js'), ...(otherBuildEnv ? { env: otherBuildEnv } : {}) }),
     ...(heapFile
       ? {
           env: {

@@ -1,12 +1,15 @@
 /**
  * Environment ingest's process should start with. V8 grows the young generation to 16 MB
- * semi-spaces under load, sized for throughput; ingest's garbage is short-lived (payloads,
- * parsed readings, line bytes) and 4 MB semi-spaces collect it as well. Under saturating
- * load (bench/README.md, `node-red`, 3 rounds, same round): peak RSS 96 % (batch topic, 205
- * against 223 MiB) and 94 % (per-device) of V8's default, CPU per point 96 % and 82 %; an
- * earlier two-round run read 211–252 against 258–281 MiB at peak and 130 against 149 MiB
- * after start, for 10–40 % more CPU per point: at a county's 1,800 points a second that is
- * tenths of a percent of a core either way.
+ * semi-spaces under load, sized for throughput; 4 MB semi-spaces keep ingest's peak RSS lower
+ * for some CPU. Measured again once ingest read its own PUBLISH frames (a0d86f0), against V8's
+ * default in the same rounds (`ingest-memory --build`, 5 rounds a run, the builds' roles
+ * swapped between runs, 2026-12-07, load average 0.2–4.5): per-device peak RSS 89 % and 90 %
+ * of the default's (121–123 against 136–137 MiB), CPU per point 114 % and 140 %; batch topic
+ * RSS 93 %, 92 % and 100 % (the default's peaks spread to 218 MiB, 4 MB's to 189), CPU 118 %,
+ * 103 % and 98 %.
+ * Kept for the RSS: ingest is at 46–48 % of Node-RED's RSS against a target of under half, and
+ * at 22–25 % of its CPU against a third (bench/README.md, 5a and 5b); at a county's 1,800
+ * points a second the CPU is tenths of a percent of a core either way.
  */
 export const INGEST_YOUNG_GENERATION_MB = 4;
 

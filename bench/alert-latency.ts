@@ -224,7 +224,9 @@ async function fireLatencies(
 function traceHops(t: FireTrace): string {
   const d = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined ? '?' : String(b - a);
-  return `${t.receivedAt - t.sentAt} = ${d(t.sentAt, t.leftGateway)} + ${d(t.leftGateway, t.reachedAlerting)} + ${d(t.reachedAlerting, t.sendingAt)} + ${d(t.sendingAt, t.receivedAt)}`;
+  // The time of day, to line the slowest alarms up with what else the box did then (vmstat -t 1).
+  const at = new Date(t.sentAt).toISOString().slice(11, 23);
+  return `${t.receivedAt - t.sentAt} = ${d(t.sentAt, t.leftGateway)} + ${d(t.leftGateway, t.reachedAlerting)} + ${d(t.reachedAlerting, t.sendingAt)} + ${d(t.sendingAt, t.receivedAt)} (at ${at})`;
 }
 
 /** Each hop's share of every trace that has both ends of it. */

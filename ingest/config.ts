@@ -79,15 +79,22 @@ export const ingestConfigSchema = z
         retention: storagePolicySchema.prefault({}),
       })
       .prefault({}),
-    batchSize: positiveInt(5000),
+    /**
+     * Points a write to InfluxDB takes at most. Ingest acknowledges a write's messages once it
+     * is stored, so the broker gets that many PUBACKs at once and handles them in one turn of
+     * its event loop: at 2,000 readings a second, 5,000 (a second's readings in one write) kept
+     * alarms raised just then 40–90 ms in the broker, the tail of a fire alarm's latency; 500
+     * took alert p99 from 98, 66, 85 to 54, 48, 60 ms, same rounds (bench/README.md, _Alert
+     * latency_). A village's few points a second are written by the flush interval, not this.
+     */
+    batchSize: positiveInt(500),
     flushIntervalMs: positiveInt(1000),
     /** Batches written to InfluxDB at once (write-pipeline.ts); 1 waits for each write before the next. */
     writeConcurrency: configNumber().pipe(z.number().int().min(1).max(16)).default(2),
     maxBackoffMs: positiveInt(30_000),
     /**
-     * Points held unwritten before ingest stops reading MQTT: the two writes in flight of the
-     * default batch size and write concurrency. More only moves the same messages from the
-     * broker's session store (where they are kept until acknowledged anyway) into ingest's
+     * Points held unwritten before ingest stops reading MQTT. More only moves the same messages
+     * from the broker's session store (where they are kept until acknowledged anyway) into ingest's
      * memory, which peaks when gateways replay a backlog after an outage; bench/README.md
      * (issue 26) measured 10,000 against 50,000: peak RSS 86–94 %, the same rate and CPU.
      */

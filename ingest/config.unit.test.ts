@@ -10,7 +10,7 @@ describe('ingest config', () => {
       mqtt: { clientId: 'ingest-1' },
       siteFiles: [DEMO_SITE_FILE],
       influx: { database: 'village', createDatabase: true },
-      batchSize: 5000,
+      batchSize: 500,
       flushIntervalMs: 1000,
       maxBackoffMs: 30_000,
       maxPayloadBytes: 256 * 1024,

@@ -79,15 +79,19 @@ export const ingestConfigSchema = z
         retention: storagePolicySchema.prefault({}),
       })
       .prefault({}),
+    /** Points a write to InfluxDB takes at most. */
+    batchSize: positiveInt(5000),
     /**
-     * Points a write to InfluxDB takes at most. Ingest acknowledges a write's messages once it
-     * is stored, so the broker gets that many PUBACKs at once and handles them in one turn of
-     * its event loop: at 2,000 readings a second, 5,000 (a second's readings in one write) kept
-     * alarms raised just then 40–90 ms in the broker, the tail of a fire alarm's latency; 500
-     * took alert p99 from 98, 66, 85 to 54, 48, 60 ms, same rounds (bench/README.md, _Alert
-     * latency_). A village's few points a second are written by the flush interval, not this.
+     * MQTT messages a write takes at most. Ingest acknowledges a write's messages once it is
+     * stored, so the broker gets that many PUBACKs at once and handles them in one turn of its
+     * event loop: on the per-device topic at 2,000 readings a second, a write of 5,000 points
+     * held a second's messages, and alarms raised just then waited 40–90 ms in the broker, the
+     * tail of a fire alarm's latency; 500 took alert p99 from 98, 66, 85 to 54, 48, 60 ms, same
+     * rounds (bench/README.md, _Alert latency_). A batch-topic message holds a gateway's batch,
+     * so its writes still fill to `batchSize`; a village's few points a second are written by
+     * the flush interval.
      */
-    batchSize: positiveInt(500),
+    batchMessages: positiveInt(500),
     flushIntervalMs: positiveInt(1000),
     /** Batches written to InfluxDB at once (write-pipeline.ts); 1 waits for each write before the next. */
     writeConcurrency: configNumber().pipe(z.number().int().min(1).max(16)).default(2),
@@ -154,6 +158,7 @@ export const INGEST_ENV_MAP: EnvMap = {
   INFLUX_ROLLUP_1H_RETENTION: 'influx.retention.rollup1h',
   INFLUX_ROLLUP_BACKFILL_EVERY_S: 'influx.retention.backfillEveryS',
   INGEST_BATCH_SIZE: 'batchSize',
+  INGEST_BATCH_MESSAGES: 'batchMessages',
   INGEST_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   INGEST_WRITE_CONCURRENCY: 'writeConcurrency',
   INGEST_MAX_BUFFERED_POINTS: 'maxBufferedPoints',

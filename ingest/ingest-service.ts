@@ -105,6 +105,7 @@ export class IngestService implements Component {
     const pipeline = new WritePipeline({
       writer,
       batchSize: config.batchSize,
+      batchMessages: config.batchMessages,
       // On MQTT 5 each connection holds one message until it is written (shared-subscription-client.ts):
       // waiting the full interval would cap a worker at `connections` messages per interval.
       flushIntervalMs:

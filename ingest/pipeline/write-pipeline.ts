@@ -30,6 +30,8 @@ export interface Submission extends EncodedLines {
 export interface WritePipelineOptions {
   writer: PointWriter;
   batchSize: number;
+  /** Messages a batch holds at most: the PUBACKs its write lets go at once. */
+  batchMessages: number;
   flushIntervalMs: number;
   /** Batches being written at once (≥ 1). */
   writeConcurrency: number;
@@ -51,13 +53,13 @@ export interface WritePipelineOptions {
 const RETRY_BASE_MS = 250;
 
 /**
- * Batches points (flush at `batchSize` points or after `flushIntervalMs`, whichever
- * comes first), writes up to `writeConcurrency` batches at once, and retries a failed
- * write forever with capped exponential backoff. Nothing is settled (so no MQTT message
- * is acknowledged) until InfluxDB accepted its points; batches may finish in any order,
- * as mqtt.js acknowledges in arrival order by itself. A batch the server refuses as bad
- * data is split in halves until the bad points are isolated; those are dead-lettered and
- * the rest written.
+ * Batches points (flush at `batchSize` points, at `batchMessages` messages or after
+ * `flushIntervalMs`, whichever comes first), writes up to `writeConcurrency` batches at
+ * once, and retries a failed write forever with capped exponential backoff. Nothing is
+ * settled (so no MQTT message is acknowledged) until InfluxDB accepted its points; batches
+ * may finish in any order, as the PUBACKs still go in arrival order. A batch the server
+ * refuses as bad data is split in halves until the bad points are isolated; those are
+ * dead-lettered and the rest written.
  *
  * Why more than one write at a time: while one batch is on its way, InfluxDB parses and
  * stores it on one core and the next batch fills up; with a single write in flight each
@@ -138,7 +140,10 @@ export class WritePipeline {
     while (
       this.writes.size < this.options.writeConcurrency &&
       this.queue.length > 0 &&
-      (this.queuedPoints >= this.options.batchSize || this.flushEverything || this.options.sourceWaiting?.())
+      (this.queuedPoints >= this.options.batchSize ||
+        this.queue.length >= this.options.batchMessages ||
+        this.flushEverything ||
+        this.options.sourceWaiting?.())
     ) {
       this.clearTimer();
       this.startWrite();
@@ -175,7 +180,11 @@ export class WritePipeline {
     const batch: Submission[] = [];
     let points = 0;
     let taken = 0;
-    while (taken < this.queue.length && points < this.options.batchSize) {
+    while (
+      taken < this.queue.length &&
+      points < this.options.batchSize &&
+      batch.length < this.options.batchMessages
+    ) {
       const submission = this.queue[taken] as Submission;
       taken++;
       this.queuedPoints -= submission.ends.length;

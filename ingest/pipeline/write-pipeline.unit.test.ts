@@ -59,11 +59,13 @@ function pipelineWith(
   batchSize = 100,
   flushIntervalMs = 20,
   sourceWaiting?: () => boolean,
+  batchMessages = 10_000,
 ): WritePipeline {
   return new WritePipeline({
     ...(sourceWaiting ? { sourceWaiting } : {}),
     writer,
     batchSize,
+    batchMessages,
     flushIntervalMs,
     writeConcurrency,
     maxBackoffMs: 100,
@@ -102,6 +104,26 @@ describe('WritePipeline', () => {
     expect(writer.pending[0]?.body.trim().split('\n')).toEqual(['m v=1 1', 'm v=2 2']);
     writer.release(writer.pending[0]!.body);
     await pipeline.stop(100);
+  });
+
+  it('writes at most batchMessages messages a batch, at once, whatever their points', async () => {
+    const writer = new GatedWriter();
+    const pipeline = pipelineWith(writer, 1, 100, 60_000, undefined, 2);
+    pipeline.start();
+    const body = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `m v=${from + i} ${from + i}`);
+    for (let i = 1; i <= 6; i++) pipeline.submit(submission(`m v=${i} ${i}`, false));
+    // Written at two messages, far below 100 points and long before the interval; 3–6 queue behind it.
+    await until(() => writer.pending.length === 1);
+    expect(writer.pending[0]?.body.trim().split('\n')).toEqual(body(1, 2));
+    for (const next of [body(3, 4), body(5, 6)]) {
+      writer.release(writer.pending[0]!.body);
+      await until(() => writer.pending.length === 1 && writer.pending[0]!.body.startsWith(next[0]!));
+      expect(writer.pending[0]?.body.trim().split('\n')).toEqual(next);
+    }
+    writer.release(writer.pending[0]!.body);
+    await pipeline.stop(1_000);
+    expect(writer.written).toHaveLength(3);
   });
 
   it('keeps flushing after a flush that found only stale messages', async () => {

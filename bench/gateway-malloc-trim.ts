@@ -169,17 +169,20 @@ try {
         const child = Child.spawn(process.execPath, [floorFile], { logFile, env: { ...EDGE_PROCESS_ENV } });
         running.push({ kind: 'floor', trim, round, child, logFile, samples: [], phases: [], released: [] });
       }
-      const sampleAll = () => running.forEach((p) => p.samples.push(memory(p.child.pid)));
+      /** One sample a second for WINDOW_S seconds; each process's median becomes its next phase. */
+      const sampleWindow = async () => {
+        for (let s = 0; s < WINDOW_S; s++) {
+          running.forEach((p) => p.samples.push(memory(p.child.pid)));
+          await sleep(1000);
+        }
+        running.forEach((p) => {
+          p.phases.push(medianOf(p.samples));
+          p.samples = [];
+        });
+      };
       await sleep((WARMUP_S - WINDOW_S) * 1000);
-      for (let s = 0; s < WINDOW_S; s++) {
-        sampleAll();
-        await sleep(1000);
-      }
-      running.forEach((p) => {
-        p.phases.push(medianOf(p.samples));
-        p.samples = [];
-        p.cpuBefore = cpuOf(p.child.pid);
-      });
+      await sampleWindow();
+      running.forEach((p) => (p.cpuBefore = cpuOf(p.child.pid)));
       // A control gets the same gdb stop (malloc_stats and getpid in place of malloc_trim), so
       // that what the stop itself does to V8 (a process stopped for half a second allocates
       // nothing meanwhile) is not counted as the trim's.
@@ -200,14 +203,7 @@ try {
       for (const [w, afterS] of AFTER_S.entries()) {
         const from = trimmedAt + (afterS - WINDOW_S / 2) * 1000;
         await sleep(Math.max(0, from - performance.now()));
-        for (let s = 0; s < WINDOW_S; s++) {
-          sampleAll();
-          await sleep(1000);
-        }
-        running.forEach((p) => {
-          p.phases.push(medianOf(p.samples));
-          p.samples = [];
-        });
+        await sampleWindow();
         if (everyMinute && w < AFTER_S.length - 1) trimAll();
       }
       running.forEach((p) => {

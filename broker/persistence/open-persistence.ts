@@ -37,7 +37,8 @@ type CallBackPersistenceClass = new <Options>(
   factory: (options: Options) => AsyncPersistence,
   options: Options,
 ) => object;
-type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => MQEmitter;
+type RedisEmitter = MQEmitter & { state: { on(event: 'error', listener: (error: Error) => void): unknown } };
+type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => RedisEmitter;
 type RedisClient = PresenceRedis & {
   duplicate(): RedisClient;
   smembers(key: string): Promise<string[]>;
@@ -124,8 +125,11 @@ const WHOLE_QUEUE = -1;
 function openRedis(url: string, onError: (error: Error) => void): OpenedPersistence {
   const Redis = (require('ioredis') as { Redis: RedisConstructor }).Redis;
   // Commands wait while Redis is away instead of failing at once: a Redis restart
-  // stalls the broker's deliveries rather than losing them.
-  const base = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // stalls the broker's deliveries rather than losing them. Without the client-info
+  // handshake: ioredis 5.x sends it before its ready check, so a SUBSCRIBE sent in
+  // between put the connection in subscriber mode, the check's INFO was refused and
+  // the connection was dropped and made again (redis/ioredis#2037).
+  const base = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, disableClientInfo: true });
   const connections = [base, base.duplicate(), base.duplicate()];
   for (const connection of connections) {
     connection.on('error', onError);
@@ -139,12 +143,17 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
     maxSessionDelivery: number;
   }>;
   const createRedisEmitter = require('mqemitter-redis') as RedisEmitterFactory;
+  const mq = createRedisEmitter({ subConn: connections[1], pubConn: connections[2] });
+  // mqemitter-redis repeats its connections' errors on `state`, an emitter that throws
+  // when nobody listens: every failed reconnection while Redis restarted ended the
+  // broker. onError has heard them from the connections already.
+  mq.state.on('error', () => undefined);
   return {
     persistence: wrapForAedes(RedisPersistence, {
       conn: connections[0],
       maxSessionDelivery: WHOLE_QUEUE,
     }),
-    mq: createRedisEmitter({ subConn: connections[1], pubConn: connections[2] }),
+    mq,
     // aedes-persistence-redis keeps the ids of clients with subscriptions in this set.
     sessionIds: () => base.smembers('clients'),
     presence: redisSessionPresence(base),

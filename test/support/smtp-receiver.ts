@@ -14,6 +14,10 @@ export class SmtpReceiver {
   readonly messages: ReceivedMail[] = [];
   /** RCPT TO these addresses is refused with 550, as a relay does for an unknown mailbox. */
   readonly refusedRecipients = new Set<string>();
+  /** While true every connection is refused at the greeting with 421, as a busy or restarting relay does. */
+  busy = false;
+  /** Connections refused while busy. */
+  refusedConnections = 0;
   /** Connections that failed (a client killed mid-session resets its socket), as a relay logs them. */
   readonly connectionErrors: Error[] = [];
   private server: SMTPServer | undefined;
@@ -25,6 +29,13 @@ export class SmtpReceiver {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onConnect: (_session, callback) => {
+        if (!this.busy) return callback();
+        this.refusedConnections++;
+        callback(
+          Object.assign(new Error('4.3.2 service not available, try again later'), { responseCode: 421 }),
+        );
+      },
       onRcptTo: (address, _session, callback) => {
         if (!this.refusedRecipients.has(address.address.toLowerCase())) return callback();
         const error = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });

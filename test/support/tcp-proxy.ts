@@ -3,9 +3,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 /**
  * The village uplink as a TCP hop between the gateway and the broker: `cut()` drops
  * every connection and refuses new ones, as a failed 4G link does, while both ends
- * keep running; `restore()` lets traffic through again.
+ * keep running; `restore()` lets traffic through again. While `resetting`, a client's
+ * connection is reset (RST) as soon as it sends anything, as a meter or serial server
+ * that reboots mid-transaction does; `resets` counts them.
  */
 export class TcpProxy {
+  resetting = false;
+  resets = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private up = true;
@@ -27,6 +31,11 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
+      client.on('data', () => {
+        if (!this.resetting) return;
+        this.resets++;
+        client.resetAndDestroy();
+      });
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());

@@ -12,7 +12,6 @@ export {
   type ReportFormat,
 } from './render/render-report.js';
 export { reportTables, type ReportTable } from './render/tables.js';
-export { escapeHtml } from './render/html.js';
 export { reportsConfigSchema, loadReportsConfig, REPORTS_ENV_MAP, type ReportsConfig } from './config.js';
 export { ReportsService } from './service/reports-service.js';
 export { createReports, startReports } from './service/start-reports.js';

@@ -21,3 +21,4 @@ export * from './free-port.js';
 export * from './wait-for.js';
 export * from './settle-within.js';
 export * from './service-start.js';
+export * from './html-escape.js';

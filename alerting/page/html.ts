@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../runtime/index.js';
+
 /** Markup built by `html`; anything else interpolated into `html` is text and gets escaped. */
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -7,19 +9,6 @@ export class SafeHtml {
 }
 
 type Interpolation = SafeHtml | string | number | undefined | null | false | readonly Interpolation[];
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
-}
 
 function render(value: Interpolation): string {
   if (value === undefined || value === null || value === false) return '';

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../runtime/index.js';
 import { CATALOGUE, fieldLabels, profileFields, UNITS } from '../../devices/index.js';
 import { EDGE_ERROR_CATALOGUE } from '../errors.js';
 
@@ -247,8 +248,4 @@ setInterval(refresh, 2000);
 </body>
 </html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

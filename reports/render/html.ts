@@ -1,19 +1,7 @@
+import { escapeHtml } from '../../runtime/index.js';
 import type { MonthlyReport } from '../report-model.js';
 import { localDateTime } from '../period.js';
 import { cellText, reportTables, type Cell } from './tables.js';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Every text the page shows goes through here: names come from site files people edit. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] as string);
-}
 
 const STYLE = `
 @page { size: A4; margin: 14mm 12mm 16mm 12mm; }

@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,12 @@ export interface JournalOptions {
   keepDelivered?: number;
   /** Resolved alerts kept through a compaction. */
   keepResolved?: number;
+  /** Told when a write fails (a full or failing disk): what was appended is kept and written later. */
+  onWriteFailed?: (error: Error) => void;
+  /** Told when everything kept after a failed write is in the file again. */
+  onWriteRecovered?: () => void;
+  /** How often writing what is kept is tried again; 1 s by default. */
+  retryMs?: number;
 }
 
 export const JOURNAL_FILE = 'alerting-journal.jsonl';
@@ -70,8 +77,18 @@ export class Journal {
   /** An fdatasync of `fd` runs on libuv's pool; `syncAgain`: more was written meanwhile. */
   private syncing = false;
   private syncAgain = false;
-  /** Appends so far; a sync covers those made before it started. */
+  /** Appends so far. */
   private written = 0;
+  /** Appends whose bytes are all in the file; a sync covers those in it when it started. */
+  private inFile = 0;
+  /**
+   * Bytes appended but not in the file yet: a write failed (disk full, I/O error). They are
+   * already applied to `state`, go to the file first at the next append or retry, or are
+   * made redundant by a compaction; their `synced()` callers wait for that.
+   */
+  private unwritten = Buffer.alloc(0);
+  private writeFailure: Error | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Callers of `synced()`, each waiting for a sync that covers `upTo` appends. */
   private syncWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   private lines = 0;
@@ -81,6 +98,11 @@ export class Journal {
 
   get file(): string {
     return join(this.options.dir, JOURNAL_FILE);
+  }
+
+  /** False while appended records wait in memory for the disk (it was full or failed). */
+  get writable(): boolean {
+    return this.writeFailure === undefined;
   }
 
   /** Lines that could not be read at replay (a torn last write after a crash). */
@@ -109,12 +131,59 @@ export class Journal {
     if (records.length === 0) return;
     const fd = this.requireOpen();
     for (const record of records) this.apply(record);
-    writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const text = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    this.unwritten = this.unwritten.length === 0 ? text : Buffer.concat([this.unwritten, text]);
     this.written += 1;
-    if (sync === 'now') fsyncSync(fd);
-    else if (sync === 'soon') this.syncSoon();
     this.lines += records.length;
+    if (!this.writeOut(fd)) return;
+    if (sync === 'now') this.syncNow(fd);
+    else if (sync === 'soon') this.syncSoon();
     if (this.lines >= (this.options.compactAfterLines ?? 20_000)) this.compact();
+  }
+
+  /**
+   * Writes what waits for the file, all of it or up to a failure: a write the disk takes
+   * only part of leaves the rest of its line to go next, so no line is torn in the middle.
+   * False, and a retry scheduled, when something is left.
+   */
+  private writeOut(fd: number): boolean {
+    try {
+      while (this.unwritten.length > 0)
+        this.unwritten = this.unwritten.subarray(writeSync(fd, this.unwritten));
+    } catch (error) {
+      this.failed(error as Error);
+      return false;
+    }
+    this.inFile = this.written;
+    this.recovered();
+    return true;
+  }
+
+  private syncNow(fd: number): void {
+    try {
+      fsyncSync(fd);
+    } catch (error) {
+      this.failed(error as Error);
+    }
+  }
+
+  private failed(error: Error): void {
+    if (this.writeFailure === undefined) this.options.onWriteFailed?.(error);
+    this.writeFailure = error;
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.fd === undefined) return;
+      if (this.writeOut(this.fd)) this.syncSoon();
+    }, this.options.retryMs ?? 1_000);
+    this.retryTimer.unref();
+  }
+
+  private recovered(): void {
+    if (this.writeFailure === undefined) return;
+    this.writeFailure = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.options.onWriteRecovered?.();
   }
 
   /**
@@ -125,7 +194,8 @@ export class Journal {
     if (this.fd === undefined) return Promise.resolve();
     return new Promise((resolve) => {
       this.syncWaiters.push({ upTo: this.written, resolve });
-      this.syncSoon();
+      // What is still to be written is synced once it is (`failed` retries).
+      if (this.inFile === this.written) this.syncSoon();
     });
   }
 
@@ -139,44 +209,78 @@ export class Journal {
     if (fd === undefined) return;
     this.syncing = true;
     this.syncAgain = false;
-    const upTo = this.written;
+    const upTo = this.inFile;
     fdatasync(fd, () => {
       // An error here (the file was compacted and closed meanwhile) leaves nothing unsynced:
       // compaction and close sync everything themselves.
       this.syncing = false;
-      const covered = this.syncWaiters.filter((waiter) => waiter.upTo <= upTo);
-      this.syncWaiters = this.syncWaiters.filter((waiter) => waiter.upTo > upTo);
-      for (const waiter of covered) waiter.resolve();
-      if (this.syncAgain || this.syncWaiters.length > 0) this.syncSoon();
+      this.resolveWaiters(upTo);
+      if (this.syncAgain || this.syncWaiters.some((waiter) => waiter.upTo <= this.inFile)) this.syncSoon();
     });
   }
 
+  private resolveWaiters(upTo: number): void {
+    const covered = this.syncWaiters.filter((waiter) => waiter.upTo <= upTo);
+    this.syncWaiters = this.syncWaiters.filter((waiter) => waiter.upTo > upTo);
+    for (const waiter of covered) waiter.resolve();
+  }
+
+  /**
+   * Rewrites the file from the live state. The state includes what waits to be written, so
+   * a compaction that succeeds writes that too; one that fails (a full disk) leaves the old
+   * file as it was, appended to again.
+   */
   compact(): void {
     this.closeFile();
     const records = this.liveRecords();
     const temp = `${this.file}.tmp`;
-    const fd = openSync(temp, 'w');
-    writeSync(fd, [JOURNAL_FORMAT, ...records].map((r) => JSON.stringify(r)).join('\n') + '\n');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, this.file);
+    try {
+      const text = Buffer.from([JOURNAL_FORMAT, ...records].map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const fd = openSync(temp, 'w');
+      try {
+        for (let at = 0; at < text.length;) at += writeSync(fd, text, at);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      this.fd = openSync(this.file, 'a');
+      this.failed(error as Error);
+      return;
+    }
     syncDirectory(this.options.dir);
     this.fd = openSync(this.file, 'a');
     this.lines = records.length;
+    this.unwritten = Buffer.alloc(0);
+    this.inFile = this.written;
+    this.resolveWaiters(this.inFile);
+    this.recovered();
   }
 
   close(): void {
+    if (this.fd !== undefined && this.unwritten.length > 0) this.writeOut(this.fd);
     this.closeFile();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private closeFile(): void {
     if (this.fd === undefined) return;
     // Records appended with `soon` may still wait for their sync.
-    if (this.syncing || this.syncAgain || this.syncWaiters.length > 0) fsyncSync(this.fd);
+    if (this.syncing || this.syncAgain || this.syncWaiters.length > 0) {
+      try {
+        fsyncSync(this.fd);
+      } catch (error) {
+        this.failed(error as Error);
+      }
+    }
     closeSync(this.fd);
     this.fd = undefined;
     this.syncAgain = false;
-    for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
+    // Those whose records never reached the file are not told they are on disk.
+    this.resolveWaiters(this.inFile);
   }
 
   private requireOpen(): number {

@@ -111,6 +111,15 @@ export class AlertingService implements Component {
       dir: config.dataDir,
       compactAfterLines: config.journal.compactAfterLines,
       keepResolved: config.engine.resolvedRetention,
+      // Alerts are still judged and told meanwhile; the broker keeps the messages behind them
+      // unacknowledged until their records are on disk.
+      onWriteFailed: (error) =>
+        logger.error(
+          { err: error, dir: config.dataDir },
+          '告警日志写不进磁盘（磁盘满或故障），记录暂存内存并重试 / journal write failed: kept in memory and retried',
+        ),
+      onWriteRecovered: () =>
+        logger.warn({ dir: config.dataDir }, 'journal written again / 告警日志已恢复写入'),
     });
     const state = journal.open();
     if (journal.skipped > 0)
@@ -147,7 +156,10 @@ export class AlertingService implements Component {
     const http = createServiceHttp({
       logger,
       registry,
-      readiness: [{ name: 'mqtt', check: () => mqtt.ready }],
+      readiness: [
+        { name: 'mqtt', check: () => mqtt.ready },
+        { name: 'journal', check: () => journal.writable },
+      ],
       https: config.http.https,
     });
     const address = { host: config.http.host, port: config.http.port };

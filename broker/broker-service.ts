@@ -273,6 +273,8 @@ export class BrokerService implements Component {
         { name: 'mqtt', check: () => plainReady() && tlsReady() && !aedes.closed },
         // A rejected edit of the credentials file leaves the old credentials in force: not ready until fixed.
         { name: 'credentials', check: () => store.rejection === undefined },
+        // Redis away: publishes wait for it, so a cluster's load balancer should send clients elsewhere.
+        { name: 'session_store', check: () => persistence.reachable?.() ?? true },
       ],
       https: this.config.http.https,
     });

@@ -20,6 +20,8 @@ export interface OpenedPersistence {
   sessionIds(): Promise<string[]>;
   /** Set for a cluster backend: when each persistent client was last connected to any node. */
   presence?: SessionPresence;
+  /** Set for the Redis backend: whether every connection to Redis is up (the broker stalls while one is not). */
+  reachable?(): boolean;
   /** Set for the disk backend: a message's stores complete once queued, their syncs are awaited here before its PUBACK. */
   syncs?: MessageSyncs;
 }
@@ -40,6 +42,7 @@ type CallBackPersistenceClass = new <Options>(
 type RedisEmitter = MQEmitter & { state: { on(event: 'error', listener: (error: Error) => void): unknown } };
 type RedisEmitterFactory = (options: { subConn: unknown; pubConn: unknown }) => RedisEmitter;
 type RedisClient = PresenceRedis & {
+  readonly status: string;
   duplicate(): RedisClient;
   smembers(key: string): Promise<string[]>;
   quit(): Promise<unknown>;
@@ -157,6 +160,7 @@ function openRedis(url: string, onError: (error: Error) => void): OpenedPersiste
     // aedes-persistence-redis keeps the ids of clients with subscriptions in this set.
     sessionIds: () => base.smembers('clients'),
     presence: redisSessionPresence(base),
+    reachable: () => connections.every((connection) => connection.status === 'ready'),
     close: async () => {
       await Promise.all(connections.map((connection) => connection.quit()));
       for (const connection of connections) connection.disconnect();

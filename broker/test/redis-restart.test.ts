@@ -32,10 +32,23 @@ describe('a broker on Redis while Redis restarts', () => {
     for (let i = 0; i < 20; i++) await gateway.publishAsync(TOPIC, String(i), { qos: 1 });
     await waitFor('the readings before the outage', () => received.length >= 20, { timeoutMs: 10_000 });
 
+    const readiness = async () => {
+      const response = await fetch(`${service.httpUrl}/readyz`);
+      return {
+        status: response.status,
+        checks: ((await response.json()) as { checks: Record<string, boolean> }).checks,
+      };
+    };
+    expect(await readiness()).toMatchObject({ status: 200, checks: { session_store: true } });
+
     await redis!.stop();
-    // Long enough for every connection to fail a reconnection attempt or two.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Not ready while Redis is away (every connection fails its reconnection attempts meanwhile).
+    await waitFor('not ready while Redis is away', async () => (await readiness()).status === 503, {
+      timeoutMs: 10_000,
+    });
+    expect((await readiness()).checks.session_store).toBe(false);
     await redis!.start();
+    await waitFor('ready again', async () => (await readiness()).status === 200, { timeoutMs: 20_000 });
 
     for (let i = 20; i < 40; i++) await gateway.publishAsync(TOPIC, String(i), { qos: 1 });
     await waitFor('the readings after the outage', () => new Set(received.map((m) => m.payload)).size >= 40, {

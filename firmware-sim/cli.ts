@@ -40,12 +40,15 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
-    console.error(`失败 / failed (${response.status}): ${JSON.stringify(parsed)}`);
-    process.exitCode = 1;
+    const hint =
+      response.status === 401 && bearer === undefined
+        ? '（没有控制令牌：请在运行 npm start 的目录下执行，或给出 --token / SIM_CONTROL_TOKEN）' +
+          ' (no control token: run this where npm start runs, or give --token / SIM_CONTROL_TOKEN)'
+        : '';
+    throw new Error(`${method} ${path} 失败 / failed (${response.status}): ${text}${hint}`);
   }
-  return parsed;
+  return text ? (JSON.parse(text) as unknown) : undefined;
 }
 
 function print(value: unknown): void {

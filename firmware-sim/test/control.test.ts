@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeReading, getModbusProfile } from '../../devices/index.js';
@@ -129,6 +130,22 @@ describe('control API and service', () => {
       cliEnv,
     ).catch((error: { stderr?: string }) => ({ stdout: '', stderr: error.stderr ?? '' }));
     expect(none.stderr).toContain('no such fault');
+
+    // Without the token (run from another folder): refused, said so, and no crash of the CLI itself.
+    const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const refused = await run(
+      process.execPath,
+      ['--import', tsxLoader, cli, '--url', url, 'fault', 'off', 'power-outage', 'dining'],
+      { env: { ...process.env, SIM_CONTROL_TOKEN: '' }, cwd: tmpdir() },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('GET /faults 失败 / failed (401)');
+    expect(refused.stderr).toContain('SIM_CONTROL_TOKEN');
+    expect(refused.stderr).not.toContain('Cannot read properties');
+    expect(service.simulator.faults().map((f) => f.kind)).toEqual(['power-outage']);
   });
 });
 

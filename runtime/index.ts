@@ -22,3 +22,4 @@ export * from './wait-for.js';
 export * from './settle-within.js';
 export * from './service-start.js';
 export * from './html-escape.js';
+export * from './printable-text.js';

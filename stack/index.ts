@@ -5,3 +5,4 @@ export * from './service-process.js';
 export * from './village-stack.js';
 export { privateDir } from './private-dir.js';
 export { ManagedMosquitto, type ManagedMosquittoOptions } from './managed-mosquitto.js';
+export { NotificationInbox, formatInboxEntry, type InboxEntry } from './notification-inbox.js';

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from '../alerting/index.js';
+import { printableText } from '../runtime/index.js';
 
 /** What the inbox keeps of a notification alerting posted to it. */
 export interface InboxEntry {
@@ -88,9 +89,12 @@ function parse(body: string): InboxEntry | undefined {
 
 /** How the inbox prints a notification on the console: its title, then its lines indented. */
 export function formatInboxEntry(entry: InboxEntry): string {
+  // Whatever alerting was handed (a device's text, an operator's comment) cannot drive the terminal.
+  const title = printableText(entry.title);
   const lines = entry.text
     .split('\n')
-    .filter((line) => line.trim() !== '' && line.trim() !== entry.title.trim())
+    .map(printableText)
+    .filter((line) => line.trim() !== '' && line.trim() !== title.trim())
     .map((line) => `      ${line}`);
-  return `🔔 [${new Date(entry.at).toISOString()}] ${entry.title}\n${lines.join('\n')}`;
+  return `🔔 [${new Date(entry.at).toISOString()}] ${title}\n${lines.join('\n')}`;
 }

@@ -1,4 +1,5 @@
 import { EVENT_LABELS, type EventMessage } from '../../../contracts/index.js';
+import { printableText } from '../../../runtime/index.js';
 import type { EventMatch, EventRule, RuleEventType } from '../../rules/rule-schema.js';
 import { selectsDevice, selectsGateway } from '../../rules/selectors.js';
 import { alertKey, type AlertSubject } from '../alert-book.js';
@@ -111,13 +112,14 @@ export class EventEvaluator {
 /** The device, refined by the rule's subject data keys ("-" for a key the event does not carry: it still alerts). */
 function subjectOf(rule: EventRule, device: string, data: EventData): string {
   if (rule.subjectData.length === 0) return device;
-  return `${device}:${rule.subjectData.map((key) => `${key}=${String(data[key] ?? '-')}`).join(',')}`;
+  return `${device}:${rule.subjectData.map((key) => `${key}=${printableText(String(data[key] ?? '-'))}`).join(',')}`;
 }
 
 function describeEvent(type: RuleEventType, data: EventData): { zh: string; en: string } | undefined {
   const entries = Object.entries(data);
   if (entries.length === 0) return undefined;
-  const values = entries.map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  // A device's text goes into notifications and onto the operator's terminal as one line.
+  const values = entries.map(([k, v]) => `${k}=${printableText(String(v))}`).join(', ');
   const label = type in EVENT_LABELS ? EVENT_LABELS[type as keyof typeof EVENT_LABELS] : undefined;
   return { zh: `${label?.zh ?? type}：${values}`, en: `${label?.en ?? type}: ${values}` };
 }

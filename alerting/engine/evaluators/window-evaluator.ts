@@ -1,4 +1,5 @@
 import type { EventMessage, TelemetryMessage } from '../../../contracts/index.js';
+import { printableText } from '../../../runtime/index.js';
 import { conditionHolds, describeCondition } from '../../rules/condition.js';
 import type { WindowRule } from '../../rules/rule-schema.js';
 import { selectsDevice } from '../../rules/selectors.js';
@@ -53,7 +54,8 @@ export class WindowEvaluator {
       if (rule.aggregate !== 'count' || !rule.events.includes(message.type)) continue;
       if (!selectsDevice(rule.selectors, device)) continue;
       const group = rule.groupByData ? message.data[rule.groupByData] : undefined;
-      const subjectId = group === undefined ? device.id : `${device.id}:${rule.groupByData}-${String(group)}`;
+      const subjectId =
+        group === undefined ? device.id : `${device.id}:${rule.groupByData}-${printableText(String(group))}`;
       const series = this.seriesFor(rule, device, subjectId);
       series.samples.push({ at: message.ts, value: 1 });
       this.prune(series, rule, message.ts);

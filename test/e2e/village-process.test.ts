@@ -78,6 +78,40 @@ describe('the village in one process', () => {
     );
   }, 150_000);
 
+  it('keeps every module running while InfluxDB restarts: ingest not ready meanwhile, alarms still told, writes resumed', async () => {
+    const processOfVillage = village.stack.service('village');
+    const crashes = processOfVillage.crashes;
+    const influxd = village.stack.influxd!;
+    const pointsWritten = async () => {
+      const metrics = await (await get('ingest', '/metrics')).text();
+      return [...metrics.matchAll(/^ingest_points_written_total\{[^}]*\} (\d+)/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    };
+    await influxd.stop();
+    await waitFor(
+      'ingest not ready while InfluxDB is away',
+      async () => (await get('ingest', '/readyz')).status === 503,
+    );
+    const fault = await village.injectFault('fire-alarm', 'fab-lab-fire-panel');
+    await village.webhook.next(
+      { reason: 'firing', ruleId: 'fire-alarm', device: 'fab-lab-fire-panel' },
+      60_000,
+    );
+    await village.clearFault(fault);
+    const before = await pointsWritten();
+    await influxd.start();
+    await waitFor('ingest ready again', async () => (await get('ingest', '/readyz')).status === 200, {
+      timeoutMs: 30_000,
+    });
+    await waitFor('readings written again', async () => (await pointsWritten()) > before, {
+      timeoutMs: 30_000,
+    });
+    expect(processOfVillage.crashes).toBe(crashes);
+    expect(processOfVillage.pid).toBeDefined();
+  }, 150_000);
+
   it('raises nothing when the village stops and starts again: no power outage, no gateway lost', async () => {
     const processOfVillage = village.stack.service('village');
     const since = village.webhook.received.length;

@@ -48,8 +48,11 @@ export class RtuSocketPort extends EventEmitter {
     }, this.connectTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
-      settle(error);
-      this.emit('error', error);
+      // Before the open completes the error is the open's (ECONNREFUSED from a converter that
+      // is off): modbus-serial listens for the port's 'error' only once it has opened it, and an
+      // 'error' emitted with nobody listening is thrown.
+      if (!this.open_) settle(error);
+      else this.emit('error', error);
     });
     socket.on('close', () => {
       settle(new Error('connection closed'));

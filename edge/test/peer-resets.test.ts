@@ -36,6 +36,7 @@ describe('TCP meter peers resetting their connections mid-transaction', () => {
   const proxies: TcpProxy[] = [];
   let gateway: Gateway | undefined;
   let dir: Awaited<ReturnType<typeof tempDir>>;
+  const status = (device: string) => gateway?.devices().find((d) => d.id === device);
   const telemetry = (device: string) => upstream.on(topics.telemetry('test-site', 'gw-test', device)).length;
 
   beforeAll(async () => {
@@ -106,6 +107,22 @@ describe('TCP meter peers resetting their connections mid-transaction', () => {
     for (const proxy of proxies) proxy.resetting = false;
     await waitFor(
       'readings from every meter after the resets',
+      () => DEVICES.every((device, i) => telemetry(device) >= before[i]! + 2),
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it('keeps running while the peers refuse connections, and reads every meter again once they listen', async () => {
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
+    await waitFor(
+      'every meter failing to connect',
+      () => DEVICES.every((device) => /_CONNECT$/.test(status(device)?.lastError?.code ?? '')),
+      { timeoutMs: 15_000 },
+    );
+    const before = DEVICES.map((device) => telemetry(device));
+    await Promise.all(proxies.map((proxy) => proxy.start()));
+    await waitFor(
+      'readings from every meter once the peers listen again',
       () => DEVICES.every((device, i) => telemetry(device) >= before[i]! + 2),
       { timeoutMs: 20_000 },
     );

@@ -19,7 +19,9 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /** Listens (again, after `stop()`) and lets traffic through. */
   async start(): Promise<void> {
+    this.up = true;
     const server = createServer((client) => {
       if (!this.up) {
         client.destroy();

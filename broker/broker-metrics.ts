@@ -7,6 +7,7 @@ export type AuthFailureReason =
   | 'bad_password'
   | 'will_denied'
   | 'will_too_large'
+  | 'will_qos2'
   | 'client_id_too_long'
   | 'client_id_taken'
   | 'credential_changed'

@@ -112,6 +112,9 @@ async function authenticate(
       );
       return { ok: false, reason: 'will_denied', code: NOT_AUTHORIZED };
     }
+    if (will.qos === 2) {
+      return { ok: false, reason: 'will_qos2', code: NOT_AUTHORIZED };
+    }
     if (payloadBytes(will.payload) > context.maxPayloadBytes) {
       return { ok: false, reason: 'will_too_large', code: NOT_AUTHORIZED };
     }

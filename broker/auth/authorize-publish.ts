@@ -24,6 +24,16 @@ export function createAuthorizePublish(context: HookContext): AuthorizePublishHa
     }
     // No client: a will left by a client of a broker node that died; it was checked when that client connected.
     if (client === null) return callback(null);
+    if (packet.qos === 2) {
+      // aedes keeps a QoS 2 message until its PUBREL, in a persistent session's store across
+      // reconnects: a client withholding PUBRELs could fill the disk. Nothing here sends QoS 2.
+      context.metrics.aclDenials.inc({ action: 'publish' });
+      context.refusals.warn(
+        { clientId, username: context.sessions.principalOf(client)?.username, topic: packet.topic },
+        'QoS 2 publish refused',
+      );
+      return callback(new Error('QoS 2 publishes are not accepted: publish at QoS 0 or 1'));
+    }
 
     const session = context.sessions.sessionOf(client);
     const decision = !session

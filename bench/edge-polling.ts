@@ -18,11 +18,8 @@ import {
   resolveRegisters,
   type ModbusProfile,
 } from '../devices/index.js';
-import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, waitFor } from '../runtime/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { startBenchGateway } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
-import { Child } from './support/child-process.js';
 import { measureWindow, type WindowResult } from './support/measure-window.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { loadAverage } from './support/process-stats.js';
@@ -53,27 +50,16 @@ const loadBefore = loadAverage();
 const startedAt = new Date();
 
 async function runGateway(meters: number, round: number): Promise<EdgeRun> {
-  const buses = meters / METERS_PER_BUS;
-  const httpPort = await freePort();
-  const configFile = join(dir, `edge-${meters}-${round}.yaml`);
-  writeBenchGatewayConfig({
-    file: configFile,
-    upstream: { url: upstream.url, clientId: `gw-bench-${meters}-${round}` },
-    httpPort,
-    dataDir: join(dir, `edge-data-${meters}-${round}`),
-    busPorts: farm.ports.slice(0, buses),
-    unitProfiles,
-  });
-  const gateway = Child.node('edge/main.ts', ['--config', configFile], {
-    logFile: join(dir, `edge-${meters}-${round}.log`),
-    // As the systemd unit, compose and the stack start it.
-    env: { ...EDGE_PROCESS_ENV },
-  });
+  const { child: gateway } = await startBenchGateway(
+    {
+      at: join(dir, `edge-${meters}-${round}`),
+      upstream: { url: upstream.url, clientId: `gw-bench-${meters}-${round}` },
+      farm,
+      buses: meters / METERS_PER_BUS,
+    },
+    { waitFor: '/healthz' },
+  );
   try {
-    await waitFor('gateway http', async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, {
-      timeoutMs: 60_000,
-      intervalMs: 200,
-    });
     // measureWindow reads progress twice, at the start and at the end of its window.
     const received: number[] = [];
     const window = await measureWindow({

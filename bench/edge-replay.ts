@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, waitFor } from '../runtime/index.js';
 import { TcpProxy } from '../test/support/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { startBenchGateway, type BenchGateway } from './support/bench-gateway.js';
 import { startBroker } from './support/brokers.js';
-import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
 import { loadAverage } from './support/process-stats.js';
 import { benchArgs, fmt, fmtInt, markdownTable, print } from './support/report.js';
@@ -33,7 +32,7 @@ const farm = new ModbusFarm({ buses: BUSES, profiles: unitProfiles, dir });
 const upstream = await startBroker('aedes', dir);
 const subscriber = new SubscriberProcess({ url: upstream.url, filter: 'v1/#', qos: 1, dir });
 const loadBefore = loadAverage();
-let gateway: Child | undefined;
+let gateway: BenchGateway | undefined;
 let uplink: TcpProxy | undefined;
 
 interface Status {
@@ -45,24 +44,17 @@ try {
   await subscriber.start();
   uplink = new TcpProxy(await freePort(), Number(new URL(upstream.url).port));
   await uplink.start();
-  const httpPort = await freePort();
-  const dataDir = join(dir, 'edge-data');
-  const configFile = join(dir, 'edge.yaml');
-  writeBenchGatewayConfig({
-    file: configFile,
-    upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
-    httpPort,
-    dataDir,
-    busPorts: farm.ports.slice(0, BUSES),
-    unitProfiles,
-  });
-  gateway = Child.node('edge/main.ts', ['--config', configFile], { logFile: join(dir, 'edge.log') });
+  gateway = await startBenchGateway(
+    {
+      at: join(dir, 'edge'),
+      upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
+      farm,
+    },
+    { edgeProcessEnv: false },
+  );
+  const { httpPort, dataDir } = gateway;
   const status = async (): Promise<Status> =>
     (await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()) as Status;
-  await waitFor('gateway connected', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
   await sleep(5000);
 
   uplink.cut();
@@ -119,7 +111,7 @@ try {
     'Live polling continues during the drain (200 messages/s), so the replay rate includes it. The upstream is on loopback; on a 4G uplink the round trip bounds it (in-flight window / RTT).',
   );
 } finally {
-  await gateway?.stop();
+  await gateway?.child.stop();
   await uplink?.stop();
   await subscriber.stop();
   await farm.stop();

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { CODE_ROOT, freePort, projectFile, waitFor } from '../runtime/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { CODE_ROOT, projectFile } from '../runtime/index.js';
+import { startBenchGateway } from './support/bench-gateway.js';
 import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
@@ -133,22 +133,15 @@ try {
     const running: Participant[] = [];
     try {
       for (let index = 0; index < trimmedPerRound + controlsPerRound; index++) {
-        const httpPort = await freePort();
-        const configFile = join(dir, `edge-${round}-${index}.yaml`);
-        writeBenchGatewayConfig({
-          file: configFile,
-          upstream: { url: upstream.url, clientId: `gw-trim-${round}-${index}` },
-          httpPort,
-          dataDir: join(dir, `edge-data-${round}-${index}`),
-          busPorts: farm.ports,
-          unitProfiles,
-          publish: { mode: 'batch' },
-        });
-        const logFile = join(dir, `gateway-${round}-${index}.log`);
-        const child = Child.spawn(process.execPath, [gatewayFile, '--config', configFile], {
-          logFile,
-          env: { ...EDGE_PROCESS_ENV },
-        });
+        const { child, logFile } = await startBenchGateway(
+          {
+            at: join(dir, `edge-${round}-${index}`),
+            upstream: { url: upstream.url, clientId: `gw-trim-${round}-${index}` },
+            farm,
+            publish: { mode: 'batch' },
+          },
+          { bundle: gatewayFile },
+        );
         running.push({
           kind: 'gateway',
           trim: index < trimmedPerRound,
@@ -158,10 +151,6 @@ try {
           samples: [],
           phases: [],
           released: [],
-        });
-        await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
-          timeoutMs: 60_000,
-          intervalMs: 200,
         });
       }
       for (const trim of [true, false]) {

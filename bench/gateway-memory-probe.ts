@@ -20,8 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
 import { build } from 'esbuild';
-import { CODE_ROOT, freePort, projectFile, waitFor } from '../runtime/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { CODE_ROOT, projectFile, waitFor } from '../runtime/index.js';
+import { startBenchGateway, untilGatewayAnswers } from './support/bench-gateway.js';
 import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
@@ -203,27 +203,14 @@ mkdirSync(snapDir);
 const extraFlags = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 try {
   await farm.start();
-  const httpPort = await freePort();
-  const configFile = join(dir, 'edge.yaml');
-  writeBenchGatewayConfig({
-    file: configFile,
-    upstream: { url: upstream.url, clientId: 'gw-probe' },
-    httpPort,
-    dataDir: join(dir, 'edge-data'),
-    busPorts: farm.ports,
-    unitProfiles,
-    publish: { mode: 'batch' },
-  });
   const snapFlags = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapDir}`];
   const promoted = process.env.BENCH_PROBE_PROMOTED === '1';
   const profileFile = join(dir, 'promoted.heapprofile');
   const preload = join(dir, 'promoted-preload.mjs');
   writeFileSync(preload, PROMOTED_PRELOAD);
-  const flags = [...snapFlags, ...extraFlags, ...(promoted ? ['--import', preload] : [])];
-  const env = { ...EDGE_PROCESS_ENV, PROBE_PROFILE_FILE: profileFile };
-  let gateway: Child;
-  if (process.env.BENCH_PROBE_PER_FILE === '1') {
-    const perFile = join(CODE_ROOT, 'edge', 'main-per-file.js');
+  const perFile =
+    process.env.BENCH_PROBE_PER_FILE === '1' ? join(CODE_ROOT, 'edge', 'main-per-file.js') : undefined;
+  if (perFile)
     await build({
       entryPoints: [projectFile('edge/main.ts')],
       outfile: perFile,
@@ -232,33 +219,35 @@ try {
       target: 'node20',
       logLevel: 'warning',
     });
-    gateway = Child.spawn(process.execPath, [...flags, perFile, '--config', configFile], {
-      logFile: join(dir, 'gateway.log'),
-      env,
-    });
-  } else
-    gateway = Child.node('edge/main.ts', ['--config', configFile], {
-      logFile: join(dir, 'gateway.log'),
-      env,
-      nodeFlags: flags,
-    });
+  const gateway = await startBenchGateway(
+    {
+      at: join(dir, 'edge'),
+      upstream: { url: upstream.url, clientId: 'gw-probe' },
+      farm,
+      publish: { mode: 'batch' },
+    },
+    {
+      ...(perFile ? { bundle: perFile } : {}),
+      nodeFlags: [...snapFlags, ...extraFlags, ...(promoted ? ['--import', preload] : [])],
+      env: { PROBE_PROFILE_FILE: profileFile },
+      waitFor: 'nothing',
+    },
+  );
   const floor = Child.spawn(process.execPath, [...snapFlags, floorFile], {
     logFile: join(dir, 'floor.log'),
     env: { ...EDGE_PROCESS_ENV },
   });
-  await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
+  await untilGatewayAnswers(gateway);
+  const { httpPort } = gateway;
   const rows: string[] = [];
-  const cpu0 = cpuSeconds(gateway.pid);
+  const cpu0 = cpuSeconds(gateway.child.pid);
   const t0 = performance.now();
   let lastG: Record<string, number> = {};
   let lastF: Record<string, number> = {};
   for (let t = 0; t <= durationS; t += 10) {
-    const g = rollup(gateway.pid);
+    const g = rollup(gateway.child.pid);
     const f = rollup(floor.pid);
-    lastG = smapsByKind(gateway.pid);
+    lastG = smapsByKind(gateway.child.pid);
     lastF = smapsByKind(floor.pid);
     const spaces = await heapSpaces(httpPort);
     rows.push(
@@ -270,7 +259,7 @@ try {
     );
     if (t < durationS) await sleep(10_000);
   }
-  const core = (cpuSeconds(gateway.pid) - cpu0) / ((performance.now() - t0) / 1000);
+  const core = (cpuSeconds(gateway.child.pid) - cpu0) / ((performance.now() - t0) / 1000);
   print(
     `## Gateway probe (${new Date().toISOString()}, load average ${loadBefore} → ${loadAverage()}), gateway ${core.toFixed(3)} of a core`,
   );
@@ -301,7 +290,7 @@ try {
     }
   }
   if (process.env.BENCH_PROBE_SNAPSHOT !== '0') {
-    const gSnap = snapshotByConstructor(await snapshot(gateway, snapDir));
+    const gSnap = snapshotByConstructor(await snapshot(gateway.child, snapDir));
     const fSnap = snapshotByConstructor(await snapshot(floor, snapDir));
     const total = (m: Map<string, { bytes: number }>) => [...m.values()].reduce((s, e) => s + e.bytes, 0);
     print(
@@ -324,7 +313,7 @@ try {
         `| ${k.replaceAll('|', '/')} | ${g.count} | ${(g.bytes / 1024).toFixed(0)} | ${f.count} | ${(f.bytes / 1024).toFixed(0)} | ${((g.bytes - f.bytes) / 1024).toFixed(0)} |`,
       );
   }
-  await gateway.stop();
+  await gateway.child.stop();
   await floor.stop();
 } finally {
   await farm.stop();

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, projectFile, waitFor } from '../runtime/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { projectFile } from '../runtime/index.js';
+import { startBenchGateway } from './support/bench-gateway.js';
 import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
@@ -78,49 +78,24 @@ try {
     const running: Array<{ name: string; child: Child }> = [];
     try {
       for (const [index, entry] of order.entries()) {
-        const httpPort = await freePort();
-        const configFile = join(dir, `edge-${round}-${index}.yaml`);
-        writeBenchGatewayConfig({
-          file: configFile,
-          upstream: { url: upstream.url, clientId: `gw-sbs-${round}-${index}` },
-          httpPort,
-          dataDir: join(dir, `edge-data-${round}-${index}`),
-          busPorts: farm.ports,
-          unitProfiles,
-          publish: { mode: 'batch' },
-        });
-        const { BENCH_NODE: node = process.execPath, ...env } = entry.env;
-        const child = Child.spawn(node, [...entry.flags, entry.file, '--config', configFile], {
-          logFile: join(dir, `gateway-${round}-${index}.log`),
-          env: { ...EDGE_PROCESS_ENV, ...env },
-        });
+        const { BENCH_NODE: node, ...env } = entry.env;
+        const { child } = await startBenchGateway(
+          {
+            at: join(dir, `edge-${round}-${index}`),
+            upstream: { url: upstream.url, clientId: `gw-sbs-${round}-${index}` },
+            farm,
+            publish: { mode: 'batch' },
+          },
+          { bundle: entry.file, node, nodeFlags: entry.flags, env },
+        );
         running.push({ name: entry.name, child });
-        await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
-          timeoutMs: 60_000,
-          intervalMs: 200,
-        });
       }
-      const naivePort = await freePort();
-      const naive = {
-        file: join(dir, `naive-${round}.json`),
+      const naive = await startNaiveGateway(naiveFile, {
+        at: join(dir, `naive-${round}`),
         upstream: { url: upstream.url, clientId: `gw-sbs-naive-${round}` },
-        httpPort: naivePort,
-        dataDir: join(dir, `naive-data-${round}`),
-        busPorts: farm.ports,
-        unitProfiles,
-      };
-      running.push({
-        name: NAIVE,
-        child: startNaiveGateway(naiveFile, naive, join(dir, `naive-${round}.log`)),
+        farm,
       });
-      await waitFor(
-        'naive gateway ready',
-        async () => (await fetch(`http://127.0.0.1:${naivePort}/readyz`)).ok,
-        {
-          timeoutMs: 60_000,
-          intervalMs: 200,
-        },
-      );
+      running.push({ name: NAIVE, child: naive.child });
       running.push({
         name: FLOOR,
         child: Child.spawn(process.execPath, [floorFile], {
@@ -129,7 +104,7 @@ try {
         }),
       });
       await sleep(timing.warmupS * 1000);
-      const naivePollsStart = await naivePollsRead(naivePort);
+      const naivePollsStart = await naivePollsRead(naive.httpPort);
       const cpuStart = running.map(({ child }) => cpuSeconds(child.pid));
       const samples: number[][] = running.map(() => []);
       const startedAt = performance.now();
@@ -138,7 +113,7 @@ try {
         await sleep(1000);
       }
       const seconds = (performance.now() - startedAt) / 1000;
-      naivePollRates.push(((await naivePollsRead(naivePort)) - naivePollsStart) / seconds);
+      naivePollRates.push(((await naivePollsRead(naive.httpPort)) - naivePollsStart) / seconds);
       running.forEach(({ name, child }, i) => {
         const rss = samples[i] as number[];
         results.set(name, [

@@ -23,9 +23,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importedPackages } from '../deploy/index.js';
 import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { CODE_ROOT, freePort, projectFile, RUNNING_COMPILED, waitFor } from '../runtime/index.js';
+import { CODE_ROOT, projectFile, RUNNING_COMPILED } from '../runtime/index.js';
 import { VillageStack } from '../stack/index.js';
-import { type BenchGatewayOptions, writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { benchGatewayFiles, startBenchGateway, type BenchGatewayPlace } from './support/bench-gateway.js';
 import { bundleFloor, floorCode } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
@@ -60,9 +60,8 @@ const MIX = ['chint-dtsu666', 'eastron-sdm120', 'chint-ddsu666', 'tuf-2000m', 'g
 const unitProfiles = Array.from({ length: METERS_PER_BUS }, (_, i) => MIX[i % MIX.length] as string);
 interface Variant {
   name: string;
-  /** Starts the process; a gateway when `gateway` is true (it has a config and polls). */
-  start: (gateway: BenchGatewayOptions, logFile: string) => Child;
-  gateway: boolean;
+  /** Starts the process at `place`: a gateway until it is ready, a floor with its log there. */
+  start: (place: BenchGatewayPlace) => Promise<{ child: Child; httpPort?: number }>;
   /** A gateway of ours: it serves /metrics, whose heap and GC figures the table shows. */
   ours?: boolean;
 }
@@ -136,25 +135,19 @@ const NAIVE_GATEWAY =
   'a naive gateway doing the same work with the same packages, bundled (bench/support/naive-gateway-main.ts)';
 
 function variants(perFile: string | undefined, bundledFloor: string, naiveGateway: string): Variant[] {
-  const floor = (name: string, names: readonly string[]): Variant => ({
+  const floor = (name: string, args: string[]): Variant => ({
     name,
-    start: (_config, logFile) =>
-      Child.spawn(process.execPath, ['--input-type=module', '-e', floorCode(names)], {
-        logFile,
+    start: async (place) => ({
+      child: Child.spawn(process.execPath, args, {
+        logFile: benchGatewayFiles(place.at).logFile,
         env: { ...EDGE_PROCESS_ENV },
       }),
-    gateway: false,
+    }),
   });
   return [
     ...START_VARIANTS.map((variant): Variant => ({
       name: `gateway, ${variant.name}`,
-      start: (gateway, logFile) =>
-        Child.node('edge/main.ts', ['--config', gateway.file], {
-          logFile,
-          env: { ...EDGE_PROCESS_ENV, ...variant.env },
-          nodeFlags: variant.flags,
-        }),
-      gateway: true,
+      start: (place) => startBenchGateway(place, { nodeFlags: variant.flags, env: variant.env }),
       ours: true,
     })),
     ...(perFile === undefined
@@ -162,28 +155,13 @@ function variants(perFile: string | undefined, bundledFloor: string, naiveGatewa
       : [
           {
             name: PER_FILE_GATEWAY,
-            start: (gateway: BenchGatewayOptions, logFile: string) =>
-              Child.spawn(process.execPath, [perFile, '--config', gateway.file], {
-                logFile,
-                env: { ...EDGE_PROCESS_ENV },
-              }),
-            gateway: true,
+            start: (place: BenchGatewayPlace) => startBenchGateway(place, { bundle: perFile }),
             ours: true,
           },
         ]),
-    {
-      name: NAIVE_GATEWAY,
-      start: (gateway, logFile) =>
-        startNaiveGateway(naiveGateway, { ...gateway, file: `${gateway.file}.naive.json` }, logFile),
-      gateway: true,
-    },
-    floor(FLOOR, packages.atStart),
-    {
-      name: BUNDLED_FLOOR,
-      start: (_config, logFile) =>
-        Child.spawn(process.execPath, [bundledFloor], { logFile, env: { ...EDGE_PROCESS_ENV } }),
-      gateway: false,
-    },
+    { name: NAIVE_GATEWAY, start: (place) => startNaiveGateway(naiveGateway, place) },
+    floor(FLOOR, ['--input-type=module', '-e', floorCode(packages.atStart)]),
+    floor(BUNDLED_FLOOR, [bundledFloor]),
   ];
 }
 
@@ -298,29 +276,13 @@ try {
     : variants(perFile, await bundleFloor(packages.atStart, bundleDir), await bundleNaiveGateway(bundleDir));
   for (let round = 1; round <= (demoOnly ? 0 : rounds); round++) {
     for (const [index, variant] of (round % 2 === 1 ? all : [...all].reverse()).entries()) {
-      const httpPort = await freePort();
-      const configFile = join(dir, `edge-${round}-${index}.yaml`);
-      const gateway: BenchGatewayOptions = {
-        file: configFile,
+      const { child, httpPort } = await variant.start({
+        at: join(dir, `process-${round}-${index}`),
         upstream: { url: upstream.url, clientId: `gw-bench-${round}-${index}` },
-        httpPort,
-        dataDir: join(dir, `edge-data-${round}-${index}`),
-        busPorts: farm.ports.slice(0, BUSES),
-        unitProfiles,
+        farm,
         publish: { mode: 'batch' },
-      };
-      writeBenchGatewayConfig(gateway);
-      const child = variant.start(gateway, join(dir, `process-${round}-${index}.log`));
+      });
       try {
-        if (variant.gateway)
-          await waitFor(
-            'gateway ready',
-            async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok,
-            {
-              timeoutMs: 60_000,
-              intervalMs: 200,
-            },
-          );
         const sample = await sampleProcess(child.pid, variant.ours ? httpPort : undefined);
         results.set(variant.name, [...(results.get(variant.name) ?? []), sample]);
       } finally {

@@ -32,13 +32,10 @@
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EDGE_PROCESS_ENV } from '../edge/index.js';
-import { freePort, waitFor } from '../runtime/index.js';
-import { writeBenchGatewayConfig } from './support/bench-gateway.js';
+import { startBenchGateway } from './support/bench-gateway.js';
 import { BENCH_GATEWAY, BENCH_SITE } from './support/bench-credentials.js';
 import { BenchEnvironment } from './support/bench-environment.js';
 import { startBroker } from './support/brokers.js';
-import { Child } from './support/child-process.js';
 import { clearSession } from './support/clear-session.js';
 import { pointsWrittenOk } from './support/influx-written.js';
 import { IngestProcess } from './support/ingest-process.js';
@@ -207,25 +204,14 @@ async function startGateway(
     await nodeRed.start(1);
     return { pid: nodeRed.pid, stop: () => nodeRed.stop() };
   }
-  const httpPort = await freePort();
-  const configFile = join(env.dir, `edge-${round}.yaml`);
-  writeBenchGatewayConfig({
-    file: configFile,
+  // From the build, edge/main.js is the daemon as installed: one minified file (deploy/build.ts).
+  const { child } = await startBenchGateway({
+    at: join(env.dir, `edge-${round}`),
     upstream: { url: upstream.url, clientId: `gw-bench-${round}` },
-    httpPort,
-    dataDir: join(env.dir, `edge-data-${round}`),
-    busPorts: farm.ports.slice(0, BUSES),
-    unitProfiles,
+    farm,
     publish: { mode: 'batch' },
   });
-  const options = { logFile: join(env.dir, `edge-${round}-${kind}.log`), env: { ...EDGE_PROCESS_ENV } };
-  // From the build, edge/main.js is the daemon as installed: one minified file (deploy/build.ts).
-  const gateway = Child.node('edge/main.ts', ['--config', configFile], options);
-  await waitFor('gateway ready', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).ok, {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-  });
-  return { pid: gateway.pid, stop: () => gateway.stop() };
+  return { pid: child.pid, stop: () => child.stop() };
 }
 
 async function runGateway(kind: GatewayKind, round: number): Promise<void> {

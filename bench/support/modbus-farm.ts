@@ -11,6 +11,11 @@ export class ModbusFarm {
 
   constructor(private readonly options: { buses: number; profiles: readonly string[]; dir: string }) {}
 
+  /** The profile of each bus's meters (unit ids 1…n). */
+  get profiles(): readonly string[] {
+    return this.options.profiles;
+  }
+
   get pid(): number {
     return (this.child as Child).pid;
   }

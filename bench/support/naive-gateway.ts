@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { bundleDaemon } from '../../deploy/index.js';
 import { getModbusProfile, planReads } from '../../devices/index.js';
 import { EDGE_PROCESS_ENV } from '../../edge/index.js';
-import { projectFile } from '../../runtime/index.js';
+import { freePort, projectFile } from '../../runtime/index.js';
+import {
+  benchGatewayFiles,
+  benchGatewayMeters,
+  untilGatewayAnswers,
+  type BenchGateway,
+  type BenchGatewayPlace,
+} from './bench-gateway.js';
 import { Child } from './child-process.js';
 import { blockFields, DECODE } from './node-red-flows.js';
 
@@ -26,7 +33,7 @@ export interface NaiveGatewayConfig {
 }
 
 /** A naive gateway for these buses: one meter per entry of `unitProfiles` on each (unit ids 1…n). */
-export interface NaiveGatewayOptions {
+interface NaiveGatewayOptions {
   /** Where its config (JSON) is written. */
   file: string;
   upstream: { url: string; clientId: string };
@@ -37,15 +44,28 @@ export interface NaiveGatewayOptions {
 }
 
 /**
- * Starts the bundled naive gateway (`bundleNaiveGateway`) with the gateway's process
- * environment, its config written first: the blocks our read planner reads.
+ * Starts the bundled naive gateway (`bundleNaiveGateway`) at `place` as our gateway would
+ * start there (`startBenchGateway`: a free port, the gateway's process environment, its
+ * files `<at>.json`, `<at>-data`, `<at>.log`), its config first (the blocks our read
+ * planner reads), and waits until it is ready. It publishes batches whatever `place.publish` says.
  */
-export function startNaiveGateway(bundle: string, options: NaiveGatewayOptions, logFile: string): Child {
-  writeNaiveGatewayConfig(options);
-  return Child.spawn(process.execPath, [bundle, '--config', options.file], {
+export async function startNaiveGateway(bundle: string, place: BenchGatewayPlace): Promise<BenchGateway> {
+  const { file, dataDir, logFile } = benchGatewayFiles(place.at, 'json');
+  const httpPort = await freePort();
+  writeNaiveGatewayConfig({
+    file,
+    upstream: place.upstream,
+    httpPort,
+    dataDir,
+    ...benchGatewayMeters(place),
+  });
+  const child = Child.spawn(process.execPath, [bundle, '--config', file], {
     logFile,
     env: { ...EDGE_PROCESS_ENV },
   });
+  const gateway = { child, httpPort, dataDir, logFile };
+  await untilGatewayAnswers(gateway);
+  return gateway;
 }
 
 /** Meter polls so far in which the naive gateway on `httpPort` read every block (its /readyz says). */

@@ -26,7 +26,7 @@ import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
-import { cpuSeconds, loadAverage } from './support/process-stats.js';
+import { cpuSeconds, loadAverage, readSmaps, readSmapsRollup } from './support/process-stats.js';
 import { removeUnlessKept } from './support/bench-folder.js';
 import { benchArgs, fmt, markdownTable, median, numberOption, print } from './support/report.js';
 
@@ -56,13 +56,9 @@ const KIB = 1024;
 /** NaN for a process that is gone (the table then says it exited). */
 function memory(pid: number): Memory {
   if (!existsSync(`/proc/${pid}/smaps_rollup`)) return { rss: NaN, pss: NaN, heap: NaN };
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) * KIB;
-  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
-  const heapAt = smaps.indexOf('[heap]');
-  const heap = heapAt < 0 ? 0 : Number(/^Rss:\s+(\d+) kB/m.exec(smaps.slice(heapAt))?.[1] ?? 0) * KIB;
-  return { rss: field('Rss'), pss: field('Pss'), heap };
+  const { rss, pss } = readSmapsRollup(pid);
+  const heap = readSmaps(pid).find((mapping) => mapping.name === '[heap]')?.rss ?? 0;
+  return { rss, pss, heap };
 }
 const cpuOf = (pid: number) => (existsSync(`/proc/${pid}/stat`) ? cpuSeconds(pid) : NaN);
 const medianOf = (samples: Memory[]): Memory => ({

@@ -26,7 +26,13 @@ import { bundleFloor } from './support/gateway-floor.js';
 import { startBroker } from './support/brokers.js';
 import { Child } from './support/child-process.js';
 import { ModbusFarm } from './support/modbus-farm.js';
-import { cpuSeconds, loadAverage } from './support/process-stats.js';
+import {
+  cpuSeconds,
+  loadAverage,
+  readSmaps,
+  readSmapsRollup,
+  type SmapsMapping,
+} from './support/process-stats.js';
 import { benchArgs, print } from './support/report.js';
 import { removeUnlessKept } from './support/bench-folder.js';
 
@@ -37,47 +43,33 @@ const unitProfiles = Array.from({ length: 10 }, (_, i) => MIX[i % MIX.length] as
 const dir = mkdtempSync(join(tmpdir(), 'village-bench-gateway-probe-'));
 const bundleDir = projectFile('data/gateway-probe-bundle');
 
-/** Resident KiB by kind of mapping, from /proc/PID/smaps. */
-function smapsByKind(pid: number): Record<string, number> {
-  const text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
-  const kinds: Record<string, number> = {};
-  let kind = '';
-  let size = 0;
-  for (const line of text.split('\n')) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      const [, from, to, perms, path] = header as unknown as [string, string, string, string, string];
-      size = (parseInt(to, 16) - parseInt(from, 16)) / 1024;
-      if (path.includes('/node') && !path.includes('.node')) kind = `node binary ${perms}`;
-      else if (path.endsWith('.node')) kind = 'native addons (.node)';
-      else if (path.startsWith('/')) kind = 'shared libraries and files';
-      else if (path === '[heap]') kind = 'malloc main heap ([heap])';
-      else if (path.startsWith('[stack')) kind = 'main stack';
-      else if (path !== '') kind = path;
-      else if (perms === '---p') kind = 'guard / reserved';
-      // A 64 MiB-aligned arena of glibc (per-thread malloc) starts on a 64 MiB boundary.
-      else if (parseInt(from, 16) % (64 * 1024 * 1024) === 0 && size <= 65536)
-        kind = 'anon at 64 MiB boundary (thread arena?)';
-      else if (size === 256) kind = 'anon 256 KiB (V8 page)';
-      else if (size === 8192 || size === 8196) kind = 'anon 8 MiB (thread stack)';
-      else kind = `anon other`;
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss) kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]);
-    void size;
-  }
-  return kinds;
+const KIB = 1024;
+
+/** What a mapping of the gateway's smaps is, roughly. */
+function kindOf({ start, perms, name, size }: SmapsMapping): string {
+  if (name.includes('/node') && !name.includes('.node')) return `node binary ${perms}`;
+  if (name.endsWith('.node')) return 'native addons (.node)';
+  if (name.startsWith('/')) return 'shared libraries and files';
+  if (name === '[heap]') return 'malloc main heap ([heap])';
+  if (name.startsWith('[stack')) return 'main stack';
+  if (name !== '') return name;
+  if (perms === '---p') return 'guard / reserved';
+  // A 64 MiB-aligned arena of glibc (per-thread malloc) starts on a 64 MiB boundary.
+  if (start % BigInt(64 * KIB * KIB) === 0n && size <= 64 * KIB * KIB)
+    return 'anon at 64 MiB boundary (thread arena?)';
+  if (size === 256 * KIB) return 'anon 256 KiB (V8 page)';
+  if (size === 8192 * KIB || size === 8196 * KIB) return 'anon 8 MiB (thread stack)';
+  return 'anon other';
 }
 
-function rollup(pid: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n')) {
-    const m = /^(\w+):\s+(\d+) kB/.exec(line);
-    if (m && ['Rss', 'Anonymous', 'Shared_Clean', 'Private_Clean', 'Private_Dirty'].includes(m[1] as string))
-      out[m[1] as string] = Number(m[2]);
+/** Resident KiB by kind of mapping, from /proc/PID/smaps. */
+function smapsByKind(pid: number): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const mapping of readSmaps(pid)) {
+    const kind = kindOf(mapping);
+    kinds[kind] = (kinds[kind] ?? 0) + mapping.rss / KIB;
   }
-  return out;
+  return kinds;
 }
 
 async function heapSpaces(httpPort: number): Promise<Record<string, string>> {
@@ -245,13 +237,13 @@ try {
   let lastG: Record<string, number> = {};
   let lastF: Record<string, number> = {};
   for (let t = 0; t <= durationS; t += 10) {
-    const g = rollup(gateway.child.pid);
-    const f = rollup(floor.pid);
+    const g = readSmapsRollup(gateway.child.pid);
+    const f = readSmapsRollup(floor.pid);
     lastG = smapsByKind(gateway.child.pid);
     lastF = smapsByKind(floor.pid);
     const spaces = await heapSpaces(httpPort);
     rows.push(
-      `t=${t}s gateway Rss ${g.Rss} anon ${g.Anonymous} | floor Rss ${f.Rss} anon ${f.Anonymous} | ${Object.entries(
+      `t=${t}s gateway Rss ${g.rss / KIB} anon ${g.anonymous / KIB} | floor Rss ${f.rss / KIB} anon ${f.anonymous / KIB} | ${Object.entries(
         spaces,
       )
         .map(([k, v]) => `${k} ${v}`)

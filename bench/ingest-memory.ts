@@ -22,7 +22,7 @@
  *   npm run bench -- ingest-memory [batch] [telemetry] [--rounds N] [--build DIR] [--heap-profile]
  *       [--node-flag=…]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { INGEST_PROCESS_ENV } from '../ingest/index.js';
@@ -33,7 +33,7 @@ import { heapProfileTable } from './support/heap-profile-summary.js';
 import { pointsWrittenOk } from './support/influx-written.js';
 import { IngestProcess } from './support/ingest-process.js';
 import { runPipeline, type PublishMode } from './support/pipeline-run.js';
-import { loadAverage } from './support/process-stats.js';
+import { loadAverage, readSmaps } from './support/process-stats.js';
 import {
   benchArgs,
   fmt,
@@ -75,20 +75,13 @@ interface Pages {
   file: number;
 }
 
+const MIB = 1024 * 1024;
+
 /** Resident MiB of glibc's main heap, other anonymous maps and mapped files. */
 function residentPages(pid: number): Pages {
   const pages: Pages = { heap: 0, anon: 0, file: 0 };
-  let kind: keyof Pages = 'anon';
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) {
-      const name = mapping[1] ?? '';
-      kind = name === '[heap]' ? 'heap' : name.startsWith('/') ? 'file' : 'anon';
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss) pages[kind] += Number(rss[1]) / 1024;
-  }
+  for (const { name, rss } of readSmaps(pid))
+    pages[name === '[heap]' ? 'heap' : name.startsWith('/') ? 'file' : 'anon'] += rss / MIB;
   return pages;
 }
 

@@ -21,6 +21,66 @@ export function rssBytes(pid: number): number {
   return kb === undefined ? 0 : Number(kb) * 1024;
 }
 
+/** One mapping of /proc/PID/smaps (or the one `[rollup]` of smaps_rollup), its sizes in bytes. */
+export interface SmapsMapping {
+  /** Its address range; bigint, as [vsyscall] lies above 2^53. */
+  start: bigint;
+  end: bigint;
+  /** `r-xp` and the like. */
+  perms: string;
+  /** The mapped file's path, a pseudo-name (`[heap]`, `[stack]`, `[rollup]`, …) or '' when anonymous. */
+  name: string;
+  /** Size, Rss, Pss and Anonymous; NaN where the text has no such line (smaps_rollup has no Size). */
+  size: number;
+  rss: number;
+  pss: number;
+  anonymous: number;
+}
+
+const KIB = 1024;
+const SMAPS_HEADER = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/;
+const SMAPS_FIELDS = { Size: 'size', Rss: 'rss', Pss: 'pss', Anonymous: 'anonymous' } as const;
+const SMAPS_FIELD = /^(Size|Rss|Pss|Anonymous):\s+(\d+) kB$/;
+
+/** The mappings of an smaps (or smaps_rollup) text, in its order. */
+export function parseSmaps(text: string): SmapsMapping[] {
+  const mappings: SmapsMapping[] = [];
+  for (const line of text.split('\n')) {
+    const header = SMAPS_HEADER.exec(line);
+    if (header) {
+      const [, start, end, perms, name] = header as unknown as [string, string, string, string, string];
+      mappings.push({
+        start: BigInt(`0x${start}`),
+        end: BigInt(`0x${end}`),
+        perms,
+        name,
+        size: NaN,
+        rss: NaN,
+        pss: NaN,
+        anonymous: NaN,
+      });
+      continue;
+    }
+    const field = SMAPS_FIELD.exec(line);
+    const mapping = mappings.at(-1);
+    if (field && mapping)
+      mapping[SMAPS_FIELDS[field[1] as keyof typeof SMAPS_FIELDS]] = Number(field[2]) * KIB;
+  }
+  return mappings;
+}
+
+/** Every mapping of a process, from /proc/PID/smaps. */
+export function readSmaps(pid: number): SmapsMapping[] {
+  return parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+}
+
+/** The sums over a process's mappings the kernel keeps (/proc/PID/smaps_rollup): Pss without rounding each mapping's. */
+export function readSmapsRollup(pid: number): SmapsMapping {
+  const [rollup] = parseSmaps(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+  if (!rollup) throw new Error(`no rollup in /proc/${pid}/smaps_rollup`);
+  return rollup;
+}
+
 /** CPU used by a process between `begin()` and `end()`, and its peak RSS sampled meanwhile. */
 export class ProcessMeter {
   private cpuAtStart = 0;

@@ -44,14 +44,11 @@ try {
   await subscriber.start();
   uplink = new TcpProxy(await freePort(), Number(new URL(upstream.url).port));
   await uplink.start();
-  gateway = await startBenchGateway(
-    {
-      at: join(dir, 'edge'),
-      upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
-      farm,
-    },
-    { edgeProcessEnv: false },
-  );
+  gateway = await startBenchGateway({
+    at: join(dir, 'edge'),
+    upstream: { url: `mqtt://127.0.0.1:${uplink.listenPort}`, clientId: 'gw-bench', reconnectMs: 500 },
+    farm,
+  });
   const { httpPort, dataDir } = gateway;
   const status = async (): Promise<Status> =>
     (await (await fetch(`http://127.0.0.1:${httpPort}/api/status`)).json()) as Status;

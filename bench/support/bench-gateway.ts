@@ -71,8 +71,6 @@ export interface BenchGatewayStart {
   nodeFlags?: readonly string[];
   /** Environment over the gateway's own (EDGE_PROCESS_ENV, as the systemd unit, compose and the stack start it). */
   env?: Record<string, string>;
-  /** false: without EDGE_PROCESS_ENV (edge-replay has always started it so). */
-  edgeProcessEnv?: boolean;
   /** What to wait for before returning: its readiness (the default), its HTTP server only, or nothing (then `untilGatewayAnswers`). */
   waitFor?: '/readyz' | '/healthz' | 'nothing';
 }
@@ -117,7 +115,7 @@ export async function startBenchGateway(
   const child = Child.spawn(
     start.node ?? process.execPath,
     [...(start.nodeFlags ?? []), ...entry, '--config', file],
-    { logFile, env: { ...(start.edgeProcessEnv === false ? {} : EDGE_PROCESS_ENV), ...start.env } },
+    { logFile, env: { ...EDGE_PROCESS_ENV, ...start.env } },
   );
   const gateway = { child, httpPort, dataDir, logFile };
   const waitFor = start.waitFor ?? '/readyz';

@@ -19,7 +19,15 @@ export function createAuthorizeForward(context: HookContext): AuthorizeForwardHa
       : packet.retain && !context.retained.mayReplay(packet.topic)
         ? { allowed: false as const, reason: 'retained message no one may retain now' }
         : canReceive(session.principal, packet.topic);
-    if (decision.allowed) return packet;
+    if (decision.allowed) {
+      // aedes lowers a message to the subscription's QoS only when the filter is the topic itself,
+      // and not at all for a queued one: a QoS 2 message (queued before QoS 2 was refused) reached
+      // ingest's `v1/{site}/#` at QoS 2, which ingest refuses by reconnecting, to be sent it again.
+      // No subscription here is QoS 2. Changed in place: aedes writes this very packet when it
+      // empties a queue, and only reads whether one came back.
+      if (packet.qos === 2) packet.qos = 1;
+      return packet;
+    }
     context.metrics.aclDenials.inc({ action: 'forward' });
     context.logger.debug(
       {

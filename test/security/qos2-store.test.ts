@@ -4,9 +4,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerService, brokerPersistenceSchema, openPersistence } from '../../broker/index.js';
 import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
-import { startTestBroker, type TestBroker } from '../support/index.js';
+import { quietLogger, startTestBroker, testBrokerConfig, type TestBroker } from '../support/index.js';
 import { tryConnect } from './support/mqtt-outcome.js';
 
 /**
@@ -178,5 +179,72 @@ describe('QoS 2 publishes', () => {
     if (outcome.kind !== 'connected') throw new Error(`gw-a could not connect: ${outcome.kind}`);
     await outcome.client.publishAsync(topics.health('s1', 'gw-a'), '{}', { qos: 1 });
     await outcome.client.endAsync();
+  });
+});
+
+describe('a QoS 2 message queued before QoS 2 was refused', () => {
+  let broker: TestBroker;
+  let restarted: BrokerService | undefined;
+
+  beforeAll(async () => {
+    broker = await startTestBroker([INGEST]);
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await broker?.close();
+  });
+
+  it('reaches ingest at QoS 1 after an upgrade, so ingest takes it and goes on', async () => {
+    const session = {
+      username: INGEST.username,
+      password: INGEST.password,
+      clientId: 'ingest-legacy',
+      clean: false,
+    };
+    const first = await tryConnect(broker.service.mqttUrl, session);
+    if (first.kind !== 'connected') throw new Error(`ingest could not connect: ${first.kind}`);
+    await first.client.subscribeAsync('v1/s1/#', { qos: 1 });
+    await first.client.endAsync();
+    await broker.service.stop();
+
+    // What the broker before this fix left in ingest's queue after a gateway's QoS 2 publish.
+    const sessionsDir = join(broker.dir, 'sessions');
+    const store = await openPersistence(brokerPersistenceSchema.parse({ backend: 'disk', dir: sessionsDir }));
+    await (
+      store.persistence as { outgoingEnqueue(sub: object, packet: object): Promise<unknown> }
+    ).outgoingEnqueue(
+      { clientId: 'ingest-legacy' },
+      {
+        cmd: 'publish',
+        brokerId: 'legacy',
+        brokerCounter: 1,
+        topic: topics.health('s1', 'gw-a'),
+        payload: Buffer.from('{"queued":"qos2"}'),
+        qos: 2,
+        retain: false,
+        dup: false,
+      },
+    );
+    await store.close();
+
+    restarted = new BrokerService(
+      testBrokerConfig({ credentialsFile: broker.credentialsFile, sessionsDir }),
+      { logger: quietLogger() },
+    );
+    await restarted.start();
+    const received: Array<{ payload: string; qos: number }> = [];
+    const again = await tryConnect(restarted.mqttUrl, session, (client) =>
+      client.on('message', (_topic, payload, packet) =>
+        received.push({ payload: payload.toString(), qos: packet.qos }),
+      ),
+    );
+    if (again.kind !== 'connected') throw new Error(`ingest could not reconnect: ${again.kind}`);
+    await waitFor(
+      'the queued message, or ingest dropping the connection',
+      () => received.length > 0 || !again.client.connected,
+    );
+    await again.client.endAsync();
+
+    expect(received).toEqual([{ payload: '{"queued":"qos2"}', qos: 1 }]);
   });
 });

@@ -21,6 +21,7 @@ import { ClientIdOwners } from './auth/client-id-binding.js';
 import { PersistentSessions } from './auth/persistent-sessions.js';
 import { RefusalLog } from './auth/refusal-log.js';
 import { RetainedPolicy } from './auth/retained-policy.js';
+import { FilterCap } from './auth/filter-cap.js';
 import { keepOnlyGrantedFilters } from './auth/granted-filters.js';
 import type { HookContext } from './auth/hook-context.js';
 import { revokeStaleSessions } from './auth/revoke-sessions.js';
@@ -142,6 +143,7 @@ export class BrokerService implements Component {
       refusals: new RefusalLog(componentLogger(logger, 'broker.auth')),
       allowAnonymous: this.config.allowAnonymous,
       maxPayloadBytes: this.config.maxPayloadBytes,
+      filters: new FilterCap(),
       forgetStoredFilter: () => undefined,
     };
 

@@ -26,6 +26,7 @@ export {
 export { ROLES, ALL_SITES, grantSchema, credentialSchema } from './credentials/credential-schema.js';
 export type { Role, Grant, Credential } from './credentials/credential-schema.js';
 export { canPublish, canSubscribe } from './auth/acl.js';
+export { MAX_FILTERS_PER_CLIENT } from './auth/filter-cap.js';
 export type { AclDecision } from './auth/acl.js';
 export type { Principal } from './auth/principal.js';
 export { brokerTlsSchema, brokerTlsEnvMap, DEFAULT_MQTT_TLS_PORT } from './tls/tls-config.js';

@@ -12,9 +12,13 @@ type AuthorizeSubscribeHandler = NonNullable<AedesOptions['authorizeSubscribe']>
 export function createAuthorizeSubscribe(context: HookContext): AuthorizeSubscribeHandler {
   return (client, subscription, callback) => {
     const principal = context.sessions.principalOf(client);
-    const decision = principal
+    const acl = principal
       ? canSubscribe(principal, subscription.topic)
       : { allowed: false as const, reason: 'no session (credential revoked)' };
+    const decision =
+      acl.allowed && principal && !context.filters.admit(client, principal, subscription.topic)
+        ? { allowed: false as const, reason: `more than ${context.filters.limit} filters` }
+        : acl;
     if (decision.allowed) return callback(null, subscription);
     context.metrics.aclDenials.inc({ action: 'subscribe' });
     context.refusals.warn(

@@ -50,7 +50,10 @@ export function keepOnlyGrantedFilters(
       client.close();
       return [];
     }
-    const kept = subs.filter((sub) => canSubscribe(principal, sub.topic).allowed);
+    const kept = subs.filter(
+      (sub) =>
+        canSubscribe(principal, sub.topic).allowed && context.filters.admit(client, principal, sub.topic),
+    );
     if (kept.length > 0) context.persistentSessions.kept(principal.username, client.id);
     return kept;
   };

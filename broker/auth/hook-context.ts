@@ -4,6 +4,7 @@ import type { BrokerMetrics } from '../broker-metrics.js';
 import type { PasswordCheckGate } from '../admission/password-check-gate.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ClientIdOwners } from './client-id-binding.js';
+import type { FilterCap } from './filter-cap.js';
 import type { PersistentSessions } from './persistent-sessions.js';
 import type { RefusalLog } from './refusal-log.js';
 import type { RetainedPolicy } from './retained-policy.js';
@@ -28,6 +29,8 @@ export interface HookContext {
   /** Dev mode: clients without a username are let in as an anonymous admin. */
   allowAnonymous: boolean;
   maxPayloadBytes: number;
+  /** How many filters each connection may hold. */
+  filters: FilterCap;
   /** Drops a filter from a persistent client's stored session (set once the session store is open). */
   forgetStoredFilter: (client: Client, topic: string) => void;
 }

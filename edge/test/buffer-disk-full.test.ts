@@ -43,10 +43,14 @@ describe.skipIf(!TMPFS)('the gateway’s buffer disk full while the uplink is do
   });
 
   afterAll(async () => {
-    await gateway?.stop();
-    await Promise.all([meter.stop(), upstream.stop()]);
-    unmount(disk);
-    await dir?.remove();
+    try {
+      await gateway?.stop();
+      await Promise.all([meter.stop(), upstream.stop()]);
+    } finally {
+      // A tmpfs left mounted in /tmp outlives the run.
+      unmount(disk);
+      await dir?.remove();
+    }
   });
 
   it('keeps running, counts what it could not keep, and buffers and delivers again once there is room', async () => {

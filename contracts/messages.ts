@@ -31,8 +31,17 @@ export const MESSAGE_LIMITS = {
 export const timestampSchema = z.number().int().positive();
 export const seqSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-export const telemetryValuesSchema = z
-  .record(fieldNameSchema, z.number().finite())
+/**
+ * JSON.parse makes `"__proto__"` an own key, and zod's record drops it without a word: a
+ * reading or an event holding one would be stored without it instead of refused.
+ */
+const withoutProtoKey = z.custom<unknown>(
+  (value) => typeof value !== 'object' || value === null || !Object.hasOwn(value, '__proto__'),
+  'must not hold a "__proto__" key',
+);
+
+export const telemetryValuesSchema = withoutProtoKey
+  .pipe(z.record(fieldNameSchema, z.number().finite()))
   .refine((values) => Object.keys(values).length > 0, 'must hold at least one value')
   .refine(
     (values) => Object.keys(values).length <= MESSAGE_LIMITS.valuesPerReading,
@@ -51,8 +60,8 @@ const eventDataValueSchema = z.union([
   z.number().finite(),
   z.boolean(),
 ]);
-export const eventDataSchema = z
-  .record(fieldNameSchema, eventDataValueSchema)
+export const eventDataSchema = withoutProtoKey
+  .pipe(z.record(fieldNameSchema, eventDataValueSchema))
   .refine(
     (data) => Object.keys(data).length <= MESSAGE_LIMITS.eventDataEntries,
     `must hold at most ${MESSAGE_LIMITS.eventDataEntries} entries`,

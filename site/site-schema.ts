@@ -19,18 +19,33 @@ export const zoneKindSchema = z.enum(
   Object.keys(ZONE_KINDS) as [keyof typeof ZONE_KINDS, ...(keyof typeof ZONE_KINDS)[]],
 );
 
+/**
+ * What a person reads for a building, zone or device: in every page, in notifications (e-mail,
+ * webhooks, chat) and on `npm start`'s terminal. A device's comes from the enrolment API too,
+ * so a gateway's token could put line breaks and terminal escapes in it (a forged line in a
+ * fire alarm's e-mail) or a megabyte of text.
+ */
+export const displayNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .refine((name) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name), {
+    message: 'must not hold control characters (line breaks, tabs, escapes, direction overrides)',
+  });
+
 export const buildingSchema = z.strictObject({
   id: idSchema,
-  name: z.string().min(1),
-  name_en: z.string().min(1),
+  name: displayNameSchema,
+  name_en: displayNameSchema,
   storeys: z.number().int().min(1).max(30).default(1),
 });
 
 export const zoneSchema = z.strictObject({
   id: idSchema,
   kind: zoneKindSchema,
-  name: z.string().min(1),
-  name_en: z.string().min(1),
+  name: displayNameSchema,
+  name_en: displayNameSchema,
   buildings: z.array(buildingSchema).min(1),
 });
 
@@ -95,9 +110,9 @@ export const ratingsSchema = z.record(fieldNameSchema, z.number().positive().fin
 
 export const siteDeviceSchema = z.strictObject({
   id: idSchema,
-  name: z.string().min(1),
+  name: displayNameSchema,
   /** What English text calls it (messages, the operators' page); without it, `name`, never the id. */
-  name_en: z.string().min(1).optional(),
+  name_en: displayNameSchema.optional(),
   profile: idSchema,
   zone: idSchema,
   building: idSchema,

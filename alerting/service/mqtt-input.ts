@@ -233,6 +233,10 @@ export class MqttInput implements AlertPublisher {
       ...session,
       protocolVersion: 4,
       connectTimeout: 10_000,
+      // Each connection subscribes again itself at every CONNACK; with mqtt.js' resubscribing
+      // on, that SUBSCRIBE was dropped for filters it already held, and a broker that kept
+      // the session but not its subscriptions (mosquitto 2.0.11 after a restart) sent nothing.
+      resubscribe: false,
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
     };

@@ -31,7 +31,7 @@ export interface DeferredAckClientOptions {
   onConnectionChange?: (connected: boolean) => void;
 }
 
-/** What every ingest connection asks of the broker: a persistent session that reconnects and resubscribes. */
+/** What every ingest connection asks of the broker: a persistent session that reconnects. */
 export function persistentSessionOptions(options: DeferredAckClientOptions): IClientOptions {
   return {
     clean: false,
@@ -42,7 +42,11 @@ export function persistentSessionOptions(options: DeferredAckClientOptions): ICl
     connectTimeout: 10_000,
     username: options.username,
     password: options.password,
-    resubscribe: true,
+    // Each connection subscribes again itself at every CONNACK. mqtt.js' own resubscribing
+    // skips a session the broker says it kept, and while it is on, mqtt.js also drops a
+    // SUBSCRIBE to filters it already holds: mosquitto 2.0.11 restarted said "session present"
+    // without ingest's shared subscriptions, and nothing reached ingest again.
+    resubscribe: false,
     // mqtt.js logs through `debug`, whose every call gathers its arguments into an array even
     // when nothing is logged: several calls per message, a fifth of what ingest allocated under
     // load. Passed on only when someone asked for debug output.

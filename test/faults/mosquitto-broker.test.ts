@@ -200,4 +200,51 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
       await stack.service('edge').start();
     }
   }, 180_000);
+
+  // Last: mosquitto 2.0.11 (Debian 12) keeps ingest's sessions across a restart but not their
+  // shared subscriptions (fixed in 2.0.12), so what is published before ingest has subscribed
+  // again goes to no one; that gap would count against the tests above. See docs/operations.md.
+  it('mosquitto restarted: ingest subscribes again and stores everything published once it has', async () => {
+    const stack = village.stack;
+    const mosquitto = stack.mosquitto!;
+    const ingestPort = stack.ports.ingestHttp;
+    await load.stop();
+    await mosquitto.stop();
+    await sleep(2000);
+    await mosquitto.start();
+
+    // A probe load, hours back, until ingest writes again: its subscriptions are back.
+    const written = await settled(() => pointsWritten(ingestPort));
+    const probe = await village.startLoad(50, 12);
+    await waitFor('ingest writing again', async () => (await pointsWritten(ingestPort)) > written, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    await probe.stop();
+
+    const hoursAgo = 9;
+    const startedAt = Date.now();
+    const after = await village.startLoad(150, hoursAgo);
+    await waitFor('500 messages acknowledged', () => after.ackedCount >= 500, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    await after.stop();
+    const published = after.ackedCount;
+    const from = startedAt - hoursAgo * 3_600_000 - 60_000;
+    const stored = async () =>
+      rowsOf(
+        await stack.influxd!.query(
+          stack.database,
+          `SELECT count(seq) AS n FROM electricity, water WHERE time >= ${from}ms AND time <= ${from + 600_000}ms`,
+        ),
+      ).reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+    await waitFor('every message after the restart stored', async () => (await stored()) >= published, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    }).catch(() => undefined);
+    expect(await stored()).toBe(published);
+    const crashed = [...stack.services].filter(([, service]) => service.crashes > 0).map(([name]) => name);
+    expect(crashed).toEqual([]);
+  }, 180_000);
 });

@@ -203,7 +203,7 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
 
   // Last: mosquitto 2.0.11 (Debian 12) keeps ingest's sessions across a restart but not their
   // shared subscriptions (fixed in 2.0.12), so what is published before ingest has subscribed
-  // again goes to no one; that gap would count against the tests above. See docs/operations.md.
+  // again goes to no one; that gap would count against the tests above. See docs/scaling.md.
   it('mosquitto restarted: ingest subscribes again and stores everything published once it has', async () => {
     const stack = village.stack;
     const mosquitto = stack.mosquitto!;

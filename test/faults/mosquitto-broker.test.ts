@@ -62,6 +62,31 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
     return { second, secondPort };
   }
 
+  /**
+   * A load of its own, `hoursAgo` back so that nothing else lands in its ten minutes, until
+   * `count` messages are acknowledged (a count, not a time: on a loaded machine 5 s of load once
+   * acknowledged only 428), then stopped; `stored` counts its points in InfluxDB.
+   */
+  async function loadHoursBack(perS: number, hoursAgo: number, count: number) {
+    const stack = village.stack;
+    const startedAt = Date.now();
+    const extra = await village.startLoad(perS, hoursAgo);
+    await waitFor(`${count} messages acknowledged`, () => extra.ackedCount >= count, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    await extra.stop();
+    const from = startedAt - hoursAgo * 3_600_000 - 60_000;
+    const stored = async () =>
+      rowsOf(
+        await stack.influxd!.query(
+          stack.database,
+          `SELECT count(seq) AS n FROM electricity, water WHERE time >= ${from}ms AND time <= ${from + 600_000}ms`,
+        ),
+      ).reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+    return { published: extra.ackedCount, stored };
+  }
+
   beforeAll(async () => {
     await village.start();
     load = await village.startLoad(150);
@@ -160,24 +185,7 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
         await settled(() => pointsWritten(secondPort)),
       ];
 
-      const hoursAgo = 6;
-      const startedAt = Date.now();
-      const shared = await village.startLoad(200, hoursAgo);
-      // A count, not a time: on a loaded machine 5 s of load once acknowledged only 428 messages.
-      await waitFor('600 shared-load messages acknowledged', () => shared.ackedCount >= 600, {
-        timeoutMs: 60_000,
-        intervalMs: 100,
-      });
-      await shared.stop();
-      const published = shared.ackedCount;
-      const from = startedAt - hoursAgo * 3_600_000 - 60_000;
-      const stored = async () =>
-        rowsOf(
-          await stack.influxd!.query(
-            stack.database,
-            `SELECT count(seq) AS n FROM electricity, water WHERE time >= ${from}ms AND time <= ${from + 600_000}ms`,
-          ),
-        ).reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+      const { published, stored } = await loadHoursBack(200, 6, 600);
       await waitFor('every shared-load point stored', async () => (await stored()) >= published, {
         timeoutMs: 60_000,
         intervalMs: 500,
@@ -210,11 +218,11 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
     const ingestPort = stack.ports.ingestHttp;
     await load.stop();
     await mosquitto.stop();
-    await sleep(2000);
+    await sleep(2000); // ingest writes what it held meanwhile
+    const written = await pointsWritten(ingestPort);
     await mosquitto.start();
 
     // A probe load, hours back, until ingest writes again: its subscriptions are back.
-    const written = await settled(() => pointsWritten(ingestPort));
     const probe = await village.startLoad(50, 12);
     await waitFor('ingest writing again', async () => (await pointsWritten(ingestPort)) > written, {
       timeoutMs: 30_000,
@@ -222,23 +230,7 @@ describe('fault: the pipeline on mosquitto 2 with ingest on MQTT 5', () => {
     });
     await probe.stop();
 
-    const hoursAgo = 9;
-    const startedAt = Date.now();
-    const after = await village.startLoad(150, hoursAgo);
-    await waitFor('500 messages acknowledged', () => after.ackedCount >= 500, {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
-    await after.stop();
-    const published = after.ackedCount;
-    const from = startedAt - hoursAgo * 3_600_000 - 60_000;
-    const stored = async () =>
-      rowsOf(
-        await stack.influxd!.query(
-          stack.database,
-          `SELECT count(seq) AS n FROM electricity, water WHERE time >= ${from}ms AND time <= ${from + 600_000}ms`,
-        ),
-      ).reduce((sum, row) => sum + Number(row.n ?? 0), 0);
+    const { published, stored } = await loadHoursBack(150, 9, 500);
     await waitFor('every message after the restart stored', async () => (await stored()) >= published, {
       timeoutMs: 60_000,
       intervalMs: 500,

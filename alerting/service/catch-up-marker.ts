@@ -45,7 +45,9 @@ export class CatchUpMarker {
       const gone = () => reject(new Error('connection closed before the broker took the marker'));
       client.once('close', gone);
       client.once('end', gone);
-      client.once('error', reject);
+      // `on`, not `once`: mqtt.js may emit a second error before the connection ends, and an
+      // 'error' with no listener left is thrown (it would end alerting).
+      client.on('error', reject);
     });
     closed.catch(() => undefined);
     try {

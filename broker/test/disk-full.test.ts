@@ -1,9 +1,16 @@
-import { appendFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { topicFilters, topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
-import { fillDisk, freeDisk, mountTmpfs, tmpfsAvailable, unmount } from '../../test/faults/support/index.js';
+import {
+  fillDisk,
+  fillLastBytes,
+  freeDisk,
+  mountTmpfs,
+  tmpfsAvailable,
+  unmount,
+} from '../../test/faults/support/index.js';
 import { connectClient, connectCollecting, SESSION_ACCOUNTS, sessionBrokerFixture } from './harness.js';
 
 const TMPFS = tmpfsAvailable();
@@ -48,7 +55,7 @@ describe.skipIf(!TMPFS)('a broker whose session disk is full', () => {
     for (let i = 0; i < 10; i++) await publish(i);
 
     await fillDisk(filler, fixture.dir().sessionsDir);
-    fillCompletely(`${filler}.last`);
+    fillLastBytes(filler);
     const duringFull = Array.from({ length: 300 }, (_, k) => publish(10 + k));
     await waitFor('the broker dropping the gateway as it cannot store', () => dropped >= 2, {
       timeoutMs: 10_000,
@@ -67,14 +74,3 @@ describe.skipIf(!TMPFS)('a broker whose session disk is full', () => {
     );
   });
 });
-
-/** fillDisk leaves less than a 64 KB chunk: LevelDB's small appends still fit there. */
-function fillCompletely(file: string): void {
-  for (const size of [4096, 1]) {
-    try {
-      for (;;) appendFileSync(file, Buffer.alloc(size));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-    }
-  }
-}

@@ -1,10 +1,17 @@
-import { appendFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/index.js';
 import { encodeReading, getModbusProfile } from '../../devices/index.js';
 import { waitFor } from '../../runtime/index.js';
-import { fillDisk, freeDisk, mountTmpfs, tmpfsAvailable, unmount } from '../../test/faults/support/index.js';
+import {
+  fillDisk,
+  fillLastBytes,
+  freeDisk,
+  mountTmpfs,
+  tmpfsAvailable,
+  unmount,
+} from '../../test/faults/support/index.js';
 import type { Gateway } from '../gateway.js';
 import { startGateway, tempDir, testConfig } from './support/gateway-harness.js';
 import { ModbusTestServer } from './support/modbus-test-server.js';
@@ -61,7 +68,7 @@ describe.skipIf(!TMPFS)('the gateway’s buffer disk full while the uplink is do
 
     const filler = join(disk, 'filler');
     await fillDisk(filler, disk);
-    fillCompletely(`${filler}.last`);
+    fillLastBytes(filler);
     await waitFor('readings dropped for the full disk', () => (gateway?.bufferStats().dropped ?? 0) > 0, {
       timeoutMs: 15_000,
     });
@@ -87,14 +94,3 @@ describe.skipIf(!TMPFS)('the gateway’s buffer disk full while the uplink is do
     expect(gateway?.upstreamConnected).toBe(true);
   });
 });
-
-/** fillDisk leaves less than a 64 KB chunk: LevelDB's small appends still fit there. */
-function fillCompletely(file: string): void {
-  for (const size of [4096, 1]) {
-    try {
-      for (;;) appendFileSync(file, Buffer.alloc(size));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-    }
-  }
-}

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -7,7 +7,7 @@ import { AlertingService, alertingConfigSchema } from '../../alerting/index.js';
 import { topics } from '../../contracts/index.js';
 import { createLogger, waitFor } from '../../runtime/index.js';
 import { BareBroker, HttpReceiver } from '../support/index.js';
-import { fillDisk, freeDisk, mountTmpfs, tmpfsAvailable, unmount } from './support/index.js';
+import { fillDisk, fillLastBytes, freeDisk, mountTmpfs, tmpfsAvailable, unmount } from './support/index.js';
 
 const TMPFS = tmpfsAvailable();
 const PANELS = [
@@ -84,7 +84,7 @@ describe.skipIf(!TMPFS)('fault: alerting’s journal disk is full', () => {
     await waitFor('the first alarm told', () => notified('canteen-fire-panel'));
 
     await fillDisk(filler, disk);
-    fillCompletely(`${filler}.last`);
+    fillLastBytes(filler);
     for (const panel of PANELS) await fireAlarm(panel);
     await waitFor('/readyz says the journal cannot be written', async () => (await readyz()).status === 503);
     expect((await readyz()).text).toContain('journal');
@@ -102,14 +102,3 @@ describe.skipIf(!TMPFS)('fault: alerting’s journal disk is full', () => {
       expect(() => JSON.parse(line)).not.toThrow();
   });
 });
-
-/** fillDisk leaves less than a 64 KB chunk: the journal's small appends still fit there. */
-function fillCompletely(file: string): void {
-  for (const size of [4096, 1]) {
-    try {
-      for (;;) appendFileSync(file, Buffer.alloc(size));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-    }
-  }
-}

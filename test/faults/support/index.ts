@@ -18,5 +18,5 @@ export {
 export { rssBytes } from './process-rss.js';
 export { queuedReadings, type QueuedReadings } from './redis-session-queue.js';
 export { whereMissing } from './missing-seqs.js';
-export { tmpfsAvailable, mountTmpfs, unmount, fillDisk, freeDisk } from './tmpfs.js';
+export { tmpfsAvailable, mountTmpfs, unmount, fillDisk, fillLastBytes, freeDisk } from './tmpfs.js';
 export { RssSampler, type RssSample } from './rss-sampler.js';

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  rmdirSync,
+  writeSync,
+} from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,8 +61,21 @@ export async function fillDisk(file: string, dir: string): Promise<number> {
   return bulk + rest;
 }
 
-/** Frees what `fillDisk` took. */
+/**
+ * After `fillDisk`, takes the last bytes too: it leaves less than a 64 KB chunk, where small
+ * appends (LevelDB's log, alerting's journal) still fit.
+ */
+export function fillLastBytes(file: string): void {
+  for (const size of [4096, 1]) {
+    try {
+      for (;;) appendFileSync(`${file}.last`, Buffer.alloc(size));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    }
+  }
+}
+
+/** Frees what `fillDisk` and `fillLastBytes` took. */
 export function freeDisk(file: string): void {
-  rmSync(file, { force: true });
-  rmSync(`${file}.rest`, { force: true });
+  for (const part of [file, `${file}.rest`, `${file}.last`]) rmSync(part, { force: true });
 }

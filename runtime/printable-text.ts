@@ -5,6 +5,8 @@
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same, without `g`: `test` then keeps no position between calls. */
+const ANY_UNPRINTABLE = new RegExp(UNPRINTABLE.source);
 
 /**
  * Text from a device or a gateway, made safe to print on one line of a terminal, a
@@ -14,4 +16,9 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-
  */
 export function printableText(text: string): string {
   return text.replace(UNPRINTABLE, '\uFFFD');
+}
+
+/** Whether `text` holds none of those characters (a name people edit, refused otherwise). */
+export function isPrintable(text: string): boolean {
+  return !ANY_UNPRINTABLE.test(text);
 }

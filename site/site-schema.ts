@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fieldNameSchema, gatewayIdSchema, idSchema } from '../contracts/index.js';
 import { findProfile, profileFields } from '../devices/index.js';
+import { isPrintable } from '../runtime/index.js';
 import { meteringSchema, tenantSchema } from './metering-schema.js';
 
 /** Zones from the guideline's clauses 7.2 and 8; dashboards and alerts speak in these. */
@@ -25,14 +26,9 @@ export const zoneKindSchema = z.enum(
  * so a gateway's token could put line breaks and terminal escapes in it (a forged line in a
  * fire alarm's e-mail) or a megabyte of text.
  */
-export const displayNameSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  .refine((name) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name), {
-    message: 'must not hold control characters (line breaks, tabs, escapes, direction overrides)',
-  });
+export const displayNameSchema = z.string().min(1).max(100).refine(isPrintable, {
+  message: 'must not hold control characters (line breaks, tabs, escapes, direction overrides)',
+});
 
 export const buildingSchema = z.strictObject({
   id: idSchema,

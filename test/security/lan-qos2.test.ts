@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLanCredential, edgeConfigSchema, Gateway } from '../../edge/index.js';
 import { quietLogger, startTestBroker, type TestBroker } from '../support/index.js';
+import { hoardQos2 } from './support/qos2-hoard.js';
 
 /**
  * aedes keeps a QoS 2 message until its PUBREL, in memory on the gateway's LAN broker, and
@@ -20,54 +18,6 @@ const CONNECTIONS = 6;
 const PUBLISHES = 900;
 const PAYLOAD_BYTES = 30_000;
 const CAMERA = { id: 'gate-camera', profile: 'frigate-camera', vendorId: 'gate_cam' };
-
-/** One raw connection asking for a persistent session: QoS 2 PUBLISHes, never a PUBREL. */
-function hoard(
-  port: number,
-  password: string,
-  firstId: number,
-): Promise<{ pubrecs: number; sessionPresent: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    let pubrecs = 0;
-    let sessionPresent = false;
-    parser.on('packet', (packet) => {
-      if (packet.cmd === 'connack' && packet.returnCode === 0) {
-        sessionPresent = packet.sessionPresent;
-        for (let i = 0; i < PUBLISHES; i++) {
-          socket.write(
-            mqttPacket.generate({
-              cmd: 'publish',
-              qos: 2,
-              dup: false,
-              retain: false,
-              messageId: firstId + i,
-              topic: `frigate/${CAMERA.vendorId}/camera_fps`,
-              payload: randomBytes(PAYLOAD_BYTES),
-            }),
-          );
-        }
-      }
-      if (packet.cmd === 'pubrec' && ++pubrecs === PUBLISHES) socket.destroy();
-    });
-    socket.on('data', (chunk) => parser.parse(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve({ pubrecs, sessionPresent }));
-    socket.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: false,
-        clientId: 'hoard',
-        keepalive: 60,
-        username: CAMERA.id,
-        password: Buffer.from(password),
-      }),
-    );
-  });
-}
 
 describe('QoS 2 on the gateway’s LAN broker', () => {
   let dir: string;
@@ -119,7 +69,18 @@ describe('QoS 2 on the gateway’s LAN broker', () => {
   it('keeps no message waiting for a PUBREL past its connection, and few within one', async () => {
     const rounds = [];
     for (let i = 0; i < CONNECTIONS; i++)
-      rounds.push(await hoard(gateway.lanPort, password, 1 + i * PUBLISHES));
+      rounds.push(
+        await hoardQos2({
+          port: gateway.lanPort,
+          clientId: 'hoard',
+          username: CAMERA.id,
+          password,
+          topic: `frigate/${CAMERA.vendorId}/camera_fps`,
+          count: PUBLISHES,
+          firstId: 1 + i * PUBLISHES,
+          payloadBytes: PAYLOAD_BYTES,
+        }),
+      );
 
     // Before: 900 PUBRECs each time, and the session (with every message) found again at each CONNECT.
     expect(rounds.every((round) => round.pubrecs <= 16)).toBe(true);

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerService, brokerPersistenceSchema, openPersistence } from '../../broker/index.js';
 import { topics } from '../../contracts/index.js';
 import { waitFor } from '../../runtime/index.js';
 import { quietLogger, startTestBroker, testBrokerConfig, type TestBroker } from '../support/index.js';
 import { tryConnect } from './support/mqtt-outcome.js';
+import { hoardQos2, type Qos2HoardResult } from './support/qos2-hoard.js';
 
 /**
  * aedes keeps each QoS 2 PUBLISH in the session store until its PUBREL comes, and bounds
@@ -36,61 +34,6 @@ const CONNECTIONS = 3;
 const PUBLISHES = 1100;
 const PAYLOAD_BYTES = 4096;
 
-interface Round {
-  pubrecs: number;
-  closed: boolean;
-}
-
-/** One raw connection with a persistent session: `count` QoS 2 PUBLISHes, never a PUBREL. */
-function qos2Round(port: number, firstId: number, count: number): Promise<Round> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    const round: Round = { pubrecs: 0, closed: false };
-    const done = () => {
-      socket.destroy();
-      resolve(round);
-    };
-    parser.on('packet', (packet) => {
-      if (packet.cmd === 'connack') {
-        if (packet.returnCode !== 0) return done();
-        for (let i = 0; i < count; i++) {
-          socket.write(
-            mqttPacket.generate({
-              cmd: 'publish',
-              qos: 2,
-              dup: false,
-              retain: false,
-              messageId: firstId + i,
-              topic: topics.health('s1', 'gw-a'),
-              payload: randomBytes(PAYLOAD_BYTES),
-            }),
-          );
-        }
-      }
-      if (packet.cmd === 'pubrec' && ++round.pubrecs === count) done();
-    });
-    socket.on('data', (chunk) => parser.parse(chunk));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      round.closed = round.pubrecs < count;
-      resolve(round);
-    });
-    socket.write(
-      mqttPacket.generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: false,
-        clientId: 'gw-a/qos2-hoard',
-        keepalive: 60,
-        username: GATEWAY.username,
-        password: Buffer.from(GATEWAY.password),
-      }),
-    );
-  });
-}
-
 function folderBytes(dir: string): number {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -110,9 +53,20 @@ describe('QoS 2 publishes', () => {
   it('are refused, so no session store holds messages waiting for a PUBREL', async () => {
     const sessions = join(broker.dir, 'sessions');
     const before = folderBytes(sessions);
-    const rounds: Round[] = [];
+    const rounds: Qos2HoardResult[] = [];
     for (let i = 0; i < CONNECTIONS; i++)
-      rounds.push(await qos2Round(broker.service.mqttPort, 1 + i * PUBLISHES, PUBLISHES));
+      rounds.push(
+        await hoardQos2({
+          port: broker.service.mqttPort,
+          clientId: 'gw-a/qos2-hoard',
+          username: GATEWAY.username,
+          password: GATEWAY.password,
+          topic: topics.health('s1', 'gw-a'),
+          count: PUBLISHES,
+          firstId: 1 + i * PUBLISHES,
+          payloadBytes: PAYLOAD_BYTES,
+        }),
+      );
 
     expect(rounds.map((r) => r.pubrecs)).toEqual(rounds.map(() => 0));
     expect(rounds.every((r) => r.closed)).toBe(true);
